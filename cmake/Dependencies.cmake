@@ -1,0 +1,14 @@
+# Third-party libraries, all from Debian's -dev packages, found through pkg-config.
+find_package(PkgConfig REQUIRED)
+find_package(Threads REQUIRED)
+pkg_check_modules(MHD REQUIRED IMPORTED_TARGET libmicrohttpd>=0.9.75)
+pkg_check_modules(CURL REQUIRED IMPORTED_TARGET libcurl>=7.88)
+pkg_check_modules(GNUTLS REQUIRED IMPORTED_TARGET gnutls>=3.7)
+pkg_check_modules(NETTLE REQUIRED IMPORTED_TARGET nettle>=3.8 hogweed>=3.8)
+pkg_check_modules(JANSSON REQUIRED IMPORTED_TARGET jansson>=2.14)
+if(BUILD_TESTING)
+    pkg_check_modules(CMOCKA REQUIRED IMPORTED_TARGET cmocka>=1.1)
+endif()
+
+# libcurl comes from libcurl4-gnutls-dev (scripts/install-deps): one TLS library in the
+# process, and the one whose certificate and pinning behaviour the tests check.

@@ -1,0 +1,36 @@
+/* cmn_buf.h - a growable byte buffer with a hard cap fixed at init (after curl's dynbuf). */
+#ifndef CMN_BUF_H
+#define CMN_BUF_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+enum cmn_buf_status {
+    CMN_BUF_OK = 0,
+    CMN_BUF_TOO_BIG,  /* the append would pass the cap; the buffer is unchanged */
+    CMN_BUF_NOMEM,
+};
+
+struct cmn_buf {
+    char *data;    /* owned; always NUL-terminated when non-NULL */
+    size_t len;
+    size_t alloc;
+    size_t cap;    /* maximum len */
+};
+
+void cmn_buf_init(struct cmn_buf *b, size_t cap);
+/* Frees the contents; b may be NULL. The buffer can be reused after cmn_buf_init. */
+void cmn_buf_free(struct cmn_buf *b);
+/* Empties the buffer, keeping its memory. */
+void cmn_buf_reset(struct cmn_buf *b);
+enum cmn_buf_status cmn_buf_append(struct cmn_buf *b, const void *data, size_t len);
+enum cmn_buf_status cmn_buf_append_str(struct cmn_buf *b, const char *s);
+enum cmn_buf_status cmn_buf_printf(struct cmn_buf *b, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
+/* Returns the data (owned by the caller; "" for an empty buffer, NULL on allocation failure)
+ * and leaves the buffer empty. */
+char *cmn_buf_take(struct cmn_buf *b, size_t *len);
+/* Borrowed view: "" for an empty buffer. */
+const char *cmn_buf_str(const struct cmn_buf *b);
+
+#endif

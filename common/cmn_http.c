@@ -1,0 +1,601 @@
+/* cmn_http.c - libmicrohttpd glue: request gathering, suspend/resume answers, TLS, shutdown. */
+#include "cmn_http.h"
+
+#include "cmn_buf.h"
+#include "cmn_clock.h"
+#include "cmn_log.h"
+#include "cmn_str.h"
+
+#include <arpa/inet.h>
+#include <microhttpd.h>
+#include <netdb.h>
+#include <pthread.h>
+#include <stdatomic.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/resource.h>
+#include <sys/socket.h>
+#include <time.h>
+#include <unistd.h>
+
+#define MAX_HEADERS 128
+
+enum ex_state {
+    EX_READING = 0,  /* collecting the body */
+    EX_HANDLING,     /* inside the handler */
+    EX_SUSPENDED,    /* handler returned without an answer; connection suspended */
+    EX_ANSWERED,     /* an answer is stored */
+    EX_DONE,         /* the answer was queued (or refused early) */
+};
+
+struct cmn_http_server {
+    struct MHD_Daemon *daemon;
+    struct cmn_http_server_opts opts;
+    unsigned port;
+    atomic_uint inflight;  /* exchanges given to the handler, not yet answered */
+    atomic_bool stopped;
+    pthread_mutex_t lock;  /* guards the freeing handshake at stop */
+    bool free_on_last;
+};
+
+struct cmn_http_exchange {
+    struct cmn_http_server *server;
+    struct MHD_Connection *conn;
+    atomic_int state;
+    atomic_int refs;          /* MHD's reference + the handler's while it holds one */
+    struct cmn_http_request req;
+    struct cmn_http_kv headers[MAX_HEADERS];
+    size_t n_headers;
+    bool too_many_headers;
+    char *target;
+    char *path;
+    char *method;
+    char *version;
+    char remote_ip[INET6_ADDRSTRLEN];
+    struct cmn_buf body;
+    bool body_too_big;
+    struct cmn_http_response *resp;
+    void *user;
+};
+
+/* ---- responses ------------------------------------------------------------------------- */
+
+struct cmn_http_response *cmn_http_response_new(unsigned status)
+{
+    struct cmn_http_response *r = calloc(1, sizeof(*r));
+
+    if (r)
+        r->status = status;
+    return r;
+}
+
+void cmn_http_response_destroy(struct cmn_http_response *r)
+{
+    if (!r)
+        return;
+    for (size_t i = 0; i < r->n_headers; i++) {
+        free(r->headers[i].name);
+        free(r->headers[i].value);
+    }
+    free(r->headers);
+    free(r->body);
+    free(r);
+}
+
+bool cmn_http_response_add_header(struct cmn_http_response *r, const char *name,
+                                  const char *value)
+{
+    char *n, *v;
+
+    if (r->n_headers == r->cap_headers) {
+        size_t cap = r->cap_headers ? r->cap_headers * 2 : 8;
+        struct cmn_http_kv *h = realloc(r->headers, cap * sizeof(*h));
+        if (!h)
+            return false;
+        r->headers = h;
+        r->cap_headers = cap;
+    }
+    n = strdup(name);
+    v = strdup(value);
+    if (!n || !v) {
+        free(n);
+        free(v);
+        return false;
+    }
+    r->headers[r->n_headers].name = n;
+    r->headers[r->n_headers].value = v;
+    r->n_headers++;
+    return true;
+}
+
+bool cmn_http_response_set_body(struct cmn_http_response *r, const void *data, size_t len)
+{
+    char *b = malloc(len + 1);
+
+    if (!b)
+        return false;
+    if (len)
+        memcpy(b, data, len);
+    b[len] = '\0';
+    cmn_http_response_take_body(r, b, len);
+    return true;
+}
+
+void cmn_http_response_take_body(struct cmn_http_response *r, char *data, size_t len)
+{
+    free(r->body);
+    r->body = data;
+    r->body_len = len;
+}
+
+struct cmn_http_response *cmn_http_response_text(unsigned status, const char *content_type,
+                                                 const char *body, size_t len)
+{
+    struct cmn_http_response *r = cmn_http_response_new(status);
+
+    if (!r)
+        return NULL;
+    if ((content_type && !cmn_http_response_add_header(r, "Content-Type", content_type)) ||
+        !cmn_http_response_set_body(r, body, len)) {
+        cmn_http_response_destroy(r);
+        return NULL;
+    }
+    return r;
+}
+
+/* ---- exchanges ------------------------------------------------------------------------- */
+
+const char *cmn_http_request_header(const struct cmn_http_request *r, const char *name)
+{
+    for (size_t i = 0; i < r->n_headers; i++) {
+        if (cmn_str_eq_nocase(r->headers[i].name, name))
+            return r->headers[i].value;
+    }
+    return NULL;
+}
+
+const struct cmn_http_request *cmn_http_exchange_request(const struct cmn_http_exchange *ex)
+{
+    return &ex->req;
+}
+
+void cmn_http_exchange_set_user(struct cmn_http_exchange *ex, void *user)
+{
+    ex->user = user;
+}
+
+void *cmn_http_exchange_user(const struct cmn_http_exchange *ex)
+{
+    return ex->user;
+}
+
+static void server_free(struct cmn_http_server *s)
+{
+    pthread_mutex_destroy(&s->lock);
+    free(s);
+}
+
+static void exchange_unref(struct cmn_http_exchange *ex)
+{
+    if (atomic_fetch_sub(&ex->refs, 1) != 1)
+        return;
+    for (size_t i = 0; i < ex->n_headers; i++) {
+        free(ex->headers[i].name);
+        free(ex->headers[i].value);
+    }
+    free(ex->target);
+    free(ex->path);
+    free(ex->method);
+    free(ex->version);
+    cmn_buf_free(&ex->body);
+    cmn_http_response_destroy(ex->resp);
+    free(ex);
+}
+
+static void access_log(const struct cmn_http_exchange *ex, const struct cmn_http_response *r)
+{
+    double ms = (double)(cmn_clock_mono_us() - ex->req.start_us) / 1000.0;
+
+    if (r->abort)
+        cmn_log_info("%s %s %s -> connection closed (%.1f ms)", ex->remote_ip, ex->method,
+                     ex->target, ms);
+    else
+        cmn_log_info("%s %s %s -> %u (%zu bytes, %.1f ms)", ex->remote_ip, ex->method,
+                     ex->target, r->status, r->body_len, ms);
+}
+
+void cmn_http_exchange_respond(struct cmn_http_exchange *ex, struct cmn_http_response *resp)
+{
+    struct cmn_http_server *s = ex->server;
+    int old;
+    bool last;
+
+    if (!resp)
+        resp = cmn_http_response_text(500, "text/plain; charset=utf-8", "internal error\n", 15);
+    if (!resp) {
+        /* Out of memory even for the error: close the connection instead. */
+        static struct cmn_http_response oom = {.status = 500, .abort = true};
+        resp = calloc(1, sizeof(*resp));
+        if (!resp)
+            resp = &oom;
+        resp->abort = true;
+    }
+    if (s->opts.access_log)
+        access_log(ex, resp);
+    ex->resp = resp;
+    old = atomic_exchange(&ex->state, EX_ANSWERED);
+    if (old == EX_SUSPENDED && !atomic_load(&s->stopped))
+        MHD_resume_connection(ex->conn);
+    exchange_unref(ex);
+
+    pthread_mutex_lock(&s->lock);
+    last = atomic_fetch_sub(&s->inflight, 1) == 1 && s->free_on_last;
+    pthread_mutex_unlock(&s->lock);
+    if (last)
+        server_free(s);
+}
+
+/* ---- MHD callbacks ----------------------------------------------------------------------- */
+
+static void *uri_logger(void *cls, const char *uri, struct MHD_Connection *conn)
+{
+    struct cmn_http_exchange *ex = calloc(1, sizeof(*ex));
+
+    if (!ex)
+        return NULL;
+    ex->server = cls;
+    ex->conn = conn;
+    ex->req.start_us = cmn_clock_mono_us();
+    atomic_init(&ex->state, EX_READING);
+    atomic_init(&ex->refs, 1);
+    ex->target = strdup(uri ? uri : "");
+    cmn_buf_init(&ex->body, ex->server->opts.max_body);
+    return ex;
+}
+
+static enum MHD_Result collect_header(void *cls, enum MHD_ValueKind kind, const char *key,
+                                      const char *value)
+{
+    struct cmn_http_exchange *ex = cls;
+    char *k, *v;
+
+    (void)kind;
+    if (ex->n_headers == MAX_HEADERS) {
+        ex->too_many_headers = true;
+        return MHD_NO;
+    }
+    k = strdup(key);
+    v = strdup(value ? value : "");
+    if (!k || !v) {
+        free(k);
+        free(v);
+        return MHD_NO;
+    }
+    ex->headers[ex->n_headers].name = k;
+    ex->headers[ex->n_headers].value = v;
+    ex->n_headers++;
+    return MHD_YES;
+}
+
+static void fill_remote(struct cmn_http_exchange *ex)
+{
+    const union MHD_ConnectionInfo *ci =
+        MHD_get_connection_info(ex->conn, MHD_CONNECTION_INFO_CLIENT_ADDRESS);
+    char port[16] = "0";
+
+    cmn_strlcpy(ex->remote_ip, "unknown", sizeof(ex->remote_ip));
+    if (!ci || !ci->client_addr)
+        return;
+    socklen_t len = ci->client_addr->sa_family == AF_INET6 ? sizeof(struct sockaddr_in6)
+                                                           : sizeof(struct sockaddr_in);
+    if (getnameinfo(ci->client_addr, len, ex->remote_ip, sizeof(ex->remote_ip), port,
+                    sizeof(port), NI_NUMERICHOST | NI_NUMERICSERV) != 0)
+        cmn_strlcpy(ex->remote_ip, "unknown", sizeof(ex->remote_ip));
+    ex->req.remote_port = (unsigned)strtoul(port, NULL, 10);
+    /* An IPv4 client on a dual-stack socket shows as ::ffff:a.b.c.d; report a.b.c.d. */
+    if (cmn_str_has_prefix(ex->remote_ip, "::ffff:") && strchr(ex->remote_ip, '.'))
+        memmove(ex->remote_ip, ex->remote_ip + 7, strlen(ex->remote_ip + 7) + 1);
+}
+
+/* Fills the request from the connection once its head has arrived. */
+static bool start_request(struct cmn_http_exchange *ex, const char *method, const char *version)
+{
+    struct cmn_http_request *r = &ex->req;
+    const char *q;
+    const char *cl, *te;
+
+    ex->method = strdup(method);
+    ex->version = strdup(version);
+    q = ex->target ? strchr(ex->target, '?') : NULL;
+    ex->path = q ? cmn_strndup(ex->target, (size_t)(q - ex->target)) : strdup(ex->target);
+    if (!ex->method || !ex->version || !ex->path || !ex->target)
+        return false;
+    MHD_get_connection_values(ex->conn, MHD_HEADER_KIND, collect_header, ex);
+    fill_remote(ex);
+    r->method = ex->method;
+    r->version = ex->version;
+    r->target = ex->target;
+    r->path = ex->path;
+    r->has_query = q != NULL;
+    r->query = q ? q + 1 : "";
+    r->headers = ex->headers;
+    r->n_headers = ex->n_headers;
+    r->remote_ip = ex->remote_ip;
+    r->tls = ex->server->opts.tls_cert_pem != NULL;
+    cl = cmn_http_request_header(r, "Content-Length");
+    te = cmn_http_request_header(r, "Transfer-Encoding");
+    r->has_body = te != NULL || (cl && strtoull(cl, NULL, 10) > 0);
+    return true;
+}
+
+static enum MHD_Result queue(struct cmn_http_exchange *ex, struct cmn_http_response *r)
+{
+    struct MHD_Response *mr;
+    enum MHD_Result ret;
+
+    atomic_store(&ex->state, EX_DONE);
+    if (r->abort)
+        return MHD_NO;
+    static char empty[1];
+
+    mr = MHD_create_response_from_buffer(r->body_len, r->body ? r->body : empty,
+                                         r->body ? MHD_RESPMEM_MUST_FREE : MHD_RESPMEM_PERSISTENT);
+    if (!mr)
+        return MHD_NO;
+    r->body = NULL; /* now MHD's */
+    for (size_t i = 0; i < r->n_headers; i++) {
+        if (cmn_str_eq_nocase(r->headers[i].name, "Content-Length"))
+            continue;
+        MHD_add_response_header(mr, r->headers[i].name, r->headers[i].value);
+    }
+    ret = MHD_queue_response(ex->conn, r->status, mr);
+    MHD_destroy_response(mr);
+    return ret;
+}
+
+static enum MHD_Result queue_error(struct cmn_http_exchange *ex, unsigned status, const char *msg)
+{
+    struct cmn_http_response *r =
+        cmn_http_response_text(status, "text/plain; charset=utf-8", msg, strlen(msg));
+    enum MHD_Result ret;
+
+    if (!r)
+        return MHD_NO;
+    if (ex->server->opts.access_log)
+        access_log(ex, r);
+    ret = queue(ex, r);
+    cmn_http_response_destroy(r);
+    return ret;
+}
+
+static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const char *url,
+                                  const char *method, const char *version,
+                                  const char *upload_data, size_t *upload_data_size,
+                                  void **req_cls)
+{
+    struct cmn_http_server *s = cls;
+    struct cmn_http_exchange *ex = *req_cls;
+    int state;
+
+    (void)url;
+    if (!ex)
+        return MHD_NO; /* the URI logger could not allocate */
+    state = atomic_load(&ex->state);
+    if (state == EX_DONE) {
+        *upload_data_size = 0;
+        return MHD_YES;
+    }
+    if (state == EX_ANSWERED)
+        return queue(ex, ex->resp);
+    if (!ex->method) {
+        if (!start_request(ex, method, version))
+            return MHD_NO;
+        if (ex->too_many_headers)
+            return queue_error(ex, 431, "too many request headers\n");
+        const char *cl = cmn_http_request_header(&ex->req, "Content-Length");
+        if (cl && strtoull(cl, NULL, 10) > s->opts.max_body)
+            return queue_error(ex, 413, "request body too large\n");
+        return MHD_YES;
+    }
+    if (*upload_data_size) {
+        if (cmn_buf_append(&ex->body, upload_data, *upload_data_size) != CMN_BUF_OK) {
+            *upload_data_size = 0;
+            return queue_error(ex, 413, "request body too large\n");
+        }
+        *upload_data_size = 0;
+        return MHD_YES;
+    }
+    ex->req.body = cmn_buf_str(&ex->body);
+    ex->req.body_len = ex->body.len;
+    atomic_store(&ex->state, EX_HANDLING);
+    atomic_fetch_add(&ex->refs, 1);
+    atomic_fetch_add(&s->inflight, 1);
+    s->opts.handler(s->opts.ctx, ex, &ex->req);
+    if (atomic_load(&ex->state) == EX_ANSWERED)
+        return queue(ex, ex->resp);
+    MHD_suspend_connection(conn);
+    int expected = EX_HANDLING;
+    if (!atomic_compare_exchange_strong(&ex->state, &expected, EX_SUSPENDED))
+        MHD_resume_connection(conn); /* answered between the check and the suspend */
+    return MHD_YES;
+}
+
+static void on_completed(void *cls, struct MHD_Connection *conn, void **req_cls,
+                         enum MHD_RequestTerminationCode toe)
+{
+    struct cmn_http_exchange *ex = *req_cls;
+
+    (void)cls;
+    (void)conn;
+    (void)toe;
+    if (ex)
+        exchange_unref(ex);
+    *req_cls = NULL;
+}
+
+static void mhd_logger(void *cls, const char *fmt, va_list ap)
+{
+    char msg[512];
+    size_t n;
+
+    (void)cls;
+    vsnprintf(msg, sizeof(msg), fmt, ap);
+    n = strlen(msg);
+    while (n && (msg[n - 1] == '\n' || msg[n - 1] == '\r'))
+        msg[--n] = '\0';
+    cmn_log_debug("[HTTP] %s", msg);
+}
+
+/* ---- server ------------------------------------------------------------------------------ */
+
+static bool resolve_bind(const char *bind, unsigned port, struct sockaddr_storage *ss,
+                         struct cmn_err *err)
+{
+    struct addrinfo hints = {.ai_socktype = SOCK_STREAM, .ai_flags = AI_PASSIVE};
+    struct addrinfo *res = NULL;
+    char portstr[16];
+    int rc;
+
+    snprintf(portstr, sizeof(portstr), "%u", port);
+    rc = getaddrinfo(bind, portstr, &hints, &res);
+    if (rc != 0 || !res) {
+        cmn_err_set(err, 1, "cannot resolve bind address '%s': %s", bind, gai_strerror(rc));
+        return false;
+    }
+    memcpy(ss, res->ai_addr, res->ai_addrlen);
+    freeaddrinfo(res);
+    return true;
+}
+
+struct cmn_http_server *cmn_http_server_start(const struct cmn_http_server_opts *opts,
+                                              struct cmn_err *err)
+{
+    struct cmn_http_server *s = calloc(1, sizeof(*s));
+    struct sockaddr_storage ss;
+    struct MHD_OptionItem ops[16];
+    unsigned flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL_LINUX_ONLY |
+                     MHD_ALLOW_SUSPEND_RESUME | MHD_USE_ERROR_LOG;
+    int n = 0;
+    bool all = !opts->bind || !opts->bind[0];
+
+    if (!s) {
+        cmn_err_set(err, 1, "out of memory");
+        return NULL;
+    }
+    s->opts = *opts;
+    if (!s->opts.threads)
+        s->opts.threads = 2;
+    if (!s->opts.max_connections)
+        s->opts.max_connections = 4096;
+    if (!s->opts.idle_timeout_s)
+        s->opts.idle_timeout_s = 30;
+    if (!s->opts.max_body)
+        s->opts.max_body = 1024 * 1024;
+    if (!s->opts.max_header_bytes)
+        s->opts.max_header_bytes = 64 * 1024;
+    pthread_mutex_init(&s->lock, NULL);
+    atomic_init(&s->inflight, 0);
+    atomic_init(&s->stopped, false);
+
+    if (all) {
+        flags |= MHD_USE_DUAL_STACK;
+    } else {
+        if (!resolve_bind(opts->bind, opts->port, &ss, err))
+            goto fail;
+        if (ss.ss_family == AF_INET6)
+            flags |= MHD_USE_IPv6;
+        ops[n++] = (struct MHD_OptionItem){MHD_OPTION_SOCK_ADDR, 0, &ss};
+    }
+    if (opts->tls_cert_pem && opts->tls_key_pem) {
+        flags |= MHD_USE_TLS;
+        ops[n++] = (struct MHD_OptionItem){MHD_OPTION_HTTPS_MEM_CERT, 0,
+                                           (void *)(uintptr_t)opts->tls_cert_pem};
+        ops[n++] = (struct MHD_OptionItem){MHD_OPTION_HTTPS_MEM_KEY, 0,
+                                           (void *)(uintptr_t)opts->tls_key_pem};
+        static char prio[] = "NORMAL:-VERS-ALL:+VERS-TLS1.3:+VERS-TLS1.2:%SERVER_PRECEDENCE";
+        ops[n++] = (struct MHD_OptionItem){MHD_OPTION_HTTPS_PRIORITIES, 0, prio};
+    }
+    if (s->opts.threads > 1)
+        ops[n++] = (struct MHD_OptionItem){MHD_OPTION_THREAD_POOL_SIZE, s->opts.threads, NULL};
+    ops[n++] = (struct MHD_OptionItem){MHD_OPTION_CONNECTION_LIMIT, s->opts.max_connections,
+                                       NULL};
+    ops[n++] = (struct MHD_OptionItem){MHD_OPTION_CONNECTION_TIMEOUT, s->opts.idle_timeout_s,
+                                       NULL};
+    ops[n++] = (struct MHD_OptionItem){MHD_OPTION_CONNECTION_MEMORY_LIMIT,
+                                       (intptr_t)s->opts.max_header_bytes, NULL};
+    ops[n++] = (struct MHD_OptionItem){MHD_OPTION_LISTEN_BACKLOG_SIZE, 4096, NULL};
+    ops[n++] = (struct MHD_OptionItem){MHD_OPTION_URI_LOG_CALLBACK, (intptr_t)uri_logger, s};
+    ops[n++] =
+        (struct MHD_OptionItem){MHD_OPTION_NOTIFY_COMPLETED, (intptr_t)on_completed, s};
+    ops[n++] = (struct MHD_OptionItem){MHD_OPTION_EXTERNAL_LOGGER, (intptr_t)mhd_logger, NULL};
+    ops[n++] = (struct MHD_OptionItem){MHD_OPTION_END, 0, NULL};
+
+    s->daemon = MHD_start_daemon(flags, (uint16_t)opts->port, NULL, NULL, on_request, s,
+                                 MHD_OPTION_ARRAY, ops, MHD_OPTION_END);
+    if (!s->daemon) {
+        cmn_err_set(err, 1, "cannot listen on %s:%u (address in use, or no permission?)",
+                    all ? "*" : opts->bind, opts->port);
+        goto fail;
+    }
+    const union MHD_DaemonInfo *di = MHD_get_daemon_info(s->daemon, MHD_DAEMON_INFO_BIND_PORT);
+    s->port = di ? di->port : opts->port;
+    return s;
+fail:
+    server_free(s);
+    return NULL;
+}
+
+unsigned cmn_http_server_port(const struct cmn_http_server *s)
+{
+    return s->port;
+}
+
+unsigned cmn_http_server_inflight(const struct cmn_http_server *s)
+{
+    return atomic_load(&s->inflight);
+}
+
+void cmn_http_server_quiesce(struct cmn_http_server *s)
+{
+    MHD_socket fd = MHD_quiesce_daemon(s->daemon);
+
+    if (fd != MHD_INVALID_SOCKET)
+        close(fd);
+}
+
+void cmn_http_server_stop(struct cmn_http_server *s, int wait_ms)
+{
+    int64_t deadline = cmn_clock_mono_ms() + wait_ms;
+    bool free_now;
+
+    if (!s)
+        return;
+    while (atomic_load(&s->inflight) > 0 && cmn_clock_mono_ms() < deadline) {
+        struct timespec ts = {0, 5 * 1000 * 1000};
+        nanosleep(&ts, NULL);
+    }
+    atomic_store(&s->stopped, true);
+    MHD_stop_daemon(s->daemon);
+    pthread_mutex_lock(&s->lock);
+    free_now = atomic_load(&s->inflight) == 0;
+    s->free_on_last = !free_now;
+    pthread_mutex_unlock(&s->lock);
+    if (free_now)
+        server_free(s);
+}
+
+void cmn_http_raise_fd_limit(void)
+{
+    struct rlimit rl;
+
+    if (getrlimit(RLIMIT_NOFILE, &rl) == 0 && rl.rlim_cur < rl.rlim_max) {
+        rl.rlim_cur = rl.rlim_max;
+        setrlimit(RLIMIT_NOFILE, &rl);
+    }
+}
+
+const char *cmn_http_reason(unsigned status)
+{
+    return MHD_get_reason_phrase_for(status);
+}

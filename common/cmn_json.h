@@ -1,0 +1,26 @@
+/* cmn_json.h - jansson helpers: strict loading with caps, and typed member access. */
+#ifndef CMN_JSON_H
+#define CMN_JSON_H
+
+#include "cmn_err.h"
+
+#include <jansson.h>
+#include <stdbool.h>
+#include <stddef.h>
+
+/* Parses exactly one JSON value from n bytes: duplicate object members rejected, nesting at most
+ * max_depth, n at most max_bytes, NUL bytes inside strings rejected (jansson's default).
+ * Returns a new reference (owned) or NULL with err->msg naming line and column. */
+json_t *cmn_json_loadb_strict(const char *data, size_t n, size_t max_bytes, int max_depth,
+                              struct cmn_err *err);
+
+/* Depth of a JSON value (a scalar is 0, [] is 1). */
+int cmn_json_depth(json_t *v);
+
+/* Serialises compactly (owned string, NULL on failure). Sorted keys if sort. */
+char *cmn_json_dumps_compact(const json_t *v, bool sort);
+
+/* Borrowed string member or NULL if absent or not a string. */
+const char *cmn_json_str(const json_t *obj, const char *key);
+
+#endif

@@ -1,0 +1,24 @@
+/* cmn_str.h - small string helpers the banned list (strcpy, strcat, ...) would otherwise tempt. */
+#ifndef CMN_STR_H
+#define CMN_STR_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+/* Copies at most size-1 bytes and always terminates; returns strlen(src) (truncated if >= size). */
+size_t cmn_strlcpy(char *dst, const char *src, size_t size);
+/* Owned copy of the first n bytes plus a NUL; NULL on allocation failure. */
+char *cmn_strndup(const char *s, size_t n);
+bool cmn_str_has_prefix(const char *s, const char *prefix);
+bool cmn_str_eq_nocase(const char *a, const char *b);
+/* Percent-decodes n bytes of s into out (room for n+1); '+' stays '+' unless plus_space.
+ * Returns false on a malformed escape ("%zz", "%4"). out is NUL-terminated, *out_len set. */
+bool cmn_url_decode(const char *s, size_t n, char *out, size_t *out_len, bool plus_space);
+/* Percent-encodes s for a query component (RFC 3986 unreserved kept); owned result. */
+char *cmn_url_encode(const char *s, size_t n);
+/* Constant-time comparison of two byte strings of equal length n. */
+bool cmn_ct_equal(const void *a, const void *b, size_t n);
+/* Parses a whole decimal string into a long long within [min, max]; false otherwise. */
+bool cmn_parse_ll(const char *s, long long min, long long max, long long *out);
+
+#endif

@@ -1,0 +1,76 @@
+/* test_cmn_buf.c - the capped buffer never grows past its cap and stays terminated. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cmn_buf.h"
+
+static void append_and_cap(void **state)
+{
+    struct cmn_buf b;
+
+    (void)state;
+    cmn_buf_init(&b, 10);
+    assert_string_equal(cmn_buf_str(&b), "");
+    assert_int_equal(cmn_buf_append_str(&b, "hello"), CMN_BUF_OK);
+    assert_int_equal(cmn_buf_printf(&b, "%d", 12345), CMN_BUF_OK);
+    assert_string_equal(cmn_buf_str(&b), "hello12345");
+    assert_int_equal(cmn_buf_append(&b, "x", 1), CMN_BUF_TOO_BIG);
+    assert_int_equal(cmn_buf_printf(&b, "%s", "y"), CMN_BUF_TOO_BIG);
+    assert_int_equal(b.len, 10);
+    assert_string_equal(cmn_buf_str(&b), "hello12345");
+    cmn_buf_reset(&b);
+    assert_int_equal(b.len, 0);
+    assert_int_equal(cmn_buf_append(&b, "abc", 3), CMN_BUF_OK);
+    cmn_buf_free(&b);
+    cmn_buf_free(NULL);
+}
+
+static void huge_append_is_refused(void **state)
+{
+    struct cmn_buf b;
+
+    (void)state;
+    cmn_buf_init(&b, 100);
+    assert_int_equal(cmn_buf_append(&b, "", SIZE_MAX), CMN_BUF_TOO_BIG);
+    assert_int_equal(cmn_buf_append(&b, "abc", 3), CMN_BUF_OK);
+    assert_int_equal(cmn_buf_append(&b, "", SIZE_MAX - 1), CMN_BUF_TOO_BIG);
+    cmn_buf_free(&b);
+}
+
+static void take_leaves_empty(void **state)
+{
+    struct cmn_buf b;
+    size_t n;
+    char *p;
+
+    (void)state;
+    cmn_buf_init(&b, 1000);
+    p = cmn_buf_take(&b, &n);
+    assert_non_null(p);
+    assert_int_equal(n, 0);
+    assert_string_equal(p, "");
+    free(p);
+    for (int i = 0; i < 100; i++)
+        assert_int_equal(cmn_buf_append_str(&b, "0123456789"), CMN_BUF_OK);
+    p = cmn_buf_take(&b, &n);
+    assert_int_equal(n, 1000);
+    assert_int_equal(strlen(p), 1000);
+    assert_int_equal(b.len, 0);
+    assert_null(b.data);
+    free(p);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(append_and_cap),
+        cmocka_unit_test(huge_append_is_refused),
+        cmocka_unit_test(take_leaves_empty),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}

@@ -1,0 +1,83 @@
+/* test_cmn_str_json.c - URL coding, constant-time compare, strict JSON loading. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cmn_json.h"
+#include "cmn_str.h"
+
+static void url_decode(void **state)
+{
+    char out[32];
+    size_t n;
+
+    (void)state;
+    assert_true(cmn_url_decode("a%20b+c", 7, out, &n, false));
+    assert_string_equal(out, "a b+c");
+    assert_true(cmn_url_decode("a%20b+c", 7, out, &n, true));
+    assert_string_equal(out, "a b c");
+    assert_false(cmn_url_decode("%zz", 3, out, &n, false));
+    assert_false(cmn_url_decode("ab%4", 4, out, &n, false));
+    assert_false(cmn_url_decode("%", 1, out, &n, false));
+}
+
+static void url_encode(void **state)
+{
+    char *e = cmn_url_encode("a b&c=d/é", strlen("a b&c=d/é"));
+
+    (void)state;
+    assert_string_equal(e, "a%20b%26c%3Dd%2F%C3%A9");
+    free(e);
+}
+
+static void ct_equal_and_parse(void **state)
+{
+    long long v;
+
+    (void)state;
+    assert_true(cmn_ct_equal("abc", "abc", 3));
+    assert_false(cmn_ct_equal("abc", "abd", 3));
+    assert_true(cmn_parse_ll("8080", 1, 65535, &v));
+    assert_int_equal(v, 8080);
+    assert_false(cmn_parse_ll("80x", 1, 65535, &v));
+    assert_false(cmn_parse_ll("", 1, 65535, &v));
+    assert_false(cmn_parse_ll("70000", 1, 65535, &v));
+}
+
+static void json_strict(void **state)
+{
+    struct cmn_err err;
+    json_t *v;
+    const char deep[] = "[[[[[[[[[[1]]]]]]]]]]";
+
+    (void)state;
+    v = cmn_json_loadb_strict("{\"a\":1}", 7, 100, 4, &err);
+    assert_non_null(v);
+    json_decref(v);
+    assert_null(cmn_json_loadb_strict("{\"a\":1,\"a\":2}", 13, 100, 4, &err));
+    assert_non_null(strstr(err.msg, "duplicate"));
+    assert_null(cmn_json_loadb_strict(deep, strlen(deep), 100, 4, &err));
+    assert_non_null(strstr(err.msg, "nesting"));
+    assert_null(cmn_json_loadb_strict("{\"a\":1}", 7, 6, 4, &err));
+    assert_null(cmn_json_loadb_strict("{\"a\":1} x", 9, 100, 4, &err));
+    /* brackets inside strings do not count as depth */
+    v = cmn_json_loadb_strict("{\"a\":\"[[[[[[[[\"}", 16, 100, 2, &err);
+    assert_non_null(v);
+    assert_int_equal(cmn_json_depth(v), 1);
+    json_decref(v);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(url_decode),
+        cmocka_unit_test(url_encode),
+        cmocka_unit_test(ct_equal_and_parse),
+        cmocka_unit_test(json_strict),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
