@@ -1,0 +1,7 @@
+# runtime.cmake - the gateway runtime: server glue, router, proxy pipeline, backend client.
+add_library(gw_runtime STATIC
+    gw_server.c)
+target_include_directories(gw_runtime PUBLIC ${CMAKE_CURRENT_SOURCE_DIR})
+target_link_libraries(gw_runtime PUBLIC cmn PkgConfig::CURL PkgConfig::JANSSON Threads::Threads)
+gw_target_warnings(gw_runtime)
+list(APPEND GW_CORE_PARTS gw_runtime)
