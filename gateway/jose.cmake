@@ -2,7 +2,8 @@
 # validator configuration and the verified-token cache. Pure logic: no sockets, no clock reads.
 add_library(gw_jose STATIC
     gw_jose.c
-    gw_jwk.c)
+    gw_jwk.c
+    gw_jws.c)
 target_include_directories(gw_jose PUBLIC ${CMAKE_CURRENT_SOURCE_DIR})
 # hogweed's headers use GMP's mpz_t; we link it directly because we set key numbers with it.
 find_library(GW_GMP_LIB gmp REQUIRED)
