@@ -1,0 +1,121 @@
+/* mb_app.c - fault headers and route dispatch for mock-backend. */
+#include "mb_app.h"
+
+#include "cmn_str.h"
+#include "mb_api.h"
+#include "mb_ce.h"
+#include "mb_echo.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+bool mb_faults_parse(const struct cmn_http_request *req, struct mb_faults *f, char msg[128])
+{
+    const char *v;
+    long long n;
+
+    memset(f, 0, sizeof(*f));
+    v = cmn_http_request_header(req, "X-Mock-Delay-Ms");
+    if (v) {
+        if (!cmn_parse_ll(v, 0, MB_FAULT_DELAY_MAX_MS, &n) || v[0] == '+' || v[0] == ' ') {
+            snprintf(msg, 128, "X-Mock-Delay-Ms must be an integer from 0 to %u",
+                     MB_FAULT_DELAY_MAX_MS);
+            return false;
+        }
+        f->delay_ms = (unsigned)n;
+    }
+    v = cmn_http_request_header(req, "X-Mock-Status");
+    if (v) {
+        if (!cmn_parse_ll(v, 200, 999, &n) || v[0] == '+' || v[0] == ' ') {
+            snprintf(msg, 128, "X-Mock-Status must be an integer from 200 to 999");
+            return false;
+        }
+        f->status = (unsigned)n;
+    }
+    v = cmn_http_request_header(req, "X-Mock-Close");
+    if (v) {
+        if (strcmp(v, "1") == 0 || cmn_str_eq_nocase(v, "true")) {
+            f->close = true;
+        } else if (!(strcmp(v, "0") == 0 || cmn_str_eq_nocase(v, "false"))) {
+            snprintf(msg, 128, "X-Mock-Close must be 1 or 0");
+            return false;
+        }
+    }
+    f->body = cmn_http_request_header(req, "X-Mock-Body");
+    f->content_type = cmn_http_request_header(req, "X-Mock-Content-Type");
+    return true;
+}
+
+int mb_app_init(struct mb_app *app, const struct mb_app_opts *opts, struct cmn_err *err)
+{
+    memset(app, 0, sizeof(*app));
+    app->items = mb_items_new(&opts->items);
+    if (!app->items)
+        return cmn_err_set(err, 1, "out of memory");
+    app->ce_delay_ms = opts->ce_delay_ms ? opts->ce_delay_ms : MB_CE_DELAY_DEFAULT_MS;
+    return 0;
+}
+
+void mb_app_free(struct mb_app *app)
+{
+    if (!app)
+        return;
+    mb_items_destroy(app->items);
+    app->items = NULL;
+}
+
+/* Replaces every Content-Type of r by one with value ct. */
+static bool set_content_type(struct cmn_http_response *r, const char *ct)
+{
+    size_t o = 0;
+
+    for (size_t i = 0; i < r->n_headers; i++) {
+        if (cmn_str_eq_nocase(r->headers[i].name, "Content-Type")) {
+            free(r->headers[i].name);
+            free(r->headers[i].value);
+        } else {
+            r->headers[o++] = r->headers[i];
+        }
+    }
+    r->n_headers = o;
+    return cmn_http_response_add_header(r, "Content-Type", ct);
+}
+
+static bool apply_faults(struct cmn_http_response *r, const struct mb_faults *f)
+{
+    if (f->status)
+        r->status = f->status;
+    if (f->body && !cmn_http_response_set_body(r, f->body, strlen(f->body)))
+        return false;
+    if (f->content_type && !set_content_type(r, f->content_type))
+        return false;
+    if (f->close)
+        r->abort = true;
+    return true;
+}
+
+void mb_app_handle(struct mb_app *app, const struct cmn_http_request *req, struct mb_reply *out)
+{
+    struct mb_faults f;
+    char msg[128];
+    unsigned route_delay = 0;
+
+    out->resp = NULL;
+    out->delay_ms = 0;
+    if (!mb_faults_parse(req, &f, msg)) {
+        out->resp = mb_api_error(400, msg);
+        return;
+    }
+    if (mb_api_owns(req->path))
+        out->resp = mb_api_handle(app->items, req);
+    else if (mb_echo_owns(req->path))
+        out->resp = mb_echo_handle(req);
+    else
+        out->resp = mb_ce_handle(req, app->ce_delay_ms, &route_delay);
+    if (out->resp && !apply_faults(out->resp, &f)) {
+        cmn_http_response_destroy(out->resp);
+        out->resp = NULL;
+    }
+    out->delay_ms = f.delay_ms + route_delay;
+}
