@@ -69,7 +69,9 @@ enum gw_static_strategy {
 struct gw_backend {
     char *json_path;        /* "endpoints[3].backend[0]" for messages */
     char *url_pattern;      /* CleanPath'ed path, with the pattern's own "?query" if any */
-    struct gw_strlist hosts;/* sanitised "scheme://host[:port]", never empty after parsing */
+    struct gw_strlist hosts;/* sanitised "scheme://host[:port]" (as written when
+                               disable_host_sanitize). n == 0 when neither the backend nor the
+                               service has a host: KrakenD starts and answers such calls 500 */
     char *method;           /* upper-case; the endpoint's method when absent */
     enum gw_encoding encoding;
     bool is_collection;
@@ -89,6 +91,8 @@ struct gw_backend {
     int64_t timeout_ms;
     unsigned concurrent_calls;
     json_t *extra_config;   /* borrowed (owned by the config); canonical names; may be NULL */
+    struct gw_strlist url_params; /* distinct {placeholders} of url_pattern, first-seen order,
+                                     including exempt {JWT.x} and {respN_x} ones */
 };
 
 struct gw_endpoint {
@@ -126,6 +130,12 @@ struct gw_router_opts {
     bool auto_options;
     json_t *error_body_404; /* borrowed, NULL when unset */
     json_t *error_body_405;
+    /* added by the config layer (gin engine options, §2.1) */
+    bool forwarded_by_client_ip;        /* true by default (gin) */
+    bool remove_extra_slash;
+    struct gw_strlist remote_ip_headers; /* default X-Forwarded-For, X-Real-IP */
+    struct gw_strlist trusted_proxies;   /* unset = all trusted (gin default) */
+    struct gw_strlist logger_skip_paths;
 };
 
 /* extra_config."telemetry/logging" (§6) */
@@ -134,6 +144,20 @@ struct gw_logging_opts {
     char *level;            /* "DEBUG", "INFO", ... */
     char *prefix;
     bool stdout_enabled;
+    bool syslog;
+    char *format;           /* "default", "logstash", "custom" or NULL */
+};
+
+/* `tls` (§1.2): present only when the block is in the file. */
+struct gw_tls_opts {
+    bool present;
+    bool disabled;
+    char *public_key;       /* file paths, NULL when unset */
+    char *private_key;
+    char *min_version;      /* "TLS12", ... or NULL */
+    char *max_version;
+    bool enable_mtls;
+    struct gw_strlist ca_certs;
 };
 
 struct gw_config {
@@ -150,11 +174,17 @@ struct gw_config {
     bool echo_endpoint;
     bool disable_rest;
     int64_t read_timeout_ms, write_timeout_ms, idle_timeout_ms, read_header_timeout_ms;
-    size_t max_header_bytes;
+    size_t max_header_bytes;    /* 1 MB (Go's default) when 0/absent */
     unsigned max_idle_connections_per_host; /* 250 default */
     int64_t max_shutdown_wait_ms;           /* 0 = unbounded in KrakenD; we bound it (docs) */
     bool disable_keep_alives;
     bool disable_compression;
+    /* backend transport settings (§1.2); 0 = Go's default / no limit */
+    unsigned max_idle_connections;
+    int64_t idle_connection_timeout_ms, response_header_timeout_ms, expect_continue_timeout_ms;
+    int64_t dialer_timeout_ms, dialer_fallback_delay_ms, dialer_keep_alive_ms;
+    bool use_h2c;
+    struct gw_tls_opts tls;
     struct gw_router_opts router;
     struct gw_logging_opts logging;
     struct gw_endpoint *endpoints;

@@ -1,0 +1,324 @@
+/* gw_config_ns.c - extra_config namespaces: the alias table (§1.6), which ones we implement,
+ * and the once-per-namespace warnings for the others (misspelt security ones included). */
+#include "gw_config_int.h"
+
+#include <ctype.h>
+#include <stdlib.h>
+#include <string.h>
+
+enum ns_kind {
+    NS_UNSUPPORTED = 0,      /* known KrakenD namespace we do not implement */
+    NS_UNSUPPORTED_SECURITY, /* idem, and it is a security feature */
+    NS_UNKNOWN,              /* not a KrakenD namespace at all */
+    NS_MISSPELT_SECURITY,    /* unknown, but looks like a security namespace */
+    NS_WRONG_LEVEL,          /* implemented, but not at this level */
+};
+
+struct ns_entry {
+    const char *canonical;
+    const char *alias; /* short name, NULL when the namespace has none */
+    unsigned impl;     /* levels where we implement it (enum gw_cfg_level bits) */
+    bool security;
+};
+
+#define ALL_LEVELS 0u
+static const struct ns_entry NAMESPACES[] = {
+    {GW_NS_VALIDATOR, "auth/validator", GW_LVL_SERVICE | GW_LVL_ENDPOINT, true},
+    {"github.com/devopsfaith/krakend-jose/signer", "auth/signer", ALL_LEVELS, false},
+    {"github_com/devopsfaith/bloomfilter", "auth/revoker", ALL_LEVELS, true},
+    {"github.com/devopsfaith/krakend-oauth2-clientcredentials", "auth/client-credentials",
+     ALL_LEVELS, false},
+    {GW_NS_PROXY, "proxy", GW_LVL_ENDPOINT | GW_LVL_BACKEND, false},
+    {GW_NS_ROUTER, "router", GW_LVL_SERVICE, false},
+    {GW_NS_BACKEND_HTTP, "backend/http", GW_LVL_BACKEND, false},
+    {"github.com/devopsfaith/krakend/transport/http/client/graphql", "backend/graphql", ALL_LEVELS,
+     false},
+    {"github.com/devopsfaith/krakend-httpcache", "qos/http-cache", ALL_LEVELS, false},
+    {"github.com/devopsfaith/krakend-circuitbreaker/gobreaker", "qos/circuit-breaker", ALL_LEVELS,
+     false},
+    {"github_com/devopsfaith/krakend-cors", "security/cors", ALL_LEVELS, true},
+    {"github_com/devopsfaith/krakend-httpsecure", "security/http", ALL_LEVELS, true},
+    {"github_com/devopsfaith/krakend-botdetector", "security/bot-detector", ALL_LEVELS, true},
+    {"github.com/devopsfaith/krakend-cel", "validation/cel", ALL_LEVELS, true},
+    {"github.com/devopsfaith/krakend-jsonschema", "validation/json-schema", ALL_LEVELS, true},
+    {GW_NS_LOGGING, "telemetry/logging", GW_LVL_SERVICE, false},
+    {"github_com/devopsfaith/krakend-metrics", "telemetry/metrics", ALL_LEVELS, false},
+    {"github_com/devopsfaith/krakend-opencensus", "telemetry/opencensus", ALL_LEVELS, false},
+    {"github_com/devopsfaith/krakend-gelf", "telemetry/gelf", ALL_LEVELS, false},
+    {"github_com/devopsfaith/krakend-logstash", "telemetry/logstash", ALL_LEVELS, false},
+    {"github_com/letgoapp/krakend-influx", "telemetry/influx", ALL_LEVELS, false},
+    {"github.com/devopsfaith/krakend-lua/router", "modifier/lua-endpoint", ALL_LEVELS, false},
+    {"github.com/devopsfaith/krakend-lua/proxy", "modifier/lua-proxy", ALL_LEVELS, false},
+    {"github.com/devopsfaith/krakend-lua/proxy/backend", "modifier/lua-backend", ALL_LEVELS, false},
+    {"github.com/devopsfaith/krakend-martian", "modifier/martian", ALL_LEVELS, false},
+    {"github.com/devopsfaith/krakend-amqp/consume", "backend/amqp/consumer", ALL_LEVELS, false},
+    {"github.com/devopsfaith/krakend-amqp/produce", "backend/amqp/producer", ALL_LEVELS, false},
+    {"github.com/devopsfaith/krakend-amqp/agent", "async/amqp", ALL_LEVELS, false},
+    {"github.com/devopsfaith/krakend-pubsub/publisher", "backend/pubsub/publisher", ALL_LEVELS,
+     false},
+    {"github.com/devopsfaith/krakend-pubsub/subscriber", "backend/pubsub/subscriber", ALL_LEVELS,
+     false},
+    {"github.com/devopsfaith/krakend-lambda", "backend/lambda", ALL_LEVELS, false},
+    {"github_com/devopsfaith/krakend/transport/http/server/handler", "plugin/http-server",
+     ALL_LEVELS, false},
+    {"github.com/devopsfaith/krakend/transport/http/client/executor", "plugin/http-client",
+     ALL_LEVELS, false},
+    {"github.com/devopsfaith/krakend/proxy/plugin", "plugin/req-resp-modifier", ALL_LEVELS, false},
+    /* known namespaces without an alias */
+    {"qos/ratelimit/router", NULL, ALL_LEVELS, true},
+    {"qos/ratelimit/proxy", NULL, ALL_LEVELS, true},
+    {"qos/ratelimit/tiered", NULL, ALL_LEVELS, true},
+    {"qos/ratelimit/service", NULL, ALL_LEVELS, true},
+    {"security/policies", NULL, ALL_LEVELS, true},
+    {"auth/api-keys", NULL, ALL_LEVELS, true},
+    {"auth/basic", NULL, ALL_LEVELS, true},
+    {"auth/gcp", NULL, ALL_LEVELS, false},
+    {"auth/ntlm", NULL, ALL_LEVELS, false},
+    {"server/static-filesystem", NULL, ALL_LEVELS, false},
+    {"server/virtual-host", NULL, ALL_LEVELS, false},
+    {"backend/static-filesystem", NULL, ALL_LEVELS, false},
+    {"backend/http/client", NULL, ALL_LEVELS, false},
+    {"backend/grpc", NULL, ALL_LEVELS, false},
+    {"backend/soap", NULL, ALL_LEVELS, false},
+    {"grpc", NULL, ALL_LEVELS, false},
+    {"websocket", NULL, ALL_LEVELS, false},
+    {"documentation/openapi", NULL, ALL_LEVELS, false},
+    {"telemetry/opentelemetry", NULL, ALL_LEVELS, false},
+    {"telemetry/opentelemetry-security", NULL, ALL_LEVELS, false},
+    {"telemetry/newrelic", NULL, ALL_LEVELS, false},
+    {"telemetry/moesif", NULL, ALL_LEVELS, false},
+    {"telemetry/ganalytics", NULL, ALL_LEVELS, false},
+    {"telemetry/instana", NULL, ALL_LEVELS, false},
+    {"modifier/jmespath", NULL, ALL_LEVELS, false},
+    {"modifier/request-body-generator", NULL, ALL_LEVELS, false},
+    {"modifier/response-body-generator", NULL, ALL_LEVELS, false},
+    {"modifier/response-headers", NULL, ALL_LEVELS, false},
+    {"governance/quota", NULL, ALL_LEVELS, true},
+    {"governance/processors", NULL, ALL_LEVELS, false},
+};
+#define N_NAMESPACES (sizeof(NAMESPACES) / sizeof(NAMESPACES[0]))
+
+static const struct ns_entry *ns_find(const char *name)
+{
+    for (size_t i = 0; i < N_NAMESPACES; i++) {
+        if (strcmp(NAMESPACES[i].canonical, name) == 0 ||
+            (NAMESPACES[i].alias && strcmp(NAMESPACES[i].alias, name) == 0))
+            return &NAMESPACES[i];
+    }
+    return NULL;
+}
+
+const char *gw_config_canonical_namespace(const char *name)
+{
+    for (size_t i = 0; i < N_NAMESPACES; i++) {
+        if (NAMESPACES[i].alias && strcmp(NAMESPACES[i].alias, name) == 0)
+            return NAMESPACES[i].canonical;
+    }
+    return name;
+}
+
+static const char *display_name(const struct ns_entry *e)
+{
+    return e->alias ? e->alias : e->canonical;
+}
+
+/* The security namespace an unknown name most likely meant, or NULL. */
+static const char *security_guess(const char *name)
+{
+    static const struct {
+        const char *needle;
+        const char *meant;
+    } hints[] = {
+        {"signer", "auth/signer"},
+        {"jose", "auth/validator"},
+        {"validator", "auth/validator"},
+        {"jwt", "auth/validator"},
+        {"cors", "security/cors"},
+        {"botdetector", "security/bot-detector"},
+        {"ratelimit", "qos/ratelimit/router"},
+        {"httpsecure", "security/http"},
+        {"securityhttp", "security/http"},
+        {"revoker", "auth/revoker"},
+        {"bloomfilter", "auth/revoker"},
+        {"apikey", "auth/api-keys"},
+        {"basicauth", "auth/basic"},
+        {"authbasic", "auth/basic"},
+        {"policies", "security/policies"},
+    };
+    char flat[128];
+    size_t n = 0;
+
+    /* lower-case letters and digits only: "Krakend-JOSE/Validator" -> "krakendjosevalidator" */
+    for (const char *p = name; *p && n + 1 < sizeof(flat); p++) {
+        if (isalnum((unsigned char)*p))
+            flat[n++] = (char)tolower((unsigned char)*p);
+    }
+    flat[n] = '\0';
+    for (size_t i = 0; i < sizeof(hints) / sizeof(hints[0]); i++) {
+        if (strstr(flat, hints[i].needle))
+            return hints[i].meant;
+    }
+    return NULL;
+}
+
+static void record(struct gw_cfg_ctx *c, const char *name, const char *path, enum ns_kind kind)
+{
+    struct gw_cfg_ns_use *u;
+
+    for (size_t i = 0; i < c->n_ns_uses; i++) {
+        u = &c->ns_uses[i];
+        if (u->kind == (int)kind && strcmp(u->name, name) == 0) {
+            u->count++;
+            return;
+        }
+    }
+    if (c->n_ns_uses >= GW_CFG_MAX_NS_USES)
+        return;
+    u = realloc(c->ns_uses, (c->n_ns_uses + 1) * sizeof(*u));
+    if (!u) {
+        gw_cfg_oom(c);
+        return;
+    }
+    c->ns_uses = u;
+    u = &c->ns_uses[c->n_ns_uses];
+    u->name = gw_cfg_strdup(name);
+    u->first_path = gw_cfg_strdup(path);
+    u->count = 1;
+    u->kind = (int)kind;
+    if (!u->name || !u->first_path) {
+        free(u->name);
+        free(u->first_path);
+        gw_cfg_oom(c);
+        return;
+    }
+    c->n_ns_uses++;
+}
+
+static bool is_comment_key(const char *k)
+{
+    return *k == '@' || *k == '$' || *k == '_' || *k == '#';
+}
+
+static void classify(struct gw_cfg_ctx *c, const char *name, const char *path,
+                     enum gw_cfg_level level)
+{
+    const struct ns_entry *e = ns_find(name);
+
+    if (is_comment_key(name))
+        return;
+    if (!e) {
+        record(c, name, path, security_guess(name) ? NS_MISSPELT_SECURITY : NS_UNKNOWN);
+        return;
+    }
+    if (e->impl & (unsigned)level)
+        return;
+    if (e->impl)
+        record(c, display_name(e), path, NS_WRONG_LEVEL);
+    else
+        record(c, display_name(e), path, e->security ? NS_UNSUPPORTED_SECURITY : NS_UNSUPPORTED);
+}
+
+bool gw_cfg_extra_config(struct gw_cfg_ctx *c, json_t *parent, const char *path,
+                         enum gw_cfg_level level, json_t **out)
+{
+    json_t *ec = gw_cfg_member(parent, "extra_config");
+    char p[GW_CFG_PATH_MAX];
+    const char *aliases[N_NAMESPACES];
+    size_t n_alias = 0;
+    const char *k;
+    json_t *v;
+
+    *out = NULL;
+    gw_cfg_path_key(p, path, "extra_config");
+    if (!ec || json_is_null(ec) || (json_is_array(ec) && json_array_size(ec) == 0))
+        return true;
+    if (!json_is_object(ec))
+        return gw_cfg_fail(c, p, "'extra_config' expected a map");
+    json_object_foreach(ec, k, v)
+    {
+        if (gw_config_canonical_namespace(k) != k && n_alias < N_NAMESPACES)
+            aliases[n_alias++] = k;
+    }
+    for (size_t i = 0; i < n_alias; i++) {
+        const char *canon = gw_config_canonical_namespace(aliases[i]);
+        if (json_object_get(ec, canon))
+            gw_cfg_warn(c, "%s: both \"%s\" and \"%s\" are set; \"%s\" is used, as KrakenD does", p,
+                        aliases[i], canon, aliases[i]);
+        /* set first (the value is shared), then drop the alias key */
+        if (json_object_set(ec, canon, json_object_get(ec, aliases[i])) != 0 ||
+            json_object_del(ec, aliases[i]) != 0)
+            return gw_cfg_oom(c);
+    }
+    json_object_foreach(ec, k, v)
+    {
+        classify(c, k, p, level);
+    }
+    *out = ec;
+    return true;
+}
+
+static const char *level_words(const char *name)
+{
+    if (strcmp(name, "auth/validator") == 0)
+        return "it protects endpoints only when set in an endpoint's extra_config: the security "
+               "feature is NOT applied here";
+    if (strcmp(name, "router") == 0 || strcmp(name, "telemetry/logging") == 0)
+        return "it is only read at the service level (root extra_config)";
+    if (strcmp(name, "backend/http") == 0)
+        return "it is only read in a backend's extra_config";
+    return "it is not read at this level";
+}
+
+void gw_cfg_ns_flush(struct gw_cfg_ctx *c)
+{
+    char where[GW_CFG_PATH_MAX + 48];
+
+    for (size_t i = 0; i < c->n_ns_uses; i++) {
+        const struct gw_cfg_ns_use *u = &c->ns_uses[i];
+        if (u->count > 1)
+            snprintf(where, sizeof(where), "%s and %zu more place%s", u->first_path, u->count - 1,
+                     u->count > 2 ? "s" : "");
+        else
+            snprintf(where, sizeof(where), "%s", u->first_path);
+        switch ((enum ns_kind)u->kind) {
+        case NS_UNSUPPORTED:
+            gw_cfg_warn(c,
+                        "extra_config namespace \"%s\" is not supported by this gateway and is "
+                        "ignored (in %s)",
+                        u->name, where);
+            break;
+        case NS_UNSUPPORTED_SECURITY:
+            gw_cfg_warn(c,
+                        "extra_config namespace \"%s\" is not supported by this gateway and is "
+                        "ignored: that security feature is NOT applied (in %s)",
+                        u->name, where);
+            break;
+        case NS_UNKNOWN:
+            gw_cfg_warn(c, "extra_config namespace \"%s\" is unknown and ignored (in %s)", u->name,
+                        where);
+            break;
+        case NS_MISSPELT_SECURITY:
+            gw_cfg_warn(c,
+                        "extra_config namespace \"%s\" is not a known namespace (did you mean "
+                        "\"%s\"?): it is ignored and that security feature is NOT applied (in %s)",
+                        u->name, security_guess(u->name), where);
+            break;
+        case NS_WRONG_LEVEL:
+            gw_cfg_warn(c, "extra_config namespace \"%s\" is ignored in %s: %s", u->name, where,
+                        level_words(u->name));
+            break;
+        }
+    }
+    gw_cfg_ns_free(c);
+}
+
+void gw_cfg_ns_free(struct gw_cfg_ctx *c)
+{
+    for (size_t i = 0; i < c->n_ns_uses; i++) {
+        free(c->ns_uses[i].name);
+        free(c->ns_uses[i].first_path);
+    }
+    free(c->ns_uses);
+    c->ns_uses = NULL;
+    c->n_ns_uses = 0;
+}
