@@ -3,7 +3,11 @@
 add_library(gw_jose STATIC
     gw_jose.c
     gw_jwk.c
-    gw_jws.c)
+    gw_jws.c
+    gw_claims.c
+    gw_validator_config.c
+    gw_jwt.c
+    gw_jwt_cache.c)
 target_include_directories(gw_jose PUBLIC ${CMAKE_CURRENT_SOURCE_DIR})
 # hogweed's headers use GMP's mpz_t; we link it directly because we set key numbers with it.
 find_library(GW_GMP_LIB gmp REQUIRED)
