@@ -1,6 +1,7 @@
 # gateway/config.cmake - the configuration layer: krakend.json -> immutable struct gw_config.
 add_library(gw_config STATIC
     ${CMAKE_CURRENT_SOURCE_DIR}/gw_config.c
+    ${CMAKE_CURRENT_SOURCE_DIR}/gw_config_dump.c
     ${CMAKE_CURRENT_SOURCE_DIR}/gw_config_endpoint.c
     ${CMAKE_CURRENT_SOURCE_DIR}/gw_config_ns.c
     ${CMAKE_CURRENT_SOURCE_DIR}/gw_config_util.c

@@ -13,6 +13,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 
 /* Status of parsing / validation; 0 = OK. */
 enum gw_config_status {
@@ -216,5 +217,8 @@ const char *gw_config_canonical_namespace(const char *name);
 
 /* Canonical MIME header key, as Go's textproto does ("x-foo-bar" -> "X-Foo-Bar"), into out. */
 void gw_config_canonical_header(const char *name, char *out, size_t out_size);
+
+/* Writes what `check -d` shows (level 1..3, more detail each) to f. */
+void gw_config_dump(const struct gw_config *cfg, int level, FILE *f);
 
 #endif

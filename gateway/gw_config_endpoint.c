@@ -46,9 +46,14 @@ static const struct {
 static void legacy_keys(struct gw_cfg_ctx *c, const json_t *obj, const char *path)
 {
     for (size_t i = 0; i < sizeof(LEGACY_KEYS) / sizeof(LEGACY_KEYS[0]); i++) {
-        if (json_object_get(obj, LEGACY_KEYS[i].old))
-            gw_cfg_warn(c, "%s.%s is a KrakenD v2 option that v3 ignores (use \"%s\")", path,
-                        LEGACY_KEYS[i].old, LEGACY_KEYS[i].now);
+        char key[64];
+        if (!json_object_get(obj, LEGACY_KEYS[i].old))
+            continue;
+        snprintf(key, sizeof(key), "legacy:%s", LEGACY_KEYS[i].old);
+        gw_cfg_warn_once(c, key,
+                         "\"%s\" is a KrakenD v2 option that v3 ignores (use \"%s\"); "
+                         "first in %s",
+                         LEGACY_KEYS[i].old, LEGACY_KEYS[i].now, path);
     }
 }
 
