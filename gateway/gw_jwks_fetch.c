@@ -184,8 +184,16 @@ enum gw_jwks_fetch_status gw_jwks_tls_init(struct gw_jwks_tls *t, bool insecure,
             goto out;
         }
     }
-    if (n_cipher_suites)
+    if (n_cipher_suites) {
+        const curl_version_info_data *v = curl_version_info(CURLVERSION_NOW);
         st = build_priority(&t->priority, cipher_suites, n_cipher_suites, err);
+        /* Checked with 7.88: its GnuTLS backend ignores CURLOPT_SSL_CIPHER_LIST. */
+        if (st == GW_JWKS_FETCH_OK && v && v->ssl_version &&
+            strncmp(v->ssl_version, "GnuTLS", 6) == 0 && v->version_num < 0x080000)
+            cmn_log_warn("[JWK] cipher_suites: libcurl %s with %s does not apply cipher lists; "
+                         "the JWKS client uses TLS 1.2+ with GnuTLS's default suites",
+                         v->version, v->ssl_version);
+    }
 out:
     cmn_buf_free(&pins);
     if (st != GW_JWKS_FETCH_OK)

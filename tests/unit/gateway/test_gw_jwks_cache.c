@@ -544,7 +544,8 @@ static void test_bad_responses_keep_keys(void **state)
         assert_int_equal(look(s, "a"), GW_JWKS_OK); /* the old keys still work */
         tsrv_set_kids(&t, "a");
     }
-    assert_int_equal(atomic_load(&t.max_inflight), 1);
+    /* (max_inflight is not checked here: the hung exchange stays open on the server after
+     * the client timed out; test_single_flight covers concurrency.) */
     gw_jwks_cache_destroy(c); /* aborts whatever is in flight */
     tsrv_free(&t);
     free(big);
