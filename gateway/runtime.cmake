@@ -1,5 +1,10 @@
 # runtime.cmake - the gateway runtime: server glue, router, proxy pipeline, backend client.
 add_library(gw_runtime STATIC
+    gw_gojson.c
+    gw_proxy_request.c
+    gw_proxy_response.c
+    gw_render.c
+    gw_router.c
     gw_server.c)
 target_include_directories(gw_runtime PUBLIC ${CMAKE_CURRENT_SOURCE_DIR})
 target_link_libraries(gw_runtime PUBLIC cmn PkgConfig::CURL PkgConfig::JANSSON Threads::Threads)

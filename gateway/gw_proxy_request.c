@@ -1,0 +1,617 @@
+/* gw_proxy_request.c - backend request building: headers (§2.2), query (§2.3), URL and body. */
+#include "gw_proxy_request.h"
+
+#include "cmn_str.h"
+
+#include <arpa/inet.h>
+#include <ctype.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define UA_VALUE "KrakenD Version " GW_VERSION
+
+/* ---- header lists -------------------------------------------------------------------------- */
+
+void gw_hdrs_init(struct gw_hdrs *h, size_t max)
+{
+    memset(h, 0, sizeof(*h));
+    h->max = max ? max : GW_MAX_HEADERS;
+}
+
+void gw_hdrs_free(struct gw_hdrs *h)
+{
+    if (!h)
+        return;
+    for (size_t i = 0; i < h->n; i++) {
+        free(h->v[i].name);
+        free(h->v[i].value);
+    }
+    free(h->v);
+    h->v = NULL;
+    h->n = h->cap = 0;
+}
+
+bool gw_hdrs_add(struct gw_hdrs *h, const char *name, const char *value)
+{
+    char *n, *v;
+
+    if (h->n >= h->max)
+        return false;
+    if (h->n == h->cap) {
+        size_t cap = h->cap ? h->cap * 2 : 8;
+        struct gw_hdr *nv = realloc(h->v, cap * sizeof(*nv));
+        if (!nv)
+            return false;
+        h->v = nv;
+        h->cap = cap;
+    }
+    n = strdup(name);
+    v = strdup(value ? value : "");
+    if (!n || !v) {
+        free(n);
+        free(v);
+        return false;
+    }
+    h->v[h->n].name = n;
+    h->v[h->n].value = v;
+    h->n++;
+    return true;
+}
+
+void gw_hdrs_del(struct gw_hdrs *h, const char *name)
+{
+    size_t w = 0;
+
+    for (size_t i = 0; i < h->n; i++) {
+        if (cmn_str_eq_nocase(h->v[i].name, name)) {
+            free(h->v[i].name);
+            free(h->v[i].value);
+            continue;
+        }
+        h->v[w++] = h->v[i];
+    }
+    h->n = w;
+}
+
+bool gw_hdrs_set(struct gw_hdrs *h, const char *name, const char *value)
+{
+    gw_hdrs_del(h, name);
+    return gw_hdrs_add(h, name, value);
+}
+
+const char *gw_hdrs_get(const struct gw_hdrs *h, const char *name)
+{
+    for (size_t i = 0; i < h->n; i++) {
+        if (cmn_str_eq_nocase(h->v[i].name, name))
+            return h->v[i].value;
+    }
+    return NULL;
+}
+
+static bool is_token_char(unsigned char c)
+{
+    return isalnum(c) || (c && strchr("!#$%&'*+-.^_`|~", c));
+}
+
+void gw_canonical_header(const char *name, char *out, size_t out_size)
+{
+    bool upper = true;
+    size_t i;
+
+    cmn_strlcpy(out, name, out_size);
+    for (i = 0; out[i]; i++) {
+        if (!is_token_char((unsigned char)out[i]) || out[i] == ' ') {
+            cmn_strlcpy(out, name, out_size);
+            return;
+        }
+    }
+    for (i = 0; out[i]; i++) {
+        unsigned char c = (unsigned char)out[i];
+        if (upper && c >= 'a' && c <= 'z')
+            out[i] = (char)(c - 32);
+        else if (!upper && c >= 'A' && c <= 'Z')
+            out[i] = (char)(c + 32);
+        upper = c == '-';
+    }
+}
+
+void gw_inreq_free(struct gw_inreq *r)
+{
+    if (!r)
+        return;
+    free(r->method);
+    free(r->path);
+    free(r->raw_query);
+    gw_hdrs_free(&r->headers);
+    free(r->host);
+    free(r->client_ip);
+    free(r->body);
+    for (size_t i = 0; i < r->n_params; i++) {
+        free(r->params[i].name);
+        free(r->params[i].value);
+    }
+    free(r->params);
+    memset(r, 0, sizeof(*r));
+}
+
+void gw_outreq_free(struct gw_outreq *o)
+{
+    if (!o)
+        return;
+    free(o->method);
+    free(o->url);
+    gw_hdrs_free(&o->headers);
+    memset(o, 0, sizeof(*o));
+}
+
+/* ---- client IP ----------------------------------------------------------------------------- */
+
+static bool parse_ip(const char *s, size_t n)
+{
+    char buf[64];
+    unsigned char addr[16];
+
+    if (n == 0 || n >= sizeof(buf))
+        return false;
+    memcpy(buf, s, n);
+    buf[n] = '\0';
+    return inet_pton(AF_INET, buf, addr) == 1 || inet_pton(AF_INET6, buf, addr) == 1;
+}
+
+/* gin's validateHeader: every comma-separated entry from the right must be an IP; returns the
+ * left-most one. */
+static bool header_ip(const char *v, char *out, size_t out_size)
+{
+    const char *items[64];
+    size_t lens[64], n = 0;
+    const char *p = v;
+
+    if (!v || !*v)
+        return false;
+    for (;;) {
+        const char *c = strchr(p, ',');
+        size_t l = c ? (size_t)(c - p) : strlen(p);
+        while (l && (*p == ' ' || *p == '\t')) {
+            p++;
+            l--;
+        }
+        while (l && (p[l - 1] == ' ' || p[l - 1] == '\t'))
+            l--;
+        if (n == 64)
+            return false;
+        items[n] = p;
+        lens[n] = l;
+        n++;
+        if (!c)
+            break;
+        p = c + 1;
+    }
+    for (size_t i = n; i-- > 0;) {
+        if (!parse_ip(items[i], lens[i]))
+            return false;
+    }
+    snprintf(out, out_size, "%.*s", (int)lens[0], items[0]);
+    return true;
+}
+
+void gw_client_ip(const struct gw_hdrs *h, const char *remote_ip, char *out, size_t out_size)
+{
+    if (header_ip(gw_hdrs_get(h, "X-Forwarded-For"), out, out_size))
+        return;
+    if (header_ip(gw_hdrs_get(h, "X-Real-Ip"), out, out_size))
+        return;
+    cmn_strlcpy(out, remote_ip ? remote_ip : "", out_size);
+}
+
+/* ---- query strings ------------------------------------------------------------------------- */
+
+static int hexval(char c)
+{
+    if (c >= '0' && c <= '9')
+        return c - '0';
+    if (c >= 'a' && c <= 'f')
+        return c - 'a' + 10;
+    if (c >= 'A' && c <= 'F')
+        return c - 'A' + 10;
+    return -1;
+}
+
+/* Go's unescape: '+' becomes ' ' in query mode; false on a bad escape. out >= n+1 bytes. */
+static bool unescape(const char *s, size_t n, bool query, char *out)
+{
+    size_t w = 0;
+
+    for (size_t i = 0; i < n; i++) {
+        if (s[i] == '%') {
+            if (i + 2 >= n)
+                return false;
+            int hi = hexval(s[i + 1]), lo = hexval(s[i + 2]);
+            if (hi < 0 || lo < 0)
+                return false;
+            out[w++] = (char)(hi * 16 + lo);
+            i += 2;
+        } else if (query && s[i] == '+') {
+            out[w++] = ' ';
+        } else {
+            out[w++] = s[i];
+        }
+    }
+    out[w] = '\0';
+    return true;
+}
+
+bool gw_query_unescape(const char *s, size_t n, char *out)
+{
+    return unescape(s, n, true, out);
+}
+
+bool gw_path_unescape(const char *s, char *out)
+{
+    return unescape(s, strlen(s), false, out);
+}
+
+bool gw_query_escape(const char *s, size_t n, struct cmn_buf *out)
+{
+    static const char hex[] = "0123456789ABCDEF";
+
+    for (size_t i = 0; i < n; i++) {
+        unsigned char c = (unsigned char)s[i];
+        char e[3];
+        if (isalnum(c) || c == '-' || c == '_' || c == '.' || c == '~') {
+            if (cmn_buf_append(out, &s[i], 1) != CMN_BUF_OK)
+                return false;
+        } else if (c == ' ') {
+            if (cmn_buf_append(out, "+", 1) != CMN_BUF_OK)
+                return false;
+        } else {
+            e[0] = '%';
+            e[1] = hex[c >> 4];
+            e[2] = hex[c & 15];
+            if (cmn_buf_append(out, e, 3) != CMN_BUF_OK)
+                return false;
+        }
+    }
+    return true;
+}
+
+struct qpair {
+    char *key;
+    char *value;
+    size_t order;
+};
+
+static int qpair_cmp(const void *a, const void *b)
+{
+    const struct qpair *x = a, *y = b;
+    int c = strcmp(x->key, y->key);
+
+    if (c)
+        return c;
+    return x->order < y->order ? -1 : (x->order > y->order);
+}
+
+static bool list_has(const struct gw_strlist *l, const char *s)
+{
+    for (size_t i = 0; l && i < l->n; i++) {
+        if (strcmp(l->items[i], s) == 0)
+            return true;
+    }
+    return false;
+}
+
+static bool key_allowed(const struct gw_strlist *keys, const struct gw_strlist *bkeys,
+                        const char *k)
+{
+    if (!keys || !(list_has(keys, "*") || list_has(keys, k)))
+        return false;
+    if (bkeys && bkeys->set && bkeys->n > 0 && !list_has(bkeys, "*") && !list_has(bkeys, k))
+        return false;
+    return true;
+}
+
+bool gw_query_encode(const char *raw_query, const struct gw_strlist *keys,
+                     const struct gw_strlist *bkeys, struct cmn_buf *out)
+{
+    struct qpair pairs[GW_MAX_QUERY_PARAMS];
+    size_t np = 0, n = strlen(raw_query);
+    const char *p = raw_query;
+    bool ok = true;
+
+    if (!keys || keys->n == 0)
+        return true;
+    while (p < raw_query + n && np < GW_MAX_QUERY_PARAMS) {
+        const char *amp = strchr(p, '&');
+        size_t l = amp ? (size_t)(amp - p) : strlen(p);
+        const char *eq = memchr(p, '=', l);
+        size_t kl = eq ? (size_t)(eq - p) : l;
+        char *k = malloc(kl + 1), *v = malloc(l + 1);
+        if (!k || !v) {
+            free(k);
+            free(v);
+            ok = false;
+            break;
+        }
+        /* Go 1.17+: a piece with ';' is an error and skipped; bad escapes too. */
+        if (l == 0 || memchr(p, ';', l) || !unescape(p, kl, true, k) ||
+            !unescape(eq ? eq + 1 : "", eq ? l - kl - 1 : 0, true, v) ||
+            !key_allowed(keys, bkeys, k)) {
+            free(k);
+            free(v);
+        } else {
+            pairs[np].key = k;
+            pairs[np].value = v;
+            pairs[np].order = np;
+            np++;
+        }
+        if (!amp)
+            break;
+        p = amp + 1;
+    }
+    qsort(pairs, np, sizeof(pairs[0]), qpair_cmp);
+    for (size_t i = 0; i < np && ok; i++) {
+        ok = (i == 0 || cmn_buf_append(out, "&", 1) == CMN_BUF_OK) &&
+             gw_query_escape(pairs[i].key, strlen(pairs[i].key), out) &&
+             cmn_buf_append(out, "=", 1) == CMN_BUF_OK &&
+             gw_query_escape(pairs[i].value, strlen(pairs[i].value), out);
+    }
+    for (size_t i = 0; i < np; i++) {
+        free(pairs[i].key);
+        free(pairs[i].value);
+    }
+    return ok;
+}
+
+/* ---- path ---------------------------------------------------------------------------------- */
+
+/* Lura compares placeholder names after upper-casing their first letter ({id} ~ {Id}). */
+static bool name_eq(const char *a, size_t al, const char *b)
+{
+    size_t bl = strlen(b);
+
+    if (al != bl || al == 0)
+        return false;
+    return toupper((unsigned char)a[0]) == toupper((unsigned char)b[0]) &&
+           memcmp(a + 1, b + 1, al - 1) == 0;
+}
+
+static bool resolve(const char *name, size_t nl, const struct gw_inreq *in,
+                    const struct gw_seqparam *seq, size_t n_seq, struct cmn_buf *out)
+{
+    for (size_t i = 0; i < in->n_params; i++) {
+        if (name_eq(name, nl, in->params[i].name))
+            return cmn_buf_append_str(out, in->params[i].value) == CMN_BUF_OK;
+    }
+    for (size_t i = 0; i < n_seq; i++) {
+        if (name_eq(name, nl, seq[i].key))
+            return cmn_buf_append_str(out, seq[i].value) == CMN_BUF_OK;
+    }
+    if (nl > 4 && memcmp(name, "JWT.", 4) == 0 && in->claim) {
+        char claim[256], buf[4096];
+        const char *v;
+        snprintf(claim, sizeof(claim), "%.*s", (int)(nl - 4), name + 4);
+        v = in->claim(in->claims_ctx, claim, buf, sizeof(buf));
+        if (v)
+            return cmn_buf_append_str(out, v) == CMN_BUF_OK;
+    }
+    return false;
+}
+
+char *gw_request_path(const char *pattern, const struct gw_inreq *in,
+                      const struct gw_seqparam *seq, size_t n_seq)
+{
+    struct cmn_buf b;
+    const char *p = pattern;
+
+    cmn_buf_init(&b, 64 * 1024);
+    while (*p) {
+        const char *open = strchr(p, '{');
+        const char *close = open ? strchr(open + 1, '}') : NULL;
+        if (!open || !close) {
+            if (cmn_buf_append_str(&b, p) != CMN_BUF_OK)
+                goto fail;
+            break;
+        }
+        if (cmn_buf_append(&b, p, (size_t)(open - p)) != CMN_BUF_OK)
+            goto fail;
+        size_t save = b.len;
+        if (!resolve(open + 1, (size_t)(close - open - 1), in, seq, n_seq, &b)) {
+            /* unresolved placeholders stay in the URL, as in KrakenD */
+            b.len = save;
+            if (cmn_buf_append(&b, open, (size_t)(close - open + 1)) != CMN_BUF_OK)
+                goto fail;
+        }
+        p = close + 1;
+    }
+    return cmn_buf_take(&b, NULL);
+fail:
+    cmn_buf_free(&b);
+    return NULL;
+}
+
+static bool path_should_escape(unsigned char c)
+{
+    return !(isalnum(c) || strchr("-_.~$&+,/:;=@", c)) || c == 0;
+}
+
+/* Go's URL.EscapedPath for a path parsed from raw text: the raw form when it is a valid
+ * encoding, else the decoded path re-escaped. */
+static bool escaped_path(const char *raw, size_t n, struct cmn_buf *out)
+{
+    static const char hex[] = "0123456789ABCDEF";
+    bool valid = true;
+    char *dec;
+
+    for (size_t i = 0; i < n && valid; i++) {
+        unsigned char c = (unsigned char)raw[i];
+        if (c == '%' || strchr("!$&'()*+,;=:@[]", c))
+            continue;
+        valid = c && !path_should_escape(c);
+    }
+    dec = malloc(n + 1);
+    if (!dec)
+        return false;
+    if (!unescape(raw, n, false, dec)) {
+        free(dec);
+        return false;
+    }
+    if (valid) {
+        free(dec);
+        return cmn_buf_append(out, raw, n) == CMN_BUF_OK;
+    }
+    for (size_t i = 0; dec[i]; i++) {
+        unsigned char c = (unsigned char)dec[i];
+        char e[3] = {'%', hex[c >> 4], hex[c & 15]};
+        if (cmn_buf_append(out, path_should_escape(c) ? e : (char *)&dec[i],
+                           path_should_escape(c) ? 3 : 1) != CMN_BUF_OK) {
+            free(dec);
+            return false;
+        }
+    }
+    free(dec);
+    return true;
+}
+
+/* Appends a raw query, escaping only what cannot travel in a request line. */
+static bool append_raw_query(const char *q, size_t n, struct cmn_buf *out)
+{
+    static const char hex[] = "0123456789ABCDEF";
+
+    for (size_t i = 0; i < n; i++) {
+        unsigned char c = (unsigned char)q[i];
+        if (c <= 0x20 || c >= 0x7f || c == '#') {
+            char e[3] = {'%', hex[c >> 4], hex[c & 15]};
+            if (cmn_buf_append(out, e, 3) != CMN_BUF_OK)
+                return false;
+        } else if (cmn_buf_append(out, &q[i], 1) != CMN_BUF_OK) {
+            return false;
+        }
+    }
+    return true;
+}
+
+/* ---- headers ------------------------------------------------------------------------------- */
+
+static bool is_hop_by_hop(const char *name)
+{
+    static const char *const hop[] = {"Connection", "Keep-Alive", "Proxy-Connection",
+                                      "Transfer-Encoding", "Te", "Trailer", "Upgrade",
+                                      "Host", "Expect"};
+
+    for (size_t i = 0; i < sizeof(hop) / sizeof(hop[0]); i++) {
+        if (cmn_str_eq_nocase(name, hop[i]))
+            return true;
+    }
+    return false;
+}
+
+static bool build_headers(const struct gw_endpoint *ep, const struct gw_backend *b,
+                          const struct gw_inreq *in, struct gw_hdrs *out)
+{
+    static char content_type[] = "Content-Type";
+    static char *default_list[] = {content_type};
+    const struct gw_strlist def = {default_list, 1, true};
+    const struct gw_strlist *want = ep->input_headers.n ? &ep->input_headers : &def;
+    bool all = list_has(want, "*");
+    struct gw_hdrs tmp;
+
+    gw_hdrs_init(&tmp, GW_MAX_HEADERS);
+    for (size_t i = 0; i < in->headers.n; i++) {
+        const struct gw_hdr *h = &in->headers.v[i];
+        bool listed = all;
+        for (size_t j = 0; !listed && j < want->n; j++)
+            listed = cmn_str_eq_nocase(want->items[j], h->name);
+        if (!listed || is_hop_by_hop(h->name))
+            continue;
+        if (!gw_hdrs_add(&tmp, h->name, h->value))
+            goto fail;
+    }
+    if (!gw_hdrs_set(&tmp, "X-Forwarded-For", in->client_ip ? in->client_ip : "") ||
+        !gw_hdrs_set(&tmp, "X-Forwarded-Host", in->host ? in->host : ""))
+        goto fail;
+    if (!gw_hdrs_get(&tmp, "User-Agent")) {
+        if (!gw_hdrs_add(&tmp, "User-Agent", UA_VALUE))
+            goto fail;
+    } else if (!gw_hdrs_set(&tmp, "X-Forwarded-Via", UA_VALUE)) {
+        goto fail;
+    }
+    /* Backend-level input_headers keep only the listed names (also X-Forwarded-*). */
+    if (b->input_headers.set && b->input_headers.n > 0 && !list_has(&b->input_headers, "*")) {
+        for (size_t i = 0; i < tmp.n; i++) {
+            bool keep = false;
+            for (size_t j = 0; !keep && j < b->input_headers.n; j++)
+                keep = cmn_str_eq_nocase(b->input_headers.items[j], tmp.v[i].name);
+            if (keep && !gw_hdrs_add(out, tmp.v[i].name, tmp.v[i].value))
+                goto fail;
+        }
+    } else {
+        for (size_t i = 0; i < tmp.n; i++) {
+            if (!gw_hdrs_add(out, tmp.v[i].name, tmp.v[i].value))
+                goto fail;
+        }
+    }
+    gw_hdrs_free(&tmp);
+    return true;
+fail:
+    gw_hdrs_free(&tmp);
+    return false;
+}
+
+bool gw_request_build(const struct gw_endpoint *ep, const struct gw_backend *b, const char *host,
+                      const struct gw_inreq *in, const struct gw_seqparam *seq, size_t n_seq,
+                      struct gw_outreq *out, struct cmn_err *err)
+{
+    struct cmn_buf url;
+    char *path = NULL;
+    const char *q, *hash;
+    size_t plen;
+
+    memset(out, 0, sizeof(*out));
+    gw_hdrs_init(&out->headers, GW_MAX_HEADERS);
+    cmn_buf_init(&url, 64 * 1024);
+    out->method = strdup(b->method && b->method[0] ? b->method : ep->method);
+    path = gw_request_path(b->url_pattern, in, seq, n_seq);
+    if (!out->method || !path)
+        goto nomem;
+    hash = strchr(path, '#');
+    plen = hash ? (size_t)(hash - path) : strlen(path);
+    q = memchr(path, '?', plen);
+    if (cmn_buf_append_str(&url, host) != CMN_BUF_OK)
+        goto nomem;
+    if (!escaped_path(path, q ? (size_t)(q - path) : plen, &url)) {
+        cmn_err_set(err, 1, "parse \"%s%s\": invalid URL escape", host, path);
+        goto fail;
+    }
+    size_t before_query = url.len;
+    if (q && !append_raw_query(q, plen - (size_t)(q - path), &url))
+        goto nomem;
+    bool has_raw_query = url.len > before_query + 1;
+    if (!has_raw_query)
+        url.len = before_query, url.data[url.len] = '\0';
+    size_t mark = url.len;
+    if (cmn_buf_append(&url, has_raw_query ? "&" : "?", 1) != CMN_BUF_OK ||
+        !gw_query_encode(in->raw_query ? in->raw_query : "", &ep->input_query_strings,
+                         &b->input_query_strings, &url))
+        goto nomem;
+    if (url.len == mark + 1) { /* no client parameter survived */
+        url.len = mark;
+        url.data[mark] = '\0';
+    }
+    out->url = cmn_buf_take(&url, NULL);
+    if (!out->url || !build_headers(ep, b, in, &out->headers))
+        goto nomem;
+    out->content_length = gw_hdrs_get(&out->headers, "Content-Length") != NULL;
+    gw_hdrs_del(&out->headers, "Content-Length");
+    out->accept_gzip = gw_hdrs_get(&out->headers, "Accept-Encoding") == NULL;
+    out->body = in->body;
+    out->body_len = in->body_len;
+    free(path);
+    return true;
+nomem:
+    cmn_err_set(err, 2, "out of memory");
+fail:
+    free(path);
+    cmn_buf_free(&url);
+    gw_outreq_free(out);
+    return false;
+}
