@@ -12,6 +12,6 @@ target_include_directories(gw_jose PUBLIC ${CMAKE_CURRENT_SOURCE_DIR})
 # hogweed's headers use GMP's mpz_t; we link it directly because we set key numbers with it.
 find_library(GW_GMP_LIB gmp REQUIRED)
 target_link_libraries(gw_jose PUBLIC cmn PkgConfig::NETTLE PkgConfig::GNUTLS PkgConfig::JANSSON
-                      ${GW_GMP_LIB} Threads::Threads)
+                      ${GW_GMP_LIB} m Threads::Threads)
 gw_target_warnings(gw_jose)
 list(APPEND GW_CORE_PARTS gw_jose)
