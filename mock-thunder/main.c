@@ -1,9 +1,62 @@
-/* main.c - mock-thunder entry point (not implemented yet: prints usage and exits 2). */
+/* main.c - mock-thunder entry point: configuration, logging, signals, start and stop. */
+#include "cmn_http.h"
+#include "cmn_log.h"
+#include "mt_config.h"
+#include "mt_server.h"
+
+#include <signal.h>
 #include <stdio.h>
+#include <stdlib.h>
+
+static const char *env(const char *name)
+{
+    return getenv(name);
+}
 
 int main(int argc, char **argv)
 {
-    (void)argc;
-    fprintf(stderr, "%s: not implemented yet\n", argv[0]);
-    return 2;
+    struct mt_config cfg;
+    struct cmn_err err = {0};
+    struct mt_server *s;
+    enum cmn_log_level level = CMN_LOG_INFO;
+    sigset_t set;
+    int sig = 0;
+
+    switch (mt_config_parse(&cfg, argc, argv, env, &err)) {
+    case MT_CONFIG_HELP:
+        mt_config_usage(stdout, argv[0]);
+        mt_config_free(&cfg);
+        return 0;
+    case MT_CONFIG_ERROR:
+        fprintf(stderr, "mock-thunder: %s\n", err.msg);
+        mt_config_free(&cfg);
+        return 2;
+    case MT_CONFIG_OK:
+        break;
+    }
+    if (cfg.log_level && !cmn_log_level_parse(cfg.log_level, &level)) {
+        fprintf(stderr, "mock-thunder: unknown log level %s\n", cfg.log_level);
+        mt_config_free(&cfg);
+        return 2;
+    }
+    cmn_log_init("MOCK-THUNDER", level, 1);
+    /* Block the stop signals before threads start, so only sigwait below sees them. */
+    sigemptyset(&set);
+    sigaddset(&set, SIGINT);
+    sigaddset(&set, SIGTERM);
+    pthread_sigmask(SIG_BLOCK, &set, NULL);
+    signal(SIGPIPE, SIG_IGN);
+    cmn_http_raise_fd_limit();
+    s = mt_server_start(&cfg, &err);
+    if (!s) {
+        cmn_log_error("cannot start: %s", err.msg);
+        fprintf(stderr, "mock-thunder: %s\n", err.msg);
+        mt_config_free(&cfg);
+        return 1;
+    }
+    sigwait(&set, &sig);
+    cmn_log_info("stopping (signal %d)", sig);
+    mt_server_stop(s);
+    mt_config_free(&cfg);
+    return 0;
 }
