@@ -155,7 +155,6 @@ static bool router_opts(struct gw_cfg_ctx *c, json_t *ns)
     struct gw_router_opts *r = &c->cfg->router;
     const char *p = "extra_config.router";
     json_t *eb;
-    bool was = c->failed;
 
     r->forwarded_by_client_ip = true;
     if (!gw_strlist_push(&r->remote_ip_headers, "X-Forwarded-For") ||
@@ -166,8 +165,7 @@ static bool router_opts(struct gw_cfg_ctx *c, json_t *ns)
         if (!json_is_object(ns)) {
             gw_cfg_warn(c, "%s: expected an object; router options ignored", p);
         } else {
-            gw_cfg_decode_fields(c, ns, p, ROUTER_FIELDS, NFIELDS(ROUTER_FIELDS), r);
-            gw_cfg_soft_end(c, was);
+            gw_cfg_decode_fields_soft(c, ns, p, ROUTER_FIELDS, NFIELDS(ROUTER_FIELDS), r);
             eb = json_object_get(ns, "error_body");
             if (json_is_object(eb)) {
                 r->error_body_404 = json_object_get(eb, "404");
@@ -187,7 +185,6 @@ static bool router_opts(struct gw_cfg_ctx *c, json_t *ns)
 static bool logging_opts(struct gw_cfg_ctx *c, json_t *ns)
 {
     struct gw_logging_opts *l = &c->cfg->logging;
-    bool was = c->failed;
 
     if (!ns)
         return true;
@@ -196,9 +193,8 @@ static bool logging_opts(struct gw_cfg_ctx *c, json_t *ns)
         return true;
     }
     l->present = true;
-    gw_cfg_decode_fields(c, ns, "extra_config.telemetry/logging", LOGGING_FIELDS,
-                         NFIELDS(LOGGING_FIELDS), l);
-    gw_cfg_soft_end(c, was);
+    gw_cfg_decode_fields_soft(c, ns, "extra_config.telemetry/logging", LOGGING_FIELDS,
+                              NFIELDS(LOGGING_FIELDS), l);
     if (l->syslog)
         gw_cfg_warn(c,
                     "extra_config.telemetry/logging.syslog is not supported: logs go to "

@@ -99,6 +99,10 @@ struct gw_cfg_field {
 bool gw_cfg_decode_fields(struct gw_cfg_ctx *c, const json_t *obj, const char *path,
                           const struct gw_cfg_field *fields, size_t n, void *dst);
 
+/* The same, each failure demoted to a warning (namespace options lura ignores when wrong). */
+void gw_cfg_decode_fields_soft(struct gw_cfg_ctx *c, const json_t *obj, const char *path,
+                               const struct gw_cfg_field *fields, size_t n, void *dst);
+
 /* ---- strings and lists (gw_config_util.c) ---- */
 char *gw_cfg_strdup(const char *s);
 void gw_strlist_free(struct gw_strlist *l);

@@ -470,3 +470,13 @@ bool gw_cfg_decode_fields(struct gw_cfg_ctx *c, const json_t *obj, const char *p
     }
     return true;
 }
+
+void gw_cfg_decode_fields_soft(struct gw_cfg_ctx *c, const json_t *obj, const char *path,
+                               const struct gw_cfg_field *fields, size_t n, void *dst)
+{
+    for (size_t i = 0; i < n && !c->nomem; i++) {
+        bool was = c->failed;
+        decode_field(c, obj, path, &fields[i], dst);
+        gw_cfg_soft_end(c, was);
+    }
+}
