@@ -2,3 +2,4 @@
 gw_unit_test(test_gw_jws_vectors SOURCES test_gw_jws_vectors.c LIBS gw_jose)
 gw_unit_test(test_gw_jwk SOURCES test_gw_jwk.c LIBS gw_jose)
 gw_unit_test(test_gw_jwt SOURCES test_gw_jwt.c LIBS gw_jose)
+gw_unit_test(test_gw_jwt_attacks SOURCES test_gw_jwt_attacks.c LIBS gw_jose)

@@ -156,7 +156,7 @@ static void test_hs256_round_trip(void **state)
  * the gateway-level verdicts for none, JSON serialization, detached content and crit. */
 static void test_rfc_vectors(void **state)
 {
-    size_t len, i;
+    size_t len = 0, i;
     char *data = read_all(GW_TEST_DATA "/vectors/rfc/rfc_vectors.json", &len);
     json_t *root, *v;
     int checked = 0;
@@ -216,7 +216,7 @@ static void test_rfc_vectors(void **state)
 /* RFC 7515 A.2 through the whole pipeline, before its exp (1300819380). */
 static void test_rfc7515_a2_pipeline(void **state)
 {
-    size_t len, i;
+    size_t len = 0, i;
     char *data = read_all(GW_TEST_DATA "/vectors/rfc/rfc_vectors.json", &len);
     json_t *root = json_loadb(data, len, 0, NULL), *v;
     struct gw_validator_config *vc =
