@@ -1,0 +1,180 @@
+#!/usr/bin/env bash
+# gateway_cli.sh - the gateway's command line as KrakenD users drive it: `check` on every
+# real-world config (accepted, or refused where KrakenD refuses), exit codes and messages of
+# check/run/version/help and bad flags, and `run` on each real config answering /__health
+# although its backends and JWKS hosts do not resolve.
+set -u
+. "$(dirname "$0")/lib.sh"
+
+KRAKEND="$BIN_DIR/krakend"
+GATEWAY="$BIN_DIR/gateway"
+REAL="$SHARED_DIR/conformance/krakend-ce/real-configs"
+FIXTURE="$SHARED_DIR/conformance/krakend-ce/krakend-ce-fixture-krakend.json"
+
+# run_cmd NAME CMD...: runs CMD, leaving its exit code in RC and stdout+stderr in OUT.
+run_cmd() {
+    shift
+    OUT=$("$@" 2>&1)
+    RC=$?
+}
+
+# KrakenD 2.x refuses what is not version 3 (MANIFEST.tsv features column: version=N).
+expected_version() {
+    awk -F'\t' -v f="$1" '$4 == f { if (match($5, /version=[0-9]+/)) print substr($5, RSTART + 8, RLENGTH - 8) }' \
+        "$REAL/MANIFEST.tsv"
+}
+
+# ---- check on every real-world config ----
+n_real=0
+for f in "$REAL"/*.json; do
+    name=$(basename "$f")
+    n_real=$((n_real + 1))
+    v=$(expected_version "$name")
+    run_cmd check "$KRAKEND" check -c "$f"
+    e2e_contains "check $name: parsing line" "Parsing configuration file: $f" "$OUT"
+    if [ "${v:-3}" = 3 ]; then
+        e2e_eq "check $name: exit 0" 0 "$RC"
+        e2e_contains "check $name: Syntax OK!" "Syntax OK!" "$OUT"
+    else
+        e2e_eq "check $name: refused (version $v), exit 1" 1 "$RC"
+        e2e_contains "check $name: says why" "unsupported version: $v (want: 3)" "$OUT"
+    fi
+done
+[ "$n_real" -ge 9 ] && e2e_pass "found $n_real real configs" || e2e_fail "real configs missing in $REAL"
+
+run_cmd check "$KRAKEND" check -c "$FIXTURE"
+e2e_eq "check CE fixture config: exit 0" 0 "$RC"
+
+# warnings are printed but never change the exit code
+run_cmd check "$KRAKEND" check -c "$REAL/krakend__playground-community__config_krakend_krakend.json"
+e2e_eq "warnings keep exit 0" 0 "$RC"
+e2e_contains "unsupported security namespace named" \
+    'WARNING: extra_config namespace "security/cors" is not supported by this gateway and is ignored: that security feature is NOT applied' "$OUT"
+e2e_contains "unsupported namespaces listed once" \
+    '"qos/ratelimit/router" is not supported' "$OUT"
+
+# the misspelt validator namespace seen in the wild (spec §1.6, §8)
+cat >"$E2E_WORK/misspelt.json" <<'EOF'
+{"version": 3, "host": ["http://127.0.0.1:19"],
+ "endpoints": [{"endpoint": "/private", "backend": [{"url_pattern": "/"}],
+   "extra_config": {"github_com/devopsfaith/krakend-jose/validator": {"alg": "RS256"}}}]}
+EOF
+run_cmd check "$KRAKEND" check -c "$E2E_WORK/misspelt.json"
+e2e_eq "misspelt validator: still exit 0" 0 "$RC"
+e2e_contains "misspelt validator: NOT applied warning" \
+    'did you mean "auth/validator"?): it is ignored and that security feature is NOT applied' "$OUT"
+
+# ---- refusals and exit codes (spec §5) ----
+printf '{"version": 2, "endpoints": []}\n' >"$E2E_WORK/v2.json"
+cat >"$E2E_WORK/bad_host.json" <<'EOF'
+{"version": 3,
+ "endpoints": [
+  {"endpoint": "/a", "backend": [{"url_pattern": "/", "host": ["http://a.b/c"]}]}
+ ]}
+EOF
+run_cmd check "$KRAKEND" check -c "$E2E_WORK/v2.json"
+e2e_eq "check version 2: exit 1" 1 "$RC"
+e2e_contains "check version 2: message" "ERROR parsing the configuration file:	" "$OUT"
+e2e_contains "check version 2: reason and line" "version (line 1): unsupported version: 2 (want: 3)" "$OUT"
+run_cmd check "$KRAKEND" check -c "$E2E_WORK/bad_host.json"
+e2e_eq "check invalid host: exit 1" 1 "$RC"
+e2e_contains "check invalid host: JSON path and line" \
+    "endpoints[0].backend[0].host[0] (line 3): host http://a.b/c not valid: invalid host" "$OUT"
+run_cmd check "$KRAKEND" check -c "$E2E_WORK/missing.json"
+e2e_eq "check missing file: exit 1" 1 "$RC"
+run_cmd check "$KRAKEND" check
+e2e_eq "check without -c: exit 1" 1 "$RC"
+run_cmd check "$KRAKEND" validate --config="$FIXTURE" -ddd
+e2e_eq "validate alias with --config= and -ddd: exit 0" 0 "$RC"
+e2e_contains "check -d dumps the config" "Endpoint: /param_forwarding/some/{foo}/{bar}, Method: GET" "$OUT"
+
+run_cmd run "$KRAKEND" run
+e2e_eq "run without -c: exit 0" 0 "$RC"
+e2e_contains "run without -c: message" \
+    "Please, provide the path to the configuration file with --config or see all the options with --help" "$OUT"
+run_cmd run "$KRAKEND" run -c "$E2E_WORK/v2.json"
+e2e_eq "run invalid config: exit 255" 255 "$RC"
+e2e_contains "run invalid config: message" \
+    "ERROR parsing the configuration file: '$E2E_WORK/v2.json': " "$OUT"
+
+run_cmd version "$KRAKEND" version
+e2e_eq "version: exit 0" 0 "$RC"
+e2e_contains "version: our version" "KrakenD Version: " "$OUT"
+run_cmd version "$GATEWAY" version
+e2e_eq "gateway name works too" 0 "$RC"
+run_cmd help "$KRAKEND" --help
+e2e_eq "--help: exit 0" 0 "$RC"
+e2e_contains "--help lists run" "run         Runs the KrakenD server." "$OUT"
+run_cmd help "$KRAKEND" help
+e2e_eq "help: exit 0" 0 "$RC"
+run_cmd bad "$KRAKEND" frobnicate
+e2e_eq "unknown command: exit 255" 255 "$RC"
+e2e_contains "unknown command: message" 'unknown command "frobnicate"' "$OUT"
+run_cmd bad "$KRAKEND" run --frobnicate
+e2e_eq "unknown flag: exit 255" 255 "$RC"
+run_cmd bad "$KRAKEND" check -x -c "$FIXTURE"
+e2e_eq "unknown shorthand flag: exit 255" 255 "$RC"
+run_cmd bad "$KRAKEND" run -c "$FIXTURE" -p notaport
+e2e_eq "bad port value: exit 255" 255 "$RC"
+
+# ---- run on every real config: /__health answers although nothing upstream resolves ----
+# start_gw NAME CONFIG [ARGS...]: starts `krakend run`, waits for /__health on a free port.
+start_gw() {
+    local name=$1 cfg=$2
+    shift 2
+    PORT=$(e2e_ports 1)
+    e2e_start "$name" "$KRAKEND" run -c "$cfg" -p "$PORT" "$@"
+    GW_PID=$E2E_LAST_PID
+    e2e_wait_http "http://127.0.0.1:$PORT/__health" 10 >/dev/null 2>&1
+}
+
+for f in "$REAL"/*.json "$FIXTURE"; do
+    name=$(basename "$f" .json)
+    v=$(expected_version "$name.json")
+    [ "${v:-3}" = 3 ] || continue
+    start_gw "$name" "$f"
+    e2e_curl "http://127.0.0.1:$PORT/__health"
+    e2e_eq "run $name: /__health 200" 200 "$E2E_STATUS"
+    e2e_contains "run $name: health body" '"status":"ok"' "$E2E_BODY"
+    e2e_stop "$GW_PID" TERM
+    rc=$?
+    e2e_eq "run $name: SIGTERM exits 0" 0 "$rc"
+    log=$(cat "$E2E_WORK/$name.log")
+    # telemetry/logging may raise the level above INFO (e.g. "error"): then no INFO lines
+    if ! grep -qiE '"level": *"(warning|error|critical)"' "$f"; then
+        e2e_contains "run $name: startup line" "INFO: Starting KrakenD v" "$log"
+        e2e_contains "run $name: listening line" "[SERVICE: Gin] Listening on port: $PORT" "$log"
+    fi
+    e2e_contains "run $name: signal line" "Signal intercepted: terminated" "$log"
+done
+
+# KRAKEND_* overrides (koanf: set even when absent) and -d enabling /__debug/
+cat >"$E2E_WORK/plain.json" <<'EOF'
+{"version": 3, "endpoints": [{"endpoint": "/x", "backend": [{"url_pattern": "/", "host": ["http://127.0.0.1:19"]}]}]}
+EOF
+PORT=$(e2e_ports 1)
+E2E_ENV_PORT=$PORT
+KRAKEND_PORT=$PORT e2e_start envport "$KRAKEND" run -c "$E2E_WORK/plain.json"
+GW_PID=$E2E_LAST_PID
+e2e_wait_http "http://127.0.0.1:$E2E_ENV_PORT/__health" 10 >/dev/null 2>&1
+e2e_curl "http://127.0.0.1:$E2E_ENV_PORT/x"
+[ "$E2E_STATUS" != 000 ] && e2e_pass "KRAKEND_PORT sets the port" ||
+    e2e_fail "KRAKEND_PORT sets the port" "nothing answers on $E2E_ENV_PORT"
+log=$(cat "$E2E_WORK/envport.log")
+e2e_contains "KRAKEND_PORT: listening line" "Listening on port: $E2E_ENV_PORT" "$log"
+e2e_contains "log written as it happens (file), default prefix and level" \
+    "KRAKEND DEBUG: " "$log"
+e2e_stop "$GW_PID" INT
+e2e_eq "SIGINT exits 0" 0 "$?"
+e2e_contains "SIGINT logged" "Signal intercepted: interrupt" "$(cat "$E2E_WORK/envport.log")"
+
+start_gw debug "$E2E_WORK/plain.json" -d
+e2e_curl "http://127.0.0.1:$PORT/__debug/hello"
+e2e_eq "-d enables /__debug/" 200 "$E2E_STATUS"
+e2e_stop "$GW_PID" TERM
+start_gw nodebug "$E2E_WORK/plain.json"
+e2e_curl "http://127.0.0.1:$PORT/__debug/hello"
+e2e_eq "without -d /__debug/ is 404" 404 "$E2E_STATUS"
+e2e_stop "$GW_PID" TERM
+
+e2e_finish
