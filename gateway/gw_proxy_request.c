@@ -132,6 +132,8 @@ void gw_inreq_free(struct gw_inreq *r)
         free(r->params[i].value);
     }
     free(r->params);
+    if (r->claims_free && r->claims_ctx)
+        r->claims_free(r->claims_ctx);
     memset(r, 0, sizeof(*r));
 }
 

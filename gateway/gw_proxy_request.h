@@ -58,8 +58,9 @@ struct gw_inreq {
     size_t body_len;
     struct gw_reqparam *params;
     size_t n_params;
-    void *claims_ctx; /* from the auth step, may be NULL */
+    void *claims_ctx; /* from the auth step, may be NULL; freed with the request */
     gw_auth_claim_fn claim;
+    void (*claims_free)(void *claims_ctx);
 };
 
 void gw_inreq_free(struct gw_inreq *r);

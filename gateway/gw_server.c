@@ -1,53 +1,581 @@
-/* gw_server.c - the gateway's HTTP server (minimal: listens and answers gin's 404). */
+/* gw_server.c - the gateway's HTTP server: MHD glue, gin routing, auth seam, proxy dispatch. */
 #include "gw_server.h"
 
+#include "cmn_clock.h"
 #include "cmn_http.h"
 #include "cmn_log.h"
+#include "cmn_str.h"
+#include "gw_auth.h"
+#include "gw_backend.h"
+#include "gw_proxy.h"
+#include "gw_render.h"
+#include "gw_router.h"
 
+#include <stdatomic.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
+
+#define MAX_REQUEST_BODY (8u * 1024 * 1024)
+
+enum route_kind { R_ENDPOINT = 0, R_HEALTH, R_DEBUG, R_ECHO, R_OPTIONS };
 
 struct gw_server {
     const struct gw_config *cfg;
     struct cmn_http_server *http;
+    struct gw_loop *loop;
+    struct gw_proxy *proxy;
+    struct gw_router router;
+    struct gw_route_opts ropts;
+    struct gw_render_opts render;
+    struct gw_json *error_404, *error_405;
+    const struct gw_auth_provider *auth;
+    void **auth_state; /* per endpoint */
+    char **options_allow; /* per R_OPTIONS route */
+    size_t n_options;
+    bool access_log;
+    atomic_uint auth_pending;
+    int64_t start_mono_ns;
 };
+
+/* Per-request bookkeeping for the answer and the access log. */
+struct exctx {
+    struct gw_server *srv;
+    struct cmn_http_exchange *ex;
+    int64_t start_us;
+    char *method;
+    char *uri;
+    char client_ip[64];
+};
+
+struct gw_auth_call {
+    struct gw_server *srv;
+    struct exctx *x;
+    const struct cmn_http_request *req;
+    size_t ep_index;
+    struct gw_inreq in;
+    atomic_bool finished;
+};
+
+static const struct gw_auth_provider *g_auth;
+
+void gw_auth_set_provider(const struct gw_auth_provider *p)
+{
+    g_auth = p;
+}
+
+const struct gw_auth_provider *gw_auth_get_provider(void)
+{
+    return g_auth;
+}
+
+/* ---- answering ------------------------------------------------------------------------------ */
+
+static void access_log(const struct exctx *x, unsigned status)
+{
+    char when[32], lat[48];
+    time_t now = time(NULL);
+    struct tm tm;
+
+    localtime_r(&now, &tm);
+    strftime(when, sizeof(when), "%Y/%m/%d - %H:%M:%S", &tm);
+    gw_render_go_duration((cmn_clock_mono_us() - x->start_us) * 1000, lat, sizeof(lat));
+    cmn_log_raw("[GIN] %s | %3u | %13s | %15s | %-7s \"%s\"", when, status, lat, x->client_ip,
+                x->method, x->uri);
+}
+
+static void exctx_free(struct exctx *x)
+{
+    if (!x)
+        return;
+    free(x->method);
+    free(x->uri);
+    free(x);
+}
+
+/* Answers and frees x. resp NULL = 500 empty. */
+static void answer(struct exctx *x, struct cmn_http_response *resp)
+{
+    if (!resp)
+        resp = cmn_http_response_new(500);
+    if (x->srv->access_log)
+        access_log(x, resp ? resp->status : 500);
+    cmn_http_exchange_respond(x->ex, resp);
+    exctx_free(x);
+}
+
+static void proxy_done(void *arg, struct cmn_http_response *resp)
+{
+    answer(arg, resp);
+}
+
+/* ---- request conversion --------------------------------------------------------------------- */
+
+static bool build_inreq(const struct cmn_http_request *req, const char *path,
+                        const struct gw_match *m, struct gw_inreq *in)
+{
+    char ip[64], canon[256];
+
+    memset(in, 0, sizeof(*in));
+    gw_hdrs_init(&in->headers, GW_MAX_HEADERS);
+    in->method = strdup(req->method);
+    in->path = strdup(path);
+    in->raw_query = strdup(req->query ? req->query : "");
+    for (size_t i = 0; i < req->n_headers; i++) {
+        if (cmn_str_eq_nocase(req->headers[i].name, "Host")) {
+            if (!in->host)
+                in->host = strdup(req->headers[i].value);
+            continue;
+        }
+        gw_canonical_header(req->headers[i].name, canon, sizeof(canon));
+        if (!gw_hdrs_add(&in->headers, canon, req->headers[i].value))
+            break; /* over the cap: the rest is ignored */
+    }
+    gw_client_ip(&in->headers, req->remote_ip, ip, sizeof(ip));
+    in->client_ip = strdup(ip);
+    if (req->body_len) {
+        in->body = cmn_strndup(req->body, req->body_len);
+        in->body_len = req->body_len;
+    }
+    if (m && m->n_params) {
+        in->params = calloc(m->n_params, sizeof(*in->params));
+        if (!in->params)
+            return false;
+        for (size_t i = 0; i < m->n_params; i++) {
+            in->params[i].name = strdup(m->params[i].name);
+            in->params[i].value = strdup(m->params[i].value ? m->params[i].value : "");
+            in->n_params++;
+            if (!in->params[i].name || !in->params[i].value)
+                return false;
+        }
+    }
+    return in->method && in->path && in->raw_query && in->client_ip &&
+           (!req->body_len || in->body);
+}
+
+/* The CE path-parameter checker: NULL when fine, else the 400 body. */
+static const char *check_params(const struct gw_match *m, char *msg, size_t msg_size)
+{
+    for (size_t i = 0; i < m->n_params; i++) {
+        const char *v = m->params[i].value ? m->params[i].value : "";
+        char *dec = malloc(strlen(v) + 1);
+        bool bad;
+        if (!dec)
+            return "error: out of memory";
+        if (!gw_path_unescape(v, dec)) {
+            const char *pct = strchr(v, '%');
+            snprintf(msg, msg_size, "error: invalid URL escape \"%.3s\"", pct ? pct : "%");
+            free(dec);
+            return msg;
+        }
+        bad = strcmp(dec, v) != 0 || strchr(dec, '?') || strchr(dec, '#');
+        free(dec);
+        if (bad)
+            return "error: encoded url params";
+    }
+    return NULL;
+}
+
+/* ---- auth seam ------------------------------------------------------------------------------ */
+
+const struct cmn_http_request *gw_auth_call_request(const struct gw_auth_call *call)
+{
+    return call->req;
+}
+
+const struct gw_endpoint *gw_auth_call_endpoint(const struct gw_auth_call *call)
+{
+    return &call->srv->cfg->endpoints[call->ep_index];
+}
+
+bool gw_auth_call_set_header(struct gw_auth_call *call, const char *name, const char *value)
+{
+    char canon[256];
+
+    gw_canonical_header(name, canon, sizeof(canon));
+    return gw_hdrs_set(&call->in.headers, canon, value);
+}
+
+bool gw_auth_call_add_header(struct gw_auth_call *call, const char *name, const char *value)
+{
+    char canon[256];
+
+    gw_canonical_header(name, canon, sizeof(canon));
+    return gw_hdrs_add(&call->in.headers, canon, value);
+}
+
+static void auth_call_end(struct gw_auth_call *call)
+{
+    atomic_fetch_sub(&call->srv->auth_pending, 1);
+    gw_inreq_free(&call->in);
+    free(call);
+}
+
+void gw_auth_call_accept(struct gw_auth_call *call, void *claims_ctx, gw_auth_claim_fn claim,
+                         void (*claims_free)(void *claims_ctx))
+{
+    struct exctx *x = call->x;
+
+    if (atomic_exchange(&call->finished, true))
+        return;
+    /* Claims are consulted while building backend URLs; the request owns them from here. */
+    call->in.claims_ctx = claims_ctx;
+    call->in.claim = claim;
+    call->in.claims_free = claims_free;
+    if (!gw_proxy_run(call->srv->proxy, call->ep_index, &call->in, proxy_done, x))
+        answer(x, cmn_http_response_new(503));
+    auth_call_end(call);
+}
+
+void gw_auth_call_reject(struct gw_auth_call *call, unsigned status)
+{
+    if (atomic_exchange(&call->finished, true))
+        return;
+    answer(call->x, cmn_http_response_new(status));
+    auth_call_end(call);
+}
+
+/* ---- handler -------------------------------------------------------------------------------- */
+
+static struct cmn_http_response *debug_answer(const struct cmn_http_request *req,
+                                              const struct gw_match *m)
+{
+    cmn_log_debug("[ENDPOINT: /__debug/*] Method: %s", req->method);
+    cmn_log_debug("[ENDPOINT: /__debug/*] URL: %s", req->target);
+    cmn_log_debug("[ENDPOINT: /__debug/*] Params: [{param %s}]",
+                  m->n_params ? m->params[0].value : "");
+    for (size_t i = 0; i < req->n_headers; i++)
+        cmn_log_debug("[ENDPOINT: /__debug/*] Header: %s: %s", req->headers[i].name,
+                      req->headers[i].value);
+    cmn_log_debug("[ENDPOINT: /__debug/*] Body: %.*s", (int)(req->body_len > 4096 ? 4096 : req->body_len),
+                  req->body ? req->body : "");
+    return gw_render_debug();
+}
+
+static void serve_route(struct exctx *x, const struct cmn_http_request *req, const char *path,
+                        struct gw_route_result *rr)
+{
+    struct gw_server *s = x->srv;
+    const struct gw_match *m = &rr->match;
+    struct gw_inreq in;
+    char msg[128], now[160];
+    const char *bad;
+
+    if (!s->cfg->router.disable_path_decoding && (bad = check_params(m, msg, sizeof(msg)))) {
+        answer(x, gw_render_bad_param(bad));
+        return;
+    }
+    switch (m->kind) {
+    case R_HEALTH: {
+        int64_t ns = (int64_t)cmn_clock_mono_us() * 1000 - s->start_mono_ns;
+        gw_render_go_now(cmn_clock_unix_ms() * 1000000, ns, now, sizeof(now));
+        answer(x, gw_render_health(now));
+        return;
+    }
+    case R_DEBUG:
+        answer(x, debug_answer(req, m));
+        return;
+    case R_OPTIONS: {
+        struct cmn_http_response *r = cmn_http_response_new(200);
+        if (r) {
+            cmn_http_response_add_header(r, "Allow", s->options_allow[m->index]);
+            cmn_http_response_add_header(r, "X-Krakend", s->render.hide_version_header
+                                                             ? "Version undefined"
+                                                             : "Version " GW_VERSION);
+        }
+        answer(x, r);
+        return;
+    }
+    default:
+        break;
+    }
+    if (!build_inreq(req, path, m, &in)) {
+        gw_inreq_free(&in);
+        answer(x, NULL);
+        return;
+    }
+    if (m->kind == R_ECHO) {
+        answer(x, gw_render_echo(req, &in));
+        gw_inreq_free(&in);
+        return;
+    }
+    if (s->auth && s->auth_state[m->index]) {
+        struct gw_auth_call *call = calloc(1, sizeof(*call));
+        if (!call) {
+            gw_inreq_free(&in);
+            answer(x, NULL);
+            return;
+        }
+        call->srv = s;
+        call->x = x;
+        call->req = req;
+        call->ep_index = m->index;
+        call->in = in;
+        atomic_init(&call->finished, false);
+        atomic_fetch_add(&s->auth_pending, 1);
+        s->auth->check(s->auth->ctx, s->auth_state[m->index], call);
+        return;
+    }
+    if (!gw_proxy_run(s->proxy, m->index, &in, proxy_done, x))
+        answer(x, cmn_http_response_new(503));
+}
 
 static void handle(void *ctx, struct cmn_http_exchange *ex, const struct cmn_http_request *req)
 {
-    struct cmn_http_response *r;
-    static const char body[] = "404 page not found";
+    struct gw_server *s = ctx;
+    struct exctx *x = calloc(1, sizeof(*x));
+    struct gw_route_result *rr = NULL;
+    char *path = NULL;
+    struct cmn_buf uri;
 
-    (void)ctx;
-    (void)req;
-    r = cmn_http_response_text(404, "text/plain", body, sizeof(body) - 1);
-    if (r) {
-        cmn_http_response_add_header(r, "X-Krakend", "Version " GW_VERSION);
-        cmn_http_response_add_header(r, "X-Krakend-Completed", "false");
+    if (!x) {
+        cmn_http_exchange_respond(ex, NULL);
+        return;
     }
-    cmn_http_exchange_respond(ex, r);
+    x->srv = s;
+    x->ex = ex;
+    x->start_us = req->start_us;
+    x->method = strdup(req->method);
+    cmn_strlcpy(x->client_ip, req->remote_ip ? req->remote_ip : "", sizeof(x->client_ip));
+    path = malloc(strlen(req->path) + 1);
+    rr = malloc(sizeof(*rr));
+    if (!x->method || !path || !rr) {
+        answer(x, NULL);
+        goto out;
+    }
+    if (!gw_path_unescape(req->path, path) || req->path[0] != '/') {
+        static const char bad[] = "400 Bad Request";
+        x->uri = strdup(req->path);
+        answer(x, cmn_http_response_text(400, "text/plain; charset=utf-8", bad, sizeof(bad) - 1));
+        goto out;
+    }
+    cmn_buf_init(&uri, 64 * 1024);
+    cmn_buf_append_str(&uri, path);
+    if (req->query && req->query[0])
+        cmn_buf_printf(&uri, "?%s", req->query);
+    x->uri = cmn_buf_take(&uri, NULL);
+    {
+        struct gw_hdrs h;
+        char ip[64];
+        gw_hdrs_init(&h, 8);
+        for (size_t i = 0; i < req->n_headers; i++) {
+            if (cmn_str_eq_nocase(req->headers[i].name, "X-Forwarded-For") ||
+                cmn_str_eq_nocase(req->headers[i].name, "X-Real-Ip"))
+                gw_hdrs_add(&h, req->headers[i].name, req->headers[i].value);
+        }
+        gw_client_ip(&h, req->remote_ip, ip, sizeof(ip));
+        cmn_strlcpy(x->client_ip, ip, sizeof(x->client_ip));
+        gw_hdrs_free(&h);
+    }
+    gw_router_route(&s->router, req->method, path, &s->ropts, rr);
+    switch (rr->outcome) {
+    case GW_ROUTE_FOUND:
+        serve_route(x, req, path, rr);
+        break;
+    case GW_ROUTE_REDIRECT: {
+        struct cmn_buf loc;
+        cmn_buf_init(&loc, 64 * 1024);
+        cmn_buf_append_str(&loc, rr->redirect_path);
+        if (req->has_query)
+            cmn_buf_printf(&loc, "?%s", req->query);
+        answer(x, gw_render_redirect(req->method, rr->redirect_status, cmn_buf_str(&loc)));
+        cmn_buf_free(&loc);
+        break;
+    }
+    case GW_ROUTE_NOT_ALLOWED:
+        answer(x, gw_render_not_allowed(&s->render, rr->allow));
+        break;
+    default:
+        answer(x, gw_render_not_found(&s->render));
+    }
+    gw_route_result_free(rr);
+out:
+    free(rr);
+    free(path);
+}
+
+/* ---- start / stop --------------------------------------------------------------------------- */
+
+static bool add_any(struct gw_router *r, const char *pattern, int kind, struct cmn_err *err)
+{
+    static const char *const any[] = {"GET",    "POST",    "PUT",     "PATCH", "HEAD",
+                                      "OPTIONS", "DELETE", "CONNECT", "TRACE"};
+
+    for (size_t i = 0; i < sizeof(any) / sizeof(any[0]); i++) {
+        if (!gw_router_add(r, any[i], pattern, kind, 0, err))
+            return false;
+    }
+    return true;
+}
+
+static int cmp_str(const void *a, const void *b)
+{
+    return strcmp(*(const char *const *)a, *(const char *const *)b);
+}
+
+/* router.auto_options: OPTIONS on every endpoint path with Allow = its sorted methods. */
+static bool add_options(struct gw_server *s, struct cmn_err *err)
+{
+    const struct gw_config *cfg = s->cfg;
+
+    s->options_allow = calloc(cfg->n_endpoints ? cfg->n_endpoints : 1, sizeof(char *));
+    if (!s->options_allow)
+        return cmn_err_set(err, 1, "out of memory"), false;
+    for (size_t i = 0; i < cfg->n_endpoints; i++) {
+        const char *path = cfg->endpoints[i].path;
+        const char *methods[16];
+        size_t n = 0;
+        bool seen = false;
+        for (size_t j = 0; j < i; j++)
+            seen = seen || strcmp(cfg->endpoints[j].path, path) == 0;
+        if (seen)
+            continue;
+        for (size_t j = i; j < cfg->n_endpoints && n < 16; j++) {
+            if (strcmp(cfg->endpoints[j].path, path) == 0)
+                methods[n++] = cfg->endpoints[j].method;
+        }
+        qsort(methods, n, sizeof(methods[0]), cmp_str);
+        struct cmn_buf b;
+        cmn_buf_init(&b, 256);
+        for (size_t j = 0; j < n; j++)
+            cmn_buf_printf(&b, "%s%s", j ? ", " : "", methods[j]);
+        s->options_allow[s->n_options] = cmn_buf_take(&b, NULL);
+        if (!gw_router_add(&s->router, "OPTIONS", path, R_OPTIONS, s->n_options, err))
+            return false;
+        s->n_options++;
+    }
+    return true;
+}
+
+static bool build_router(struct gw_server *s, struct cmn_err *err)
+{
+    const struct gw_config *cfg = s->cfg;
+    const struct gw_router_opts *ro = &cfg->router;
+
+    gw_router_init(&s->router);
+    if (!ro->disable_health &&
+        !gw_router_add(&s->router, "GET",
+                       ro->health_path && ro->health_path[0] ? ro->health_path : "/__health",
+                       R_HEALTH, 0, err))
+        return false;
+    if (cfg->debug_endpoint && !add_any(&s->router, "/__debug/*param", R_DEBUG, err))
+        return false;
+    if (cfg->echo_endpoint && !add_any(&s->router, "/__echo/*param", R_ECHO, err))
+        return false;
+    for (size_t i = 0; i < cfg->n_endpoints; i++) {
+        const struct gw_endpoint *ep = &cfg->endpoints[i];
+        if (!gw_router_add(&s->router, ep->method, ep->path, R_ENDPOINT, i, err)) {
+            cmn_err_prefix(err, "%s: ", ep->json_path ? ep->json_path : "endpoints");
+            return false;
+        }
+    }
+    if (ro->auto_options && !add_options(s, err))
+        return false;
+    return true;
+}
+
+static bool init_auth(struct gw_server *s, struct cmn_err *err)
+{
+    const struct gw_config *cfg = s->cfg;
+
+    s->auth = gw_auth_get_provider();
+    s->auth_state = calloc(cfg->n_endpoints ? cfg->n_endpoints : 1, sizeof(void *));
+    if (!s->auth_state)
+        return cmn_err_set(err, 1, "out of memory"), false;
+    for (size_t i = 0; i < cfg->n_endpoints; i++) {
+        const struct gw_endpoint *ep = &cfg->endpoints[i];
+        if (!s->auth) {
+            if (ep->extra_config &&
+                json_object_get(ep->extra_config, "github.com/devopsfaith/krakend-jose/validator"))
+                cmn_log_warn("[ENDPOINT: %s][JWTValidator] auth/validator is configured but no "
+                             "validator is available: the endpoint is NOT protected",
+                             ep->path);
+            continue;
+        }
+        if (!s->auth->endpoint_init(s->auth->ctx, cfg, ep, &s->auth_state[i], err))
+            return false;
+    }
+    return true;
+}
+
+static void server_free(struct gw_server *s)
+{
+    if (!s)
+        return;
+    gw_proxy_destroy(s->proxy);
+    gw_loop_destroy(s->loop);
+    for (size_t i = 0; s->auth && s->auth_state && i < s->cfg->n_endpoints; i++) {
+        if (s->auth_state[i] && s->auth->endpoint_free)
+            s->auth->endpoint_free(s->auth->ctx, s->auth_state[i]);
+    }
+    free(s->auth_state);
+    for (size_t i = 0; i < s->n_options; i++)
+        free(s->options_allow[i]);
+    free(s->options_allow);
+    gw_router_free(&s->router);
+    gw_json_destroy(s->error_404);
+    gw_json_destroy(s->error_405);
+    free(s);
 }
 
 struct gw_server *gw_server_start(const struct gw_config *cfg, struct cmn_err *err)
 {
     struct gw_server *s = calloc(1, sizeof(*s));
     struct cmn_http_server_opts o = {0};
+    struct gw_loop_opts lo = {0};
 
     if (!s) {
         cmn_err_set(err, 1, "out of memory");
         return NULL;
     }
     s->cfg = cfg;
+    s->start_mono_ns = (int64_t)cmn_clock_mono_us() * 1000;
+    atomic_init(&s->auth_pending, 0);
+    s->access_log = !cfg->router.disable_access_log;
+    s->ropts.redirect_trailing_slash = !cfg->router.disable_redirect_trailing_slash;
+    s->ropts.redirect_fixed_path = !cfg->router.disable_redirect_fixed_path;
+    s->ropts.handle_method_not_allowed = !cfg->router.disable_handle_method_not_allowed;
+    if (cfg->router.error_body_404)
+        s->error_404 = gw_json_from_jansson(cfg->router.error_body_404);
+    if (cfg->router.error_body_405)
+        s->error_405 = gw_json_from_jansson(cfg->router.error_body_405);
+    s->render.return_error_msg = cfg->router.return_error_msg;
+    s->render.hide_version_header = cfg->router.hide_version_header;
+    s->render.error_body_404 = s->error_404;
+    s->render.error_body_405 = s->error_405;
+    if (!build_router(s, err) || !init_auth(s, err))
+        goto fail;
+    lo.disable_keep_alives = cfg->disable_keep_alives;
+    lo.disable_compression = cfg->disable_compression;
+    s->loop = gw_loop_new(&lo, err);
+    if (!s->loop)
+        goto fail;
+    s->proxy = gw_proxy_new(cfg, s->loop, &s->render, err);
+    if (!s->proxy)
+        goto fail;
+    cmn_http_raise_fd_limit();
     o.bind = cfg->listen_ip;
     o.port = cfg->port;
+    o.threads = 2;
+    o.max_connections = 8192;
+    o.idle_timeout_s = cfg->idle_timeout_ms > 0 ? (unsigned)((cfg->idle_timeout_ms + 999) / 1000)
+                       : cfg->read_timeout_ms > 0 ? (unsigned)((cfg->read_timeout_ms + 999) / 1000)
+                                                  : 60;
+    o.max_body = MAX_REQUEST_BODY;
+    o.max_header_bytes = cfg->max_header_bytes >= 16384 && cfg->max_header_bytes <= 1048576
+                             ? cfg->max_header_bytes
+                             : 65536;
     o.handler = handle;
     o.ctx = s;
     s->http = cmn_http_server_start(&o, err);
-    if (!s->http) {
-        free(s);
-        return NULL;
-    }
+    if (!s->http)
+        goto fail;
     cmn_log_info("[SERVICE: Gin] Listening on port: %u", cmn_http_server_port(s->http));
     return s;
+fail:
+    server_free(s);
+    return NULL;
 }
 
 unsigned gw_server_port(const struct gw_server *s)
@@ -55,11 +583,52 @@ unsigned gw_server_port(const struct gw_server *s)
     return cmn_http_server_port(s->http);
 }
 
+struct cancel_job {
+    struct gw_proxy *proxy;
+    atomic_bool done;
+};
+
+static void cancel_all_job(void *arg)
+{
+    struct cancel_job *j = arg;
+
+    gw_proxy_cancel_all(j->proxy);
+    atomic_store(&j->done, true);
+}
+
+static void sleep_ms(int ms)
+{
+    struct timespec ts = {ms / 1000, (long)(ms % 1000) * 1000000L};
+
+    nanosleep(&ts, NULL);
+}
+
 void gw_server_stop(struct gw_server *s, int wait_ms)
 {
+    int64_t deadline;
+    struct cancel_job job;
+
     if (!s)
         return;
+    deadline = cmn_clock_mono_ms() + (wait_ms > 0 ? wait_ms : 0);
     cmn_http_server_quiesce(s->http);
-    cmn_http_server_stop(s->http, wait_ms);
-    free(s);
+    while (cmn_http_server_inflight(s->http) > 0 && cmn_clock_mono_ms() < deadline)
+        sleep_ms(5);
+    /* Cancel what is left on the loop thread, then wait for the auth steps still running. */
+    job.proxy = s->proxy;
+    atomic_init(&job.done, false);
+    if (gw_loop_post(s->loop, cancel_all_job, &job)) {
+        while (!atomic_load(&job.done))
+            sleep_ms(1);
+    }
+    for (int i = 0; i < 2000 && atomic_load(&s->auth_pending) > 0; i++)
+        sleep_ms(1);
+    cmn_http_server_stop(s->http, 0);
+    s->http = NULL;
+    if (atomic_load(&s->auth_pending) > 0) {
+        cmn_log_error("[SERVICE: Gin] %u authentication steps still running at shutdown",
+                      atomic_load(&s->auth_pending));
+        return; /* their completions still reference the server: keep it */
+    }
+    server_free(s);
 }

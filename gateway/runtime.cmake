@@ -1,6 +1,8 @@
 # runtime.cmake - the gateway runtime: server glue, router, proxy pipeline, backend client.
 add_library(gw_runtime STATIC
+    gw_backend.c
     gw_gojson.c
+    gw_proxy.c
     gw_proxy_request.c
     gw_proxy_response.c
     gw_render.c

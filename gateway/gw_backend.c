@@ -1,0 +1,659 @@
+/* gw_backend.c - libcurl multi on an epoll loop thread; Go-style redirects, caps and timeouts. */
+#include "gw_backend.h"
+
+#include "cmn_buf.h"
+#include "cmn_clock.h"
+#include "cmn_log.h"
+#include "cmn_str.h"
+
+#include <curl/curl.h>
+#include <errno.h>
+#include <pthread.h>
+#include <stdatomic.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/epoll.h>
+#include <sys/eventfd.h>
+#include <unistd.h>
+
+#define MAX_REDIRECTS 10
+#define EASY_POOL_MAX 256
+
+struct job {
+    void (*fn)(void *);
+    void *arg;
+    struct job *next;
+};
+
+struct gw_loop {
+    struct gw_loop_opts o;
+    CURLM *multi;
+    int epfd, evfd;
+    pthread_t thread;
+    bool thread_started;
+    pthread_mutex_t lock;
+    struct job *jobs, *jobs_tail;
+    atomic_bool stopping;
+    int64_t timer_at; /* curl's next timeout (mono ms), -1 = none */
+    struct gw_fetch *active;
+    size_t n_active;
+    CURL *pool[EASY_POOL_MAX];
+    size_t n_pool;
+};
+
+struct gw_fetch {
+    struct gw_loop *loop;
+    CURL *easy;
+    struct curl_slist *slist;
+    char *method;
+    char *url;
+    struct gw_hdrs headers;
+    char *body;
+    size_t body_len, body_off;
+    bool content_length, accept_gzip;
+    int redirects;
+    int64_t deadline_ms;
+    struct cmn_buf resp;
+    struct gw_hdrs resp_headers;
+    bool too_big;
+    char errbuf[CURL_ERROR_SIZE];
+    gw_fetch_cb cb;
+    void *arg;
+    struct gw_fetch *prev, *next;
+};
+
+/* ---- curl callbacks ------------------------------------------------------------------------ */
+
+static size_t on_write(char *p, size_t sz, size_t n, void *ud)
+{
+    struct gw_fetch *f = ud;
+
+    if (cmn_buf_append(&f->resp, p, sz * n) != CMN_BUF_OK) {
+        f->too_big = true;
+        return 0;
+    }
+    return sz * n;
+}
+
+static size_t on_header(char *p, size_t sz, size_t n, void *ud)
+{
+    struct gw_fetch *f = ud;
+    size_t len = sz * n, nl, vs;
+    char name[256], canon[256], *value;
+    const char *colon;
+
+    if (len >= 5 && memcmp(p, "HTTP/", 5) == 0) { /* a new response (100, redirect hop) */
+        gw_hdrs_free(&f->resp_headers);
+        gw_hdrs_init(&f->resp_headers, GW_MAX_HEADERS);
+        return len;
+    }
+    colon = memchr(p, ':', len);
+    if (!colon)
+        return len;
+    nl = (size_t)(colon - p);
+    if (nl == 0 || nl >= sizeof(name))
+        return len;
+    memcpy(name, p, nl);
+    name[nl] = '\0';
+    vs = nl + 1;
+    while (vs < len && (p[vs] == ' ' || p[vs] == '\t'))
+        vs++;
+    while (len > vs && (p[len - 1] == '\r' || p[len - 1] == '\n' || p[len - 1] == ' '))
+        len--;
+    value = cmn_strndup(p + vs, len - vs);
+    if (!value)
+        return 0;
+    gw_canonical_header(name, canon, sizeof(canon));
+    gw_hdrs_add(&f->resp_headers, canon, value); /* beyond the cap: dropped */
+    free(value);
+    return sz * n;
+}
+
+static size_t on_read(char *buf, size_t sz, size_t n, void *ud)
+{
+    struct gw_fetch *f = ud;
+    size_t left = f->body_len - f->body_off, take = sz * n < left ? sz * n : left;
+
+    memcpy(buf, f->body + f->body_off, take);
+    f->body_off += take;
+    return take;
+}
+
+static int on_socket(CURL *e, curl_socket_t s, int what, void *ud, void *sockp)
+{
+    struct gw_loop *l = ud;
+    struct epoll_event ev = {0};
+
+    (void)e;
+    if (what == CURL_POLL_REMOVE) {
+        epoll_ctl(l->epfd, EPOLL_CTL_DEL, s, NULL);
+        curl_multi_assign(l->multi, s, NULL);
+        return 0;
+    }
+    ev.events = (what & CURL_POLL_IN ? EPOLLIN : 0) | (what & CURL_POLL_OUT ? EPOLLOUT : 0);
+    ev.data.fd = s;
+    if (sockp) {
+        epoll_ctl(l->epfd, EPOLL_CTL_MOD, s, &ev);
+    } else {
+        epoll_ctl(l->epfd, EPOLL_CTL_ADD, s, &ev);
+        curl_multi_assign(l->multi, s, l);
+    }
+    return 0;
+}
+
+static int on_timer(CURLM *m, long timeout_ms, void *ud)
+{
+    struct gw_loop *l = ud;
+
+    (void)m;
+    l->timer_at = timeout_ms < 0 ? -1 : cmn_clock_mono_ms() + timeout_ms;
+    return 0;
+}
+
+/* ---- fetches ------------------------------------------------------------------------------- */
+
+static void fetch_free(struct gw_fetch *f)
+{
+    struct gw_loop *l = f->loop;
+
+    if (f->easy) {
+        curl_multi_remove_handle(l->multi, f->easy);
+        if (l->n_pool < EASY_POOL_MAX) {
+            curl_easy_reset(f->easy);
+            l->pool[l->n_pool++] = f->easy;
+        } else {
+            curl_easy_cleanup(f->easy);
+        }
+    }
+    curl_slist_free_all(f->slist);
+    free(f->method);
+    free(f->url);
+    gw_hdrs_free(&f->headers);
+    free(f->body);
+    cmn_buf_free(&f->resp);
+    gw_hdrs_free(&f->resp_headers);
+    free(f);
+}
+
+static void unlink_active(struct gw_fetch *f)
+{
+    struct gw_loop *l = f->loop;
+
+    if (f->prev)
+        f->prev->next = f->next;
+    else if (l->active == f)
+        l->active = f->next;
+    if (f->next)
+        f->next->prev = f->prev;
+    f->prev = f->next = NULL;
+    l->n_active--;
+}
+
+static bool add_header(struct curl_slist **sl, const char *line)
+{
+    struct curl_slist *n = curl_slist_append(*sl, line);
+
+    if (!n)
+        return false;
+    *sl = n;
+    return true;
+}
+
+static bool is_method(const char *m, const char *x)
+{
+    return strcmp(m, x) == 0;
+}
+
+/* Configures the easy handle for the current hop. */
+static bool setup_easy(struct gw_fetch *f)
+{
+    struct gw_loop *l = f->loop;
+    CURL *e = f->easy;
+    int64_t left = f->deadline_ms - cmn_clock_mono_ms();
+    long connect_ms = l->o.connect_timeout_ms ? l->o.connect_timeout_ms : 10000;
+    bool posting = f->body_len > 0 || is_method(f->method, "POST") ||
+                   is_method(f->method, "PUT") || is_method(f->method, "PATCH");
+    char line[16384];
+
+    if (left < 1)
+        left = 1;
+    curl_slist_free_all(f->slist);
+    f->slist = NULL;
+    cmn_buf_reset(&f->resp);
+    gw_hdrs_free(&f->resp_headers);
+    gw_hdrs_init(&f->resp_headers, GW_MAX_HEADERS);
+    f->body_off = 0;
+    f->errbuf[0] = '\0';
+    for (size_t i = 0; i < f->headers.n; i++) {
+        snprintf(line, sizeof(line), "%s: %s", f->headers.v[i].name, f->headers.v[i].value);
+        if (!add_header(&f->slist, line))
+            return false;
+    }
+    /* Go sends no Accept and no Expect; curl would. */
+    if ((!gw_hdrs_get(&f->headers, "Accept") && !add_header(&f->slist, "Accept:")) ||
+        !add_header(&f->slist, "Expect:"))
+        return false;
+    if (posting && !gw_hdrs_get(&f->headers, "Content-Type") &&
+        !add_header(&f->slist, "Content-Type:"))
+        return false;
+    if (f->body_len > 0 && !f->content_length &&
+        !add_header(&f->slist, "Transfer-Encoding: chunked"))
+        return false;
+
+    curl_easy_setopt(e, CURLOPT_URL, f->url);
+    curl_easy_setopt(e, CURLOPT_PRIVATE, f);
+    curl_easy_setopt(e, CURLOPT_NOSIGNAL, 1L);
+    curl_easy_setopt(e, CURLOPT_PROTOCOLS_STR, "http,https");
+    curl_easy_setopt(e, CURLOPT_FOLLOWLOCATION, 0L); /* followed here, the way Go does */
+    curl_easy_setopt(e, CURLOPT_TIMEOUT_MS, (long)left);
+    curl_easy_setopt(e, CURLOPT_CONNECTTIMEOUT_MS, (long)(left < connect_ms ? left : connect_ms));
+    curl_easy_setopt(e, CURLOPT_MAXFILESIZE_LARGE, (curl_off_t)l->o.max_response);
+    curl_easy_setopt(e, CURLOPT_WRITEFUNCTION, on_write);
+    curl_easy_setopt(e, CURLOPT_WRITEDATA, f);
+    curl_easy_setopt(e, CURLOPT_HEADERFUNCTION, on_header);
+    curl_easy_setopt(e, CURLOPT_HEADERDATA, f);
+    curl_easy_setopt(e, CURLOPT_ERRORBUFFER, f->errbuf);
+    curl_easy_setopt(e, CURLOPT_TCP_KEEPALIVE, 1L);
+    curl_easy_setopt(e, CURLOPT_HTTPHEADER, f->slist);
+    if (l->o.disable_keep_alives)
+        curl_easy_setopt(e, CURLOPT_FORBID_REUSE, 1L);
+    if (!f->accept_gzip)
+        curl_easy_setopt(e, CURLOPT_ACCEPT_ENCODING, ""); /* client's header goes out as is */
+    else if (!l->o.disable_compression)
+        curl_easy_setopt(e, CURLOPT_ACCEPT_ENCODING, "gzip");
+    if (f->body_len > 0) {
+        curl_easy_setopt(e, CURLOPT_POST, 1L);
+        if (f->content_length) {
+            curl_easy_setopt(e, CURLOPT_POSTFIELDSIZE_LARGE, (curl_off_t)f->body_len);
+            curl_easy_setopt(e, CURLOPT_POSTFIELDS, f->body);
+        } else {
+            curl_easy_setopt(e, CURLOPT_READFUNCTION, on_read);
+            curl_easy_setopt(e, CURLOPT_READDATA, f);
+        }
+        if (!is_method(f->method, "POST"))
+            curl_easy_setopt(e, CURLOPT_CUSTOMREQUEST, f->method);
+    } else if (posting) {
+        /* Go sends Content-Length: 0 for an empty POST, PUT or PATCH */
+        curl_easy_setopt(e, CURLOPT_POST, 1L);
+        curl_easy_setopt(e, CURLOPT_POSTFIELDSIZE, 0L);
+        curl_easy_setopt(e, CURLOPT_POSTFIELDS, "");
+        if (!is_method(f->method, "POST"))
+            curl_easy_setopt(e, CURLOPT_CUSTOMREQUEST, f->method);
+    } else if (is_method(f->method, "HEAD")) {
+        curl_easy_setopt(e, CURLOPT_NOBODY, 1L);
+    } else if (is_method(f->method, "GET")) {
+        curl_easy_setopt(e, CURLOPT_HTTPGET, 1L);
+    } else {
+        curl_easy_setopt(e, CURLOPT_CUSTOMREQUEST, f->method);
+    }
+    return true;
+}
+
+static CURL *get_easy(struct gw_loop *l)
+{
+    if (l->n_pool)
+        return l->pool[--l->n_pool];
+    return curl_easy_init();
+}
+
+struct gw_fetch *gw_fetch_start(struct gw_loop *l, const struct gw_outreq *rq, int64_t deadline_ms,
+                                gw_fetch_cb cb, void *arg)
+{
+    struct gw_fetch *f = calloc(1, sizeof(*f));
+
+    if (!f)
+        return NULL;
+    f->loop = l;
+    f->cb = cb;
+    f->arg = arg;
+    f->deadline_ms = deadline_ms;
+    f->content_length = rq->content_length;
+    f->accept_gzip = rq->accept_gzip;
+    cmn_buf_init(&f->resp, l->o.max_response);
+    gw_hdrs_init(&f->headers, GW_MAX_HEADERS);
+    gw_hdrs_init(&f->resp_headers, GW_MAX_HEADERS);
+    f->method = strdup(rq->method);
+    f->url = strdup(rq->url);
+    if (rq->body_len) {
+        f->body = cmn_strndup(rq->body, rq->body_len);
+        f->body_len = rq->body_len;
+    }
+    if (!f->method || !f->url || (rq->body_len && !f->body))
+        goto fail;
+    for (size_t i = 0; i < rq->headers.n; i++) {
+        if (!gw_hdrs_add(&f->headers, rq->headers.v[i].name, rq->headers.v[i].value))
+            goto fail;
+    }
+    f->easy = get_easy(l);
+    if (!f->easy || !setup_easy(f) || curl_multi_add_handle(l->multi, f->easy) != CURLM_OK)
+        goto fail;
+    f->next = l->active;
+    if (l->active)
+        l->active->prev = f;
+    l->active = f;
+    l->n_active++;
+    return f;
+fail:
+    if (f->easy) {
+        curl_easy_cleanup(f->easy);
+        f->easy = NULL;
+    }
+    fetch_free(f);
+    return NULL;
+}
+
+void gw_fetch_cancel(struct gw_fetch *f)
+{
+    if (!f)
+        return;
+    unlink_active(f);
+    fetch_free(f);
+}
+
+size_t gw_loop_active(const struct gw_loop *l)
+{
+    return l->n_active;
+}
+
+/* Go's urlErrorOp: "GET" -> "Get". */
+static void op_name(const char *m, char *out, size_t n)
+{
+    snprintf(out, n, "%s", m);
+    for (size_t i = 1; out[i]; i++)
+        out[i] = (char)(out[i] >= 'A' && out[i] <= 'Z' ? out[i] + 32 : out[i]);
+}
+
+static bool same_host(const char *a, const char *b)
+{
+    const char *pa = strstr(a, "://"), *pb = strstr(b, "://");
+    size_t la, lb;
+
+    if (!pa || !pb)
+        return false;
+    pa += 3;
+    pb += 3;
+    la = strcspn(pa, "/?#");
+    lb = strcspn(pb, "/?#");
+    return la == lb && strncasecmp(pa, pb, la) == 0;
+}
+
+/* Prepares the next hop of a redirect; false when the response is final. */
+static bool next_hop(struct gw_fetch *f, long status, struct gw_fetch_result *res)
+{
+    char *loc = NULL;
+    char *next;
+
+    if (status != 301 && status != 302 && status != 303 && status != 307 && status != 308)
+        return false;
+    curl_easy_getinfo(f->easy, CURLINFO_REDIRECT_URL, &loc);
+    if (!loc || !*loc)
+        return false;
+    if ((status == 307 || status == 308) && f->body_len > 0)
+        return false; /* Go cannot replay a streamed body: the 307 itself is returned */
+    if (++f->redirects > MAX_REDIRECTS) {
+        char op[16];
+        op_name(f->method, op, sizeof(op));
+        res->error = malloc(strlen(loc) + 64);
+        if (res->error)
+            snprintf(res->error, strlen(loc) + 64, "%s \"%s\": stopped after 10 redirects", op,
+                     loc);
+        return false;
+    }
+    next = strdup(loc);
+    if (!next)
+        return false;
+    if ((status == 301 || status == 302 || status == 303) && !is_method(f->method, "GET") &&
+        !is_method(f->method, "HEAD")) {
+        free(f->method);
+        f->method = strdup("GET");
+        free(f->body);
+        f->body = NULL;
+        f->body_len = 0;
+        f->content_length = false;
+        if (!f->method) {
+            free(next);
+            return false;
+        }
+    }
+    if (!same_host(f->url, next)) {
+        gw_hdrs_del(&f->headers, "Authorization");
+        gw_hdrs_del(&f->headers, "Www-Authenticate");
+        gw_hdrs_del(&f->headers, "Cookie");
+        gw_hdrs_del(&f->headers, "Cookie2");
+    }
+    if (!(cmn_str_has_prefix(f->url, "https:") && cmn_str_has_prefix(next, "http:")))
+        gw_hdrs_set(&f->headers, "Referer", f->url);
+    free(f->url);
+    f->url = next;
+    curl_multi_remove_handle(f->loop->multi, f->easy);
+    curl_easy_reset(f->easy);
+    if (!setup_easy(f) || curl_multi_add_handle(f->loop->multi, f->easy) != CURLM_OK)
+        return false;
+    return true;
+}
+
+static void complete(struct gw_loop *l, CURL *e, CURLcode rc)
+{
+    struct gw_fetch *f = NULL;
+    struct gw_fetch_result res = {0};
+    long status = 0;
+    char op[16];
+
+    curl_easy_getinfo(e, CURLINFO_PRIVATE, (char **)&f);
+    if (!f)
+        return;
+    gw_hdrs_init(&res.headers, GW_MAX_HEADERS);
+    op_name(f->method, op, sizeof(op));
+    if (rc == CURLE_OK) {
+        curl_easy_getinfo(e, CURLINFO_RESPONSE_CODE, &status);
+        if (next_hop(f, status, &res))
+            return; /* the same fetch continues with the next hop */
+        if (!res.error) {
+            res.status = status;
+            res.headers = f->resp_headers;
+            gw_hdrs_init(&f->resp_headers, GW_MAX_HEADERS);
+            res.body = cmn_buf_take(&f->resp, &res.body_len);
+        }
+    } else {
+        struct cmn_buf m;
+        cmn_buf_init(&m, 4096);
+        if (rc == CURLE_OPERATION_TIMEDOUT && cmn_clock_mono_ms() >= f->deadline_ms - 2)
+            cmn_buf_append_str(&m, "context deadline exceeded");
+        else if (f->too_big || rc == CURLE_FILESIZE_EXCEEDED)
+            cmn_buf_printf(&m, "%s \"%s\": response body larger than %zu bytes", op, f->url,
+                           l->o.max_response);
+        else
+            cmn_buf_printf(&m, "%s \"%s\": %s", op, f->url,
+                           f->errbuf[0] ? f->errbuf : curl_easy_strerror(rc));
+        res.error = cmn_buf_take(&m, NULL);
+    }
+    res.url = f->url;
+    f->url = NULL;
+    unlink_active(f);
+    gw_fetch_cb cb = f->cb;
+    void *arg = f->arg;
+    fetch_free(f);
+    cb(arg, &res);
+}
+
+static void check_done(struct gw_loop *l)
+{
+    CURLMsg *msg;
+    int left;
+
+    while ((msg = curl_multi_info_read(l->multi, &left))) {
+        if (msg->msg == CURLMSG_DONE)
+            complete(l, msg->easy_handle, msg->data.result);
+    }
+}
+
+/* ---- loop ---------------------------------------------------------------------------------- */
+
+static void run_jobs(struct gw_loop *l)
+{
+    struct job *j;
+
+    pthread_mutex_lock(&l->lock);
+    j = l->jobs;
+    l->jobs = l->jobs_tail = NULL;
+    pthread_mutex_unlock(&l->lock);
+    while (j) {
+        struct job *next = j->next;
+        j->fn(j->arg);
+        free(j);
+        j = next;
+    }
+}
+
+static bool jobs_pending(struct gw_loop *l)
+{
+    bool p;
+
+    pthread_mutex_lock(&l->lock);
+    p = l->jobs != NULL;
+    pthread_mutex_unlock(&l->lock);
+    return p;
+}
+
+static void *loop_main(void *arg)
+{
+    struct gw_loop *l = arg;
+    struct epoll_event evs[256];
+    int running;
+
+    for (;;) {
+        int64_t now = cmn_clock_mono_ms();
+        int timeout = 1000;
+        if (l->timer_at >= 0)
+            timeout = l->timer_at <= now ? 0 : (int)(l->timer_at - now < 1000 ? l->timer_at - now : 1000);
+        int n = epoll_wait(l->epfd, evs, 256, timeout);
+        for (int i = 0; i < n; i++) {
+            if (evs[i].data.fd == l->evfd) {
+                uint64_t v;
+                if (read(l->evfd, &v, sizeof(v)) < 0 && errno != EAGAIN)
+                    cmn_log_error("[BACKEND] eventfd read: %s", strerror(errno));
+                continue;
+            }
+            int flags = (evs[i].events & EPOLLIN ? CURL_CSELECT_IN : 0) |
+                        (evs[i].events & EPOLLOUT ? CURL_CSELECT_OUT : 0) |
+                        (evs[i].events & (EPOLLERR | EPOLLHUP) ? CURL_CSELECT_ERR : 0);
+            curl_multi_socket_action(l->multi, evs[i].data.fd, flags, &running);
+        }
+        if (l->timer_at >= 0 && cmn_clock_mono_ms() >= l->timer_at) {
+            l->timer_at = -1;
+            curl_multi_socket_action(l->multi, CURL_SOCKET_TIMEOUT, 0, &running);
+        }
+        check_done(l);
+        run_jobs(l);
+        check_done(l);
+        if (atomic_load(&l->stopping) && !jobs_pending(l))
+            break;
+    }
+    return NULL;
+}
+
+bool gw_loop_post(struct gw_loop *l, void (*fn)(void *), void *arg)
+{
+    struct job *j = malloc(sizeof(*j));
+    uint64_t one = 1;
+
+    if (!j)
+        return false;
+    j->fn = fn;
+    j->arg = arg;
+    j->next = NULL;
+    pthread_mutex_lock(&l->lock);
+    if (atomic_load(&l->stopping)) {
+        pthread_mutex_unlock(&l->lock);
+        free(j);
+        return false;
+    }
+    if (l->jobs_tail)
+        l->jobs_tail->next = j;
+    else
+        l->jobs = j;
+    l->jobs_tail = j;
+    pthread_mutex_unlock(&l->lock);
+    if (write(l->evfd, &one, sizeof(one)) < 0 && errno != EAGAIN)
+        cmn_log_error("[BACKEND] eventfd write: %s", strerror(errno));
+    return true;
+}
+
+static void global_init(void)
+{
+    curl_global_init(CURL_GLOBAL_DEFAULT);
+}
+
+struct gw_loop *gw_loop_new(const struct gw_loop_opts *o, struct cmn_err *err)
+{
+    static pthread_once_t once = PTHREAD_ONCE_INIT;
+    struct gw_loop *l = calloc(1, sizeof(*l));
+    struct epoll_event ev = {.events = EPOLLIN};
+
+    pthread_once(&once, global_init);
+    if (!l) {
+        cmn_err_set(err, 1, "out of memory");
+        return NULL;
+    }
+    if (o)
+        l->o = *o;
+    if (!l->o.max_response)
+        l->o.max_response = 32u * 1024 * 1024;
+    if (!l->o.max_connects)
+        l->o.max_connects = 1024;
+    l->timer_at = -1;
+    l->epfd = epoll_create1(EPOLL_CLOEXEC);
+    l->evfd = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
+    pthread_mutex_init(&l->lock, NULL);
+    atomic_init(&l->stopping, false);
+    l->multi = curl_multi_init();
+    if (l->epfd < 0 || l->evfd < 0 || !l->multi) {
+        cmn_err_set(err, 1, "cannot create the backend event loop: %s", strerror(errno));
+        goto fail;
+    }
+    ev.data.fd = l->evfd;
+    epoll_ctl(l->epfd, EPOLL_CTL_ADD, l->evfd, &ev);
+    curl_multi_setopt(l->multi, CURLMOPT_SOCKETFUNCTION, on_socket);
+    curl_multi_setopt(l->multi, CURLMOPT_SOCKETDATA, l);
+    curl_multi_setopt(l->multi, CURLMOPT_TIMERFUNCTION, on_timer);
+    curl_multi_setopt(l->multi, CURLMOPT_TIMERDATA, l);
+    curl_multi_setopt(l->multi, CURLMOPT_MAXCONNECTS, l->o.max_connects);
+    if (pthread_create(&l->thread, NULL, loop_main, l) != 0) {
+        cmn_err_set(err, 1, "cannot start the backend event loop thread");
+        goto fail;
+    }
+    l->thread_started = true;
+    return l;
+fail:
+    gw_loop_destroy(l);
+    return NULL;
+}
+
+void gw_loop_destroy(struct gw_loop *l)
+{
+    uint64_t one = 1;
+
+    if (!l)
+        return;
+    if (l->thread_started) {
+        pthread_mutex_lock(&l->lock);
+        atomic_store(&l->stopping, true);
+        pthread_mutex_unlock(&l->lock);
+        if (write(l->evfd, &one, sizeof(one)) < 0 && errno != EAGAIN)
+            cmn_log_error("[BACKEND] eventfd write: %s", strerror(errno));
+        pthread_join(l->thread, NULL);
+    }
+    while (l->active)
+        gw_fetch_cancel(l->active);
+    for (size_t i = 0; i < l->n_pool; i++)
+        curl_easy_cleanup(l->pool[i]);
+    if (l->multi)
+        curl_multi_cleanup(l->multi);
+    if (l->epfd >= 0)
+        close(l->epfd);
+    if (l->evfd >= 0)
+        close(l->evfd);
+    pthread_mutex_destroy(&l->lock);
+    free(l);
+}

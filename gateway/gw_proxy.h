@@ -1,0 +1,37 @@
+/* gw_proxy.h - the endpoint pipeline (Lura's proxy stack) run on the backend loop: backends in
+ * parallel under 85 % of the endpoint timeout, sequential with {respN_x}, concurrent_calls,
+ * host spreading, proxy.static, then the endpoint handler's rendering. */
+#ifndef GW_PROXY_H
+#define GW_PROXY_H
+
+#include "cmn_http.h"
+#include "gw_backend.h"
+#include "gw_config.h"
+#include "gw_proxy_request.h"
+#include "gw_render.h"
+
+#include <stdbool.h>
+#include <stddef.h>
+
+struct gw_proxy;
+
+/* Builds the per-endpoint runtime from cfg (borrowed, must outlive the proxy). */
+struct gw_proxy *gw_proxy_new(const struct gw_config *cfg, struct gw_loop *loop,
+                              const struct gw_render_opts *ro, struct cmn_err *err);
+void gw_proxy_destroy(struct gw_proxy *p);
+
+/* Receives the client response (owned) on the loop thread, exactly once. */
+typedef void (*gw_proxy_done_fn)(void *arg, struct cmn_http_response *resp);
+
+/* Runs endpoint ep_index for in (ownership taken, also on failure). Any thread. false when the
+ * loop refused the work (stopping): done is then not called. */
+bool gw_proxy_run(struct gw_proxy *p, size_t ep_index, struct gw_inreq *in, gw_proxy_done_fn done,
+                  void *arg);
+
+/* Loop thread: ends every call in flight with a 503 (shutdown). */
+void gw_proxy_cancel_all(struct gw_proxy *p);
+
+/* Calls accepted and not yet answered. Any thread. */
+size_t gw_proxy_inflight(const struct gw_proxy *p);
+
+#endif
