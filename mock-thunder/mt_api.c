@@ -466,7 +466,7 @@ void mt_api_handle(struct mt_server *s, const struct cmn_http_request *req, int6
         goto out;
     }
     c.q = &q;
-    if (write && fn != keys_rotate) {
+    if (write && fn != keys_rotate && strcmp(req->method, "DELETE")) {
         struct cmn_err jerr = {0};
         body = cmn_json_loadb_strict(req->body ? req->body : "", req->body_len, 1024 * 1024,
                                      JSON_DEPTH_MAX, &jerr);
@@ -476,6 +476,8 @@ void mt_api_handle(struct mt_server *s, const struct cmn_http_request *req, int6
             goto out;
         }
         c.body = body;
+    }
+    if (write && fn != keys_rotate) {
         doc = mt_store_to_json(&s->store);
         before = json_deep_copy(doc);
         json_decref(doc);
