@@ -224,22 +224,24 @@ static void test_background_first_fetch(void **state)
     struct tsrv t = {0};
     struct cmn_err err = {0};
     struct gw_jwks_cache_opts co = fast_opts();
-    struct gw_jwks_cache *c = gw_jwks_cache_new(&co, &err);
+    struct gw_jwks_cache *c;
     struct gw_jwks_source_opts o;
     struct gw_jwks_source *s;
     int64_t t0;
 
     (void)state;
+    co.timeout_ms = 3000;
+    c = gw_jwks_cache_new(&co, &err);
     tsrv_start(&t, 0, NULL);
     tsrv_set_kids(&t, "a,b");
-    t.delay_ms = 200; /* a slow identity provider */
+    t.delay_ms = 500; /* a slow identity provider */
     o = http_src(t.port);
     s = gw_jwks_cache_add(c, &o, &err);
     assert_non_null(s);
     t0 = cmn_clock_mono_ms();
     assert_int_equal(gw_jwks_cache_start(c, &err), GW_JWKS_CACHE_OK);
     assert_int_equal(look(s, "a"), GW_JWKS_NO_KEYS_YET);
-    assert_true(cmn_clock_mono_ms() - t0 < 100); /* startup did not wait */
+    assert_true(cmn_clock_mono_ms() - t0 < 300); /* startup did not wait */
     assert_int_equal(wait_for(s, "a", GW_JWKS_OK, 3000), GW_JWKS_OK);
     assert_int_equal(look(s, "b"), GW_JWKS_OK);
     assert_int_equal(atomic_load(&t.hits), 1);
@@ -276,7 +278,7 @@ static void test_server_down_then_recovers(void **state)
 
     tsrv_start(&t, port, NULL);
     tsrv_set_kids(&t, "a");
-    assert_int_equal(wait_for(s, "a", GW_JWKS_OK, 2000), GW_JWKS_OK);
+    assert_int_equal(wait_for(s, "a", GW_JWKS_OK, 5000), GW_JWKS_OK);
     assert_false(gw_jwks_source_last_error(s, msg, sizeof(msg)));
     assert_true(tlog_contains("JWKS reachable again"));
     gw_jwks_cache_destroy(c);
@@ -373,13 +375,13 @@ static void test_unknown_kid_refetch_and_cooldown(void **state)
     o = http_src(t.port);
     s = gw_jwks_cache_add(c, &o, &err);
     assert_int_equal(gw_jwks_cache_start(c, &err), GW_JWKS_CACHE_OK);
-    assert_int_equal(wait_for(s, "a", GW_JWKS_OK, 2000), GW_JWKS_OK);
+    assert_int_equal(wait_for(s, "a", GW_JWKS_OK, 5000), GW_JWKS_OK);
     assert_int_equal(atomic_load(&t.hits), 1);
 
     /* The provider adds a key: the first token naming it is refused, and triggers a refetch. */
     tsrv_set_kids(&t, "a,new");
     assert_int_equal(look(s, "new"), GW_JWKS_UNKNOWN_KID);
-    assert_int_equal(wait_for(s, "new", GW_JWKS_OK, 2000), GW_JWKS_OK);
+    assert_int_equal(wait_for(s, "new", GW_JWKS_OK, 5000), GW_JWKS_OK);
     assert_int_equal(atomic_load(&t.hits), 2);
     gw_jwks_source_stats(s, &st);
     assert_int_equal(st.miss_requests, 1);
@@ -400,7 +402,7 @@ static void test_unknown_kid_refetch_and_cooldown(void **state)
     o.failed_jwk_key_cooldown_ms = 1500;
     slow = gw_jwks_cache_add(c, &o, &err);
     assert_int_equal(gw_jwks_cache_start(c, &err), GW_JWKS_CACHE_OK);
-    assert_int_equal(wait_for(slow, "a", GW_JWKS_OK, 2000), GW_JWKS_OK);
+    assert_int_equal(wait_for(slow, "a", GW_JWKS_OK, 5000), GW_JWKS_OK);
     before = atomic_load(&t.hits);
     run_flood(slow, 700);
     assert_int_equal(atomic_load(&t.hits), before);
@@ -467,7 +469,7 @@ static void test_stale_when_down_and_rotation(void **state)
     o = http_src(t.port);
     s = gw_jwks_cache_add(c, &o, &err);
     assert_int_equal(gw_jwks_cache_start(c, &err), GW_JWKS_CACHE_OK);
-    assert_int_equal(wait_for(s, "a", GW_JWKS_OK, 2000), GW_JWKS_OK);
+    assert_int_equal(wait_for(s, "a", GW_JWKS_OK, 5000), GW_JWKS_OK);
 
     /* Rotation without any lookup of the new kid: the periodic refresh picks it up. */
     tsrv_set_kids(&t, "b");
@@ -522,7 +524,7 @@ static void test_bad_responses_keep_keys(void **state)
     o = http_src(t.port);
     s = gw_jwks_cache_add(c, &o, &err);
     assert_int_equal(gw_jwks_cache_start(c, &err), GW_JWKS_CACHE_OK);
-    assert_int_equal(wait_for(s, "a", GW_JWKS_OK, 2000), GW_JWKS_OK);
+    assert_int_equal(wait_for(s, "a", GW_JWKS_OK, 5000), GW_JWKS_OK);
     for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
         uint64_t before;
         int64_t end = cmn_clock_mono_ms() + 3000;
@@ -576,7 +578,7 @@ static void test_content_type(void **state)
     o = http_src(t.port);
     s = gw_jwks_cache_add(c, &o, &err);
     assert_int_equal(gw_jwks_cache_start(c, &err), GW_JWKS_CACHE_OK);
-    assert_int_equal(wait_for(s, "a", GW_JWKS_OK, 2000), GW_JWKS_OK);
+    assert_int_equal(wait_for(s, "a", GW_JWKS_OK, 5000), GW_JWKS_OK);
     assert_false(tlog_contains("should have a JSON content type"));
     gw_jwks_cache_destroy(c);
 
@@ -585,7 +587,7 @@ static void test_content_type(void **state)
     tsrv_set(&t, 200, "text/plain", doc, strlen(doc), 0);
     s = gw_jwks_cache_add(c, &o, &err);
     assert_int_equal(gw_jwks_cache_start(c, &err), GW_JWKS_CACHE_OK);
-    assert_int_equal(wait_for(s, "a", GW_JWKS_OK, 2000), GW_JWKS_OK);
+    assert_int_equal(wait_for(s, "a", GW_JWKS_OK, 5000), GW_JWKS_OK);
     assert_true(tlog_contains("should have a JSON content type for JWKS endpoint"));
     assert_true(tlog_contains("'text/plain'"));
     gw_jwks_cache_destroy(c);

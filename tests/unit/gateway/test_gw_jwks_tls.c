@@ -50,7 +50,7 @@ static enum gw_jwks_status fetch_with(const struct gw_jwks_source_opts *o, char 
     struct gw_jwks_source *s = gw_jwks_cache_add(c, o, &err);
     struct gw_jwks_source_stats st;
     enum gw_jwks_status res;
-    int64_t end = cmn_clock_mono_ms() + 5000;
+    int64_t end = cmn_clock_mono_ms() + 30000;
 
     if (!s)
         fail_msg("add: %s", err.msg);
@@ -66,6 +66,8 @@ static enum gw_jwks_status fetch_with(const struct gw_jwks_source_opts *o, char 
         sleep_ms(10);
     }
     gw_jwks_source_last_error(s, msg, n);
+    if (res != GW_JWKS_OK)
+        print_message("fetch of %s: %s\n", o->jwk_url, msg);
     gw_jwks_cache_destroy(c);
     return res;
 }
