@@ -516,7 +516,9 @@ void gw_cfg_scan_lines(const char *t, size_t len, gw_cfg_line_cb cb, void *ud)
                 set_child_path(path, &plen, &st[depth - 1], NULL, 0);
             continue;
         }
-        while (p < len && !strchr(",}] \t\r\n", t[p]))
+        /* a literal; always advance, so that text that is not JSON cannot stall the scan */
+        p++;
+        while (p < len && !memchr(",}] \t\r\n", t[p], 7))
             p++;
     }
 }
