@@ -212,8 +212,8 @@ static bool setup_easy(struct gw_fetch *f)
     CURL *e = f->easy;
     int64_t left = f->deadline_ms - cmn_clock_mono_ms();
     long connect_ms = l->o.connect_timeout_ms ? l->o.connect_timeout_ms : 10000;
-    bool posting = f->body_len > 0 || is_method(f->method, "POST") ||
-                   is_method(f->method, "PUT") || is_method(f->method, "PATCH");
+    bool posting = f->body_len > 0 || is_method(f->method, "POST") || is_method(f->method, "PUT") ||
+                   is_method(f->method, "PATCH");
     char line[16384];
 
     if (left < 1)
@@ -526,7 +526,8 @@ static void *loop_main(void *arg)
         int64_t now = cmn_clock_mono_ms();
         int timeout = 1000;
         if (l->timer_at >= 0)
-            timeout = l->timer_at <= now ? 0 : (int)(l->timer_at - now < 1000 ? l->timer_at - now : 1000);
+            timeout =
+                l->timer_at <= now ? 0 : (int)(l->timer_at - now < 1000 ? l->timer_at - now : 1000);
         int n = epoll_wait(l->epfd, evs, 256, timeout);
         for (int i = 0; i < n; i++) {
             if (evs[i].data.fd == l->evfd) {

@@ -1,4 +1,5 @@
-/* gw_gojson.c - JSON tree keeping number lexemes, a Go-compatible parser and json.Marshal renderer. */
+/* gw_gojson.c - JSON tree keeping number lexemes, a Go-compatible parser and json.Marshal renderer.
+ */
 #include "gw_gojson.h"
 
 #include <math.h>
@@ -259,8 +260,8 @@ struct parser {
 
 static void skip_ws(struct parser *p)
 {
-    while (p->i < p->n && (p->s[p->i] == ' ' || p->s[p->i] == '\t' || p->s[p->i] == '\n' ||
-                           p->s[p->i] == '\r'))
+    while (p->i < p->n &&
+           (p->s[p->i] == ' ' || p->s[p->i] == '\t' || p->s[p->i] == '\n' || p->s[p->i] == '\r'))
         p->i++;
 }
 
@@ -316,15 +317,14 @@ static size_t utf8_decode(const unsigned char *s, size_t n, uint32_t *cp)
         *cp = ((uint32_t)(s[0] & 0x1F) << 6) | (s[1] & 0x3F);
         return 2;
     }
-    if (s[0] >= 0xE0 && s[0] <= 0xEF && n >= 3 && (s[1] & 0xC0) == 0x80 &&
-        (s[2] & 0xC0) == 0x80) {
+    if (s[0] >= 0xE0 && s[0] <= 0xEF && n >= 3 && (s[1] & 0xC0) == 0x80 && (s[2] & 0xC0) == 0x80) {
         *cp = ((uint32_t)(s[0] & 0x0F) << 12) | ((uint32_t)(s[1] & 0x3F) << 6) | (s[2] & 0x3F);
         if (*cp < 0x800 || (*cp >= 0xD800 && *cp <= 0xDFFF))
             return 0;
         return 3;
     }
-    if (s[0] >= 0xF0 && s[0] <= 0xF4 && n >= 4 && (s[1] & 0xC0) == 0x80 &&
-        (s[2] & 0xC0) == 0x80 && (s[3] & 0xC0) == 0x80) {
+    if (s[0] >= 0xF0 && s[0] <= 0xF4 && n >= 4 && (s[1] & 0xC0) == 0x80 && (s[2] & 0xC0) == 0x80 &&
+        (s[3] & 0xC0) == 0x80) {
         *cp = ((uint32_t)(s[0] & 0x07) << 18) | ((uint32_t)(s[1] & 0x3F) << 12) |
               ((uint32_t)(s[2] & 0x3F) << 6) | (s[3] & 0x3F);
         if (*cp < 0x10000 || *cp > 0x10FFFF)

@@ -41,8 +41,8 @@ struct gw_json {
 
 /* Limits for parsing untrusted bodies. */
 struct gw_json_limits {
-    int max_depth;      /* nesting; 0 = 64 */
-    size_t max_nodes;   /* values in the document; 0 = 1,000,000 */
+    int max_depth;    /* nesting; 0 = 64 */
+    size_t max_nodes; /* values in the document; 0 = 1,000,000 */
 };
 
 /* Constructors: owned values (NULL on allocation failure). */

@@ -135,7 +135,8 @@ static void finalize_merge(struct call *c)
     finalize(c, resp, &e);
 }
 
-/* ---- parts ------------------------------------------------------------------------------------ */
+/* ---- parts ------------------------------------------------------------------------------------
+ */
 
 static void start_part(struct call *c, size_t idx);
 
@@ -309,8 +310,7 @@ static void start_part(struct call *c, size_t idx)
         if (cd < deadline)
             deadline = cd;
     }
-    bool built = gw_request_build(c->ep->cfg, b, pick_host(c, idx), &c->in, seq, n_seq, &out,
-                                  &err);
+    bool built = gw_request_build(c->ep->cfg, b, pick_host(c, idx), &c->in, seq, n_seq, &out, &err);
     for (size_t i = 0; i < n_seq; i++) {
         free(seq[i].key);
         free(seq[i].value);
@@ -368,8 +368,8 @@ static void start_call(void *arg)
     }
 }
 
-bool gw_proxy_run(struct gw_proxy *px, size_t ep_index, struct gw_inreq *in,
-                  gw_proxy_done_fn done, void *arg)
+bool gw_proxy_run(struct gw_proxy *px, size_t ep_index, struct gw_inreq *in, gw_proxy_done_fn done,
+                  void *arg)
 {
     struct call *c = calloc(1, sizeof(*c));
     const struct gw_endpoint *ep;

@@ -399,8 +399,8 @@ static bool resolve(const char *name, size_t nl, const struct gw_inreq *in,
     return false;
 }
 
-char *gw_request_path(const char *pattern, const struct gw_inreq *in,
-                      const struct gw_seqparam *seq, size_t n_seq)
+char *gw_request_path(const char *pattern, const struct gw_inreq *in, const struct gw_seqparam *seq,
+                      size_t n_seq)
 {
     struct cmn_buf b;
     const char *p = pattern;
@@ -496,9 +496,9 @@ static bool append_raw_query(const char *q, size_t n, struct cmn_buf *out)
 
 static bool is_hop_by_hop(const char *name)
 {
-    static const char *const hop[] = {"Connection", "Keep-Alive", "Proxy-Connection",
-                                      "Transfer-Encoding", "Te", "Trailer", "Upgrade",
-                                      "Host", "Expect"};
+    static const char *const hop[] = {"Connection",        "Keep-Alive", "Proxy-Connection",
+                                      "Transfer-Encoding", "Te",         "Trailer",
+                                      "Upgrade",           "Host",       "Expect"};
 
     for (size_t i = 0; i < sizeof(hop) / sizeof(hop[0]); i++) {
         if (cmn_str_eq_nocase(name, hop[i]))

@@ -49,11 +49,11 @@ struct gw_reqparam {
 /* The incoming request as the proxy sees it (owned strings). */
 struct gw_inreq {
     char *method;
-    char *path;      /* decoded URL path */
-    char *raw_query; /* after '?', "" when none */
+    char *path;             /* decoded URL path */
+    char *raw_query;        /* after '?', "" when none */
     struct gw_hdrs headers; /* canonical names, arrival order, Host excluded */
-    char *host;      /* Host header */
-    char *client_ip; /* gin's ClientIP */
+    char *host;             /* Host header */
+    char *client_ip;        /* gin's ClientIP */
     char *body;
     size_t body_len;
     struct gw_reqparam *params;
@@ -78,8 +78,8 @@ struct gw_outreq {
     struct gw_hdrs headers; /* to send, without Host/Content-Length/Transfer-Encoding */
     const char *body;       /* borrowed from the inreq */
     size_t body_len;
-    bool content_length;    /* Content-Length was forwarded: send it instead of chunking */
-    bool accept_gzip;       /* no Accept-Encoding forwarded: ask for gzip and decode it */
+    bool content_length; /* Content-Length was forwarded: send it instead of chunking */
+    bool accept_gzip;    /* no Accept-Encoding forwarded: ask for gzip and decode it */
 };
 
 void gw_outreq_free(struct gw_outreq *o);

@@ -86,8 +86,8 @@ static struct gw_json *error_details(long status, const char *body, size_t len, 
     snprintf(num, sizeof(num), "%ld", status);
     if (!gw_json_object_set(s, "http_status_code", gw_json_number(num)) ||
         (len && !gw_json_object_set(s, "http_body", gw_json_string(body, len))) ||
-        (enc && enc[0] && !gw_json_object_set(s, "http_body_encoding",
-                                              gw_json_string(enc, strlen(enc))))) {
+        (enc && enc[0] &&
+         !gw_json_object_set(s, "http_body_encoding", gw_json_string(enc, strlen(enc))))) {
         gw_json_destroy(s);
         return NULL;
     }
@@ -100,8 +100,8 @@ static bool fail_nomem(struct gw_perr *err)
     return false;
 }
 
-static bool decode(const struct gw_backend *b, const char *body, size_t len,
-                   struct gw_presp *p, struct gw_perr *err)
+static bool decode(const struct gw_backend *b, const char *body, size_t len, struct gw_presp *p,
+                   struct gw_perr *err)
 {
     struct gw_json_limits lim = {GW_BACKEND_JSON_DEPTH, GW_BACKEND_JSON_NODES};
     struct cmn_err jerr = {0};
@@ -124,8 +124,8 @@ static bool decode(const struct gw_backend *b, const char *body, size_t len,
             return true;
         }
         p->data = gw_json_object();
-        if (!p->data || !gw_json_object_set(p->data, v->type == GW_JSON_ARRAY ? "collection"
-                                                                              : "content", v))
+        if (!p->data ||
+            !gw_json_object_set(p->data, v->type == GW_JSON_ARRAY ? "collection" : "content", v))
             return fail_nomem(err);
         return true;
     }
@@ -530,8 +530,8 @@ void gw_merge_free(struct gw_merge *m)
 
 /* ---- static ---------------------------------------------------------------------------------- */
 
-void gw_static_apply(enum gw_static_strategy s, const struct gw_json *data,
-                     struct gw_presp **resp, bool has_err)
+void gw_static_apply(enum gw_static_strategy s, const struct gw_json *data, struct gw_presp **resp,
+                     bool has_err)
 {
     bool match = false;
 
@@ -567,6 +567,5 @@ void gw_static_apply(enum gw_static_strategy s, const struct gw_json *data,
             return;
     }
     for (size_t i = 0; i < data->n_members; i++)
-        gw_json_object_set((*resp)->data, data->members[i].key,
-                           gw_json_copy(data->members[i].val));
+        gw_json_object_set((*resp)->data, data->members[i].key, gw_json_copy(data->members[i].val));
 }

@@ -17,15 +17,15 @@ struct gw_fetch_result {
     struct gw_hdrs headers; /* response headers, canonical names */
     char *body;
     size_t body_len;
-    char *url;              /* the URL of the final hop */
-    char *error;            /* transport error ("context deadline exceeded", ...) or NULL */
+    char *url;   /* the URL of the final hop */
+    char *error; /* transport error ("context deadline exceeded", ...) or NULL */
 };
 
 void gw_fetch_result_free(struct gw_fetch_result *r);
 
 /* Lura's proxy.Response. */
 struct gw_presp {
-    struct gw_json *data;   /* an object, or NULL (Go's nil map) */
+    struct gw_json *data; /* an object, or NULL (Go's nil map) */
     bool complete;
     unsigned status;        /* Metadata.StatusCode */
     struct gw_hdrs headers; /* Metadata.Headers (no-op backends) */
@@ -44,8 +44,8 @@ enum gw_perr_kind {
 struct gw_perr {
     enum gw_perr_kind kind;
     unsigned status;
-    char *msg;  /* Error() text */
-    char *enc;  /* backend Content-Type (GW_PERR_STATUS) */
+    char *msg; /* Error() text */
+    char *enc; /* backend Content-Type (GW_PERR_STATUS) */
 };
 
 void gw_perr_free(struct gw_perr *e);

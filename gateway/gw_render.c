@@ -19,16 +19,28 @@ static const char *version_value(const struct gw_render_opts *o)
 /* A reduced http.DetectContentType: HTML, binary or UTF-8 text. */
 static const char *sniff(const char *b, size_t n)
 {
-    static const char *const html[] = {"<!DOCTYPE HTML", "<HTML", "<HEAD", "<SCRIPT",
-                                       "<IFRAME", "<H1", "<DIV", "<FONT", "<TABLE", "<A",
-                                       "<STYLE", "<TITLE", "<B", "<BODY", "<BR", "<P",
+    static const char *const html[] = {"<!DOCTYPE HTML",
+                                       "<HTML",
+                                       "<HEAD",
+                                       "<SCRIPT",
+                                       "<IFRAME",
+                                       "<H1",
+                                       "<DIV",
+                                       "<FONT",
+                                       "<TABLE",
+                                       "<A",
+                                       "<STYLE",
+                                       "<TITLE",
+                                       "<B",
+                                       "<BODY",
+                                       "<BR",
+                                       "<P",
                                        "<!--"};
     size_t i = 0;
 
     if (n > 512)
         n = 512;
-    while (i < n && (b[i] == ' ' || b[i] == '\t' || b[i] == '\n' || b[i] == '\r' ||
-                     b[i] == '\f'))
+    while (i < n && (b[i] == ' ' || b[i] == '\t' || b[i] == '\n' || b[i] == '\r' || b[i] == '\f'))
         i++;
     for (size_t k = 0; k < sizeof(html) / sizeof(html[0]); k++) {
         size_t l = strlen(html[k]);
@@ -44,8 +56,8 @@ static const char *sniff(const char *b, size_t n)
     return TEXT_CT;
 }
 
-static struct cmn_http_response *with_body(struct cmn_http_response *r, const char *ct,
-                                           char *body, size_t len)
+static struct cmn_http_response *with_body(struct cmn_http_response *r, const char *ct, char *body,
+                                           size_t len)
 {
     if (!r) {
         free(body);
@@ -129,8 +141,8 @@ static struct cmn_http_response *render_noop(const struct gw_presp *resp,
         if (!body)
             goto fail;
     }
-    return with_body(r, has_ct || !resp->body_len ? NULL : sniff(resp->body, resp->body_len),
-                     body, resp->body_len);
+    return with_body(r, has_ct || !resp->body_len ? NULL : sniff(resp->body, resp->body_len), body,
+                     resp->body_len);
 fail:
     cmn_http_response_destroy(r);
     return NULL;
@@ -404,8 +416,8 @@ struct cmn_http_response *gw_render_echo(const struct cmn_http_request *req,
     if (!o || !d || !h)
         goto out;
     gw_json_object_set(d, "fragment", gw_json_string("", 0));
-    gw_json_object_set(d, "host", gw_json_string(in->host ? in->host : "",
-                                                 in->host ? strlen(in->host) : 0));
+    gw_json_object_set(d, "host",
+                       gw_json_string(in->host ? in->host : "", in->host ? strlen(in->host) : 0));
     gw_json_object_set(d, "path", gw_json_string(in->path, strlen(in->path)));
     gw_json_object_set(d, "query", gw_json_string(cmn_buf_str(&q), q.len));
     gw_json_object_set(d, "scheme", gw_json_string("", 0));
@@ -417,8 +429,8 @@ struct cmn_http_response *gw_render_echo(const struct cmn_http_request *req,
             if (!gw_json_object_set(h, in->headers.v[i].name, arr))
                 continue;
         }
-        gw_json_array_append(arr, gw_json_string(in->headers.v[i].value,
-                                                 strlen(in->headers.v[i].value)));
+        gw_json_array_append(
+            arr, gw_json_string(in->headers.v[i].value, strlen(in->headers.v[i].value)));
     }
     gw_json_object_set(o, "req_uri", gw_json_string(req->target, strlen(req->target)));
     gw_json_object_set(o, "req_uri_details", d);

@@ -21,7 +21,7 @@ struct gw_render_opts {
 
 /* The pipe's error, as the endpoint handler sees it. */
 struct gw_pipe_err {
-    bool merged;               /* a mergeError (several backends): never carries a status */
+    bool merged; /* a mergeError (several backends): never carries a status */
     const struct gw_perr *errs;
     size_t n;
 };

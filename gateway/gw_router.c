@@ -236,7 +236,8 @@ static bool route_matches(const struct gw_route *rt, const struct split *s, bool
         const struct seg *g = &rt->segs[i];
         if (g->type == SEG_CATCHALL) {
             rk->r[rk->n++] = 2;
-            return true; /* rest of the path, possibly empty ("/__debug/") */
+            /* the rest of the path from its '/', at least "/" ("/__debug/" yes, "/__debug" no) */
+            return i < s->n || s->trailing_slash;
         }
         if (i >= s->n)
             return false;
@@ -339,8 +340,8 @@ static void fixed_spelling(const struct gw_route *rt, const struct split *s, con
         snprintf(out + o, o < out_size ? out_size - o : 0, "/");
 }
 
-static bool fixed_path(const struct gw_router *r, const char *method, const char *path,
-                       char *out, size_t out_size)
+static bool fixed_path(const struct gw_router *r, const char *method, const char *path, char *out,
+                       size_t out_size)
 {
     char clean[4096], alt[4100];
     struct split s;
@@ -397,8 +398,7 @@ void gw_router_route(const struct gw_router *r, const char *method, const char *
                 snprintf(alt, sizeof(alt), "%.*s", (int)(n - 1), path);
             else
                 snprintf(alt, sizeof(alt), "%s/", path);
-            if (o->redirect_trailing_slash && n + 2 < sizeof(alt) &&
-                try_path(r, method, alt)) {
+            if (o->redirect_trailing_slash && n + 2 < sizeof(alt) && try_path(r, method, alt)) {
                 cmn_strlcpy(res->redirect_path, alt, sizeof(res->redirect_path));
                 goto redirect;
             }
@@ -412,8 +412,9 @@ void gw_router_route(const struct gw_router *r, const char *method, const char *
         for (size_t i = 0; i < r->n_methods; i++) {
             if (strcmp(r->methods[i], method) == 0 || !best_route(r, r->methods[i], &s, false))
                 continue;
-            w += (size_t)snprintf(res->allow + w, w < sizeof(res->allow) ? sizeof(res->allow) - w : 0,
-                                  "%s%s", w ? ", " : "", r->methods[i]);
+            w += (size_t)snprintf(res->allow + w,
+                                  w < sizeof(res->allow) ? sizeof(res->allow) - w : 0, "%s%s",
+                                  w ? ", " : "", r->methods[i]);
         }
         if (w) {
             res->outcome = GW_ROUTE_NOT_ALLOWED;

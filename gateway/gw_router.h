@@ -22,12 +22,12 @@ struct gw_router {
 };
 
 struct gw_param {
-    const char *name;  /* borrowed from the route */
-    char *value;       /* owned by the match */
+    const char *name; /* borrowed from the route */
+    char *value;      /* owned by the match */
 };
 
 struct gw_match {
-    int kind;          /* what gw_router_add was given */
+    int kind; /* what gw_router_add was given */
     size_t index;
     struct gw_param params[GW_ROUTER_MAX_PARAMS];
     size_t n_params;
@@ -35,8 +35,8 @@ struct gw_match {
 
 enum gw_route_outcome {
     GW_ROUTE_FOUND = 0,
-    GW_ROUTE_REDIRECT,     /* redirect_path set (no query), status 301 for GET else 307 */
-    GW_ROUTE_NOT_ALLOWED,  /* allow set: "GET, POST" */
+    GW_ROUTE_REDIRECT,    /* redirect_path set (no query), status 301 for GET else 307 */
+    GW_ROUTE_NOT_ALLOWED, /* allow set: "GET, POST" */
     GW_ROUTE_NOT_FOUND,
 };
 

@@ -31,7 +31,7 @@ struct gw_server {
     struct gw_render_opts render;
     struct gw_json *error_404, *error_405;
     const struct gw_auth_provider *auth;
-    void **auth_state; /* per endpoint */
+    void **auth_state;    /* per endpoint */
     char **options_allow; /* per R_OPTIONS route */
     size_t n_options;
     bool access_log;
@@ -150,8 +150,7 @@ static bool build_inreq(const struct cmn_http_request *req, const char *path,
                 return false;
         }
     }
-    return in->method && in->path && in->raw_query && in->client_ip &&
-           (!req->body_len || in->body);
+    return in->method && in->path && in->raw_query && in->client_ip && (!req->body_len || in->body);
 }
 
 /* The CE path-parameter checker: NULL when fine, else the 400 body. */
@@ -248,8 +247,8 @@ static struct cmn_http_response *debug_answer(const struct cmn_http_request *req
     for (size_t i = 0; i < req->n_headers; i++)
         cmn_log_debug("[ENDPOINT: /__debug/*] Header: %s: %s", req->headers[i].name,
                       req->headers[i].value);
-    cmn_log_debug("[ENDPOINT: /__debug/*] Body: %.*s", (int)(req->body_len > 4096 ? 4096 : req->body_len),
-                  req->body ? req->body : "");
+    cmn_log_debug("[ENDPOINT: /__debug/*] Body: %.*s",
+                  (int)(req->body_len > 4096 ? 4096 : req->body_len), req->body ? req->body : "");
     return gw_render_debug();
 }
 
@@ -280,9 +279,9 @@ static void serve_route(struct exctx *x, const struct cmn_http_request *req, con
         struct cmn_http_response *r = cmn_http_response_new(200);
         if (r) {
             cmn_http_response_add_header(r, "Allow", s->options_allow[m->index]);
-            cmn_http_response_add_header(r, "X-Krakend", s->render.hide_version_header
-                                                             ? "Version undefined"
-                                                             : "Version " GW_VERSION);
+            cmn_http_response_add_header(r, "X-Krakend",
+                                         s->render.hide_version_header ? "Version undefined"
+                                                                       : "Version " GW_VERSION);
         }
         answer(x, r);
         return;
@@ -399,7 +398,7 @@ out:
 
 static bool add_any(struct gw_router *r, const char *pattern, int kind, struct cmn_err *err)
 {
-    static const char *const any[] = {"GET",    "POST",    "PUT",     "PATCH", "HEAD",
+    static const char *const any[] = {"GET",     "POST",   "PUT",     "PATCH", "HEAD",
                                       "OPTIONS", "DELETE", "CONNECT", "TRACE"};
 
     for (size_t i = 0; i < sizeof(any) / sizeof(any[0]); i++) {
@@ -559,7 +558,7 @@ struct gw_server *gw_server_start(const struct gw_config *cfg, struct cmn_err *e
     o.port = cfg->port;
     o.threads = 2;
     o.max_connections = 8192;
-    o.idle_timeout_s = cfg->idle_timeout_ms > 0 ? (unsigned)((cfg->idle_timeout_ms + 999) / 1000)
+    o.idle_timeout_s = cfg->idle_timeout_ms > 0   ? (unsigned)((cfg->idle_timeout_ms + 999) / 1000)
                        : cfg->read_timeout_ms > 0 ? (unsigned)((cfg->read_timeout_ms + 999) / 1000)
                                                   : 60;
     o.max_body = MAX_REQUEST_BODY;

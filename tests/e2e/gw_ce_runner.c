@@ -143,7 +143,8 @@ static bool json_equal_loose(json_t *a, json_t *b)
 static bool schema_ok(json_t *schema, json_t *v, char *why, size_t why_size)
 {
     const char *type = json_string_value(json_object_get(schema, "type"));
-    json_t *req = json_object_get(schema, "required"), *props = json_object_get(schema, "properties");
+    json_t *req = json_object_get(schema, "required"),
+           *props = json_object_get(schema, "properties");
     json_t *en = json_object_get(schema, "enum"), *x;
     const char *k;
     size_t i;
@@ -307,7 +308,8 @@ static bool run_case(const char *name, json_t *tc, char *why, size_t why_size)
     } else if (json_is_string(want_body)) {
         const char *w = json_string_value(want_body);
         if (strlen(w) != r.len || memcmp(w, r.body ? r.body : "", r.len) != 0) {
-            snprintf(why, why_size, "body\n    got:  %.600s\n    want: %.600s", r.body ? r.body : "", w);
+            snprintf(why, why_size, "body\n    got:  %.600s\n    want: %.600s",
+                     r.body ? r.body : "", w);
             goto out;
         }
     } else if (want_body) {
@@ -316,8 +318,8 @@ static bool run_case(const char *name, json_t *tc, char *why, size_t why_size)
         json_decref(got);
         if (!same) {
             char *w = json_dumps(want_body, JSON_COMPACT | JSON_SORT_KEYS | JSON_ENCODE_ANY);
-            snprintf(why, why_size, "body\n    got:  %.600s\n    want: %.600s", r.body ? r.body : "",
-                     w ? w : "");
+            snprintf(why, why_size, "body\n    got:  %.600s\n    want: %.600s",
+                     r.body ? r.body : "", w ? w : "");
             free(w);
             goto out;
         }
@@ -381,8 +383,8 @@ static char *slurp(const char *path)
 int main(int argc, char **argv)
 {
     const char *dir = NULL, *skipfile = NULL, *only = NULL;
-    struct subst subs[4] = {{"localhost:8080", ""}, {"127.0.0.1:8080", ""},
-                            {"127.0.0.1:8081", ""}, {"2.13.8", ""}};
+    struct subst subs[4] = {
+        {"localhost:8080", ""}, {"127.0.0.1:8080", ""}, {"127.0.0.1:8081", ""}, {"2.13.8", ""}};
     char *names[MAX_CASES], *skips = NULL;
     size_t n = 0, passed = 0, failed = 0, skipped = 0;
     DIR *d;
@@ -404,8 +406,10 @@ int main(int argc, char **argv)
             snprintf(subs[3].to, sizeof(subs[3].to), "%s", argv[i + 1]);
     }
     if (!dir || !subs[0].to[0] || !subs[2].to[0] || !subs[3].to[0]) {
-        fprintf(stderr, "usage: %s --specs DIR --gateway-port P --backend-port P --version V "
-                        "[--skip FILE] [--only NAME]\n", argv[0]);
+        fprintf(stderr,
+                "usage: %s --specs DIR --gateway-port P --backend-port P --version V "
+                "[--skip FILE] [--only NAME]\n",
+                argv[0]);
         return 2;
     }
     curl_global_init(CURL_GLOBAL_DEFAULT);
