@@ -135,7 +135,7 @@ e2e_eq "unknown route: nosniff" "nosniff" "$(e2e_header X-Content-Type-Options)"
 # parallel N DELAY_MS CURLS: N requests held DELAY_MS each, sent at once by CURLS curl processes
 # (curl -Z runs up to 300 transfers in parallel); prints "answered-200-count elapsed-ms".
 parallel() {
-    local n=$1 delay=$2 procs=$3 per=$(($1 / $3)) pids=() start end k i urls
+    local delay=$2 procs=$3 per=$(($1 / $3)) pids=() start end k i urls
     start=$(date +%s%N)
     for k in $(seq "$procs"); do
         urls=()
