@@ -38,7 +38,8 @@ static enum cmn_buf_status reserve(struct cmn_buf *b, size_t extra)
     size_t n;
     char *p;
 
-    if (extra > b->cap || b->len > b->cap - extra)
+    /* the last size_t value is kept for the terminating NUL, so `need` never wraps */
+    if (extra > b->cap || b->len > b->cap - extra || b->len + extra == SIZE_MAX)
         return CMN_BUF_TOO_BIG;
     need = b->len + extra + 1;
     if (need <= b->alloc)
@@ -46,7 +47,7 @@ static enum cmn_buf_status reserve(struct cmn_buf *b, size_t extra)
     n = b->alloc ? b->alloc : 64;
     while (n < need)
         n = n > SIZE_MAX / 2 ? need : n * 2;
-    if (n > b->cap + 1)
+    if (b->cap < SIZE_MAX && n > b->cap + 1)
         n = b->cap + 1;
     p = realloc(b->data, n);
     if (!p)

@@ -42,6 +42,20 @@ static void huge_append_is_refused(void **state)
     cmn_buf_free(&b);
 }
 
+static void unbounded_cap(void **state)
+{
+    struct cmn_buf b;
+
+    (void)state;
+    cmn_buf_init(&b, SIZE_MAX);
+    for (int i = 0; i < 1000; i++)
+        assert_int_equal(cmn_buf_append_str(&b, "0123456789"), CMN_BUF_OK);
+    assert_int_equal(b.len, 10000);
+    assert_true(b.alloc > b.len);
+    assert_int_equal(cmn_buf_append(&b, "", SIZE_MAX - b.len), CMN_BUF_TOO_BIG);
+    cmn_buf_free(&b);
+}
+
 static void take_leaves_empty(void **state)
 {
     struct cmn_buf b;
@@ -70,6 +84,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(append_and_cap),
         cmocka_unit_test(huge_append_is_refused),
+        cmocka_unit_test(unbounded_cap),
         cmocka_unit_test(take_leaves_empty),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
