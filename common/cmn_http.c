@@ -528,11 +528,12 @@ struct cmn_http_server *cmn_http_server_start(const struct cmn_http_server_opts 
     ops[n++] = (struct MHD_OptionItem){MHD_OPTION_URI_LOG_CALLBACK, (intptr_t)uri_logger, s};
     ops[n++] =
         (struct MHD_OptionItem){MHD_OPTION_NOTIFY_COMPLETED, (intptr_t)on_completed, s};
-    ops[n++] = (struct MHD_OptionItem){MHD_OPTION_EXTERNAL_LOGGER, (intptr_t)mhd_logger, NULL};
     ops[n++] = (struct MHD_OptionItem){MHD_OPTION_END, 0, NULL};
 
+    /* The logger goes first, or MHD reports its own options through the default logger. */
     s->daemon = MHD_start_daemon(flags, (uint16_t)opts->port, NULL, NULL, on_request, s,
-                                 MHD_OPTION_ARRAY, ops, MHD_OPTION_END);
+                                 MHD_OPTION_EXTERNAL_LOGGER, mhd_logger, NULL, MHD_OPTION_ARRAY,
+                                 ops, MHD_OPTION_END);
     if (!s->daemon) {
         cmn_err_set(err, 1, "cannot listen on %s:%u (address in use, or no permission?)",
                     all ? "*" : opts->bind, opts->port);

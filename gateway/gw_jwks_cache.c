@@ -472,6 +472,17 @@ void gw_jwks_source_report_miss(struct gw_jwks_source *s)
     wake(s, w);
 }
 
+uint64_t gw_jwks_source_progress(struct gw_jwks_source *s, bool *coming)
+{
+    uint64_t n;
+
+    pthread_mutex_lock(&s->mu);
+    n = s->completions;
+    *coming = fetch_coming(s, cmn_clock_mono_ms());
+    pthread_mutex_unlock(&s->mu);
+    return n;
+}
+
 bool gw_jwks_source_last_error(struct gw_jwks_source *s, char *buf, size_t n)
 {
     bool has;

@@ -128,6 +128,10 @@ enum gw_jwks_status gw_jwks_source_lookup(struct gw_jwks_source *s, const char *
 enum gw_jwks_status gw_jwks_source_current(struct gw_jwks_source *s, struct gw_jwks **set);
 /* Asks for a refetch because a token named a key the set lacks (rate-limited; never blocks). */
 void gw_jwks_source_report_miss(struct gw_jwks_source *s);
+/* Non-blocking probe for callers that park a request instead of blocking a thread: the number
+ * of fetches finished so far (it changes when one ends), and in *coming whether a fetch is
+ * running or due now, so that waiting for the next change makes sense. */
+uint64_t gw_jwks_source_progress(struct gw_jwks_source *s, bool *coming);
 
 /* Copies the last fetch or load error of the source into buf (NUL-terminated); returns false
  * and an empty buf when the last attempt succeeded or none was made. */

@@ -2,6 +2,7 @@
 #include "cmn_log.h"
 #include "gw_config.h"
 #include "gw_server.h"
+#include "gw_validator.h"
 
 #include <errno.h>
 #include <limits.h>
@@ -199,6 +200,7 @@ static int cmd_run(int argc, char **argv)
     struct cmn_err err = {0};
     struct gw_config *cfg;
     struct gw_server *srv;
+    struct gw_validator *val;
     sigset_t set;
     int sig = 0, rc, wait_ms;
     char cwd[PATH_MAX];
@@ -241,10 +243,19 @@ static int cmd_run(int argc, char **argv)
     sigaddset(&set, SIGINT);
     sigaddset(&set, SIGTERM);
     pthread_sigmask(SIG_BLOCK, &set, NULL);
+    val = gw_validator_new(cfg, &err);
+    if (!val) {
+        cmn_log_error("%s", err.msg);
+        gw_config_destroy(cfg);
+        return 1;
+    }
+    gw_auth_set_provider(gw_validator_provider(val));
     srv = gw_server_start(cfg, &err);
-    if (!srv) {
+    if (!srv || !gw_validator_start(val, &err)) {
         cmn_log_error("%s", err.msg);
         cmn_log_error("Router execution ended");
+        gw_server_stop(srv, 0);
+        gw_validator_destroy(val);
         gw_config_destroy(cfg);
         return 1;
     }
@@ -257,8 +268,15 @@ static int cmd_run(int argc, char **argv)
                                                         : MAX_SHUTDOWN_WAIT_MS)
                                             : DEFAULT_SHUTDOWN_WAIT_MS;
     gw_server_stop(srv, wait_ms);
+    gw_validator_destroy(val);
     gw_config_destroy(cfg);
     return 0;
+}
+
+static void check_warning(void *ctx, const char *msg)
+{
+    (void)ctx;
+    fprintf(stderr, "WARNING: %s\n", msg);
 }
 
 static int cmd_check(int argc, char **argv)
@@ -306,16 +324,29 @@ static int cmd_check(int argc, char **argv)
     gw_config_dump(cfg, o.debug, stderr);
     for (size_t i = 0; i < cfg->warnings.n; i++)
         fprintf(stderr, "WARNING: %s\n", cfg->warnings.items[i]);
+    /* What KrakenD only finds when it builds the validators: reported here too. */
+    if (!gw_validator_check_config(cfg, check_warning, NULL, &err)) {
+        fprintf(stderr, "ERROR parsing the configuration file:\t%s\n", err.msg);
+        gw_config_destroy(cfg);
+        return 1;
+    }
     if (o.test_routes) {
-        struct gw_server *srv;
+        struct gw_server *srv = NULL;
+        struct gw_validator *val;
         cmn_log_init("KRAKEND", CMN_LOG_NONE, 2);
-        srv = gw_server_start(cfg, &err);
+        val = gw_validator_new(cfg, &err);
+        if (val) {
+            gw_auth_set_provider(gw_validator_provider(val));
+            srv = gw_server_start(cfg, &err);
+        }
         if (!srv) {
             fprintf(stderr, "ERROR testing the configuration file:\t%s\n", err.msg);
+            gw_validator_destroy(val);
             gw_config_destroy(cfg);
             return 1;
         }
         gw_server_stop(srv, 1000);
+        gw_validator_destroy(val);
     }
     fprintf(stderr, "Syntax OK!\n");
     gw_config_destroy(cfg);
