@@ -1,0 +1,181 @@
+# measure.sh - checks a started configuration, then loads it with wrk and records requests/s,
+# latency, CPU and peak RSS of its processes. Sourced by bench/run.
+
+RESULT_COLS="round id status rps p50_us p99_us rss_kb cpu_us_req requests errors non2xx wraps fast_rps fast_errors note"
+
+# run_wrk RESULT_FILE CONNECTIONS SECONDS URL [VAR=VALUE...]: one wrk run with items.lua,
+# pinned to the load generator's cores; figures go to RESULT_FILE as "key value" lines.
+run_wrk() {
+    local out=$1 conns=$2 secs=$3 url=$4 threads=$LOADGEN_NCPU
+    shift 4
+    [ "$threads" -gt "$conns" ] && threads=$conns
+    rm -f "$out"
+    local cmd=(wrk -t "$threads" -c "$conns" -d "${secs}s" --timeout 5s --latency
+        -s "$BENCH_DIR/wrk/items.lua" "$url")
+    [ -n "$LOADGEN_CPUS" ] && cmd=(taskset -c "$LOADGEN_CPUS" "${cmd[@]}")
+    env BENCH_RESULT="$out" BENCH_THREADS="$threads" "$@" "${cmd[@]}" >"$out.txt" 2>&1
+    [ -s "$out" ] || die "wrk produced no figures: $(cat "$out.txt")"
+}
+
+# wrk_get FILE KEY: one figure of a run_wrk result.
+wrk_get() { awk -v k="$2" '$1 == k { print $2 }' "$1"; }
+
+# expect_status WHAT WANT URL [CURL_ARGS...]: appends to CHECK_FAIL when the status is not in
+# WANT (a space-separated list).
+expect_status() {
+    local what=$1 want=$2 url=$3 got
+    shift 3
+    got=$(http_status "$url" -X POST -H 'Content-Type: application/json' \
+        --data '{"name":"Widget","description":"A test item"}' "$@")
+    case " $want " in
+    *" $got "*) CHECK_LOG+="$what: $got; " ;;
+    *) CHECK_FAIL+="${CHECK_FAIL:+; }$what: expected ${want// / or }, got $got" ;;
+    esac
+}
+
+# check_peer ID: the started configuration answers as it should; CHECK_FAIL says why not.
+check_peer() {
+    local id=$1 t0 t1
+    CHECK_FAIL="" CHECK_LOG=""
+    if ! wait_http "$PEER_URL" 15; then
+        CHECK_FAIL="$id did not answer on $PEER_URL within 15 s"
+        return 1
+    fi
+    if [ "$PEER_AUTH" = 1 ]; then
+        # The first request may arrive before the JWKS does: give the keys a moment.
+        for _ in $(seq 50); do
+            [ "$(http_status "$PEER_URL" -X POST -H "Authorization: Bearer $TOKEN" \
+                -H 'Content-Type: application/json' --data '{}')" = 401 ] || break
+            sleep 0.1
+        done
+        expect_status "no token" 401 "$PEER_URL"
+        expect_status "bad signature" 401 "$PEER_URL" -H "Authorization: Bearer $TOKEN_BADSIG"
+        expect_status "wrong scope" "401 403" "$PEER_URL" -H "Authorization: Bearer $TOKEN_NOSCOPE"
+    fi
+    expect_status "token" "200 201" "$PEER_URL" -H "Authorization: Bearer $TOKEN"
+    if [ -z "$CHECK_FAIL" ] && ! grep -q '"Widget"' "$WORK/last.body"; then
+        CHECK_FAIL="the answer with a token does not carry the created item: $(head -c 200 "$WORK/last.body")"
+    fi
+    if [ "$id" = gw-jwt-fresh ]; then
+        expect_status "pool token" "200 201" "$PEER_URL" \
+            -H "Authorization: Bearer $(head -n1 "$WORK/keys/pool.txt")"
+    fi
+    if [ "$id" = gw-slow ]; then
+        t0=$(date +%s%N)
+        expect_status "slow endpoint" "200 201" "$SLOW_URL"
+        t1=$(date +%s%N)
+        [ $(((t1 - t0) / 1000000)) -ge 190 ] ||
+            CHECK_FAIL+="${CHECK_FAIL:+; }the slow endpoint answered in under 190 ms"
+    fi
+    [ -z "$CHECK_FAIL" ]
+}
+
+# record ROUND ID STATUS [KEY=VALUE...]: appends one row to $WORK/results.tsv.
+record() {
+    local round=$1 id=$2 status=$3 kv col line=""
+    shift 3
+    declare -A v=()
+    for kv in "$@"; do v[${kv%%=*}]=${kv#*=}; done
+    v[round]=$round v[id]=$id v[status]=$status
+    for col in $RESULT_COLS; do line+="${v[$col]:--}"$'\t'; done
+    printf '%s\n' "${line%$'\t'}" >>"$WORK/results.tsv"
+}
+
+# tree_of PID: PID and its descendants, into the array TREE.
+tree_of() { mapfile -t TREE < <(pid_tree "$1"); }
+
+# measure ROUND ID: one measurement of configuration ID with fresh processes.
+measure() {
+    local round=$1 id=$2 w c0 c1 reqs secs rss hz env=()
+    w=$WORK/wrk/$round.$id
+    mkdir -p "$WORK/wrk"
+    hz=$(getconf CLK_TCK)
+    if [ "$id" = gw-slow ]; then start_backend 200; else start_backend; fi
+    peer_start "$id"
+    if ! check_peer "$id"; then
+        stop_pid "$PEER_PID"
+        stop_pid "$MB_PID"
+        is_ours "$id" || die "$(config_title "$id") failed its checks: $CHECK_FAIL"
+        say "round $round: $id unavailable: $CHECK_FAIL"
+        record "$round" "$id" unavailable "note=$CHECK_FAIL"
+        return 0
+    fi
+    [ "$round" = 1 ] && say "checks passed for $id: ${CHECK_LOG%; }"
+    if [ "$id" = gw-jwt-fresh ]; then
+        env=(BENCH_POOL="$WORK/keys/pool.txt")
+    else
+        env=(BENCH_TOKEN="$TOKEN")
+    fi
+    if [ "$id" = gw-slow ]; then
+        measure_slow "$round" "$w"
+        return 0
+    fi
+    [ "$WARMUP" -gt 0 ] && run_wrk "$w.warm" "$CONNS" "$WARMUP" "$PEER_URL" "${env[@]}"
+    tree_of "$PEER_PID"
+    c0=$(cpu_ticks "${TREE[@]}")
+    run_wrk "$w" "$CONNS" "$DURATION" "$PEER_URL" "${env[@]}"
+    tree_of "$PEER_PID"
+    c1=$(cpu_ticks "${TREE[@]}")
+    rss=$(peak_rss_kb "${TREE[@]}")
+    stop_pid "$PEER_PID"
+    [ "$PEER_PID" = "$MB_PID" ] || stop_pid "$MB_PID"
+    reqs=$(wrk_get "$w" requests)
+    secs=$(wrk_get "$w" duration_us)
+    if [ "$reqs" = 0 ]; then
+        is_ours "$id" || die "$(config_title "$id") completed no request under load"
+        say "round $round: $id unavailable: no request completed under load"
+        record "$round" "$id" unavailable "note=no request completed under load"
+        return 0
+    fi
+    record "$round" "$id" ok \
+        "rps=$(awk -v r="$reqs" -v d="$secs" 'BEGIN { printf "%.0f", r / (d / 1e6) }')" \
+        "p50_us=$(wrk_get "$w" p50_us)" "p99_us=$(wrk_get "$w" p99_us)" "rss_kb=$rss" \
+        "cpu_us_req=$(awk -v t=$((c1 - c0)) -v hz="$hz" -v r="$reqs" \
+            'BEGIN { printf "%.1f", r ? t / hz * 1e6 / r : 0 }')" \
+        "requests=$reqs" "errors=$(wrk_errors "$w")" "non2xx=$(wrk_get "$w" err_status)" \
+        "wraps=$(wrk_get "$w" pool_wraps)"
+    say "round $round: $id $(awk '$1 == "requests" || $1 == "p99_us" { printf "%s=%s ", $1, $2 }' "$w")"
+}
+
+wrk_errors() {
+    awk '$1 ~ /^err_(connect|read|write|timeout)$/ { n += $2 } END { print n + 0 }' "$1"
+}
+
+# measure_slow ROUND W: 1,000 connections on the 200 ms endpoint for DURATION + 2 s; after 1 s
+# a light probe (SLOW_PROBE_CONNS connections, 10 ms apart) measures the fast endpoint.
+measure_slow() {
+    local round=$1 w=$2 c0 c1 rss hz slow_pid reqs secs freqs fsecs p50 p99 note
+    hz=$(getconf CLK_TCK)
+    [ "$WARMUP" -gt 0 ] && run_wrk "$w.warm" 10 "$WARMUP" "$PEER_URL"
+    tree_of "$PEER_PID"
+    c0=$(cpu_ticks "${TREE[@]}")
+    run_wrk "$w.slow" "$SLOW_CONNS" $((DURATION + 2)) "$SLOW_URL" &
+    slow_pid=$!
+    sleep 1
+    run_wrk "$w" "$SLOW_PROBE_CONNS" "$DURATION" "$PEER_URL" BENCH_DELAY_MS=10
+    wait "$slow_pid" || die "the slow endpoint's wrk failed"
+    tree_of "$PEER_PID"
+    c1=$(cpu_ticks "${TREE[@]}")
+    rss=$(peak_rss_kb "${TREE[@]}")
+    stop_pid "$PEER_PID"
+    stop_pid "$MB_PID"
+    reqs=$(wrk_get "$w.slow" requests)
+    secs=$(wrk_get "$w.slow" duration_us)
+    freqs=$(wrk_get "$w" requests)
+    fsecs=$(wrk_get "$w" duration_us)
+    p50=$(wrk_get "$w" p50_us) p99=$(wrk_get "$w" p99_us) note=""
+    if [ "$freqs" = 0 ]; then
+        # Nothing came back: the fast endpoint's latency was at least the whole probe.
+        p50=$fsecs p99=$fsecs note="the fast endpoint answered no request during the probe"
+    fi
+    record "$round" gw-slow ok \
+        "rps=$(awk -v r="$reqs" -v d="$secs" 'BEGIN { printf "%.0f", r / (d / 1e6) }')" \
+        "p50_us=$p50" "p99_us=$p99" "rss_kb=$rss" "note=$note" \
+        "cpu_us_req=$(awk -v t=$((c1 - c0)) -v hz="$hz" -v r=$((reqs + freqs)) \
+            'BEGIN { printf "%.1f", r ? t / hz * 1e6 / r : 0 }')" \
+        "requests=$reqs" \
+        "errors=$(wrk_errors "$w.slow")" "non2xx=$(wrk_get "$w.slow" err_status)" \
+        "fast_rps=$(awk -v r="$freqs" -v d="$fsecs" 'BEGIN { printf "%.0f", r / (d / 1e6) }')" \
+        "fast_errors=$(($(wrk_errors "$w") + $(wrk_get "$w" err_status)))"
+    say "round $round: gw-slow slow_requests=$reqs fast_requests=$freqs fast_p99_us=$p99"
+}

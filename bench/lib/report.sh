@@ -1,0 +1,182 @@
+# report.sh - turns $WORK/results.tsv into the Markdown report: medians over rounds, ratios to
+# nginx and HAProxy from the same run, the issue's targets, the machine. Sourced by bench/run.
+
+# col ID COLUMN: the median of COLUMN over the rounds where ID ran ("" when none did).
+col() {
+    local n
+    n=$(echo "$RESULT_COLS" | tr ' ' '\n' | grep -nx "$2" | cut -d: -f1)
+    awk -F'\t' -v id="$1" -v n="$n" '$2 == id && $3 == "ok" && $n != "-" { print $n }' \
+        "$WORK/results.tsv" | median
+}
+
+# sum_col ID COLUMN: the sum over rounds (for error counts).
+sum_col() {
+    local n
+    n=$(echo "$RESULT_COLS" | tr ' ' '\n' | grep -nx "$2" | cut -d: -f1)
+    awk -F'\t' -v id="$1" -v n="$n" '$2 == id && $3 == "ok" && $n != "-" { s += $n } END { print s + 0 }' \
+        "$WORK/results.tsv"
+}
+
+unavailable_note() {
+    awk -F'\t' -v id="$1" '$2 == id && $3 == "unavailable" { print $NF; exit }' "$WORK/results.tsv"
+}
+
+ran() { [ -n "$(col "$1" rps)" ]; }
+
+fmt() { # fmt FORMAT VALUE: printf of a number, "-" when empty
+    if [ -z "$2" ]; then echo "-"; else awk -v f="$1" -v v="$2" 'BEGIN { printf f, v }'; fi
+}
+
+ratio() { # ratio A B: A / B as "1.23x", "-" when either is missing
+    if [ -z "$1" ] || [ -z "$2" ] || [ "$2" = 0 ]; then echo "-"; else
+        awk -v a="$1" -v b="$2" 'BEGIN { printf "%.2fx", a / b }'
+    fi
+}
+
+# target TEXT OK: one line of the targets list; OK is 1, 0, or "" (not measured).
+target() {
+    local verdict
+    case "$2" in 1) verdict="**met**" ;; 0) verdict="**MISSED**" ;; *) verdict="not measured" ;; esac
+    echo "- $verdict: $1"
+}
+
+# ge A B / le A B: 1 when A >= B (A <= B), 0 when not, "" when either is missing.
+cmp_num() {
+    [ -n "$2" ] && [ -n "$3" ] || return 0
+    awk -v op="$1" -v a="$2" -v b="$3" 'BEGIN { print (op == "ge" ? a >= b : a <= b) ? 1 : 0 }'
+}
+ge() { cmp_num ge "$1" "$2"; }
+le() { cmp_num le "$1" "$2"; }
+mul() { [ -z "$1" ] || awk -v a="$1" -v b="$2" 'BEGIN { print a * b }'; }
+
+report_table() {
+    local id nginx_rps haproxy_rps nginx_p99 rps note
+    nginx_rps=$(col nginx rps)
+    haproxy_rps=$(col haproxy rps)
+    nginx_p99=$(col nginx p99_us)
+    echo "| # | Configuration | req/s | p50 ms | p99 ms | peak RSS MB | CPU µs/req | × nginx | × HAProxy | p99 × nginx |"
+    echo "|---|---|---:|---:|---:|---:|---:|---:|---:|---:|"
+    for id in "${CONFIG_IDS[@]}"; do
+        if ! ran "$id"; then
+            note=$(unavailable_note "$id")
+            echo "| $(config_number "$id") | $(config_title "$id") | unavailable: ${note:-not run} | | | | | | | |"
+            continue
+        fi
+        rps=$(col "$id" rps)
+        printf '| %s | %s | %s | %s | %s | %s | %s | %s | %s | %s |\n' \
+            "$(config_number "$id")" "$(config_title "$id")" "$(fmt %.0f "$rps")" \
+            "$(fmt %.2f "$(awk -v v="$(col "$id" p50_us)" 'BEGIN { print v / 1000 }')")" \
+            "$(fmt %.2f "$(awk -v v="$(col "$id" p99_us)" 'BEGIN { print v / 1000 }')")" \
+            "$(fmt %.1f "$(awk -v v="$(col "$id" rss_kb)" 'BEGIN { print v / 1024 }')")" \
+            "$(fmt %.1f "$(col "$id" cpu_us_req)")" \
+            "$(ratio "$rps" "$nginx_rps")" "$(ratio "$rps" "$haproxy_rps")" \
+            "$(ratio "$(col "$id" p99_us)" "$nginx_p99")"
+    done
+}
+
+report_slow() {
+    ran gw-slow || return 0
+    local want
+    want=$((SLOW_CONNS * 1000 / 200))
+    echo
+    echo "### 8: 200 ms backend, $SLOW_CONNS connections, while a fast endpoint is probed"
+    echo
+    echo "| slow endpoint req/s (of $want possible) | slow socket errors | slow non-2xx | fast probe req/s | fast p50 ms | fast p99 ms | fast errors | peak RSS MB |"
+    echo "|---:|---:|---:|---:|---:|---:|---:|---:|"
+    printf '| %s | %s | %s | %s | %s | %s | %s | %s |\n' "$(fmt %.0f "$(col gw-slow rps)")" \
+        "$(sum_col gw-slow errors)" "$(sum_col gw-slow non2xx)" \
+        "$(fmt %.0f "$(col gw-slow fast_rps)")" \
+        "$(fmt %.2f "$(awk -v v="$(col gw-slow p50_us)" 'BEGIN { print v / 1000 }')")" \
+        "$(fmt %.2f "$(awk -v v="$(col gw-slow p99_us)" 'BEGIN { print v / 1000 }')")" \
+        "$(sum_col gw-slow fast_errors)" \
+        "$(fmt %.1f "$(awk -v v="$(col gw-slow rss_kb)" 'BEGIN { print v / 1024 }')")"
+    awk -F'\t' '$2 == "gw-slow" && $3 == "ok" && $NF != "-" { print "\n- round " $1 ": " $NF }' \
+        "$WORK/results.tsv"
+}
+
+report_targets() {
+    local n h np id rss slow_ok
+    n=$(col nginx rps)
+    h=$(col haproxy rps)
+    np=$(col nginx p99_us)
+    echo
+    echo "## Targets (issue 7)"
+    echo
+    [ "$MODE" = smoke ] && echo "_Smoke run: seconds-long loads, the verdicts below mean nothing._" && echo
+    for id in gw-jwt gw-jwt-noop; do
+        target "$(config_number "$id") ($id) ≥ 1.0× nginx req/s" "$(ge "$(col $id rps)" "$n")"
+        target "$(config_number "$id") ($id) ≥ 1.8× HAProxy req/s" "$(ge "$(col $id rps)" "$(mul "$h" 1.8)")"
+        target "$(config_number "$id") ($id) p99 ≤ 1.2× nginx p99" "$(le "$(col $id p99_us)" "$(mul "$np" 1.2)")"
+        rss=$(col $id rss_kb)
+        target "$(config_number "$id") ($id) peak RSS < 50 MB" "$(le "$rss" $((50 * 1024 - 1)))"
+    done
+    target "5 (gw-noauth) ≥ 1.0× nginx req/s" "$(ge "$(col gw-noauth rps)" "$n")"
+    target "7 (gw-jwt-fresh) ≥ 0.9× HAProxy req/s" "$(ge "$(col gw-jwt-fresh rps)" "$(mul "$h" 0.9)")"
+    target "8 slow endpoint ≥ 90 % of $((SLOW_CONNS * 5)) req/s" \
+        "$(ge "$(col gw-slow rps)" "$(mul $((SLOW_CONNS * 5)) 0.9)")"
+    target "8 fast endpoint p99 < 20 ms" "$(le "$(col gw-slow p99_us)" 19999)"
+    slow_ok=""
+    if ran gw-slow; then
+        [ $(($(sum_col gw-slow errors) + $(sum_col gw-slow non2xx) + $(sum_col gw-slow fast_errors))) = 0 ] &&
+            slow_ok=1 || slow_ok=0
+    fi
+    target "8 no errors" "$slow_ok"
+    target "8 peak RSS < 150 MB" "$(le "$(col gw-slow rss_kb)" $((150 * 1024 - 1)))"
+}
+
+report_rounds() {
+    echo
+    echo "<details><summary>Every round (raw)</summary>"
+    echo
+    echo "| $(echo "$RESULT_COLS" | sed 's/ / | /g') |"
+    echo "|$(echo "$RESULT_COLS" | sed 's/[^ ]*/---/g; s/ /|/g')|"
+    sed 's/\t/ | /g; s/^/| /; s/$/ |/' "$WORK/results.tsv"
+    echo
+    echo "</details>"
+}
+
+report() {
+    local wraps
+    echo "# Gateway benchmark, $(date -u '+%Y-%m-%d %H:%M UTC')"
+    echo
+    [ -n "$PRELIM" ] && echo "**$PRELIM**" && echo
+    echo "## Machine and settings"
+    echo
+    echo "- CPU: $CPU_MODEL, $(nproc) cores available (nproc); kernel $(uname -r); memory $(free -g | awk '/^Mem:/ { print $2 }') GiB"
+    echo "- Load average at start: $LOAD_AT_START"
+    echo "- Mode: $MODE; $ROUNDS round(s) of $DURATION s per configuration (after $WARMUP s warm-up), interleaved, rotated each round; medians shown"
+    echo "- Load: wrk, $CONNS connections ($SLOW_CONNS in case 8), $LOADGEN_NCPU thread(s); POST /api/items with the guide's JSON body and \`Authorization: Bearer <RS256 token>\`"
+    if [ -n "$LOADGEN_CPUS" ]; then
+        echo "- Pinned: load generator on CPU $LOADGEN_CPUS, servers (and backend, JWKS) on CPU $SERVER_CPUS"
+    else
+        echo "- Not pinned: load generator, servers and backend share all cores"
+    fi
+    echo "- Versions: $VERSIONS"
+    echo "- Fresh-token pool: $POOL distinct tokens"
+    echo
+    echo "## Results"
+    echo
+    report_table
+    report_slow
+    wraps=$(sum_col gw-jwt-fresh wraps)
+    if [ "${wraps:-0}" != 0 ]; then
+        echo
+        echo "Note: in 7 the pool of $POOL tokens was used up and restarted $wraps time(s) over all rounds; a token cache larger than the pool could have helped there (raise --pool)."
+    fi
+    report_targets
+    echo
+    echo "## One RS256 verification on one core"
+    echo
+    echo "- nettle $RS_NETTLE (the gateway's library), SHA-256 over a 600-byte signing input + RSA-2048 verify: **$RS_PER_S verifications/s**, $RS_US µs each (CPU time)"
+    echo "- \`openssl speed -seconds $SPEED_S rsa2048\` ($OPENSSL_VERSION): $OSSL_VERIFY verify/s, $OSSL_SIGN sign/s"
+    echo
+    echo "## What each configuration checks"
+    echo
+    echo "- 1: mock-backend answers the POST itself (201, item created in memory)."
+    echo "- 2: nginx \`proxy_pass\` with upstream keep-alive, access log off; no token check."
+    echo "- 3: HAProxy \`http_auth_bearer\`, \`jwt_header_query\` alg = RS256, \`jwt_verify\` against the PEM public key, exp, scope (regex on the space-separated \`scope\`); 401/403; backend connections reused."
+    echo "- 4: Apache event MPM, mod_auth_openidc \`AuthType oauth20\` with \`OIDCOAuthVerifyJwksUri\` (JWKS over HTTPS from a local nginx), \`Require claim scope:$BENCH_SCOPE\`, then \`ProxyPass\`."
+    echo "- 5-8: the guide's krakend.json (first for 5 and 8, third for 6 and 7) as written, with only the port, backend host and \`jwk_url\` (the same local HTTPS JWKS) changed; 6b also sets both encodings to \`no-op\`; 8 adds /api/slow whose backend is mock-backend's \`/delayed/\` route (200 ms on a timer)."
+    echo "- Peak RSS is VmHWM summed over the server's processes (nginx and Apache workers included, so shared pages count more than once). CPU µs/req is the server processes' utime+stime over the measured run divided by its requests; the backend's own CPU is not included (except in 1)."
+    report_rounds
+}
