@@ -25,6 +25,7 @@ static void usage(FILE *f, const char *prog)
             "  --max-body N      largest request body in bytes (default 1048576; larger: 413)\n"
             "  --max-items N     most items stored at once (default 10000; more: 507)\n"
             "  --ce-delay-ms N   hold time of the CE /delayed/ route (default 200)\n"
+            "  --files DIR       serve DIR's files under /__files/<name> (JWKS fixtures)\n"
             "  --quiet           no per-request log lines\n"
             "  --help            this text\n"
             "\n"
@@ -86,6 +87,12 @@ static int parse_args(int argc, char **argv, struct mb_server_opts *o)
             if (!num_arg(argc, argv, &i, 1, MB_FAULT_DELAY_MAX_MS, &v))
                 return 2;
             o->app.ce_delay_ms = (unsigned)v;
+        } else if (strcmp(a, "--files") == 0) {
+            if (i + 1 >= argc || !argv[i + 1][0]) {
+                fprintf(stderr, "%s: --files needs a directory\n", argv[0]);
+                return 2;
+            }
+            o->app.files_dir = argv[++i];
         } else if (strcmp(a, "--quiet") == 0) {
             o->access_log = false;
         } else {

@@ -5,6 +5,7 @@
 #include "mb_api.h"
 #include "mb_ce.h"
 #include "mb_echo.h"
+#include "mb_files.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -54,6 +55,7 @@ int mb_app_init(struct mb_app *app, const struct mb_app_opts *opts, struct cmn_e
     if (!app->items)
         return cmn_err_set(err, 1, "out of memory");
     app->ce_delay_ms = opts->ce_delay_ms ? opts->ce_delay_ms : MB_CE_DELAY_DEFAULT_MS;
+    app->files_dir = opts->files_dir;
     return 0;
 }
 
@@ -111,6 +113,8 @@ void mb_app_handle(struct mb_app *app, const struct cmn_http_request *req, struc
         out->resp = mb_api_handle(app->items, req);
     else if (mb_echo_owns(req->path))
         out->resp = mb_echo_handle(req);
+    else if (mb_files_owns(req->path))
+        out->resp = mb_files_handle(app->files_dir, req, &route_delay);
     else
         out->resp = mb_ce_handle(req, app->ce_delay_ms, &route_delay);
     if (out->resp && !apply_faults(out->resp, &f)) {

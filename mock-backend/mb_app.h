@@ -27,11 +27,13 @@ bool mb_faults_parse(const struct cmn_http_request *req, struct mb_faults *f, ch
 struct mb_app_opts {
     unsigned ce_delay_ms;       /* /delayed/ hold time; 0 = CE's default, 200 ms */
     struct mb_items_caps items; /* zeros take the store's defaults */
+    const char *files_dir;      /* served under /__files/; NULL = off (borrowed) */
 };
 
 struct mb_app {
     struct mb_items *items; /* owned */
     unsigned ce_delay_ms;
+    const char *files_dir; /* borrowed */
 };
 
 /* Returns 0, or non-zero with err set. */
