@@ -613,6 +613,14 @@ void gw_server_stop(struct gw_server *s, int wait_ms)
     cmn_http_server_quiesce(s->http);
     while (cmn_http_server_inflight(s->http) > 0 && cmn_clock_mono_ms() < deadline)
         sleep_ms(5);
+    /* cmn_http counts an exchange as done when it is answered, before MHD has resumed the
+     * connection and written the answer: give those writes a moment before MHD stops. */
+    if (wait_ms > 0) {
+        int64_t grace = cmn_clock_mono_ms() + 250;
+        sleep_ms((int)((grace < deadline ? grace : deadline) > cmn_clock_mono_ms()
+                           ? (grace < deadline ? grace : deadline) - cmn_clock_mono_ms()
+                           : 0));
+    }
     /* Cancel what is left on the loop thread, then wait for the auth steps still running. */
     job.proxy = s->proxy;
     atomic_init(&job.done, false);

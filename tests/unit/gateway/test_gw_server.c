@@ -7,6 +7,7 @@
 #include <cmocka.h>
 #include <curl/curl.h>
 #include <pthread.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -22,6 +23,8 @@ extern char **environ;
 
 /* ---- a backend that echoes what it received ---------------------------------------------- */
 
+static atomic_int slow_seen;
+
 static void backend(void *ctx, struct cmn_http_exchange *ex, const struct cmn_http_request *req)
 {
     char body[1024];
@@ -29,7 +32,7 @@ static void backend(void *ctx, struct cmn_http_exchange *ex, const struct cmn_ht
     const char *xff = cmn_http_request_header(req, "X-Forwarded-For");
 
     (void)ctx;
-    if (strncmp(req->path, "/slow", 5) == 0)
+    if (strncmp(req->path, "/slow", 5) == 0 && atomic_fetch_add(&slow_seen, 1) >= 0)
         usleep(300 * 1000); /* blocks one of the backend's threads: fine for a test */
     snprintf(body, sizeof(body), "{\"path\":\"%s\",\"user\":\"%s\",\"xff\":\"%s\",\"n\":1.10}",
              req->target, user ? user : "", xff ? xff : "");
@@ -60,7 +63,7 @@ static const char *claim(void *c, const char *name, char *buf, size_t n)
     return buf;
 }
 
-static int freed;
+static atomic_int freed;
 
 static void claims_free(void *c)
 {
@@ -140,8 +143,10 @@ static size_t hsink(char *p, size_t s, size_t n, void *ud)
     return l;
 }
 
-static void get(unsigned port, const char *path, const char *auth, struct reply *r)
+/* Performs a GET; returns the curl code (asserting only on the main thread). */
+static CURLcode get_rc(unsigned port, const char *path, const char *auth, struct reply *r)
 {
+    CURLcode rc;
     CURL *e = curl_easy_init();
     char url[512], h[128];
     struct curl_slist *sl = NULL;
@@ -159,10 +164,16 @@ static void get(unsigned port, const char *path, const char *auth, struct reply 
     curl_easy_setopt(e, CURLOPT_HEADERFUNCTION, hsink);
     curl_easy_setopt(e, CURLOPT_HEADERDATA, r);
     curl_easy_setopt(e, CURLOPT_TIMEOUT, 10L);
-    assert_int_equal(curl_easy_perform(e), CURLE_OK);
+    rc = curl_easy_perform(e);
     curl_easy_getinfo(e, CURLINFO_RESPONSE_CODE, &r->status);
     curl_slist_free_all(sl);
     curl_easy_cleanup(e);
+    return rc;
+}
+
+static void get(unsigned port, const char *path, const char *auth, struct reply *r)
+{
+    assert_int_equal(get_rc(port, path, auth, r), CURLE_OK);
 }
 
 struct fixture {
@@ -235,7 +246,7 @@ static void accepted_requests_carry_claims(void **state)
 {
     struct fixture *f = *state;
     struct reply r;
-    int before = freed;
+    int before = atomic_load(&freed);
 
     get(f->port, "/private/7", "ok", &r);
     assert_int_equal(r.status, 200);
@@ -246,7 +257,10 @@ static void accepted_requests_carry_claims(void **state)
     assert_int_equal(r.status, 200);
     assert_non_null(strstr(r.body, "/b/8/bob/"));
     assert_non_null(strstr(r.body, "\"user\":\"bob\""));
-    assert_int_equal(freed, before + 2);
+    /* claims are freed with the request, just after its answer went out */
+    for (int i = 0; i < 200 && atomic_load(&freed) < before + 2; i++)
+        usleep(5 * 1000);
+    assert_int_equal(atomic_load(&freed), before + 2);
 }
 
 static void unprotected_and_router_answers(void **state)
@@ -276,7 +290,8 @@ static void *slow_client(void *arg)
     struct fixture *f = arg;
     struct reply r;
 
-    get(f->port, "/slow", NULL, &r);
+    if (get_rc(f->port, "/slow", NULL, &r) != CURLE_OK)
+        return (void *)(intptr_t)-1;
     return (void *)(intptr_t)r.status;
 }
 
@@ -287,7 +302,9 @@ static void stop_with_requests_in_flight(void **state)
 
     for (int i = 0; i < 3; i++)
         pthread_create(&t[i], NULL, slow_client, f);
-    usleep(100 * 1000);
+    for (int i = 0; i < 500 && atomic_load(&slow_seen) < 3; i++)
+        usleep(10 * 1000); /* all three reached the backend: they are in flight */
+    assert_int_equal(atomic_load(&slow_seen), 3);
     gw_server_stop(f->gw, 1000); /* waits for them: the backend answers in 300 ms */
     f->gw = NULL;
     for (int i = 0; i < 3; i++) {
