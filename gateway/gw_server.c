@@ -562,9 +562,12 @@ struct gw_server *gw_server_start(const struct gw_config *cfg, struct cmn_err *e
                        : cfg->read_timeout_ms > 0 ? (unsigned)((cfg->read_timeout_ms + 999) / 1000)
                                                   : 60;
     o.max_body = MAX_REQUEST_BODY;
-    o.max_header_bytes = cfg->max_header_bytes >= 16384 && cfg->max_header_bytes <= 1048576
-                             ? cfg->max_header_bytes
-                             : 65536;
+    /* MHD sizes (and clears half of) a per-connection memory pool from this; KrakenD's 1 MB
+     * default would cost 512 KB per idle connection, so the pool is kept between 16 and 64 KB,
+     * which still takes a 16 KB token with room for the other headers. */
+    o.max_header_bytes = cfg->max_header_bytes < 16384   ? 16384
+                         : cfg->max_header_bytes > 65536 ? 65536
+                                                         : cfg->max_header_bytes;
     o.handler = handle;
     o.ctx = s;
     s->http = cmn_http_server_start(&o, err);
