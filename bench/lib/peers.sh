@@ -18,7 +18,8 @@ start_backend_at() {
     start_bg mock-backend "$SERVER_CPUS" "$BIN/mock-backend" --port "$1" --bind 127.0.0.1 \
         --quiet --max-items 1000000 --ce-delay-ms "$2"
     MB_PID=$BG_PID
-    wait_http "http://127.0.0.1:$1/__health" 10 || die "mock-backend did not start (see logs)"
+    wait_http "http://127.0.0.1:$1/__health" 10 ||
+        die "mock-backend did not start: $(tail -3 "$WORK/logs/mock-backend.log")"
 }
 
 # nginx_conf DIR PORT SERVER_BLOCK_BODY [HTTP_EXTRA]: a self-contained nginx.conf in DIR.
@@ -238,7 +239,7 @@ config_title() {
     gw-jwt) echo "gateway RS256 + scope, json (guide config 3)" ;;
     gw-jwt-noop) echo "gateway RS256 + scope, no-op" ;;
     gw-jwt-fresh) echo "gateway RS256 + scope, fresh token each request" ;;
-    gw-slow) echo "gateway, 200 ms backend x 1,000 conns + fast endpoint" ;;
+    gw-slow) echo "gateway, 200 ms backend x $SLOW_CONNS conns (req/s: slow; latency: fast probe)" ;;
     esac
 }
 

@@ -1,21 +1,43 @@
 # report.sh - turns $WORK/results.tsv into the Markdown report: medians over rounds, ratios to
 # nginx and HAProxy from the same run, the issue's targets, the machine. Sourced by bench/run.
 
-# col ID COLUMN: the median of COLUMN over the rounds where ID ran ("" when none did).
-col() {
-    local n
-    n=$(echo "$RESULT_COLS" | tr ' ' '\n' | grep -nx "$2" | cut -d: -f1)
-    awk -F'\t' -v id="$1" -v n="$n" '$2 == id && $3 == "ok" && $n != "-" { print $n }' \
-        "$WORK/results.tsv" | median
+# load_stats: the median (MED[id.column]) and sum (SUM[id.column]) of every numeric column
+# over the rounds each configuration ran, in one pass; p50_ms, p99_ms and rss_mb are added.
+load_stats() {
+    local id c m t
+    declare -gA MED=() SUM=()
+    while read -r id c m t; do
+        MED[$id.$c]=$m SUM[$id.$c]=$t
+    done < <(awk -F'\t' -v cols="$RESULT_COLS" '
+        BEGIN { n = split(cols, name, " ") }
+        $3 == "ok" {
+            for (i = 4; i < n; i++) if ($i != "-") {
+                k = $2 SUBSEP name[i]; cnt[k]++; val[k, cnt[k]] = $i + 0; sum[k] += $i
+            }
+        }
+        END {
+            for (k in cnt) {
+                split(k, p, SUBSEP); m = cnt[k]
+                for (a = 1; a <= m; a++) v[a] = val[k, a]
+                for (a = 2; a <= m; a++) {
+                    x = v[a]; b = a - 1
+                    while (b > 0 && v[b] > x) { v[b + 1] = v[b]; b-- }
+                    v[b + 1] = x
+                }
+                med = (m % 2) ? v[(m + 1) / 2] : (v[m / 2] + v[m / 2 + 1]) / 2
+                printf "%s %s %.6f %.6f\n", p[1], p[2], med, sum[k]
+                if (p[2] == "p50_us") printf "%s p50_ms %.6f 0\n", p[1], med / 1000
+                if (p[2] == "p99_us") printf "%s p99_ms %.6f 0\n", p[1], med / 1000
+                if (p[2] == "rss_kb") printf "%s rss_mb %.6f 0\n", p[1], med / 1024
+            }
+        }' "$WORK/results.tsv")
 }
 
-# sum_col ID COLUMN: the sum over rounds (for error counts).
-sum_col() {
-    local n
-    n=$(echo "$RESULT_COLS" | tr ' ' '\n' | grep -nx "$2" | cut -d: -f1)
-    awk -F'\t' -v id="$1" -v n="$n" '$2 == id && $3 == "ok" && $n != "-" { s += $n } END { print s + 0 }' \
-        "$WORK/results.tsv"
-}
+# col ID COLUMN: the median of COLUMN over the rounds where ID ran ("" when none did).
+col() { echo "${MED[$1.$2]:-}"; }
+
+# sum_col ID COLUMN: the sum over rounds (for error counts), as an integer.
+sum_col() { printf '%.0f' "${SUM[$1.$2]:-0}"; }
 
 unavailable_note() {
     awk -F'\t' -v id="$1" '$2 == id && $3 == "unavailable" { print $NF; exit }' "$WORK/results.tsv"
@@ -24,7 +46,7 @@ unavailable_note() {
 ran() { [ -n "$(col "$1" rps)" ]; }
 
 fmt() { # fmt FORMAT VALUE: printf of a number, "-" when empty
-    if [ -z "$2" ]; then echo "-"; else awk -v f="$1" -v v="$2" 'BEGIN { printf f, v }'; fi
+    if [ -z "$2" ]; then echo "-"; else printf "$1" "$2"; fi
 }
 
 ratio() { # ratio A B: A / B as "1.23x", "-" when either is missing
@@ -49,6 +71,9 @@ ge() { cmp_num ge "$1" "$2"; }
 le() { cmp_num le "$1" "$2"; }
 mul() { [ -z "$1" ] || awk -v a="$1" -v b="$2" 'BEGIN { print a * b }'; }
 
+# ours_ratio ID A B: ratio A / B, except for case 8 (other load, other latency: see its table).
+ours_ratio() { if [ "$1" = gw-slow ]; then echo "-"; else ratio "$2" "$3"; fi; }
+
 report_table() {
     local id nginx_rps haproxy_rps nginx_p99 rps note
     nginx_rps=$(col nginx rps)
@@ -65,12 +90,11 @@ report_table() {
         rps=$(col "$id" rps)
         printf '| %s | %s | %s | %s | %s | %s | %s | %s | %s | %s |\n' \
             "$(config_number "$id")" "$(config_title "$id")" "$(fmt %.0f "$rps")" \
-            "$(fmt %.2f "$(awk -v v="$(col "$id" p50_us)" 'BEGIN { print v / 1000 }')")" \
-            "$(fmt %.2f "$(awk -v v="$(col "$id" p99_us)" 'BEGIN { print v / 1000 }')")" \
-            "$(fmt %.1f "$(awk -v v="$(col "$id" rss_kb)" 'BEGIN { print v / 1024 }')")" \
+            "$(fmt %.2f "$(col "$id" p50_ms)")" "$(fmt %.2f "$(col "$id" p99_ms)")" \
+            "$(fmt %.1f "$(col "$id" rss_mb)")" \
             "$(fmt %.1f "$(col "$id" cpu_us_req)")" \
-            "$(ratio "$rps" "$nginx_rps")" "$(ratio "$rps" "$haproxy_rps")" \
-            "$(ratio "$(col "$id" p99_us)" "$nginx_p99")"
+            "$(ours_ratio "$id" "$rps" "$nginx_rps")" "$(ours_ratio "$id" "$rps" "$haproxy_rps")" \
+            "$(ours_ratio "$id" "$(col "$id" p99_us)" "$nginx_p99")"
     done
 }
 
@@ -86,10 +110,8 @@ report_slow() {
     printf '| %s | %s | %s | %s | %s | %s | %s | %s |\n' "$(fmt %.0f "$(col gw-slow rps)")" \
         "$(sum_col gw-slow errors)" "$(sum_col gw-slow non2xx)" \
         "$(fmt %.0f "$(col gw-slow fast_rps)")" \
-        "$(fmt %.2f "$(awk -v v="$(col gw-slow p50_us)" 'BEGIN { print v / 1000 }')")" \
-        "$(fmt %.2f "$(awk -v v="$(col gw-slow p99_us)" 'BEGIN { print v / 1000 }')")" \
-        "$(sum_col gw-slow fast_errors)" \
-        "$(fmt %.1f "$(awk -v v="$(col gw-slow rss_kb)" 'BEGIN { print v / 1024 }')")"
+        "$(fmt %.2f "$(col gw-slow p50_ms)")" "$(fmt %.2f "$(col gw-slow p99_ms)")" \
+        "$(sum_col gw-slow fast_errors)" "$(fmt %.1f "$(col gw-slow rss_mb)")"
     awk -F'\t' '$2 == "gw-slow" && $3 == "ok" && $NF != "-" { print "\n- round " $1 ": " $NF }' \
         "$WORK/results.tsv"
 }
@@ -137,6 +159,7 @@ report_rounds() {
 
 report() {
     local wraps
+    load_stats
     echo "# Gateway benchmark, $(date -u '+%Y-%m-%d %H:%M UTC')"
     echo
     [ -n "$PRELIM" ] && echo "**$PRELIM**" && echo

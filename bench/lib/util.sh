@@ -3,22 +3,25 @@
 
 BENCH_PIDS=()
 
-say() { printf '[bench] %s\n' "$*" >&2; }
+say() { printf '[bench +%ss] %s\n' "$SECONDS" "$*" >&2; }
 die() {
     printf '[bench] ERROR: %s\n' "$*" >&2
     exit 1
 }
 
-# free_port VAR: sets VAR to a TCP port on 127.0.0.1 that nothing listens on and this run has
-# not handed out yet (random in 20000-59999, checked with ss). Not for $(...): a subshell would
-# neither remember the port nor advance RANDOM.
+# free_port VAR: sets VAR to a TCP port on 127.0.0.1 that nothing uses and this run has not
+# handed out yet: random below the kernel's ephemeral range (so no client connection of the
+# load can hold it), checked with ss. Not for $(...): a subshell would neither remember the
+# port nor advance RANDOM.
 BENCH_PORTS_USED=" "
 free_port() {
-    local p i
+    local p i lo
+    lo=$(awk '{ print $1 }' /proc/sys/net/ipv4/ip_local_port_range 2>/dev/null)
+    [ "${lo:-0}" -gt 12000 ] || lo=32768
     for i in $(seq 200); do
-        p=$((20000 + (RANDOM * 32768 + RANDOM) % 40000))
+        p=$((10000 + (RANDOM * 32768 + RANDOM) % (lo - 10000)))
         case "$BENCH_PORTS_USED" in *" $p "*) continue ;; esac
-        if [ -z "$(ss -Htln "sport = :$p" 2>/dev/null)" ]; then
+        if [ -z "$(ss -Htan "sport = :$p" 2>/dev/null)" ]; then
             BENCH_PORTS_USED+="$p "
             printf -v "$1" '%s' "$p"
             return 0
