@@ -3,6 +3,7 @@
 
 #include "cmn_json.h"
 
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
@@ -55,6 +56,27 @@ int mt_persist_lock(const char *dir, struct cmn_err *err)
         return cmn_err_set(err, 1, "%s is in use by another mock-thunder (lock %s)", dir, p), -1;
     }
     return fd;
+}
+
+void mt_persist_clean(const char *dir)
+{
+    static const char *const names[] = {MT_FILE_STORE, MT_FILE_KEYS, MT_FILE_TLS_CERT,
+                                        MT_FILE_TLS_KEY};
+    DIR *d = opendir(dir);
+    struct dirent *e;
+    char p[PATH_MAX], prefix[64];
+
+    if (!d)
+        return;
+    while ((e = readdir(d))) {
+        for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++) {
+            snprintf(prefix, sizeof(prefix), "%s.tmp.", names[i]);
+            if (!strncmp(e->d_name, prefix, strlen(prefix)) &&
+                path_join(p, sizeof(p), dir, e->d_name))
+                unlink(p);
+        }
+    }
+    closedir(d);
 }
 
 static bool write_all(int fd, const char *p, size_t n)

@@ -27,6 +27,9 @@ bool mt_persist_mkdir(const char *dir, struct cmn_err *err);
 /* Takes an exclusive lock on dir/.lock for the life of the process; returns the descriptor or
  * -1 with err set (another mock-thunder uses the directory). */
 int mt_persist_lock(const char *dir, struct cmn_err *err);
+/* Removes temporary files a killed writer left behind ("<name>.tmp.<pid>"); call with the lock
+ * held. */
+void mt_persist_clean(const char *dir);
 /* Replaces dir/name with data atomically (mode 0600): readers see the old or the new file,
  * never a mix, even after a crash. */
 bool mt_persist_write(const char *dir, const char *name, const void *data, size_t len,

@@ -411,6 +411,7 @@ struct mt_server *mt_server_start(const struct mt_config *cfg, struct cmn_err *e
         if (!mt_persist_mkdir(s->data_dir, err) ||
             (s->lock_fd = mt_persist_lock(s->data_dir, err)) < 0)
             goto fail;
+        mt_persist_clean(s->data_dir);
     }
     if (!load_store(s, err) || !load_keys(s, now, err) || !load_tls(s, cfg, now, err))
         goto fail;
