@@ -293,4 +293,15 @@ e2e_curl "$MT_URL/oauth2/token" -u "$MT_ADMIN_ID:$MT_ADMIN_SECRET" -d grant_type
 e2e_eq "strict: Basic works; --http issuer" "200 http://localhost:$MT_PORT" "$E2E_STATUS $(jwt_part "$(jq -r .access_token <<<"$E2E_BODY")" 2 | jq -r .iss)"
 e2e_eq "--ephemeral writes nothing" "" "$(ls "$E2E_WORK" | grep -v -e '\.log$' -e '^data$' -e '^jwt\.' -e '^big.json$' -e '^last.headers$')"
 
+# ---- --seed ----
+mt_start seeded --port 0 --http --ephemeral --seed "$SRC_DIR/tests/data/mock-thunder/seed-guide.json" || exit 1
+e2e_curl "$MT_URL/oauth2/token" -d grant_type=client_credentials -d client_id=items-client \
+    -d client_secret=items-secret --data-urlencode 'scope=booking-api:item:read booking-api:item:write'
+e2e_eq "seeded app: role, validity and OU" "200 booking-api:item:read 900 eng" \
+    "$E2E_STATUS $(jq -r '"\(.scope) \(.expires_in)"' <<<"$E2E_BODY") $(jwt_part "$(jq -r .access_token <<<"$E2E_BODY")" 2 | jq -r .ouHandle)"
+printf '{"roles":[{"name":"x","permissions":["no:such"]}]}' >"$E2E_WORK/bad-seed.json"
+OUT=$("$MT_BIN" --port 0 --http --ephemeral --seed "$E2E_WORK/bad-seed.json" 2>&1)
+e2e_eq "bad seed: exit 1" 1 $?
+e2e_contains "... naming file and entry" "bad-seed.json: roles[0].permissions[0]" "$OUT"
+
 e2e_finish
