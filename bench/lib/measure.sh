@@ -1,7 +1,7 @@
 # measure.sh - checks a started configuration, then loads it with wrk and records requests/s,
 # latency, CPU and peak RSS of its processes. Sourced by bench/run.
 
-RESULT_COLS="round id status rps p50_us p99_us rss_kb cpu_us_req requests errors non2xx wraps fast_rps fast_errors note"
+RESULT_COLS="round id status rps p50_us p99_us rss_kb cpu_us_req requests errors non2xx wraps fast_rps fast_errors slow_p50_us slow_p99_us note"
 
 # run_wrk RESULT_FILE CONNECTIONS SECONDS URL [VAR=VALUE...]: one wrk run with items.lua,
 # pinned to the load generator's cores; figures go to RESULT_FILE as "key value" lines.
@@ -57,12 +57,13 @@ check_peer() {
         CHECK_FAIL="the answer with a token does not carry the created item: $(head -c 200 "$WORK/last.body")"
     fi
     if [ "$id" = gw-jwt-fresh ]; then
+        # The pool's last token: the measured run starts with the first ones.
         expect_status "pool token" "200 201" "$PEER_URL" \
-            -H "Authorization: Bearer $(head -n1 "$WORK/keys/pool.txt")"
+            -H "Authorization: Bearer $(tail -n1 "$WORK/keys/pool.txt")"
     fi
-    if [ "$id" = gw-slow ]; then
+    if is_slow "$id"; then
         t0=$(date +%s%N)
-        expect_status "slow endpoint" "200 201" "$SLOW_URL"
+        expect_status "slow endpoint" "200 201" "$SLOW_URL" -H "$SLOW_HEADER"
         t1=$(date +%s%N)
         [ $(((t1 - t0) / 1000000)) -ge 190 ] ||
             CHECK_FAIL+="${CHECK_FAIL:+; }the slow endpoint answered in under 190 ms"
@@ -90,7 +91,7 @@ measure() {
     w=$WORK/wrk/$round.$id
     mkdir -p "$WORK/wrk"
     hz=$(getconf CLK_TCK)
-    if [ "$id" = gw-slow ]; then start_backend 200; else start_backend; fi
+    start_backend
     peer_start "$id"
     if ! check_peer "$id"; then
         stop_pid "$PEER_PID"
@@ -101,16 +102,14 @@ measure() {
         return 0
     fi
     [ "$round" = 1 ] && say "checks passed for $id: ${CHECK_LOG%; }"
-    if [ "$id" = gw-jwt-fresh ]; then
-        env=(BENCH_POOL="$WORK/keys/pool.txt")
-    else
-        env=(BENCH_TOKEN="$TOKEN")
-    fi
-    if [ "$id" = gw-slow ]; then
-        measure_slow "$round" "$w"
+    if is_slow "$id"; then
+        measure_slow "$round" "$id" "$w"
         return 0
     fi
+    env=(BENCH_TOKEN="$TOKEN")
+    # The warm-up of case 7 uses the repeated token, so no pool token is cached before the run.
     [ "$WARMUP" -gt 0 ] && run_wrk "$w.warm" "$CONNS" "$WARMUP" "$PEER_URL" "${env[@]}"
+    [ "$id" = gw-jwt-fresh ] && env=(BENCH_POOL="$WORK/keys/pool.txt")
     tree_of "$PEER_PID"
     c0=$(cpu_ticks "${TREE[@]}")
     run_wrk "$w" "$CONNS" "$DURATION" "$PEER_URL" "${env[@]}"
@@ -141,15 +140,15 @@ wrk_errors() {
     awk '$1 ~ /^err_(connect|read|write|timeout)$/ { n += $2 } END { print n + 0 }' "$1"
 }
 
-# measure_slow ROUND W: 1,000 connections on the 200 ms endpoint for DURATION + 2 s; after 1 s
-# a light probe (SLOW_PROBE_CONNS connections, 10 ms apart) measures the fast endpoint.
+# measure_slow ROUND ID W: 1,000 connections on the 200 ms endpoint for DURATION + 2 s; after
+# 1 s a light probe (SLOW_PROBE_CONNS connections, 10 ms apart) measures the fast endpoint.
 measure_slow() {
-    local round=$1 w=$2 c0 c1 rss hz slow_pid reqs secs freqs fsecs p50 p99 note
+    local round=$1 id=$2 w=$3 c0 c1 rss hz slow_pid reqs secs freqs fsecs p50 p99 note
     hz=$(getconf CLK_TCK)
     [ "$WARMUP" -gt 0 ] && run_wrk "$w.warm" 10 "$WARMUP" "$PEER_URL"
     tree_of "$PEER_PID"
     c0=$(cpu_ticks "${TREE[@]}")
-    run_wrk "$w.slow" "$SLOW_CONNS" $((DURATION + 2)) "$SLOW_URL" &
+    run_wrk "$w.slow" "$SLOW_CONNS" $((DURATION + 2)) "$SLOW_URL" BENCH_HEADER="$SLOW_HEADER" &
     slow_pid=$!
     sleep 1
     run_wrk "$w" "$SLOW_PROBE_CONNS" "$DURATION" "$PEER_URL" BENCH_DELAY_MS=10
@@ -158,7 +157,7 @@ measure_slow() {
     c1=$(cpu_ticks "${TREE[@]}")
     rss=$(peak_rss_kb "${TREE[@]}")
     stop_pid "$PEER_PID"
-    stop_pid "$MB_PID"
+    [ "$PEER_PID" = "$MB_PID" ] || stop_pid "$MB_PID"
     reqs=$(wrk_get "$w.slow" requests)
     secs=$(wrk_get "$w.slow" duration_us)
     freqs=$(wrk_get "$w" requests)
@@ -168,7 +167,7 @@ measure_slow() {
         # Nothing came back: the fast endpoint's latency was at least the whole probe.
         p50=$fsecs p99=$fsecs note="the fast endpoint answered no request during the probe"
     fi
-    record "$round" gw-slow ok \
+    record "$round" "$id" ok \
         "rps=$(awk -v r="$reqs" -v d="$secs" 'BEGIN { printf "%.0f", r / (d / 1e6) }')" \
         "p50_us=$p50" "p99_us=$p99" "rss_kb=$rss" "note=$note" \
         "cpu_us_req=$(awk -v t=$((c1 - c0)) -v hz="$hz" -v r=$((reqs + freqs)) \
@@ -176,6 +175,7 @@ measure_slow() {
         "requests=$reqs" \
         "errors=$(wrk_errors "$w.slow")" "non2xx=$(wrk_get "$w.slow" err_status)" \
         "fast_rps=$(awk -v r="$freqs" -v d="$fsecs" 'BEGIN { printf "%.0f", r / (d / 1e6) }')" \
-        "fast_errors=$(($(wrk_errors "$w") + $(wrk_get "$w" err_status)))"
-    say "round $round: gw-slow slow_requests=$reqs fast_requests=$freqs fast_p99_us=$p99"
+        "fast_errors=$(($(wrk_errors "$w") + $(wrk_get "$w" err_status)))" \
+        "slow_p50_us=$(wrk_get "$w.slow" p50_us)" "slow_p99_us=$(wrk_get "$w.slow" p99_us)"
+    say "round $round: $id slow_requests=$reqs fast_requests=$freqs fast_p99_us=$p99"
 }

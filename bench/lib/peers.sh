@@ -8,17 +8,14 @@ APACHE_MODS=/usr/lib/apache2/modules
 
 # --- the backend and the JWKS server -----------------------------------------------------------
 
-# start_backend [DELAY_MS]: a fresh mock-backend (new item store) on MB_PORT; pid in MB_PID.
+# start_backend: a fresh mock-backend (new item store) on MB_PORT, pid in MB_PID; its
+# /delayed/ route answers after 200 ms (held on a timer, no thread held).
 start_backend() {
     free_port MB_PORT
-    start_backend_at "$MB_PORT" "${1:-200}"
-}
-
-start_backend_at() {
-    start_bg mock-backend "$SERVER_CPUS" "$BIN/mock-backend" --port "$1" --bind 127.0.0.1 \
-        --quiet --max-items 1000000 --ce-delay-ms "$2"
+    start_bg mock-backend "$SERVER_CPUS" "$BIN/mock-backend" --port "$MB_PORT" \
+        --bind 127.0.0.1 --quiet --max-items 1000000 --ce-delay-ms 200
     MB_PID=$BG_PID
-    wait_http "http://127.0.0.1:$1/__health" 10 ||
+    wait_http "http://127.0.0.1:$MB_PORT/__health" 10 ||
         die "mock-backend did not start: $(tail -3 "$WORK/logs/mock-backend.log")"
 }
 
@@ -176,7 +173,7 @@ EOF
 # ENCODING replaces both output_encoding and the backend's encoding.
 gw_config() {
     local n=$1 port=$2 enc=${3:-}
-    jq --argjson port "$port" --arg host "http://127.0.0.1:$MB_PORT" --arg jwk "$JWKS_URL" \
+    jq --argjson port "$port" --arg host "http://127.0.0.1:$MB_PORT" --arg jwk "${JWKS_URL:-}" \
         --arg enc "$enc" '
         .port = $port
         | .endpoints[0].backend[0].host = [$host]
@@ -210,13 +207,19 @@ start_gateway_slow() {
         | .endpoint = "/api/slow" | .backend[0].url_pattern = "/delayed/items"]' \
         >"$dir/krakend.json" || die "jq could not write gw-slow's config"
     start_gateway_with gw-slow "$dir/krakend.json" "$port" /api/items 0
-    SLOW_URL="http://127.0.0.1:$port/api/slow"
+    SLOW_URL="http://127.0.0.1:$port/api/slow" SLOW_HEADER="X-Bench: slow"
 }
 
 # peer_start ID: starts configuration ID against the running backend.
 peer_start() {
     case "$1" in
     direct) PEER_PID=$MB_PID PEER_URL="http://127.0.0.1:$MB_PORT/api/items" PEER_AUTH=0 ;;
+    direct-slow)
+        # The ceiling of case 8: the same loads on mock-backend itself. Its /delayed/ route (from
+        # KrakenD CE's test backend) wants the X-Forwarded-For a gateway adds.
+        PEER_PID=$MB_PID PEER_URL="http://127.0.0.1:$MB_PORT/api/items" PEER_AUTH=0
+        SLOW_URL="http://127.0.0.1:$MB_PORT/delayed/items" SLOW_HEADER="X-Forwarded-For: 127.0.0.1"
+        ;;
     nginx) start_nginx_proxy ;;
     haproxy) start_haproxy ;;
     apache) start_apache ;;
@@ -240,6 +243,7 @@ config_title() {
     gw-jwt-noop) echo "gateway RS256 + scope, no-op" ;;
     gw-jwt-fresh) echo "gateway RS256 + scope, fresh token each request" ;;
     gw-slow) echo "gateway, 200 ms backend x $SLOW_CONNS conns (req/s: slow; latency: fast probe)" ;;
+    direct-slow) echo "mock-backend directly, 200 ms x $SLOW_CONNS conns (ceiling of 8)" ;;
     esac
 }
 
@@ -247,8 +251,12 @@ config_number() {
     case "$1" in
     direct) echo 1 ;; nginx) echo 2 ;; haproxy) echo 3 ;; apache) echo 4 ;; gw-noauth) echo 5 ;;
     gw-jwt) echo 6 ;; gw-jwt-noop) echo 6b ;; gw-jwt-fresh) echo 7 ;; gw-slow) echo 8 ;;
+    direct-slow) echo 8c ;;
     esac
 }
 
 # is_ours ID: the gateway's configurations may be "unavailable"; the others must work.
 is_ours() { case "$1" in gw-*) return 0 ;; *) return 1 ;; esac }
+
+# is_slow ID: the 1,000-connection slow-backend measurement (case 8 and its ceiling).
+is_slow() { case "$1" in gw-slow | direct-slow) return 0 ;; *) return 1 ;; esac }

@@ -28,6 +28,8 @@ load_stats() {
                 printf "%s %s %.6f %.6f\n", p[1], p[2], med, sum[k]
                 if (p[2] == "p50_us") printf "%s p50_ms %.6f 0\n", p[1], med / 1000
                 if (p[2] == "p99_us") printf "%s p99_ms %.6f 0\n", p[1], med / 1000
+                if (p[2] == "slow_p50_us") printf "%s slow_p50_ms %.6f 0\n", p[1], med / 1000
+                if (p[2] == "slow_p99_us") printf "%s slow_p99_ms %.6f 0\n", p[1], med / 1000
                 if (p[2] == "rss_kb") printf "%s rss_mb %.6f 0\n", p[1], med / 1024
             }
         }' "$WORK/results.tsv")
@@ -72,7 +74,7 @@ le() { cmp_num le "$1" "$2"; }
 mul() { [ -z "$1" ] || awk -v a="$1" -v b="$2" 'BEGIN { print a * b }'; }
 
 # ours_ratio ID A B: ratio A / B, except for case 8 (other load, other latency: see its table).
-ours_ratio() { if [ "$1" = gw-slow ]; then echo "-"; else ratio "$2" "$3"; fi; }
+ours_ratio() { if is_slow "$1"; then echo "-"; else ratio "$2" "$3"; fi; }
 
 report_table() {
     local id nginx_rps haproxy_rps nginx_p99 rps note
@@ -99,21 +101,26 @@ report_table() {
 }
 
 report_slow() {
-    ran gw-slow || return 0
-    local want
+    local id want
+    ran gw-slow || ran direct-slow || return 0
     want=$((SLOW_CONNS * 1000 / 200))
     echo
     echo "### 8: 200 ms backend, $SLOW_CONNS connections, while a fast endpoint is probed"
     echo
-    echo "| slow endpoint req/s (of $want possible) | slow socket errors | slow non-2xx | fast probe req/s | fast p50 ms | fast p99 ms | fast errors | peak RSS MB |"
-    echo "|---:|---:|---:|---:|---:|---:|---:|---:|"
-    printf '| %s | %s | %s | %s | %s | %s | %s | %s |\n' "$(fmt %.0f "$(col gw-slow rps)")" \
-        "$(sum_col gw-slow errors)" "$(sum_col gw-slow non2xx)" \
-        "$(fmt %.0f "$(col gw-slow fast_rps)")" \
-        "$(fmt %.2f "$(col gw-slow p50_ms)")" "$(fmt %.2f "$(col gw-slow p99_ms)")" \
-        "$(sum_col gw-slow fast_errors)" "$(fmt %.1f "$(col gw-slow rss_mb)")"
-    awk -F'\t' '$2 == "gw-slow" && $3 == "ok" && $NF != "-" { print "\n- round " $1 ": " $NF }' \
-        "$WORK/results.tsv"
+    echo "| | slow req/s (of $want possible) | slow p50 ms | slow p99 ms | slow socket errors | slow non-2xx | fast probe req/s | fast p50 ms | fast p99 ms | fast errors | peak RSS MB |"
+    echo "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|"
+    for id in gw-slow direct-slow; do
+        ran "$id" || continue
+        printf '| %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s |\n' \
+            "$(config_number "$id") $id" "$(fmt %.0f "$(col "$id" rps)")" \
+            "$(fmt %.2f "$(col "$id" slow_p50_ms)")" "$(fmt %.2f "$(col "$id" slow_p99_ms)")" \
+            "$(sum_col "$id" errors)" "$(sum_col "$id" non2xx)" \
+            "$(fmt %.0f "$(col "$id" fast_rps)")" \
+            "$(fmt %.2f "$(col "$id" p50_ms)")" "$(fmt %.2f "$(col "$id" p99_ms)")" \
+            "$(sum_col "$id" fast_errors)" "$(fmt %.1f "$(col "$id" rss_mb)")"
+    done
+    awk -F'\t' '($2 == "gw-slow" || $2 == "direct-slow") && $3 == "ok" && $NF != "-" {
+        print "\n- round " $1 ", " $2 ": " $NF }' "$WORK/results.tsv"
 }
 
 report_targets() {

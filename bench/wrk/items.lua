@@ -2,20 +2,22 @@
 -- token, with one repeated token or a fresh token from a pool on every request.
 --
 -- Environment:
---   BENCH_PATH      request path (default /api/items)
+--   BENCH_PATH      request path (default: the URL's)
 --   BENCH_TOKEN     bearer token sent on every request (none when empty)
 --   BENCH_POOL      file of tokens, one a line: each wrk thread takes every Nth line and sends
 --                   each in turn, counting how often it had to start over (wraps)
 --   BENCH_THREADS   wrk's -t (to split the pool)
 --   BENCH_DELAY_MS  pause before each request of a connection (a light, steady probe)
+--   BENCH_HEADER    one extra request header, "Name: value"
 --   BENCH_RESULT    file that receives the figures as "key value" lines
 
-local path = os.getenv("BENCH_PATH") or "/api/items"
+local path = os.getenv("BENCH_PATH") -- nil: wrk.format takes the URL's path
 local token = os.getenv("BENCH_TOKEN") or ""
 local pool_file = os.getenv("BENCH_POOL") or ""
 local nthreads = tonumber(os.getenv("BENCH_THREADS") or "1") or 1
 local delay_ms = tonumber(os.getenv("BENCH_DELAY_MS") or "0") or 0
 local result = os.getenv("BENCH_RESULT") or ""
+local extra = os.getenv("BENCH_HEADER") or ""
 local body = '{"name":"Widget","description":"A test item"}'
 
 local threads = {}
@@ -31,6 +33,10 @@ local function format(tok)
    local headers = { ["Content-Type"] = "application/json" }
    if tok ~= "" then
       headers["Authorization"] = "Bearer " .. tok
+   end
+   local name, value = extra:match("^([^:]+):%s*(.*)$")
+   if name then
+      headers[name] = value
    end
    return wrk.format("POST", path, headers, body)
 end
