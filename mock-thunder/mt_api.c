@@ -309,8 +309,9 @@ static enum mt_e keys_rotate(struct call *c)
     for (size_t i = 0; i < c->s->keys.n; i++)
         json_array_append_new(active, json_string(mt_key_kid(c->s->keys.keys[i])));
     cmn_log_info("signing key rotated: new signer %s", mt_key_kid(c->s->keys.keys[0]));
-    return ok_json(c, 200, json_pack("{s:s, s:o, s:o}", "signer", mt_key_kid(c->s->keys.keys[0]),
-                                     "active", active, "retired", retired));
+    return ok_json(c, 200,
+                   json_pack("{s:s, s:o, s:o}", "signer", mt_key_kid(c->s->keys.keys[0]), "active",
+                             active, "retired", retired));
 }
 
 #define RES_CODES MT_E_RES_INVALID_REQUEST, MT_E_RES_INVALID_LIMIT, MT_E_RES_INVALID_OFFSET
@@ -396,10 +397,22 @@ static void reply_error(struct mt_reply *out, enum mt_e e)
 
 static void allow_header(const struct route *r, struct mt_reply *out)
 {
-    static const char *const allow[16] = {
-        "", "GET", "POST", "GET, POST", "PUT", "GET, PUT", "POST, PUT", "GET, POST, PUT",
-        "DELETE", "GET, DELETE", "POST, DELETE", "GET, POST, DELETE", "PUT, DELETE",
-        "GET, PUT, DELETE", "POST, PUT, DELETE", "GET, POST, PUT, DELETE"};
+    static const char *const allow[16] = {"",
+                                          "GET",
+                                          "POST",
+                                          "GET, POST",
+                                          "PUT",
+                                          "GET, PUT",
+                                          "POST, PUT",
+                                          "GET, POST, PUT",
+                                          "DELETE",
+                                          "GET, DELETE",
+                                          "POST, DELETE",
+                                          "GET, POST, DELETE",
+                                          "PUT, DELETE",
+                                          "GET, PUT, DELETE",
+                                          "POST, PUT, DELETE",
+                                          "GET, POST, PUT, DELETE"};
     unsigned m = (r->get ? 1u : 0) | (r->post ? 2u : 0) | (r->put ? 4u : 0) | (r->del ? 8u : 0);
     out->status = 405;
     out->text = "Method Not Allowed\n";
@@ -426,8 +439,8 @@ void mt_api_handle(struct mt_server *s, const struct cmn_http_request *req, int6
     cmn_strlcpy(path, bare, sizeof(path));
     e = mt_token_authorize(&oc, cmn_http_request_header(req, "Authorization"),
                            !cmn_str_has_prefix(path, "/organization-units") ? "system"
-                           : write                                         ? "system:ou"
-                                                                           : "system:ou:view");
+                           : write                                          ? "system:ou"
+                                                                            : "system:ou:view");
     if (e) {
         reply_error(out, e);
         return;

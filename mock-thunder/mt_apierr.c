@@ -109,11 +109,9 @@ static const struct mt_apierr table[MT_E__COUNT] = {
     [MT_E_ROL_INVALID_ASSIGNEE_TYPE] = {400, "ROL-1016", ROL "invalid_assignee_type",
                                         "Invalid assignee type",
                                         "The type parameter must be 'user', 'group', or 'app'"},
-    [MT_E_APP_NOT_FOUND] = {404, "APP-1001", APP "application_not_found",
-                            "Application not found",
+    [MT_E_APP_NOT_FOUND] = {404, "APP-1001", APP "application_not_found", "Application not found",
                             "The requested application could not be found"},
-    [MT_E_APP_INVALID_CLIENT_ID] = {400, "APP-1003", APP "invalid_client_id",
-                                    "Invalid client ID",
+    [MT_E_APP_INVALID_CLIENT_ID] = {400, "APP-1003", APP "invalid_client_id", "Invalid client ID",
                                     "The provided client ID is invalid or empty"},
     [MT_E_APP_INVALID_NAME] = {400, "APP-1004", APP "invalid_application_name",
                                "Invalid application name",
@@ -188,7 +186,7 @@ json_t *mt_apierr_body(enum mt_e e)
     char dkey[160];
 
     snprintf(dkey, sizeof(dkey), "%s_description", a->key);
-    return json_pack("{s:s, s:{s:s, s:s}, s:{s:s, s:s}}", "code", a->code, "message", "key",
-                     a->key, "defaultValue", a->message, "description", "key", dkey,
-                     "defaultValue", a->description);
+    return json_pack("{s:s, s:{s:s, s:s}, s:{s:s, s:s}}", "code", a->code, "message", "key", a->key,
+                     "defaultValue", a->message, "description", "key", dkey, "defaultValue",
+                     a->description);
 }

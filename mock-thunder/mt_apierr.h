@@ -64,9 +64,9 @@ enum mt_e {
 };
 
 struct mt_apierr {
-    unsigned status;   /* HTTP status the real server maps this code to */
-    const char *code;  /* "RES-1003" */
-    const char *key;   /* i18n key of the message; the description key adds "_description" */
+    unsigned status;  /* HTTP status the real server maps this code to */
+    const char *code; /* "RES-1003" */
+    const char *key;  /* i18n key of the message; the description key adds "_description" */
     const char *message;
     const char *description;
 };

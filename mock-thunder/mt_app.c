@@ -11,9 +11,12 @@
 #define MT_SECRET_MAX 1024
 #define MT_LIST_MAX 64
 
-static const char *const grant_types[] = {
-    "authorization_code", "client_credentials", "refresh_token",
-    "urn:ietf:params:oauth:grant-type:token-exchange", "urn:openid:params:grant-type:ciba", NULL};
+static const char *const grant_types[] = {"authorization_code",
+                                          "client_credentials",
+                                          "refresh_token",
+                                          "urn:ietf:params:oauth:grant-type:token-exchange",
+                                          "urn:openid:params:grant-type:ciba",
+                                          NULL};
 static const char *const auth_methods[] = {"client_secret_basic", "client_secret_post",
                                            "private_key_jwt", "none", NULL};
 
@@ -40,7 +43,8 @@ static enum mt_e str_array(const json_t *v, const char *const *allowed, enum mt_
     json_decref(dflt);
     if (!json_is_array(v) || json_array_size(v) > MT_LIST_MAX)
         return bad_type;
-    json_array_foreach(v, i, e) {
+    json_array_foreach(v, i, e)
+    {
         if (!json_is_string(e))
             return bad_type;
         if (allowed && !in_list(json_string_value(e), allowed))
@@ -76,8 +80,8 @@ static enum mt_e read_oauth(const struct mt_store *s, const json_t *cfg, const j
     }
     if ((e = mt_body_str(cfg, "clientId", false, MT_CLIENT_ID_MAX, false,
                          MT_E_APP_INVALID_CLIENT_ID, &cid)) ||
-        (e = mt_body_str(cfg, "clientSecret", false, MT_SECRET_MAX, false,
-                         MT_E_APP_INVALID_INBOUND, secret)) ||
+        (e = mt_body_str(cfg, "clientSecret", false, MT_SECRET_MAX, false, MT_E_APP_INVALID_INBOUND,
+                         secret)) ||
         (e = mt_body_str(cfg, "tokenEndpointAuthMethod", false, 64, false,
                          MT_E_APP_INVALID_AUTH_METHOD, &method)))
         goto out;
@@ -124,8 +128,7 @@ static enum mt_e read_oauth(const struct mt_store *s, const json_t *cfg, const j
     if ((e = opt_bool(cfg, "pkceRequired", c)) || (e = opt_bool(cfg, "publicClient", c)))
         goto out;
     if ((v = json_object_get(cfg, "scopes")) && !json_is_null(v)) {
-        if ((e = str_array(v, NULL, MT_E_APP_INVALID_INBOUND, MT_E_APP_INVALID_INBOUND, NULL,
-                           &v)))
+        if ((e = str_array(v, NULL, MT_E_APP_INVALID_INBOUND, MT_E_APP_INVALID_INBOUND, NULL, &v)))
             goto out;
         json_object_set_new(c, "scopes", v);
     }
@@ -234,7 +237,8 @@ static json_t *with_secret(const json_t *app, const char *secret)
     if (!cfg || !secret)
         return out;
     n = json_object();
-    json_object_foreach(cfg, k, v) {
+    json_object_foreach(cfg, k, v)
+    {
         json_object_set(n, k, v);
         if (!strcmp(k, "clientId"))
             json_object_set_new(n, "clientSecret", json_string(secret));
@@ -252,22 +256,30 @@ static bool is_public(const json_t *cfg)
 
 enum mt_e mt_app_list(const struct mt_store *s, json_t **out)
 {
-    static const char *const keys[] = {"id", "name", "description", "clientId", "logoUrl",
-                                       "isRegistrationFlowEnabled", "isRecoveryFlowEnabled",
-                                       "template", "isReadOnly", NULL};
+    static const char *const keys[] = {"id",
+                                       "name",
+                                       "description",
+                                       "clientId",
+                                       "logoUrl",
+                                       "isRegistrationFlowEnabled",
+                                       "isRecoveryFlowEnabled",
+                                       "template",
+                                       "isReadOnly",
+                                       NULL};
     json_t *list = json_array();
     size_t i;
     json_t *a;
 
-    json_array_foreach(s->apps, i, a) {
+    json_array_foreach(s->apps, i, a)
+    {
         json_t *o = json_object();
         for (const char *const *k = keys; *k; k++)
             if (json_object_get(a, *k))
                 json_object_set(o, *k, json_object_get(a, *k));
         json_array_append_new(list, o);
     }
-    *out = json_pack("{s:I, s:I, s:o}", "totalResults", (json_int_t)json_array_size(list),
-                     "count", (json_int_t)json_array_size(list), "applications", list);
+    *out = json_pack("{s:I, s:I, s:o}", "totalResults", (json_int_t)json_array_size(list), "count",
+                     (json_int_t)json_array_size(list), "applications", list);
     return MT_E_OK;
 }
 
@@ -355,7 +367,8 @@ enum mt_e mt_app_delete(struct mt_store *s, const char *id)
 
     if (!mt_store_find(s->apps, "id", id))
         return MT_E_APP_NOT_FOUND;
-    json_array_foreach(s->roles, i, r) {
+    json_array_foreach(s->roles, i, r)
+    {
         as = json_object_get(r, "assignments");
         for (j = json_array_size(as); j-- > 0;) {
             e = json_array_get(as, j);

@@ -147,7 +147,7 @@ static bool check_issuer(char *iss, struct cmn_err *err)
 
     while (n > 0 && iss[n - 1] == '/')
         iss[--n] = '\0';
-    host = cmn_str_has_prefix(iss, "https://") ? iss + 8
+    host = cmn_str_has_prefix(iss, "https://")  ? iss + 8
            : cmn_str_has_prefix(iss, "http://") ? iss + 7
                                                 : NULL;
     if (!host || !*host || *host == '/' || *host == ':' || strpbrk(iss, " ?#\t"))

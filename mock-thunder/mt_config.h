@@ -17,11 +17,11 @@
 
 struct mt_config {
     unsigned port;
-    char *bind;          /* NULL: every address */
-    char *issuer;        /* NULL: scheme://localhost:<bound port>; never a trailing slash */
+    char *bind;   /* NULL: every address */
+    char *issuer; /* NULL: scheme://localhost:<bound port>; never a trailing slash */
     char *hostnames[MT_MAX_HOSTNAMES];
     size_t n_hostnames;
-    char *data_dir;      /* NULL when ephemeral */
+    char *data_dir; /* NULL when ephemeral */
     bool ephemeral;
     char *cert_file;
     char *key_file;

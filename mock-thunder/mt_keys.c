@@ -154,8 +154,8 @@ fail:
 }
 
 /* Fills the fields every certificate we make shares and self-signs it. */
-static int cert_make(gnutls_x509_crt_t crt, gnutls_x509_privkey_t key, const char *cn,
-                     int64_t now, bool tls)
+static int cert_make(gnutls_x509_crt_t crt, gnutls_x509_privkey_t key, const char *cn, int64_t now,
+                     bool tls)
 {
     unsigned char serial[16];
     int rc;
@@ -204,16 +204,15 @@ static bool make_pair(const char *cn, const char *const *names, size_t n, int64_
             rc = gnutls_x509_crt_set_subject_alt_name(crt, GNUTLS_SAN_IPADDRESS, ip, 16,
                                                       GNUTLS_FSAN_APPEND);
         else
-            rc = gnutls_x509_crt_set_subject_alt_name(crt, GNUTLS_SAN_DNSNAME, names[i],
-                                                      (unsigned)strlen(names[i]),
-                                                      GNUTLS_FSAN_APPEND);
+            rc = gnutls_x509_crt_set_subject_alt_name(
+                crt, GNUTLS_SAN_DNSNAME, names[i], (unsigned)strlen(names[i]), GNUTLS_FSAN_APPEND);
         if (rc < 0)
             goto out;
     }
     if ((rc = cert_make(crt, key, cn, now, names != NULL)) < 0 ||
         (rc = gnutls_x509_crt_export2(crt, GNUTLS_X509_FMT_PEM, &c)) < 0 ||
-        (rc = gnutls_x509_privkey_export2_pkcs8(key, GNUTLS_X509_FMT_PEM, NULL,
-                                                GNUTLS_PKCS_PLAIN, &k)) < 0)
+        (rc = gnutls_x509_privkey_export2_pkcs8(key, GNUTLS_X509_FMT_PEM, NULL, GNUTLS_PKCS_PLAIN,
+                                                &k)) < 0)
         goto out;
     *cert_pem = datum_str(&c);
     *key_pem = datum_str(&k);
@@ -277,8 +276,7 @@ json_t *mt_keyring_to_json(const struct mt_keyring *r)
 
     for (size_t i = 0; i < r->n; i++)
         json_array_append_new(keys, json_pack("{s:s, s:s, s:s}", "kid", r->keys[i]->kid, "key",
-                                              r->keys[i]->key_pem, "cert",
-                                              r->keys[i]->cert_pem));
+                                              r->keys[i]->key_pem, "cert", r->keys[i]->cert_pem));
     return json_pack("{s:i, s:o}", "version", 1, "keys", keys);
 }
 
@@ -291,7 +289,8 @@ bool mt_keyring_from_json(struct mt_keyring *r, const json_t *doc, struct cmn_er
         !json_is_array(keys) || !json_array_size(keys) || json_array_size(keys) > MT_MAX_KEYS)
         return cmn_err_set(err, 1, "expected {\"version\":1,\"keys\":[1..%d keys]}", MT_MAX_KEYS),
                false;
-    json_array_foreach(keys, i, e) {
+    json_array_foreach(keys, i, e)
+    {
         const char *kp = json_string_value(json_object_get(e, "key"));
         const char *cp = json_string_value(json_object_get(e, "cert"));
         struct mt_key *k = kp && cp ? mt_key_load(kp, cp, err) : NULL;
@@ -361,8 +360,8 @@ bool mt_keyring_verify(const struct mt_keyring *r, const char *kid, const void *
 
     for (size_t i = 0; i < r->n; i++)
         if (kid && !strcmp(r->keys[i]->kid, kid))
-            return gnutls_pubkey_verify_data2(r->keys[i]->pub, GNUTLS_SIGN_RSA_SHA256, 0, &d,
-                                              &s) >= 0;
+            return gnutls_pubkey_verify_data2(r->keys[i]->pub, GNUTLS_SIGN_RSA_SHA256, 0, &d, &s) >=
+                   0;
     return false;
 }
 

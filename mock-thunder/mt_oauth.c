@@ -181,8 +181,8 @@ fail:
 }
 
 /* Common start of both endpoints: form body and client authentication. */
-static json_t *begin(const struct mt_oauth_ctx *c, const struct mt_oauth_req *r,
-                     struct mt_form *f, struct mt_oauth_reply *out)
+static json_t *begin(const struct mt_oauth_ctx *c, const struct mt_oauth_req *r, struct mt_form *f,
+                     struct mt_oauth_reply *out)
 {
     memset(out, 0, sizeof(*out));
     if (is_form(r->content_type) && !mt_form_parse(f, r->body ? r->body : "", r->body_len)) {
@@ -194,9 +194,9 @@ static json_t *begin(const struct mt_oauth_ctx *c, const struct mt_oauth_req *r,
 
 static bool is_known_grant(const char *g)
 {
-    static const char *const known[] = {
-        "authorization_code", "client_credentials", "refresh_token",
-        "urn:ietf:params:oauth:grant-type:token-exchange", "urn:openid:params:grant-type:ciba"};
+    static const char *const known[] = {"authorization_code", "client_credentials", "refresh_token",
+                                        "urn:ietf:params:oauth:grant-type:token-exchange",
+                                        "urn:openid:params:grant-type:ciba"};
     for (size_t i = 0; i < sizeof(known) / sizeof(known[0]); i++)
         if (!strcmp(g, known[i]))
             return true;
@@ -210,7 +210,8 @@ static bool app_has_grant(const json_t *app, const char *g)
     size_t i;
     json_t *e;
 
-    json_array_foreach(json_object_get(cfg, "grantTypes"), i, e) {
+    json_array_foreach(json_object_get(cfg, "grantTypes"), i, e)
+    {
         if (!strcmp(json_string_value(e) ? json_string_value(e) : "", g))
             return true;
     }
@@ -223,7 +224,8 @@ static void add_sorted(json_t *arr, const char *v)
     size_t i;
     json_t *e;
 
-    json_array_foreach(arr, i, e) {
+    json_array_foreach(arr, i, e)
+    {
         int cmp = strcmp(json_string_value(e), v);
         if (!cmp)
             return;
@@ -254,8 +256,7 @@ static bool read_resources(const struct mt_oauth_ctx *c, const struct mt_form *f
 }
 
 /* Scopes the app may have: held permissions, narrowed to the named servers when given. */
-static json_t *allowed_scopes(const struct mt_oauth_ctx *c, const json_t *app,
-                              const json_t *rs_ids)
+static json_t *allowed_scopes(const struct mt_oauth_ctx *c, const json_t *app, const json_t *rs_ids)
 {
     json_t *held = mt_store_app_permissions(c->store, cmn_json_str(app, "id"));
     json_t *out;
@@ -265,8 +266,10 @@ static json_t *allowed_scopes(const struct mt_oauth_ctx *c, const json_t *app,
     if (!json_array_size(rs_ids))
         return held;
     out = json_array();
-    json_array_foreach(held, i, p) {
-        json_array_foreach(rs_ids, j, rs) {
+    json_array_foreach(held, i, p)
+    {
+        json_array_foreach(rs_ids, j, rs)
+        {
             if (mt_store_perm_on_server(c->store, json_string_value(rs), json_string_value(p))) {
                 json_array_append(out, p);
                 break;
@@ -283,11 +286,13 @@ static void audience_from_scopes(const struct mt_oauth_ctx *c, const json_t *gra
     size_t i, j;
     json_t *rs, *g;
 
-    json_array_foreach(c->store->servers, i, rs) {
+    json_array_foreach(c->store->servers, i, rs)
+    {
         const char *ident = cmn_json_str(rs, "identifier");
         if (!ident || !*ident)
             continue;
-        json_array_foreach(granted, j, g) {
+        json_array_foreach(granted, j, g)
+        {
             if (mt_store_perm_on_server(c->store, cmn_json_str(rs, "id"), json_string_value(g))) {
                 add_sorted(aud, ident);
                 break;

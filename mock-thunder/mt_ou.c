@@ -15,10 +15,11 @@ static json_t *ou_out(const json_t *o)
 
 static json_t *ou_list_item(const json_t *o)
 {
-    json_t *c = json_pack("{s:s, s:s, s:s}", "id", mt_str(o, "id"), "handle",
-                          mt_str(o, "handle"), "name", mt_str(o, "name"));
+    json_t *c = json_pack("{s:s, s:s, s:s}", "id", mt_str(o, "id"), "handle", mt_str(o, "handle"),
+                          "name", mt_str(o, "name"));
     mt_set_opt(c, "description", cmn_json_str(o, "description"));
-    json_object_set_new(c, "isReadOnly", json_boolean(json_is_true(json_object_get(o, "isReadOnly"))));
+    json_object_set_new(c, "isReadOnly",
+                        json_boolean(json_is_true(json_object_get(o, "isReadOnly"))));
     json_object_set_new(c, "createdAt", json_string(mt_str(o, "createdAt")));
     json_object_set_new(c, "updatedAt", json_string(mt_str(o, "updatedAt")));
     return c;
@@ -38,7 +39,8 @@ enum mt_e mt_ou_list(const struct mt_store *s, const char *parent_id, json_t **o
     if (parent_id && !mt_store_find(s->ous, "id", parent_id))
         return MT_E_OU_NOT_FOUND;
     *out = json_array();
-    json_array_foreach(s->ous, i, o) {
+    json_array_foreach(s->ous, i, o)
+    {
         if (same_parent(o, parent_id))
             json_array_append_new(*out, ou_list_item(o));
     }
@@ -95,7 +97,8 @@ static enum mt_e ou_read(const struct mt_store *s, const json_t *body, const jso
         return MT_E_OU_PARENT_NOT_FOUND;
     if (self && creates_cycle(s, mt_str(self, "id"), in->parent))
         return MT_E_OU_CIRCULAR;
-    json_array_foreach(s->ous, i, o) {
+    json_array_foreach(s->ous, i, o)
+    {
         if (o == self || !same_parent(o, in->parent))
             continue;
         if (!strcmp(mt_str(o, "name"), in->name))
@@ -170,7 +173,8 @@ enum mt_e mt_ou_get_path(const struct mt_store *s, const char *path, json_t **ou
         json_t *o;
         if (n && ++depth <= MT_OU_DEPTH_MAX) {
             cur = NULL;
-            json_array_foreach(s->ous, i, o) {
+            json_array_foreach(s->ous, i, o)
+            {
                 const char *h = mt_str(o, "handle");
                 if (same_parent(o, parent) && strlen(h) == n && !strncmp(h, p, n)) {
                     cur = o;

@@ -126,8 +126,8 @@ bool mt_persist_write(const char *dir, const char *name, const void *data, size_
     return true;
 }
 
-enum mt_persist_status mt_persist_read(const char *dir, const char *name, char **data,
-                                       size_t *len, struct cmn_err *err)
+enum mt_persist_status mt_persist_read(const char *dir, const char *name, char **data, size_t *len,
+                                       struct cmn_err *err)
 {
     char p[PATH_MAX];
     struct stat st;
@@ -146,8 +146,7 @@ enum mt_persist_status mt_persist_read(const char *dir, const char *name, char *
         return cmn_err_set(err, 1, "cannot open %s: %s", p, strerror(errno)), MT_PERSIST_ERROR;
     if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode) || st.st_size > MT_FILE_MAX) {
         close(fd);
-        return cmn_err_set(err, 1, "%s is not a regular file of at most %d bytes", p,
-                           MT_FILE_MAX),
+        return cmn_err_set(err, 1, "%s is not a regular file of at most %d bytes", p, MT_FILE_MAX),
                MT_PERSIST_ERROR;
     }
     buf = malloc((size_t)st.st_size + 1);
@@ -188,8 +187,7 @@ enum mt_persist_status mt_persist_read_json(const char *dir, const char *name, j
     return MT_PERSIST_OK;
 }
 
-bool mt_persist_write_json(const char *dir, const char *name, const json_t *v,
-                           struct cmn_err *err)
+bool mt_persist_write_json(const char *dir, const char *name, const json_t *v, struct cmn_err *err)
 {
     char *s = json_dumps(v, JSON_INDENT(1));
     bool ok;

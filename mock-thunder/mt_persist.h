@@ -35,13 +35,12 @@ void mt_persist_clean(const char *dir);
 bool mt_persist_write(const char *dir, const char *name, const void *data, size_t len,
                       struct cmn_err *err);
 /* Reads dir/name whole (at most MT_FILE_MAX bytes) into *data (owned, NUL-terminated). */
-enum mt_persist_status mt_persist_read(const char *dir, const char *name, char **data,
-                                       size_t *len, struct cmn_err *err);
+enum mt_persist_status mt_persist_read(const char *dir, const char *name, char **data, size_t *len,
+                                       struct cmn_err *err);
 /* Reads and parses a JSON file; errors name the file. */
 enum mt_persist_status mt_persist_read_json(const char *dir, const char *name, json_t **out,
                                             struct cmn_err *err);
 /* Serialises v (indented, keys in insertion order) and writes it atomically. */
-bool mt_persist_write_json(const char *dir, const char *name, const json_t *v,
-                           struct cmn_err *err);
+bool mt_persist_write_json(const char *dir, const char *name, const json_t *v, struct cmn_err *err);
 
 #endif

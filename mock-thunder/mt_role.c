@@ -45,14 +45,16 @@ static enum mt_e read_permissions(const struct mt_store *s, const json_t *p, jso
     }
     if (!json_is_array(p))
         return MT_E_ROL_INVALID_REQUEST;
-    json_array_foreach(p, i, g) {
+    json_array_foreach(p, i, g)
+    {
         const char *rs = cmn_json_str(g, "resourceServerId");
         json_t *perms = json_object_get(g, "permissions");
         if (!json_is_object(g) || !rs || !json_is_array(perms))
             return MT_E_ROL_INVALID_REQUEST;
         if (!*rs || !mt_store_find(s->servers, "id", rs))
             return MT_E_ROL_INVALID_PERMISSIONS;
-        json_array_foreach(perms, j, v) {
+        json_array_foreach(perms, j, v)
+        {
             if (!json_is_string(v))
                 return MT_E_ROL_INVALID_REQUEST;
             if (++total > MT_MAX_ROLE_PERMS)
@@ -62,7 +64,8 @@ static enum mt_e read_permissions(const struct mt_store *s, const json_t *p, jso
         }
     }
     *out = json_array();
-    json_array_foreach(p, i, g) {
+    json_array_foreach(p, i, g)
+    {
         json_array_append_new(*out, json_pack("{s:s, s:O}", "resourceServerId",
                                               mt_str(g, "resourceServerId"), "permissions",
                                               json_object_get(g, "permissions")));
@@ -81,7 +84,8 @@ static enum mt_e read_assignments(const struct mt_store *s, const json_t *a, boo
         return MT_E_ROL_INVALID_REQUEST;
     if (json_array_size(a) > MT_MAX_ASSIGNMENTS)
         return MT_E_LIMIT;
-    json_array_foreach(a, i, e) {
+    json_array_foreach(a, i, e)
+    {
         const char *id = cmn_json_str(e, "id"), *type = cmn_json_str(e, "type");
         if (!id || !type)
             return MT_E_ROL_INVALID_REQUEST;
@@ -98,7 +102,8 @@ static bool assigned(const json_t *r, const char *id, const char *type)
     size_t i;
     json_t *e;
 
-    json_array_foreach(json_object_get(r, "assignments"), i, e) {
+    json_array_foreach(json_object_get(r, "assignments"), i, e)
+    {
         if (!strcmp(mt_str(e, "id"), id) && !strcmp(mt_str(e, "type"), type))
             return true;
     }
@@ -111,7 +116,8 @@ static bool name_taken(const struct mt_store *s, const char *name, const char *o
     size_t i;
     json_t *r;
 
-    json_array_foreach(s->roles, i, r) {
+    json_array_foreach(s->roles, i, r)
+    {
         if (r != self && !strcmp(mt_str(r, "name"), name) && !strcmp(mt_str(r, "ouId"), ou))
             return true;
     }
@@ -156,10 +162,12 @@ enum mt_e mt_role_list(const struct mt_store *s, json_t **out)
     json_t *r;
 
     *out = json_array();
-    json_array_foreach(s->roles, i, r) {
+    json_array_foreach(s->roles, i, r)
+    {
         json_t *o = role_out(s, r, false);
         json_object_del(o, "permissions");
-        json_object_set(o, "isReadOnly", json_boolean(json_is_true(json_object_get(r, "isReadOnly"))));
+        json_object_set(o, "isReadOnly",
+                        json_boolean(json_is_true(json_object_get(r, "isReadOnly"))));
         json_array_append_new(*out, o);
     }
     return MT_E_OK;
@@ -261,7 +269,8 @@ enum mt_e mt_role_assignments(const struct mt_store *s, const char *id, const ch
     if (type && !type_valid(type))
         return MT_E_ROL_INVALID_ASSIGNEE_TYPE;
     *out = json_array();
-    json_array_foreach(json_object_get(r, "assignments"), i, a) {
+    json_array_foreach(json_object_get(r, "assignments"), i, a)
+    {
         json_t *o, *app;
         if (type && strcmp(mt_str(a, "type"), type))
             continue;
@@ -280,7 +289,8 @@ static void remove_assignment(json_t *r, const char *id, const char *type)
     size_t i;
     json_t *e;
 
-    json_array_foreach(as, i, e) {
+    json_array_foreach(as, i, e)
+    {
         if (!strcmp(mt_str(e, "id"), id) && !strcmp(mt_str(e, "type"), type)) {
             json_array_remove(as, i);
             return;
@@ -307,7 +317,8 @@ enum mt_e mt_role_assign(struct mt_store *s, const char *id, const json_t *body,
     if (add && json_array_size(json_object_get(r, "assignments")) + json_array_size(as) >
                    MT_MAX_ASSIGNMENTS)
         return MT_E_LIMIT;
-    json_array_foreach(as, i, e) {
+    json_array_foreach(as, i, e)
+    {
         const char *aid = mt_str(e, "id"), *type = mt_str(e, "type");
         if (!add)
             remove_assignment(r, aid, type);
@@ -332,13 +343,15 @@ enum mt_e mt_app_assign_roles(struct mt_store *s, const char *app_id, const json
         return MT_E_ROL_EMPTY_ASSIGNMENTS;
     if (json_array_size(roles) > MT_MAX_ASSIGNMENTS)
         return MT_E_LIMIT;
-    json_array_foreach(roles, i, v) {
+    json_array_foreach(roles, i, v)
+    {
         if (!json_is_string(v))
             return MT_E_ROL_INVALID_REQUEST;
         if (!mt_store_find(s->roles, "id", json_string_value(v)))
             return MT_E_ROL_INVALID_ASSIGNMENT_ID;
     }
-    json_array_foreach(roles, i, v) {
+    json_array_foreach(roles, i, v)
+    {
         json_t *r = mt_store_find(s->roles, "id", json_string_value(v));
         json_t *as = json_object_get(r, "assignments");
         if (assigned(r, app_id, "app"))

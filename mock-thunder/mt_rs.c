@@ -124,8 +124,7 @@ enum mt_e mt_rs_create(struct mt_store *s, const json_t *body, json_t **out)
         goto out;
     }
     if (!mt_new_id(id) ||
-        !(o = rs_object(id, &in, in.type ? in.type : "CUSTOM", in.delim ? in.delim : ":",
-                        false))) {
+        !(o = rs_object(id, &in, in.type ? in.type : "CUSTOM", in.delim ? in.delim : ":", false))) {
         e = MT_E_INTERNAL;
         goto out;
     }
@@ -206,19 +205,21 @@ void mt_rs_recompute_permissions(struct mt_store *s, const char *rs_id)
     json_t *e;
 
     for (pass = 0; pass <= n && pass < 64; pass++)
-        json_array_foreach(s->resources, i, e) {
+        json_array_foreach(s->resources, i, e)
+        {
             json_t *parent;
             char *p;
             if (strcmp(mt_str(e, "_rsId"), rs_id) != 0)
                 continue;
             parent = mt_store_find(s->resources, "id", cmn_json_str(e, "parent"));
-            p = mt_perm_derive(parent ? mt_str(parent, "permission") : NULL,
-                               mt_str(rs, "handle"), rs_delim(rs), mt_str(e, "handle"));
+            p = mt_perm_derive(parent ? mt_str(parent, "permission") : NULL, mt_str(rs, "handle"),
+                               rs_delim(rs), mt_str(e, "handle"));
             if (p)
                 json_object_set_new(e, "permission", json_string(p));
             free(p);
         }
-    json_array_foreach(s->actions, i, e) {
+    json_array_foreach(s->actions, i, e)
+    {
         json_t *res;
         char *p;
         if (strcmp(mt_str(e, "_rsId"), rs_id) != 0)
@@ -251,7 +252,8 @@ enum mt_e mt_res_list(const struct mt_store *s, const char *rs_id, const char *p
     if (!mt_store_find(s->servers, "id", rs_id))
         return MT_E_RES_RS_NOT_FOUND;
     *out = json_array();
-    json_array_foreach(s->resources, i, e) {
+    json_array_foreach(s->resources, i, e)
+    {
         const char *p = cmn_json_str(e, "parent");
         if (strcmp(mt_str(e, "_rsId"), rs_id) != 0)
             continue;
@@ -268,10 +270,10 @@ static bool sibling_handle_taken(const json_t *arr, const char *rs_id, const cha
     size_t i;
     json_t *e;
 
-    json_array_foreach(arr, i, e) {
+    json_array_foreach(arr, i, e)
+    {
         const char *p = cmn_json_str(e, parent_key);
-        if (strcmp(mt_str(e, "_rsId"), rs_id) == 0 &&
-            (parent ? p && strcmp(p, parent) == 0 : !p) &&
+        if (strcmp(mt_str(e, "_rsId"), rs_id) == 0 && (parent ? p && strcmp(p, parent) == 0 : !p) &&
             strcmp(mt_str(e, "handle"), handle) == 0)
             return true;
     }
@@ -358,8 +360,7 @@ enum mt_e mt_res_create(struct mt_store *s, const char *rs_id, const json_t *bod
     }
     perm = mt_perm_derive(parent ? mt_str(parent, "permission") : NULL, mt_str(rs, "handle"),
                           rs_delim(rs), in.handle);
-    if (!perm || !mt_new_id(id) ||
-        !(o = item_object(id, &in, "parent", in.parent, perm, rs_id))) {
+    if (!perm || !mt_new_id(id) || !(o = item_object(id, &in, "parent", in.parent, perm, rs_id))) {
         e = MT_E_INTERNAL;
         goto out;
     }
@@ -401,8 +402,8 @@ static enum mt_e item_update(json_t *item, const json_t *body, char delim, json_
     return e;
 }
 
-enum mt_e mt_res_update(struct mt_store *s, const char *rs_id, const char *id,
-                        const json_t *body, json_t **out)
+enum mt_e mt_res_update(struct mt_store *s, const char *rs_id, const char *id, const json_t *body,
+                        json_t **out)
 {
     json_t *rs, *r;
     enum mt_e e = writable_rs(s, rs_id, &rs);
@@ -455,8 +456,7 @@ static json_t *find_action(const struct mt_store *s, const char *rs_id, const ch
     return a;
 }
 
-enum mt_e mt_act_list(const struct mt_store *s, const char *rs_id, const char *res_id,
-                      json_t **out)
+enum mt_e mt_act_list(const struct mt_store *s, const char *rs_id, const char *res_id, json_t **out)
 {
     json_t *rs, *res, *e;
     enum mt_e err = action_scope(s, rs_id, res_id, &rs, &res);
@@ -465,7 +465,8 @@ enum mt_e mt_act_list(const struct mt_store *s, const char *rs_id, const char *r
     if (err)
         return err;
     *out = json_array();
-    json_array_foreach(s->actions, i, e) {
+    json_array_foreach(s->actions, i, e)
+    {
         if (find_action(s, rs_id, res_id, mt_str(e, "id")) == e)
             json_array_append_new(*out, mt_public_copy(e));
     }
@@ -493,7 +494,8 @@ enum mt_e mt_act_create(struct mt_store *s, const char *rs_id, const char *res_i
     }
     perm = mt_perm_derive(res ? mt_str(res, "permission") : NULL, mt_str(rs, "handle"),
                           rs_delim(rs), in.handle);
-    if (!perm || !mt_new_id(id) || !(o = item_object(id, &in, "_resourceId", res_id, perm, rs_id))) {
+    if (!perm || !mt_new_id(id) ||
+        !(o = item_object(id, &in, "_resourceId", res_id, perm, rs_id))) {
         e = MT_E_INTERNAL;
         goto out;
     }
@@ -532,8 +534,7 @@ enum mt_e mt_act_update(struct mt_store *s, const char *rs_id, const char *res_i
     return item_update(a, body, rs_delim(rs), out);
 }
 
-enum mt_e mt_act_delete(struct mt_store *s, const char *rs_id, const char *res_id,
-                        const char *id)
+enum mt_e mt_act_delete(struct mt_store *s, const char *rs_id, const char *res_id, const char *id)
 {
     json_t *rs, *res;
     enum mt_e e = action_scope(s, rs_id, res_id, &rs, &res);

@@ -29,45 +29,44 @@ static void bootstrap_system(struct mt_store *s, const char *issuer, const char 
 
     add_fixed(s->ous, json_pack("{s:s, s:s, s:s, s:s, s:n, s:b, s:s, s:s}", "id", MT_ID_DEFAULT_OU,
                                 "handle", "default", "name", "Default", "description",
-                                "Default organization unit", "parent", "isReadOnly", 1,
-                                "createdAt", ts, "updatedAt", ts));
+                                "Default organization unit", "parent", "isReadOnly", 1, "createdAt",
+                                ts, "updatedAt", ts));
     snprintf(ident, sizeof(ident), "%s/mcp", issuer);
     rs = mt_store_find(s->servers, "id", MT_ID_SYSTEM_RS);
     if (!rs) {
         rs = json_pack("{s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:b}", "id", MT_ID_SYSTEM_RS, "name",
                        "System", "description", "System resource server", "identifier", ident,
-                       "type", "CUSTOM", "ouId", MT_ID_DEFAULT_OU, "delimiter", ":",
-                       "isReadOnly", 1);
+                       "type", "CUSTOM", "ouId", MT_ID_DEFAULT_OU, "delimiter", ":", "isReadOnly",
+                       1);
         json_array_append_new(s->servers, rs);
     } else if (strcmp(mt_str(rs, "identifier"), ident) &&
                !mt_store_find(s->servers, "identifier", ident)) {
         json_object_set_new(rs, "identifier", json_string(ident)); /* the issuer moved */
     }
     fixed_id(id, 0x21);
-    add_fixed(s->resources,
-              json_pack("{s:s, s:s, s:s, s:s, s:s, s:s}", "id", id, "name", "System", "handle",
-                        "system", "description", "System administration", "permission",
-                        "system", "_rsId", MT_ID_SYSTEM_RS));
+    add_fixed(s->resources, json_pack("{s:s, s:s, s:s, s:s, s:s, s:s}", "id", id, "name", "System",
+                                      "handle", "system", "description", "System administration",
+                                      "permission", "system", "_rsId", MT_ID_SYSTEM_RS));
     for (unsigned i = 0; i < 4; i++) {
         char perm[64], aperm[80];
         snprintf(perm, sizeof(perm), "system:%s", system_children[i]);
         snprintf(aperm, sizeof(aperm), "%s:view", perm);
         fixed_id(rid, 0x22 + i);
-        add_fixed(s->resources, json_pack("{s:s, s:s, s:s, s:s, s:s, s:s}", "id", rid, "name",
-                                          system_children[i], "handle", system_children[i],
-                                          "parent", id, "permission", perm, "_rsId",
-                                          MT_ID_SYSTEM_RS));
+        add_fixed(s->resources,
+                  json_pack("{s:s, s:s, s:s, s:s, s:s, s:s}", "id", rid, "name", system_children[i],
+                            "handle", system_children[i], "parent", id, "permission", perm, "_rsId",
+                            MT_ID_SYSTEM_RS));
         char aid[37];
         fixed_id(aid, 0x26 + i);
-        add_fixed(s->actions, json_pack("{s:s, s:s, s:s, s:s, s:s, s:s}", "id", aid, "name",
-                                        "View", "handle", "view", "permission", aperm, "_rsId",
+        add_fixed(s->actions, json_pack("{s:s, s:s, s:s, s:s, s:s, s:s}", "id", aid, "name", "View",
+                                        "handle", "view", "permission", aperm, "_rsId",
                                         MT_ID_SYSTEM_RS, "_resourceId", rid));
     }
-    add_fixed(s->roles, json_pack("{s:s, s:s, s:s, s:s, s:[{s:s, s:[s]}], s:[], s:b}", "id",
-                                  MT_ID_ADMIN_ROLE, "name", "Administrator", "description",
-                                  "Full access to the management API", "ouId", MT_ID_DEFAULT_OU,
-                                  "permissions", "resourceServerId", MT_ID_SYSTEM_RS,
-                                  "permissions", "system", "assignments", "isReadOnly", 1));
+    add_fixed(s->roles,
+              json_pack("{s:s, s:s, s:s, s:s, s:[{s:s, s:[s]}], s:[], s:b}", "id", MT_ID_ADMIN_ROLE,
+                        "name", "Administrator", "description", "Full access to the management API",
+                        "ouId", MT_ID_DEFAULT_OU, "permissions", "resourceServerId",
+                        MT_ID_SYSTEM_RS, "permissions", "system", "assignments", "isReadOnly", 1));
 }
 
 bool mt_store_bootstrap(struct mt_store *s, const char *issuer, const char *admin_client_id,
@@ -92,8 +91,8 @@ bool mt_store_bootstrap(struct mt_store *s, const char *issuer, const char *admi
         body = json_pack("{s:s, s:s, s:s, s:s, s:[{s:s, s:{s:s, s:s, s:[s], s:s}}]}", "name",
                          "mock-thunder admin", "description",
                          "Management client created by mock-thunder (not in the real product)",
-                         "ouId", MT_ID_DEFAULT_OU, "template", "m2m", "inboundAuthConfig",
-                         "type", "oauth2", "config", "clientId", admin_client_id, "clientSecret",
+                         "ouId", MT_ID_DEFAULT_OU, "template", "m2m", "inboundAuthConfig", "type",
+                         "oauth2", "config", "clientId", admin_client_id, "clientSecret",
                          admin_client_secret, "grantTypes", "client_credentials",
                          "tokenEndpointAuthMethod", "client_secret_basic");
         e = mt_app_create(s, body, &out);
@@ -158,7 +157,8 @@ static bool seed_item(struct mt_store *s, const char *rs_id, const char *parent,
     size_t i;
     enum mt_e rc;
 
-    json_array_foreach(arr, i, e) {
+    json_array_foreach(arr, i, e)
+    {
         const char *p = cmn_json_str(e, pkey);
         if (!strcmp(mt_str(e, "_rsId"), rs_id) && handle && !strcmp(mt_str(e, "handle"), handle) &&
             (parent ? p && !strcmp(p, parent) : !p)) {
@@ -197,7 +197,8 @@ static bool seed_children(struct mt_store *s, const char *rs_id, const char *par
         json_t *arr = json_object_get(node, keys[k]);
         if (arr && !json_is_array(arr))
             return cmn_err_set(err, 1, "%s.%s: not an array", where, keys[k]), false;
-        json_array_foreach(arr, i, c) {
+        json_array_foreach(arr, i, c)
+        {
             snprintf(w, sizeof(w), "%s.%s[%zu]", where, keys[k], i);
             if (!seed_item(s, rs_id, parent, k == 1, c, w, err, &id))
                 return false;
@@ -215,7 +216,8 @@ static bool seed_servers(struct mt_store *s, const json_t *arr, struct cmn_err *
     json_t *r, *body, *out, *have;
     const char *ou, *id;
 
-    json_array_foreach(arr, i, r) {
+    json_array_foreach(arr, i, r)
+    {
         snprintf(w, sizeof(w), "resourceServers[%zu]", i);
         if (!(ou = seed_ou(s, r, err, w)))
             return false;
@@ -246,10 +248,13 @@ static json_t *group_permissions(const struct mt_store *s, const json_t *perms, 
     json_t *groups = json_array(), *p, *g;
     size_t i, j;
 
-    json_array_foreach(perms, i, p) {
+    json_array_foreach(perms, i, p)
+    {
         const char *rs = NULL;
-        json_array_foreach(s->servers, j, g) {
-            if (json_is_string(p) && mt_store_perm_on_server(s, mt_str(g, "id"), json_string_value(p))) {
+        json_array_foreach(s->servers, j, g)
+        {
+            if (json_is_string(p) &&
+                mt_store_perm_on_server(s, mt_str(g, "id"), json_string_value(p))) {
                 rs = mt_str(g, "id");
                 break;
             }
@@ -277,7 +282,8 @@ static bool seed_roles(struct mt_store *s, const json_t *arr, struct cmn_err *er
     const char *ou;
     enum mt_e rc;
 
-    json_array_foreach(arr, i, r) {
+    json_array_foreach(arr, i, r)
+    {
         snprintf(w, sizeof(w), "roles[%zu]", i);
         if (!(ou = seed_ou(s, r, err, w)))
             return false;
@@ -288,9 +294,9 @@ static bool seed_roles(struct mt_store *s, const json_t *arr, struct cmn_err *er
             return cmn_err_set(err, 1, "%s.permissions: not an array", w), false;
         if (!(perms = group_permissions(s, perms, w, err)))
             return false;
-        body = json_pack("{s:O?, s:O?, s:s, s:o}", "name", json_object_get(r, "name"),
-                         "description", json_object_get(r, "description"), "ouId", ou,
-                         "permissions", perms);
+        body =
+            json_pack("{s:O?, s:O?, s:s, s:o}", "name", json_object_get(r, "name"), "description",
+                      json_object_get(r, "description"), "ouId", ou, "permissions", perms);
         out = NULL;
         rc = mt_role_create(s, body, &out);
         json_decref(body);
@@ -308,7 +314,8 @@ static bool seed_app_roles(struct mt_store *s, const char *app_id, const json_t 
     size_t i;
     enum mt_e rc;
 
-    json_array_foreach(roles, i, v) {
+    json_array_foreach(roles, i, v)
+    {
         json_t *r = mt_store_find(s->roles, "name", json_string_value(v));
         if (!r)
             r = mt_store_find(s->roles, "id", json_string_value(v));
@@ -334,7 +341,8 @@ static bool seed_apps(struct mt_store *s, const json_t *arr, struct cmn_err *err
     const char *ou, *secret;
     enum mt_e rc;
 
-    json_array_foreach(arr, i, a) {
+    json_array_foreach(arr, i, a)
+    {
         snprintf(w, sizeof(w), "applications[%zu]", i);
         if (!(ou = seed_ou(s, a, err, w)))
             return false;
@@ -349,12 +357,11 @@ static bool seed_apps(struct mt_store *s, const json_t *arr, struct cmn_err *err
             json_t *gt = json_object_get(a, "grantTypes");
             json_t *vp = json_object_get(a, "validityPeriod");
             const char *method = cmn_json_str(a, "tokenEndpointAuthMethod");
-            json_t *cfg = json_pack("{s:O?, s:O?, s:o, s:s}", "clientId",
-                                    json_object_get(a, "clientId"), "clientSecret",
-                                    json_object_get(a, "clientSecret"), "grantTypes",
-                                    gt ? json_incref(gt) : json_pack("[s]", "client_credentials"),
-                                    "tokenEndpointAuthMethod",
-                                    method ? method : "client_secret_basic");
+            json_t *cfg =
+                json_pack("{s:O?, s:O?, s:o, s:s}", "clientId", json_object_get(a, "clientId"),
+                          "clientSecret", json_object_get(a, "clientSecret"), "grantTypes",
+                          gt ? json_incref(gt) : json_pack("[s]", "client_credentials"),
+                          "tokenEndpointAuthMethod", method ? method : "client_secret_basic");
             if (cfg && vp)
                 json_object_set_new(cfg, "token",
                                     json_pack("{s:{s:O}}", "accessToken", "validityPeriod", vp));
@@ -385,7 +392,8 @@ static bool seed_ous(struct mt_store *s, const json_t *arr, int64_t now, struct 
     json_t *o, *body, *out;
     enum mt_e rc;
 
-    json_array_foreach(arr, i, o) {
+    json_array_foreach(arr, i, o)
+    {
         const char *parent = NULL;
         snprintf(w, sizeof(w), "organizationUnits[%zu]", i);
         if (cmn_json_str(o, "parent")) {
@@ -395,8 +403,8 @@ static bool seed_ous(struct mt_store *s, const json_t *arr, int64_t now, struct 
             parent = mt_str(mt_store_find(s->ous, "id", mt_str(p, "id")), "id");
             json_decref(p);
         }
-        body = json_pack("{s:O?, s:O?, s:O?, s:s?}", "handle", json_object_get(o, "handle"),
-                         "name", json_object_get(o, "name"), "description",
+        body = json_pack("{s:O?, s:O?, s:O?, s:s?}", "handle", json_object_get(o, "handle"), "name",
+                         json_object_get(o, "name"), "description",
                          json_object_get(o, "description"), "parent", parent);
         out = NULL;
         rc = mt_ou_create(s, body, now, &out);

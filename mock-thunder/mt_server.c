@@ -53,32 +53,30 @@ bool mt_server_save_keys(struct mt_server *s)
 static json_t *discovery(const char *iss)
 {
     char u[9][600];
-    static const char *const paths[] = {"/oauth2/authorize", "/oauth2/token", "/oauth2/userinfo",
-                                        "/oauth2/jwks",      "/oauth2/dcr/register",
-                                        "/oauth2/introspect", "/oauth2/par",
-                                        "/oauth2/bc-authorize"};
+    static const char *const paths[] = {
+        "/oauth2/authorize",    "/oauth2/token",      "/oauth2/userinfo", "/oauth2/jwks",
+        "/oauth2/dcr/register", "/oauth2/introspect", "/oauth2/par",      "/oauth2/bc-authorize"};
     for (size_t i = 0; i < 8; i++)
         snprintf(u[i], sizeof(u[i]), "%s%s", iss, paths[i]);
     return json_pack(
         "{s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:[s], s:[s,s,s,s,s], s:[s], "
         "s:[s,s,s,s,s], s:[s,s,s,s], s:[s,s], s:b, s:[s,s], s:[s], s:[s], s:b}",
-        "issuer", iss, "authorization_endpoint", u[0], "token_endpoint", u[1],
-        "userinfo_endpoint", u[2], "jwks_uri", u[3], "registration_endpoint", u[4],
-        "introspection_endpoint", u[5], "pushed_authorization_request_endpoint", u[6],
-        "backchannel_authentication_endpoint", u[7], "backchannel_token_delivery_modes_supported",
-        "poll", "scopes_supported", "openid", "profile", "email", "phone", "address",
-        "response_types_supported", "code", "grant_types_supported", "authorization_code",
-        "client_credentials", "refresh_token", "urn:ietf:params:oauth:grant-type:token-exchange",
-        "urn:openid:params:grant-type:ciba", "token_endpoint_auth_methods_supported",
-        "client_secret_basic", "client_secret_post", "private_key_jwt", "none",
-        "code_challenge_methods_supported", "S256", "plain",
+        "issuer", iss, "authorization_endpoint", u[0], "token_endpoint", u[1], "userinfo_endpoint",
+        u[2], "jwks_uri", u[3], "registration_endpoint", u[4], "introspection_endpoint", u[5],
+        "pushed_authorization_request_endpoint", u[6], "backchannel_authentication_endpoint", u[7],
+        "backchannel_token_delivery_modes_supported", "poll", "scopes_supported", "openid",
+        "profile", "email", "phone", "address", "response_types_supported", "code",
+        "grant_types_supported", "authorization_code", "client_credentials", "refresh_token",
+        "urn:ietf:params:oauth:grant-type:token-exchange", "urn:openid:params:grant-type:ciba",
+        "token_endpoint_auth_methods_supported", "client_secret_basic", "client_secret_post",
+        "private_key_jwt", "none", "code_challenge_methods_supported", "S256", "plain",
         "authorization_response_iss_parameter_supported", 1, "dpop_signing_alg_values_supported",
         "RS256", "ES256", "subject_types_supported", "public",
         "id_token_signing_alg_values_supported", "RS256", "claims_parameter_supported", 1);
 }
 
-static void oauth(struct mt_server *s, const struct cmn_http_request *req, int64_t now,
-                  bool token, struct mt_reply *out)
+static void oauth(struct mt_server *s, const struct cmn_http_request *req, int64_t now, bool token,
+                  struct mt_reply *out)
 {
     struct mt_oauth_ctx c = {&s->store, &s->keys, s->issuer, s->strict_client_auth, now};
     struct mt_oauth_req r = {cmn_http_request_header(req, "Authorization"),
@@ -105,7 +103,7 @@ static bool public_route(struct mt_server *s, const struct cmn_http_request *req
     bool get = !strcmp(req->method, "GET") || !strcmp(req->method, "HEAD");
     bool post = !strcmp(req->method, "POST");
     int kind = !strcmp(p, "/health/liveness") || !strcmp(p, "/health/readiness") ? 1
-               : !strcmp(p, "/oauth2/jwks")                                         ? 2
+               : !strcmp(p, "/oauth2/jwks")                                      ? 2
                : !strcmp(p, "/.well-known/openid-configuration") ||
                        !strcmp(p, "/.well-known/oauth-authorization-server")
                    ? 3
@@ -129,10 +127,17 @@ static bool public_route(struct mt_server *s, const struct cmn_http_request *req
     }
     out->status = 200;
     switch (kind) {
-    case 1: out->json = json_pack("{s:s}", "status", "UP"); break;
-    case 2: out->json = mt_keyring_jwks(&s->keys); break;
-    case 3: out->json = discovery(s->issuer); break;
-    default: oauth(s, req, now, kind == 4, out);
+    case 1:
+        out->json = json_pack("{s:s}", "status", "UP");
+        break;
+    case 2:
+        out->json = mt_keyring_jwks(&s->keys);
+        break;
+    case 3:
+        out->json = discovery(s->issuer);
+        break;
+    default:
+        oauth(s, req, now, kind == 4, out);
     }
     return true;
 }
@@ -364,9 +369,9 @@ static void log_start(const struct mt_server *s, const struct mt_config *cfg)
                  cfg->admin_from_defaults ? " (default)" : "");
     if (cfg->admin_from_defaults)
         cmn_log_info("admin client secret: %s (default)", cfg->admin_client_secret);
-    cmn_log_info("client authentication: %s",
-                 s->strict_client_auth ? "strict (registered method only)"
-                                       : "lenient (Basic or form body)");
+    cmn_log_info("client authentication: %s", s->strict_client_auth
+                                                  ? "strict (registered method only)"
+                                                  : "lenient (Basic or form body)");
 }
 
 /* Everything after the port is known: issuer, bootstrap, seed, first save. */
@@ -382,8 +387,8 @@ static bool finish_start(struct mt_server *s, const struct mt_config *cfg, int64
                  mt_server_port(s));
     if (!(s->issuer = cmn_strndup(iss, strlen(iss))))
         return false;
-    if (!mt_store_bootstrap(&s->store, s->issuer, cfg->admin_client_id,
-                            cfg->admin_client_secret, now, err))
+    if (!mt_store_bootstrap(&s->store, s->issuer, cfg->admin_client_id, cfg->admin_client_secret,
+                            now, err))
         return false;
     if (cfg->seed_file && !apply_seed(s, cfg->seed_file, now, err))
         return false;

@@ -35,11 +35,11 @@ unsigned mt_server_port(const struct mt_server *s);
 /* A plain HTTP answer the handlers build before it becomes a cmn_http_response. */
 struct mt_reply {
     unsigned status;
-    json_t *json;           /* owned; sent as application/json with a trailing newline */
-    const char *text;       /* static plain-text body when json is NULL */
-    const char *allow;      /* Allow header for 405 */
-    const char *www_auth;   /* WWW-Authenticate header */
-    bool no_store;          /* Cache-Control: no-store, Pragma: no-cache */
+    json_t *json;         /* owned; sent as application/json with a trailing newline */
+    const char *text;     /* static plain-text body when json is NULL */
+    const char *allow;    /* Allow header for 405 */
+    const char *www_auth; /* WWW-Authenticate header */
+    bool no_store;        /* Cache-Control: no-store, Pragma: no-cache */
 };
 
 /* Management API (bare paths and /api/server/v1 aliases); called with s->lock held.

@@ -70,16 +70,16 @@ static bool check_kind(const json_t *arr, size_t kind, struct cmn_err *err)
     if (!json_is_array(arr))
         return cmn_err_set(err, 1, "%s: not an array", kinds[kind]), false;
     if (json_array_size(arr) > MT_MAX_PER_KIND)
-        return cmn_err_set(err, 1, "%s: more than %d entries", kinds[kind], MT_MAX_PER_KIND),
-               false;
-    json_array_foreach(arr, i, e) {
+        return cmn_err_set(err, 1, "%s: more than %d entries", kinds[kind], MT_MAX_PER_KIND), false;
+    json_array_foreach(arr, i, e)
+    {
         if (!json_is_object(e))
             return cmn_err_set(err, 1, "%s[%zu]: not an object", kinds[kind], i), false;
         for (const char *const *k = required_members[kind]; *k; k++) {
             const char *v = mt_str(e, *k);
             if (!v || !*v)
-                return cmn_err_set(err, 1, "%s[%zu].%s: missing or not a string", kinds[kind],
-                                   i, *k),
+                return cmn_err_set(err, 1, "%s[%zu].%s: missing or not a string", kinds[kind], i,
+                                   *k),
                        false;
         }
         if (mt_store_find(arr, "id", mt_str(e, "id")) != e)
@@ -94,7 +94,8 @@ static bool check_ref(const json_t *arr, const char *kind, const char *key, cons
     size_t i;
     json_t *e;
 
-    json_array_foreach(arr, i, e) {
+    json_array_foreach(arr, i, e)
+    {
         json_t *v = json_object_get(e, key);
         if (optional && (!v || json_is_null(v)))
             continue;
@@ -109,15 +110,16 @@ static bool check_roles(const json_t *roles, struct cmn_err *err)
     size_t i, j;
     json_t *r, *p;
 
-    json_array_foreach(roles, i, r) {
+    json_array_foreach(roles, i, r)
+    {
         if (!json_is_array(json_object_get(r, "assignments")))
             return cmn_err_set(err, 1, "roles[%zu].assignments: not an array", i), false;
         p = json_object_get(r, "permissions");
         if (!json_is_array(p) && !json_is_null(p))
             return cmn_err_set(err, 1, "roles[%zu].permissions: not an array", i), false;
-        json_array_foreach(p, j, r) {
-            if (!mt_str(r, "resourceServerId") ||
-                !json_is_array(json_object_get(r, "permissions")))
+        json_array_foreach(p, j, r)
+        {
+            if (!mt_str(r, "resourceServerId") || !json_is_array(json_object_get(r, "permissions")))
                 return cmn_err_set(err, 1, "roles[%zu].permissions[%zu]: bad entry", i, j), false;
         }
     }
@@ -150,7 +152,8 @@ bool mt_store_from_json(struct mt_store *s, const json_t *doc, struct cmn_err *e
         !check_ref(n.actions, "actions", "_resourceId", n.resources, true, err) ||
         !check_ref(n.roles, "roles", "ouId", n.ous, false, err) || !check_roles(n.roles, err))
         return false;
-    json_array_foreach(n.apps, i, a) {
+    json_array_foreach(n.apps, i, a)
+    {
         const char *cid = mt_str(a, "clientId");
         if (*cid && mt_store_app_by_client(&n, cid) != a)
             return cmn_err_set(err, 1, "applications[%zu].clientId: duplicate", i), false;
@@ -170,7 +173,8 @@ json_t *mt_store_find(const json_t *arr, const char *key, const char *value)
 
     if (!value)
         return NULL;
-    json_array_foreach(arr, i, e) {
+    json_array_foreach(arr, i, e)
+    {
         const char *v = json_string_value(json_object_get(e, key));
         if (v && strcmp(v, value) == 0)
             return e;
@@ -183,8 +187,7 @@ json_t *mt_store_app_by_client(const struct mt_store *s, const char *client_id)
     return mt_store_find(s->apps, "clientId", client_id);
 }
 
-char *mt_perm_derive(const char *parent_perm, const char *rs_handle, char delim,
-                     const char *handle)
+char *mt_perm_derive(const char *parent_perm, const char *rs_handle, char delim, const char *handle)
 {
     struct cmn_buf b;
     const char *prefix = parent_perm && *parent_perm ? parent_perm : rs_handle;
@@ -211,12 +214,23 @@ char *mt_sanitize(const char *in)
         if (c < 0x20 || c == 0x7f)
             continue;
         switch (c) {
-        case '<': cmn_buf_append_str(&b, "&lt;"); break;
-        case '>': cmn_buf_append_str(&b, "&gt;"); break;
-        case '&': cmn_buf_append_str(&b, "&amp;"); break;
-        case '\'': cmn_buf_append_str(&b, "&#39;"); break;
-        case '"': cmn_buf_append_str(&b, "&#34;"); break;
-        default: cmn_buf_append(&b, in, 1);
+        case '<':
+            cmn_buf_append_str(&b, "&lt;");
+            break;
+        case '>':
+            cmn_buf_append_str(&b, "&gt;");
+            break;
+        case '&':
+            cmn_buf_append_str(&b, "&amp;");
+            break;
+        case '\'':
+            cmn_buf_append_str(&b, "&#39;");
+            break;
+        case '"':
+            cmn_buf_append_str(&b, "&#34;");
+            break;
+        default:
+            cmn_buf_append(&b, in, 1);
         }
     }
     return cmn_buf_take(&b, NULL);
@@ -238,9 +252,9 @@ bool mt_store_perm_on_server(const struct mt_store *s, const char *rs_id, const 
     json_t *e;
 
     for (size_t k = 0; k < 2; k++)
-        json_array_foreach(arrs[k], i, e) {
-            if (strcmp(mt_str(e, "_rsId"), rs_id) == 0 &&
-                strcmp(mt_str(e, "permission"), p) == 0)
+        json_array_foreach(arrs[k], i, e)
+        {
+            if (strcmp(mt_str(e, "_rsId"), rs_id) == 0 && strcmp(mt_str(e, "permission"), p) == 0)
                 return true;
         }
     return false;
@@ -251,7 +265,8 @@ static bool has_string(const json_t *arr, const char *v)
     size_t i;
     json_t *e;
 
-    json_array_foreach(arr, i, e) {
+    json_array_foreach(arr, i, e)
+    {
         if (json_is_string(e) && strcmp(json_string_value(e), v) == 0)
             return true;
     }
@@ -264,16 +279,20 @@ json_t *mt_store_app_permissions(const struct mt_store *s, const char *app_id)
     size_t i, j, k;
     json_t *r, *a, *g, *p;
 
-    json_array_foreach(s->roles, i, r) {
+    json_array_foreach(s->roles, i, r)
+    {
         bool assigned = false;
-        json_array_foreach(json_object_get(r, "assignments"), j, a) {
+        json_array_foreach(json_object_get(r, "assignments"), j, a)
+        {
             if (strcmp(mt_str(a, "id"), app_id) == 0)
                 assigned = true;
         }
         if (!assigned)
             continue;
-        json_array_foreach(json_object_get(r, "permissions"), j, g) {
-            json_array_foreach(json_object_get(g, "permissions"), k, p) {
+        json_array_foreach(json_object_get(r, "permissions"), j, g)
+        {
+            json_array_foreach(json_object_get(g, "permissions"), k, p)
+            {
                 if (json_is_string(p) && !has_string(out, json_string_value(p)))
                     json_array_append(out, p);
             }
@@ -316,15 +335,15 @@ json_t *mt_page(const json_t *items, const char *key, const char *base_path, lon
         add_link(links, base_path, offset + limit, limit, "next");
         add_link(links, base_path, ((total - 1) / limit) * limit, limit, "last");
     }
-    return json_pack("{s:I, s:I, s:I, s:o, s:o}", "totalResults", (json_int_t)total,
-                     "startIndex", (json_int_t)offset + 1, "count",
-                     (json_int_t)json_array_size(slice), key, slice, "links", links);
+    return json_pack("{s:I, s:I, s:I, s:o, s:o}", "totalResults", (json_int_t)total, "startIndex",
+                     (json_int_t)offset + 1, "count", (json_int_t)json_array_size(slice), key,
+                     slice, "links", links);
 }
 
 /* ---- helpers for the service files ---- */
 
-enum mt_e mt_body_str(const json_t *body, const char *key, bool required, size_t max,
-                      bool sanitize, enum mt_e bad, char **out)
+enum mt_e mt_body_str(const json_t *body, const char *key, bool required, size_t max, bool sanitize,
+                      enum mt_e bad, char **out)
 {
     json_t *v = json_object_get(body, key);
     char *s;
@@ -376,7 +395,8 @@ void mt_store_remove(json_t *arr, const char *id)
     size_t i;
     json_t *e;
 
-    json_array_foreach(arr, i, e) {
+    json_array_foreach(arr, i, e)
+    {
         if (strcmp(mt_str(e, "id"), id) == 0) {
             json_array_remove(arr, i);
             return;
@@ -405,7 +425,8 @@ json_t *mt_public_copy(const json_t *o)
     const char *k;
     json_t *v;
 
-    json_object_foreach((json_t *)(uintptr_t)o, k, v) {
+    json_object_foreach((json_t *)(uintptr_t)o, k, v)
+    {
         if (k[0] != '_')
             json_object_set(c, k, v);
     }

@@ -91,8 +91,8 @@ enum mt_e mt_res_list(const struct mt_store *s, const char *rs_id, const char *p
                       json_t **out);
 enum mt_e mt_res_create(struct mt_store *s, const char *rs_id, const json_t *body, json_t **out);
 enum mt_e mt_res_get(const struct mt_store *s, const char *rs_id, const char *id, json_t **out);
-enum mt_e mt_res_update(struct mt_store *s, const char *rs_id, const char *id,
-                        const json_t *body, json_t **out);
+enum mt_e mt_res_update(struct mt_store *s, const char *rs_id, const char *id, const json_t *body,
+                        json_t **out);
 enum mt_e mt_res_delete(struct mt_store *s, const char *rs_id, const char *id);
 /* res_id NULL: actions directly on the server. */
 enum mt_e mt_act_list(const struct mt_store *s, const char *rs_id, const char *res_id,
@@ -103,8 +103,7 @@ enum mt_e mt_act_get(const struct mt_store *s, const char *rs_id, const char *re
                      const char *id, json_t **out);
 enum mt_e mt_act_update(struct mt_store *s, const char *rs_id, const char *res_id, const char *id,
                         const json_t *body, json_t **out);
-enum mt_e mt_act_delete(struct mt_store *s, const char *rs_id, const char *res_id,
-                        const char *id);
+enum mt_e mt_act_delete(struct mt_store *s, const char *rs_id, const char *res_id, const char *id);
 
 enum mt_e mt_role_list(const struct mt_store *s, json_t **out);
 enum mt_e mt_role_create(struct mt_store *s, const json_t *body, json_t **out);

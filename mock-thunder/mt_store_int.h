@@ -17,8 +17,8 @@ static inline const char *mt_str(const json_t *o, const char *k)
 /* Reads body[key] as a string. Absent or null: *out = NULL and OK unless required. Not a string,
  * longer than max, or (required and) empty after sanitising: `bad`. *out is owned and
  * sanitised (trimmed, control characters dropped, HTML-escaped) when sanitize, else trimmed. */
-enum mt_e mt_body_str(const json_t *body, const char *key, bool required, size_t max,
-                      bool sanitize, enum mt_e bad, char **out);
+enum mt_e mt_body_str(const json_t *body, const char *key, bool required, size_t max, bool sanitize,
+                      enum mt_e bad, char **out);
 /* A new UUIDv7 id; false if the random source failed. */
 bool mt_new_id(char out[37]);
 /* Whether another entity fits in arr. */

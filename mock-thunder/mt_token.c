@@ -16,7 +16,8 @@ static bool in_array(const json_t *arr, const char *v)
     size_t i;
     json_t *e;
 
-    json_array_foreach(arr, i, e) {
+    json_array_foreach(arr, i, e)
+    {
         if (json_is_string(e) && !strcmp(json_string_value(e), v))
             return true;
     }
@@ -60,8 +61,8 @@ json_t *mt_token_claims(const char *issuer, const json_t *app, const json_t *ou,
                         const char *jti)
 {
     json_t *c = json_object();
-    json_t *a = json_array_size(aud) == 1 ? json_incref(json_array_get(aud, 0))
-                                           : json_deep_copy(aud);
+    json_t *a =
+        json_array_size(aud) == 1 ? json_incref(json_array_get(aud, 0)) : json_deep_copy(aud);
 
     json_object_set_new(c, "aud", a);
     json_object_set_new(c, "client_id", json_string(str_or(app, "clientId", "")));
@@ -79,7 +80,8 @@ json_t *mt_token_claims(const char *issuer, const json_t *app, const json_t *ou,
         size_t i;
         json_t *g;
         cmn_buf_init(&b, MT_FORM_MAX_VALUE * 2);
-        json_array_foreach(granted, i, g) {
+        json_array_foreach(granted, i, g)
+        {
             if (i)
                 cmn_buf_append_str(&b, " ");
             cmn_buf_append_str(&b, json_string_value(g));
@@ -112,8 +114,8 @@ char *mt_jwt_sign(const struct mt_keyring *keys, const json_t *claims)
     if (!keys->n)
         goto done;
     /* The signer's kid goes in the header; sign after building it. */
-    header = json_pack("{s:s, s:s, s:s}", "alg", "RS256", "kid", mt_key_kid(keys->keys[0]),
-                       "typ", "at+jwt");
+    header = json_pack("{s:s, s:s, s:s}", "alg", "RS256", "kid", mt_key_kid(keys->keys[0]), "typ",
+                       "at+jwt");
     if (!header || !(h = cmn_json_dumps_compact(header, true)) ||
         !(p = cmn_json_dumps_compact(claims, true)) || !(hb = b64url_str(h, strlen(h))) ||
         !(pb = b64url_str(p, strlen(p))))
@@ -171,8 +173,8 @@ json_t *mt_token_verify(const struct mt_oauth_ctx *c, const char *token)
         goto out;
     if (!(sig = malloc(strlen(d2 + 1) * 3 / 4 + 4)) ||
         !cmn_b64url_decode(d2 + 1, strlen(d2 + 1), sig, &sig_len) ||
-        !mt_keyring_verify(c->keys, cmn_json_str(header, "kid"), token, (size_t)(d2 - token),
-                           sig, sig_len))
+        !mt_keyring_verify(c->keys, cmn_json_str(header, "kid"), token, (size_t)(d2 - token), sig,
+                           sig_len))
         goto out;
     if (!(claims = segment_json(d1 + 1, (size_t)(d2 - d1 - 1))))
         goto out;

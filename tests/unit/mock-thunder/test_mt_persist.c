@@ -125,8 +125,9 @@ static void keyring_save_load_rotate(void **state)
     assert_true(mt_keyring_verify(&l, first, "data", 4, sig, sig_len)); /* same key loaded */
     assert_false(mt_keyring_verify(&l, first, "Data", 4, sig, sig_len));
     mt_keyring_free(&l);
-    json_object_set_new(json_array_get(json_object_get(doc, "keys"), 0), "cert",
-                        json_string("-----BEGIN CERTIFICATE-----\nAAAA\n-----END CERTIFICATE-----\n"));
+    json_object_set_new(
+        json_array_get(json_object_get(doc, "keys"), 0), "cert",
+        json_string("-----BEGIN CERTIFICATE-----\nAAAA\n-----END CERTIFICATE-----\n"));
     assert_false(mt_keyring_from_json(&l, doc, &err));
     assert_non_null(strstr(err.msg, "keys[0]: "));
     json_decref(doc);
@@ -135,9 +136,9 @@ static void keyring_save_load_rotate(void **state)
     snprintf(second, sizeof(second), "%s", mt_key_kid(r.keys[0]));
     jwks = mt_keyring_jwks(&r);
     assert_int_equal(json_array_size(json_object_get(jwks, "keys")), 2);
-    assert_string_equal(json_string_value(json_object_get(
-                            json_array_get(json_object_get(jwks, "keys"), 1), "kid")),
-                        first);
+    assert_string_equal(
+        json_string_value(json_object_get(json_array_get(json_object_get(jwks, "keys"), 1), "kid")),
+        first);
     json_decref(jwks);
     assert_int_equal(json_array_size(retired), 0);
     assert_true(mt_keyring_verify(&r, first, "data", 4, sig, sig_len)); /* still published */
@@ -171,10 +172,8 @@ static void tls_certificate(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(write_read),
-        cmocka_unit_test(nested_mkdir_and_lock),
-        cmocka_unit_test(leftovers_removed),
-        cmocka_unit_test(keyring_save_load_rotate),
+        cmocka_unit_test(write_read),        cmocka_unit_test(nested_mkdir_and_lock),
+        cmocka_unit_test(leftovers_removed), cmocka_unit_test(keyring_save_load_rotate),
         cmocka_unit_test(tls_certificate),
     };
     return cmocka_run_group_tests(tests, setup, teardown);

@@ -97,7 +97,8 @@ static void validation_codes(void **state)
          MT_E_RES_INVALID_DELIMITER},
         {"{\"name\":\"n\",\"ouId\":\"" MT_ID_DEFAULT_OU "\",\"handle\":\"h h\"}",
          MT_E_RES_INVALID_HANDLE},
-        {"{\"name\":\"n\",\"ouId\":\"" MT_ID_DEFAULT_OU "\",\"handle\":\"a.b\",\"delimiter\":\".\"}",
+        {"{\"name\":\"n\",\"ouId\":\"" MT_ID_DEFAULT_OU
+         "\",\"handle\":\"a.b\",\"delimiter\":\".\"}",
          MT_E_RES_DELIMITER_IN_RS_HANDLE},
         {"{\"name\":\"Items API\",\"ouId\":\"" MT_ID_DEFAULT_OU "\"}", MT_E_RES_NAME_CONFLICT},
         {"{\"name\":\"n\",\"ouId\":\"" MT_ID_DEFAULT_OU "\",\"identifier\":\"https://api\"}",
@@ -225,8 +226,9 @@ static void load_validation(void **state)
     json_decref(bad);
 
     bad = json_deep_copy(doc);
-    json_array_append_new(json_object_get(bad, "organizationUnits"),
-                          json_deep_copy(json_array_get(json_object_get(bad, "organizationUnits"), 0)));
+    json_array_append_new(
+        json_object_get(bad, "organizationUnits"),
+        json_deep_copy(json_array_get(json_object_get(bad, "organizationUnits"), 0)));
     assert_false(mt_store_from_json(&t, bad, &err));
     assert_string_equal(err.msg, "organizationUnits[1].id: duplicate id");
     json_decref(bad);
@@ -319,10 +321,14 @@ static void pagination(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(perm_derivation),      cmocka_unit_test(sanitize),
-        cmocka_unit_test(validation_codes),     cmocka_unit_test(handle_change_recomputes),
-        cmocka_unit_test(roles_and_permissions), cmocka_unit_test(load_validation),
-        cmocka_unit_test(bootstrap_is_idempotent), cmocka_unit_test(seed),
+        cmocka_unit_test(perm_derivation),
+        cmocka_unit_test(sanitize),
+        cmocka_unit_test(validation_codes),
+        cmocka_unit_test(handle_change_recomputes),
+        cmocka_unit_test(roles_and_permissions),
+        cmocka_unit_test(load_validation),
+        cmocka_unit_test(bootstrap_is_idempotent),
+        cmocka_unit_test(seed),
         cmocka_unit_test(pagination),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

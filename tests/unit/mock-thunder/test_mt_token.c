@@ -152,8 +152,7 @@ static void sign_and_verify(void **state)
 }
 
 /* Runs the token endpoint on a form body (and optional Authorization header). */
-static json_t *token(bool strict, const char *auth, const char *body, unsigned *status,
-                     bool *basic)
+static json_t *token(bool strict, const char *auth, const char *body, unsigned *status, bool *basic)
 {
     struct mt_oauth_ctx c = {&store, &keys, ISS, strict, NOW};
     struct mt_oauth_req r = {auth, "application/x-www-form-urlencoded", body, strlen(body)};
@@ -258,8 +257,9 @@ static void config(void **state)
 {
     struct mt_config c;
     struct cmn_err err = {0};
-    char a[9][32] = {"mt", "--port=7000", "--admin-client-id", "flag-id", "--issuer",
-                     "https://idp.example:7000/", "--data-dir", "d", "--help"};
+    char a[9][32] = {"mt",         "--port=7000", "--admin-client-id",
+                     "flag-id",    "--issuer",    "https://idp.example:7000/",
+                     "--data-dir", "d",           "--help"};
     char *argv1[] = {a[0], a[1], a[2], a[3], a[4], a[5], NULL};
     char *argv2[] = {a[0], a[6], a[7], NULL};
     char c3[2][16] = {"--cert", "c.pem"};
@@ -268,8 +268,8 @@ static void config(void **state)
 
     (void)state;
     assert_int_equal(mt_config_parse(&c, 6, argv1, fake_env, &err), MT_CONFIG_OK);
-    assert_int_equal(c.port, 7000);                      /* flag beats THUNDER_PORT */
-    assert_string_equal(c.admin_client_id, "flag-id");   /* flag beats the variable */
+    assert_int_equal(c.port, 7000);                    /* flag beats THUNDER_PORT */
+    assert_string_equal(c.admin_client_id, "flag-id"); /* flag beats the variable */
     assert_string_equal(c.admin_client_secret, "thunder-admin-secret");
     assert_string_equal(c.issuer, "https://idp.example:7000"); /* no trailing slash */
     assert_int_equal(c.n_hostnames, 2);
