@@ -42,8 +42,8 @@ struct mt_reply {
     bool no_store;        /* Cache-Control: no-store, Pragma: no-cache */
 };
 
-/* Management API (bare paths and /api/server/v1 aliases); called with s->lock held.
- * Returns false when the path is no management route (the caller answers 404). */
+/* Management API (bare paths and /api/server/v1 aliases); called with s->lock held. Fills out
+ * with the answer, including 401/403, Go's plain 404 for unknown paths and 405. */
 void mt_api_handle(struct mt_server *s, const struct cmn_http_request *req, int64_t now,
                    struct mt_reply *out);
 /* Saves the store (a no-op when ephemeral); false (logged) if it could not be written. */
