@@ -37,7 +37,10 @@ bool gw_jwks_sched_start(struct gw_jwks_sched *s, int64_t now, int64_t cooldown_
 
     s->in_flight = true;
     s->miss_pending = false;
-    s->miss_allowed_at = now + cooldown_ms;
+    /* Only unknown-kid refetches spend the cooldown: a scheduled or first fetch must not make
+     * a key rotated right after it wait a whole cooldown to be accepted. */
+    if (for_miss)
+        s->miss_allowed_at = now + cooldown_ms;
     return for_miss;
 }
 

@@ -34,7 +34,7 @@ read -r MT_PORT MB_PORT GW_PORT < <(e2e_ports 3 | tr '\n' ' ')
 ADMIN_CLIENT_ID=replay-admin
 ADMIN_CLIENT_SECRET=replay-admin-secret
 THUNDER_DATA=$E2E_WORK/thunder
-THUNDER_CERT=$THUNDER_DATA/${THUNDER_CERT_NAME:-server.crt}
+THUNDER_CERT=$THUNDER_DATA/${THUNDER_CERT_NAME:-tls-cert.pem}
 export CURL_CA_BUNDLE=$THUNDER_CERT # curl trusts mock-thunder's certificate, the guide's commands unchanged
 VERSION=$("$BIN_DIR/gateway" version 2>&1 | head -n1 | sed 's/.*: *//')
 

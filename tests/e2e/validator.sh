@@ -150,7 +150,10 @@ e2e_eq "tampered_payload_refused" 401 "$E2E_STATUS"
 big=$(head -c 300000 /dev/zero | tr '\0' 'A')
 printf 'Authorization: Bearer %s.%s.%s\n' "$big" "$big" "$big" >"$E2E_WORK/big.header"
 call /plain "" -H "@$E2E_WORK/big.header"
-e2e_eq "oversized_token_refused" 401 "$E2E_STATUS"
+e2e_eq "oversized_token_refused (431: the header is over the server's cap)" 431 "$E2E_STATUS"
+printf 'Authorization: Bearer %s.%s.%s\n' "${big:0:20000}" "${big:0:20000}" "${big:0:20000}" >"$E2E_WORK/big.header"
+call /plain "" -H "@$E2E_WORK/big.header"
+e2e_eq "oversized_token_refused by the validator" 401 "$E2E_STATUS"
 deep=$(printf '{"a":%.0s' $(seq 200); printf 1; printf '}%.0s' $(seq 200))
 call /plain "$(rs256 "$HDR" "$deep")"
 e2e_eq "deeply_nested_claims_refused" 401 "$E2E_STATUS"

@@ -91,9 +91,15 @@ static void test_sched_rules(void **state)
     s.miss_pending = true;
     assert_int_equal(gw_jwks_sched_due(&s), INT64_MAX);
     gw_jwks_sched_done(&s, 1100, true, 60000, 1000, 2000);
-    /* the miss waits for the cooldown (started at 1000 + 500), not the refresh (61100) */
-    assert_int_equal(gw_jwks_sched_due(&s), 1500);
-    assert_true(gw_jwks_sched_start(&s, 1500, 500));
+    /* the first fetch spent no cooldown: the miss goes at once, not at the refresh (61100) */
+    assert_int_equal(gw_jwks_sched_due(&s), 0);
+    assert_true(gw_jwks_sched_start(&s, 1100, 500));
+    assert_false(s.miss_pending);
+    gw_jwks_sched_done(&s, 1200, true, 60000, 1000, 2000);
+    /* the next miss waits for the cooldown that miss started (1100 + 500) */
+    s.miss_pending = true;
+    assert_int_equal(gw_jwks_sched_due(&s), 1600);
+    assert_true(gw_jwks_sched_start(&s, 1600, 500));
     assert_false(s.miss_pending);
     /* failures back off 1000, 2000, 2000 (capped); misses do not hurry a failing source */
     gw_jwks_sched_done(&s, 1600, false, 60000, 1000, 2000);
@@ -397,12 +403,15 @@ static void test_unknown_kid_refetch_and_cooldown(void **state)
     assert_int_equal(st.updates, 2); /* same document: the snapshot is kept */
     gw_jwks_cache_destroy(c);
 
-    /* A configured failed_jwk_key_cooldown is honoured too. */
+    /* A configured failed_jwk_key_cooldown is honoured too: the first unknown kid refetches
+     * (the start-up fetch spent no cooldown), then nothing until the cooldown ends. */
     c = gw_jwks_cache_new(&co, &err);
     o.failed_jwk_key_cooldown_ms = 1500;
     slow = gw_jwks_cache_add(c, &o, &err);
     assert_int_equal(gw_jwks_cache_start(c, &err), GW_JWKS_CACHE_OK);
     assert_int_equal(wait_for(slow, "a", GW_JWKS_OK, 5000), GW_JWKS_OK);
+    assert_int_equal(look(slow, "first-miss"), GW_JWKS_UNKNOWN_KID);
+    sleep_ms(200);
     before = atomic_load(&t.hits);
     run_flood(slow, 700);
     assert_int_equal(atomic_load(&t.hits), before);
