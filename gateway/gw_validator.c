@@ -158,9 +158,11 @@ static void run(struct ep_state *st, struct gw_auth_call *call, bool may_park)
         set = NULL;
     r = gw_jwt_validate_cached(vc, st->v->tokens, tok, len, set, cmn_clock_unix(), &claims, &err);
     gw_jwks_unref(set);
-    if (gw_jwt_result_wants_refetch(r)) {
+    /* Only a kid missing from a set we have asks for a refetch: before the first set arrives
+     * the fetcher retries on its own, and such requests must not spend the cooldown. */
+    if (r == GW_JWT_UNKNOWN_KEY) {
         gw_jwks_source_report_miss(st->src);
-        if (r == GW_JWT_UNKNOWN_KEY && may_park && park(st, call, seen))
+        if (may_park && park(st, call, seen))
             return;
     }
     if (r != GW_JWT_OK) {
@@ -276,7 +278,8 @@ static bool add_source(struct ep_state *st, struct cmn_err *err)
     }
     /* An unreadable jwk_local_path stops KrakenD (logger.Fatal). */
     if (vc->jwk_local_path && gw_jwks_source_last_error(st->src, why, sizeof(why))) {
-        cmn_err_set(err, 1, "[ENDPOINT: %s][JWTValidator] %s", st->ep->path, why);
+        cmn_err_set(err, 1, "[ENDPOINT: %s][JWTValidator] jwk_local_path '%s': %s", st->ep->path,
+                    vc->jwk_local_path, why);
         return false;
     }
     return true;

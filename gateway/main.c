@@ -237,6 +237,12 @@ static int cmd_run(int argc, char **argv)
     for (size_t i = 0; i < cfg->warnings.n; i++)
         cmn_log_warn("%s", cfg->warnings.items[i]);
     cmn_log_info("Starting the KrakenD instance");
+    for (size_t i = 0; i < cfg->n_endpoints; i++) {
+        const struct gw_endpoint *ep = &cfg->endpoints[i];
+        cmn_log_debug("[ENDPOINT: %s] Building the proxy pipe", ep->path);
+        for (size_t b = 0; b < ep->n_backends; b++)
+            cmn_log_debug("[BACKEND: %s] Building the backend pipe", ep->backends[b].url_pattern);
+    }
 
     /* Signals are taken synchronously by this thread; threads started later inherit the mask. */
     sigemptyset(&set);

@@ -184,12 +184,15 @@ e2e_eq "other endpoints unaffected by failing key sources" 200 "$E2E_STATUS"
 echo "# unknown kids do not turn the gateway into a load generator"
 # (the slow and failing sources fetch hand.jwks with a query string; only the plain URL counts)
 before=$(grep -c 'GET /__files/hand.jwks ->' "$E2E_WORK/mock-backend.log")
+flood_start=$SECONDS
 for i in $(seq 40); do
     call /plain "$(rs256 "{\"alg\":\"RS256\",\"kid\":\"random-$i-$RANDOM\"}" "$GOOD_CLAIMS")"
     [ "$E2E_STATUS" = 401 ] || e2e_fail "random kid $i refused" "status $E2E_STATUS"
 done
 after=$(grep -c 'GET /__files/hand.jwks ->' "$E2E_WORK/mock-backend.log")
-if [ $((after - before)) -le 2 ]; then e2e_pass "40 random kids caused $((after - before)) JWKS fetch(es)"; else e2e_fail "random kids are rate-limited" "$((after - before)) fetches"; fi
+# one refetch per 10 s cooldown at most (plus one for a refresh that may fall in the window)
+allowed=$((2 + (SECONDS - flood_start) / 10))
+if [ $((after - before)) -le $allowed ]; then e2e_pass "40 random kids caused $((after - before)) JWKS fetch(es) (at most $allowed)"; else e2e_fail "random kids are rate-limited" "$((after - before)) fetches in $((SECONDS - flood_start)) s"; fi
 
 echo "# rotation at the identity provider is picked up without a restart"
 openssl genpkey -algorithm RSA -pkeyopt rsa_keygen_bits:2048 -out "$E2E_WORK/rot2.pem" 2>/dev/null
