@@ -44,7 +44,8 @@ static int teardown(void **state)
 static enum gw_jwks_status fetch_with(const struct gw_jwks_source_opts *o, char *msg, size_t n)
 {
     struct gw_jwks_cache_opts co = {
-        .connect_timeout_ms = 1000, .timeout_ms = 2000, .retry_min_ms = 50, .retry_max_ms = 50};
+        /* generous: loading the system CA directory takes seconds under ASan or valgrind */
+        .connect_timeout_ms = 15000, .timeout_ms = 20000, .retry_min_ms = 50, .retry_max_ms = 50};
     struct cmn_err err = {0};
     struct gw_jwks_cache *c = gw_jwks_cache_new(&co, &err);
     struct gw_jwks_source *s = gw_jwks_cache_add(c, o, &err);
