@@ -88,7 +88,8 @@ for a in "${ALGS[@]}"; do
     tok=$(cat "$KEYS/$a.jwt")
     call "/alg/$a" "$tok"
     e2e_eq "$a: openssl-minted token accepted" 200 "$E2E_STATUS"
-    call "/alg/$a" "${tok%?}$( [ "${tok: -1}" = A ] && echo B || echo A)"
+    c=${tok: -10:1} # inside the signature: the last character also carries unused bits
+    call "/alg/$a" "${tok:0:${#tok}-10}$([ "$c" = A ] && echo B || echo A)${tok: -9}"
     e2e_eq "$a: tampered signature refused" 401 "$E2E_STATUS"
 done
 call /alg/RS256 "$(cat "$KEYS/ES256.jwt")"
