@@ -64,6 +64,27 @@ e2e_eq "misspelt validator: still exit 0" 0 "$RC"
 e2e_contains "misspelt validator: NOT applied warning" \
     'did you mean "auth/validator"?): it is ignored and that security feature is NOT applied' "$OUT"
 
+# validator blocks: what stops KrakenD is an error, what KrakenD starts with is a warning (§4.1)
+cat >"$E2E_WORK/validators.json" <<'EOF'
+{"version": 3, "host": ["http://127.0.0.1:19"],
+ "endpoints": [
+  {"endpoint": "/a", "backend": [{"url_pattern": "/"}],
+   "extra_config": {"auth/validator": {"alg": "RS257", "jwk_url": "https://idp.test/jwks"}}},
+  {"endpoint": "/b", "backend": [{"url_pattern": "/"}],
+   "extra_config": {"auth/validator": {"alg": "RS256", "jwk_url": "http://idp.test/jwks"}}}]}
+EOF
+run_cmd check "$KRAKEND" check -c "$E2E_WORK/validators.json"
+e2e_eq "check unknown validator alg: exit 1" 1 "$RC"
+e2e_contains "check unknown validator alg: message" \
+    "endpoints[0].extra_config.auth/validator: JOSE: unknown algorithm RS257" "$OUT"
+run_cmd run "$KRAKEND" run -c "$E2E_WORK/validators.json" -p "$(e2e_ports 1)"
+e2e_eq "run unknown validator alg: exit 1 (KrakenD's logger.Fatal)" 1 "$RC"
+sed -i 's/RS257/RS256/' "$E2E_WORK/validators.json"
+run_cmd check "$KRAKEND" check -c "$E2E_WORK/validators.json"
+e2e_eq "check insecure jwk_url: still exit 0" 0 "$RC"
+e2e_contains "check insecure jwk_url: warns that the endpoint answers 401" \
+    "JWK client is using an insecure connection to the JWK service: the endpoint GET /b will answer 401 to every request" "$OUT"
+
 # ---- refusals and exit codes (spec §5) ----
 printf '{"version": 2, "endpoints": []}\n' >"$E2E_WORK/v2.json"
 cat >"$E2E_WORK/bad_host.json" <<'EOF'
