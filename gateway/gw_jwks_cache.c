@@ -182,8 +182,8 @@ static void load_local(struct gw_jwks_source *s)
     if (!set) {
         s->unavailable = true;
         cmn_strlcpy(s->last_err, e.msg, sizeof(s->last_err));
-        cmn_log_error("[JWK] jwk_local_path '%s': %s; endpoints using it refuse every token",
-                      s->path, e.msg);
+        /* the caller decides what follows (the validator stops startup, as KrakenD does) */
+        cmn_log_debug("[JWK] jwk_local_path '%s': %s", s->path, e.msg);
         return;
     }
     s->set = set;
