@@ -150,6 +150,29 @@ static bool service_hosts(struct gw_cfg_ctx *c)
     return true;
 }
 
+/* Options read from the file (and shown by `check -d`) that the runtime does not apply yet:
+ * never silently ignored, each named in a startup warning. */
+static const char *const ROUTER_NOT_APPLIED[] = {
+    "forwarded_by_client_ip", "remote_ip_headers", "trusted_proxies", "logger_skip_paths",
+    "remove_extra_slash",
+};
+static const char *const SERVICE_NOT_APPLIED[] = {
+    "write_timeout",           "read_header_timeout",     "max_idle_connections",
+    "dialer_timeout",          "dialer_fallback_delay",   "dialer_keep_alive",
+    "response_header_timeout", "expect_continue_timeout", "idle_connection_timeout",
+    "use_h2c",                 "disable_keep_alives",     "disable_compression",
+};
+
+static void warn_not_applied(struct gw_cfg_ctx *c, json_t *obj, const char *where,
+                             const char *const *keys, size_t n)
+{
+    for (size_t i = 0; i < n; i++) {
+        if (gw_cfg_member(obj, keys[i]))
+            gw_cfg_warn(c, "%s%s%s is read but not applied by this gateway yet", where,
+                        where[0] ? "." : "", keys[i]);
+    }
+}
+
 static bool router_opts(struct gw_cfg_ctx *c, json_t *ns)
 {
     struct gw_router_opts *r = &c->cfg->router;
@@ -166,6 +189,7 @@ static bool router_opts(struct gw_cfg_ctx *c, json_t *ns)
             gw_cfg_warn(c, "%s: expected an object; router options ignored", p);
         } else {
             gw_cfg_decode_fields_soft(c, ns, p, ROUTER_FIELDS, NFIELDS(ROUTER_FIELDS), r);
+            warn_not_applied(c, ns, p, ROUTER_NOT_APPLIED, NFIELDS(ROUTER_NOT_APPLIED));
             eb = json_object_get(ns, "error_body");
             if (json_is_object(eb)) {
                 r->error_body_404 = json_object_get(eb, "404");
@@ -260,6 +284,7 @@ static bool service_misc(struct gw_cfg_ctx *c, json_t *root)
         gw_cfg_warn(c, "plugin: Go plugins are not supported by this gateway and are ignored");
     if (gw_cfg_member(root, "client_tls"))
         gw_cfg_warn(c, "client_tls is not supported yet: backends use the system CA store");
+    warn_not_applied(c, root, "", SERVICE_NOT_APPLIED, NFIELDS(SERVICE_NOT_APPLIED));
     if (!gw_cfg_get_string(c, root, "output_encoding", "", &c->svc_output_encoding))
         return false;
     return true;

@@ -580,6 +580,9 @@ static bool endpoint_basics(struct gw_cfg_ctx *c, json_t *obj, const char *path,
         e->timeout_ms = cfg->timeout_ms;
     if (e->concurrent_calls == 0)
         e->concurrent_calls = 1;
+    if (e->concurrent_calls > 16) /* the proxy's MAX_CONCURRENT */
+        gw_cfg_warn(c, "%s.concurrent_calls: %u is capped at 16 parallel calls", path,
+                    e->concurrent_calls);
     if (!*out_enc || !**out_enc) {
         free(*out_enc);
         *out_enc = gw_cfg_strdup(c->svc_output_encoding ? c->svc_output_encoding : "json");
