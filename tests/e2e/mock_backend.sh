@@ -165,6 +165,12 @@ e2e_contains "one log line per request" "POST /api/items -> 201" "$(cat "$E2E_WO
 curl -s -o "$E2E_WORK/pending.out" -w '%{http_code}' --max-time 20 -H 'X-Mock-Delay-Ms: 30000' \
     "$U/__echo/pending" >"$E2E_WORK/pending.code" &
 CURL_PID=$!
+# the request must be in the server before the signal: wait for curl's connection (a loaded
+# machine can take longer than any fixed sleep), then give the server a moment to read it
+for _ in $(seq 100); do
+    ss -Htn state established "( dport = :$PORT )" 2>/dev/null | grep -q . && break
+    sleep 0.05
+done
 sleep 0.5
 T0=$SECONDS
 e2e_stop "$MB_PID" TERM
