@@ -163,6 +163,11 @@ static const char *const SERVICE_NOT_APPLIED[] = {
     "use_h2c",                 "disable_keep_alives",     "disable_compression",
 };
 
+static const char *const TLS_NOT_APPLIED[] = {
+    "min_version", "max_version", "curve_preferences", "cipher_suites", "enable_mtls",
+    "ca_certs", "disable_system_ca_pool", "prefer_server_cipher_suites",
+};
+
 static void warn_not_applied(struct gw_cfg_ctx *c, json_t *obj, const char *where,
                              const char *const *keys, size_t n)
 {
@@ -274,6 +279,15 @@ static bool service_misc(struct gw_cfg_ctx *c, json_t *root)
         cfg->tls.present = true;
         if (!gw_cfg_decode_fields(c, v, "tls", TLS_FIELDS, NFIELDS(TLS_FIELDS), &cfg->tls))
             return false;
+        if (!cfg->tls.disabled && json_array_size(gw_cfg_member(v, "keys")) > 0 &&
+            !cfg->tls.public_key)
+            return gw_cfg_fail(c, "tls.keys",
+                               "several key pairs are not supported yet: use public_key and "
+                               "private_key");
+        if (!cfg->tls.disabled && !cfg->tls.public_key && !cfg->tls.private_key)
+            gw_cfg_warn(c, "tls: the block names no public_key/private_key: the gateway serves "
+                           "plain HTTP");
+        warn_not_applied(c, v, "tls", TLS_NOT_APPLIED, NFIELDS(TLS_NOT_APPLIED));
     }
     v = gw_cfg_member(root, "async_agent");
     if (json_array_size(v) > 0 || json_is_object(v))
