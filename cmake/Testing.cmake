@@ -5,7 +5,7 @@ function(gw_unit_test name)
     cmake_parse_arguments(A "" "" "SOURCES;LIBS" ${ARGN})
     add_executable(${name} ${A_SOURCES})
     set_target_properties(${name} PROPERTIES RUNTIME_OUTPUT_DIRECTORY ${PROJECT_BINARY_DIR}/tests/bin)
-    target_link_libraries(${name} PRIVATE ${A_LIBS} PkgConfig::CMOCKA)
+    target_link_libraries(${name} PRIVATE ${A_LIBS} gw_testutil PkgConfig::CMOCKA)
     target_compile_definitions(${name} PRIVATE GW_TEST_DATA="${PROJECT_SOURCE_DIR}/tests/data"
                                                GW_SHARED_DIR="${GW_SHARED_DIR}")
     gw_target_warnings(${name})

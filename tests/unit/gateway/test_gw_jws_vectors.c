@@ -13,27 +13,7 @@
 
 #include <cmocka.h>
 
-static char *read_all(const char *path, size_t *len)
-{
-    FILE *f = fopen(path, "rb");
-    char *buf = NULL;
-    long n;
-
-    if (!f)
-        return NULL;
-    if (fseek(f, 0, SEEK_END) == 0 && (n = ftell(f)) >= 0 && fseek(f, 0, SEEK_SET) == 0) {
-        buf = malloc((size_t)n + 1);
-        if (buf && fread(buf, 1, (size_t)n, f) == (size_t)n) {
-            buf[n] = '\0';
-            *len = (size_t)n;
-        } else {
-            free(buf);
-            buf = NULL;
-        }
-    }
-    fclose(f);
-    return buf;
-}
+#include "tu_file.h"
 
 static bool hex_decode(const char *s, unsigned char *out, size_t *out_len)
 {
@@ -82,7 +62,7 @@ static bool run_case(json_t *c, int *accepted)
 static void test_wycheproof_jws_flat(void **state)
 {
     size_t len, n = 0, accepted_n = 0, failures = 0;
-    char *data = read_all(GW_TEST_DATA "/vectors/wycheproof/jws_flat.jsonl", &len);
+    char *data = tu_read_file(GW_TEST_DATA "/vectors/wycheproof/jws_flat.jsonl", &len);
     char *line, *next;
 
     (void)state;

@@ -19,31 +19,11 @@
 
 #include <cmocka.h>
 
+#include "tu_file.h"
+
 #define NOW 1700000000
 #define HS_KEY "secret-secret-secret-secret-32!!"
 #define HS_KID "h1"
-
-static char *read_all(const char *path, size_t *len)
-{
-    FILE *f = fopen(path, "rb");
-    char *buf = NULL;
-    long n;
-
-    if (!f)
-        return NULL;
-    if (fseek(f, 0, SEEK_END) == 0 && (n = ftell(f)) >= 0 && fseek(f, 0, SEEK_SET) == 0) {
-        buf = malloc((size_t)n + 1);
-        if (buf && fread(buf, 1, (size_t)n, f) == (size_t)n) {
-            buf[n] = '\0';
-            *len = (size_t)n;
-        } else {
-            free(buf);
-            buf = NULL;
-        }
-    }
-    fclose(f);
-    return buf;
-}
 
 static struct gw_validator_config *vc_from(const char *json)
 {
@@ -157,7 +137,7 @@ static void test_hs256_round_trip(void **state)
 static void test_rfc_vectors(void **state)
 {
     size_t len = 0, i;
-    char *data = read_all(GW_TEST_DATA "/vectors/rfc/rfc_vectors.json", &len);
+    char *data = tu_read_file(GW_TEST_DATA "/vectors/rfc/rfc_vectors.json", &len);
     json_t *root, *v;
     int checked = 0;
 
@@ -217,7 +197,7 @@ static void test_rfc_vectors(void **state)
 static void test_rfc7515_a2_pipeline(void **state)
 {
     size_t len = 0, i;
-    char *data = read_all(GW_TEST_DATA "/vectors/rfc/rfc_vectors.json", &len);
+    char *data = tu_read_file(GW_TEST_DATA "/vectors/rfc/rfc_vectors.json", &len);
     json_t *root = json_loadb(data, len, 0, NULL), *v;
     struct gw_validator_config *vc =
         vc_from("{\"alg\":\"RS256\",\"jwk_url\":\"https://x\",\"issuer\":\"joe\"}");
@@ -266,7 +246,7 @@ static void test_krakend_ce_jwt_specs(void **state)
         enum gw_jwt_result want;
     } cases[] = {{"jwt_1.json", GW_JWT_ROLES}, {"jwt_3.json", GW_JWT_OK}};
     size_t len;
-    char *jwks = read_all(GW_TEST_DATA "/vectors/krakend/mock-backend-jwk-symmetric.json", &len);
+    char *jwks = tu_read_file(GW_TEST_DATA "/vectors/krakend/mock-backend-jwk-symmetric.json", &len);
     struct cmn_err err = {0};
     struct gw_jwks *set = gw_jwks_parse(jwks, len, NULL, &err);
     struct gw_validator_config *vc = vc_from(
@@ -283,7 +263,7 @@ static void test_krakend_ce_jwt_specs(void **state)
         size_t tl;
         struct gw_claims *c = NULL;
         snprintf(path, sizeof(path), GW_TEST_DATA "/vectors/krakend/%s", cases[i].file);
-        spec = read_all(path, &len);
+        spec = tu_read_file(path, &len);
         assert_non_null(spec);
         j = json_loadb(spec, len, 0, NULL);
         hdr = json_string_value(

@@ -19,6 +19,8 @@
 
 #include <cmocka.h>
 
+#include "tu_file.h"
+
 #define HS_KEY "secret-secret-secret-secret-32!!"
 #define NOW 1300819000 /* before the RFC 7515 examples' exp */
 
@@ -27,33 +29,11 @@ struct vec {
     char *jwks; /* {"keys":[jwk_public]} with a kid added */
 };
 
-static char *read_all(const char *path, size_t *len)
-{
-    FILE *f = fopen(path, "rb");
-    char *buf = NULL;
-    long n;
-
-    if (!f)
-        return NULL;
-    if (fseek(f, 0, SEEK_END) == 0 && (n = ftell(f)) >= 0 && fseek(f, 0, SEEK_SET) == 0) {
-        buf = malloc((size_t)n + 1);
-        if (buf && fread(buf, 1, (size_t)n, f) == (size_t)n) {
-            buf[n] = '\0';
-            *len = (size_t)n;
-        } else {
-            free(buf);
-            buf = NULL;
-        }
-    }
-    fclose(f);
-    return buf;
-}
-
 /* Loads an RFC vector's token and public key (as a one-key set). */
 static struct vec load_vec(const char *id)
 {
     size_t len = 0, i;
-    char *data = read_all(GW_TEST_DATA "/vectors/rfc/rfc_vectors.json", &len);
+    char *data = tu_read_file(GW_TEST_DATA "/vectors/rfc/rfc_vectors.json", &len);
     json_t *root = json_loadb(data, len, 0, NULL), *v;
     struct vec out = {0};
 

@@ -17,34 +17,14 @@
 
 #include <cmocka.h>
 
+#include "tu_file.h"
+
 #define MINTER GW_TEST_DATA "/../e2e/tools-jose/mint-openssl.sh"
 #define NOW 1750000000
 
 static const char *const ALGS[] = {"HS256", "HS384", "HS512", "RS256", "RS384", "RS512", "PS256",
                                    "PS384", "PS512", "ES256", "ES384", "ES512", "EdDSA"};
 static char dir[64];
-
-static char *read_all(const char *path, size_t *len)
-{
-    FILE *f = fopen(path, "rb");
-    char *buf = NULL;
-    long n;
-
-    if (!f)
-        return NULL;
-    if (fseek(f, 0, SEEK_END) == 0 && (n = ftell(f)) >= 0 && fseek(f, 0, SEEK_SET) == 0) {
-        buf = malloc((size_t)n + 1);
-        if (buf && fread(buf, 1, (size_t)n, f) == (size_t)n) {
-            buf[n] = '\0';
-            *len = (size_t)n;
-        } else {
-            free(buf);
-            buf = NULL;
-        }
-    }
-    fclose(f);
-    return buf;
-}
 
 static int setup(void **state)
 {
@@ -115,9 +95,9 @@ static void test_openssl_minted_tokens(void **state)
         size_t tl = 0, kl = 0;
         char *tok, *jwks;
         snprintf(path, sizeof(path), "%s/%s.jwt", dir, ALGS[i]);
-        tok = read_all(path, &tl);
+        tok = tu_read_file(path, &tl);
         snprintf(path, sizeof(path), "%s/%s.jwks", dir, ALGS[i]);
-        jwks = read_all(path, &kl);
+        jwks = tu_read_file(path, &kl);
         assert_non_null(tok);
         assert_non_null(jwks);
         assert_int_equal(check(ALGS[i], tok, tl, jwks, kl), GW_JWT_OK);

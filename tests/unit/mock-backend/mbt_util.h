@@ -3,6 +3,7 @@
 #define MBT_UTIL_H
 
 #include "cmn_http.h"
+#include "tu_file.h"
 
 #include <stddef.h>
 
@@ -27,8 +28,5 @@ const char *mbt_resp_header(const struct cmn_http_response *r, const char *name)
 size_t mbt_resp_header_count(const struct cmn_http_response *r, const char *name);
 /* The body as a NUL-terminated string ("" when empty), borrowed. */
 const char *mbt_body(const struct cmn_http_response *r);
-
-/* Reads a whole file (owned, NUL-terminated) or NULL. */
-char *mbt_read_file(const char *path, size_t *len);
 
 #endif

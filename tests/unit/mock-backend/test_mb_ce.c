@@ -246,7 +246,7 @@ static void xff_check_on_ce_routes_only(void **state)
     r = ce("GET", "/jwk/symmetric", none, NULL, NULL);
     assert_int_equal(r->status, 200);
     assert_string_equal(mbt_resp_header(r, "Content-Type"), "application/json");
-    jwk = mbt_read_file(GW_SHARED_DIR "/conformance/krakend-ce/mock-backend-jwk-symmetric.json",
+    jwk = tu_read_file(GW_SHARED_DIR "/conformance/krakend-ce/mock-backend-jwk-symmetric.json",
                         &jwk_len);
     assert_non_null(jwk);
     if (jwk_len && jwk[jwk_len - 1] == '\n')
