@@ -7,6 +7,7 @@
 #include "cmn_str.h"
 
 #include <arpa/inet.h>
+#include <errno.h>
 #include <microhttpd.h>
 #include <netdb.h>
 #include <pthread.h>
@@ -14,6 +15,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/eventfd.h>
 #include <sys/resource.h>
 #include <sys/socket.h>
 #include <time.h>
@@ -22,28 +24,49 @@
 #define MAX_HEADERS 128
 
 enum ex_state {
-    EX_READING = 0,  /* collecting the body */
-    EX_HANDLING,     /* inside the handler */
-    EX_SUSPENDED,    /* handler returned without an answer; connection suspended */
-    EX_ANSWERED,     /* an answer is stored */
-    EX_DONE,         /* the answer was queued (or refused early) */
+    EX_READING = 0, /* collecting the body */
+    EX_HANDLING,    /* inside the handler */
+    EX_SUSPENDED,   /* handler returned without an answer; connection suspended */
+    EX_ANSWERED,    /* an answer is stored */
+    EX_DONE,        /* the answer was queued (or refused early) */
+};
+
+#define MAX_LOOPS 256
+
+/* One MHD daemon: the server's only one, or one per external loop. */
+struct cmn_http_daemon {
+    struct cmn_http_server *server;
+    struct MHD_Daemon *mhd;
+    unsigned idx;
+    bool quiesced;
+    /* MHD's external mode does not wake its driver when a connection is resumed: */
+    int wake_fd;         /* written when an answer comes from another thread */
+    atomic_bool pending; /* resumed connections wait for the next run */
+    atomic_bool woken;   /* wake_fd holds a count to drain */
+    pthread_t owner;     /* the thread driving this daemon (set by its first run) */
+    atomic_bool owned;
 };
 
 struct cmn_http_server {
-    struct MHD_Daemon *daemon;
+    struct cmn_http_daemon *daemons;
+    unsigned n_daemons;
+    bool external;
+    MHD_socket listen_fd;   /* shared by the external loops' daemons */
+    atomic_uint n_quiesced; /* external daemons that stopped accepting */
     struct cmn_http_server_opts opts;
     unsigned port;
-    atomic_uint inflight;  /* exchanges given to the handler, not yet answered */
+    atomic_uint inflight; /* exchanges given to the handler, not yet answered */
     atomic_bool stopped;
-    pthread_mutex_t lock;  /* guards the freeing handshake at stop */
+    pthread_mutex_t lock; /* guards the freeing handshake at stop */
     bool free_on_last;
 };
 
 struct cmn_http_exchange {
     struct cmn_http_server *server;
     struct MHD_Connection *conn;
+    unsigned loop;
     atomic_int state;
-    atomic_int refs;          /* MHD's reference + the handler's while it holds one */
+    atomic_int refs; /* MHD's reference + the handler's while it holds one */
     struct cmn_http_request req;
     struct cmn_http_kv headers[MAX_HEADERS];
     size_t n_headers;
@@ -83,8 +106,7 @@ void cmn_http_response_destroy(struct cmn_http_response *r)
     free(r);
 }
 
-bool cmn_http_response_add_header(struct cmn_http_response *r, const char *name,
-                                  const char *value)
+bool cmn_http_response_add_header(struct cmn_http_response *r, const char *name, const char *value)
 {
     char *n, *v;
 
@@ -170,8 +192,18 @@ void *cmn_http_exchange_user(const struct cmn_http_exchange *ex)
     return ex->user;
 }
 
+unsigned cmn_http_exchange_loop(const struct cmn_http_exchange *ex)
+{
+    return ex->loop;
+}
+
 static void server_free(struct cmn_http_server *s)
 {
+    for (unsigned i = 0; s->daemons && s->external && i < s->n_daemons; i++) {
+        if (s->daemons[i].wake_fd >= 0)
+            close(s->daemons[i].wake_fd);
+    }
+    free(s->daemons);
     pthread_mutex_destroy(&s->lock);
     free(s);
 }
@@ -201,8 +233,21 @@ static void access_log(const struct cmn_http_exchange *ex, const struct cmn_http
         cmn_log_info("%s %s %s -> connection closed (%.1f ms)", ex->remote_ip, ex->method,
                      ex->target, ms);
     else
-        cmn_log_info("%s %s %s -> %u (%zu bytes, %.1f ms)", ex->remote_ip, ex->method,
-                     ex->target, r->status, r->body_len, ms);
+        cmn_log_info("%s %s %s -> %u (%zu bytes, %.1f ms)", ex->remote_ip, ex->method, ex->target,
+                     r->status, r->body_len, ms);
+}
+
+/* Makes the loop driving d run MHD soon: on its own thread a flag is enough (the loop asks
+ * for the timeout before it waits), from another thread its eventfd wakes it. */
+static void wake_loop(struct cmn_http_daemon *d)
+{
+    uint64_t one = 1;
+
+    atomic_store(&d->pending, true);
+    if (atomic_load(&d->owned) && pthread_equal(pthread_self(), d->owner))
+        return;
+    if (!atomic_exchange(&d->woken, true) && write(d->wake_fd, &one, sizeof(one)) < 0)
+        cmn_log_error("[HTTP] cannot wake a loop: %s", strerror(errno));
 }
 
 void cmn_http_exchange_respond(struct cmn_http_exchange *ex, struct cmn_http_response *resp)
@@ -225,8 +270,11 @@ void cmn_http_exchange_respond(struct cmn_http_exchange *ex, struct cmn_http_res
         access_log(ex, resp);
     ex->resp = resp;
     old = atomic_exchange(&ex->state, EX_ANSWERED);
-    if (old == EX_SUSPENDED && !atomic_load(&s->stopped))
+    if (old == EX_SUSPENDED && !atomic_load(&s->stopped)) {
         MHD_resume_connection(ex->conn);
+        if (s->external)
+            wake_loop(&s->daemons[ex->loop]);
+    }
     exchange_unref(ex);
 
     pthread_mutex_lock(&s->lock);
@@ -240,11 +288,13 @@ void cmn_http_exchange_respond(struct cmn_http_exchange *ex, struct cmn_http_res
 
 static void *uri_logger(void *cls, const char *uri, struct MHD_Connection *conn)
 {
+    struct cmn_http_daemon *d = cls;
     struct cmn_http_exchange *ex = calloc(1, sizeof(*ex));
 
     if (!ex)
         return NULL;
-    ex->server = cls;
+    ex->server = d->server;
+    ex->loop = d->idx;
     ex->conn = conn;
     ex->req.start_us = cmn_clock_mono_us();
     atomic_init(&ex->state, EX_READING);
@@ -289,8 +339,8 @@ static void fill_remote(struct cmn_http_exchange *ex)
         return;
     socklen_t len = ci->client_addr->sa_family == AF_INET6 ? sizeof(struct sockaddr_in6)
                                                            : sizeof(struct sockaddr_in);
-    if (getnameinfo(ci->client_addr, len, ex->remote_ip, sizeof(ex->remote_ip), port,
-                    sizeof(port), NI_NUMERICHOST | NI_NUMERICSERV) != 0)
+    if (getnameinfo(ci->client_addr, len, ex->remote_ip, sizeof(ex->remote_ip), port, sizeof(port),
+                    NI_NUMERICHOST | NI_NUMERICSERV) != 0)
         cmn_strlcpy(ex->remote_ip, "unknown", sizeof(ex->remote_ip));
     ex->req.remote_port = (unsigned)strtoul(port, NULL, 10);
     /* An IPv4 client on a dual-stack socket shows as ::ffff:a.b.c.d; report a.b.c.d. */
@@ -370,11 +420,10 @@ static enum MHD_Result queue_error(struct cmn_http_exchange *ex, unsigned status
 }
 
 static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const char *url,
-                                  const char *method, const char *version,
-                                  const char *upload_data, size_t *upload_data_size,
-                                  void **req_cls)
+                                  const char *method, const char *version, const char *upload_data,
+                                  size_t *upload_data_size, void **req_cls)
 {
-    struct cmn_http_server *s = cls;
+    struct cmn_http_server *s = ((struct cmn_http_daemon *)cls)->server;
     struct cmn_http_exchange *ex = *req_cls;
     int state;
 
@@ -468,14 +517,66 @@ static bool resolve_bind(const char *bind, unsigned port, struct sockaddr_storag
     return true;
 }
 
+/* Starts daemon i with the shared options; i > 0 of external loops take daemon 0's socket. */
+static bool start_daemon(struct cmn_http_server *s, unsigned i, unsigned flags,
+                         const struct MHD_OptionItem *base, int n_base, struct cmn_err *err)
+{
+    struct MHD_OptionItem ops[24];
+    struct cmn_http_daemon *d = &s->daemons[i];
+    unsigned limit = s->opts.max_connections;
+    int n = 0;
+
+    d->server = s;
+    d->idx = i;
+    if (s->external) {
+        d->wake_fd = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
+        if (d->wake_fd < 0) {
+            cmn_err_set(err, 1, "cannot create an eventfd: %s", strerror(errno));
+            return false;
+        }
+    }
+    for (int k = 0; k < n_base; k++)
+        ops[n++] = base[k];
+    if (s->external) {
+        limit = (limit + s->n_daemons - 1) / s->n_daemons;
+        if (i > 0)
+            ops[n++] = (struct MHD_OptionItem){MHD_OPTION_LISTEN_SOCKET, s->listen_fd, NULL};
+    } else if (s->opts.threads > 1) {
+        ops[n++] = (struct MHD_OptionItem){MHD_OPTION_THREAD_POOL_SIZE, s->opts.threads, NULL};
+    }
+    ops[n++] = (struct MHD_OptionItem){MHD_OPTION_CONNECTION_LIMIT, limit, NULL};
+    ops[n++] = (struct MHD_OptionItem){MHD_OPTION_URI_LOG_CALLBACK, (intptr_t)uri_logger, d};
+    ops[n++] = (struct MHD_OptionItem){MHD_OPTION_NOTIFY_COMPLETED, (intptr_t)on_completed, d};
+    ops[n++] = (struct MHD_OptionItem){MHD_OPTION_END, 0, NULL};
+
+    /* The logger goes first, or MHD reports its own options through the default logger. */
+    d->mhd = MHD_start_daemon(flags, (uint16_t)s->opts.port, NULL, NULL, on_request, d,
+                              MHD_OPTION_EXTERNAL_LOGGER, mhd_logger, NULL, MHD_OPTION_ARRAY, ops,
+                              MHD_OPTION_END);
+    if (!d->mhd) {
+        bool all = !s->opts.bind || !s->opts.bind[0];
+        cmn_err_set(err, 1, "cannot listen on %s:%u (address in use, or no permission?)",
+                    all ? "*" : s->opts.bind, s->opts.port);
+        return false;
+    }
+    if (s->external && i == 0) {
+        const union MHD_DaemonInfo *di = MHD_get_daemon_info(d->mhd, MHD_DAEMON_INFO_LISTEN_FD);
+        if (!di) {
+            cmn_err_set(err, 1, "cannot share the listening socket");
+            return false;
+        }
+        s->listen_fd = di->listen_fd;
+    }
+    return true;
+}
+
 struct cmn_http_server *cmn_http_server_start(const struct cmn_http_server_opts *opts,
                                               struct cmn_err *err)
 {
     struct cmn_http_server *s = calloc(1, sizeof(*s));
     struct sockaddr_storage ss;
     struct MHD_OptionItem ops[16];
-    unsigned flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL_LINUX_ONLY |
-                     MHD_ALLOW_SUSPEND_RESUME | MHD_USE_ERROR_LOG;
+    unsigned flags = MHD_USE_EPOLL_LINUX_ONLY | MHD_ALLOW_SUSPEND_RESUME | MHD_USE_ERROR_LOG;
     int n = 0;
     bool all = !opts->bind || !opts->bind[0];
 
@@ -497,6 +598,27 @@ struct cmn_http_server *cmn_http_server_start(const struct cmn_http_server_opts 
     pthread_mutex_init(&s->lock, NULL);
     atomic_init(&s->inflight, 0);
     atomic_init(&s->stopped, false);
+    atomic_init(&s->n_quiesced, 0);
+    s->listen_fd = MHD_INVALID_SOCKET;
+    s->external = opts->external_loops > 0;
+    s->n_daemons = !s->external                       ? 1
+                   : opts->external_loops > MAX_LOOPS ? MAX_LOOPS
+                                                      : opts->external_loops;
+    s->daemons = calloc(s->n_daemons, sizeof(*s->daemons));
+    if (!s->daemons) {
+        cmn_err_set(err, 1, "out of memory");
+        goto fail;
+    }
+    for (unsigned i = 0; i < s->n_daemons; i++) {
+        s->daemons[i].wake_fd = -1;
+        atomic_init(&s->daemons[i].pending, false);
+        atomic_init(&s->daemons[i].woken, false);
+        atomic_init(&s->daemons[i].owned, false);
+    }
+    if (!s->external)
+        flags |= MHD_USE_INTERNAL_POLLING_THREAD;
+    else
+        flags |= MHD_USE_TURBO; /* read, write and accept before asking epoll */
 
     if (all) {
         flags |= MHD_USE_DUAL_STACK;
@@ -516,33 +638,28 @@ struct cmn_http_server *cmn_http_server_start(const struct cmn_http_server_opts 
         static char prio[] = "NORMAL:-VERS-ALL:+VERS-TLS1.3:+VERS-TLS1.2:%SERVER_PRECEDENCE";
         ops[n++] = (struct MHD_OptionItem){MHD_OPTION_HTTPS_PRIORITIES, 0, prio};
     }
-    if (s->opts.threads > 1)
-        ops[n++] = (struct MHD_OptionItem){MHD_OPTION_THREAD_POOL_SIZE, s->opts.threads, NULL};
-    ops[n++] = (struct MHD_OptionItem){MHD_OPTION_CONNECTION_LIMIT, s->opts.max_connections,
-                                       NULL};
-    ops[n++] = (struct MHD_OptionItem){MHD_OPTION_CONNECTION_TIMEOUT, s->opts.idle_timeout_s,
-                                       NULL};
+    ops[n++] = (struct MHD_OptionItem){MHD_OPTION_CONNECTION_TIMEOUT, s->opts.idle_timeout_s, NULL};
     ops[n++] = (struct MHD_OptionItem){MHD_OPTION_CONNECTION_MEMORY_LIMIT,
                                        (intptr_t)s->opts.max_header_bytes, NULL};
     ops[n++] = (struct MHD_OptionItem){MHD_OPTION_LISTEN_BACKLOG_SIZE, 4096, NULL};
-    ops[n++] = (struct MHD_OptionItem){MHD_OPTION_URI_LOG_CALLBACK, (intptr_t)uri_logger, s};
-    ops[n++] =
-        (struct MHD_OptionItem){MHD_OPTION_NOTIFY_COMPLETED, (intptr_t)on_completed, s};
-    ops[n++] = (struct MHD_OptionItem){MHD_OPTION_END, 0, NULL};
 
-    /* The logger goes first, or MHD reports its own options through the default logger. */
-    s->daemon = MHD_start_daemon(flags, (uint16_t)opts->port, NULL, NULL, on_request, s,
-                                 MHD_OPTION_EXTERNAL_LOGGER, mhd_logger, NULL, MHD_OPTION_ARRAY,
-                                 ops, MHD_OPTION_END);
-    if (!s->daemon) {
-        cmn_err_set(err, 1, "cannot listen on %s:%u (address in use, or no permission?)",
-                    all ? "*" : opts->bind, opts->port);
-        goto fail;
+    for (unsigned i = 0; i < s->n_daemons; i++) {
+        if (!start_daemon(s, i, flags, ops, n, err))
+            goto fail;
     }
-    const union MHD_DaemonInfo *di = MHD_get_daemon_info(s->daemon, MHD_DAEMON_INFO_BIND_PORT);
+    const union MHD_DaemonInfo *di =
+        MHD_get_daemon_info(s->daemons[0].mhd, MHD_DAEMON_INFO_BIND_PORT);
     s->port = di ? di->port : opts->port;
     return s;
 fail:
+    /* Daemons after the first share its socket: they must not close it, the first does. */
+    for (unsigned i = s->daemons ? s->n_daemons : 0; i-- > 0;) {
+        if (!s->daemons[i].mhd)
+            continue;
+        if (i > 0)
+            MHD_quiesce_daemon(s->daemons[i].mhd);
+        MHD_stop_daemon(s->daemons[i].mhd);
+    }
     server_free(s);
     return NULL;
 }
@@ -557,10 +674,76 @@ unsigned cmn_http_server_inflight(const struct cmn_http_server *s)
     return atomic_load(&s->inflight);
 }
 
+int cmn_http_server_loop_fd(const struct cmn_http_server *s, unsigned i)
+{
+    const union MHD_DaemonInfo *di;
+
+    if (!s->external || i >= s->n_daemons)
+        return -1;
+    di = MHD_get_daemon_info(s->daemons[i].mhd, MHD_DAEMON_INFO_EPOLL_FD);
+    return di ? di->epoll_fd : -1;
+}
+
+int cmn_http_server_loop_wake_fd(const struct cmn_http_server *s, unsigned i)
+{
+    return s->external && i < s->n_daemons ? s->daemons[i].wake_fd : -1;
+}
+
+int64_t cmn_http_server_loop_timeout_ms(const struct cmn_http_server *s, unsigned i)
+{
+    MHD_UNSIGNED_LONG_LONG ms = 0;
+
+    if (!s->external || i >= s->n_daemons)
+        return -1;
+    if (atomic_load(&s->daemons[i].pending))
+        return 0;
+    if (MHD_get_timeout(s->daemons[i].mhd, &ms) != MHD_YES)
+        return -1;
+    return ms > INT32_MAX ? INT32_MAX : (int64_t)ms;
+}
+
+void cmn_http_server_loop_run(struct cmn_http_server *s, unsigned i)
+{
+    struct cmn_http_daemon *d;
+    uint64_t v;
+
+    if (!s->external || i >= s->n_daemons)
+        return;
+    d = &s->daemons[i];
+    if (!atomic_load(&d->owned)) {
+        d->owner = pthread_self();
+        atomic_store(&d->owned, true);
+    }
+    if (atomic_exchange(&d->woken, false) && read(d->wake_fd, &v, sizeof(v)) < 0 && errno != EAGAIN)
+        cmn_log_error("[HTTP] cannot read a loop's eventfd: %s", strerror(errno));
+    atomic_store(&d->pending, false);
+    MHD_run(d->mhd);
+}
+
+void cmn_http_server_quiesce_loop(struct cmn_http_server *s, unsigned i)
+{
+    struct cmn_http_daemon *d;
+
+    if (!s->external || i >= s->n_daemons || s->daemons[i].quiesced)
+        return;
+    d = &s->daemons[i];
+    MHD_quiesce_daemon(d->mhd); /* returns the shared socket: closed once, by the last */
+    d->quiesced = true;
+    if (atomic_fetch_add(&s->n_quiesced, 1) + 1 == s->n_daemons &&
+        s->listen_fd != MHD_INVALID_SOCKET)
+        close(s->listen_fd);
+}
+
 void cmn_http_server_quiesce(struct cmn_http_server *s)
 {
-    MHD_socket fd = MHD_quiesce_daemon(s->daemon);
+    MHD_socket fd;
 
+    if (s->external) {
+        for (unsigned i = 0; i < s->n_daemons; i++)
+            cmn_http_server_quiesce_loop(s, i);
+        return;
+    }
+    fd = MHD_quiesce_daemon(s->daemons[0].mhd);
     if (fd != MHD_INVALID_SOCKET)
         close(fd);
 }
@@ -577,7 +760,10 @@ void cmn_http_server_stop(struct cmn_http_server *s, int wait_ms)
         nanosleep(&ts, NULL);
     }
     atomic_store(&s->stopped, true);
-    MHD_stop_daemon(s->daemon);
+    if (s->external)
+        cmn_http_server_quiesce(s); /* the shared socket is closed once, not per daemon */
+    for (unsigned i = 0; i < s->n_daemons; i++)
+        MHD_stop_daemon(s->daemons[i].mhd);
     pthread_mutex_lock(&s->lock);
     free_now = atomic_load(&s->inflight) == 0;
     s->free_on_last = !free_now;

@@ -21,16 +21,16 @@ struct cmn_http_kv {
 
 struct cmn_http_request {
     const char *method;
-    const char *target;  /* raw request-target as received: "/a%20b?x=1&x=2" */
-    const char *path;    /* raw path, before '?', not percent-decoded */
-    const char *query;   /* raw query after '?', "" when there is none */
-    bool has_query;      /* a '?' was present (even with nothing after it) */
-    const char *version; /* "HTTP/1.1" */
+    const char *target;                /* raw request-target as received: "/a%20b?x=1&x=2" */
+    const char *path;                  /* raw path, before '?', not percent-decoded */
+    const char *query;                 /* raw query after '?', "" when there is none */
+    bool has_query;                    /* a '?' was present (even with nothing after it) */
+    const char *version;               /* "HTTP/1.1" */
     const struct cmn_http_kv *headers; /* in arrival order, duplicates kept, names as sent */
     size_t n_headers;
     const char *body; /* NUL-terminated for convenience; body_len excludes the NUL */
     size_t body_len;
-    bool has_body;    /* the request declared a body: Content-Length > 0 or Transfer-Encoding */
+    bool has_body; /* the request declared a body: Content-Length > 0 or Transfer-Encoding */
     const char *remote_ip;
     unsigned remote_port;
     bool tls;
@@ -45,9 +45,9 @@ struct cmn_http_response {
     struct cmn_http_kv *headers; /* owned */
     size_t n_headers;
     size_t cap_headers;
-    char *body;                  /* owned; may be NULL when body_len is 0 */
+    char *body; /* owned; may be NULL when body_len is 0 */
     size_t body_len;
-    bool abort;                  /* close the connection without sending anything */
+    bool abort; /* close the connection without sending anything */
 };
 
 /* Owned response; NULL on allocation failure. */
@@ -55,8 +55,7 @@ struct cmn_http_response *cmn_http_response_new(unsigned status);
 void cmn_http_response_destroy(struct cmn_http_response *r);
 /* Adds a header (both copied); false on allocation failure. Content-Length is computed by the
  * server and ignored if added. */
-bool cmn_http_response_add_header(struct cmn_http_response *r, const char *name,
-                                  const char *value);
+bool cmn_http_response_add_header(struct cmn_http_response *r, const char *name, const char *value);
 /* Copies len bytes as the body (replacing any). */
 bool cmn_http_response_set_body(struct cmn_http_response *r, const void *data, size_t len);
 /* Takes ownership of a malloc'd body. */
@@ -80,16 +79,19 @@ void cmn_http_exchange_set_user(struct cmn_http_exchange *ex, void *user);
 void *cmn_http_exchange_user(const struct cmn_http_exchange *ex);
 
 struct cmn_http_server_opts {
-    const char *bind;             /* address literal or host name; NULL or "" = all (IPv4+IPv6) */
-    unsigned port;                /* 0 = an ephemeral port, see cmn_http_server_port() */
-    unsigned threads;             /* worker threads polling connections; 0 = 2 */
-    unsigned max_connections;     /* 0 = 4096 */
-    unsigned idle_timeout_s;      /* closes idle and slow clients; 0 = 30 */
-    size_t max_body;              /* request bodies larger answer 413; 0 = 1 MiB */
-    size_t max_header_bytes;      /* per-connection memory for the request head; 0 = 64 KiB */
-    const char *tls_cert_pem;     /* both set: HTTPS (TLS 1.2 and 1.3) */
+    const char *bind;         /* address literal or host name; NULL or "" = all (IPv4+IPv6) */
+    unsigned port;            /* 0 = an ephemeral port, see cmn_http_server_port() */
+    unsigned threads;         /* worker threads polling connections; 0 = 2 */
+    unsigned max_connections; /* 0 = 4096 */
+    unsigned idle_timeout_s;  /* closes idle and slow clients; 0 = 30 */
+    size_t max_body;          /* request bodies larger answer 413; 0 = 1 MiB */
+    size_t max_header_bytes;  /* per-connection memory for the request head; 0 = 64 KiB */
+    const char *tls_cert_pem; /* both set: HTTPS (TLS 1.2 and 1.3) */
     const char *tls_key_pem;
-    bool access_log;              /* log one line per request at INFO */
+    bool access_log;         /* log one line per request at INFO */
+    unsigned external_loops; /* 0: MHD's own threads poll; N: N daemons sharing one
+                              * listening socket, each driven by the caller's event loop
+                              * (see cmn_http_server_loop_*); threads is then ignored */
     cmn_http_handler_fn handler;
     void *ctx;
 };
@@ -108,6 +110,22 @@ void cmn_http_server_quiesce(struct cmn_http_server *s);
 /* Waits up to wait_ms for in-flight exchanges to be answered, then stops and frees the server.
  * Exchanges still unanswered after that are answered into the void when their owner responds. */
 void cmn_http_server_stop(struct cmn_http_server *s, int wait_ms);
+
+/* External loops (opts.external_loops = N > 0). Loop i (0 <= i < N) is one thread that owns
+ * daemon i: it waits for cmn_http_server_loop_fd(s, i) (an epoll descriptor) or
+ * cmn_http_server_loop_wake_fd(s, i) to be readable for at most cmn_http_server_loop_timeout_ms(s,
+ * i), then calls cmn_http_server_loop_run(s, i). Handlers for loop i's exchanges run on that
+ * thread; an answer from another thread wakes it. Only that thread may call _run and _quiesce_loop
+ * for i, and cmn_http_server_stop() may be called only once no loop drives its daemon any more. */
+int cmn_http_server_loop_fd(const struct cmn_http_server *s, unsigned i);
+/* A second descriptor loop i must wait for (readable when another thread answered). */
+int cmn_http_server_loop_wake_fd(const struct cmn_http_server *s, unsigned i);
+int64_t cmn_http_server_loop_timeout_ms(const struct cmn_http_server *s, unsigned i);
+void cmn_http_server_loop_run(struct cmn_http_server *s, unsigned i);
+/* Loop i stops accepting; the listening socket closes once every loop has stopped. */
+void cmn_http_server_quiesce_loop(struct cmn_http_server *s, unsigned i);
+/* The loop an exchange arrived on (0 without external loops). */
+unsigned cmn_http_exchange_loop(const struct cmn_http_exchange *ex);
 
 /* Raises RLIMIT_NOFILE's soft limit to its hard limit: a server with thousands of clients
  * needs more than the usual 1024 descriptors. */

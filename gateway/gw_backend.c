@@ -19,6 +19,13 @@
 
 #define MAX_REDIRECTS 10
 #define EASY_POOL_MAX 256
+#define MAX_WATCH 4
+#define MAX_FD (1 << 20) /* descriptors above are registered the plain way */
+
+/* What our epoll holds for a curl socket (fdstate[fd]). A socket curl stops watching stays
+ * registered (a keep-alive connection is watched again by the next request): no epoll_ctl
+ * per transfer for it. */
+enum { FD_REG = 1u << 30, FD_CURL = 1u << 29, FD_EVMASK = FD_CURL - 1 };
 
 struct job {
     void (*fn)(void *);
@@ -26,8 +33,22 @@ struct job {
     struct job *next;
 };
 
+struct watch {
+    int fd;
+    void (*on_ready)(void *ctx);
+    int64_t (*timeout_ms)(void *ctx);
+    void *ctx;
+    int64_t due; /* mono ms, -1 = none */
+};
+
 struct gw_loop {
     struct gw_loop_opts o;
+    struct watch watch[MAX_WATCH];
+    size_t n_watch;
+    void (*idle)(void *ctx, bool will_block);
+    void *idle_ctx;
+    uint32_t *fdstate; /* per descriptor, see FD_REG */
+    size_t n_fdstate;
     CURLM *multi;
     int epfd, evfd;
     pthread_t thread;
@@ -120,12 +141,51 @@ static size_t on_read(char *buf, size_t sz, size_t n, void *ud)
     return take;
 }
 
+static uint32_t *fd_slot(struct gw_loop *l, int fd)
+{
+    if (fd < 0 || fd >= MAX_FD)
+        return NULL;
+    if ((size_t)fd >= l->n_fdstate) {
+        size_t n = l->n_fdstate ? l->n_fdstate : 1024;
+        uint32_t *v;
+        while (n <= (size_t)fd)
+            n *= 2;
+        v = realloc(l->fdstate, n * sizeof(*v));
+        if (!v)
+            return NULL;
+        memset(v + l->n_fdstate, 0, (n - l->n_fdstate) * sizeof(*v));
+        l->fdstate = v;
+        l->n_fdstate = n;
+    }
+    return &l->fdstate[fd];
+}
+
 static int on_socket(CURL *e, curl_socket_t s, int what, void *ud, void *sockp)
 {
     struct gw_loop *l = ud;
     struct epoll_event ev = {0};
+    uint32_t *st = fd_slot(l, s);
 
     (void)e;
+    (void)sockp;
+    if (st) {
+        uint32_t want = (what & CURL_POLL_IN ? EPOLLIN : 0) | (what & CURL_POLL_OUT ? EPOLLOUT : 0);
+        if (what == CURL_POLL_REMOVE) {
+            *st &= ~FD_CURL; /* stays registered until an event comes while unwatched */
+            return 0;
+        }
+        ev.events = want;
+        ev.data.fd = s;
+        if (!(*st & FD_REG)) {
+            if (epoll_ctl(l->epfd, EPOLL_CTL_ADD, s, &ev) != 0 && errno == EEXIST)
+                epoll_ctl(l->epfd, EPOLL_CTL_MOD, s, &ev);
+        } else if ((*st & FD_EVMASK) != want) {
+            if (epoll_ctl(l->epfd, EPOLL_CTL_MOD, s, &ev) != 0 && errno == ENOENT)
+                epoll_ctl(l->epfd, EPOLL_CTL_ADD, s, &ev);
+        }
+        *st = FD_REG | FD_CURL | want;
+        return 0;
+    }
     if (what == CURL_POLL_REMOVE) {
         epoll_ctl(l->epfd, EPOLL_CTL_DEL, s, NULL);
         curl_multi_assign(l->multi, s, NULL);
@@ -140,6 +200,28 @@ static int on_socket(CURL *e, curl_socket_t s, int what, void *ud, void *sockp)
         curl_multi_assign(l->multi, s, l);
     }
     return 0;
+}
+
+/* curl closes a socket: the kernel drops it from epoll, and so do we. */
+static int on_close_socket(void *ud, curl_socket_t s)
+{
+    struct gw_loop *l = ud;
+
+    if (s >= 0 && (size_t)s < l->n_fdstate)
+        l->fdstate[s] = 0;
+    return close(s);
+}
+
+/* An event on a socket curl no longer watches (an idle keep-alive connection closed by the
+ * backend): unregister it; curl finds out when it next tries the connection. */
+static bool unwatched(struct gw_loop *l, int fd)
+{
+    if (fd < 0 || (size_t)fd >= l->n_fdstate || !(l->fdstate[fd] & FD_REG) ||
+        (l->fdstate[fd] & FD_CURL))
+        return false;
+    epoll_ctl(l->epfd, EPOLL_CTL_DEL, fd, NULL);
+    l->fdstate[fd] = 0;
+    return true;
 }
 
 static int on_timer(CURLM *m, long timeout_ms, void *ud)
@@ -255,6 +337,8 @@ static bool setup_easy(struct gw_fetch *f)
     curl_easy_setopt(e, CURLOPT_HEADERDATA, f);
     curl_easy_setopt(e, CURLOPT_ERRORBUFFER, f->errbuf);
     curl_easy_setopt(e, CURLOPT_TCP_KEEPALIVE, 1L);
+    curl_easy_setopt(e, CURLOPT_CLOSESOCKETFUNCTION, on_close_socket);
+    curl_easy_setopt(e, CURLOPT_CLOSESOCKETDATA, l);
     curl_easy_setopt(e, CURLOPT_HTTPHEADER, f->slist);
     if (l->o.disable_keep_alives)
         curl_easy_setopt(e, CURLOPT_FORBID_REUSE, 1L);
@@ -516,6 +600,52 @@ static bool jobs_pending(struct gw_loop *l)
     return p;
 }
 
+bool gw_loop_watch(struct gw_loop *l, int fd, void (*on_ready)(void *ctx),
+                   int64_t (*timeout_ms)(void *ctx), void *ctx)
+{
+    struct epoll_event ev = {.events = EPOLLIN};
+
+    if (l->n_watch == MAX_WATCH || fd < 0)
+        return false;
+    ev.data.fd = fd;
+    if (epoll_ctl(l->epfd, EPOLL_CTL_ADD, fd, &ev) != 0)
+        return false;
+    l->watch[l->n_watch++] = (struct watch){fd, on_ready, timeout_ms, ctx, -1};
+    return true;
+}
+
+static struct watch *find_watch(struct gw_loop *l, int fd)
+{
+    for (size_t i = 0; i < l->n_watch; i++) {
+        if (l->watch[i].fd == fd)
+            return &l->watch[i];
+    }
+    return NULL;
+}
+
+/* How long epoll may wait: curl's timer and every watch's timeout, at most 1 s. */
+static int wait_ms(struct gw_loop *l)
+{
+    int64_t now = cmn_clock_mono_ms(), until = now + 1000;
+
+    if (l->timer_at >= 0 && l->timer_at < until)
+        until = l->timer_at;
+    for (size_t i = 0; i < l->n_watch; i++) {
+        struct watch *w = &l->watch[i];
+        int64_t t = w->timeout_ms ? w->timeout_ms(w->ctx) : -1;
+        w->due = t < 0 ? -1 : now + t;
+        if (w->due >= 0 && w->due < until)
+            until = w->due;
+    }
+    return until <= now ? 0 : (int)(until - now);
+}
+
+void gw_loop_set_idle(struct gw_loop *l, void (*idle)(void *ctx, bool will_block), void *ctx)
+{
+    l->idle = idle;
+    l->idle_ctx = ctx;
+}
+
 static void *loop_main(void *arg)
 {
     struct gw_loop *l = arg;
@@ -523,19 +653,25 @@ static void *loop_main(void *arg)
     int running;
 
     for (;;) {
-        int64_t now = cmn_clock_mono_ms();
-        int timeout = 1000;
-        if (l->timer_at >= 0)
-            timeout =
-                l->timer_at <= now ? 0 : (int)(l->timer_at - now < 1000 ? l->timer_at - now : 1000);
-        int n = epoll_wait(l->epfd, evs, 256, timeout);
+        int ms = wait_ms(l);
+        if (l->idle)
+            l->idle(l->idle_ctx, ms > 0);
+        int n = epoll_wait(l->epfd, evs, 256, ms);
         for (int i = 0; i < n; i++) {
+            struct watch *w;
             if (evs[i].data.fd == l->evfd) {
                 uint64_t v;
                 if (read(l->evfd, &v, sizeof(v)) < 0 && errno != EAGAIN)
                     cmn_log_error("[BACKEND] eventfd read: %s", strerror(errno));
                 continue;
             }
+            if ((w = find_watch(l, evs[i].data.fd))) {
+                w->due = -1;
+                w->on_ready(w->ctx);
+                continue;
+            }
+            if (unwatched(l, evs[i].data.fd))
+                continue;
             int flags = (evs[i].events & EPOLLIN ? CURL_CSELECT_IN : 0) |
                         (evs[i].events & EPOLLOUT ? CURL_CSELECT_OUT : 0) |
                         (evs[i].events & (EPOLLERR | EPOLLHUP) ? CURL_CSELECT_ERR : 0);
@@ -546,6 +682,13 @@ static void *loop_main(void *arg)
             curl_multi_socket_action(l->multi, CURL_SOCKET_TIMEOUT, 0, &running);
         }
         check_done(l);
+        for (size_t i = 0; i < l->n_watch; i++) {
+            struct watch *w = &l->watch[i];
+            if (w->due >= 0 && cmn_clock_mono_ms() >= w->due) {
+                w->due = -1;
+                w->on_ready(w->ctx);
+            }
+        }
         run_jobs(l);
         check_done(l);
         if (atomic_load(&l->stopping) && !jobs_pending(l))
@@ -631,26 +774,38 @@ fail:
     return NULL;
 }
 
-void gw_loop_destroy(struct gw_loop *l)
+bool gw_loop_on_thread(const struct gw_loop *l)
+{
+    return pthread_equal(pthread_self(), l->thread); /* set once, before any job runs */
+}
+
+void gw_loop_stop(struct gw_loop *l)
 {
     uint64_t one = 1;
 
+    if (!l || !l->thread_started)
+        return;
+    pthread_mutex_lock(&l->lock);
+    atomic_store(&l->stopping, true);
+    pthread_mutex_unlock(&l->lock);
+    if (write(l->evfd, &one, sizeof(one)) < 0 && errno != EAGAIN)
+        cmn_log_error("[BACKEND] eventfd write: %s", strerror(errno));
+    pthread_join(l->thread, NULL);
+    l->thread_started = false;
+}
+
+void gw_loop_destroy(struct gw_loop *l)
+{
     if (!l)
         return;
-    if (l->thread_started) {
-        pthread_mutex_lock(&l->lock);
-        atomic_store(&l->stopping, true);
-        pthread_mutex_unlock(&l->lock);
-        if (write(l->evfd, &one, sizeof(one)) < 0 && errno != EAGAIN)
-            cmn_log_error("[BACKEND] eventfd write: %s", strerror(errno));
-        pthread_join(l->thread, NULL);
-    }
+    gw_loop_stop(l);
     while (l->active)
         gw_fetch_cancel(l->active);
     for (size_t i = 0; i < l->n_pool; i++)
         curl_easy_cleanup(l->pool[i]);
     if (l->multi)
-        curl_multi_cleanup(l->multi);
+        curl_multi_cleanup(l->multi); /* closes cached connections through l->fdstate */
+    free(l->fdstate);
     if (l->epfd >= 0)
         close(l->epfd);
     if (l->evfd >= 0)

@@ -27,6 +27,19 @@ struct gw_loop_opts {
 struct gw_loop *gw_loop_new(const struct gw_loop_opts *o, struct cmn_err *err);
 /* Stops the thread; fetches still running are dropped without callbacks. l may be NULL. */
 void gw_loop_destroy(struct gw_loop *l);
+/* Stops the thread (jobs already posted still run); gw_loop_post fails from then on. The loop
+ * keeps its state until gw_loop_destroy. Any thread but the loop's; l may be NULL. */
+void gw_loop_stop(struct gw_loop *l);
+/* True on the loop's own thread. */
+bool gw_loop_on_thread(const struct gw_loop *l);
+/* Loop thread only: one more descriptor to wait for (an epoll descriptor of another event
+ * source, e.g. an HTTP server's): on_ready(ctx) runs when it is readable and when timeout_ms(ctx)
+ * (milliseconds from now, -1 = none, asked before each wait) has passed. At most 4. */
+bool gw_loop_watch(struct gw_loop *l, int fd, void (*on_ready)(void *ctx),
+                   int64_t (*timeout_ms)(void *ctx), void *ctx);
+/* Loop thread only: idle(ctx, will_block) runs before every wait for events (will_block:
+ * nothing is ready, the thread may sleep), e.g. to flush buffered output. */
+void gw_loop_set_idle(struct gw_loop *l, void (*idle)(void *ctx, bool will_block), void *ctx);
 /* Runs fn(arg) on the loop thread soon. Any thread. false if the loop is stopping or out of
  * memory (fn is then not called). */
 bool gw_loop_post(struct gw_loop *l, void (*fn)(void *arg), void *arg);

@@ -21,12 +21,13 @@ struct ep_rt {
 
 struct gw_proxy {
     const struct gw_config *cfg;
-    struct gw_loop *loop;
+    struct gw_loop **loops;
+    size_t n_loops;
     struct gw_render_opts ro;
     struct ep_rt *eps;
     size_t n_eps;
     atomic_size_t inflight;
-    struct call *calls; /* loop thread only */
+    struct call **calls; /* per loop, touched by that loop's thread only */
 };
 
 struct part;
@@ -49,6 +50,7 @@ struct part {
 
 struct call {
     struct gw_proxy *px;
+    size_t loop;
     struct ep_rt *ep;
     struct gw_inreq in;
     gw_proxy_done_fn done;
@@ -70,8 +72,8 @@ static void call_unlink(struct call *c)
 
     if (c->prev)
         c->prev->next = c->next;
-    else if (px->calls == c)
-        px->calls = c->next;
+    else if (px->calls[c->loop] == c)
+        px->calls[c->loop] = c->next;
     if (c->next)
         c->next->prev = c->prev;
     c->prev = c->next = NULL;
@@ -325,7 +327,8 @@ static void start_part(struct call *c, size_t idx)
     p->att_pending = conc;
     for (size_t i = 0; i < conc; i++) {
         p->att[i].part = p;
-        p->att[i].fetch = gw_fetch_start(c->px->loop, &out, deadline, on_fetch, &p->att[i]);
+        p->att[i].fetch =
+            gw_fetch_start(c->px->loops[c->loop], &out, deadline, on_fetch, &p->att[i]);
         if (!p->att[i].fetch) {
             p->att_pending--;
             gw_perr_set(&p->err, "cannot start the backend request");
@@ -345,10 +348,10 @@ static void start_call(void *arg)
     c->start_ms = cmn_clock_mono_ms();
     c->deadline_ms = c->start_ms + ep->timeout_ms;
     c->merge_deadline_ms = c->start_ms + ep->timeout_ms * 85 / 100;
-    c->next = c->px->calls;
+    c->next = c->px->calls[c->loop];
     if (c->next)
         c->next->prev = c;
-    c->px->calls = c;
+    c->px->calls[c->loop] = c;
     if (c->sequential) {
         start_part(c, 0);
         return;
@@ -368,16 +371,17 @@ static void start_call(void *arg)
     }
 }
 
-bool gw_proxy_run(struct gw_proxy *px, size_t ep_index, struct gw_inreq *in, gw_proxy_done_fn done,
-                  void *arg)
+bool gw_proxy_run(struct gw_proxy *px, size_t loop, size_t ep_index, struct gw_inreq *in,
+                  gw_proxy_done_fn done, void *arg)
 {
     struct call *c = calloc(1, sizeof(*c));
     const struct gw_endpoint *ep;
 
-    if (!c || ep_index >= px->n_eps)
+    if (!c || ep_index >= px->n_eps || loop >= px->n_loops)
         goto fail;
     ep = px->eps[ep_index].cfg;
     c->px = px;
+    c->loop = loop;
     c->ep = &px->eps[ep_index];
     c->in = *in;
     memset(in, 0, sizeof(*in));
@@ -396,7 +400,11 @@ bool gw_proxy_run(struct gw_proxy *px, size_t ep_index, struct gw_inreq *in, gw_
     }
     gw_merge_init(&c->merge, c->n_parts);
     atomic_fetch_add(&px->inflight, 1);
-    if (!gw_loop_post(px->loop, start_call, c)) {
+    if (gw_loop_on_thread(px->loops[loop])) {
+        start_call(c);
+        return true;
+    }
+    if (!gw_loop_post(px->loops[loop], start_call, c)) {
         atomic_fetch_sub(&px->inflight, 1);
         goto fail_call;
     }
@@ -410,10 +418,10 @@ fail:
     return false;
 }
 
-void gw_proxy_cancel_all(struct gw_proxy *px)
+void gw_proxy_cancel_all(struct gw_proxy *px, size_t loop)
 {
-    while (px->calls) {
-        struct call *c = px->calls;
+    while (loop < px->n_loops && px->calls[loop]) {
+        struct call *c = px->calls[loop];
         call_unlink(c);
         c->done(c->arg, cmn_http_response_new(503));
         call_free(c);
@@ -426,15 +434,21 @@ size_t gw_proxy_inflight(const struct gw_proxy *px)
     return atomic_load(&px->inflight);
 }
 
-struct gw_proxy *gw_proxy_new(const struct gw_config *cfg, struct gw_loop *loop,
-                              const struct gw_render_opts *ro, struct cmn_err *err)
+struct gw_proxy *gw_proxy_new(const struct gw_config *cfg, struct gw_loop *const *loops,
+                              size_t n_loops, const struct gw_render_opts *ro, struct cmn_err *err)
 {
     struct gw_proxy *px = calloc(1, sizeof(*px));
 
     if (!px)
         goto nomem;
     px->cfg = cfg;
-    px->loop = loop;
+    px->n_loops = n_loops;
+    px->loops = calloc(n_loops ? n_loops : 1, sizeof(*px->loops));
+    px->calls = calloc(n_loops ? n_loops : 1, sizeof(*px->calls));
+    if (!px->loops || !px->calls)
+        goto nomem;
+    for (size_t i = 0; i < n_loops; i++)
+        px->loops[i] = loops[i];
     px->ro = *ro;
     atomic_init(&px->inflight, 0);
     px->eps = calloc(cfg->n_endpoints ? cfg->n_endpoints : 1, sizeof(*px->eps));
@@ -471,5 +485,7 @@ void gw_proxy_destroy(struct gw_proxy *px)
         gw_json_destroy(px->eps[i].static_data);
     }
     free(px->eps);
+    free(px->loops);
+    free(px->calls);
     free(px);
 }

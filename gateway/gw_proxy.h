@@ -15,21 +15,23 @@
 
 struct gw_proxy;
 
-/* Builds the per-endpoint runtime from cfg (borrowed, must outlive the proxy). */
-struct gw_proxy *gw_proxy_new(const struct gw_config *cfg, struct gw_loop *loop,
-                              const struct gw_render_opts *ro, struct cmn_err *err);
+/* Builds the per-endpoint runtime from cfg (borrowed, must outlive the proxy) over n_loops
+ * worker loops (borrowed; a call runs entirely on the loop it was given). */
+struct gw_proxy *gw_proxy_new(const struct gw_config *cfg, struct gw_loop *const *loops,
+                              size_t n_loops, const struct gw_render_opts *ro, struct cmn_err *err);
 void gw_proxy_destroy(struct gw_proxy *p);
 
 /* Receives the client response (owned) on the loop thread, exactly once. */
 typedef void (*gw_proxy_done_fn)(void *arg, struct cmn_http_response *resp);
 
-/* Runs endpoint ep_index for in (ownership taken, also on failure). Any thread. false when the
- * loop refused the work (stopping): done is then not called. */
-bool gw_proxy_run(struct gw_proxy *p, size_t ep_index, struct gw_inreq *in, gw_proxy_done_fn done,
-                  void *arg);
+/* Runs endpoint ep_index for in (ownership taken, also on failure) on worker loop `loop`: at
+ * once when called on that loop's thread (done may then run before this returns), else posted
+ * to it. Any thread. false when the loop refused the work (stopping): done is then not called. */
+bool gw_proxy_run(struct gw_proxy *p, size_t loop, size_t ep_index, struct gw_inreq *in,
+                  gw_proxy_done_fn done, void *arg);
 
-/* Loop thread: ends every call in flight with a 503 (shutdown). */
-void gw_proxy_cancel_all(struct gw_proxy *p);
+/* On loop `loop`'s thread: ends every call in flight there with a 503 (shutdown). */
+void gw_proxy_cancel_all(struct gw_proxy *p, size_t loop);
 
 /* Calls accepted and not yet answered. Any thread. */
 size_t gw_proxy_inflight(const struct gw_proxy *p);

@@ -11,6 +11,8 @@
 #include "gw_render.h"
 #include "gw_router.h"
 
+#include <malloc.h>
+#include <sched.h>
 #include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -18,13 +20,26 @@
 #include <time.h>
 
 #define MAX_REQUEST_BODY (8u * 1024 * 1024)
+#define MAX_WORKERS 64
+#define LOG_BATCH 7168   /* access-log bytes a worker gathers into one write (< cmn_log's line) */
+#define LOG_DELAY_MS 100 /* how long a busy worker may hold them */
 
 enum route_kind { R_ENDPOINT = 0, R_HEALTH, R_DEBUG, R_ECHO, R_OPTIONS };
 
 struct gw_server {
     const struct gw_config *cfg;
     struct cmn_http_server *http;
-    struct gw_loop *loop;
+    struct gw_loop *loops[MAX_WORKERS]; /* worker i drives HTTP daemon i and its backend calls */
+    size_t n_workers;
+    struct worker_hook {
+        struct gw_server *srv;
+        unsigned idx;
+        char log[LOG_BATCH]; /* access-log lines not written yet (worker thread only) */
+        size_t log_len;
+        int64_t log_since_ms; /* when the oldest of them was added */
+        time_t when_sec;      /* the last formatted second, and its text */
+        char when[32];
+    } hooks[MAX_WORKERS];
     struct gw_proxy *proxy;
     struct gw_router router;
     struct gw_route_opts ropts;
@@ -43,6 +58,7 @@ struct gw_server {
 struct exctx {
     struct gw_server *srv;
     struct cmn_http_exchange *ex;
+    size_t worker;
     int64_t start_us;
     char *method;
     char *uri;
@@ -72,17 +88,60 @@ const struct gw_auth_provider *gw_auth_get_provider(void)
 
 /* ---- answering ------------------------------------------------------------------------------ */
 
+static void log_flush(struct worker_hook *h)
+{
+    if (!h->log_len)
+        return;
+    cmn_log_raw("%.*s", (int)h->log_len - 1, h->log); /* cmn_log adds the last newline */
+    h->log_len = 0;
+}
+
+/* Before the worker waits: write what it gathered when it may sleep, or when it is big or old. */
+static void log_idle(void *ctx, bool will_block)
+{
+    struct worker_hook *h = ctx;
+
+    if (h->log_len && (will_block || h->log_len > LOG_BATCH / 2 ||
+                       cmn_clock_mono_ms() - h->log_since_ms >= LOG_DELAY_MS))
+        log_flush(h);
+}
+
+/* The gin line; on the request's worker thread it is gathered and written with others. */
 static void access_log(const struct exctx *x, unsigned status)
 {
-    char when[32], lat[48];
+    struct worker_hook *h = &x->srv->hooks[x->worker];
+    bool own = x->worker < x->srv->n_workers && gw_loop_on_thread(x->srv->loops[x->worker]);
+    char when[32], lat[48], line[LOG_BATCH];
     time_t now = time(NULL);
     struct tm tm;
+    int n;
 
-    localtime_r(&now, &tm);
-    strftime(when, sizeof(when), "%Y/%m/%d - %H:%M:%S", &tm);
+    if (own && h->when_sec == now) {
+        memcpy(when, h->when, sizeof(when));
+    } else {
+        localtime_r(&now, &tm);
+        strftime(when, sizeof(when), "%Y/%m/%d - %H:%M:%S", &tm);
+        if (own) {
+            memcpy(h->when, when, sizeof(when));
+            h->when_sec = now;
+        }
+    }
     gw_render_go_duration((cmn_clock_mono_us() - x->start_us) * 1000, lat, sizeof(lat));
-    cmn_log_raw("[GIN] %s | %3u | %13s | %15s | %-7s \"%s\"", when, status, lat, x->client_ip,
-                x->method, x->uri);
+    n = snprintf(line, sizeof(line), "[GIN] %s | %3u | %13s | %15s | %-7s \"%s\"\n", when, status,
+                 lat, x->client_ip, x->method, x->uri);
+    if (n < 0)
+        return;
+    if (!own || (size_t)n >= sizeof(line)) {
+        cmn_log_raw("[GIN] %s | %3u | %13s | %15s | %-7s \"%s\"", when, status, lat, x->client_ip,
+                    x->method, x->uri);
+        return;
+    }
+    if (h->log_len + (size_t)n > sizeof(h->log))
+        log_flush(h);
+    if (!h->log_len)
+        h->log_since_ms = cmn_clock_mono_ms();
+    memcpy(h->log + h->log_len, line, (size_t)n);
+    h->log_len += (size_t)n;
 }
 
 static void exctx_free(struct exctx *x)
@@ -222,7 +281,7 @@ void gw_auth_call_accept(struct gw_auth_call *call, void *claims_ctx, gw_auth_cl
     call->in.claims_ctx = claims_ctx;
     call->in.claim = claim;
     call->in.claims_free = claims_free;
-    if (!gw_proxy_run(call->srv->proxy, call->ep_index, &call->in, proxy_done, x))
+    if (!gw_proxy_run(call->srv->proxy, x->worker, call->ep_index, &call->in, proxy_done, x))
         answer(x, cmn_http_response_new(503));
     auth_call_end(call);
 }
@@ -316,7 +375,7 @@ static void serve_route(struct exctx *x, const struct cmn_http_request *req, con
         s->auth->check(s->auth->ctx, s->auth_state[m->index], call);
         return;
     }
-    if (!gw_proxy_run(s->proxy, m->index, &in, proxy_done, x))
+    if (!gw_proxy_run(s->proxy, x->worker, m->index, &in, proxy_done, x))
         answer(x, cmn_http_response_new(503));
 }
 
@@ -334,6 +393,7 @@ static void handle(void *ctx, struct cmn_http_exchange *ex, const struct cmn_htt
     }
     x->srv = s;
     x->ex = ex;
+    x->worker = cmn_http_exchange_loop(ex);
     x->start_us = req->start_us;
     x->method = strdup(req->method);
     cmn_strlcpy(x->client_ip, req->remote_ip ? req->remote_ip : "", sizeof(x->client_ip));
@@ -502,8 +562,13 @@ static void server_free(struct gw_server *s)
 {
     if (!s)
         return;
+    for (size_t i = 0; i < s->n_workers; i++)
+        gw_loop_stop(s->loops[i]);
+    if (s->http)
+        cmn_http_server_stop(s->http, 0);
     gw_proxy_destroy(s->proxy);
-    gw_loop_destroy(s->loop);
+    for (size_t i = 0; i < s->n_workers; i++)
+        gw_loop_destroy(s->loops[i]);
     for (size_t i = 0; s->auth && s->auth_state && i < s->cfg->n_endpoints; i++) {
         if (s->auth_state[i] && s->auth->endpoint_free)
             s->auth->endpoint_free(s->auth->ctx, s->auth_state[i]);
@@ -516,6 +581,55 @@ static void server_free(struct gw_server *s)
     gw_json_destroy(s->error_404);
     gw_json_destroy(s->error_405);
     free(s);
+}
+
+/* Workers: one per CPU this process may run on (as nginx's worker_processes auto). */
+static size_t worker_count(void)
+{
+    cpu_set_t set;
+    int n = 0;
+
+    if (sched_getaffinity(0, sizeof(set), &set) == 0)
+        n = CPU_COUNT(&set);
+    if (n < 1)
+        n = 1;
+    return n > MAX_WORKERS ? MAX_WORKERS : (size_t)n;
+}
+
+static void http_ready(void *ctx)
+{
+    struct worker_hook *h = ctx;
+
+    /* MHD advances a connection one state per run (sent -> idle -> reading): run it again while
+     * it asks for no wait, rather than going through epoll for each step. */
+    for (int i = 0; i < 4; i++) {
+        cmn_http_server_loop_run(h->srv->http, h->idx);
+        if (cmn_http_server_loop_timeout_ms(h->srv->http, h->idx) != 0)
+            break;
+    }
+}
+
+static int64_t http_timeout(void *ctx)
+{
+    struct worker_hook *h = ctx;
+
+    return cmn_http_server_loop_timeout_ms(h->srv->http, h->idx);
+}
+
+static void watch_job(void *arg)
+{
+    struct worker_hook *h = arg;
+    struct gw_server *s = h->srv;
+
+    struct gw_loop *l = s->loops[h->idx];
+
+    if (s->access_log)
+        gw_loop_set_idle(l, log_idle, h);
+    if (!gw_loop_watch(l, cmn_http_server_loop_fd(s->http, h->idx), http_ready, http_timeout, h) ||
+        !gw_loop_watch(l, cmn_http_server_loop_wake_fd(s->http, h->idx), http_ready, NULL, h))
+        cmn_log_error("[SERVICE: Gin] worker %u cannot watch its HTTP descriptor", h->idx);
+    /* Connections may have queued while the worker was not watching yet. */
+    cmn_http_server_loop_run(s->http, h->idx);
 }
 
 struct gw_server *gw_server_start(const struct gw_config *cfg, struct cmn_err *err)
@@ -547,16 +661,24 @@ struct gw_server *gw_server_start(const struct gw_config *cfg, struct cmn_err *e
         goto fail;
     lo.disable_keep_alives = cfg->disable_keep_alives;
     lo.disable_compression = cfg->disable_compression;
-    s->loop = gw_loop_new(&lo, err);
-    if (!s->loop)
-        goto fail;
-    s->proxy = gw_proxy_new(cfg, s->loop, &s->render, err);
+    /* Each request allocates and frees a few hundred KB across the worker threads' arenas:
+     * with glibc's default trim threshold every free shrinks an arena and the next request
+     * grows it again (mprotect, madvise, page faults: ~20 % of the CPU per request). */
+    mallopt(M_TRIM_THRESHOLD, 64 * 1024 * 1024);
+    mallopt(M_MMAP_THRESHOLD, 4 * 1024 * 1024);
+    s->n_workers = worker_count();
+    for (size_t i = 0; i < s->n_workers; i++) {
+        s->loops[i] = gw_loop_new(&lo, err);
+        if (!s->loops[i])
+            goto fail;
+    }
+    s->proxy = gw_proxy_new(cfg, s->loops, s->n_workers, &s->render, err);
     if (!s->proxy)
         goto fail;
     cmn_http_raise_fd_limit();
     o.bind = cfg->listen_ip;
     o.port = cfg->port;
-    o.threads = 2;
+    o.external_loops = (unsigned)s->n_workers;
     o.max_connections = 8192;
     o.idle_timeout_s = cfg->idle_timeout_ms > 0   ? (unsigned)((cfg->idle_timeout_ms + 999) / 1000)
                        : cfg->read_timeout_ms > 0 ? (unsigned)((cfg->read_timeout_ms + 999) / 1000)
@@ -573,6 +695,14 @@ struct gw_server *gw_server_start(const struct gw_config *cfg, struct cmn_err *e
     s->http = cmn_http_server_start(&o, err);
     if (!s->http)
         goto fail;
+    for (size_t i = 0; i < s->n_workers; i++) {
+        s->hooks[i].srv = s;
+        s->hooks[i].idx = (unsigned)i;
+        if (!gw_loop_post(s->loops[i], watch_job, &s->hooks[i])) {
+            cmn_err_set(err, 1, "cannot start worker %zu", i);
+            goto fail;
+        }
+    }
     cmn_log_info("[SERVICE: Gin] Listening on port: %u", cmn_http_server_port(s->http));
     return s;
 fail:
@@ -585,19 +715,6 @@ unsigned gw_server_port(const struct gw_server *s)
     return cmn_http_server_port(s->http);
 }
 
-struct cancel_job {
-    struct gw_proxy *proxy;
-    atomic_bool done;
-};
-
-static void cancel_all_job(void *arg)
-{
-    struct cancel_job *j = arg;
-
-    gw_proxy_cancel_all(j->proxy);
-    atomic_store(&j->done, true);
-}
-
 static void sleep_ms(int ms)
 {
     struct timespec ts = {ms / 1000, (long)(ms % 1000) * 1000000L};
@@ -605,15 +722,55 @@ static void sleep_ms(int ms)
     nanosleep(&ts, NULL);
 }
 
+/* What gw_server_stop runs on every worker thread. */
+struct stop_job {
+    struct gw_server *srv;
+    bool cancel; /* false: stop accepting; true: end calls in flight */
+    atomic_uint done;
+};
+
+struct stop_step {
+    struct stop_job *job;
+    unsigned idx;
+};
+
+static void stop_step_run(void *arg)
+{
+    struct stop_step *st = arg;
+    struct stop_job *j = st->job;
+
+    if (j->cancel)
+        gw_proxy_cancel_all(j->srv->proxy, st->idx);
+    else
+        cmn_http_server_quiesce_loop(j->srv->http, st->idx);
+    atomic_fetch_add(&j->done, 1);
+}
+
+/* Runs the step on every worker and waits for all of them. */
+static void on_every_worker(struct gw_server *s, bool cancel)
+{
+    struct stop_job job = {.srv = s, .cancel = cancel};
+    struct stop_step steps[MAX_WORKERS];
+    unsigned posted = 0;
+
+    atomic_init(&job.done, 0);
+    for (size_t i = 0; i < s->n_workers; i++) {
+        steps[i] = (struct stop_step){&job, (unsigned)i};
+        if (gw_loop_post(s->loops[i], stop_step_run, &steps[i]))
+            posted++;
+    }
+    while (atomic_load(&job.done) < posted)
+        sleep_ms(1);
+}
+
 void gw_server_stop(struct gw_server *s, int wait_ms)
 {
     int64_t deadline;
-    struct cancel_job job;
 
     if (!s)
         return;
     deadline = cmn_clock_mono_ms() + (wait_ms > 0 ? wait_ms : 0);
-    cmn_http_server_quiesce(s->http);
+    on_every_worker(s, false); /* stop accepting */
     while (cmn_http_server_inflight(s->http) > 0 && cmn_clock_mono_ms() < deadline)
         sleep_ms(5);
     /* cmn_http counts an exchange as done when it is answered, before MHD has resumed the
@@ -624,15 +781,15 @@ void gw_server_stop(struct gw_server *s, int wait_ms)
                            ? (grace < deadline ? grace : deadline) - cmn_clock_mono_ms()
                            : 0));
     }
-    /* Cancel what is left on the loop thread, then wait for the auth steps still running. */
-    job.proxy = s->proxy;
-    atomic_init(&job.done, false);
-    if (gw_loop_post(s->loop, cancel_all_job, &job)) {
-        while (!atomic_load(&job.done))
-            sleep_ms(1);
-    }
+    /* Cancel what is left on the workers, then wait for the auth steps still running. */
+    on_every_worker(s, true);
     for (int i = 0; i < 2000 && atomic_load(&s->auth_pending) > 0; i++)
         sleep_ms(1);
+    /* No thread drives the HTTP daemons once the workers have stopped: stop them. */
+    for (size_t i = 0; i < s->n_workers; i++) {
+        gw_loop_stop(s->loops[i]);
+        log_flush(&s->hooks[i]);
+    }
     cmn_http_server_stop(s->http, 0);
     s->http = NULL;
     if (atomic_load(&s->auth_pending) > 0) {
