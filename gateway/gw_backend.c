@@ -71,7 +71,7 @@ struct gw_fetch {
     char *url;
     struct gw_hdrs headers;
     char *body;
-    size_t body_len, body_off;
+    size_t body_len;
     bool content_length, accept_gzip;
     int redirects;
     int64_t deadline_ms;
@@ -129,16 +129,6 @@ static size_t on_header(char *p, size_t sz, size_t n, void *ud)
     gw_hdrs_add(&f->resp_headers, canon, value); /* beyond the cap: dropped */
     free(value);
     return sz * n;
-}
-
-static size_t on_read(char *buf, size_t sz, size_t n, void *ud)
-{
-    struct gw_fetch *f = ud;
-    size_t left = f->body_len - f->body_off, take = sz * n < left ? sz * n : left;
-
-    memcpy(buf, f->body + f->body_off, take);
-    f->body_off += take;
-    return take;
 }
 
 static uint32_t *fd_slot(struct gw_loop *l, int fd)
@@ -305,7 +295,6 @@ static bool setup_easy(struct gw_fetch *f)
     cmn_buf_reset(&f->resp);
     gw_hdrs_free(&f->resp_headers);
     gw_hdrs_init(&f->resp_headers, GW_MAX_HEADERS);
-    f->body_off = 0;
     f->errbuf[0] = '\0';
     for (size_t i = 0; i < f->headers.n; i++) {
         snprintf(line, sizeof(line), "%s: %s", f->headers.v[i].name, f->headers.v[i].value);
@@ -347,14 +336,11 @@ static bool setup_easy(struct gw_fetch *f)
     else if (!l->o.disable_compression)
         curl_easy_setopt(e, CURLOPT_ACCEPT_ENCODING, "gzip");
     if (f->body_len > 0) {
+        /* Without Content-Length the slist asks for chunked: curl then frames the fields as
+         * chunks itself, and a small body leaves with the head in one send. */
         curl_easy_setopt(e, CURLOPT_POST, 1L);
-        if (f->content_length) {
-            curl_easy_setopt(e, CURLOPT_POSTFIELDSIZE_LARGE, (curl_off_t)f->body_len);
-            curl_easy_setopt(e, CURLOPT_POSTFIELDS, f->body);
-        } else {
-            curl_easy_setopt(e, CURLOPT_READFUNCTION, on_read);
-            curl_easy_setopt(e, CURLOPT_READDATA, f);
-        }
+        curl_easy_setopt(e, CURLOPT_POSTFIELDSIZE_LARGE, (curl_off_t)f->body_len);
+        curl_easy_setopt(e, CURLOPT_POSTFIELDS, f->body);
         if (!is_method(f->method, "POST"))
             curl_easy_setopt(e, CURLOPT_CUSTOMREQUEST, f->method);
     } else if (posting) {
@@ -684,7 +670,10 @@ static void *loop_main(void *arg)
         check_done(l);
         for (size_t i = 0; i < l->n_watch; i++) {
             struct watch *w = &l->watch[i];
-            if (w->due >= 0 && cmn_clock_mono_ms() >= w->due) {
+            /* also when the events just handled made it ready (an answer resumed a
+             * connection): now, rather than after one more pass through epoll */
+            if ((w->due >= 0 && cmn_clock_mono_ms() >= w->due) ||
+                (w->timeout_ms && w->timeout_ms(w->ctx) == 0)) {
                 w->due = -1;
                 w->on_ready(w->ctx);
             }
