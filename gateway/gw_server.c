@@ -6,6 +6,7 @@
 #include "cmn_log.h"
 #include "cmn_str.h"
 #include "gw_auth.h"
+#include "gw_tls.h"
 #include "gw_backend.h"
 #include "gw_proxy.h"
 #include "gw_render.h"
@@ -29,6 +30,7 @@ enum route_kind { R_ENDPOINT = 0, R_HEALTH, R_DEBUG, R_ECHO, R_OPTIONS };
 struct gw_server {
     const struct gw_config *cfg;
     struct cmn_http_server *http;
+    char *tls_cert, *tls_key; /* PEM of the tls block while the daemons serve with them */
     struct gw_loop *loops[MAX_WORKERS]; /* worker i drives HTTP daemon i and its backend calls */
     size_t n_workers;
     struct worker_hook {
@@ -566,6 +568,8 @@ static void server_free(struct gw_server *s)
         gw_loop_stop(s->loops[i]);
     if (s->http)
         cmn_http_server_stop(s->http, 0);
+    free(s->tls_cert); /* only once the daemons that use them are gone */
+    free(s->tls_key);
     gw_proxy_destroy(s->proxy);
     for (size_t i = 0; i < s->n_workers; i++)
         gw_loop_destroy(s->loops[i]);
@@ -692,6 +696,11 @@ struct gw_server *gw_server_start(const struct gw_config *cfg, struct cmn_err *e
                                                          : cfg->max_header_bytes;
     o.handler = handle;
     o.ctx = s;
+    /* The tls block's key pair: HTTPS, never a silent fall back to plain HTTP. */
+    if (!gw_tls_load(cfg, &s->tls_cert, &s->tls_key, err))
+        goto fail;
+    o.tls_cert_pem = s->tls_cert;
+    o.tls_key_pem = s->tls_key;
     s->http = cmn_http_server_start(&o, err);
     if (!s->http)
         goto fail;
