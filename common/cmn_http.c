@@ -68,9 +68,10 @@ struct cmn_http_exchange {
     atomic_int state;
     atomic_int refs; /* MHD's reference + the handler's while it holds one */
     struct cmn_http_request req;
-    struct cmn_http_kv headers[MAX_HEADERS];
+    struct cmn_http_kv *headers; /* in block */
     size_t n_headers;
     bool too_many_headers;
+    char *block; /* one allocation: headers[], then method, version, path and header strings */
     char *target;
     char *path;
     char *method;
@@ -212,14 +213,8 @@ static void exchange_unref(struct cmn_http_exchange *ex)
 {
     if (atomic_fetch_sub(&ex->refs, 1) != 1)
         return;
-    for (size_t i = 0; i < ex->n_headers; i++) {
-        free(ex->headers[i].name);
-        free(ex->headers[i].value);
-    }
+    free(ex->block);
     free(ex->target);
-    free(ex->path);
-    free(ex->method);
-    free(ex->version);
     cmn_buf_free(&ex->body);
     cmn_http_response_destroy(ex->resp);
     free(ex);
@@ -304,26 +299,51 @@ static void *uri_logger(void *cls, const char *uri, struct MHD_Connection *conn)
     return ex;
 }
 
+/* Header gathering in two passes: sizes, then copies into the exchange's one block (the
+ * request must outlive MHD's buffers: a handler may still read it after a disconnect). */
+struct gather {
+    struct cmn_http_exchange *ex;
+    size_t n, bytes;
+    char *at;
+};
+
+static enum MHD_Result size_header(void *cls, enum MHD_ValueKind kind, const char *key,
+                                   const char *value)
+{
+    struct gather *g = cls;
+
+    (void)kind;
+    if (g->n == MAX_HEADERS) {
+        g->ex->too_many_headers = true;
+        return MHD_NO;
+    }
+    g->n++;
+    g->bytes += strlen(key) + 1 + strlen(value ? value : "") + 1;
+    return MHD_YES;
+}
+
+static char *put(char **at, const char *s, size_t n)
+{
+    char *p = *at;
+
+    memcpy(p, s, n);
+    p[n] = '\0';
+    *at += n + 1;
+    return p;
+}
+
 static enum MHD_Result collect_header(void *cls, enum MHD_ValueKind kind, const char *key,
                                       const char *value)
 {
-    struct cmn_http_exchange *ex = cls;
-    char *k, *v;
+    struct gather *g = cls;
+    struct cmn_http_exchange *ex = g->ex;
 
     (void)kind;
-    if (ex->n_headers == MAX_HEADERS) {
-        ex->too_many_headers = true;
+    if (ex->n_headers == g->n)
         return MHD_NO;
-    }
-    k = strdup(key);
-    v = strdup(value ? value : "");
-    if (!k || !v) {
-        free(k);
-        free(v);
-        return MHD_NO;
-    }
-    ex->headers[ex->n_headers].name = k;
-    ex->headers[ex->n_headers].value = v;
+    value = value ? value : "";
+    ex->headers[ex->n_headers].name = put(&g->at, key, strlen(key));
+    ex->headers[ex->n_headers].value = put(&g->at, value, strlen(value));
     ex->n_headers++;
     return MHD_YES;
 }
@@ -337,6 +357,22 @@ static void fill_remote(struct cmn_http_exchange *ex)
     cmn_strlcpy(ex->remote_ip, "unknown", sizeof(ex->remote_ip));
     if (!ci || !ci->client_addr)
         return;
+    if (ci->client_addr->sa_family == AF_INET) {
+        const struct sockaddr_in *in = (const struct sockaddr_in *)ci->client_addr;
+        if (inet_ntop(AF_INET, &in->sin_addr, ex->remote_ip, sizeof(ex->remote_ip)))
+            ex->req.remote_port = ntohs(in->sin_port);
+        return;
+    }
+    if (ci->client_addr->sa_family == AF_INET6) {
+        const struct sockaddr_in6 *in6 = (const struct sockaddr_in6 *)ci->client_addr;
+        /* An IPv4 client on a dual-stack socket (::ffff:a.b.c.d): report a.b.c.d. */
+        if (IN6_IS_ADDR_V4MAPPED(&in6->sin6_addr)) {
+            if (inet_ntop(AF_INET, &in6->sin6_addr.s6_addr[12], ex->remote_ip,
+                          sizeof(ex->remote_ip)))
+                ex->req.remote_port = ntohs(in6->sin6_port);
+            return;
+        }
+    }
     socklen_t len = ci->client_addr->sa_family == AF_INET6 ? sizeof(struct sockaddr_in6)
                                                            : sizeof(struct sockaddr_in);
     if (getnameinfo(ci->client_addr, len, ex->remote_ip, sizeof(ex->remote_ip), port, sizeof(port),
@@ -355,13 +391,24 @@ static bool start_request(struct cmn_http_exchange *ex, const char *method, cons
     const char *q;
     const char *cl, *te;
 
-    ex->method = strdup(method);
-    ex->version = strdup(version);
-    q = ex->target ? strchr(ex->target, '?') : NULL;
-    ex->path = q ? cmn_strndup(ex->target, (size_t)(q - ex->target)) : strdup(ex->target);
-    if (!ex->method || !ex->version || !ex->path || !ex->target)
+    struct gather g = {.ex = ex};
+    size_t path_len;
+
+    if (!ex->target)
         return false;
-    MHD_get_connection_values(ex->conn, MHD_HEADER_KIND, collect_header, ex);
+    q = strchr(ex->target, '?');
+    path_len = q ? (size_t)(q - ex->target) : strlen(ex->target);
+    MHD_get_connection_values(ex->conn, MHD_HEADER_KIND, size_header, &g);
+    g.bytes += strlen(method) + 1 + strlen(version) + 1 + path_len + 1;
+    ex->block = malloc(g.n * sizeof(struct cmn_http_kv) + g.bytes);
+    if (!ex->block)
+        return false;
+    ex->headers = (struct cmn_http_kv *)(void *)ex->block;
+    g.at = ex->block + g.n * sizeof(struct cmn_http_kv);
+    ex->version = put(&g.at, version, strlen(version));
+    ex->path = put(&g.at, ex->target, path_len);
+    MHD_get_connection_values(ex->conn, MHD_HEADER_KIND, collect_header, &g);
+    ex->method = put(&g.at, method, strlen(method)); /* set last: marks the request started */
     fill_remote(ex);
     r->method = ex->method;
     r->version = ex->version;

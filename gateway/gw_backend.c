@@ -18,7 +18,7 @@
 #include <unistd.h>
 
 #define MAX_REDIRECTS 10
-#define EASY_POOL_MAX 256
+#define EASY_POOL_MAX 1024 /* as many as case-8-like loads keep in flight: no re-creation churn */
 #define MAX_WATCH 4
 #define MAX_FD (1 << 20) /* descriptors above are registered the plain way */
 
