@@ -20,6 +20,9 @@
 #define MAX_REDIRECTS 10
 #define EASY_POOL_MAX 1024 /* as many as case-8-like loads keep in flight: no re-creation churn */
 #define MAX_WATCH 4
+/* Events handled per pass: between passes MHD runs (new requests, answers). Large passes
+ * (a burst of slow answers) would make a fast request wait for all of them. */
+#define MAX_EVENTS 32
 #define MAX_FD (1 << 20) /* descriptors above are registered the plain way */
 
 /* What our epoll holds for a curl socket (fdstate[fd]). A socket curl stops watching stays
@@ -635,14 +638,14 @@ void gw_loop_set_idle(struct gw_loop *l, void (*idle)(void *ctx, bool will_block
 static void *loop_main(void *arg)
 {
     struct gw_loop *l = arg;
-    struct epoll_event evs[256];
+    struct epoll_event evs[MAX_EVENTS];
     int running;
 
     for (;;) {
         int ms = wait_ms(l);
         if (l->idle)
             l->idle(l->idle_ctx, ms > 0);
-        int n = epoll_wait(l->epfd, evs, 256, ms);
+        int n = epoll_wait(l->epfd, evs, MAX_EVENTS, ms);
         for (int i = 0; i < n; i++) {
             struct watch *w;
             if (evs[i].data.fd == l->evfd) {
