@@ -530,7 +530,8 @@ static void on_completed(void *cls, struct MHD_Connection *conn, void **req_cls,
     *req_cls = NULL;
 }
 
-static void mhd_logger(void *cls, const char *fmt, va_list ap)
+/* MHD's format strings are its own literals; the attribute tells the compiler so. */
+__attribute__((format(printf, 2, 0))) static void mhd_logger(void *cls, const char *fmt, va_list ap)
 {
     char msg[512];
     size_t n;
