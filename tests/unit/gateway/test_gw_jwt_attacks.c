@@ -234,8 +234,8 @@ static void test_alg_n_not_parsed_as_none(void **state)
 static void test_crit_rejected(void **state)
 {
     static const char *const hdrs[] = {
-        "{\"alg\":\"HS256\",\"kid\":\"h1\",\"crit\":[\"http://example.com/x\"],"
-        "\"http://example.com/x\":true}",
+        ("{\"alg\":\"HS256\",\"kid\":\"h1\",\"crit\":[\"http://example.com/x\"],"
+         "\"http://example.com/x\":true}"),
         "{\"alg\":\"HS256\",\"kid\":\"h1\",\"b64\":false,\"crit\":[\"b64\"]}",
         "{\"alg\":\"HS256\",\"kid\":\"h1\",\"crit\":[]}",
         "{\"alg\":\"HS256\",\"kid\":\"h1\",\"crit\":\"exp\"}",
