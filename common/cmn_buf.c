@@ -96,6 +96,34 @@ enum cmn_buf_status cmn_buf_printf(struct cmn_buf *b, const char *fmt, ...)
     return CMN_BUF_OK;
 }
 
+enum cmn_buf_status cmn_buf_append_html(struct cmn_buf *b, const char *s, size_t n)
+{
+    enum cmn_buf_status st = CMN_BUF_OK;
+
+    for (size_t i = 0; i < n && st == CMN_BUF_OK; i++) {
+        switch (s[i]) {
+        case '&':
+            st = cmn_buf_append_str(b, "&amp;");
+            break;
+        case '\'':
+            st = cmn_buf_append_str(b, "&#39;");
+            break;
+        case '<':
+            st = cmn_buf_append_str(b, "&lt;");
+            break;
+        case '>':
+            st = cmn_buf_append_str(b, "&gt;");
+            break;
+        case '"':
+            st = cmn_buf_append_str(b, "&#34;");
+            break;
+        default:
+            st = cmn_buf_append(b, s + i, 1);
+        }
+    }
+    return st;
+}
+
 char *cmn_buf_take(struct cmn_buf *b, size_t *len)
 {
     char *p = b->data;

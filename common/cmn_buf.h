@@ -7,15 +7,15 @@
 
 enum cmn_buf_status {
     CMN_BUF_OK = 0,
-    CMN_BUF_TOO_BIG,  /* the append would pass the cap; the buffer is unchanged */
+    CMN_BUF_TOO_BIG, /* the append would pass the cap; the buffer is unchanged */
     CMN_BUF_NOMEM,
 };
 
 struct cmn_buf {
-    char *data;    /* owned; always NUL-terminated when non-NULL */
+    char *data; /* owned; always NUL-terminated when non-NULL */
     size_t len;
     size_t alloc;
-    size_t cap;    /* maximum len */
+    size_t cap; /* maximum len */
 };
 
 void cmn_buf_init(struct cmn_buf *b, size_t cap);
@@ -27,6 +27,9 @@ enum cmn_buf_status cmn_buf_append(struct cmn_buf *b, const void *data, size_t l
 enum cmn_buf_status cmn_buf_append_str(struct cmn_buf *b, const char *s);
 enum cmn_buf_status cmn_buf_printf(struct cmn_buf *b, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));
+/* Appends n bytes of s escaped as Go's html.EscapeString does (& ' < > " become &amp; &#39;
+ * &lt; &gt; &#34;): the one escaping the gateway and both mocks need for Go-identical bodies. */
+enum cmn_buf_status cmn_buf_append_html(struct cmn_buf *b, const char *s, size_t n);
 /* Returns the data (owned by the caller; "" for an empty buffer, NULL on allocation failure)
  * and leaves the buffer empty. */
 char *cmn_buf_take(struct cmn_buf *b, size_t *len);

@@ -278,27 +278,7 @@ struct cmn_http_response *gw_render_redirect(const char *method, unsigned status
         return r;
     cmn_buf_init(&b, 64 * 1024);
     cmn_buf_append_str(&b, "<a href=\"");
-    for (const char *p = location; *p; p++) {
-        switch (*p) {
-        case '<':
-            cmn_buf_append_str(&b, "&lt;");
-            break;
-        case '>':
-            cmn_buf_append_str(&b, "&gt;");
-            break;
-        case '&':
-            cmn_buf_append_str(&b, "&amp;");
-            break;
-        case '\'':
-            cmn_buf_append_str(&b, "&#39;");
-            break;
-        case '"':
-            cmn_buf_append_str(&b, "&#34;");
-            break;
-        default:
-            cmn_buf_append(&b, p, 1);
-        }
-    }
+    cmn_buf_append_html(&b, location, strlen(location));
     cmn_buf_printf(&b, "\">%s</a>.\n\n", cmn_http_reason(status));
     body = cmn_buf_take(&b, &len);
     if (!body)

@@ -134,7 +134,7 @@ static struct cmn_http_response *go_redirect(const struct cmn_http_request *req,
     }
     if (get) {
         cmn_buf_append_str(&body, "<a href=\"");
-        mb_go_html_escape(&body, url);
+        cmn_buf_append_html(&body, url, strlen(url));
         cmn_buf_printf(&body, "\">%s</a>.\n\n", mb_go_status_text((int)code));
     }
     r = cmn_http_response_new(status);

@@ -333,31 +333,6 @@ char *mb_go_escape_path(const char *p)
     return out;
 }
 
-void mb_go_html_escape(struct cmn_buf *b, const char *s)
-{
-    for (; *s; s++) {
-        switch (*s) {
-        case '&':
-            cmn_buf_append_str(b, "&amp;");
-            break;
-        case '\'':
-            cmn_buf_append_str(b, "&#39;");
-            break;
-        case '<':
-            cmn_buf_append_str(b, "&lt;");
-            break;
-        case '>':
-            cmn_buf_append_str(b, "&gt;");
-            break;
-        case '"':
-            cmn_buf_append_str(b, "&#34;");
-            break;
-        default:
-            cmn_buf_append(b, s, 1);
-        }
-    }
-}
-
 /* ---- IP, integers, status text ----------------------------------------------------------- */
 
 bool mb_go_ip_is_loopback(const char *s)

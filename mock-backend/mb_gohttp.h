@@ -60,8 +60,6 @@ bool mb_go_path_unescape(const char *raw, char **out);
 char *mb_go_clean_path(const char *p);
 /* url.URL{Path: p}.EscapedPath(): escapes bytes outside Go's path-safe set. Owned. */
 char *mb_go_escape_path(const char *p);
-/* Go's htmlEscape (& ' < > "), appended. */
-void mb_go_html_escape(struct cmn_buf *b, const char *s);
 
 /* net.ParseIP(s).IsLoopback(): 127.0.0.0/8 (also IPv4-mapped) or ::1. */
 bool mb_go_ip_is_loopback(const char *s);

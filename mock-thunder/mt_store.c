@@ -213,25 +213,7 @@ char *mt_sanitize(const char *in)
         unsigned char c = (unsigned char)*in;
         if (c < 0x20 || c == 0x7f)
             continue;
-        switch (c) {
-        case '<':
-            cmn_buf_append_str(&b, "&lt;");
-            break;
-        case '>':
-            cmn_buf_append_str(&b, "&gt;");
-            break;
-        case '&':
-            cmn_buf_append_str(&b, "&amp;");
-            break;
-        case '\'':
-            cmn_buf_append_str(&b, "&#39;");
-            break;
-        case '"':
-            cmn_buf_append_str(&b, "&#34;");
-            break;
-        default:
-            cmn_buf_append(&b, in, 1);
-        }
+        cmn_buf_append_html(&b, in, 1);
     }
     return cmn_buf_take(&b, NULL);
 }

@@ -56,6 +56,21 @@ static void unbounded_cap(void **state)
     cmn_buf_free(&b);
 }
 
+static void html_escape_as_go(void **state)
+{
+    struct cmn_buf b;
+    const char in[] = "<a href='x'>\"&\"</a> ok";
+
+    (void)state;
+    cmn_buf_init(&b, 1000);
+    assert_int_equal(cmn_buf_append_html(&b, in, strlen(in)), CMN_BUF_OK);
+    assert_string_equal(cmn_buf_str(&b), "&lt;a href=&#39;x&#39;&gt;&#34;&amp;&#34;&lt;/a&gt; ok");
+    cmn_buf_free(&b);
+    cmn_buf_init(&b, 4);
+    assert_int_equal(cmn_buf_append_html(&b, "&", 1), CMN_BUF_TOO_BIG);
+    cmn_buf_free(&b);
+}
+
 static void take_leaves_empty(void **state)
 {
     struct cmn_buf b;
@@ -82,10 +97,13 @@ static void take_leaves_empty(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
+        /* clang-format off */
         cmocka_unit_test(append_and_cap),
         cmocka_unit_test(huge_append_is_refused),
         cmocka_unit_test(unbounded_cap),
+        cmocka_unit_test(html_escape_as_go),
         cmocka_unit_test(take_leaves_empty),
+        /* clang-format on */
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
