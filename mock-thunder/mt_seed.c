@@ -199,7 +199,8 @@ static bool seed_children(struct mt_store *s, const char *rs_id, const char *par
             return cmn_err_set(err, 1, "%s.%s: not an array", where, keys[k]), false;
         json_array_foreach(arr, i, c)
         {
-            snprintf(w, sizeof(w), "%s.%s[%zu]", where, keys[k], i);
+            if (snprintf(w, sizeof(w), "%s.%s[%zu]", where, keys[k], i) >= (int)sizeof(w))
+                return cmn_err_set(err, 1, "%s: nested too deep to name", where), false;
             if (!seed_item(s, rs_id, parent, k == 1, c, w, err, &id))
                 return false;
             if (k == 0 && !seed_children(s, rs_id, id, c, w, depth + 1, err))

@@ -291,7 +291,7 @@ static void run_case(const char *kind, const char *name, bool valid)
     char dir[512], path[700];
     char *json, *expected, *env_store = NULL;
     char **env;
-    size_t len;
+    size_t len = 0;
     struct cmn_err err = {0};
     struct gw_config *c;
 
@@ -394,7 +394,7 @@ static void test_load_file(void **state)
 static void test_truncated_inputs(void **state)
 {
     /* every prefix of a real config is either parsed or refused cleanly */
-    size_t len;
+    size_t len = 0;
     char *json = read_all(CASES "/valid/aliases/krakend.json", &len);
 
     (void)state;
