@@ -4,7 +4,7 @@ FROM debian:bookworm-slim AS build
 RUN apt-get update -qq \
  && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends \
       build-essential cmake pkg-config libmicrohttpd-dev libcurl4-gnutls-dev libgnutls28-dev \
-      nettle-dev libjansson-dev ca-certificates \
+      nettle-dev libjansson-dev zlib1g-dev ca-certificates \
  && rm -rf /var/lib/apt/lists/*
 WORKDIR /src
 COPY CMakeLists.txt ./

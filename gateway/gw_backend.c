@@ -2,17 +2,21 @@
 #include "gw_backend.h"
 
 #include "cmn_buf.h"
+#include "gw_h1.h"
 #include "cmn_clock.h"
 #include "cmn_log.h"
 #include "cmn_str.h"
 
 #include <curl/curl.h>
+#include <arpa/inet.h>
 #include <errno.h>
+#include <netinet/in.h>
 #include <pthread.h>
 #include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <sys/epoll.h>
 #include <sys/eventfd.h>
 #include <unistd.h>
@@ -24,6 +28,8 @@
  * (a burst of slow answers) would make a fast request wait for all of them. */
 #define MAX_EVENTS 32
 #define MAX_FD (1 << 20) /* descriptors above are registered the plain way */
+#define DNS_TTL_MS 60000   /* as libcurl's DNS cache */
+#define DNS_MAX 256
 
 /* What our epoll holds for a curl socket (fdstate[fd]). A socket curl stops watching stays
  * registered (a keep-alive connection is watched again by the next request): no epoll_ctl
@@ -64,11 +70,24 @@ struct gw_loop {
     size_t n_active;
     CURL *pool[EASY_POOL_MAX];
     size_t n_pool;
+    struct gw_h1 *h1;      /* plain-http backends at a known address */
+    struct dns_entry *dns; /* addresses libcurl resolved, for gw_h1 */
+    size_t n_dns;
+};
+
+/* host:port -> the address libcurl connected to, so the next requests can skip libcurl. */
+struct dns_entry {
+    char *key;
+    struct sockaddr_storage addr;
+    socklen_t len;
+    int64_t expires;
+    struct dns_entry *next;
 };
 
 struct gw_fetch {
     struct gw_loop *loop;
-    CURL *easy;
+    CURL *easy;              /* the hop runs on libcurl... */
+    struct gw_h1_xfer *xfer; /* ...or on gw_h1 */
     struct curl_slist *slist;
     char *method;
     char *url;
@@ -228,19 +247,26 @@ static int on_timer(CURLM *m, long timeout_ms, void *ud)
 
 /* ---- fetches ------------------------------------------------------------------------------- */
 
-static void fetch_free(struct gw_fetch *f)
+static void drop_easy(struct gw_fetch *f)
 {
     struct gw_loop *l = f->loop;
 
-    if (f->easy) {
-        curl_multi_remove_handle(l->multi, f->easy);
-        if (l->n_pool < EASY_POOL_MAX) {
-            curl_easy_reset(f->easy);
-            l->pool[l->n_pool++] = f->easy;
-        } else {
-            curl_easy_cleanup(f->easy);
-        }
+    if (!f->easy)
+        return;
+    curl_multi_remove_handle(l->multi, f->easy);
+    if (l->n_pool < EASY_POOL_MAX) {
+        curl_easy_reset(f->easy);
+        l->pool[l->n_pool++] = f->easy;
+    } else {
+        curl_easy_cleanup(f->easy);
     }
+    f->easy = NULL;
+}
+
+static void fetch_free(struct gw_fetch *f)
+{
+    drop_easy(f);
+    gw_h1_cancel(f->xfer);
     curl_slist_free_all(f->slist);
     free(f->method);
     free(f->url);
@@ -280,6 +306,12 @@ static bool is_method(const char *m, const char *x)
     return strcmp(m, x) == 0;
 }
 
+static bool is_posting(const struct gw_fetch *f)
+{
+    return f->body_len > 0 || is_method(f->method, "POST") || is_method(f->method, "PUT") ||
+           is_method(f->method, "PATCH");
+}
+
 /* Configures the easy handle for the current hop. */
 static bool setup_easy(struct gw_fetch *f)
 {
@@ -287,17 +319,13 @@ static bool setup_easy(struct gw_fetch *f)
     CURL *e = f->easy;
     int64_t left = f->deadline_ms - cmn_clock_mono_ms();
     long connect_ms = l->o.connect_timeout_ms ? l->o.connect_timeout_ms : 10000;
-    bool posting = f->body_len > 0 || is_method(f->method, "POST") || is_method(f->method, "PUT") ||
-                   is_method(f->method, "PATCH");
+    bool posting = is_posting(f);
     char line[16384];
 
     if (left < 1)
         left = 1;
     curl_slist_free_all(f->slist);
     f->slist = NULL;
-    cmn_buf_reset(&f->resp);
-    gw_hdrs_free(&f->resp_headers);
-    gw_hdrs_init(&f->resp_headers, GW_MAX_HEADERS);
     f->errbuf[0] = '\0';
     for (size_t i = 0; i < f->headers.n; i++) {
         snprintf(line, sizeof(line), "%s: %s", f->headers.v[i].name, f->headers.v[i].value);
@@ -329,6 +357,8 @@ static bool setup_easy(struct gw_fetch *f)
     curl_easy_setopt(e, CURLOPT_HEADERDATA, f);
     curl_easy_setopt(e, CURLOPT_ERRORBUFFER, f->errbuf);
     curl_easy_setopt(e, CURLOPT_TCP_KEEPALIVE, 1L);
+    if (l->o.idle_timeout_ms > 0) /* curl counts whole seconds of idleness */
+        curl_easy_setopt(e, CURLOPT_MAXAGE_CONN, (long)((l->o.idle_timeout_ms + 999) / 1000));
     curl_easy_setopt(e, CURLOPT_CLOSESOCKETFUNCTION, on_close_socket);
     curl_easy_setopt(e, CURLOPT_CLOSESOCKETDATA, l);
     curl_easy_setopt(e, CURLOPT_HTTPHEADER, f->slist);
@@ -370,6 +400,256 @@ static CURL *get_easy(struct gw_loop *l)
     return curl_easy_init();
 }
 
+/* ---- the own HTTP/1.1 transport (gw_h1) -------------------------------------------------------- */
+
+/* The parts of an http:// URL gw_h1 needs. */
+struct h1_url {
+    char host[256]; /* without brackets, lower case */
+    unsigned port;
+    char authority[272];
+    const char *target; /* path and query, NULL when they are only "/" implied */
+    size_t target_len;
+};
+
+/* false for anything libcurl should take: another scheme, userinfo, odd bytes. */
+static bool split_http_url(const char *url, struct h1_url *u)
+{
+    const char *a, *end, *colon, *host = NULL;
+    size_t al, hl = 0;
+
+    if (strncasecmp(url, "http://", 7) != 0)
+        return false;
+    a = url + 7;
+    al = strcspn(a, "/?#");
+    if (al == 0 || al >= sizeof(u->authority) || memchr(a, '@', al))
+        return false;
+    memcpy(u->authority, a, al);
+    u->authority[al] = '\0';
+    u->port = 80;
+    if (a[0] == '[') {
+        const char *rb = memchr(a, ']', al);
+        if (!rb)
+            return false;
+        host = a + 1;
+        hl = (size_t)(rb - host);
+        colon = rb + 1 < a + al ? rb + 1 : NULL;
+        if (colon && *colon != ':')
+            return false;
+    } else {
+        colon = memchr(a, ':', al);
+        host = a;
+        hl = colon ? (size_t)(colon - a) : al;
+    }
+    if (hl == 0 || hl >= sizeof(u->host))
+        return false;
+    if (colon && colon + 1 < a + al) {
+        unsigned long p = 0;
+        for (const char *d = colon + 1; d < a + al; d++) {
+            if (*d < '0' || *d > '9' || (p = p * 10 + (unsigned long)(*d - '0')) > 65535)
+                return false;
+        }
+        if (p == 0)
+            return false;
+        u->port = (unsigned)p;
+    }
+    for (size_t i = 0; i < hl; i++)
+        u->host[i] = (char)(host[i] >= 'A' && host[i] <= 'Z' ? host[i] + 32 : host[i]);
+    u->host[hl] = '\0';
+    u->target = a + al;
+    end = u->target + strcspn(u->target, "#");
+    u->target_len = (size_t)(end - u->target);
+    for (const char *p = u->target; p < end; p++) {
+        if ((unsigned char)*p <= 0x20 || (unsigned char)*p >= 0x7f)
+            return false; /* libcurl escapes these its own way */
+    }
+    return true;
+}
+
+static void dns_key(const struct h1_url *u, char *out, size_t n)
+{
+    snprintf(out, n, "%s:%u", u->host, u->port);
+}
+
+/* The address to connect to: a literal, or what libcurl resolved less than a minute ago. */
+static bool h1_address(struct gw_loop *l, const struct h1_url *u, struct sockaddr_storage *ss,
+                       socklen_t *len)
+{
+    struct sockaddr_in *v4 = (struct sockaddr_in *)ss;
+    struct sockaddr_in6 *v6 = (struct sockaddr_in6 *)ss;
+    char key[300];
+    int64_t now;
+
+    memset(ss, 0, sizeof(*ss));
+    if (inet_pton(AF_INET, u->host, &v4->sin_addr) == 1) {
+        v4->sin_family = AF_INET;
+        v4->sin_port = htons((uint16_t)u->port);
+        *len = sizeof(*v4);
+        return true;
+    }
+    if (inet_pton(AF_INET6, u->host, &v6->sin6_addr) == 1) {
+        v6->sin6_family = AF_INET6;
+        v6->sin6_port = htons((uint16_t)u->port);
+        *len = sizeof(*v6);
+        return true;
+    }
+    dns_key(u, key, sizeof(key));
+    now = cmn_clock_mono_ms();
+    for (struct dns_entry *d = l->dns; d; d = d->next) {
+        if (strcmp(d->key, key) == 0) {
+            if (now >= d->expires)
+                return false; /* libcurl resolves it again, and the entry is refreshed */
+            memcpy(ss, &d->addr, d->len);
+            *len = d->len;
+            return true;
+        }
+    }
+    return false;
+}
+
+/* After libcurl reached a named http:// host: remember where, for gw_h1. */
+static void dns_learn(struct gw_loop *l, struct gw_fetch *f)
+{
+    struct h1_url u;
+    struct sockaddr_storage ss;
+    struct dns_entry *d;
+    char *ip = NULL, key[300];
+    long port = 0;
+
+    if (!split_http_url(f->url, &u) ||
+        curl_easy_getinfo(f->easy, CURLINFO_PRIMARY_IP, &ip) != CURLE_OK || !ip ||
+        curl_easy_getinfo(f->easy, CURLINFO_PRIMARY_PORT, &port) != CURLE_OK ||
+        port != (long)u.port)
+        return;
+    memset(&ss, 0, sizeof(ss));
+    if (inet_pton(AF_INET, u.host, &((struct sockaddr_in *)&ss)->sin_addr) == 1 ||
+        inet_pton(AF_INET6, u.host, &((struct sockaddr_in6 *)&ss)->sin6_addr) == 1)
+        return; /* a literal needs no entry */
+    dns_key(&u, key, sizeof(key));
+    for (d = l->dns; d && strcmp(d->key, key) != 0; d = d->next)
+        ;
+    if (!d) {
+        if (l->n_dns >= DNS_MAX || !(d = calloc(1, sizeof(*d))) || !(d->key = strdup(key))) {
+            free(d);
+            return;
+        }
+        d->next = l->dns;
+        l->dns = d;
+        l->n_dns++;
+    }
+    memset(&d->addr, 0, sizeof(d->addr));
+    if (inet_pton(AF_INET, ip, &((struct sockaddr_in *)&d->addr)->sin_addr) == 1) {
+        ((struct sockaddr_in *)&d->addr)->sin_family = AF_INET;
+        ((struct sockaddr_in *)&d->addr)->sin_port = htons((uint16_t)port);
+        d->len = sizeof(struct sockaddr_in);
+    } else if (inet_pton(AF_INET6, ip, &((struct sockaddr_in6 *)&d->addr)->sin6_addr) == 1) {
+        ((struct sockaddr_in6 *)&d->addr)->sin6_family = AF_INET6;
+        ((struct sockaddr_in6 *)&d->addr)->sin6_port = htons((uint16_t)port);
+        d->len = sizeof(struct sockaddr_in6);
+    } else {
+        d->expires = 0;
+        return;
+    }
+    d->expires = cmn_clock_mono_ms() + DNS_TTL_MS;
+}
+
+static void hop_end(struct gw_fetch *f, long status, char *error);
+
+/* Go's urlErrorOp: "GET" -> "Get". */
+static void op_name(const char *m, char *out, size_t n)
+{
+    snprintf(out, n, "%s", m);
+    for (size_t i = 1; out[i]; i++)
+        out[i] = (char)(out[i] >= 'A' && out[i] <= 'Z' ? out[i] + 32 : out[i]);
+}
+
+static void h1_done(void *arg, const struct gw_h1_outcome *o)
+{
+    struct gw_fetch *f = arg;
+    struct cmn_buf m;
+    char op[16];
+
+    f->xfer = NULL;
+    if (o->status > 0) {
+        hop_end(f, o->status, NULL);
+        return;
+    }
+    op_name(f->method, op, sizeof(op));
+    cmn_buf_init(&m, 4096);
+    if (o->timed_out)
+        cmn_buf_append_str(&m, "context deadline exceeded");
+    else if (o->too_big)
+        cmn_buf_printf(&m, "%s \"%s\": response body larger than %zu bytes", op, f->url,
+                       f->loop->o.max_response);
+    else
+        cmn_buf_printf(&m, "%s \"%s\": %s", op, f->url, o->error ? o->error : "EOF");
+    hop_end(f, 0, cmn_buf_take(&m, NULL));
+}
+
+/* Starts the hop on gw_h1 when it can take it: plain http at a known address, keep-alive on,
+ * and the Accept-Encoding ours to choose. */
+static bool start_h1(struct gw_fetch *f)
+{
+    struct gw_loop *l = f->loop;
+    struct h1_url u;
+    struct sockaddr_storage ss;
+    socklen_t len;
+    struct gw_h1_req rq = {0};
+    long connect_ms = l->o.connect_timeout_ms ? l->o.connect_timeout_ms : 10000;
+    char target[16384];
+
+    if (!l->h1 || l->o.disable_keep_alives || !f->accept_gzip || !split_http_url(f->url, &u) ||
+        !h1_address(l, &u, &ss, &len) || u.target_len + 2 > sizeof(target))
+        return false;
+    if (u.target_len == 0 || u.target[0] != '/') {
+        target[0] = '/';
+        memcpy(target + 1, u.target, u.target_len);
+        target[u.target_len + 1] = '\0';
+    } else {
+        memcpy(target, u.target, u.target_len);
+        target[u.target_len] = '\0';
+    }
+    rq.addr = (const struct sockaddr *)&ss;
+    rq.addr_len = len;
+    rq.authority = u.authority;
+    rq.method = f->method;
+    rq.target = target;
+    rq.headers = &f->headers;
+    rq.body = f->body;
+    rq.body_len = f->body_len;
+    rq.chunked = f->body_len > 0 && !f->content_length;
+    rq.empty_length = f->body_len == 0 && is_posting(f);
+    rq.accept_gzip = !l->o.disable_compression;
+    rq.deadline_ms = f->deadline_ms;
+    rq.connect_deadline_ms = cmn_clock_mono_ms() + connect_ms;
+    f->xfer = gw_h1_start(l->h1, &rq, &f->resp_headers, &f->resp, h1_done, f);
+    return f->xfer != NULL;
+}
+
+/* ---- fetches ------------------------------------------------------------------------------- */
+
+/* Starts the current hop (f->method, f->url) on gw_h1 or libcurl. */
+static bool start_hop(struct gw_fetch *f)
+{
+    struct gw_loop *l = f->loop;
+
+    cmn_buf_reset(&f->resp);
+    gw_hdrs_free(&f->resp_headers);
+    gw_hdrs_init(&f->resp_headers, GW_MAX_HEADERS);
+    f->too_big = false;
+    drop_easy(f);
+    if (start_h1(f))
+        return true;
+    f->easy = get_easy(l);
+    if (!f->easy)
+        return false;
+    if (!setup_easy(f) || curl_multi_add_handle(l->multi, f->easy) != CURLM_OK) {
+        curl_easy_cleanup(f->easy);
+        f->easy = NULL;
+        return false;
+    }
+    return true;
+}
+
 struct gw_fetch *gw_fetch_start(struct gw_loop *l, const struct gw_outreq *rq, int64_t deadline_ms,
                                 gw_fetch_cb cb, void *arg)
 {
@@ -398,8 +678,7 @@ struct gw_fetch *gw_fetch_start(struct gw_loop *l, const struct gw_outreq *rq, i
         if (!gw_hdrs_add(&f->headers, rq->headers.v[i].name, rq->headers.v[i].value))
             goto fail;
     }
-    f->easy = get_easy(l);
-    if (!f->easy || !setup_easy(f) || curl_multi_add_handle(l->multi, f->easy) != CURLM_OK)
+    if (!start_hop(f))
         goto fail;
     f->next = l->active;
     if (l->active)
@@ -408,10 +687,6 @@ struct gw_fetch *gw_fetch_start(struct gw_loop *l, const struct gw_outreq *rq, i
     l->n_active++;
     return f;
 fail:
-    if (f->easy) {
-        curl_easy_cleanup(f->easy);
-        f->easy = NULL;
-    }
     fetch_free(f);
     return NULL;
 }
@@ -429,14 +704,6 @@ size_t gw_loop_active(const struct gw_loop *l)
     return l->n_active;
 }
 
-/* Go's urlErrorOp: "GET" -> "Get". */
-static void op_name(const char *m, char *out, size_t n)
-{
-    snprintf(out, n, "%s", m);
-    for (size_t i = 1; out[i]; i++)
-        out[i] = (char)(out[i] >= 'A' && out[i] <= 'Z' ? out[i] + 32 : out[i]);
-}
-
 static bool same_host(const char *a, const char *b)
 {
     const char *pa = strstr(a, "://"), *pb = strstr(b, "://");
@@ -451,31 +718,46 @@ static bool same_host(const char *a, const char *b)
     return la == lb && strncasecmp(pa, pb, la) == 0;
 }
 
+/* The Location of a redirect, resolved against the current URL (owned), or NULL. */
+static char *redirect_target(const struct gw_fetch *f)
+{
+    const char *loc = gw_hdrs_get(&f->resp_headers, "Location");
+    CURLU *u;
+    char *out = NULL, *copy;
+
+    if (!loc || !*loc || !(u = curl_url()))
+        return NULL;
+    if (curl_url_set(u, CURLUPART_URL, f->url, 0) == CURLUE_OK &&
+        curl_url_set(u, CURLUPART_URL, loc, CURLU_NON_SUPPORT_SCHEME) == CURLUE_OK)
+        curl_url_get(u, CURLUPART_URL, &out, 0);
+    curl_url_cleanup(u);
+    copy = out ? strdup(out) : NULL;
+    curl_free(out);
+    return copy;
+}
+
 /* Prepares the next hop of a redirect; false when the response is final. */
 static bool next_hop(struct gw_fetch *f, long status, struct gw_fetch_result *res)
 {
-    char *loc = NULL;
     char *next;
+    char op[16];
 
     if (status != 301 && status != 302 && status != 303 && status != 307 && status != 308)
         return false;
-    curl_easy_getinfo(f->easy, CURLINFO_REDIRECT_URL, &loc);
-    if (!loc || !*loc)
-        return false;
     if ((status == 307 || status == 308) && f->body_len > 0)
         return false; /* Go cannot replay a streamed body: the 307 itself is returned */
-    if (++f->redirects > MAX_REDIRECTS) {
-        char op[16];
-        op_name(f->method, op, sizeof(op));
-        res->error = malloc(strlen(loc) + 64);
-        if (res->error)
-            snprintf(res->error, strlen(loc) + 64, "%s \"%s\": stopped after 10 redirects", op,
-                     loc);
-        return false;
-    }
-    next = strdup(loc);
+    next = redirect_target(f);
     if (!next)
         return false;
+    op_name(f->method, op, sizeof(op));
+    if (++f->redirects > MAX_REDIRECTS) {
+        res->error = malloc(strlen(next) + 64);
+        if (res->error)
+            snprintf(res->error, strlen(next) + 64, "%s \"%s\": stopped after 10 redirects", op,
+                     next);
+        free(next);
+        return false;
+    }
     if ((status == 301 || status == 302 || status == 303) && !is_method(f->method, "GET") &&
         !is_method(f->method, "HEAD")) {
         free(f->method);
@@ -499,27 +781,23 @@ static bool next_hop(struct gw_fetch *f, long status, struct gw_fetch_result *re
         gw_hdrs_set(&f->headers, "Referer", f->url);
     free(f->url);
     f->url = next;
-    curl_multi_remove_handle(f->loop->multi, f->easy);
-    curl_easy_reset(f->easy);
-    if (!setup_easy(f) || curl_multi_add_handle(f->loop->multi, f->easy) != CURLM_OK)
+    if (!start_hop(f)) {
+        res->error = malloc(strlen(next) + 64);
+        if (res->error)
+            snprintf(res->error, strlen(next) + 64, "%s \"%s\": cannot start the request", op,
+                     next);
         return false;
+    }
     return true;
 }
 
-static void complete(struct gw_loop *l, CURL *e, CURLcode rc)
+/* A hop ended with a response (status) or an error (owned): follow a redirect, or finish. */
+static void hop_end(struct gw_fetch *f, long status, char *error)
 {
-    struct gw_fetch *f = NULL;
     struct gw_fetch_result res = {0};
-    long status = 0;
-    char op[16];
 
-    curl_easy_getinfo(e, CURLINFO_PRIVATE, (char **)&f);
-    if (!f)
-        return;
     gw_hdrs_init(&res.headers, GW_MAX_HEADERS);
-    op_name(f->method, op, sizeof(op));
-    if (rc == CURLE_OK) {
-        curl_easy_getinfo(e, CURLINFO_RESPONSE_CODE, &status);
+    if (!error) {
         if (next_hop(f, status, &res))
             return; /* the same fetch continues with the next hop */
         if (!res.error) {
@@ -529,17 +807,7 @@ static void complete(struct gw_loop *l, CURL *e, CURLcode rc)
             res.body = cmn_buf_take(&f->resp, &res.body_len);
         }
     } else {
-        struct cmn_buf m;
-        cmn_buf_init(&m, 4096);
-        if (rc == CURLE_OPERATION_TIMEDOUT && cmn_clock_mono_ms() >= f->deadline_ms - 2)
-            cmn_buf_append_str(&m, "context deadline exceeded");
-        else if (f->too_big || rc == CURLE_FILESIZE_EXCEEDED)
-            cmn_buf_printf(&m, "%s \"%s\": response body larger than %zu bytes", op, f->url,
-                           l->o.max_response);
-        else
-            cmn_buf_printf(&m, "%s \"%s\": %s", op, f->url,
-                           f->errbuf[0] ? f->errbuf : curl_easy_strerror(rc));
-        res.error = cmn_buf_take(&m, NULL);
+        res.error = error;
     }
     res.url = f->url;
     f->url = NULL;
@@ -548,6 +816,35 @@ static void complete(struct gw_loop *l, CURL *e, CURLcode rc)
     void *arg = f->arg;
     fetch_free(f);
     cb(arg, &res);
+}
+
+static void complete(struct gw_loop *l, CURL *e, CURLcode rc)
+{
+    struct gw_fetch *f = NULL;
+    long status = 0;
+    char op[16];
+    struct cmn_buf m;
+
+    curl_easy_getinfo(e, CURLINFO_PRIVATE, (char **)&f);
+    if (!f)
+        return;
+    if (rc == CURLE_OK) {
+        curl_easy_getinfo(e, CURLINFO_RESPONSE_CODE, &status);
+        dns_learn(l, f);
+        hop_end(f, status, NULL);
+        return;
+    }
+    op_name(f->method, op, sizeof(op));
+    cmn_buf_init(&m, 4096);
+    if (rc == CURLE_OPERATION_TIMEDOUT && cmn_clock_mono_ms() >= f->deadline_ms - 2)
+        cmn_buf_append_str(&m, "context deadline exceeded");
+    else if (f->too_big || rc == CURLE_FILESIZE_EXCEEDED)
+        cmn_buf_printf(&m, "%s \"%s\": response body larger than %zu bytes", op, f->url,
+                       l->o.max_response);
+    else
+        cmn_buf_printf(&m, "%s \"%s\": %s", op, f->url,
+                       f->errbuf[0] ? f->errbuf : curl_easy_strerror(rc));
+    hop_end(f, 0, cmn_buf_take(&m, NULL));
 }
 
 static void check_done(struct gw_loop *l)
@@ -617,8 +914,12 @@ static int wait_ms(struct gw_loop *l)
 {
     int64_t now = cmn_clock_mono_ms(), until = now + 1000;
 
+    int64_t h1_due = gw_h1_next_due(l->h1);
+
     if (l->timer_at >= 0 && l->timer_at < until)
         until = l->timer_at;
+    if (h1_due >= 0 && h1_due < until)
+        until = h1_due;
     for (size_t i = 0; i < l->n_watch; i++) {
         struct watch *w = &l->watch[i];
         int64_t t = w->timeout_ms ? w->timeout_ms(w->ctx) : -1;
@@ -648,6 +949,10 @@ static void *loop_main(void *arg)
         int n = epoll_wait(l->epfd, evs, MAX_EVENTS, ms);
         for (int i = 0; i < n; i++) {
             struct watch *w;
+            if (gw_h1_is_ours(evs[i].data.u64)) {
+                gw_h1_event(l->h1, evs[i].data.u64, evs[i].events);
+                continue;
+            }
             if (evs[i].data.fd == l->evfd) {
                 uint64_t v;
                 if (read(l->evfd, &v, sizeof(v)) < 0 && errno != EAGAIN)
@@ -666,6 +971,7 @@ static void *loop_main(void *arg)
                         (evs[i].events & (EPOLLERR | EPOLLHUP) ? CURL_CSELECT_ERR : 0);
             curl_multi_socket_action(l->multi, evs[i].data.fd, flags, &running);
         }
+        gw_h1_expire(l->h1, cmn_clock_mono_ms());
         if (l->timer_at >= 0 && cmn_clock_mono_ms() >= l->timer_at) {
             l->timer_at = -1;
             curl_multi_socket_action(l->multi, CURL_SOCKET_TIMEOUT, 0, &running);
@@ -755,6 +1061,11 @@ struct gw_loop *gw_loop_new(const struct gw_loop_opts *o, struct cmn_err *err)
     curl_multi_setopt(l->multi, CURLMOPT_TIMERFUNCTION, on_timer);
     curl_multi_setopt(l->multi, CURLMOPT_TIMERDATA, l);
     curl_multi_setopt(l->multi, CURLMOPT_MAXCONNECTS, l->o.max_connects);
+    l->h1 = gw_h1_new(l->epfd, &(struct gw_h1_opts){l->o.max_idle_per_host, l->o.idle_timeout_ms});
+    if (!l->h1) {
+        cmn_err_set(err, 1, "out of memory");
+        goto fail;
+    }
     if (pthread_create(&l->thread, NULL, loop_main, l) != 0) {
         cmn_err_set(err, 1, "cannot start the backend event loop thread");
         goto fail;
@@ -793,6 +1104,13 @@ void gw_loop_destroy(struct gw_loop *l)
     gw_loop_stop(l);
     while (l->active)
         gw_fetch_cancel(l->active);
+    gw_h1_destroy(l->h1);
+    while (l->dns) {
+        struct dns_entry *d = l->dns;
+        l->dns = d->next;
+        free(d->key);
+        free(d);
+    }
     for (size_t i = 0; i < l->n_pool; i++)
         curl_easy_cleanup(l->pool[i]);
     if (l->multi)

@@ -21,6 +21,8 @@ struct gw_loop_opts {
     bool disable_keep_alives; /* a fresh connection per request */
     bool disable_compression; /* no Accept-Encoding: gzip */
     long connect_timeout_ms;  /* cap on connecting; 0 = 10 s */
+    size_t max_idle_per_host; /* kept-alive idle connections per backend host; 0 = 250 */
+    int64_t idle_timeout_ms;  /* idle backend connections closed after this; 0 = never */
 };
 
 /* Starts the loop thread. Owned, or NULL with err set. */

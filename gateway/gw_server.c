@@ -665,6 +665,8 @@ struct gw_server *gw_server_start(const struct gw_config *cfg, struct cmn_err *e
         goto fail;
     lo.disable_keep_alives = cfg->disable_keep_alives;
     lo.disable_compression = cfg->disable_compression;
+    lo.max_idle_per_host = cfg->max_idle_connections_per_host;
+    lo.idle_timeout_ms = cfg->idle_connection_timeout_ms;
     /* Each request allocates and frees a few hundred KB across the worker threads' arenas:
      * with glibc's default trim threshold every free shrinks an arena and the next request
      * grows it again (mprotect, madvise, page faults: ~20 % of the CPU per request). */
