@@ -89,24 +89,32 @@ const char *gw_hdrs_get(const struct gw_hdrs *h, const char *name)
     return NULL;
 }
 
+/* RFC 7230 tchar: ALPHA / DIGIT / "!#$%&'*+-.^_`|~" (the C locale's isalnum). */
 static bool is_token_char(unsigned char c)
 {
-    return isalnum(c) || (c && strchr("!#$%&'*+-.^_`|~", c));
+    return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
+           (c && strchr("!#$%&'*+-.^_`|~", c));
 }
 
 void gw_canonical_header(const char *name, char *out, size_t out_size)
 {
     bool upper = true;
-    size_t i;
+    size_t n;
 
-    cmn_strlcpy(out, name, out_size);
-    for (i = 0; out[i]; i++) {
-        if (!is_token_char((unsigned char)out[i]) || out[i] == ' ') {
-            cmn_strlcpy(out, name, out_size);
-            return;
-        }
+    n = cmn_strlcpy(out, name, out_size);
+    if (out_size == 0)
+        return;
+    if (n >= out_size)
+        n = out_size - 1;
+    for (size_t i = 0; i < n; i++) {
+        unsigned char c = (unsigned char)out[i];
+        /* the common bytes first: letters, digits and '-' need no strchr */
+        if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+              c == '-') &&
+            !is_token_char(c))
+            return; /* not a token: the name stays as it is */
     }
-    for (i = 0; out[i]; i++) {
+    for (size_t i = 0; i < n; i++) {
         unsigned char c = (unsigned char)out[i];
         if (upper && c >= 'a' && c <= 'z')
             out[i] = (char)(c - 32);

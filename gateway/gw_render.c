@@ -148,6 +148,22 @@ fail:
     return NULL;
 }
 
+/* "public, max-age=N" for a positive cache_ttl_s, in cc (64 bytes), without printf. */
+static const char *cache_control(const struct gw_endpoint *ep, char *cc)
+{
+    static const char prefix[] = "public, max-age=";
+    char digits[24], *d = digits + sizeof(digits);
+    unsigned long long v = (unsigned long long)ep->cache_ttl_s;
+
+    do
+        *--d = (char)('0' + v % 10);
+    while ((v /= 10) > 0);
+    memcpy(cc, prefix, sizeof(prefix) - 1);
+    memcpy(cc + sizeof(prefix) - 1, d, (size_t)(digits + sizeof(digits) - d));
+    cc[sizeof(prefix) - 1 + (size_t)(digits + sizeof(digits) - d)] = '\0';
+    return cc;
+}
+
 struct cmn_http_response *gw_render_endpoint(const struct gw_endpoint *ep,
                                              const struct gw_render_opts *o,
                                              const struct gw_presp *resp,
@@ -165,8 +181,7 @@ struct cmn_http_response *gw_render_endpoint(const struct gw_endpoint *ep,
         if (resp->complete) {
             complete = "true";
             if (ep->cache_ttl_s > 0) {
-                snprintf(cc, sizeof(cc), "public, max-age=%lld", (long long)ep->cache_ttl_s);
-                if (!cmn_http_response_add_header(r, "Cache-Control", cc))
+                if (!cmn_http_response_add_header(r, "Cache-Control", cache_control(ep, cc)))
                     goto fail;
             }
         }
