@@ -71,8 +71,9 @@ struct cmn_http_exchange {
     struct cmn_http_kv *headers; /* in block */
     size_t n_headers;
     bool too_many_headers;
+    const char *content_length; /* first Content-Length value, in block, or NULL */
     char *block; /* one allocation: headers[], then method, version, path and header strings */
-    char *target;
+    char *target; /* in target_text[] */
     char *path;
     char *method;
     char *version;
@@ -81,6 +82,7 @@ struct cmn_http_exchange {
     bool body_too_big;
     struct cmn_http_response *resp;
     void *user;
+    char target_text[]; /* the request-target, allocated with the exchange */
 };
 
 /* ---- responses ------------------------------------------------------------------------- */
@@ -214,7 +216,6 @@ static void exchange_unref(struct cmn_http_exchange *ex)
     if (atomic_fetch_sub(&ex->refs, 1) != 1)
         return;
     free(ex->block);
-    free(ex->target);
     cmn_buf_free(&ex->body);
     cmn_http_response_destroy(ex->resp);
     free(ex);
@@ -284,7 +285,8 @@ void cmn_http_exchange_respond(struct cmn_http_exchange *ex, struct cmn_http_res
 static void *uri_logger(void *cls, const char *uri, struct MHD_Connection *conn)
 {
     struct cmn_http_daemon *d = cls;
-    struct cmn_http_exchange *ex = calloc(1, sizeof(*ex));
+    size_t ul = uri ? strlen(uri) : 0;
+    struct cmn_http_exchange *ex = calloc(1, sizeof(*ex) + ul + 1);
 
     if (!ex)
         return NULL;
@@ -294,7 +296,9 @@ static void *uri_logger(void *cls, const char *uri, struct MHD_Connection *conn)
     ex->req.start_us = cmn_clock_mono_us();
     atomic_init(&ex->state, EX_READING);
     atomic_init(&ex->refs, 1);
-    ex->target = strdup(uri ? uri : "");
+    ex->target = ex->target_text;
+    if (ul)
+        memcpy(ex->target, uri, ul);
     cmn_buf_init(&ex->body, ex->server->opts.max_body);
     return ex;
 }
@@ -348,6 +352,20 @@ static enum MHD_Result collect_header(void *cls, enum MHD_ValueKind kind, const 
     return MHD_YES;
 }
 
+/* inet_ntop's dotted quad without its sprintf; out has room for 16 bytes. */
+static void format_ipv4(const unsigned char *a, char *out)
+{
+    for (int i = 0; i < 4; i++) {
+        unsigned v = a[i];
+        if (v >= 100)
+            *out++ = (char)('0' + v / 100);
+        if (v >= 10)
+            *out++ = (char)('0' + v / 10 % 10);
+        *out++ = (char)('0' + v % 10);
+        *out++ = i < 3 ? '.' : '\0';
+    }
+}
+
 static void fill_remote(struct cmn_http_exchange *ex)
 {
     const union MHD_ConnectionInfo *ci =
@@ -359,17 +377,16 @@ static void fill_remote(struct cmn_http_exchange *ex)
         return;
     if (ci->client_addr->sa_family == AF_INET) {
         const struct sockaddr_in *in = (const struct sockaddr_in *)ci->client_addr;
-        if (inet_ntop(AF_INET, &in->sin_addr, ex->remote_ip, sizeof(ex->remote_ip)))
-            ex->req.remote_port = ntohs(in->sin_port);
+        format_ipv4((const unsigned char *)&in->sin_addr, ex->remote_ip);
+        ex->req.remote_port = ntohs(in->sin_port);
         return;
     }
     if (ci->client_addr->sa_family == AF_INET6) {
         const struct sockaddr_in6 *in6 = (const struct sockaddr_in6 *)ci->client_addr;
         /* An IPv4 client on a dual-stack socket (::ffff:a.b.c.d): report a.b.c.d. */
         if (IN6_IS_ADDR_V4MAPPED(&in6->sin6_addr)) {
-            if (inet_ntop(AF_INET, &in6->sin6_addr.s6_addr[12], ex->remote_ip,
-                          sizeof(ex->remote_ip)))
-                ex->req.remote_port = ntohs(in6->sin6_port);
+            format_ipv4(&in6->sin6_addr.s6_addr[12], ex->remote_ip);
+            ex->req.remote_port = ntohs(in6->sin6_port);
             return;
         }
     }
@@ -422,6 +439,7 @@ static bool start_request(struct cmn_http_exchange *ex, const char *method, cons
     r->tls = ex->server->opts.tls_cert_pem != NULL;
     cl = cmn_http_request_header(r, "Content-Length");
     te = cmn_http_request_header(r, "Transfer-Encoding");
+    ex->content_length = cl;
     r->has_body = te != NULL || (cl && strtoull(cl, NULL, 10) > 0);
     return true;
 }
@@ -489,7 +507,7 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
             return MHD_NO;
         if (ex->too_many_headers)
             return queue_error(ex, 431, "too many request headers\n");
-        const char *cl = cmn_http_request_header(&ex->req, "Content-Length");
+        const char *cl = ex->content_length;
         if (cl && strtoull(cl, NULL, 10) > s->opts.max_body)
             return queue_error(ex, 413, "request body too large\n");
         return MHD_YES;

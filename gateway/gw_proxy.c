@@ -62,6 +62,7 @@ struct call {
     struct gw_merge merge;
     struct gw_json **seq_data; /* completed sequential responses (copies) */
     struct call *prev, *next;
+    struct part part_mem[]; /* parts points here: one allocation per call */
 };
 
 /* ---- lifecycle ------------------------------------------------------------------------------- */
@@ -93,7 +94,6 @@ static void call_free(struct call *c)
     for (size_t i = 0; c->seq_data && i < c->n_parts; i++)
         gw_json_destroy(c->seq_data[i]);
     free(c->seq_data);
-    free(c->parts);
     gw_merge_free(&c->merge);
     gw_inreq_free(&c->in);
     free(c);
@@ -374,12 +374,14 @@ static void start_call(void *arg)
 bool gw_proxy_run(struct gw_proxy *px, size_t loop, size_t ep_index, struct gw_inreq *in,
                   gw_proxy_done_fn done, void *arg)
 {
-    struct call *c = calloc(1, sizeof(*c));
-    const struct gw_endpoint *ep;
+    const struct gw_endpoint *ep =
+        ep_index < px->n_eps && loop < px->n_loops ? px->eps[ep_index].cfg : NULL;
+    struct call *c = ep ? calloc(1, sizeof(*c) + (ep->n_backends ? ep->n_backends : 1) *
+                                                     sizeof(struct part))
+                        : NULL;
 
-    if (!c || ep_index >= px->n_eps || loop >= px->n_loops)
+    if (!c)
         goto fail;
-    ep = px->eps[ep_index].cfg;
     c->px = px;
     c->loop = loop;
     c->ep = &px->eps[ep_index];
@@ -390,9 +392,9 @@ bool gw_proxy_run(struct gw_proxy *px, size_t loop, size_t ep_index, struct gw_i
     c->n_parts = ep->n_backends;
     c->merging = ep->n_backends > 1;
     c->sequential = c->merging && ep->sequential;
-    c->parts = calloc(c->n_parts ? c->n_parts : 1, sizeof(*c->parts));
+    c->parts = c->part_mem;
     c->seq_data = c->sequential ? calloc(c->n_parts, sizeof(*c->seq_data)) : NULL;
-    if (!c->parts || (c->sequential && !c->seq_data) || c->n_parts == 0)
+    if ((c->sequential && !c->seq_data) || c->n_parts == 0)
         goto fail_call;
     for (size_t i = 0; i < c->n_parts; i++) {
         c->parts[i].call = c;

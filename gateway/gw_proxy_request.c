@@ -23,10 +23,8 @@ void gw_hdrs_free(struct gw_hdrs *h)
 {
     if (!h)
         return;
-    for (size_t i = 0; i < h->n; i++) {
-        free(h->v[i].name);
-        free(h->v[i].value);
-    }
+    for (size_t i = 0; i < h->n; i++)
+        free(h->v[i].name); /* the value lives in the same block */
     free(h->v);
     h->v = NULL;
     h->n = h->cap = 0;
@@ -35,6 +33,7 @@ void gw_hdrs_free(struct gw_hdrs *h)
 bool gw_hdrs_add(struct gw_hdrs *h, const char *name, const char *value)
 {
     char *n, *v;
+    size_t nl, vl;
 
     if (h->n >= h->max)
         return false;
@@ -46,13 +45,15 @@ bool gw_hdrs_add(struct gw_hdrs *h, const char *name, const char *value)
         h->v = nv;
         h->cap = cap;
     }
-    n = strdup(name);
-    v = strdup(value ? value : "");
-    if (!n || !v) {
-        free(n);
-        free(v);
+    value = value ? value : "";
+    nl = strlen(name);
+    vl = strlen(value);
+    n = malloc(nl + 1 + vl + 1); /* one block: name, then value */
+    if (!n)
         return false;
-    }
+    memcpy(n, name, nl + 1);
+    v = n + nl + 1;
+    memcpy(v, value, vl + 1);
     h->v[h->n].name = n;
     h->v[h->n].value = v;
     h->n++;
@@ -65,8 +66,7 @@ void gw_hdrs_del(struct gw_hdrs *h, const char *name)
 
     for (size_t i = 0; i < h->n; i++) {
         if (cmn_str_eq_nocase(h->v[i].name, name)) {
-            free(h->v[i].name);
-            free(h->v[i].value);
+            free(h->v[i].name); /* and its value, same block */
             continue;
         }
         h->v[w++] = h->v[i];
@@ -89,24 +89,32 @@ const char *gw_hdrs_get(const struct gw_hdrs *h, const char *name)
     return NULL;
 }
 
+/* RFC 7230 tchar: ALPHA / DIGIT / "!#$%&'*+-.^_`|~" (the C locale's isalnum). */
 static bool is_token_char(unsigned char c)
 {
-    return isalnum(c) || (c && strchr("!#$%&'*+-.^_`|~", c));
+    return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
+           (c && strchr("!#$%&'*+-.^_`|~", c));
 }
 
 void gw_canonical_header(const char *name, char *out, size_t out_size)
 {
     bool upper = true;
-    size_t i;
+    size_t n;
 
-    cmn_strlcpy(out, name, out_size);
-    for (i = 0; out[i]; i++) {
-        if (!is_token_char((unsigned char)out[i]) || out[i] == ' ') {
-            cmn_strlcpy(out, name, out_size);
-            return;
-        }
+    n = cmn_strlcpy(out, name, out_size);
+    if (out_size == 0)
+        return;
+    if (n >= out_size)
+        n = out_size - 1;
+    for (size_t i = 0; i < n; i++) {
+        unsigned char c = (unsigned char)out[i];
+        /* the common bytes first: letters, digits and '-' need no strchr */
+        if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+              c == '-') &&
+            !is_token_char(c))
+            return; /* not a token: the name stays as it is */
     }
-    for (i = 0; out[i]; i++) {
+    for (size_t i = 0; i < n; i++) {
         unsigned char c = (unsigned char)out[i];
         if (upper && c >= 'a' && c <= 'z')
             out[i] = (char)(c - 32);
@@ -120,13 +128,17 @@ void gw_inreq_free(struct gw_inreq *r)
 {
     if (!r)
         return;
-    free(r->method);
-    free(r->path);
-    free(r->raw_query);
+    if (r->strs) {
+        free(r->strs);
+    } else {
+        free(r->method);
+        free(r->path);
+        free(r->raw_query);
+        free(r->host);
+        free(r->client_ip);
+        free(r->body);
+    }
     gw_hdrs_free(&r->headers);
-    free(r->host);
-    free(r->client_ip);
-    free(r->body);
     for (size_t i = 0; i < r->n_params; i++) {
         free(r->params[i].name);
         free(r->params[i].value);
@@ -199,9 +211,16 @@ static bool header_ip(const char *v, char *out, size_t out_size)
 
 void gw_client_ip(const struct gw_hdrs *h, const char *remote_ip, char *out, size_t out_size)
 {
-    if (header_ip(gw_hdrs_get(h, "X-Forwarded-For"), out, out_size))
+    gw_client_ip_of(gw_hdrs_get(h, "X-Forwarded-For"), gw_hdrs_get(h, "X-Real-Ip"), remote_ip, out,
+                    out_size);
+}
+
+void gw_client_ip_of(const char *xff, const char *x_real_ip, const char *remote_ip, char *out,
+                     size_t out_size)
+{
+    if (header_ip(xff, out, out_size))
         return;
-    if (header_ip(gw_hdrs_get(h, "X-Real-Ip"), out, out_size))
+    if (header_ip(x_real_ip, out, out_size))
         return;
     cmn_strlcpy(out, remote_ip ? remote_ip : "", out_size);
 }
@@ -450,6 +469,8 @@ static bool escaped_path(const char *raw, size_t n, struct cmn_buf *out)
             continue;
         valid = c && !path_should_escape(c);
     }
+    if (valid && !memchr(raw, '%', n)) /* nothing to decode: the raw form as it is */
+        return cmn_buf_append(out, raw, n) == CMN_BUF_OK;
     dec = malloc(n + 1);
     if (!dec)
         return false;
@@ -515,9 +536,15 @@ static bool build_headers(const struct gw_endpoint *ep, const struct gw_backend 
     const struct gw_strlist def = {default_list, 1, true};
     const struct gw_strlist *want = ep->input_headers.n ? &ep->input_headers : &def;
     bool all = list_has(want, "*");
-    struct gw_hdrs tmp;
+    bool filter = b->input_headers.set && b->input_headers.n > 0 &&
+                  !list_has(&b->input_headers, "*");
+    struct gw_hdrs tmp_list, *tmp = out;
 
-    gw_hdrs_init(&tmp, GW_MAX_HEADERS);
+    /* Without a backend-level filter the list is built in place (out starts empty). */
+    if (filter) {
+        gw_hdrs_init(&tmp_list, GW_MAX_HEADERS);
+        tmp = &tmp_list;
+    }
     for (size_t i = 0; i < in->headers.n; i++) {
         const struct gw_hdr *h = &in->headers.v[i];
         bool listed = all;
@@ -525,37 +552,33 @@ static bool build_headers(const struct gw_endpoint *ep, const struct gw_backend 
             listed = cmn_str_eq_nocase(want->items[j], h->name);
         if (!listed || is_hop_by_hop(h->name))
             continue;
-        if (!gw_hdrs_add(&tmp, h->name, h->value))
+        if (!gw_hdrs_add(tmp, h->name, h->value))
             goto fail;
     }
-    if (!gw_hdrs_set(&tmp, "X-Forwarded-For", in->client_ip ? in->client_ip : "") ||
-        !gw_hdrs_set(&tmp, "X-Forwarded-Host", in->host ? in->host : ""))
+    if (!gw_hdrs_set(tmp, "X-Forwarded-For", in->client_ip ? in->client_ip : "") ||
+        !gw_hdrs_set(tmp, "X-Forwarded-Host", in->host ? in->host : ""))
         goto fail;
-    if (!gw_hdrs_get(&tmp, "User-Agent")) {
-        if (!gw_hdrs_add(&tmp, "User-Agent", UA_VALUE))
+    if (!gw_hdrs_get(tmp, "User-Agent")) {
+        if (!gw_hdrs_add(tmp, "User-Agent", UA_VALUE))
             goto fail;
-    } else if (!gw_hdrs_set(&tmp, "X-Forwarded-Via", UA_VALUE)) {
+    } else if (!gw_hdrs_set(tmp, "X-Forwarded-Via", UA_VALUE)) {
         goto fail;
     }
     /* Backend-level input_headers keep only the listed names (also X-Forwarded-*). */
-    if (b->input_headers.set && b->input_headers.n > 0 && !list_has(&b->input_headers, "*")) {
-        for (size_t i = 0; i < tmp.n; i++) {
+    if (filter) {
+        for (size_t i = 0; i < tmp->n; i++) {
             bool keep = false;
             for (size_t j = 0; !keep && j < b->input_headers.n; j++)
-                keep = cmn_str_eq_nocase(b->input_headers.items[j], tmp.v[i].name);
-            if (keep && !gw_hdrs_add(out, tmp.v[i].name, tmp.v[i].value))
+                keep = cmn_str_eq_nocase(b->input_headers.items[j], tmp->v[i].name);
+            if (keep && !gw_hdrs_add(out, tmp->v[i].name, tmp->v[i].value))
                 goto fail;
         }
-    } else {
-        for (size_t i = 0; i < tmp.n; i++) {
-            if (!gw_hdrs_add(out, tmp.v[i].name, tmp.v[i].value))
-                goto fail;
-        }
+        gw_hdrs_free(&tmp_list);
     }
-    gw_hdrs_free(&tmp);
     return true;
 fail:
-    gw_hdrs_free(&tmp);
+    if (filter)
+        gw_hdrs_free(&tmp_list);
     return false;
 }
 

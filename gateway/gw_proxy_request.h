@@ -28,7 +28,8 @@ struct gw_hdrs {
 
 void gw_hdrs_init(struct gw_hdrs *h, size_t max);
 void gw_hdrs_free(struct gw_hdrs *h);
-/* Appends a copy; false on allocation failure or when max is reached. */
+/* Appends a copy (name and value in one allocation: free name only); false on allocation
+ * failure or when max is reached. */
 bool gw_hdrs_add(struct gw_hdrs *h, const char *name, const char *value);
 /* Replaces every value of name by one value (appends if absent). */
 bool gw_hdrs_set(struct gw_hdrs *h, const char *name, const char *value);
@@ -58,6 +59,8 @@ struct gw_inreq {
     size_t body_len;
     struct gw_reqparam *params;
     size_t n_params;
+    char *strs; /* when set: the one block method, path, raw_query, host, client_ip and body
+                 * live in (freed at once); else each is its own allocation */
     void *claims_ctx; /* from the auth step, may be NULL; freed with the request */
     gw_auth_claim_fn claim;
     void (*claims_free)(void *claims_ctx);
@@ -87,6 +90,9 @@ void gw_outreq_free(struct gw_outreq *o);
 /* gin's ClientIP with all proxies trusted: the left-most IP of X-Forwarded-For when every
  * entry parses as an IP, else X-Real-IP likewise, else remote_ip. Writes into out. */
 void gw_client_ip(const struct gw_hdrs *h, const char *remote_ip, char *out, size_t out_size);
+/* The same from the first X-Forwarded-For and X-Real-IP values (NULL when absent). */
+void gw_client_ip_of(const char *xff, const char *x_real_ip, const char *remote_ip, char *out,
+                     size_t out_size);
 
 /* Builds the request for backend b of endpoint ep through host (one of b->hosts).
  * seq: values of {respN_x} placeholders (may be NULL). Returns false with err set. */

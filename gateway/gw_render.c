@@ -148,6 +148,22 @@ fail:
     return NULL;
 }
 
+/* "public, max-age=N" for a positive cache_ttl_s, in cc (64 bytes), without printf. */
+static const char *cache_control(const struct gw_endpoint *ep, char *cc)
+{
+    static const char prefix[] = "public, max-age=";
+    char digits[24], *d = digits + sizeof(digits);
+    unsigned long long v = (unsigned long long)ep->cache_ttl_s;
+
+    do
+        *--d = (char)('0' + v % 10);
+    while ((v /= 10) > 0);
+    memcpy(cc, prefix, sizeof(prefix) - 1);
+    memcpy(cc + sizeof(prefix) - 1, d, (size_t)(digits + sizeof(digits) - d));
+    cc[sizeof(prefix) - 1 + (size_t)(digits + sizeof(digits) - d)] = '\0';
+    return cc;
+}
+
 struct cmn_http_response *gw_render_endpoint(const struct gw_endpoint *ep,
                                              const struct gw_render_opts *o,
                                              const struct gw_presp *resp,
@@ -165,8 +181,7 @@ struct cmn_http_response *gw_render_endpoint(const struct gw_endpoint *ep,
         if (resp->complete) {
             complete = "true";
             if (ep->cache_ttl_s > 0) {
-                snprintf(cc, sizeof(cc), "public, max-age=%lld", (long long)ep->cache_ttl_s);
-                if (!cmn_http_response_add_header(r, "Cache-Control", cc))
+                if (!cmn_http_response_add_header(r, "Cache-Control", cache_control(ep, cc)))
                     goto fail;
             }
         }
@@ -431,26 +446,12 @@ out:
     return r;
 }
 
-void gw_render_go_duration(int64_t ns, char *out, size_t out_size)
+/* v as printf's "%.9f" with trailing zeros and then a trailing '.' trimmed (the original form,
+ * kept for values the integer path below does not take). */
+static void duration_printf(double v, const char *unit, char *out, size_t out_size)
 {
-    const char *unit;
-    double v;
     char num[48];
 
-    if (ns < 1000) {
-        snprintf(out, out_size, "%lldns", (long long)ns);
-        return;
-    }
-    if (ns < 1000000) {
-        v = (double)ns / 1e3;
-        unit = "µs";
-    } else if (ns < 1000000000LL) {
-        v = (double)ns / 1e6;
-        unit = "ms";
-    } else {
-        v = (double)ns / 1e9;
-        unit = "s";
-    }
     snprintf(num, sizeof(num), "%.9f", v);
     size_t l = strlen(num);
     while (l > 1 && num[l - 1] == '0')
@@ -458,4 +459,48 @@ void gw_render_go_duration(int64_t ns, char *out, size_t out_size)
     if (l && num[l - 1] == '.')
         num[--l] = '\0';
     snprintf(out, out_size, "%s%s", num, unit);
+}
+
+void gw_render_go_duration(int64_t ns, char *out, size_t out_size)
+{
+    const char *unit;
+    int64_t div;
+    int digits;
+    char buf[64], *p = buf + sizeof(buf);
+
+    if (ns < 1000) {
+        snprintf(out, out_size, "%lldns", (long long)ns);
+        return;
+    }
+    if (ns < 1000000) {
+        div = 1000, digits = 3, unit = "µs";
+    } else if (ns < 1000000000LL) {
+        div = 1000000, digits = 6, unit = "ms";
+    } else {
+        div = 1000000000, digits = 9, unit = "s";
+        /* beyond 10^6 s a double no longer holds every nanosecond: printf's rounding rules */
+        if (ns >= 1000000000000000LL) {
+            duration_printf((double)ns / 1e9, unit, out, out_size);
+            return;
+        }
+    }
+    /* ns / div has at most 9 decimals, which "%.9f" of the double prints exactly: the same
+     * text from integers, built backwards */
+    int64_t ip = ns / div, frac = ns % div;
+    size_t ul = strlen(unit);
+    p -= ul + 1;
+    memcpy(p, unit, ul + 1);
+    if (frac) {
+        while (frac % 10 == 0) {
+            frac /= 10;
+            digits--;
+        }
+        for (; digits > 0; digits--, frac /= 10)
+            *--p = (char)('0' + frac % 10);
+        *--p = '.';
+    }
+    do
+        *--p = (char)('0' + ip % 10);
+    while ((ip /= 10) > 0);
+    cmn_strlcpy(out, p, out_size);
 }

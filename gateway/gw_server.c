@@ -56,15 +56,17 @@ struct gw_server {
     int64_t start_mono_ns;
 };
 
-/* Per-request bookkeeping for the answer and the access log. */
+/* Per-request bookkeeping for the answer and the access log: one allocation with the decoded
+ * path and the logged URI behind it. */
 struct exctx {
     struct gw_server *srv;
     struct cmn_http_exchange *ex;
     size_t worker;
     int64_t start_us;
-    char *method;
-    char *uri;
+    const char *method; /* borrowed from the request, valid until it is answered */
+    char *uri;          /* in text[] */
     char client_ip[64];
+    char text[]; /* decoded path, then the URI */
 };
 
 struct gw_auth_call {
@@ -108,15 +110,32 @@ static void log_idle(void *ctx, bool will_block)
         log_flush(h);
 }
 
-/* The gin line; on the request's worker thread it is gathered and written with others. */
+static char *put(char *p, const char *s, size_t n)
+{
+    memcpy(p, s, n);
+    return p + n;
+}
+
+/* s right-aligned in width columns, as printf's "%*s" (bytes, not characters). */
+static char *put_right(char *p, const char *s, size_t n, size_t width)
+{
+    for (; width > n; width--)
+        *p++ = ' ';
+    return put(p, s, n);
+}
+
+/* The gin line; on the request's worker thread it is gathered and written with others. Built by
+ * hand: "[GIN] %s | %3u | %13s | %15s | %-7s \"%s\"\n" through printf cost more than the rest
+ * of the line's work. */
 static void access_log(const struct exctx *x, unsigned status)
 {
     struct worker_hook *h = &x->srv->hooks[x->worker];
     bool own = x->worker < x->srv->n_workers && gw_loop_on_thread(x->srv->loops[x->worker]);
-    char when[32], lat[48], line[LOG_BATCH];
+    char when[32], lat[48], st[16];
     time_t now = time(NULL);
     struct tm tm;
-    int n;
+    size_t wl, sl, ll, il, ml, ul, need;
+    char *p;
 
     if (own && h->when_sec == now) {
         memcpy(when, h->when, sizeof(when));
@@ -129,29 +148,49 @@ static void access_log(const struct exctx *x, unsigned status)
         }
     }
     gw_render_go_duration((cmn_clock_mono_us() - x->start_us) * 1000, lat, sizeof(lat));
-    n = snprintf(line, sizeof(line), "[GIN] %s | %3u | %13s | %15s | %-7s \"%s\"\n", when, status,
-                 lat, x->client_ip, x->method, x->uri);
-    if (n < 0)
-        return;
-    if (!own || (size_t)n >= sizeof(line)) {
+    sl = sizeof(st);
+    for (unsigned v = status;; v /= 10) {
+        st[--sl] = (char)('0' + v % 10);
+        if (v < 10)
+            break;
+    }
+    wl = strlen(when);
+    ll = strlen(lat);
+    il = strlen(x->client_ip);
+    ml = strlen(x->method);
+    ul = strlen(x->uri);
+    need = 6 + wl + 3 + (sizeof(st) - sl < 3 ? 3 : sizeof(st) - sl) + 3 + (ll < 13 ? 13 : ll) +
+           3 + (il < 15 ? 15 : il) + 3 + (ml < 7 ? 7 : ml) + 2 + ul + 2;
+    if (!own || need >= LOG_BATCH) {
         cmn_log_raw("[GIN] %s | %3u | %13s | %15s | %-7s \"%s\"", when, status, lat, x->client_ip,
                     x->method, x->uri);
         return;
     }
-    if (h->log_len + (size_t)n > sizeof(h->log))
+    if (h->log_len + need > sizeof(h->log))
         log_flush(h);
     if (!h->log_len)
         h->log_since_ms = cmn_clock_mono_ms();
-    memcpy(h->log + h->log_len, line, (size_t)n);
-    h->log_len += (size_t)n;
+    p = h->log + h->log_len;
+    p = put(p, "[GIN] ", 6);
+    p = put(p, when, wl);
+    p = put(p, " | ", 3);
+    p = put_right(p, st + sl, sizeof(st) - sl, 3);
+    p = put(p, " | ", 3);
+    p = put_right(p, lat, ll, 13);
+    p = put(p, " | ", 3);
+    p = put_right(p, x->client_ip, il, 15);
+    p = put(p, " | ", 3);
+    p = put(p, x->method, ml);
+    for (size_t i = ml; i < 7; i++)
+        *p++ = ' ';
+    p = put(p, " \"", 2);
+    p = put(p, x->uri, ul);
+    p = put(p, "\"\n", 2);
+    h->log_len = (size_t)(p - h->log);
 }
 
 static void exctx_free(struct exctx *x)
 {
-    if (!x)
-        return;
-    free(x->method);
-    free(x->uri);
     free(x);
 }
 
@@ -173,30 +212,54 @@ static void proxy_done(void *arg, struct cmn_http_response *resp)
 
 /* ---- request conversion --------------------------------------------------------------------- */
 
-static bool build_inreq(const struct cmn_http_request *req, const char *path,
+static char *put_str(char **at, const char *s, size_t n)
+{
+    char *p = *at;
+
+    memcpy(p, s, n);
+    p[n] = '\0';
+    *at += n + 1;
+    return p;
+}
+
+/* The proxy's view of the request. Its strings (method, path, query, Host, client IP, body)
+ * share one allocation; client_ip is gin's ClientIP, already worked out for the access log. */
+static bool build_inreq(const struct cmn_http_request *req, const char *path, const char *client_ip,
                         const struct gw_match *m, struct gw_inreq *in)
 {
-    char ip[64], canon[256];
+    const char *query = req->query ? req->query : "";
+    const char *host = NULL;
+    char canon[256];
+    size_t ml = strlen(req->method), pl = strlen(path), ql = strlen(query);
+    size_t il = strlen(client_ip), hl = 0;
+    char *at;
 
     memset(in, 0, sizeof(*in));
     gw_hdrs_init(&in->headers, GW_MAX_HEADERS);
-    in->method = strdup(req->method);
-    in->path = strdup(path);
-    in->raw_query = strdup(req->query ? req->query : "");
     for (size_t i = 0; i < req->n_headers; i++) {
         if (cmn_str_eq_nocase(req->headers[i].name, "Host")) {
-            if (!in->host)
-                in->host = strdup(req->headers[i].value);
+            if (!host)
+                host = req->headers[i].value;
             continue;
         }
         gw_canonical_header(req->headers[i].name, canon, sizeof(canon));
         if (!gw_hdrs_add(&in->headers, canon, req->headers[i].value))
             break; /* over the cap: the rest is ignored */
     }
-    gw_client_ip(&in->headers, req->remote_ip, ip, sizeof(ip));
-    in->client_ip = strdup(ip);
+    if (host)
+        hl = strlen(host) + 1;
+    in->strs = malloc(ml + 1 + pl + 1 + ql + 1 + il + 1 + hl + (req->body_len ? req->body_len + 1 : 0));
+    if (!in->strs)
+        return false;
+    at = in->strs;
+    in->method = put_str(&at, req->method, ml);
+    in->path = put_str(&at, path, pl);
+    in->raw_query = put_str(&at, query, ql);
+    in->client_ip = put_str(&at, client_ip, il);
+    if (host)
+        in->host = put_str(&at, host, hl - 1);
     if (req->body_len) {
-        in->body = cmn_strndup(req->body, req->body_len);
+        in->body = put_str(&at, req->body, req->body_len);
         in->body_len = req->body_len;
     }
     if (m && m->n_params) {
@@ -211,7 +274,7 @@ static bool build_inreq(const struct cmn_http_request *req, const char *path,
                 return false;
         }
     }
-    return in->method && in->path && in->raw_query && in->client_ip && (!req->body_len || in->body);
+    return true;
 }
 
 /* The CE path-parameter checker: NULL when fine, else the 400 body. */
@@ -350,7 +413,7 @@ static void serve_route(struct exctx *x, const struct cmn_http_request *req, con
     default:
         break;
     }
-    if (!build_inreq(req, path, m, &in)) {
+    if (!build_inreq(req, path, x->client_ip, m, &in)) {
         gw_inreq_free(&in);
         answer(x, NULL);
         return;
@@ -384,10 +447,13 @@ static void serve_route(struct exctx *x, const struct cmn_http_request *req, con
 static void handle(void *ctx, struct cmn_http_exchange *ex, const struct cmn_http_request *req)
 {
     struct gw_server *s = ctx;
-    struct exctx *x = calloc(1, sizeof(*x));
-    struct gw_route_result *rr = NULL;
-    char *path = NULL;
-    struct cmn_buf uri;
+    const char *query = req->query ? req->query : "";
+    size_t pl = strlen(req->path), ql = strlen(query);
+    /* the decoded path is no longer than the raw one; the URI adds '?' and the query */
+    struct exctx *x = malloc(sizeof(*x) + pl + 1 + pl + 1 + ql + 1);
+    struct gw_route_result rr;
+    const char *xff = NULL, *xri = NULL;
+    char *path;
 
     if (!x) {
         cmn_http_exchange_respond(ex, NULL);
@@ -397,63 +463,61 @@ static void handle(void *ctx, struct cmn_http_exchange *ex, const struct cmn_htt
     x->ex = ex;
     x->worker = cmn_http_exchange_loop(ex);
     x->start_us = req->start_us;
-    x->method = strdup(req->method);
+    x->method = req->method;
+    path = x->text;
+    x->uri = x->text + pl + 1;
+    x->uri[0] = '\0';
     cmn_strlcpy(x->client_ip, req->remote_ip ? req->remote_ip : "", sizeof(x->client_ip));
-    path = malloc(strlen(req->path) + 1);
-    rr = malloc(sizeof(*rr));
-    if (!x->method || !path || !rr) {
-        answer(x, NULL);
-        goto out;
-    }
     if (!gw_path_unescape(req->path, path) || req->path[0] != '/') {
         static const char bad[] = "400 Bad Request";
-        x->uri = strdup(req->path);
+        memcpy(x->uri, req->path, pl + 1);
         answer(x, cmn_http_response_text(400, "text/plain; charset=utf-8", bad, sizeof(bad) - 1));
-        goto out;
+        return;
     }
-    cmn_buf_init(&uri, 64 * 1024);
-    cmn_buf_append_str(&uri, path);
-    if (req->query && req->query[0])
-        cmn_buf_printf(&uri, "?%s", req->query);
-    x->uri = cmn_buf_take(&uri, NULL);
     {
-        struct gw_hdrs h;
-        char ip[64];
-        gw_hdrs_init(&h, 8);
-        for (size_t i = 0; i < req->n_headers; i++) {
-            if (cmn_str_eq_nocase(req->headers[i].name, "X-Forwarded-For") ||
-                cmn_str_eq_nocase(req->headers[i].name, "X-Real-Ip"))
-                gw_hdrs_add(&h, req->headers[i].name, req->headers[i].value);
+        size_t dl = strlen(path);
+        memcpy(x->uri, path, dl);
+        if (ql) {
+            x->uri[dl] = '?';
+            memcpy(x->uri + dl + 1, query, ql + 1);
+        } else {
+            x->uri[dl] = '\0';
         }
-        gw_client_ip(&h, req->remote_ip, ip, sizeof(ip));
-        cmn_strlcpy(x->client_ip, ip, sizeof(x->client_ip));
-        gw_hdrs_free(&h);
     }
-    gw_router_route(&s->router, req->method, path, &s->ropts, rr);
-    switch (rr->outcome) {
+    /* gin's ClientIP from the first of each; only the first 8 such headers are looked at */
+    for (size_t i = 0, seen = 0; i < req->n_headers && seen < 8; i++) {
+        const char *n = req->headers[i].name;
+        if (cmn_str_eq_nocase(n, "X-Forwarded-For")) {
+            xff = xff ? xff : req->headers[i].value;
+            seen++;
+        } else if (cmn_str_eq_nocase(n, "X-Real-Ip")) {
+            xri = xri ? xri : req->headers[i].value;
+            seen++;
+        }
+    }
+    gw_client_ip_of(xff, xri, req->remote_ip, x->client_ip, sizeof(x->client_ip));
+    gw_router_route(&s->router, req->method, path, &s->ropts, &rr);
+    switch (rr.outcome) {
     case GW_ROUTE_FOUND:
-        serve_route(x, req, path, rr);
+        serve_route(x, req, path, &rr);
         break;
     case GW_ROUTE_REDIRECT: {
         struct cmn_buf loc;
         cmn_buf_init(&loc, 64 * 1024);
-        cmn_buf_append_str(&loc, rr->redirect_path);
+        cmn_buf_append_str(&loc, rr.redirect_path);
         if (req->has_query)
             cmn_buf_printf(&loc, "?%s", req->query);
-        answer(x, gw_render_redirect(req->method, rr->redirect_status, cmn_buf_str(&loc)));
+        answer(x, gw_render_redirect(req->method, rr.redirect_status, cmn_buf_str(&loc)));
         cmn_buf_free(&loc);
         break;
     }
     case GW_ROUTE_NOT_ALLOWED:
-        answer(x, gw_render_not_allowed(&s->render, rr->allow));
+        answer(x, gw_render_not_allowed(&s->render, rr.allow));
         break;
     default:
         answer(x, gw_render_not_found(&s->render));
     }
-    gw_route_result_free(rr);
-out:
-    free(rr);
-    free(path);
+    gw_route_result_free(&rr);
 }
 
 /* ---- start / stop --------------------------------------------------------------------------- */

@@ -4,6 +4,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <cmocka.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -354,9 +355,63 @@ static void router_answers(void **state)
     assert_string_equal(d, "999ns");
 }
 
+/* The printf form gw_render_go_duration replaced: "%.9f" of the value in its unit, trailing
+ * zeros and '.' trimmed. Built from integers now, its text must stay the same. */
+static void printf_duration(int64_t ns, char *out, size_t out_size)
+{
+    const char *unit = "s";
+    double v = (double)ns / 1e9;
+    char num[48];
+
+    if (ns < 1000) {
+        snprintf(out, out_size, "%lldns", (long long)ns);
+        return;
+    }
+    if (ns < 1000000)
+        v = (double)ns / 1e3, unit = "µs";
+    else if (ns < 1000000000LL)
+        v = (double)ns / 1e6, unit = "ms";
+    snprintf(num, sizeof(num), "%.9f", v);
+    size_t l = strlen(num);
+    while (l > 1 && num[l - 1] == '0')
+        num[--l] = '\0';
+    if (l && num[l - 1] == '.')
+        num[--l] = '\0';
+    snprintf(out, out_size, "%s%s", num, unit);
+}
+
+static void go_duration_matches_printf(void **state)
+{
+    static const int64_t fixed[] = {-5,          0,           999,         1000,
+                                    1001,        1010,        999999,      1000000,
+                                    1000001,     123456789,   999999999,   1000000000,
+                                    1000000001,  59999999999, 86400000000000LL,
+                                    999999999999999LL, 1000000000000000LL, 1234567890123456789LL};
+    char a[64], b[64];
+    uint64_t x = 88172645463325252ULL;
+
+    (void)state;
+    for (size_t i = 0; i < sizeof(fixed) / sizeof(fixed[0]); i++) {
+        gw_render_go_duration(fixed[i], a, sizeof(a));
+        printf_duration(fixed[i], b, sizeof(b));
+        assert_string_equal(a, b);
+    }
+    for (int i = 0; i < 200000; i++) {
+        x ^= x << 13, x ^= x >> 7, x ^= x << 17;
+        /* spread over every unit: 10^(0..15) ns */
+        int64_t ns = (int64_t)(x % 1000000000000000ULL) >> (x % 50);
+        gw_render_go_duration(ns, a, sizeof(a));
+        printf_duration(ns, b, sizeof(b));
+        assert_string_equal(a, b);
+    }
+    gw_render_go_duration(1234567, a, 4);
+    assert_string_equal(a, "1.2");
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
+        cmocka_unit_test(go_duration_matches_printf),
         cmocka_unit_test(status_rule_and_decoders), cmocka_unit_test(error_details_and_codes),
         cmocka_unit_test(manipulation_order),       cmocka_unit_test(merging),
         cmocka_unit_test(static_strategies),        cmocka_unit_test(render_rules),
