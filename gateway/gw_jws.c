@@ -3,6 +3,7 @@
 
 #include "cmn_b64.h"
 #include "cmn_json.h"
+#include "gw_jose_json.h"
 #include "cmn_str.h"
 #include "gw_jwk_int.h"
 
@@ -63,7 +64,7 @@ static enum gw_jws_status parse_header(struct gw_jws_token *t, const unsigned ch
     struct cmn_err jerr = {0};
 
     t->header =
-        cmn_json_loadb_strict((const char *)raw, n, GW_JWS_MAX_HEADER, GW_JWS_HEADER_DEPTH, &jerr);
+        gw_jose_json_load((const char *)raw, n, GW_JWS_MAX_HEADER, GW_JWS_HEADER_DEPTH, &jerr);
     if (!t->header || !json_is_object(t->header)) {
         cmn_err_set(err, GW_JWS_MALFORMED, "JOSE header is not a JSON object%s%s",
                     t->header ? "" : ": ", t->header ? "" : jerr.msg);
