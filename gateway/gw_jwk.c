@@ -16,7 +16,6 @@
 
 #define JWKS_MAX_DEPTH 16
 #define MEMBER_MAX 1024 /* kid, alg, use, crv: real ones are far shorter */
-#define RSA_N_MAX 1024  /* 8192-bit moduli at most (docs/security.md) */
 #define RSA_E_MAX 4     /* e < 2^32, as Go's crypto/rsa requires */
 #define X5C_MAX_CERTS 10
 #define X5C_CERT_MAX (16 * 1024) /* DER bytes of one certificate */
@@ -102,7 +101,7 @@ static void fingerprint_add(struct sha256_ctx *c, const void *p, size_t n)
 static bool parse_rsa(const json_t *obj, struct gw_jwk *k, struct sha256_ctx *fp,
                       struct cmn_err *err)
 {
-    unsigned char n[RSA_N_MAX], e[RSA_E_MAX + 4];
+    unsigned char n[GW_JWK_RSA_N_MAX], e[RSA_E_MAX + 4];
     size_t n_len, e_len;
 
     if (!b64u_member(obj, "n", n, sizeof(n), &n_len, err) ||

@@ -29,6 +29,8 @@ enum gw_jwk_curve {
 #define GW_JWK_OKP_MAX 57 /* Ed448 public key bytes (RFC 8032 §5.2.5) */
 #define GW_JWK_OCT_MAX 1024
 
+#define GW_JWK_RSA_N_MAX 1024 /* bytes of an RSA modulus: 8192 bits at most (docs/security.md) */
+
 struct gw_jwk {
     enum gw_jwk_type type;
     enum gw_jwk_curve crv;
