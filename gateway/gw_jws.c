@@ -289,13 +289,14 @@ static void mpz_from_be(mpz_t x, const uint8_t *p, size_t n)
 }
 
 /* RSASSA-PKCS1-v1_5 verification (RFC 8017 §8.2.2) given the hash h of hl bytes and its
- * DigestInfo prefix: s in [1, n-1], m = s^e mod n, and I2OSP(m, k) must be exactly
- * 0x00 0x01 0xff.. 0x00 DigestInfo h. The comparison is of octet strings, as the RFC words it
- * (nettle compares numbers, building one from the expected octets, at the cost of a slow
- * import); both refuse and accept the same signatures. */
-static bool pkcs1_v15_ok(const struct rsa_public_key *key, const uint8_t *info, size_t info_len,
+ * DigestInfo prefix: s in [1, n-1], m = s^e mod n (gw_jwk_rsa_public), and I2OSP(m, k) must
+ * be exactly 0x00 0x01 0xff.. 0x00 DigestInfo h. The comparison is of octet strings, as the
+ * RFC words it (nettle compares numbers, building one from the expected octets, at the cost
+ * of a slow import); both refuse and accept the same signatures. */
+static bool pkcs1_v15_ok(const struct gw_jwk *jwk, const uint8_t *info, size_t info_len,
                          const uint8_t *h, size_t hl, const mpz_t s)
 {
+    const struct rsa_public_key *key = &jwk->rsa;
     uint8_t em[GW_JWK_RSA_N_MAX], want[GW_JWK_RSA_N_MAX];
     size_t k = key->size, pad, limbs;
     const mp_limb_t *l;
@@ -308,7 +309,7 @@ static bool pkcs1_v15_ok(const struct rsa_public_key *key, const uint8_t *info, 
     if (mpz_sgn(s) <= 0 || mpz_cmp(s, key->n) >= 0)
         return false;
     mpz_init(m);
-    mpz_powm(m, s, key->e, key->n);
+    gw_jwk_rsa_public(jwk, m, s);
     /* I2OSP(m, k): m < n < 256^k, so it fits */
     ok = mpz_sizeinbase(m, 256) <= k;
     memset(em, 0, k);
@@ -345,11 +346,11 @@ static bool verify_rsa(enum gw_jose_alg alg, const struct gw_jwk *key, const voi
     if (mpz_cmp(s, key->rsa.n) >= 0) {
         ok = 0;
     } else if (alg == GW_ALG_RS256) {
-        ok = pkcs1_v15_ok(&key->rsa, SHA256_DIGEST_INFO, sizeof(SHA256_DIGEST_INFO), h, hl, s);
+        ok = pkcs1_v15_ok(key, SHA256_DIGEST_INFO, sizeof(SHA256_DIGEST_INFO), h, hl, s);
     } else if (alg == GW_ALG_RS384) {
-        ok = pkcs1_v15_ok(&key->rsa, SHA384_DIGEST_INFO, sizeof(SHA384_DIGEST_INFO), h, hl, s);
+        ok = pkcs1_v15_ok(key, SHA384_DIGEST_INFO, sizeof(SHA384_DIGEST_INFO), h, hl, s);
     } else if (alg == GW_ALG_RS512) {
-        ok = pkcs1_v15_ok(&key->rsa, SHA512_DIGEST_INFO, sizeof(SHA512_DIGEST_INFO), h, hl, s);
+        ok = pkcs1_v15_ok(key, SHA512_DIGEST_INFO, sizeof(SHA512_DIGEST_INFO), h, hl, s);
     } else if (alg == GW_ALG_PS256) {
         /* RFC 7518 §3.5: MGF1 with the same hash, salt as long as the hash output. */
         ok = rsa_pss_sha256_verify_digest(&key->rsa, hl, h, s);
