@@ -63,44 +63,84 @@ size_t cmn_b64_decoded_max(size_t n)
     return n / 4 * 3 + 3;
 }
 
-static int value(char c, bool url)
-{
-    if (c >= 'A' && c <= 'Z')
-        return c - 'A';
-    if (c >= 'a' && c <= 'z')
-        return c - 'a' + 26;
-    if (c >= '0' && c <= '9')
-        return c - '0' + 52;
-    if (c == (url ? '-' : '+'))
-        return 62;
-    if (c == (url ? '_' : '/'))
-        return 63;
-    return -1;
-}
+/* Sextet of each byte; X (any value with bit 6 or 7 set) for bytes outside the alphabet. */
+#define X 0xff
+static const unsigned char DEC_STD[256] = {
+    X, X, X, X, X, X, X, X, X, X, X, X, X, X, X, X,
+    X, X, X, X, X, X, X, X, X, X, X, X, X, X, X, X,
+    X, X, X, X, X, X, X, X, X, X, X, 62, X, X, X, 63,
+    52, 53, 54, 55, 56, 57, 58, 59, 60, 61, X, X, X, X, X, X,
+    X, 0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14,
+    15, 16, 17, 18, 19, 20, 21, 22, 23, 24, 25, X, X, X, X, X,
+    X, 26, 27, 28, 29, 30, 31, 32, 33, 34, 35, 36, 37, 38, 39, 40,
+    41, 42, 43, 44, 45, 46, 47, 48, 49, 50, 51, X, X, X, X, X,
+    X, X, X, X, X, X, X, X, X, X, X, X, X, X, X, X,
+    X, X, X, X, X, X, X, X, X, X, X, X, X, X, X, X,
+    X, X, X, X, X, X, X, X, X, X, X, X, X, X, X, X,
+    X, X, X, X, X, X, X, X, X, X, X, X, X, X, X, X,
+    X, X, X, X, X, X, X, X, X, X, X, X, X, X, X, X,
+    X, X, X, X, X, X, X, X, X, X, X, X, X, X, X, X,
+    X, X, X, X, X, X, X, X, X, X, X, X, X, X, X, X,
+    X, X, X, X, X, X, X, X, X, X, X, X, X, X, X, X,
+};
+static const unsigned char DEC_URL[256] = {
+    X, X, X, X, X, X, X, X, X, X, X, X, X, X, X, X,
+    X, X, X, X, X, X, X, X, X, X, X, X, X, X, X, X,
+    X, X, X, X, X, X, X, X, X, X, X, X, X, 62, X, X,
+    52, 53, 54, 55, 56, 57, 58, 59, 60, 61, X, X, X, X, X, X,
+    X, 0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14,
+    15, 16, 17, 18, 19, 20, 21, 22, 23, 24, 25, X, X, X, X, 63,
+    X, 26, 27, 28, 29, 30, 31, 32, 33, 34, 35, 36, 37, 38, 39, 40,
+    41, 42, 43, 44, 45, 46, 47, 48, 49, 50, 51, X, X, X, X, X,
+    X, X, X, X, X, X, X, X, X, X, X, X, X, X, X, X,
+    X, X, X, X, X, X, X, X, X, X, X, X, X, X, X, X,
+    X, X, X, X, X, X, X, X, X, X, X, X, X, X, X, X,
+    X, X, X, X, X, X, X, X, X, X, X, X, X, X, X, X,
+    X, X, X, X, X, X, X, X, X, X, X, X, X, X, X, X,
+    X, X, X, X, X, X, X, X, X, X, X, X, X, X, X, X,
+    X, X, X, X, X, X, X, X, X, X, X, X, X, X, X, X,
+    X, X, X, X, X, X, X, X, X, X, X, X, X, X, X, X,
+};
+#undef X
 
-/* Decodes n unpadded characters. */
+/* Decodes n unpadded characters, four at a time through a table (a token's signature and
+ * claims are most of the bytes the gateway decodes per request). */
 static bool decode(const char *in, size_t n, unsigned char *out, size_t *out_len, bool url)
 {
-    size_t o = 0;
-    uint32_t acc = 0;
-    int bits = 0;
+    const unsigned char *t = url ? DEC_URL : DEC_STD;
+    const unsigned char *p = (const unsigned char *)in;
+    size_t o = 0, i = 0;
+    unsigned a, b, c, d;
 
     if (n % 4 == 1)
         return false;
-    for (size_t i = 0; i < n; i++) {
-        int v = value(in[i], url);
-        if (v < 0)
+    for (; i + 4 <= n; i += 4) {
+        a = t[p[i]];
+        b = t[p[i + 1]];
+        c = t[p[i + 2]];
+        d = t[p[i + 3]];
+        if ((a | b | c | d) & 0xc0)
             return false;
-        acc = acc << 6 | (uint32_t)v;
-        bits += 6;
-        if (bits >= 8) {
-            bits -= 8;
-            out[o++] = (unsigned char)(acc >> bits & 0xff);
-        }
+        out[o++] = (unsigned char)(a << 2 | b >> 4);
+        out[o++] = (unsigned char)(b << 4 | c >> 2);
+        out[o++] = (unsigned char)(c << 6 | d);
     }
     /* Leftover bits must be zero: "QQ" and "QR" must not both decode to "A". */
-    if (bits && (acc & ((1u << bits) - 1)))
-        return false;
+    if (n - i == 2) {
+        a = t[p[i]];
+        b = t[p[i + 1]];
+        if ((a | b) & 0xc0 || b & 0x0f)
+            return false;
+        out[o++] = (unsigned char)(a << 2 | b >> 4);
+    } else if (n - i == 3) {
+        a = t[p[i]];
+        b = t[p[i + 1]];
+        c = t[p[i + 2]];
+        if ((a | b | c) & 0xc0 || c & 0x03)
+            return false;
+        out[o++] = (unsigned char)(a << 2 | b >> 4);
+        out[o++] = (unsigned char)(b << 4 | c >> 2);
+    }
     *out_len = o;
     return true;
 }

@@ -5,12 +5,12 @@
 #include "cmn_json.h"
 #include "cmn_str.h"
 #include "gw_claims.h"
+#include "gw_jose_json.h"
 #include "gw_jwk_int.h"
 #include "gw_jws.h"
 #include "gw_jwt_cache.h"
 #include "gw_validator_config.h"
 
-#include <nettle/sha2.h>
 
 #include <stdio.h>
 #include <string.h>
@@ -226,8 +226,8 @@ static enum gw_jwt_result verify(const struct gw_validator_config *vc, const cha
         goto out;
     }
     /* Only now, with the signature checked, is the payload read (RFC 8725 §3.11). */
-    payload = cmn_json_loadb_strict((const char *)t.payload, t.payload_len, GW_JWS_MAX_TOKEN,
-                                    GW_JWS_CLAIMS_DEPTH, &jerr);
+    payload = gw_jose_json_load((const char *)t.payload, t.payload_len, GW_JWS_MAX_TOKEN,
+                                GW_JWS_CLAIMS_DEPTH, &jerr);
     if (!payload || !json_is_object(payload)) {
         json_decref(payload);
         cmn_err_set(err, GW_JWT_BAD_CLAIMS,
@@ -251,7 +251,6 @@ enum gw_jwt_result gw_jwt_validate_cached(const struct gw_validator_config *vc,
 {
     struct gw_claims *claims = NULL;
     const struct gw_jwk *key = NULL;
-    uint8_t hash[SHA256_DIGEST_SIZE];
     enum gw_jwt_result r;
 
     *out = NULL;
@@ -260,19 +259,14 @@ enum gw_jwt_result gw_jwt_validate_cached(const struct gw_validator_config *vc,
                     vc && vc->error ? vc->error : "the validator configuration is not usable");
     if (!token || len == 0)
         return fail(err, GW_JWT_NOT_FOUND, "Token not found");
-    if (cache && len <= GW_JWS_MAX_TOKEN) {
-        struct sha256_ctx h;
-        sha256_init(&h);
-        sha256_update(&h, len, (const uint8_t *)token);
-        sha256_digest(&h, sizeof(hash), hash);
-        claims = gw_jwt_cache_get(cache, hash, vc->alg, keys, now);
-    }
+    if (cache && len <= GW_JWS_MAX_TOKEN)
+        claims = gw_jwt_cache_get(cache, token, len, vc->alg, keys, now);
     if (!claims) {
         r = verify(vc, token, len, keys, &claims, &key, err);
         if (r != GW_JWT_OK)
             return r;
         if (cache && len <= GW_JWS_MAX_TOKEN)
-            gw_jwt_cache_put(cache, hash, vc->alg, key->fingerprint, gw_jwks_serial(keys), claims,
+            gw_jwt_cache_put(cache, token, len, vc->alg, key->fingerprint, gw_jwks_serial(keys), claims,
                              now, expiry_of(claims));
     }
     r = check_claims(vc, claims, now, err);

@@ -1,5 +1,5 @@
 /* gw_jwt_cache.h - a bounded, thread-safe cache of tokens whose signature was verified, keyed
- * by the SHA-256 of the token, so a repeated token skips the signature check. An entry is
+ * by the token's bytes, so a repeated token skips the signature check. An entry is
  * usable until the earlier of the token's exp and its key leaving the key set; the claim
  * checks that depend on time (and iss, aud, roles, scopes) still run on every request. */
 #ifndef GW_JWT_CACHE_H
@@ -23,16 +23,17 @@ struct gw_jwt_cache;
 struct gw_jwt_cache *gw_jwt_cache_new(size_t capacity, int64_t max_ttl_s);
 void gw_jwt_cache_destroy(struct gw_jwt_cache *c); /* NULL accepted */
 
-/* Returns the cached claims (a new reference: gw_claims_unref) when token_hash was verified
- * under alg with a key that is still in keys and the entry has not expired at now; else NULL. */
-struct gw_claims *gw_jwt_cache_get(struct gw_jwt_cache *c, const uint8_t token_hash[32],
+/* Returns the cached claims (a new reference: gw_claims_unref) when the same len bytes of
+ * token were verified under alg with a key that is still in keys and the entry has not
+ * expired at now; else NULL. */
+struct gw_claims *gw_jwt_cache_get(struct gw_jwt_cache *c, const char *token, size_t len,
                                    enum gw_jose_alg alg, const struct gw_jwks *keys, int64_t now);
 
-/* Records a verified token: key_fingerprint identifies the key that verified it, serial the
+/* Records a verified token (copies its len bytes): key_fingerprint identifies the key that verified it, serial the
  * key set it came from (gw_jwks_serial), expires_at the token's exp (or INT64_MAX when it has
  * none: then now + max_ttl_s). Takes a new reference on claims. Evicts the least recently used
  * entry of the set when it is full. */
-void gw_jwt_cache_put(struct gw_jwt_cache *c, const uint8_t token_hash[32], enum gw_jose_alg alg,
+void gw_jwt_cache_put(struct gw_jwt_cache *c, const char *token, size_t len, enum gw_jose_alg alg,
                       const uint8_t key_fingerprint[32], uint64_t serial, struct gw_claims *claims,
                       int64_t now, int64_t expires_at);
 

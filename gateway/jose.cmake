@@ -2,6 +2,7 @@
 # validator configuration and the verified-token cache. Pure logic: no sockets, no clock reads.
 add_library(gw_jose STATIC
     gw_jose.c
+    gw_jose_json.c
     gw_jwk.c
     gw_jws.c
     gw_claims.c

@@ -1,4 +1,5 @@
 /* test_gw_jwk.c - JWK / JWK Set parsing: key kinds, strictness, caps, refcounting. */
+#include "cmn_b64.h"
 #include "gw_jwk_int.h"
 
 #include <setjmp.h>
@@ -186,12 +187,75 @@ static void test_x5t_and_x5c(void **state)
     gw_jwks_unref(set);
 }
 
+/* gw_jwk_rsa_public against mpz_powm: moduli of several sizes (not only whole limbs),
+ * exponents 3, 65537 and random odd ones below 2^32, bases at the edges and random. */
+static void test_rsa_public_is_powm(void **state)
+{
+    static const unsigned BITS[] = {1024, 1032, 2048, 2049, 3072, 4096, 8192};
+    gmp_randstate_t r;
+    mpz_t n, s, want, got;
+    unsigned char nb[GW_JWK_RSA_N_MAX];
+    char doc[3 * GW_JWK_RSA_N_MAX], n64[GW_JWK_RSA_N_MAX * 2], e64[16];
+    struct cmn_err err = {0};
+
+    (void)state;
+    gmp_randinit_default(r);
+    gmp_randseed_ui(r, 20260705);
+    mpz_inits(n, s, want, got, NULL);
+    for (int i = 0; i < 140; i++) {
+        unsigned bits = BITS[i % 7];
+        unsigned long e = i % 3 == 0 ? 65537 : (i % 3 == 1 ? 3 : (gmp_urandomb_ui(r, 32) | 1));
+        unsigned char eb[4] = {(unsigned char)(e >> 24), (unsigned char)(e >> 16),
+                               (unsigned char)(e >> 8), (unsigned char)e};
+        size_t nl, el = 4;
+        const unsigned char *ep = eb;
+        struct gw_jwk *k;
+        json_t *obj;
+
+        if (e < 3)
+            e = 3, eb[3] = 3;
+        while (el > 1 && *ep == 0)
+            ep++, el--;
+        mpz_urandomb(n, r, bits);
+        mpz_setbit(n, bits - 1);
+        mpz_setbit(n, 0);
+        mpz_export(nb, &nl, 1, 1, 1, 0, n);
+        cmn_b64url_encode(nb, nl, n64);
+        cmn_b64url_encode(ep, el, e64);
+        snprintf(doc, sizeof(doc), "{\"kty\":\"RSA\",\"n\":\"%s\",\"e\":\"%s\"}", n64, e64);
+        obj = json_loads(doc, 0, NULL);
+        k = gw_jwk_from_json(obj, &err);
+        json_decref(obj);
+        assert_non_null(k);
+        for (int j = 0; j < 8; j++) {
+            if (j == 0)
+                mpz_set_ui(s, 0);
+            else if (j == 1)
+                mpz_set_ui(s, 1);
+            else if (j == 2)
+                mpz_sub_ui(s, n, 1);
+            else if (j == 3)
+                mpz_set_ui(s, 2);
+            else
+                mpz_urandomm(s, r, n);
+            mpz_powm(want, s, k->rsa.e, n);
+            gw_jwk_rsa_public(k, got, s);
+            if (mpz_cmp(want, got) != 0)
+                fail_msg("%u-bit modulus, e=%lu, case %d: not s^e mod n", bits, e, j);
+        }
+        gw_jwk_destroy(k);
+    }
+    mpz_clears(n, s, want, got, NULL);
+    gmp_randclear(r);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_all_kinds),        cmocka_unit_test(test_refcount_and_serial),
         cmocka_unit_test(test_bad_keys_skipped), cmocka_unit_test(test_bad_documents),
         cmocka_unit_test(test_x5t_and_x5c),
+        cmocka_unit_test(test_rsa_public_is_powm),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

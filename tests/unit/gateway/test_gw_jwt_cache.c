@@ -202,6 +202,48 @@ static void test_roles_checked_on_hits(void **state)
     gw_jwt_cache_destroy(cache);
 }
 
+/* A hit needs the very same bytes: a cached token with another signature, one byte more or
+ * less, is verified (and refused) as if nothing were cached. */
+static void test_only_the_same_bytes_hit(void **state)
+{
+    struct gw_jwt_cache *cache = gw_jwt_cache_new(64, 300);
+    struct gw_validator_config *vc = vc_from("{\"alg\":\"HS256\",\"jwk_url\":\"https://x\"}");
+    struct gw_jwks *keys = set_with("k1", KEY_A);
+    char *t = mint("k1", KEY_A, "{\"sub\":\"a\"}");
+    size_t n = strlen(t);
+    char *longer = malloc(n + 2);
+    struct gw_claims *c = NULL;
+    struct cmn_err err = {0};
+    uint64_t hits;
+    char was;
+
+    (void)state;
+    assert_int_equal(check(vc, cache, t, keys, NOW), GW_JWT_OK);
+    /* another signature character (well inside the signature: the last carries padding) */
+    was = t[n - 10];
+    t[n - 10] = was == 'A' ? 'B' : 'A';
+    assert_int_equal(check(vc, cache, t, keys, NOW), GW_JWT_BAD_SIGNATURE);
+    t[n - 10] = was;
+    /* a prefix of the cached token, and the cached token with a byte more */
+    assert_int_not_equal(gw_jwt_validate_cached(vc, cache, t, n - 1, keys, NOW, &c, &err),
+                         GW_JWT_OK);
+    assert_null(c);
+    memcpy(longer, t, n);
+    longer[n] = 'A';
+    longer[n + 1] = '\0';
+    assert_int_not_equal(check(vc, cache, longer, keys, NOW), GW_JWT_OK);
+    gw_jwt_cache_stats(cache, &hits, NULL, NULL);
+    assert_int_equal(hits, 0);
+    assert_int_equal(check(vc, cache, t, keys, NOW), GW_JWT_OK);
+    gw_jwt_cache_stats(cache, &hits, NULL, NULL);
+    assert_int_equal(hits, 1);
+    free(longer);
+    free(t);
+    gw_jwks_unref(keys);
+    gw_validator_config_destroy(vc);
+    gw_jwt_cache_destroy(cache);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -209,6 +251,7 @@ int main(void)
         cmocka_unit_test(test_key_leaving_the_set_invalidates),
         cmocka_unit_test(test_bounded_and_lru),
         cmocka_unit_test(test_roles_checked_on_hits),
+        cmocka_unit_test(test_only_the_same_bytes_hit),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
