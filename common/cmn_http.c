@@ -1,5 +1,6 @@
 /* cmn_http.c - libmicrohttpd glue: request gathering, suspend/resume answers, TLS, shutdown. */
 #include "cmn_http.h"
+#include "cmn_http_int.h"
 
 #include "cmn_buf.h"
 #include "cmn_clock.h"
@@ -23,14 +24,6 @@
 
 #define MAX_HEADERS 128
 
-enum ex_state {
-    EX_READING = 0, /* collecting the body */
-    EX_HANDLING,    /* inside the handler */
-    EX_SUSPENDED,   /* handler returned without an answer; connection suspended */
-    EX_ANSWERED,    /* an answer is stored */
-    EX_DONE,        /* the answer was queued (or refused early) */
-};
-
 #define MAX_LOOPS 256
 
 /* One MHD daemon: the server's only one, or one per external loop. */
@@ -47,44 +40,6 @@ struct cmn_http_daemon {
     atomic_bool owned;
 };
 
-struct cmn_http_server {
-    struct cmn_http_daemon *daemons;
-    unsigned n_daemons;
-    bool external;
-    MHD_socket listen_fd;   /* shared by the external loops' daemons */
-    atomic_uint n_quiesced; /* external daemons that stopped accepting */
-    struct cmn_http_server_opts opts;
-    unsigned port;
-    atomic_uint inflight; /* exchanges given to the handler, not yet answered */
-    atomic_bool stopped;
-    pthread_mutex_t lock; /* guards the freeing handshake at stop */
-    bool free_on_last;
-};
-
-struct cmn_http_exchange {
-    struct cmn_http_server *server;
-    struct MHD_Connection *conn;
-    unsigned loop;
-    atomic_int state;
-    atomic_int refs; /* MHD's reference + the handler's while it holds one */
-    struct cmn_http_request req;
-    struct cmn_http_kv *headers; /* in block */
-    size_t n_headers;
-    bool too_many_headers;
-    const char *content_length; /* first Content-Length value, in block, or NULL */
-    char *block; /* one allocation: headers[], then method, version, path and header strings */
-    char *target; /* in target_text[] */
-    char *path;
-    char *method;
-    char *version;
-    char remote_ip[INET6_ADDRSTRLEN];
-    struct cmn_buf body;
-    bool body_too_big;
-    struct cmn_http_response *resp;
-    void *user;
-    char target_text[]; /* the request-target, allocated with the exchange */
-};
-
 /* ---- responses ------------------------------------------------------------------------- */
 
 struct cmn_http_response *cmn_http_response_new(unsigned status)
@@ -96,17 +51,49 @@ struct cmn_http_response *cmn_http_response_new(unsigned status)
     return r;
 }
 
+struct cmn_http_strblock {
+    struct cmn_http_strblock *next;
+    size_t used, size;
+    char data[];
+};
+
+#define STRBLOCK 512
+
 void cmn_http_response_destroy(struct cmn_http_response *r)
 {
     if (!r)
         return;
-    for (size_t i = 0; i < r->n_headers; i++) {
-        free(r->headers[i].name);
-        free(r->headers[i].value);
+    while (r->strings) {
+        struct cmn_http_strblock *b = r->strings;
+        r->strings = b->next;
+        free(b);
     }
     free(r->headers);
     free(r->body);
     free(r);
+}
+
+/* A copy of s (n bytes and a NUL) in the response's string blocks. */
+static char *response_strdup(struct cmn_http_response *r, const char *s, size_t n)
+{
+    struct cmn_http_strblock *b = r->strings;
+    char *p;
+
+    if (!b || b->size - b->used < n + 1) {
+        size_t size = n + 1 > STRBLOCK ? n + 1 : STRBLOCK;
+        b = malloc(sizeof(*b) + size);
+        if (!b)
+            return NULL;
+        b->used = 0;
+        b->size = size;
+        b->next = r->strings;
+        r->strings = b;
+    }
+    p = b->data + b->used;
+    memcpy(p, s, n);
+    p[n] = '\0';
+    b->used += n + 1;
+    return p;
 }
 
 bool cmn_http_response_add_header(struct cmn_http_response *r, const char *name, const char *value)
@@ -121,17 +108,25 @@ bool cmn_http_response_add_header(struct cmn_http_response *r, const char *name,
         r->headers = h;
         r->cap_headers = cap;
     }
-    n = strdup(name);
-    v = strdup(value);
-    if (!n || !v) {
-        free(n);
-        free(v);
+    n = response_strdup(r, name, strlen(name));
+    v = n ? response_strdup(r, value, strlen(value)) : NULL;
+    if (!v)
         return false;
-    }
     r->headers[r->n_headers].name = n;
     r->headers[r->n_headers].value = v;
     r->n_headers++;
     return true;
+}
+
+void cmn_http_response_del_header(struct cmn_http_response *r, const char *name)
+{
+    size_t o = 0;
+
+    for (size_t i = 0; i < r->n_headers; i++) {
+        if (!cmn_str_eq_nocase(r->headers[i].name, name))
+            r->headers[o++] = r->headers[i];
+    }
+    r->n_headers = o;
 }
 
 bool cmn_http_response_set_body(struct cmn_http_response *r, const void *data, size_t len)
@@ -207,11 +202,13 @@ static void server_free(struct cmn_http_server *s)
             close(s->daemons[i].wake_fd);
     }
     free(s->daemons);
+    if (s->nloops)
+        cmn_hn_free(s);
     pthread_mutex_destroy(&s->lock);
     free(s);
 }
 
-static void exchange_unref(struct cmn_http_exchange *ex)
+void cmn_http_exchange_unref(struct cmn_http_exchange *ex)
 {
     if (atomic_fetch_sub(&ex->refs, 1) != 1)
         return;
@@ -221,7 +218,7 @@ static void exchange_unref(struct cmn_http_exchange *ex)
     free(ex);
 }
 
-static void access_log(const struct cmn_http_exchange *ex, const struct cmn_http_response *r)
+void cmn_http_access_log(const struct cmn_http_exchange *ex, const struct cmn_http_response *r)
 {
     double ms = (double)(cmn_clock_mono_us() - ex->req.start_us) / 1000.0;
 
@@ -263,15 +260,17 @@ void cmn_http_exchange_respond(struct cmn_http_exchange *ex, struct cmn_http_res
         resp->abort = true;
     }
     if (s->opts.access_log)
-        access_log(ex, resp);
+        cmn_http_access_log(ex, resp);
     ex->resp = resp;
     old = atomic_exchange(&ex->state, EX_ANSWERED);
-    if (old == EX_SUSPENDED && !atomic_load(&s->stopped)) {
+    if (old == EX_SUSPENDED && s->nloops) {
+        cmn_hn_deliver(ex);
+    } else if (old == EX_SUSPENDED && !atomic_load(&s->stopped)) {
         MHD_resume_connection(ex->conn);
         if (s->external)
             wake_loop(&s->daemons[ex->loop]);
     }
-    exchange_unref(ex);
+    cmn_http_exchange_unref(ex);
 
     pthread_mutex_lock(&s->lock);
     last = atomic_fetch_sub(&s->inflight, 1) == 1 && s->free_on_last;
@@ -478,7 +477,7 @@ static enum MHD_Result queue_error(struct cmn_http_exchange *ex, unsigned status
     if (!r)
         return MHD_NO;
     if (ex->server->opts.access_log)
-        access_log(ex, r);
+        cmn_http_access_log(ex, r);
     ret = queue(ex, r);
     cmn_http_response_destroy(r);
     return ret;
@@ -544,7 +543,7 @@ static void on_completed(void *cls, struct MHD_Connection *conn, void **req_cls,
     (void)conn;
     (void)toe;
     if (ex)
-        exchange_unref(ex);
+        cmn_http_exchange_unref(ex);
     *req_cls = NULL;
 }
 
@@ -670,6 +669,11 @@ struct cmn_http_server *cmn_http_server_start(const struct cmn_http_server_opts 
     s->n_daemons = !s->external                       ? 1
                    : opts->external_loops > MAX_LOOPS ? MAX_LOOPS
                                                       : opts->external_loops;
+    if (s->external && opts->native && !(opts->tls_cert_pem && opts->tls_key_pem)) {
+        if (!cmn_hn_start(s, err))
+            goto fail;
+        return s;
+    }
     s->daemons = calloc(s->n_daemons, sizeof(*s->daemons));
     if (!s->daemons) {
         cmn_err_set(err, 1, "out of memory");
@@ -746,13 +750,17 @@ int cmn_http_server_loop_fd(const struct cmn_http_server *s, unsigned i)
 
     if (!s->external || i >= s->n_daemons)
         return -1;
+    if (s->nloops)
+        return cmn_hn_loop_fd(s, i);
     di = MHD_get_daemon_info(s->daemons[i].mhd, MHD_DAEMON_INFO_EPOLL_FD);
     return di ? di->epoll_fd : -1;
 }
 
 int cmn_http_server_loop_wake_fd(const struct cmn_http_server *s, unsigned i)
 {
-    return s->external && i < s->n_daemons ? s->daemons[i].wake_fd : -1;
+    if (!s->external || i >= s->n_daemons)
+        return -1;
+    return s->nloops ? cmn_hn_loop_wake_fd(s, i) : s->daemons[i].wake_fd;
 }
 
 int64_t cmn_http_server_loop_timeout_ms(const struct cmn_http_server *s, unsigned i)
@@ -761,6 +769,8 @@ int64_t cmn_http_server_loop_timeout_ms(const struct cmn_http_server *s, unsigne
 
     if (!s->external || i >= s->n_daemons)
         return -1;
+    if (s->nloops)
+        return cmn_hn_loop_timeout_ms(s, i);
     if (atomic_load(&s->daemons[i].pending))
         return 0;
     if (MHD_get_timeout(s->daemons[i].mhd, &ms) != MHD_YES)
@@ -775,6 +785,10 @@ void cmn_http_server_loop_run(struct cmn_http_server *s, unsigned i)
 
     if (!s->external || i >= s->n_daemons)
         return;
+    if (s->nloops) {
+        cmn_hn_loop_run(s, i);
+        return;
+    }
     d = &s->daemons[i];
     if (!atomic_load(&d->owned)) {
         d->owner = pthread_self();
@@ -790,7 +804,13 @@ void cmn_http_server_quiesce_loop(struct cmn_http_server *s, unsigned i)
 {
     struct cmn_http_daemon *d;
 
-    if (!s->external || i >= s->n_daemons || s->daemons[i].quiesced)
+    if (!s->external || i >= s->n_daemons)
+        return;
+    if (s->nloops) {
+        cmn_hn_quiesce_loop(s, i);
+        return;
+    }
+    if (s->daemons[i].quiesced)
         return;
     d = &s->daemons[i];
     MHD_quiesce_daemon(d->mhd); /* returns the shared socket: closed once, by the last */
@@ -828,7 +848,9 @@ void cmn_http_server_stop(struct cmn_http_server *s, int wait_ms)
     atomic_store(&s->stopped, true);
     if (s->external)
         cmn_http_server_quiesce(s); /* the shared socket is closed once, not per daemon */
-    for (unsigned i = 0; i < s->n_daemons; i++)
+    if (s->nloops)
+        cmn_hn_stop(s);
+    for (unsigned i = 0; s->daemons && i < s->n_daemons; i++)
         MHD_stop_daemon(s->daemons[i].mhd);
     pthread_mutex_lock(&s->lock);
     free_now = atomic_load(&s->inflight) == 0;

@@ -40,11 +40,14 @@ struct cmn_http_request {
 /* First value of a header (case-insensitive name), borrowed, or NULL. */
 const char *cmn_http_request_header(const struct cmn_http_request *r, const char *name);
 
+struct cmn_http_strblock;
+
 struct cmn_http_response {
     unsigned status;
-    struct cmn_http_kv *headers; /* owned */
+    struct cmn_http_kv *headers; /* owned; the strings live in `strings` */
     size_t n_headers;
     size_t cap_headers;
+    struct cmn_http_strblock *strings;
     char *body; /* owned; may be NULL when body_len is 0 */
     size_t body_len;
     bool abort; /* close the connection without sending anything */
@@ -56,6 +59,8 @@ void cmn_http_response_destroy(struct cmn_http_response *r);
 /* Adds a header (both copied); false on allocation failure. Content-Length is computed by the
  * server and ignored if added. */
 bool cmn_http_response_add_header(struct cmn_http_response *r, const char *name, const char *value);
+/* Removes every header of that name (case-insensitive). */
+void cmn_http_response_del_header(struct cmn_http_response *r, const char *name);
 /* Copies len bytes as the body (replacing any). */
 bool cmn_http_response_set_body(struct cmn_http_response *r, const void *data, size_t len);
 /* Takes ownership of a malloc'd body. */
@@ -92,6 +97,8 @@ struct cmn_http_server_opts {
     unsigned external_loops; /* 0: MHD's own threads poll; N: N daemons sharing one
                               * listening socket, each driven by the caller's event loop
                               * (see cmn_http_server_loop_*); threads is then ignored */
+    bool native;             /* with external_loops and without TLS: serve with our own
+                              * HTTP/1.1 engine (cmn_http_native.c) instead of libmicrohttpd */
     cmn_http_handler_fn handler;
     void *ctx;
 };

@@ -749,6 +749,7 @@ struct gw_server *gw_server_start(const struct gw_config *cfg, struct cmn_err *e
     o.bind = cfg->listen_ip;
     o.port = cfg->port;
     o.external_loops = (unsigned)s->n_workers;
+    o.native = getenv("GW_HTTP_ENGINE") == NULL || strcmp(getenv("GW_HTTP_ENGINE"), "mhd") != 0;
     o.max_connections = 8192;
     o.idle_timeout_s = cfg->idle_timeout_ms > 0   ? (unsigned)((cfg->idle_timeout_ms + 999) / 1000)
                        : cfg->read_timeout_ms > 0 ? (unsigned)((cfg->read_timeout_ms + 999) / 1000)

@@ -70,17 +70,7 @@ void mb_app_free(struct mb_app *app)
 /* Replaces every Content-Type of r by one with value ct. */
 static bool set_content_type(struct cmn_http_response *r, const char *ct)
 {
-    size_t o = 0;
-
-    for (size_t i = 0; i < r->n_headers; i++) {
-        if (cmn_str_eq_nocase(r->headers[i].name, "Content-Type")) {
-            free(r->headers[i].name);
-            free(r->headers[i].value);
-        } else {
-            r->headers[o++] = r->headers[i];
-        }
-    }
-    r->n_headers = o;
+    cmn_http_response_del_header(r, "Content-Type");
     return cmn_http_response_add_header(r, "Content-Type", ct);
 }
 
