@@ -44,7 +44,7 @@ static enum cmn_buf_status reserve(struct cmn_buf *b, size_t extra)
     need = b->len + extra + 1;
     if (need <= b->alloc)
         return CMN_BUF_OK;
-    n = b->alloc ? b->alloc : 64;
+    n = b->alloc ? b->alloc : 256; /* most buffers are small: one allocation, no growth */
     while (n < need)
         n = n > SIZE_MAX / 2 ? need : n * 2;
     if (b->cap < SIZE_MAX && n > b->cap + 1)

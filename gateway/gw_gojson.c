@@ -367,6 +367,16 @@ static bool parse_string_into(struct parser *p, struct cmn_buf *b)
             fail(p, "in string literal");
             return false;
         }
+        if (c < 0x80 && c != '\\') { /* a run of plain ASCII goes in with one append */
+            size_t j = p->i + 1;
+            while (j < p->n && (unsigned char)p->s[j] >= 0x20 && (unsigned char)p->s[j] < 0x80 &&
+                   p->s[j] != '"' && p->s[j] != '\\')
+                j++;
+            if (cmn_buf_append(b, p->s + p->i, j - p->i) != CMN_BUF_OK)
+                return false;
+            p->i = j;
+            continue;
+        }
         if (c == '\\') {
             char e;
             if (p->i + 1 >= p->n)

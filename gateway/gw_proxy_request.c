@@ -19,15 +19,45 @@ void gw_hdrs_init(struct gw_hdrs *h, size_t max)
     h->max = max ? max : GW_MAX_HEADERS;
 }
 
+struct gw_hdrs_block {
+    struct gw_hdrs_block *next;
+    size_t used, size;
+    char data[];
+};
+
+#define HDRS_BLOCK (1024 - sizeof(struct gw_hdrs_block)) /* malloc(1024): in glibc's tcache */
+
 void gw_hdrs_free(struct gw_hdrs *h)
 {
     if (!h)
         return;
-    for (size_t i = 0; i < h->n; i++)
-        free(h->v[i].name); /* the value lives in the same block */
+    while (h->blocks) {
+        struct gw_hdrs_block *b = h->blocks;
+        h->blocks = b->next;
+        free(b);
+    }
     free(h->v);
     h->v = NULL;
     h->n = h->cap = 0;
+}
+
+/* n bytes of string space from the newest block, or from a new one. */
+static char *hdrs_space(struct gw_hdrs *h, size_t n)
+{
+    struct gw_hdrs_block *b = h->blocks;
+
+    if (!b || b->size - b->used < n) {
+        size_t size = n > HDRS_BLOCK ? n : HDRS_BLOCK;
+        b = malloc(sizeof(*b) + size);
+        if (!b)
+            return NULL;
+        b->used = 0;
+        b->size = size;
+        b->next = h->blocks;
+        h->blocks = b;
+    }
+    b->used += n;
+    return b->data + b->used - n;
 }
 
 bool gw_hdrs_add(struct gw_hdrs *h, const char *name, const char *value)
@@ -38,7 +68,7 @@ bool gw_hdrs_add(struct gw_hdrs *h, const char *name, const char *value)
     if (h->n >= h->max)
         return false;
     if (h->n == h->cap) {
-        size_t cap = h->cap ? h->cap * 2 : 8;
+        size_t cap = h->cap ? h->cap * 2 : 16;
         struct gw_hdr *nv = realloc(h->v, cap * sizeof(*nv));
         if (!nv)
             return false;
@@ -48,7 +78,7 @@ bool gw_hdrs_add(struct gw_hdrs *h, const char *name, const char *value)
     value = value ? value : "";
     nl = strlen(name);
     vl = strlen(value);
-    n = malloc(nl + 1 + vl + 1); /* one block: name, then value */
+    n = hdrs_space(h, nl + 1 + vl + 1); /* name, then value */
     if (!n)
         return false;
     memcpy(n, name, nl + 1);
@@ -65,11 +95,8 @@ void gw_hdrs_del(struct gw_hdrs *h, const char *name)
     size_t w = 0;
 
     for (size_t i = 0; i < h->n; i++) {
-        if (cmn_str_eq_nocase(h->v[i].name, name)) {
-            free(h->v[i].name); /* and its value, same block */
-            continue;
-        }
-        h->v[w++] = h->v[i];
+        if (!cmn_str_eq_nocase(h->v[i].name, name))
+            h->v[w++] = h->v[i]; /* a removed header's strings stay in their block */
     }
     h->n = w;
 }

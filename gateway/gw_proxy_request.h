@@ -21,15 +21,19 @@ struct gw_hdr {
 };
 
 /* An ordered header list with duplicates; names are compared case-insensitively. */
+struct gw_hdrs_block;
+
+/* Headers in order; their strings live in blocks the list owns (a few allocations per list, not
+ * one per header). A gw_hdrs may be moved by value; its strings stay where they are. */
 struct gw_hdrs {
     struct gw_hdr *v;
     size_t n, cap, max;
+    struct gw_hdrs_block *blocks; /* newest first */
 };
 
 void gw_hdrs_init(struct gw_hdrs *h, size_t max);
 void gw_hdrs_free(struct gw_hdrs *h);
-/* Appends a copy (name and value in one allocation: free name only); false on allocation
- * failure or when max is reached. */
+/* Appends a copy; false on allocation failure or when max is reached. */
 bool gw_hdrs_add(struct gw_hdrs *h, const char *name, const char *value);
 /* Replaces every value of name by one value (appends if absent). */
 bool gw_hdrs_set(struct gw_hdrs *h, const char *name, const char *value);
