@@ -381,13 +381,16 @@ static bool build_answer(struct cmn_hn_conn *c, struct cmn_http_response *r)
 {
     struct cmn_hn_loop *lp = c->lp;
     const char *reason = cmn_http_reason(r->status);
-    bool close_it = !c->keep_alive;
+    bool close_it = !c->keep_alive, has_date = false;
     char code[48];
 
-    for (size_t i = 0; i < r->n_headers && !close_it; i++) {
-        if (cmn_str_eq_nocase(r->headers[i].name, "Connection") &&
+    for (size_t i = 0; i < r->n_headers; i++) {
+        const char *n = r->headers[i].name;
+        if ((n[0] | 0x20) == 'c' && cmn_str_eq_nocase(n, "Connection") &&
             has_token(r->headers[i].value, "close"))
             close_it = true;
+        else if ((n[0] | 0x20) == 'd' && cmn_str_eq_nocase(n, "Date"))
+            has_date = true; /* the handler's own Date (a no-op backend's) wins, as in Go */
     }
     c->keep_alive = !close_it;
     c->out_len = c->out_pos = 0;
@@ -396,7 +399,8 @@ static bool build_answer(struct cmn_hn_conn *c, struct cmn_http_response *r)
         snprintf(code, sizeof(code), "%u %s\r\n", r->status, reason);
     else
         snprintf(code, sizeof(code), "%u status code %u\r\n", r->status, r->status);
-    if (!out_str(c, "HTTP/1.1 ") || !out_str(c, code) || !out_add(c, lp->date, lp->date_len))
+    if (!out_str(c, "HTTP/1.1 ") || !out_str(c, code) ||
+        (!has_date && !out_add(c, lp->date, lp->date_len)))
         return false;
     if (close_it && !out_str(c, "Connection: close\r\n"))
         return false;
@@ -550,11 +554,11 @@ static enum parse_result parse_field(const char *base, const char *p, size_t len
         ;
     for (ve = end; ve > v && (ve[-1] == ' ' || ve[-1] == '\t'); ve--)
         ;
-    for (const char *q = v; q < ve; q++) {
-        unsigned char ch = (unsigned char)*q;
-        if ((ch < 0x20 && ch != '\t') || ch == 0x7f)
-            return P_BAD;
-    }
+    unsigned bad = 0; /* no early exit: a loop the compiler can vectorize */
+    for (const unsigned char *q = (const unsigned char *)v; q < (const unsigned char *)ve; q++)
+        bad |= (unsigned)((*q < 0x20) & (*q != '\t')) | (unsigned)(*q == 0x7f);
+    if (bad)
+        return P_BAD;
     if (h->n == MAX_HEADERS)
         return P_TOO_MANY;
     h->name[h->n] = (struct span){(size_t)(p - base), (size_t)(colon - p)};
@@ -781,13 +785,16 @@ static size_t find_head_end(struct cmn_hn_conn *c)
         if (i == c->in_len)
             return 0;
     }
-    for (; i < c->in_len; i++) {
-        if (c->in[i] != '\n')
-            continue;
+    while (i < c->in_len) {
+        const char *lf = memchr(c->in + i, '\n', c->in_len - i);
+        if (!lf)
+            break;
+        i = (size_t)(lf - c->in);
         if (i + 1 < c->in_len && c->in[i + 1] == '\n')
             return i + 2;
         if (i + 2 < c->in_len && c->in[i + 1] == '\r' && c->in[i + 2] == '\n')
             return i + 3;
+        i++;
     }
     c->scan = c->in_len > 2 ? c->in_len - 2 : c->in_pos;
     return 0;

@@ -650,8 +650,8 @@ static bool start_hop(struct gw_fetch *f)
     return true;
 }
 
-struct gw_fetch *gw_fetch_start(struct gw_loop *l, const struct gw_outreq *rq, int64_t deadline_ms,
-                                gw_fetch_cb cb, void *arg)
+struct gw_fetch *gw_fetch_start(struct gw_loop *l, struct gw_outreq *rq, bool take,
+                                int64_t deadline_ms, gw_fetch_cb cb, void *arg)
 {
     struct gw_fetch *f = calloc(1, sizeof(*f));
 
@@ -666,18 +666,26 @@ struct gw_fetch *gw_fetch_start(struct gw_loop *l, const struct gw_outreq *rq, i
     cmn_buf_init(&f->resp, l->o.max_response);
     gw_hdrs_init(&f->headers, GW_MAX_HEADERS);
     gw_hdrs_init(&f->resp_headers, GW_MAX_HEADERS);
-    f->method = strdup(rq->method);
-    f->url = strdup(rq->url);
+    if (take) {
+        f->method = rq->method;
+        f->url = rq->url;
+        f->headers = rq->headers;
+        rq->method = rq->url = NULL;
+        gw_hdrs_init(&rq->headers, GW_MAX_HEADERS);
+    } else {
+        f->method = strdup(rq->method);
+        f->url = strdup(rq->url);
+        for (size_t i = 0; i < rq->headers.n; i++) {
+            if (!gw_hdrs_add(&f->headers, rq->headers.v[i].name, rq->headers.v[i].value))
+                goto fail;
+        }
+    }
     if (rq->body_len) {
         f->body = cmn_strndup(rq->body, rq->body_len);
         f->body_len = rq->body_len;
     }
     if (!f->method || !f->url || (rq->body_len && !f->body))
         goto fail;
-    for (size_t i = 0; i < rq->headers.n; i++) {
-        if (!gw_hdrs_add(&f->headers, rq->headers.v[i].name, rq->headers.v[i].value))
-            goto fail;
-    }
     if (!start_hop(f))
         goto fail;
     f->next = l->active;

@@ -49,11 +49,12 @@ bool gw_loop_post(struct gw_loop *l, void (*fn)(void *arg), void *arg);
 /* Called on the loop thread when a fetch ends; res is owned by the callee. */
 typedef void (*gw_fetch_cb)(void *arg, struct gw_fetch_result *res);
 
-/* Loop thread only: starts a request (copies what it needs from rq). deadline_ms is on
- * cmn_clock_mono_ms()'s clock. Returns a handle for gw_fetch_cancel, or NULL when it could not
- * start (cb is then not called). */
-struct gw_fetch *gw_fetch_start(struct gw_loop *l, const struct gw_outreq *rq, int64_t deadline_ms,
-                                gw_fetch_cb cb, void *arg);
+/* Loop thread only: starts a request (copies what it needs from rq; with take, moves rq's
+ * method, URL and headers instead, leaving rq empty). deadline_ms is on cmn_clock_mono_ms()'s
+ * clock. Returns a handle for gw_fetch_cancel, or NULL when it could not start (cb is then not
+ * called). */
+struct gw_fetch *gw_fetch_start(struct gw_loop *l, struct gw_outreq *rq, bool take,
+                                int64_t deadline_ms, gw_fetch_cb cb, void *arg);
 /* Loop thread only: aborts a fetch; its callback is not called. */
 void gw_fetch_cancel(struct gw_fetch *f);
 

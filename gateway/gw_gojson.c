@@ -3,6 +3,7 @@
 #include "gw_gojson.h"
 
 #include <math.h>
+#include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -431,11 +432,31 @@ static bool parse_string_into(struct parser *p, struct cmn_buf *b)
     return false;
 }
 
+/* Length of the string literal at p->i when it is plain printable ASCII without escapes (the
+ * usual case: no temporary buffer needed), or -1. */
+static ptrdiff_t plain_string_len(const struct parser *p)
+{
+    for (size_t j = p->i + 1; j < p->n; j++) {
+        unsigned char c = (unsigned char)p->s[j];
+        if (c == '"')
+            return (ptrdiff_t)(j - p->i - 1);
+        if (c < 0x20 || c >= 0x80 || c == '\\')
+            return -1;
+    }
+    return -1;
+}
+
 static struct gw_json *parse_string(struct parser *p)
 {
     struct cmn_buf b;
     struct gw_json *v = NULL;
+    ptrdiff_t plain = plain_string_len(p);
 
+    if (plain >= 0) {
+        v = gw_json_string(p->s + p->i + 1, (size_t)plain);
+        p->i += (size_t)plain + 2;
+        return v;
+    }
     cmn_buf_init(&b, p->n + 16);
     if (parse_string_into(p, &b))
         v = gw_json_string(cmn_buf_str(&b), b.len);
@@ -548,9 +569,15 @@ static struct gw_json *parse_object(struct parser *p)
             fail(p, "looking for beginning of object key string");
             goto err;
         }
+        ptrdiff_t plain = plain_string_len(p);
         cmn_buf_reset(&key);
-        if (!parse_string_into(p, &key))
+        if (plain >= 0) {
+            if (cmn_buf_append(&key, p->s + p->i + 1, (size_t)plain) != CMN_BUF_OK)
+                goto err;
+            p->i += (size_t)plain + 2;
+        } else if (!parse_string_into(p, &key)) {
             goto err;
+        }
         skip_ws(p);
         if (p->i >= p->n || p->s[p->i] != ':') {
             fail(p, "after object key");

@@ -328,7 +328,7 @@ static void start_part(struct call *c, size_t idx)
     for (size_t i = 0; i < conc; i++) {
         p->att[i].part = p;
         p->att[i].fetch =
-            gw_fetch_start(c->px->loops[c->loop], &out, deadline, on_fetch, &p->att[i]);
+            gw_fetch_start(c->px->loops[c->loop], &out, i + 1 == conc, deadline, on_fetch, &p->att[i]);
         if (!p->att[i].fetch) {
             p->att_pending--;
             gw_perr_set(&p->err, "cannot start the backend request");
