@@ -574,6 +574,11 @@ static void truncated(void **state)
     /* the last chunk without the empty line that ends the trailers */
     check("HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n0\r\n", &closing,
           WANT(GW_H1_ERROR, 0, false, false, NULL, NULL, 0, "unexpected EOF"));
+    /* an interim answer is an answer begun: Go reads on for the final one and meets the end */
+    check("HTTP/1.1 100 Continue\r\n\r\n", &closing,
+          WANT(GW_H1_ERROR, 0, false, false, NULL, NULL, 0, "unexpected EOF"));
+    check("HTTP/1.1 103 Early Hints\r\nLink: </a>\r\n\r\n", &closing,
+          WANT(GW_H1_ERROR, 0, false, false, NULL, NULL, 0, "unexpected EOF"));
 }
 
 static void eof_after_an_error_stays_an_error(void **state)
@@ -601,8 +606,10 @@ static void eof_after_an_error_stays_an_error(void **state)
 /* gw_h1 retries a reused connection only while nothing of an answer arrived. */
 static void started(void **state)
 {
-    static const char *const begun[] = {"H", "HTTP/1.1 200 OK\r\n",
-                                        "HTTP/1.1 200 OK\r\nContent-Length: 5\r\n\r\nhe"};
+    static const char *const begun[] = {
+        "H", "HTTP/1.1 200 OK\r\n", "HTTP/1.1 200 OK\r\nContent-Length: 5\r\n\r\nhe",
+        /* a retry after these would send the request twice, and Go does not retry then */
+        "HTTP/1.1 100 Continue\r\n\r\n", "HTTP/1.1 103 Early Hints\r\nLink: </a>\r\n\r\n", "\r\n"};
     struct gw_h1_parser p;
     struct gw_hdrs h;
     struct cmn_buf body;
