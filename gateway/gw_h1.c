@@ -389,9 +389,13 @@ static void on_response_done(struct gw_h1_xfer *x, bool drained)
     finish(x, &o);
 }
 
-static void do_recv(struct gw_h1_xfer *x)
+/* events: the epoll events that brought us here. A short read normally means the socket is
+ * drained and the next edge says when more arrives; but when the peer's close came in the same
+ * event as its last bytes, no other edge will follow, so read on until the end. */
+static void do_recv(struct gw_h1_xfer *x, uint32_t events)
 {
     struct gw_h1 *h = x->h;
+    bool closing = (events & (EPOLLRDHUP | EPOLLHUP)) != 0;
 
     for (;;) {
         ssize_t n = recv(x->c->fd, h->rbuf, RECV_CHUNK, 0);
@@ -424,7 +428,7 @@ static void do_recv(struct gw_h1_xfer *x)
         st = gw_h1_parse(&x->p, h->rbuf, (size_t)n, &used);
         if (st == GW_H1_DONE) {
             /* a short read means the socket had nothing more: safe to keep the connection */
-            on_response_done(x, used == (size_t)n && n < RECV_CHUNK);
+            on_response_done(x, used == (size_t)n && n < RECV_CHUNK && !closing);
             return;
         }
         if (st == GW_H1_TOO_BIG) {
@@ -438,7 +442,7 @@ static void do_recv(struct gw_h1_xfer *x)
             fail_now(x, x->p.error, false);
             return;
         }
-        if (n < RECV_CHUNK)
+        if (n < RECV_CHUNK && !closing)
             return; /* drained: the next edge says when more arrives */
     }
 }
@@ -534,7 +538,7 @@ static void on_conn_event(struct gw_h1_xfer *x, uint32_t events)
             return;
     }
     if (events & (EPOLLIN | EPOLLRDHUP | EPOLLERR | EPOLLHUP))
-        do_recv(x);
+        do_recv(x, events);
 }
 
 void gw_h1_event(struct gw_h1 *h, uint64_t data, uint32_t events)

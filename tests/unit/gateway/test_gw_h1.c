@@ -390,6 +390,80 @@ static void gzip_decoded(void **state)
     close(s.lfd);
 }
 
+/* The last bytes and the close arrive before the loop looks: one edge-triggered event carries
+ * both, and no other will come. */
+static void close_in_the_same_event_as_the_last_bytes(void **state)
+{
+    static const struct {
+        const char *answer;
+        long status;
+        const char *body_or_error;
+    } cases[] = {
+        {"HTTP/1.1 200 OK\r\nContent-Type: application/json\r\n\r\n{\"until\":\"close\"}", 200,
+         "{\"until\":\"close\"}"},
+        {"HTTP/1.1 200 OK\r\nContent-Length: 10\r\n\r\nhalf", 0, "unexpected EOF"},
+        {"HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n5\r\nhal", 0, "unexpected EOF"},
+        {"HTTP/1.1 200 OK\r\nContent-Le", 0, "unexpected EOF"},
+    };
+    struct server s;
+    struct client c;
+    char req[4096];
+
+    (void)state;
+    server_open(&s);
+    client_open(&c, s.port);
+    for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+        int fd;
+        get(&c, "/", 5000);
+        fd = server_accept(&s, 2000);
+        assert_true(fd >= 0);
+        read_request(&c, fd, req, sizeof(req));
+        send_str(fd, cases[i].answer);
+        close(fd);
+        pump(&c, 1000); /* the deadline is 5 s away: only the close can end it sooner */
+        if (!c.done)
+            fail_msg("case %zu: the close went unnoticed", i);
+        assert_int_equal(c.o.status, cases[i].status);
+        if (cases[i].status)
+            assert_string_equal(c.body.data, cases[i].body_or_error);
+        else
+            assert_string_equal(c.o.error, cases[i].body_or_error);
+    }
+    client_close(&c);
+    close(s.lfd);
+}
+
+/* The same for a kept connection: an interim answer and the close is no reason to retry (the
+ * request was being handled), and the end of it is Go's "unexpected EOF". */
+static void no_retry_after_an_interim_answer(void **state)
+{
+    struct server s;
+    struct client c;
+    char req[4096];
+    int fd;
+
+    (void)state;
+    server_open(&s);
+    client_open(&c, s.port);
+    get(&c, "/1", 5000);
+    fd = server_accept(&s, 2000);
+    read_request(&c, fd, req, sizeof(req));
+    send_str(fd, "HTTP/1.1 200 OK\r\nContent-Length: 0\r\n\r\n");
+    pump(&c, 2000);
+    assert_int_equal(c.o.status, 200);
+    get(&c, "/2", 5000);
+    read_request(&c, fd, req, sizeof(req));
+    send_str(fd, "HTTP/1.1 100 Continue\r\n\r\n");
+    close(fd);
+    pump(&c, 1000);
+    assert_true(c.done);
+    assert_int_equal(c.o.status, 0);
+    assert_string_equal(c.o.error, "unexpected EOF");
+    assert_int_equal(server_accept(&s, 50), -1);
+    client_close(&c);
+    close(s.lfd);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -399,6 +473,8 @@ int main(void)
         cmocka_unit_test(connection_refused),
         cmocka_unit_test(deadline),
         cmocka_unit_test(gzip_decoded),
+        cmocka_unit_test(close_in_the_same_event_as_the_last_bytes),
+        cmocka_unit_test(no_retry_after_an_interim_answer),
     };
 
     return cmocka_run_group_tests(tests, NULL, NULL);
