@@ -294,7 +294,9 @@ static void finish(struct gw_h1_xfer *x, struct gw_h1_outcome *o)
     void *arg = x->arg;
 
     heap_del(x->h, x);
-    if (o->status > 0 && x->p.gzip && x->accept_gzip) {
+    /* An empty body stays empty: 204, 304, HEAD and Content-Length: 0 answers have none to
+     * decode (Go's transport leaves them alone), and Go reads an empty gzip body as empty. */
+    if (o->status > 0 && x->p.gzip && x->accept_gzip && x->body->len > 0) {
         bool too_big;
         if (!gunzip(x, &too_big)) {
             o->status = 0;

@@ -390,6 +390,50 @@ static void gzip_decoded(void **state)
     close(s.lfd);
 }
 
+/* No body to decode: 204 and 304 name the coding a GET answer would have. Go's transport puts
+ * no gzip reader on a body it knows is empty, and reads an empty gzip body as empty. */
+static void gzip_named_on_an_empty_answer(void **state)
+{
+    static const struct {
+        const char *answer;
+        long status;
+    } empty[] = {
+        {"HTTP/1.1 204 No Content\r\nContent-Encoding: gzip\r\n\r\n", 204},
+        {"HTTP/1.1 304 Not Modified\r\nContent-Encoding: gzip\r\nContent-Length: 120\r\n\r\n", 304},
+        {"HTTP/1.1 200 OK\r\nContent-Encoding: gzip\r\nContent-Length: 0\r\n\r\n", 200},
+        {"HTTP/1.1 200 OK\r\nContent-Encoding: gzip\r\nTransfer-Encoding: chunked\r\n\r\n"
+         "0\r\n\r\n",
+         200},
+    };
+    struct server s;
+    struct client c;
+    char req[4096];
+    int fd;
+
+    (void)state;
+    server_open(&s);
+    client_open(&c, s.port);
+    get(&c, "/", 5000);
+    fd = server_accept(&s, 2000);
+    read_request(&c, fd, req, sizeof(req));
+    send_str(fd, "HTTP/1.1 200 OK\r\nContent-Length: 0\r\n\r\n");
+    pump(&c, 2000);
+    assert_int_equal(c.o.status, 200);
+    for (size_t i = 0; i < sizeof(empty) / sizeof(empty[0]); i++) {
+        get(&c, "/gz", 5000);
+        read_request(&c, fd, req, sizeof(req));
+        send_str(fd, empty[i].answer);
+        pump(&c, 2000);
+        assert_true(c.done);
+        if (c.o.status != empty[i].status)
+            fail_msg("empty answer %zu: status %ld (%s)", i, c.o.status, c.o.error);
+        assert_int_equal(c.body.len, 0);
+    }
+    close(fd);
+    client_close(&c);
+    close(s.lfd);
+}
+
 /* The last bytes and the close arrive before the loop looks: one edge-triggered event carries
  * both, and no other will come. */
 static void close_in_the_same_event_as_the_last_bytes(void **state)
@@ -473,6 +517,7 @@ int main(void)
         cmocka_unit_test(connection_refused),
         cmocka_unit_test(deadline),
         cmocka_unit_test(gzip_decoded),
+        cmocka_unit_test(gzip_named_on_an_empty_answer),
         cmocka_unit_test(close_in_the_same_event_as_the_last_bytes),
         cmocka_unit_test(no_retry_after_an_interim_answer),
     };
