@@ -49,7 +49,7 @@ e2e_start mock-backend "$BIN_DIR/mock-backend" --port "$mp" --quiet
 pin=()
 cpu=$(sed -n 's/^Cpus_allowed_list:[[:space:]]*\([0-9]*\).*/\1/p' /proc/self/status)
 if command -v taskset >/dev/null && [ -n "$cpu" ]; then pin=(taskset -c "$cpu"); fi
-USAGE_DISABLE=1 e2e_start gateway ${pin[@]+"${pin[@]}"} "$BIN_DIR/gateway" run \
+USAGE_DISABLE=1 e2e_start gateway ${pin[@]+"${pin[@]}"} "$BIN_DIR/krakend" run \
     -c "$E2E_WORK/krakend.json"
 for u in "$B/json" "http://127.0.0.1:$mp/__echo" "$G/__health"; do
     e2e_wait_http "$u" 10 || {
