@@ -338,7 +338,7 @@ static void fail_later(struct gw_h1_xfer *x, const char *msg)
 
 static void fail_errno(struct gw_h1_xfer *x, const char *op, int e, bool later)
 {
-    char msg[160], dial[96], text[96];
+    char msg[224], dial[96], text[96];
 
     /* Go prints errno texts in lower case ("connection refused") */
     snprintf(text, sizeof(text), "%s", strerror(e));
@@ -702,9 +702,9 @@ void gw_h1_expire(struct gw_h1 *h, int64_t now)
             struct gw_h1_outcome o = {0, x->failed, false, x->fail_timeout};
             finish(x, &o);
         } else if (x->c && !x->c->connected && now < x->deadline_ms) {
-            char msg[128];
-            dial_name(x, msg, sizeof(msg) - 16);
-            strcat(msg, ": i/o timeout");
+            char msg[128], dial[96];
+            dial_name(x, dial, sizeof(dial));
+            snprintf(msg, sizeof(msg), "%s: i/o timeout", dial);
             fail_now(x, msg, false);
         } else {
             fail_now(x, "context deadline exceeded", true);

@@ -115,8 +115,8 @@ static void client_close(struct client *c)
     cmn_buf_free(&c->body);
 }
 
-/* Starts GET target with a deadline ms from now. */
-static void get(struct client *c, const char *target, int64_t deadline_ms)
+/* Starts GET target with deadlines ms from now for the connect and the whole transfer. */
+static void get_within(struct client *c, const char *target, int64_t connect_ms, int64_t total_ms)
 {
     struct gw_h1_req rq = {0};
 
@@ -127,13 +127,19 @@ static void get(struct client *c, const char *target, int64_t deadline_ms)
     rq.target = target;
     rq.headers = &c->headers;
     rq.accept_gzip = true;
-    rq.deadline_ms = rq.connect_deadline_ms = cmn_clock_mono_ms() + deadline_ms;
+    rq.connect_deadline_ms = cmn_clock_mono_ms() + connect_ms;
+    rq.deadline_ms = cmn_clock_mono_ms() + total_ms;
     c->done = false;
     gw_hdrs_free(&c->resp_headers);
     gw_hdrs_init(&c->resp_headers, 0);
     cmn_buf_reset(&c->body);
     assert_non_null(gw_h1_start(c->h, &rq, &c->resp_headers, &c->body, on_done, c));
     assert_false(c->done); /* never from inside gw_h1_start */
+}
+
+static void get(struct client *c, const char *target, int64_t deadline_ms)
+{
+    get_within(c, target, deadline_ms, deadline_ms);
 }
 
 /* Pumps the client until the server side of fd has a whole request head; returns it. */
@@ -305,6 +311,40 @@ static void connection_refused(void **state)
     snprintf(want, sizeof(want), "dial tcp 127.0.0.1:%u: connect: connection refused", s.port);
     assert_string_equal(c.o.error, want);
     client_close(&c);
+}
+
+/* A listener whose accept queue is full drops new SYNs: the connect never completes. */
+static void connect_timeout(void **state)
+{
+    struct sockaddr_in a = {.sin_family = AF_INET};
+    socklen_t len = sizeof(a);
+    struct client c;
+    char want[128];
+    int lfd, fill[4];
+
+    (void)state;
+    a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    lfd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+    assert_int_equal(bind(lfd, (struct sockaddr *)&a, sizeof(a)), 0);
+    assert_int_equal(listen(lfd, 0), 0);
+    assert_int_equal(getsockname(lfd, (struct sockaddr *)&a, &len), 0);
+    for (int i = 0; i < 4; i++) { /* more than the queue takes */
+        fill[i] = socket(AF_INET, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+        connect(fill[i], (struct sockaddr *)&a, sizeof(a));
+    }
+    usleep(50 * 1000);
+    client_open(&c, ntohs(a.sin_port));
+    get_within(&c, "/", 100, 5000);
+    pump(&c, 2000);
+    assert_true(c.done);
+    assert_int_equal(c.o.status, 0);
+    assert_false(c.o.timed_out); /* the endpoint's deadline is still ahead */
+    snprintf(want, sizeof(want), "dial tcp 127.0.0.1:%u: i/o timeout", ntohs(a.sin_port));
+    assert_string_equal(c.o.error, want);
+    client_close(&c);
+    for (int i = 0; i < 4; i++)
+        close(fill[i]);
+    close(lfd);
 }
 
 static void deadline(void **state)
@@ -515,6 +555,7 @@ int main(void)
         cmocka_unit_test(connection_close_is_not_reused),
         cmocka_unit_test(retry_on_a_fresh_connection),
         cmocka_unit_test(connection_refused),
+        cmocka_unit_test(connect_timeout),
         cmocka_unit_test(deadline),
         cmocka_unit_test(gzip_decoded),
         cmocka_unit_test(gzip_named_on_an_empty_answer),
