@@ -294,7 +294,9 @@ static void finish(struct gw_h1_xfer *x, struct gw_h1_outcome *o)
     void *arg = x->arg;
 
     heap_del(x->h, x);
-    if (o->status > 0 && x->p.gzip && x->accept_gzip) {
+    /* An empty body stays empty: 204, 304, HEAD and Content-Length: 0 answers have none to
+     * decode (Go's transport leaves them alone), and Go reads an empty gzip body as empty. */
+    if (o->status > 0 && x->p.gzip && x->accept_gzip && x->body->len > 0) {
         bool too_big;
         if (!gunzip(x, &too_big)) {
             o->status = 0;
@@ -336,7 +338,7 @@ static void fail_later(struct gw_h1_xfer *x, const char *msg)
 
 static void fail_errno(struct gw_h1_xfer *x, const char *op, int e, bool later)
 {
-    char msg[160], dial[96], text[96];
+    char msg[224], dial[96], text[96];
 
     /* Go prints errno texts in lower case ("connection refused") */
     snprintf(text, sizeof(text), "%s", strerror(e));
@@ -389,9 +391,13 @@ static void on_response_done(struct gw_h1_xfer *x, bool drained)
     finish(x, &o);
 }
 
-static void do_recv(struct gw_h1_xfer *x)
+/* events: the epoll events that brought us here. A short read normally means the socket is
+ * drained and the next edge says when more arrives; but when the peer's close came in the same
+ * event as its last bytes, no other edge will follow, so read on until the end. */
+static void do_recv(struct gw_h1_xfer *x, uint32_t events)
 {
     struct gw_h1 *h = x->h;
+    bool closing = (events & (EPOLLRDHUP | EPOLLHUP)) != 0;
 
     for (;;) {
         ssize_t n = recv(x->c->fd, h->rbuf, RECV_CHUNK, 0);
@@ -424,7 +430,7 @@ static void do_recv(struct gw_h1_xfer *x)
         st = gw_h1_parse(&x->p, h->rbuf, (size_t)n, &used);
         if (st == GW_H1_DONE) {
             /* a short read means the socket had nothing more: safe to keep the connection */
-            on_response_done(x, used == (size_t)n && n < RECV_CHUNK);
+            on_response_done(x, used == (size_t)n && n < RECV_CHUNK && !closing);
             return;
         }
         if (st == GW_H1_TOO_BIG) {
@@ -438,7 +444,7 @@ static void do_recv(struct gw_h1_xfer *x)
             fail_now(x, x->p.error, false);
             return;
         }
-        if (n < RECV_CHUNK)
+        if (n < RECV_CHUNK && !closing)
             return; /* drained: the next edge says when more arrives */
     }
 }
@@ -534,7 +540,7 @@ static void on_conn_event(struct gw_h1_xfer *x, uint32_t events)
             return;
     }
     if (events & (EPOLLIN | EPOLLRDHUP | EPOLLERR | EPOLLHUP))
-        do_recv(x);
+        do_recv(x, events);
 }
 
 void gw_h1_event(struct gw_h1 *h, uint64_t data, uint32_t events)
@@ -696,9 +702,9 @@ void gw_h1_expire(struct gw_h1 *h, int64_t now)
             struct gw_h1_outcome o = {0, x->failed, false, x->fail_timeout};
             finish(x, &o);
         } else if (x->c && !x->c->connected && now < x->deadline_ms) {
-            char msg[128];
-            dial_name(x, msg, sizeof(msg) - 16);
-            strcat(msg, ": i/o timeout");
+            char msg[128], dial[96];
+            dial_name(x, dial, sizeof(dial));
+            snprintf(msg, sizeof(msg), "%s: i/o timeout", dial);
             fail_now(x, msg, false);
         } else {
             fail_now(x, "context deadline exceeded", true);

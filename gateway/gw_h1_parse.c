@@ -40,7 +40,7 @@ void gw_h1_parser_free(struct gw_h1_parser *p)
 
 bool gw_h1_parser_started(const struct gw_h1_parser *p)
 {
-    return p->state != P_HEAD || p->line.len > 0 || p->status != 0;
+    return p->began;
 }
 
 static enum gw_h1_pstatus fail(struct gw_h1_parser *p, const char *why)
@@ -310,6 +310,8 @@ enum gw_h1_pstatus gw_h1_parse(struct gw_h1_parser *p, const char *data, size_t 
 {
     size_t off = 0;
 
+    if (n > 0)
+        p->began = true;
     while (off < n) {
         const char *d = data + off;
         size_t left = n - off, k = 0, take;

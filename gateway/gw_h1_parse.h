@@ -26,6 +26,7 @@ struct gw_h1_parser {
     long status;         /* final status, once the head is parsed */
     bool keep_alive;     /* the connection may carry another request afterwards */
     bool gzip;           /* Content-Encoding: gzip */
+    bool began;          /* a byte arrived (an interim answer's count: they leave no other trace) */
     uint64_t remaining;  /* body bytes (Content-Length) or chunk bytes still to come */
     struct cmn_buf line; /* the head, or a partial chunk-size/trailer line */
     size_t scanned;      /* bytes of line already searched for the end of the head */

@@ -100,6 +100,11 @@ static void *timer_main(void *arg)
     return NULL;
 }
 
+int64_t mb_delay_due_ms(int64_t delay_ms)
+{
+    return (cmn_clock_mono_us() + 999) / 1000 + delay_ms;
+}
+
 struct mb_delay *mb_delay_new(size_t max_pending, mb_delay_fire_fn fire, void *ctx,
                               struct cmn_err *err)
 {

@@ -25,6 +25,11 @@ enum mb_delay_status {
     MB_DELAY_CLOSING, /* a flush began: answer now instead */
 };
 
+/* The due time of an answer held delay_ms from now (cmn_clock_mono_ms() time). Now is rounded
+ * up to the next whole millisecond: truncating it would let the answer leave up to 1 ms before
+ * delay_ms had passed, and "after 200 ms" be 199.4 ms. */
+int64_t mb_delay_due_ms(int64_t delay_ms);
+
 /* Schedules resp for token at due_ms (cmn_clock_mono_ms() time). On MB_DELAY_OK resp is
  * owned by the timer; otherwise nothing is taken. */
 enum mb_delay_status mb_delay_add(struct mb_delay *d, void *token, struct cmn_http_response *resp,

@@ -31,7 +31,7 @@ static void on_request(void *ctx, struct cmn_http_exchange *ex, const struct cmn
 
     mb_app_handle(&s->app, req, &rep);
     if (rep.resp && rep.delay_ms > 0) {
-        switch (mb_delay_add(s->delay, ex, rep.resp, cmn_clock_mono_ms() + rep.delay_ms)) {
+        switch (mb_delay_add(s->delay, ex, rep.resp, mb_delay_due_ms(rep.delay_ms))) {
         case MB_DELAY_OK:
             return; /* the timer answers; the connection stays suspended meanwhile */
         case MB_DELAY_FULL:

@@ -1,5 +1,6 @@
-# Runtime tests: Go JSON, router, request building, response processing/rendering, server.
-foreach(t gojson router proxy_request proxy_response)
+# Runtime tests: Go JSON, router, request building, response processing/rendering, the backend
+# client's HTTP/1.1 response parser and transport, server.
+foreach(t gojson router proxy_request proxy_response h1_parse h1)
     if(EXISTS ${CMAKE_CURRENT_LIST_DIR}/test_gw_${t}.c)
         gw_unit_test(test_gw_${t} SOURCES ${CMAKE_CURRENT_LIST_DIR}/test_gw_${t}.c LIBS gw_runtime)
     endif()
