@@ -48,6 +48,7 @@ struct gw_h1_xfer {
     struct gw_h1_parser p;
     struct cmn_buf *body;
     bool accept_gzip, reused, retried;
+    bool replayable; /* may be sent again after the backend saw it (Go's isReplayable) */
     int64_t deadline_ms, connect_deadline_ms;
     size_t heap_idx;
     char *failed; /* an error waiting to be reported by gw_h1_expire */
@@ -362,11 +363,13 @@ enum send_result { SEND_DONE, SEND_WAIT, SEND_GONE };
 static bool connect_new(struct gw_h1_xfer *x);
 static enum send_result do_send(struct gw_h1_xfer *x, bool later);
 
-/* A reused connection the backend had already closed: once, on a new one (what libcurl and
- * Go do when nothing of the response arrived). later: as for do_send. */
+/* A reused connection the backend had already closed: once, on a new one, when nothing of
+ * the response arrived, as Go does: always if nothing of the request went out either, else
+ * only for a request that may be repeated (a POST is not sent twice). later: as for do_send. */
 static bool retry_fresh(struct gw_h1_xfer *x, bool later)
 {
-    if (!x->reused || x->retried || gw_h1_parser_started(&x->p))
+    if (!x->reused || x->retried || gw_h1_parser_started(&x->p) ||
+        (x->out_off > 0 && !x->replayable))
         return false;
     conn_close(x->h, x->c);
     x->c = NULL;
@@ -642,6 +645,10 @@ struct gw_h1_xfer *gw_h1_start(struct gw_h1 *h, const struct gw_h1_req *rq, stru
     memcpy(&x->addr, rq->addr, rq->addr_len);
     x->addr_len = rq->addr_len;
     gw_h1_parser_init(&x->p, strcmp(rq->method, "HEAD") == 0, headers, body);
+    x->replayable = strcmp(rq->method, "GET") == 0 || strcmp(rq->method, "HEAD") == 0 ||
+                    strcmp(rq->method, "OPTIONS") == 0 || strcmp(rq->method, "TRACE") == 0 ||
+                    (rq->headers && (gw_hdrs_get(rq->headers, "Idempotency-Key") ||
+                                     gw_hdrs_get(rq->headers, "X-Idempotency-Key")));
     x->host = host_get(h, rq->authority);
     if (!x->host || !build_request(x, rq) || !heap_add(h, x)) {
         xfer_free(x);

@@ -137,6 +137,29 @@ static void get_within(struct client *c, const char *target, int64_t connect_ms,
     assert_false(c->done); /* never from inside gw_h1_start */
 }
 
+/* Starts POST target with a small body (Content-Length framing). */
+static void post(struct client *c, const char *target, int64_t deadline_ms)
+{
+    struct gw_h1_req rq = {0};
+
+    rq.addr = (const struct sockaddr *)&c->to;
+    rq.addr_len = sizeof(c->to);
+    rq.authority = c->authority;
+    rq.method = "POST";
+    rq.target = target;
+    rq.headers = &c->headers;
+    rq.body = "{}";
+    rq.body_len = 2;
+    rq.accept_gzip = true;
+    rq.connect_deadline_ms = cmn_clock_mono_ms() + deadline_ms;
+    rq.deadline_ms = cmn_clock_mono_ms() + deadline_ms;
+    c->done = false;
+    gw_hdrs_free(&c->resp_headers);
+    gw_hdrs_init(&c->resp_headers, 0);
+    cmn_buf_reset(&c->body);
+    assert_non_null(gw_h1_start(c->h, &rq, &c->resp_headers, &c->body, on_done, c));
+}
+
 static void get(struct client *c, const char *target, int64_t deadline_ms)
 {
     get_within(c, target, deadline_ms, deadline_ms);
@@ -289,6 +312,38 @@ static void retry_on_a_fresh_connection(void **state)
     assert_int_equal(c.o.status, 0);
     assert_string_equal(c.o.error, "EOF");
     assert_int_equal(server_accept(&s, 50), -1);
+    client_close(&c);
+    close(s.lfd);
+}
+
+/* A POST the backend received on a kept connection and closed without answering is not sent
+ * again (it may have been acted on): Go's transport retries only requests it may repeat. */
+static void post_not_repeated(void **state)
+{
+    struct server s;
+    struct client c;
+    char req[4096];
+    int fd;
+
+    (void)state;
+    server_open(&s);
+    client_open(&c, s.port);
+    get(&c, "/1", 5000);
+    fd = server_accept(&s, 2000);
+    read_request(&c, fd, req, sizeof(req));
+    send_str(fd, "HTTP/1.1 200 OK\r\nContent-Length: 0\r\n\r\n");
+    pump(&c, 2000);
+    assert_int_equal(c.o.status, 200);
+
+    post(&c, "/items", 5000);
+    read_request(&c, fd, req, sizeof(req));
+    assert_true(strncmp(req, "POST /items HTTP/1.1\r\n", 22) == 0);
+    close(fd); /* received, no answer */
+    pump(&c, 2000);
+    assert_true(c.done);
+    assert_int_equal(c.o.status, 0);
+    assert_string_equal(c.o.error, "EOF");
+    assert_int_equal(server_accept(&s, 100), -1); /* no second delivery */
     client_close(&c);
     close(s.lfd);
 }
@@ -554,6 +609,7 @@ int main(void)
         cmocka_unit_test(request_and_keep_alive),
         cmocka_unit_test(connection_close_is_not_reused),
         cmocka_unit_test(retry_on_a_fresh_connection),
+        cmocka_unit_test(post_not_repeated),
         cmocka_unit_test(connection_refused),
         cmocka_unit_test(connect_timeout),
         cmocka_unit_test(deadline),
