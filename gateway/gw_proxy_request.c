@@ -126,29 +126,26 @@ static bool is_token_char(unsigned char c)
 void gw_canonical_header(const char *name, char *out, size_t out_size)
 {
     bool upper = true;
-    size_t n;
+    size_t i = 0;
 
-    n = cmn_strlcpy(out, name, out_size);
     if (out_size == 0)
         return;
-    if (n >= out_size)
-        n = out_size - 1;
-    for (size_t i = 0; i < n; i++) {
-        unsigned char c = (unsigned char)out[i];
-        /* the common bytes first: letters, digits and '-' need no strchr */
-        if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
-              c == '-') &&
-            !is_token_char(c))
-            return; /* not a token: the name stays as it is */
-    }
-    for (size_t i = 0; i < n; i++) {
-        unsigned char c = (unsigned char)out[i];
-        if (upper && c >= 'a' && c <= 'z')
-            out[i] = (char)(c - 32);
-        else if (!upper && c >= 'A' && c <= 'Z')
-            out[i] = (char)(c + 32);
+    /* One pass: copy, check and fix the case; a name that is not a token stays as it is. */
+    for (; i + 1 < out_size && name[i]; i++) {
+        unsigned char c = (unsigned char)name[i];
+        if (c >= 'a' && c <= 'z')
+            out[i] = (char)(upper ? c - 32 : c);
+        else if (c >= 'A' && c <= 'Z')
+            out[i] = (char)(upper ? c : c + 32);
+        else if ((c >= '0' && c <= '9') || c == '-' || is_token_char(c))
+            out[i] = (char)c;
+        else {
+            cmn_strlcpy(out, name, out_size);
+            return;
+        }
         upper = c == '-';
     }
+    out[i] = '\0';
 }
 
 void gw_inreq_free(struct gw_inreq *r)
