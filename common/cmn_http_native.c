@@ -552,9 +552,9 @@ static bool value_ok(const unsigned char *p, size_t n)
     for (; i + 8 <= n; i += 8) {
         uint64_t w;
         memcpy(&w, p + i, 8);
-        uint64_t low = (w - 0x20 * ones) & ~w & highs;  /* some byte < 0x20 */
-        uint64_t del = ((w ^ 0x7f * ones) - ones) & ~(w ^ 0x7f * ones) & highs; /* == 0x7f */
-        if (low | del) {
+        /* a byte < 0x20 borrows, a 0x7f carries into its top bit; false alarms (carries
+         * between bytes) only send the word to the bytewise check */
+        if (((w - 0x20 * ones) | (w + ones)) & ~w & highs) {
             for (size_t k = 0; k < 8; k++) {
                 if (!byte_ok(p[i + k]))
                     return false;
