@@ -363,12 +363,22 @@ static void send_raw_error(struct cmn_hn_conn *c, const char *status_line, const
     c->st = CS_WRITING;
 }
 
+/* Go's answer to a statusError (net/http server.go): the reason follows the status in the
+ * status line and in the body alike, "400 Bad Request: missing required Host header". */
+static void status_error(struct cmn_hn_conn *c, const char *status, const char *why)
+{
+    char line[128];
+
+    snprintf(line, sizeof(line), "%s: %s", status, why);
+    send_raw_error(c, line, line);
+}
+
 static void bad_request(struct cmn_hn_conn *c, const char *why)
 {
-    char body[128];
-
-    snprintf(body, sizeof(body), "400 Bad Request%s%s", why ? ": " : "", why ? why : "");
-    send_raw_error(c, "400 Bad Request", body);
+    if (why)
+        status_error(c, "400 Bad Request", why);
+    else
+        send_raw_error(c, "400 Bad Request", "400 Bad Request");
 }
 
 static bool status_has_body(unsigned st)
@@ -750,7 +760,7 @@ static bool take_head(struct cmn_hn_conn *c, size_t head_end)
         pr = parse_field(base, p, len, h);
     if (pr != P_OK) {
         if (pr == P_VERSION)
-            send_raw_error(c, "505 HTTP Version Not Supported", "unsupported protocol version");
+            status_error(c, "505 HTTP Version Not Supported", "unsupported protocol version");
         else if (pr == P_TOO_MANY)
             send_raw_error(c, "431 Request Header Fields Too Large",
                            "431 Request Header Fields Too Large");
