@@ -391,27 +391,30 @@ static bool build_answer(struct cmn_hn_conn *c, struct cmn_http_response *r)
 {
     struct cmn_hn_loop *lp = c->lp;
     const char *reason = cmn_http_reason(r->status);
-    bool close_it = !c->keep_alive;
+    bool http10 = c->ex && strcmp(c->ex->req.version, "HTTP/1.0") == 0;
+    bool said_close = false;
     char code[48];
 
-    for (size_t i = 0; i < r->n_headers && !close_it; i++) {
+    for (size_t i = 0; i < r->n_headers && !said_close; i++) {
         if (cmn_str_eq_nocase(r->headers[i].name, "Connection") &&
             has_token(r->headers[i].value, "close"))
-            close_it = true;
+            said_close = true;
     }
-    c->keep_alive = !close_it;
+    if (said_close)
+        c->keep_alive = false;
     c->out_len = c->out_pos = 0;
     refresh_date(lp);
     if (reason[0])
         snprintf(code, sizeof(code), "%u %s\r\n", r->status, reason);
     else
         snprintf(code, sizeof(code), "%u status code %u\r\n", r->status, r->status);
-    if (!out_str(c, "HTTP/1.1 ") || !out_str(c, code) || !out_add(c, lp->date, lp->date_len))
+    /* Go answers a 1.0 request in 1.0, and closing one says nothing unless the handler did. */
+    if (!out_str(c, http10 ? "HTTP/1.0 " : "HTTP/1.1 ") || !out_str(c, code) ||
+        !out_add(c, lp->date, lp->date_len))
         return false;
-    if (close_it && !out_str(c, "Connection: close\r\n"))
+    if (!c->keep_alive && (said_close || !http10) && !out_str(c, "Connection: close\r\n"))
         return false;
-    if (!close_it && c->ex && strcmp(c->ex->req.version, "HTTP/1.0") == 0 &&
-        !out_str(c, "Connection: keep-alive\r\n"))
+    if (c->keep_alive && http10 && !out_str(c, "Connection: keep-alive\r\n"))
         return false;
     for (size_t i = 0; i < r->n_headers; i++) {
         const struct cmn_http_kv *h = &r->headers[i];
@@ -713,6 +716,11 @@ static bool frame_request(struct cmn_hn_conn *c, struct cmn_http_exchange *ex)
         if (!cmn_str_eq_nocase(expect, "100-continue")) {
             c->keep_alive = false;
             ex->resp = cmn_http_response_new(417);
+            /* Go's sendExpectationFailed says so itself, 1.0 requests included. */
+            if (ex->resp && !cmn_http_response_add_header(ex->resp, "Connection", "close")) {
+                cmn_http_response_destroy(ex->resp);
+                ex->resp = NULL;
+            }
             if (!ex->resp) {
                 conn_close(c);
                 return false;
