@@ -669,7 +669,7 @@ static bool frame_request(struct cmn_hn_conn *c, struct cmn_http_exchange *ex)
 {
     const struct cmn_http_request *r = &ex->req;
     struct cmn_http_server *s = c->lp->s;
-    bool http11 = strcmp(r->version, "HTTP/1.1") == 0, cl_present, te = false;
+    bool http11 = strcmp(r->version, "HTTP/1.1") == 0, cl_present, te = false, says_close = false;
     const char *conn = NULL, *expect = NULL;
     unsigned hosts = 0;
     uint64_t cl;
@@ -685,9 +685,14 @@ static bool frame_request(struct cmn_hn_conn *c, struct cmn_http_exchange *ex)
             }
             te = true;
         } else if (cmn_str_eq_nocase(n, "Connection")) {
-            conn = v;
+            /* Go: "close" in any Connection header closes; the first one (and the first
+             * Expect) is the one read for anything else. */
+            says_close = says_close || has_token(v, "close");
+            if (!conn)
+                conn = v;
         } else if (cmn_str_eq_nocase(n, "Expect")) {
-            expect = v;
+            if (!expect)
+                expect = v;
         }
     }
     if (http11 && hosts == 0) {
@@ -702,8 +707,7 @@ static bool frame_request(struct cmn_hn_conn *c, struct cmn_http_exchange *ex)
         bad_request(c, NULL);
         return false;
     }
-    c->keep_alive = http11 ? !(conn && has_token(conn, "close"))
-                           : (conn && has_token(conn, "keep-alive"));
+    c->keep_alive = http11 ? !says_close : (conn && has_token(conn, "keep-alive"));
     c->head_method = strcmp(r->method, "HEAD") == 0;
     c->chunked = te;
     c->ch = CH_SIZE;

@@ -495,6 +495,7 @@ static void http10_and_connection_rules(void **state)
     static const char *const closing[] = {
         "GET /x HTTP/1.1\r\nHost: t\r\nConnection: close\r\n\r\n",
         "GET /x HTTP/1.1\r\nHost: t\r\nConnection: keep-alive, CLOSE\r\n\r\n",
+        "GET /x HTTP/1.1\r\nHost: t\r\nConnection: close\r\nConnection: keep-alive\r\n\r\n",
         "GET /x HTTP/1.1\r\nHost: t\r\nConnection: te\r\nConnection: Close\r\n\r\n",
         "GET /close HTTP/1.1\r\nHost: t\r\n\r\n",
     };
