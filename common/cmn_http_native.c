@@ -543,7 +543,7 @@ static enum parse_result parse_request_line(const char *base, const char *p, siz
     if (end - v != 8 || memcmp(v, "HTTP/", 5) != 0 || v[5] < '0' || v[5] > '9' || v[6] != '.' ||
         v[7] < '0' || v[7] > '9')
         return P_BAD;
-    if (v[5] != '1' || (v[7] != '0' && v[7] != '1'))
+    if (v[5] != '1') /* Go serves any HTTP/1.x, 1.2 and up as 1.1 */
         return P_VERSION;
     h->strings = h->method.len + 1 + h->target.len + 1 + h->version.len + 1;
     return P_OK;
@@ -669,7 +669,7 @@ static bool frame_request(struct cmn_hn_conn *c, struct cmn_http_exchange *ex)
 {
     const struct cmn_http_request *r = &ex->req;
     struct cmn_http_server *s = c->lp->s;
-    bool http11 = strcmp(r->version, "HTTP/1.1") == 0, cl_present, te = false, says_close = false;
+    bool http11 = r->version[7] != '0', cl_present, te = false, says_close = false;
     const char *conn = NULL, *expect = NULL;
     unsigned hosts = 0;
     uint64_t cl;

@@ -509,6 +509,15 @@ static void http10_and_connection_rules(void **state)
         expect_final(&c, "");
         tu_close(&c);
     }
+    /* Go serves any HTTP/1.x, as 1.1. */
+    connect_to(h, &c);
+    ask(&c, "GET /x HTTP/1.2\r\nHost: t\r\n\r\n", false, &a);
+    assert_string_equal(a.status_line, "HTTP/1.1 200 OK");
+    assert_string_equal(body_line(&a, 0), "GET /x HTTP/1.2");
+    tu_answer_free(&a);
+    ask(&c, "GET /x HTTP/1.1\r\nHost: t\r\n\r\n", false, &a);
+    tu_answer_free(&a);
+    tu_close(&c);
     finish(h);
 }
 
