@@ -422,6 +422,9 @@ static bool build_answer(struct cmn_hn_conn *c, struct cmn_http_response *r)
             cmn_str_eq_nocase(h->name, "Connection") ||
             cmn_str_eq_nocase(h->name, "Transfer-Encoding"))
             continue;
+        /* Go's suppressedHeaders(304) drops the type as well */
+        if (r->status == 304 && cmn_str_eq_nocase(h->name, "Content-Type"))
+            continue;
         if (!out_str(c, h->name) || !out_add(c, ": ", 2) || !out_str(c, h->value) ||
             !out_add(c, "\r\n", 2))
             return false;
