@@ -392,13 +392,15 @@ static bool build_answer(struct cmn_hn_conn *c, struct cmn_http_response *r)
     struct cmn_hn_loop *lp = c->lp;
     const char *reason = cmn_http_reason(r->status);
     bool http10 = c->ex && strcmp(c->ex->req.version, "HTTP/1.0") == 0;
-    bool said_close = false;
+    bool said_close = false, has_date = false;
     char code[48];
 
-    for (size_t i = 0; i < r->n_headers && !said_close; i++) {
+    for (size_t i = 0; i < r->n_headers; i++) {
         if (cmn_str_eq_nocase(r->headers[i].name, "Connection") &&
             has_token(r->headers[i].value, "close"))
             said_close = true;
+        else if (cmn_str_eq_nocase(r->headers[i].name, "Date"))
+            has_date = true; /* Go adds its own only when the handler set none */
     }
     if (said_close)
         c->keep_alive = false;
@@ -410,7 +412,7 @@ static bool build_answer(struct cmn_hn_conn *c, struct cmn_http_response *r)
         snprintf(code, sizeof(code), "%u status code %u\r\n", r->status, r->status);
     /* Go answers a 1.0 request in 1.0, and closing one says nothing unless the handler did. */
     if (!out_str(c, http10 ? "HTTP/1.0 " : "HTTP/1.1 ") || !out_str(c, code) ||
-        !out_add(c, lp->date, lp->date_len))
+        (!has_date && !out_add(c, lp->date, lp->date_len)))
         return false;
     if (!c->keep_alive && (said_close || !http10) && !out_str(c, "Connection: close\r\n"))
         return false;

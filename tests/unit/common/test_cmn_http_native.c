@@ -139,6 +139,9 @@ static void handler(void *ctx, struct cmn_http_exchange *ex, const struct cmn_ht
             body[i] = (char)('a' + i % 26);
         r = cmn_http_response_new(200);
         cmn_http_response_take_body(r, body, n);
+    } else if (strcmp(req->path, "/date") == 0) {
+        r = echo(req);
+        cmn_http_response_add_header(r, "date", "Mon, 02 Jan 2006 15:04:05 GMT");
     } else if (strcmp(req->path, "/null") == 0) {
         r = NULL;
     } else {
@@ -394,6 +397,11 @@ static void get_has_date_length_and_keeps_alive(void **state)
     tu_answer_free(&a);
     ask(&c, "DELETE /q HTTP/1.1\r\nHost: t\r\nContent-Length: 0\r\n\r\n", false, &a);
     assert_non_null(strstr(a.body, "path=/q query= has_query=0 has_body=0"));
+    tu_answer_free(&a);
+    /* A Date from the handler (a backend's, passed on) replaces the server's. */
+    ask(&c, "GET /date HTTP/1.1\r\nHost: t\r\n\r\n", false, &a);
+    assert_int_equal(tu_answer_count(&a, "Date"), 1);
+    assert_string_equal(hv(&a, "Date"), "Mon, 02 Jan 2006 15:04:05 GMT");
     tu_answer_free(&a);
     /* A handler answering NULL means 500. */
     ask(&c, "GET /null HTTP/1.1\r\nHost: t\r\n\r\n", false, &a);
