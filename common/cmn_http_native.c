@@ -644,6 +644,18 @@ static struct cmn_http_exchange *make_exchange(struct cmn_hn_conn *c, const char
     return ex;
 }
 
+/* httpguts.ValidHostHeader: only bytes that may appear in a uri-host and port. */
+static bool valid_host(const char *h)
+{
+    for (; *h; h++) {
+        unsigned char ch = (unsigned char)*h, l = ch | 0x20;
+        if (!(l >= 'a' && l <= 'z') && !(ch >= '0' && ch <= '9') &&
+            !strchr("!$%&'()*+,-.:;=[]_~", ch))
+            return false;
+    }
+    return true;
+}
+
 /* Content-Length as Go reads it: digits only; several headers must agree. */
 static bool content_length(const struct cmn_http_request *r, bool *present, uint64_t *len)
 {
@@ -675,7 +687,7 @@ static bool frame_request(struct cmn_hn_conn *c, struct cmn_http_exchange *ex)
     const struct cmn_http_request *r = &ex->req;
     struct cmn_http_server *s = c->lp->s;
     bool http11 = r->version[7] != '0', cl_present, te = false, says_close = false;
-    const char *conn = NULL, *expect = NULL;
+    const char *conn = NULL, *expect = NULL, *host = NULL;
     unsigned hosts = 0;
     uint64_t cl;
 
@@ -683,6 +695,7 @@ static bool frame_request(struct cmn_hn_conn *c, struct cmn_http_exchange *ex)
         const char *n = r->headers[i].name, *v = r->headers[i].value;
         if (cmn_str_eq_nocase(n, "Host")) {
             hosts++;
+            host = v;
         } else if (cmn_str_eq_nocase(n, "Transfer-Encoding")) {
             if (te || !cmn_str_eq_nocase(v, "chunked")) {
                 send_raw_error(c, "501 Not Implemented", "Unsupported transfer encoding");
@@ -700,6 +713,11 @@ static bool frame_request(struct cmn_hn_conn *c, struct cmn_http_exchange *ex)
                 expect = v;
         }
     }
+    /* Go's order: the framing (transfer coding, then length) before the Host checks */
+    if (!content_length(r, &cl_present, &cl)) {
+        bad_request(c, NULL);
+        return false;
+    }
     if (http11 && hosts == 0) {
         bad_request(c, "missing required Host header");
         return false;
@@ -708,8 +726,8 @@ static bool frame_request(struct cmn_hn_conn *c, struct cmn_http_exchange *ex)
         bad_request(c, "too many Host headers");
         return false;
     }
-    if (!content_length(r, &cl_present, &cl)) {
-        bad_request(c, NULL);
+    if (host && !valid_host(host)) {
+        bad_request(c, "malformed Host header");
         return false;
     }
     c->keep_alive = http11 ? !says_close : (conn && has_token(conn, "keep-alive"));

@@ -799,6 +799,10 @@ static void raw_error_answers(void **state)
     } cases[] = {
         {"GET / HTTP/1.1\r\n\r\n", ANS400_WHY("missing required Host header")},
         {"GET / HTTP/1.1\r\nHost: a\r\nhost: b\r\n\r\n", ANS400_WHY("too many Host headers")},
+        {"GET / HTTP/1.1\r\nHost: a b\r\n\r\n", ANS400_WHY("malformed Host header")},
+        {"GET / HTTP/1.0\r\nHost: a/b\r\n\r\n", ANS400_WHY("malformed Host header")},
+        {"GET / HTTP/1.1\r\nHost: a\"b\r\n\r\n", ANS400_WHY("malformed Host header")},
+        {"POST / HTTP/1.1\r\nContent-Length: x\r\n\r\n", ANS400}, /* framing first */
         {"POST / HTTP/1.1\r\nTransfer-Encoding: x\r\n\r\n", ANS501},
         {"GET / HTTP/2.0\r\nHost: a\r\n\r\n", ANS505},
         {"GET / HTTP/0.9\r\n\r\n", ANS505},
@@ -843,10 +847,20 @@ static void raw_error_answers(void **state)
     struct tu_answer a;
     ask(&c, "GET /ok HTTP/1.0\r\nConnection: keep-alive\r\n\r\n", false, &a);
     tu_answer_free(&a);
+    /* Any byte of a host, IPv6 literal and port: served; an empty Host too. */
+    ask(&c, "GET /ok HTTP/1.1\r\nHost: [::1]:8080\r\n\r\n", false, &a);
+    assert_int_equal(a.status, 200);
+    tu_answer_free(&a);
+    ask(&c, "GET /ok HTTP/1.1\r\nHost: a-Z.0_9~!$&'()*+,;=%41\r\n\r\n", false, &a);
+    assert_int_equal(a.status, 200);
+    tu_answer_free(&a);
+    ask(&c, "GET /ok HTTP/1.1\r\nHost:\r\n\r\n", false, &a);
+    assert_int_equal(a.status, 200);
+    tu_answer_free(&a);
     assert_true(tu_send_str(&c, "GET / HTTP/1.1\r\n\r\n"));
     expect_final(&c, ANS400_WHY("missing required Host header"));
     tu_close(&c);
-    assert_int_equal(atomic_load(&h->handled), 1); /* none of the bad ones reached it */
+    assert_int_equal(atomic_load(&h->handled), 4); /* none of the bad ones reached it */
     finish(h);
 }
 
