@@ -656,28 +656,36 @@ static bool valid_host(const char *h)
     return true;
 }
 
-/* Content-Length as Go reads it: digits only; several headers must agree. */
-static bool content_length(const struct cmn_http_request *r, bool *present, uint64_t *len)
+/* Content-Length as Go reads it (transfer.go fixLength): repeated headers must say the same
+ * thing byte for byte; a chunked body makes the value irrelevant; otherwise digits only, at
+ * most 2^63-1 (strconv.ParseUint(v, 10, 63)). */
+static bool content_length(const struct cmn_http_request *r, bool chunked, bool *present,
+                           uint64_t *len)
 {
-    *present = false;
-    *len = 0;
+    const char *first = NULL;
+    uint64_t n = 0;
+
     for (size_t i = 0; i < r->n_headers; i++) {
-        const char *v = r->headers[i].value;
-        uint64_t n = 0;
         if (!cmn_str_eq_nocase(r->headers[i].name, "Content-Length"))
             continue;
-        if (!*v || strlen(v) > 19)
+        if (first && strcmp(first, r->headers[i].value) != 0)
             return false;
-        for (; *v; v++) {
-            if (*v < '0' || *v > '9')
-                return false;
-            n = n * 10 + (uint64_t)(*v - '0');
-        }
-        if (*present && n != *len)
-            return false;
-        *present = true;
-        *len = n;
+        first = r->headers[i].value;
     }
+    *present = first != NULL;
+    *len = 0;
+    if (!first || chunked)
+        return true;
+    if (!*first || strlen(first) > 19)
+        return false;
+    for (const char *v = first; *v; v++) {
+        if (*v < '0' || *v > '9')
+            return false;
+        n = n * 10 + (uint64_t)(*v - '0');
+    }
+    if (n > INT64_MAX)
+        return false;
+    *len = n;
     return true;
 }
 
@@ -714,7 +722,7 @@ static bool frame_request(struct cmn_hn_conn *c, struct cmn_http_exchange *ex)
         }
     }
     /* Go's order: the framing (transfer coding, then length) before the Host checks */
-    if (!content_length(r, &cl_present, &cl)) {
+    if (!content_length(r, te, &cl_present, &cl)) {
         bad_request(c, NULL);
         return false;
     }

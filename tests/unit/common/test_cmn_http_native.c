@@ -820,6 +820,10 @@ static void raw_error_answers(void **state)
         {"POST / HTTP/1.1\r\nHost: a\r\nContent-Length: -1\r\n\r\n", ANS400},
         {"POST / HTTP/1.1\r\nHost: a\r\nContent-Length: +1\r\n\r\nx", ANS400},
         {"POST / HTTP/1.1\r\nHost: a\r\nContent-Length: 1\r\nContent-Length: 2\r\n\r\nxx", ANS400},
+        {"POST / HTTP/1.1\r\nHost: a\r\nContent-Length: 1\r\nContent-Length: 01\r\n\r\nx",
+         ANS400}, /* Go compares the strings */
+        {"POST / HTTP/1.1\r\nHost: a\r\nContent-Length: 9223372036854775808\r\n\r\n",
+         ANS400}, /* over 2^63-1 */
         {"POST / HTTP/1.1\r\nHost: a\r\nContent-Length: 18446744073709551616\r\n\r\n", ANS400},
         {"POST / HTTP/1.1\r\nHost: a\r\nTransfer-Encoding: gzip\r\n\r\n", ANS501},
         {"POST / HTTP/1.1\r\nHost: a\r\nTransfer-Encoding: gzip, chunked\r\n\r\n", ANS501},
@@ -968,7 +972,32 @@ static void expect_and_body_limits(void **state)
     free(req);
     tu_close(&c);
 
-    /* Transfer-Encoding and Content-Length: chunked wins, then the connection closes. */
+    /* Lengths Go accepts: the largest it parses (too large here), repeats of one value. */
+    connect_to(h, &c);
+    ask(&c, "POST /e HTTP/1.1\r\nHost: t\r\nContent-Length: 9223372036854775807\r\n\r\n", false,
+        &a);
+    assert_int_equal(a.status, 413);
+    tu_answer_free(&a);
+    tu_close(&c);
+    connect_to(h, &c);
+    ask(&c, "POST /e HTTP/1.1\r\nHost: t\r\nContent-Length: 2\r\ncontent-length:  2\r\n\r\nok",
+        false, &a);
+    assert_int_equal(a.status, 200);
+    assert_string_equal(strstr(a.body, "\n\n") + 2, "ok");
+    tu_answer_free(&a);
+    tu_close(&c);
+    /* Transfer-Encoding and Content-Length: chunked wins, then the connection closes; Go does
+     * not even read the length then. */
+    connect_to(h, &c);
+    ask(&c,
+        "POST /te HTTP/1.1\r\nHost: t\r\nContent-Length: abc\r\n"
+        "Transfer-Encoding: chunked\r\n\r\n2\r\nok\r\n0\r\n\r\n",
+        false, &a);
+    assert_string_equal(hv(&a, "Connection"), "close");
+    assert_string_equal(strstr(a.body, "\n\n") + 2, "ok");
+    tu_answer_free(&a);
+    expect_final(&c, "");
+    tu_close(&c);
     connect_to(h, &c);
     assert_true(tu_send_str(&c, "POST /te HTTP/1.1\r\nHost: t\r\nContent-Length: 3\r\n"
                                 "Transfer-Encoding: chunked\r\n\r\n4\r\nabcd\r\n0\r\n\r\n"
