@@ -1002,6 +1002,12 @@ static void conn_drive(struct cmn_hn_conn *c)
         switch (c->st) {
         case CS_HEAD: {
             size_t end = c->in_len > c->in_pos ? find_head_end(c) : 0;
+            /* The buffer holds one byte over the cap to see a head end there: not served. */
+            if (end && end - c->in_pos > s->opts.max_header_bytes) {
+                send_raw_error(c, "431 Request Header Fields Too Large",
+                               "431 Request Header Fields Too Large");
+                continue;
+            }
             if (end) {
                 if (take_head(c, end) && !c->gone)
                     c->st = CS_BODY;

@@ -782,6 +782,39 @@ static void large_heads(void **state)
     finish(h);
 }
 
+/* A head of exactly max_header_bytes is served, one byte more is not. */
+static void head_size_boundary(void **state)
+{
+    struct harness *h = *state;
+    struct cmn_http_server_opts o = default_opts(h, 1);
+    struct tu_conn c;
+    struct tu_answer a;
+    char *req;
+    size_t base;
+
+    o.max_header_bytes = 1024;
+    start_with(h, o);
+    req = head_with(0, 0);
+    base = strlen(req); /* the head without X-Big */
+    free(req);
+    for (size_t len = 1020; len <= 1026; len++) {
+        req = head_with(len - base - strlen("X-Big: \r\n"), 0);
+        assert_int_equal(strlen(req), len);
+        connect_to(h, &c);
+        assert_true(tu_send_str(&c, req));
+        if (len <= 1024) {
+            assert_int_equal(tu_read_answer(&c, false, &a), 1);
+            assert_int_equal(a.status, 200);
+            tu_answer_free(&a);
+        } else {
+            expect_final(&c, ans431);
+        }
+        tu_close(&c);
+        free(req);
+    }
+    finish(h);
+}
+
 /* ---- Go's raw answers to requests it cannot read ----------------------------------------- */
 
 #define ERR_HEADERS "\r\nContent-Type: text/plain; charset=utf-8\r\nConnection: close\r\n\r\n"
@@ -1473,6 +1506,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(pipelined_requests_in_order, setup, teardown),
         cmocka_unit_test_setup_teardown(requests_split_anywhere, setup, teardown),
         cmocka_unit_test_setup_teardown(large_heads, setup, teardown),
+        cmocka_unit_test_setup_teardown(head_size_boundary, setup, teardown),
         cmocka_unit_test_setup_teardown(raw_error_answers, setup, teardown),
         cmocka_unit_test_setup_teardown(expect_and_body_limits, setup, teardown),
         cmocka_unit_test_setup_teardown(abort_and_linger, setup, teardown),
