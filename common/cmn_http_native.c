@@ -54,6 +54,7 @@ struct cmn_hn_conn {
     int fd;
     enum conn_state st;
     bool readable;    /* an input edge was seen and no short read since */
+    bool peer_shut;   /* the client's FIN arrived (EPOLLRDHUP): no edge will announce EOF */
     bool gone;        /* the socket is closed; the struct waits for its exchange's answer */
     bool keep_alive;  /* the current request allows another one after it */
     bool head_method; /* HEAD: the answer has no body */
@@ -504,8 +505,10 @@ static ssize_t conn_read(struct cmn_hn_conn *c, size_t limit)
         c->readable = false;
         return 0;
     }
-    if ((size_t)n < room)
-        c->readable = false; /* drained: the next arrival raises a new edge */
+    /* Drained: the next arrival raises a new edge; but a FIN that came with the data had its
+     * edge already, and only reading on finds the end. */
+    if ((size_t)n < room && !c->peer_shut)
+        c->readable = false;
     c->in_len += (size_t)n;
     touch(c, cmn_clock_mono_ms());
     return n;
@@ -1237,6 +1240,8 @@ void cmn_hn_loop_run(struct cmn_http_server *s, unsigned i)
         }
         if (e & (EPOLLIN | EPOLLRDHUP | EPOLLHUP | EPOLLERR))
             c->readable = true;
+        if (e & (EPOLLRDHUP | EPOLLHUP))
+            c->peer_shut = true;
         if ((e & (EPOLLHUP | EPOLLERR)) && c->st == CS_HANDLING) {
             conn_close(c); /* nobody to answer; the struct waits for the exchange */
             continue;

@@ -1159,6 +1159,25 @@ static void deferred_answers_and_departed_clients(void **state)
         msleep(20);
         assert_int_equal(cmn_http_server_inflight(h->s), 0);
     }
+    /* A client that sends its last request and half-closes gets the answer and then the end
+     * of the connection, as from Go, not an idle wait; here both arrive while the handler
+     * holds the request before, so the server reads them together. */
+    connect_to(h, &c);
+    assert_true(tu_send_str(&c, "GET /defer HTTP/1.1\r\nHost: t\r\n\r\n"));
+    ex = take_held(h, IO_MS);
+    assert_non_null(ex);
+    assert_true(tu_send_str(&c, "GET /x HTTP/1.1\r\nHost: t\r\n\r\n"));
+    shutdown(c.fd, SHUT_WR);
+    msleep(50);
+    cmn_http_exchange_respond(ex, cmn_http_response_text(200, "text/plain", "first", 5));
+    assert_int_equal(tu_read_answer(&c, false, &a), 1);
+    assert_string_equal(a.body, "first");
+    tu_answer_free(&a);
+    assert_int_equal(tu_read_answer(&c, false, &a), 1);
+    assert_string_equal(body_line(&a, 0), "GET /x HTTP/1.1");
+    tu_answer_free(&a);
+    assert_true(tu_closed_within(&c, 1000));
+    tu_close(&c);
     /* The server is fine afterwards. */
     connect_to(h, &c);
     ask(&c, "GET /x HTTP/1.1\r\nHost: t\r\n\r\n", false, &a);
