@@ -1284,7 +1284,15 @@ void cmn_hn_deliver(struct cmn_http_exchange *ex)
 
     pthread_mutex_lock(&lp->qlock);
     dead = lp->dead;
-    if (!dead) {
+    if (dead && ex->nc) {
+        /* The loops are gone: so is this answer; its connection goes with it. Under the lock:
+         * late answers from several threads share the loop's counts and graveyard. */
+        struct cmn_hn_conn *c = ex->nc;
+        c->ex = NULL;
+        c->st = CS_WRITING;
+        conn_close(c);
+        bury(lp);
+    } else if (!dead) {
         if (lp->qtail)
             lp->qtail->qnext = ex;
         else
@@ -1292,14 +1300,7 @@ void cmn_hn_deliver(struct cmn_http_exchange *ex)
         lp->qtail = ex;
     }
     pthread_mutex_unlock(&lp->qlock);
-    if (dead) { /* the loops are gone: so is this answer; free the connection with it */
-        struct cmn_hn_conn *c = ex->nc;
-        if (c) {
-            c->ex = NULL;
-            c->st = CS_WRITING;
-            conn_close(c);
-            bury(lp);
-        }
+    if (dead) {
         cmn_http_exchange_unref(ex);
         return;
     }
@@ -1341,11 +1342,11 @@ void cmn_hn_stop(struct cmn_http_server *s)
         struct cmn_hn_loop *lp = &s->nloops[i];
         struct cmn_http_exchange *ex;
 
+        /* Held throughout: from here on, late answers close their connections themselves. */
         pthread_mutex_lock(&lp->qlock);
         lp->dead = true;
         ex = lp->qhead;
         lp->qhead = lp->qtail = NULL;
-        pthread_mutex_unlock(&lp->qlock);
         for (struct cmn_http_exchange *next; ex; ex = next) {
             next = ex->qnext;
             if (ex->nc) {
@@ -1360,6 +1361,7 @@ void cmn_hn_stop(struct cmn_http_server *s)
         while (lp->oldest)
             conn_close(lp->oldest);
         bury(lp);
+        pthread_mutex_unlock(&lp->qlock);
     }
 }
 
