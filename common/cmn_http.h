@@ -138,7 +138,7 @@ unsigned cmn_http_exchange_loop(const struct cmn_http_exchange *ex);
  * needs more than the usual 1024 descriptors. */
 void cmn_http_raise_fd_limit(void);
 
-/* Standard reason phrase ("Not Found") for a status, "" if unknown. */
+/* Go's reason phrase for a status (http.StatusText: "Not Found"), "" if Go knows none. */
 const char *cmn_http_reason(unsigned status);
 
 #endif

@@ -54,6 +54,7 @@ struct cmn_hn_conn {
     int fd;
     enum conn_state st;
     bool readable;    /* an input edge was seen and no short read since */
+    bool peer_shut;   /* the client's FIN arrived (EPOLLRDHUP): no edge will announce EOF */
     bool gone;        /* the socket is closed; the struct waits for its exchange's answer */
     bool keep_alive;  /* the current request allows another one after it */
     bool head_method; /* HEAD: the answer has no body */
@@ -363,12 +364,22 @@ static void send_raw_error(struct cmn_hn_conn *c, const char *status_line, const
     c->st = CS_WRITING;
 }
 
+/* Go's answer to a statusError (net/http server.go): the reason follows the status in the
+ * status line and in the body alike, "400 Bad Request: missing required Host header". */
+static void status_error(struct cmn_hn_conn *c, const char *status, const char *why)
+{
+    char line[128];
+
+    snprintf(line, sizeof(line), "%s: %s", status, why);
+    send_raw_error(c, line, line);
+}
+
 static void bad_request(struct cmn_hn_conn *c, const char *why)
 {
-    char body[128];
-
-    snprintf(body, sizeof(body), "400 Bad Request%s%s", why ? ": " : "", why ? why : "");
-    send_raw_error(c, "400 Bad Request", body);
+    if (why)
+        status_error(c, "400 Bad Request", why);
+    else
+        send_raw_error(c, "400 Bad Request", "400 Bad Request");
 }
 
 static bool status_has_body(unsigned st)
@@ -381,34 +392,40 @@ static bool build_answer(struct cmn_hn_conn *c, struct cmn_http_response *r)
 {
     struct cmn_hn_loop *lp = c->lp;
     const char *reason = cmn_http_reason(r->status);
-    bool close_it = !c->keep_alive, has_date = false;
+    bool http10 = c->ex && strcmp(c->ex->req.version, "HTTP/1.0") == 0;
+    bool said_close = false, has_date = false;
 
     for (size_t i = 0; i < r->n_headers; i++) {
         const char *n = r->headers[i].name;
         if ((n[0] | 0x20) == 'c' && cmn_str_eq_nocase(n, "Connection") &&
             has_token(r->headers[i].value, "close"))
-            close_it = true;
+            said_close = true;
         else if ((n[0] | 0x20) == 'd' && cmn_str_eq_nocase(n, "Date"))
-            has_date = true; /* the handler's own Date (a no-op backend's) wins, as in Go */
+            has_date = true; /* Go adds its own only when the handler set none */
     }
-    c->keep_alive = !close_it;
+    if (said_close)
+        c->keep_alive = false;
     c->out_len = c->out_pos = 0;
     refresh_date(lp);
-    if (!out_str(c, "HTTP/1.1 ") || !out_uint(c, r->status) || !out_add(c, " ", 1) ||
+    /* Go answers a 1.0 request in 1.0, and closing one says nothing unless the handler did. */
+    if (!out_str(c, http10 ? "HTTP/1.0 " : "HTTP/1.1 ") || !out_uint(c, r->status) ||
+        !out_add(c, " ", 1) ||
         (reason[0] ? !out_str(c, reason)
                    : !out_str(c, "status code ") || !out_uint(c, r->status)) ||
         !out_add(c, "\r\n", 2) || (!has_date && !out_add(c, lp->date, lp->date_len)))
         return false;
-    if (close_it && !out_str(c, "Connection: close\r\n"))
+    if (!c->keep_alive && (said_close || !http10) && !out_str(c, "Connection: close\r\n"))
         return false;
-    if (!close_it && c->ex && strcmp(c->ex->req.version, "HTTP/1.0") == 0 &&
-        !out_str(c, "Connection: keep-alive\r\n"))
+    if (c->keep_alive && http10 && !out_str(c, "Connection: keep-alive\r\n"))
         return false;
     for (size_t i = 0; i < r->n_headers; i++) {
         const struct cmn_http_kv *h = &r->headers[i];
         if (cmn_str_eq_nocase(h->name, "Content-Length") ||
             cmn_str_eq_nocase(h->name, "Connection") ||
             cmn_str_eq_nocase(h->name, "Transfer-Encoding"))
+            continue;
+        /* Go's suppressedHeaders(304) drops the type as well */
+        if (r->status == 304 && cmn_str_eq_nocase(h->name, "Content-Type"))
             continue;
         if (!out_str(c, h->name) || !out_add(c, ": ", 2) || !out_str(c, h->value) ||
             !out_add(c, "\r\n", 2))
@@ -487,8 +504,10 @@ static ssize_t conn_read(struct cmn_hn_conn *c, size_t limit)
         c->readable = false;
         return 0;
     }
-    if ((size_t)n < room)
-        c->readable = false; /* drained: the next arrival raises a new edge */
+    /* Drained: the next arrival raises a new edge; but a FIN that came with the data had its
+     * edge already, and only reading on finds the end. */
+    if ((size_t)n < room && !c->peer_shut)
+        c->readable = false;
     c->in_len += (size_t)n;
     touch(c, cmn_clock_mono_ms());
     return n;
@@ -531,7 +550,7 @@ static enum parse_result parse_request_line(const char *base, const char *p, siz
     if (end - v != 8 || memcmp(v, "HTTP/", 5) != 0 || v[5] < '0' || v[5] > '9' || v[6] != '.' ||
         v[7] < '0' || v[7] > '9')
         return P_BAD;
-    if (v[5] != '1' || (v[7] != '0' && v[7] != '1'))
+    if (v[5] != '1') /* Go serves any HTTP/1.x, 1.2 and up as 1.1 */
         return P_VERSION;
     h->strings = h->method.len + 1 + h->target.len + 1 + h->version.len + 1;
     return P_OK;
@@ -655,28 +674,48 @@ static struct cmn_http_exchange *make_exchange(struct cmn_hn_conn *c, const char
     return ex;
 }
 
-/* Content-Length as Go reads it: digits only; several headers must agree. */
-static bool content_length(const struct cmn_http_request *r, bool *present, uint64_t *len)
+/* httpguts.ValidHostHeader: only bytes that may appear in a uri-host and port. */
+static bool valid_host(const char *h)
 {
-    *present = false;
-    *len = 0;
+    for (; *h; h++) {
+        unsigned char ch = (unsigned char)*h, l = ch | 0x20;
+        if (!(l >= 'a' && l <= 'z') && !(ch >= '0' && ch <= '9') &&
+            !strchr("!$%&'()*+,-.:;=[]_~", ch))
+            return false;
+    }
+    return true;
+}
+
+/* Content-Length as Go reads it (transfer.go fixLength): repeated headers must say the same
+ * thing byte for byte; a chunked body makes the value irrelevant; otherwise digits only, at
+ * most 2^63-1 (strconv.ParseUint(v, 10, 63)). */
+static bool content_length(const struct cmn_http_request *r, bool chunked, bool *present,
+                           uint64_t *len)
+{
+    const char *first = NULL;
+    uint64_t n = 0;
+
     for (size_t i = 0; i < r->n_headers; i++) {
-        const char *v = r->headers[i].value;
-        uint64_t n = 0;
         if (!cmn_str_eq_nocase(r->headers[i].name, "Content-Length"))
             continue;
-        if (!*v || strlen(v) > 19)
+        if (first && strcmp(first, r->headers[i].value) != 0)
             return false;
-        for (; *v; v++) {
-            if (*v < '0' || *v > '9')
-                return false;
-            n = n * 10 + (uint64_t)(*v - '0');
-        }
-        if (*present && n != *len)
-            return false;
-        *present = true;
-        *len = n;
+        first = r->headers[i].value;
     }
+    *present = first != NULL;
+    *len = 0;
+    if (!first || chunked)
+        return true;
+    if (!*first || strlen(first) > 19)
+        return false;
+    for (const char *v = first; *v; v++) {
+        if (*v < '0' || *v > '9')
+            return false;
+        n = n * 10 + (uint64_t)(*v - '0');
+    }
+    if (n > INT64_MAX)
+        return false;
+    *len = n;
     return true;
 }
 
@@ -685,8 +724,8 @@ static bool frame_request(struct cmn_hn_conn *c, struct cmn_http_exchange *ex)
 {
     const struct cmn_http_request *r = &ex->req;
     struct cmn_http_server *s = c->lp->s;
-    bool http11 = strcmp(r->version, "HTTP/1.1") == 0, cl_present, te = false;
-    const char *conn = NULL, *expect = NULL;
+    bool http11 = r->version[7] != '0', cl_present, te = false, says_close = false;
+    const char *conn = NULL, *expect = NULL, *host = NULL;
     unsigned hosts = 0;
     uint64_t cl;
 
@@ -694,6 +733,7 @@ static bool frame_request(struct cmn_hn_conn *c, struct cmn_http_exchange *ex)
         const char *n = r->headers[i].name, *v = r->headers[i].value;
         if (cmn_str_eq_nocase(n, "Host")) {
             hosts++;
+            host = v;
         } else if (cmn_str_eq_nocase(n, "Transfer-Encoding")) {
             if (te || !cmn_str_eq_nocase(v, "chunked")) {
                 send_raw_error(c, "501 Not Implemented", "Unsupported transfer encoding");
@@ -701,10 +741,20 @@ static bool frame_request(struct cmn_hn_conn *c, struct cmn_http_exchange *ex)
             }
             te = true;
         } else if (cmn_str_eq_nocase(n, "Connection")) {
-            conn = v;
+            /* Go: "close" in any Connection header closes; the first one (and the first
+             * Expect) is the one read for anything else. */
+            says_close = says_close || has_token(v, "close");
+            if (!conn)
+                conn = v;
         } else if (cmn_str_eq_nocase(n, "Expect")) {
-            expect = v;
+            if (!expect)
+                expect = v;
         }
+    }
+    /* Go's order: the framing (transfer coding, then length) before the Host checks */
+    if (!content_length(r, te, &cl_present, &cl)) {
+        bad_request(c, NULL);
+        return false;
     }
     if (http11 && hosts == 0) {
         bad_request(c, "missing required Host header");
@@ -714,12 +764,11 @@ static bool frame_request(struct cmn_hn_conn *c, struct cmn_http_exchange *ex)
         bad_request(c, "too many Host headers");
         return false;
     }
-    if (!content_length(r, &cl_present, &cl)) {
-        bad_request(c, NULL);
+    if (host && !valid_host(host)) {
+        bad_request(c, "malformed Host header");
         return false;
     }
-    c->keep_alive = http11 ? !(conn && has_token(conn, "close"))
-                           : (conn && has_token(conn, "keep-alive"));
+    c->keep_alive = http11 ? !says_close : (conn && has_token(conn, "keep-alive"));
     c->head_method = strcmp(r->method, "HEAD") == 0;
     c->chunked = te;
     c->ch = CH_SIZE;
@@ -732,6 +781,11 @@ static bool frame_request(struct cmn_hn_conn *c, struct cmn_http_exchange *ex)
         if (!cmn_str_eq_nocase(expect, "100-continue")) {
             c->keep_alive = false;
             ex->resp = cmn_http_response_new(417);
+            /* Go's sendExpectationFailed says so itself, 1.0 requests included. */
+            if (ex->resp && !cmn_http_response_add_header(ex->resp, "Connection", "close")) {
+                cmn_http_response_destroy(ex->resp);
+                ex->resp = NULL;
+            }
             if (!ex->resp) {
                 conn_close(c);
                 return false;
@@ -779,7 +833,7 @@ static bool take_head(struct cmn_hn_conn *c, size_t head_end)
         pr = parse_field(base, p, len, h);
     if (pr != P_OK) {
         if (pr == P_VERSION)
-            send_raw_error(c, "505 HTTP Version Not Supported", "unsupported protocol version");
+            status_error(c, "505 HTTP Version Not Supported", "unsupported protocol version");
         else if (pr == P_TOO_MANY)
             send_raw_error(c, "431 Request Header Fields Too Large",
                            "431 Request Header Fields Too Large");
@@ -978,9 +1032,17 @@ static void conn_drive(struct cmn_hn_conn *c)
 
     for (;;) {
         ssize_t n;
+        if (c->gone) /* closed on the way (out of memory for an error answer, say) */
+            return;
         switch (c->st) {
         case CS_HEAD: {
             size_t end = c->in_len > c->in_pos ? find_head_end(c) : 0;
+            /* The buffer holds one byte over the cap to see a head end there: not served. */
+            if (end && end - c->in_pos > s->opts.max_header_bytes) {
+                send_raw_error(c, "431 Request Header Fields Too Large",
+                               "431 Request Header Fields Too Large");
+                continue;
+            }
             if (end) {
                 if (take_head(c, end) && !c->gone)
                     c->st = CS_BODY;
@@ -1210,6 +1272,8 @@ void cmn_hn_loop_run(struct cmn_http_server *s, unsigned i)
         }
         if (e & (EPOLLIN | EPOLLRDHUP | EPOLLHUP | EPOLLERR))
             c->readable = true;
+        if (e & (EPOLLRDHUP | EPOLLHUP))
+            c->peer_shut = true;
         if ((e & (EPOLLHUP | EPOLLERR)) && c->st == CS_HANDLING) {
             conn_close(c); /* nobody to answer; the struct waits for the exchange */
             continue;
@@ -1252,7 +1316,15 @@ void cmn_hn_deliver(struct cmn_http_exchange *ex)
 
     pthread_mutex_lock(&lp->qlock);
     dead = lp->dead;
-    if (!dead) {
+    if (dead && ex->nc) {
+        /* The loops are gone: so is this answer; its connection goes with it. Under the lock:
+         * late answers from several threads share the loop's counts and graveyard. */
+        struct cmn_hn_conn *c = ex->nc;
+        c->ex = NULL;
+        c->st = CS_WRITING;
+        conn_close(c);
+        bury(lp);
+    } else if (!dead) {
         if (lp->qtail)
             lp->qtail->qnext = ex;
         else
@@ -1260,14 +1332,7 @@ void cmn_hn_deliver(struct cmn_http_exchange *ex)
         lp->qtail = ex;
     }
     pthread_mutex_unlock(&lp->qlock);
-    if (dead) { /* the loops are gone: so is this answer; free the connection with it */
-        struct cmn_hn_conn *c = ex->nc;
-        if (c) {
-            c->ex = NULL;
-            c->st = CS_WRITING;
-            conn_close(c);
-            bury(lp);
-        }
+    if (dead) {
         cmn_http_exchange_unref(ex);
         return;
     }
@@ -1309,11 +1374,11 @@ void cmn_hn_stop(struct cmn_http_server *s)
         struct cmn_hn_loop *lp = &s->nloops[i];
         struct cmn_http_exchange *ex;
 
+        /* Held throughout: from here on, late answers close their connections themselves. */
         pthread_mutex_lock(&lp->qlock);
         lp->dead = true;
         ex = lp->qhead;
         lp->qhead = lp->qtail = NULL;
-        pthread_mutex_unlock(&lp->qlock);
         for (struct cmn_http_exchange *next; ex; ex = next) {
             next = ex->qnext;
             if (ex->nc) {
@@ -1328,6 +1393,7 @@ void cmn_hn_stop(struct cmn_http_server *s)
         while (lp->oldest)
             conn_close(lp->oldest);
         bury(lp);
+        pthread_mutex_unlock(&lp->qlock);
     }
 }
 
