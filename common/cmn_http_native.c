@@ -387,6 +387,16 @@ static bool status_has_body(unsigned st)
     return !(st < 200 || st == 204 || st == 304);
 }
 
+/* A field value never ends its line early (response splitting): CR and LF become spaces, as
+ * Go's headerNewlineToSpace does. */
+static void newlines_to_spaces(char *p, size_t n)
+{
+    for (size_t i = 0; i < n; i++) {
+        if (p[i] == '\r' || p[i] == '\n')
+            p[i] = ' ';
+    }
+}
+
 /* Lays out the answer's head; its body is sent from the response itself. */
 static bool build_answer(struct cmn_hn_conn *c, struct cmn_http_response *r)
 {
@@ -427,9 +437,12 @@ static bool build_answer(struct cmn_hn_conn *c, struct cmn_http_response *r)
         /* Go's suppressedHeaders(304) drops the type as well */
         if (r->status == 304 && cmn_str_eq_nocase(h->name, "Content-Type"))
             continue;
-        if (!out_str(c, h->name) || !out_add(c, ": ", 2) || !out_str(c, h->value) ||
-            !out_add(c, "\r\n", 2))
+        if (!out_str(c, h->name) || !out_add(c, ": ", 2))
             return false;
+        size_t v = c->out_len;
+        if (!out_str(c, h->value) || !out_add(c, "\r\n", 2))
+            return false;
+        newlines_to_spaces(c->out + v, c->out_len - 2 - v);
     }
     if (status_has_body(r->status) &&
         (!out_str(c, "Content-Length: ") || !out_uint(c, r->body_len) || !out_add(c, "\r\n", 2)))
