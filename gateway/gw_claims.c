@@ -20,10 +20,21 @@ static int cmp_str(const void *a, const void *b)
     return strcmp(*(const char *const *)a, *(const char *const *)b);
 }
 
+/* What the registered-claims check needs from an immutable payload, read once: a cached
+ * token is checked on every request, and each jansson lookup costs a hash. */
+struct reg_claims {
+    bool types_ok;           /* check_types() passed */
+    bool has_nbf, has_exp, has_iat;
+    double nbf, exp, iat;    /* numeric_date() of each */
+};
+
 struct gw_claims {
     atomic_uint refs;
     json_t *payload;
+    struct reg_claims reg;
 };
+
+static void read_registered(const json_t *p, struct reg_claims *r);
 
 struct gw_claims *gw_claims_new(json_t *payload)
 {
@@ -35,6 +46,7 @@ struct gw_claims *gw_claims_new(json_t *payload)
     }
     atomic_init(&c->refs, 1);
     c->payload = payload;
+    read_registered(payload, &c->reg);
     return c;
 }
 
@@ -301,19 +313,40 @@ static double numeric_date(const json_t *v)
     return f > 1e18 ? 1e18 : (f < -1e18 ? -1e18 : f);
 }
 
+static void read_registered(const json_t *p, struct reg_claims *r)
+{
+    const json_t *v;
+
+    memset(r, 0, sizeof(*r));
+    if (!json_is_object(p) || check_types(p, NULL) != GW_JWT_OK)
+        return;
+    r->types_ok = true;
+    if ((v = json_object_get(p, "nbf"))) {
+        r->has_nbf = true;
+        r->nbf = numeric_date(v);
+    }
+    if ((v = json_object_get(p, "exp"))) {
+        r->has_exp = true;
+        r->exp = numeric_date(v);
+    }
+    if ((v = json_object_get(p, "iat"))) {
+        r->has_iat = true;
+        r->iat = numeric_date(v);
+    }
+}
+
 enum gw_jwt_result gw_claims_check_registered(const struct gw_claims *c,
                                               const struct gw_validator_config *vc, int64_t now,
                                               struct cmn_err *err)
 {
     const json_t *p = c->payload, *v;
+    const struct reg_claims *reg = &c->reg;
     double t = (double)now, leeway = (double)vc->leeway_s;
-    enum gw_jwt_result r;
 
     if (!json_is_object(p))
         return fail(err, GW_JWT_BAD_CLAIMS, "go-jose/go-jose/jwt: payload is not a JSON object");
-    r = check_types(p, err);
-    if (r != GW_JWT_OK)
-        return r;
+    if (!reg->types_ok)
+        return check_types(p, err); /* again, for its message */
     if (vc->issuer && *vc->issuer &&
         (!(v = json_object_get(p, "iss")) || strcmp(json_string_value(v), vc->issuer) != 0))
         return fail(err, GW_JWT_ISSUER,
@@ -325,13 +358,13 @@ enum gw_jwt_result gw_claims_check_registered(const struct gw_claims *c,
             return fail(err, GW_JWT_AUDIENCE,
                         "go-jose/go-jose/jwt: validation failed, invalid audience claim (aud)");
     }
-    if ((v = json_object_get(p, "nbf")) && t + leeway < numeric_date(v))
+    if (reg->has_nbf && t + leeway < reg->nbf)
         return fail(err, GW_JWT_NOT_YET_VALID,
                     "go-jose/go-jose/jwt: validation failed, token not valid yet (nbf)");
-    if ((v = json_object_get(p, "exp")) && t - leeway > numeric_date(v))
+    if (reg->has_exp && t - leeway > reg->exp)
         return fail(err, GW_JWT_EXPIRED,
                     "go-jose/go-jose/jwt: validation failed, token is expired (exp)");
-    if ((v = json_object_get(p, "iat")) && t + leeway < numeric_date(v))
+    if (reg->has_iat && t + leeway < reg->iat)
         return fail(err, GW_JWT_ISSUED_IN_FUTURE,
                     "go-jose/go-jose/jwt: validation field, token issued in the future (iat)");
     return GW_JWT_OK;

@@ -736,11 +736,45 @@ static bool put(struct cmn_buf *o, const char *s, size_t n)
     return cmn_buf_append(o, s, n) == CMN_BUF_OK;
 }
 
+static bool plain_byte(unsigned char c)
+{
+    return c >= 0x20 && c < 0x80 && c != '"' && c != '\\' && c != '<' && c != '>' && c != '&';
+}
+
+/* lead (0: none), "s" and trail (0: none) with one append when s needs no escaping (the usual
+ * case: most keys and values); false means it was not done, nothing was written. */
+static bool put_plain_quoted(char lead, const char *s, size_t n, char trail, struct cmn_buf *o,
+                             bool *ok)
+{
+    char tmp[256];
+    size_t k = 0;
+
+    if (n > sizeof(tmp) - 4)
+        return false;
+    for (size_t i = 0; i < n; i++) {
+        if (!plain_byte((unsigned char)s[i]))
+            return false;
+    }
+    if (lead)
+        tmp[k++] = lead;
+    tmp[k++] = '"';
+    memcpy(tmp + k, s, n);
+    k += n;
+    tmp[k++] = '"';
+    if (trail)
+        tmp[k++] = trail;
+    *ok = put(o, tmp, k);
+    return true;
+}
+
 static bool render_string(const char *s, size_t n, struct cmn_buf *o)
 {
     static const char hex[] = "0123456789abcdef";
     size_t start = 0, i = 0;
+    bool ok;
 
+    if (put_plain_quoted(0, s, n, 0, o, &ok))
+        return ok;
     if (!put(o, "\"", 1))
         return false;
     while (i < n) {
@@ -832,9 +866,16 @@ bool gw_json_render(const struct gw_json *v, struct cmn_buf *o)
         if (!put(o, "{", 1))
             return false;
         for (size_t i = 0; i < v->n_members; i++) {
-            if ((i && !put(o, ",", 1)) ||
-                !render_string(v->members[i].key, strlen(v->members[i].key), o) ||
-                !put(o, ":", 1) || !gw_json_render(v->members[i].val, o))
+            const char *key = v->members[i].key;
+            size_t kl = strlen(key);
+            bool ok;
+            if (put_plain_quoted(i ? ',' : 0, key, kl, ':', o, &ok)) { /* ,"key": at once */
+                if (!ok)
+                    return false;
+            } else if ((i && !put(o, ",", 1)) || !render_string(key, kl, o) || !put(o, ":", 1)) {
+                return false;
+            }
+            if (!gw_json_render(v->members[i].val, o))
                 return false;
         }
         return put(o, "}", 1);
