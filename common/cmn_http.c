@@ -325,7 +325,7 @@ static enum MHD_Result size_header(void *cls, enum MHD_ValueKind kind, const cha
     return MHD_YES;
 }
 
-static char *put(char **at, const char *s, size_t n)
+char *cmn_http_put(char **at, const char *s, size_t n)
 {
     char *p = *at;
 
@@ -345,8 +345,8 @@ static enum MHD_Result collect_header(void *cls, enum MHD_ValueKind kind, const 
     if (ex->n_headers == g->n)
         return MHD_NO;
     value = value ? value : "";
-    ex->headers[ex->n_headers].name = put(&g->at, key, strlen(key));
-    ex->headers[ex->n_headers].value = put(&g->at, value, strlen(value));
+    ex->headers[ex->n_headers].name = cmn_http_put(&g->at, key, strlen(key));
+    ex->headers[ex->n_headers].value = cmn_http_put(&g->at, value, strlen(value));
     ex->n_headers++;
     return MHD_YES;
 }
@@ -421,10 +421,11 @@ static bool start_request(struct cmn_http_exchange *ex, const char *method, cons
         return false;
     ex->headers = (struct cmn_http_kv *)(void *)ex->block;
     g.at = ex->block + g.n * sizeof(struct cmn_http_kv);
-    ex->version = put(&g.at, version, strlen(version));
-    ex->path = put(&g.at, ex->target, path_len);
+    ex->version = cmn_http_put(&g.at, version, strlen(version));
+    ex->path = cmn_http_put(&g.at, ex->target, path_len);
     MHD_get_connection_values(ex->conn, MHD_HEADER_KIND, collect_header, &g);
-    ex->method = put(&g.at, method, strlen(method)); /* set last: marks the request started */
+    /* set last: marks the request started */
+    ex->method = cmn_http_put(&g.at, method, strlen(method));
     fill_remote(ex);
     r->method = ex->method;
     r->version = ex->version;

@@ -19,8 +19,8 @@ enum ex_state {
     EX_DONE,        /* the answer was queued (or refused early) */
 };
 
-struct cmn_http_daemon;      /* libmicrohttpd engine: one daemon per loop */
-struct cmn_hn_loop;          /* native engine: one per external loop */
+struct cmn_http_daemon; /* libmicrohttpd engine: one daemon per loop */
+struct cmn_hn_loop;     /* native engine: one per external loop */
 struct cmn_hn_conn;
 struct MHD_Connection;
 
@@ -41,8 +41,8 @@ struct cmn_http_server {
 
 struct cmn_http_exchange {
     struct cmn_http_server *server;
-    struct MHD_Connection *conn; /* libmicrohttpd engine */
-    struct cmn_hn_conn *nc;      /* native engine: the connection, NULL once it is gone */
+    struct MHD_Connection *conn;     /* libmicrohttpd engine */
+    struct cmn_hn_conn *nc;          /* native engine: the connection, NULL once it is gone */
     struct cmn_http_exchange *qnext; /* native engine: answered-exchange queue */
     unsigned loop;
     atomic_int state;
@@ -66,6 +66,8 @@ struct cmn_http_exchange {
 };
 
 void cmn_http_exchange_unref(struct cmn_http_exchange *ex);
+/* Copies n bytes of s and a NUL to *at, advances *at past them, returns the copy. */
+char *cmn_http_put(char **at, const char *s, size_t n);
 void cmn_http_access_log(const struct cmn_http_exchange *ex, const struct cmn_http_response *r);
 
 /* Native engine (cmn_http_native.c). s->opts are final and s->external is set. */

@@ -317,9 +317,10 @@ static bool conn_flush(struct cmn_hn_conn *c)
 
         if (c->out_pos < c->out_len)
             iov[m.msg_iovlen++] = (struct iovec){c->out + c->out_pos, c->out_len - c->out_pos};
-        if (c->body_pos < c->body_len)
-            iov[m.msg_iovlen++] =
-                (struct iovec){(void *)(uintptr_t)(c->body + c->body_pos), c->body_len - c->body_pos};
+        if (c->body_pos < c->body_len) {
+            void *rest = (void *)(uintptr_t)(c->body + c->body_pos);
+            iov[m.msg_iovlen++] = (struct iovec){rest, c->body_len - c->body_pos};
+        }
         n = sendmsg(c->fd, &m, MSG_NOSIGNAL);
         if (n < 0) {
             if (errno == EAGAIN || errno == EWOULDBLOCK)
@@ -625,16 +626,6 @@ static enum parse_result parse_field(const char *base, const char *p, size_t len
     return P_OK;
 }
 
-static char *put(char **at, const char *s, size_t n)
-{
-    char *p = *at;
-
-    memcpy(p, s, n);
-    p[n] = '\0';
-    *at += n + 1;
-    return p;
-}
-
 /* The exchange for a parsed head: one allocation holds it, the target and every string. */
 static struct cmn_http_exchange *make_exchange(struct cmn_hn_conn *c, const char *base,
                                                const struct head *h)
@@ -655,19 +646,19 @@ static struct cmn_http_exchange *make_exchange(struct cmn_hn_conn *c, const char
     ex->loop = c->lp->idx;
     atomic_init(&ex->state, EX_READING);
     atomic_init(&ex->refs, 1);
-    ex->target = put(&(char *){ex->target_text}, base + h->target.off, h->target.len);
+    ex->target = cmn_http_put(&(char *){ex->target_text}, base + h->target.off, h->target.len);
     uintptr_t kv = (uintptr_t)(ex->target_text + h->target.len + 1);
     kv = (kv + _Alignof(max_align_t) - 1) & ~(uintptr_t)(_Alignof(max_align_t) - 1);
     ex->headers = (struct cmn_http_kv *)kv;
     at = (char *)(ex->headers + h->n);
-    ex->method = put(&at, base + h->method.off, h->method.len);
-    ex->version = put(&at, base + h->version.off, h->version.len);
+    ex->method = cmn_http_put(&at, base + h->method.off, h->method.len);
+    ex->version = cmn_http_put(&at, base + h->version.off, h->version.len);
     const char *q = memchr(ex->target, '?', h->target.len);
     size_t path_len = q ? (size_t)(q - ex->target) : h->target.len;
-    ex->path = put(&at, ex->target, path_len);
+    ex->path = cmn_http_put(&at, ex->target, path_len);
     for (size_t i = 0; i < h->n; i++) {
-        ex->headers[i].name = put(&at, base + h->name[i].off, h->name[i].len);
-        ex->headers[i].value = put(&at, base + h->value[i].off, h->value[i].len);
+        ex->headers[i].name = cmn_http_put(&at, base + h->name[i].off, h->name[i].len);
+        ex->headers[i].value = cmn_http_put(&at, base + h->value[i].off, h->value[i].len);
     }
     ex->n_headers = h->n;
     cmn_strlcpy(ex->remote_ip, c->remote_ip, sizeof(ex->remote_ip));
@@ -897,8 +888,8 @@ static bool body_add(struct cmn_hn_conn *c, const char *p, size_t n)
     if (cmn_buf_append(&c->ex->body, p, n) == CMN_BUF_OK)
         return true;
     c->keep_alive = false;
-    c->ex->resp = cmn_http_response_text(413, "text/plain; charset=utf-8",
-                                         "request body too large\n", 23);
+    c->ex->resp =
+        cmn_http_response_text(413, "text/plain; charset=utf-8", "request body too large\n", 23);
     if (!c->ex->resp) {
         conn_close(c);
         return false;
@@ -1183,8 +1174,8 @@ static void accept_some(struct cmn_hn_loop *lp)
     for (int k = 0; k < ACCEPTS_PER_RUN && lp->listening; k++) {
         struct sockaddr_storage ss;
         socklen_t sl = sizeof(ss);
-        int fd = accept4(lp->s->listen_fd, (struct sockaddr *)&ss, &sl,
-                         SOCK_NONBLOCK | SOCK_CLOEXEC);
+        int fd =
+            accept4(lp->s->listen_fd, (struct sockaddr *)&ss, &sl, SOCK_NONBLOCK | SOCK_CLOEXEC);
         struct cmn_hn_conn *c;
         int one = 1;
 
@@ -1205,7 +1196,8 @@ static void accept_some(struct cmn_hn_loop *lp)
         c->st = CS_HEAD;
         c->readable = true; /* a client usually writes right after connecting */
         format_remote(c, &ss);
-        struct epoll_event ev = {.events = EPOLLIN | EPOLLOUT | EPOLLRDHUP | EPOLLET, .data.ptr = c};
+        struct epoll_event ev = {.events = EPOLLIN | EPOLLOUT | EPOLLRDHUP | EPOLLET};
+        ev.data.ptr = c;
         if (epoll_ctl(lp->epfd, EPOLL_CTL_ADD, fd, &ev) != 0) {
             close(fd);
             free(c);
@@ -1410,7 +1402,7 @@ void cmn_hn_stop(struct cmn_http_server *s)
     }
 }
 
-/* ---- start and free --------------------------------------------------------------------------- */
+/* ---- start and free ------------------------------------------------------------------------ */
 
 static int open_listener(struct cmn_http_server *s, struct cmn_err *err)
 {

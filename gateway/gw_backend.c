@@ -400,7 +400,7 @@ static CURL *get_easy(struct gw_loop *l)
     return curl_easy_init();
 }
 
-/* ---- the own HTTP/1.1 transport (gw_h1) -------------------------------------------------------- */
+/* ---- the own HTTP/1.1 transport (gw_h1) ------------------------------------------------------ */
 
 /* The parts of an http:// URL gw_h1 needs. */
 struct h1_url {

@@ -21,7 +21,7 @@
 #define MAX_FD (1 << 20)
 
 struct host {
-    char *key; /* authority, as in the URL */
+    char *key;         /* authority, as in the URL */
     struct conn *idle; /* most recently used first */
     size_t n_idle;
     struct host *next;
@@ -31,7 +31,7 @@ struct conn {
     int fd;
     uint32_t gen;
     struct host *host;
-    struct gw_h1_xfer *x; /* NULL while idle */
+    struct gw_h1_xfer *x;     /* NULL while idle */
     struct conn *prev, *next; /* idle list */
     int64_t idle_since;
     bool connected;
@@ -66,7 +66,7 @@ struct gw_h1 {
     uint32_t gen;
     struct gw_h1_xfer **heap;
     size_t n_heap, cap_heap;
-    char *rbuf; /* RECV_CHUNK bytes */
+    char *rbuf;              /* RECV_CHUNK bytes */
     int64_t now, next_sweep; /* as of the last gw_h1_expire */
 };
 
@@ -584,8 +584,8 @@ static bool build_request(struct gw_h1_xfer *x, const struct gw_h1_req *rq)
     ok = put(&b, rq->method) && put(&b, " ") && put(&b, rq->target) &&
          put(&b, " HTTP/1.1\r\nHost: ") && put(&b, rq->authority) && put(&b, "\r\n");
     for (size_t i = 0; ok && i < rq->headers->n; i++) {
-        ok = put(&b, rq->headers->v[i].name) && put(&b, ": ") &&
-             put(&b, rq->headers->v[i].value) && put(&b, "\r\n");
+        ok = put(&b, rq->headers->v[i].name) && put(&b, ": ") && put(&b, rq->headers->v[i].value) &&
+             put(&b, "\r\n");
     }
     if (ok && rq->body_len > 0 && !rq->chunked) {
         snprintf(num, sizeof(num), "Content-Length: %zu\r\n", rq->body_len);

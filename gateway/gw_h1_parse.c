@@ -252,8 +252,7 @@ static bool line_bytes(struct gw_h1_parser *p, const char *d, size_t n, size_t *
     size_t take = nl ? (size_t)(nl - d) + 1 : n;
 
     *err = false;
-    if (p->line.len + take > MAX_CHUNK_LINE ||
-        cmn_buf_append(&p->line, d, take) != CMN_BUF_OK) {
+    if (p->line.len + take > MAX_CHUNK_LINE || cmn_buf_append(&p->line, d, take) != CMN_BUF_OK) {
         *err = true;
         return false;
     }

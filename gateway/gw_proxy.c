@@ -327,8 +327,9 @@ static void start_part(struct call *c, size_t idx)
     p->att_pending = conc;
     for (size_t i = 0; i < conc; i++) {
         p->att[i].part = p;
+        bool last = i + 1 == conc; /* the last attempt takes the request instead of a copy */
         p->att[i].fetch =
-            gw_fetch_start(c->px->loops[c->loop], &out, i + 1 == conc, deadline, on_fetch, &p->att[i]);
+            gw_fetch_start(c->px->loops[c->loop], &out, last, deadline, on_fetch, &p->att[i]);
         if (!p->att[i].fetch) {
             p->att_pending--;
             gw_perr_set(&p->err, "cannot start the backend request");

@@ -115,17 +115,21 @@ static void client_close(struct client *c)
     cmn_buf_free(&c->body);
 }
 
-/* Starts GET target with deadlines ms from now for the connect and the whole transfer. */
-static void get_within(struct client *c, const char *target, int64_t connect_ms, int64_t total_ms)
+/* Starts method target (with body, if any) with deadlines ms from now for the connect and the
+ * whole transfer. */
+static void start_req(struct client *c, const char *method, const char *target, const char *body,
+                      int64_t connect_ms, int64_t total_ms)
 {
     struct gw_h1_req rq = {0};
 
     rq.addr = (const struct sockaddr *)&c->to;
     rq.addr_len = sizeof(c->to);
     rq.authority = c->authority;
-    rq.method = "GET";
+    rq.method = method;
     rq.target = target;
     rq.headers = &c->headers;
+    rq.body = body;
+    rq.body_len = body ? strlen(body) : 0;
     rq.accept_gzip = true;
     rq.connect_deadline_ms = cmn_clock_mono_ms() + connect_ms;
     rq.deadline_ms = cmn_clock_mono_ms() + total_ms;
@@ -137,27 +141,15 @@ static void get_within(struct client *c, const char *target, int64_t connect_ms,
     assert_false(c->done); /* never from inside gw_h1_start */
 }
 
+static void get_within(struct client *c, const char *target, int64_t connect_ms, int64_t total_ms)
+{
+    start_req(c, "GET", target, NULL, connect_ms, total_ms);
+}
+
 /* Starts POST target with a small body (Content-Length framing). */
 static void post(struct client *c, const char *target, int64_t deadline_ms)
 {
-    struct gw_h1_req rq = {0};
-
-    rq.addr = (const struct sockaddr *)&c->to;
-    rq.addr_len = sizeof(c->to);
-    rq.authority = c->authority;
-    rq.method = "POST";
-    rq.target = target;
-    rq.headers = &c->headers;
-    rq.body = "{}";
-    rq.body_len = 2;
-    rq.accept_gzip = true;
-    rq.connect_deadline_ms = cmn_clock_mono_ms() + deadline_ms;
-    rq.deadline_ms = cmn_clock_mono_ms() + deadline_ms;
-    c->done = false;
-    gw_hdrs_free(&c->resp_headers);
-    gw_hdrs_init(&c->resp_headers, 0);
-    cmn_buf_reset(&c->body);
-    assert_non_null(gw_h1_start(c->h, &rq, &c->resp_headers, &c->body, on_done, c));
+    start_req(c, "POST", target, "{}", deadline_ms, deadline_ms);
 }
 
 static void get(struct client *c, const char *target, int64_t deadline_ms)
