@@ -325,6 +325,21 @@ static enum MHD_Result size_header(void *cls, enum MHD_ValueKind kind, const cha
     return MHD_YES;
 }
 
+void cmn_http_request_publish(struct cmn_http_exchange *ex, const char *q)
+{
+    struct cmn_http_request *r = &ex->req;
+
+    r->method = ex->method;
+    r->version = ex->version;
+    r->target = ex->target;
+    r->path = ex->path;
+    r->has_query = q != NULL;
+    r->query = q ? q + 1 : "";
+    r->headers = ex->headers;
+    r->n_headers = ex->n_headers;
+    r->remote_ip = ex->remote_ip;
+}
+
 char *cmn_http_put(char **at, const char *s, size_t n)
 {
     char *p = *at;
@@ -427,15 +442,7 @@ static bool start_request(struct cmn_http_exchange *ex, const char *method, cons
     /* set last: marks the request started */
     ex->method = cmn_http_put(&g.at, method, strlen(method));
     fill_remote(ex);
-    r->method = ex->method;
-    r->version = ex->version;
-    r->target = ex->target;
-    r->path = ex->path;
-    r->has_query = q != NULL;
-    r->query = q ? q + 1 : "";
-    r->headers = ex->headers;
-    r->n_headers = ex->n_headers;
-    r->remote_ip = ex->remote_ip;
+    cmn_http_request_publish(ex, q);
     r->tls = ex->server->opts.tls_cert_pem != NULL;
     cl = cmn_http_request_header(r, "Content-Length");
     te = cmn_http_request_header(r, "Transfer-Encoding");

@@ -66,6 +66,9 @@ struct cmn_http_exchange {
 };
 
 void cmn_http_exchange_unref(struct cmn_http_exchange *ex);
+/* Points the exchange's public request at its strings; q: the '?' in the target, or NULL.
+ * The engine sets tls, remote_port, the body and its flags itself. */
+void cmn_http_request_publish(struct cmn_http_exchange *ex, const char *q);
 /* Copies n bytes of s and a NUL to *at, advances *at past them, returns the copy. */
 char *cmn_http_put(char **at, const char *s, size_t n);
 void cmn_http_access_log(const struct cmn_http_exchange *ex, const struct cmn_http_response *r);

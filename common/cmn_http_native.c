@@ -158,16 +158,6 @@ static void touch(struct cmn_hn_conn *c, int64_t now)
     c->listed = true;
 }
 
-/* RFC 9110 tchar: ALPHA / DIGIT / "!#$%&'*+-.^_`|~" (letters, digits and '-' first: the
- * usual ones). */
-static bool is_tchar(unsigned char ch)
-{
-    unsigned char l = ch | 0x20;
-
-    return (l >= 'a' && l <= 'z') || (ch >= '0' && ch <= '9') || ch == '-' ||
-           (ch && strchr("!#$%&'*+.^_`|~", ch));
-}
-
 /* Does a comma-separated header value hold the token (case-insensitive)? */
 static bool has_token(const char *v, const char *tok)
 {
@@ -546,7 +536,7 @@ static enum parse_result parse_request_line(const char *base, const char *p, siz
 {
     const char *end = p + len, *sp1, *sp2;
 
-    for (sp1 = p; sp1 < end && is_tchar((unsigned char)*sp1); sp1++)
+    for (sp1 = p; sp1 < end && cmn_str_is_tchar((unsigned char)*sp1); sp1++)
         ;
     if (sp1 == p || sp1 == end || *sp1 != ' ')
         return P_BAD;
@@ -607,7 +597,7 @@ static enum parse_result parse_field(const char *base, const char *p, size_t len
 
     if (*p == ' ' || *p == '\t')
         return P_BAD; /* obsolete line folding */
-    for (colon = p; colon < end && is_tchar((unsigned char)*colon); colon++)
+    for (colon = p; colon < end && cmn_str_is_tchar((unsigned char)*colon); colon++)
         ;
     if (colon == p || colon == end || *colon != ':')
         return P_BAD;
@@ -662,15 +652,7 @@ static struct cmn_http_exchange *make_exchange(struct cmn_hn_conn *c, const char
     }
     ex->n_headers = h->n;
     cmn_strlcpy(ex->remote_ip, c->remote_ip, sizeof(ex->remote_ip));
-    r->method = ex->method;
-    r->version = ex->version;
-    r->target = ex->target;
-    r->path = ex->path;
-    r->has_query = q != NULL;
-    r->query = q ? q + 1 : "";
-    r->headers = ex->headers;
-    r->n_headers = ex->n_headers;
-    r->remote_ip = ex->remote_ip;
+    cmn_http_request_publish(ex, q);
     r->remote_port = c->remote_port;
     r->tls = false;
     r->body = "";
@@ -710,14 +692,7 @@ static bool content_length(const struct cmn_http_request *r, bool chunked, bool 
     *len = 0;
     if (!first || chunked)
         return true;
-    if (!*first || strlen(first) > 19)
-        return false;
-    for (const char *v = first; *v; v++) {
-        if (*v < '0' || *v > '9')
-            return false;
-        n = n * 10 + (uint64_t)(*v - '0');
-    }
-    if (n > INT64_MAX)
+    if (!cmn_str_parse_digits(first, strlen(first), 19, &n) || n > INT64_MAX)
         return false;
     *len = n;
     return true;

@@ -114,6 +114,30 @@ bool cmn_ct_equal(const void *a, const void *b, size_t n)
     return d == 0;
 }
 
+bool cmn_str_is_tchar(unsigned char c)
+{
+    unsigned char l = c | 0x20;
+
+    /* letters, digits and '-' first: what header names are made of */
+    return (l >= 'a' && l <= 'z') || (c >= '0' && c <= '9') || c == '-' ||
+           (c && strchr("!#$%&'*+.^_`|~", c));
+}
+
+bool cmn_str_parse_digits(const char *s, size_t n, size_t max_digits, uint64_t *out)
+{
+    uint64_t v = 0;
+
+    if (n == 0 || n > max_digits || n > 19)
+        return false;
+    for (size_t i = 0; i < n; i++) {
+        if (s[i] < '0' || s[i] > '9')
+            return false;
+        v = v * 10 + (uint64_t)(s[i] - '0');
+    }
+    *out = v;
+    return true;
+}
+
 bool cmn_parse_ll(const char *s, long long min, long long max, long long *out)
 {
     char *end;

@@ -4,6 +4,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 
 /* Copies at most size-1 bytes and always terminates; returns strlen(src) (truncated if >= size). */
 size_t cmn_strlcpy(char *dst, const char *src, size_t size);
@@ -18,6 +19,11 @@ bool cmn_url_decode(const char *s, size_t n, char *out, size_t *out_len, bool pl
 char *cmn_url_encode(const char *s, size_t n);
 /* Constant-time comparison of two byte strings of equal length n. */
 bool cmn_ct_equal(const void *a, const void *b, size_t n);
+/* RFC 9110 tchar: ALPHA / DIGIT / "!#$%&'*+-.^_`|~" (field names, methods, tokens). */
+bool cmn_str_is_tchar(unsigned char c);
+/* n bytes of s as an unsigned decimal of 1 to max_digits (at most 19) digits and nothing else:
+ * no sign, space or other byte. False otherwise. */
+bool cmn_str_parse_digits(const char *s, size_t n, size_t max_digits, uint64_t *out);
 /* Parses a whole decimal string into a long long within [min, max]; false otherwise. */
 bool cmn_parse_ll(const char *s, long long min, long long max, long long *out);
 

@@ -158,11 +158,6 @@ bool gw_config_parse_duration(const char *s, int64_t *out_ns)
 
 /* ---- Go textproto.CanonicalMIMEHeaderKey ---- */
 
-static bool token_char(unsigned char c)
-{
-    return isalnum(c) || (c && strchr("!#$%&'*+-.^_`|~", c) != NULL);
-}
-
 void gw_config_canonical_header(const char *name, char *out, size_t out_size)
 {
     size_t n = strlen(name);
@@ -172,7 +167,7 @@ void gw_config_canonical_header(const char *name, char *out, size_t out_size)
     if (!out_size)
         return;
     for (size_t i = 0; i < n; i++) {
-        if (!token_char((unsigned char)name[i]))
+        if (!cmn_str_is_tchar((unsigned char)name[i]))
             valid = false;
     }
     if (n >= out_size)

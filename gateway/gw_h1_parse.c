@@ -105,21 +105,6 @@ static bool last_is_chunked(const char *s, size_t n)
     return e - b == 7 && strncasecmp(s + b, "chunked", 7) == 0;
 }
 
-static bool parse_u64(const char *s, size_t n, uint64_t *out)
-{
-    uint64_t v = 0;
-
-    if (n == 0 || n > 18)
-        return false;
-    for (size_t i = 0; i < n; i++) {
-        if (s[i] < '0' || s[i] > '9')
-            return false;
-        v = v * 10 + (uint64_t)(s[i] - '0');
-    }
-    *out = v;
-    return true;
-}
-
 /* Parses the gathered head (p->line, n bytes up to and including the empty line) and picks
  * the body framing. */
 static enum gw_h1_pstatus parse_head(struct gw_h1_parser *p, size_t n)
@@ -160,7 +145,7 @@ static enum gw_h1_pstatus parse_head(struct gw_h1_parser *p, size_t n)
             chunked = last_is_chunked(s + vs, ln - vs);
         } else if (strcasecmp(name, "Content-Length") == 0) {
             uint64_t v;
-            if (!parse_u64(s + vs, ln - vs, &v) || (have_len && v != len))
+            if (!cmn_str_parse_digits(s + vs, ln - vs, 18, &v) || (have_len && v != len))
                 return fail(p, "invalid Content-Length in the response");
             have_len = true;
             len = v;

@@ -116,13 +116,6 @@ const char *gw_hdrs_get(const struct gw_hdrs *h, const char *name)
     return NULL;
 }
 
-/* RFC 7230 tchar: ALPHA / DIGIT / "!#$%&'*+-.^_`|~" (the C locale's isalnum). */
-static bool is_token_char(unsigned char c)
-{
-    return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
-           (c && strchr("!#$%&'*+-.^_`|~", c));
-}
-
 void gw_canonical_header(const char *name, char *out, size_t out_size)
 {
     bool upper = true;
@@ -137,7 +130,7 @@ void gw_canonical_header(const char *name, char *out, size_t out_size)
             out[i] = (char)(upper ? c - 32 : c);
         else if (c >= 'A' && c <= 'Z')
             out[i] = (char)(upper ? c : c + 32);
-        else if ((c >= '0' && c <= '9') || c == '-' || is_token_char(c))
+        else if (cmn_str_is_tchar(c))
             out[i] = (char)c;
         else {
             cmn_strlcpy(out, name, out_size);

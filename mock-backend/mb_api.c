@@ -3,6 +3,7 @@
 
 #include "cmn_err.h"
 #include "cmn_json.h"
+#include "cmn_str.h"
 
 #include <inttypes.h>
 #include <stdio.h>
@@ -154,18 +155,7 @@ static struct cmn_http_response *collection(struct mb_items *items,
 /* Parses a decimal id of 1..19 digits; false for anything else. */
 static bool parse_id(const char *s, uint64_t *id)
 {
-    size_t n = strlen(s);
-    uint64_t v = 0;
-
-    if (n == 0 || n > ID_DIGITS_MAX)
-        return false;
-    for (size_t i = 0; i < n; i++) {
-        if (s[i] < '0' || s[i] > '9')
-            return false;
-        v = v * 10 + (uint64_t)(s[i] - '0');
-    }
-    *id = v;
-    return true;
+    return cmn_str_parse_digits(s, strlen(s), ID_DIGITS_MAX, id);
 }
 
 static struct cmn_http_response *one(struct mb_items *items, const struct cmn_http_request *req,

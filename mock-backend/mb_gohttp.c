@@ -145,13 +145,6 @@ void mb_jw_mmap(struct mb_jw *w, const struct mb_mmap *m)
 
 /* ---- headers ----------------------------------------------------------------------------- */
 
-static bool is_token_char(unsigned char c)
-{
-    if ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9'))
-        return true;
-    return c != '\0' && strchr("!#$%&'*+-.^_`|~", c) != NULL;
-}
-
 char *mb_go_canonical_key(const char *name)
 {
     char *out = strdup(name);
@@ -160,7 +153,7 @@ char *mb_go_canonical_key(const char *name)
     if (!out)
         return NULL;
     for (size_t i = 0; out[i]; i++) {
-        if (!is_token_char((unsigned char)out[i])) {
+        if (!cmn_str_is_tchar((unsigned char)out[i])) {
             memcpy(out, name, strlen(name) + 1);
             return out;
         }

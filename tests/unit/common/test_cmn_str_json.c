@@ -48,6 +48,35 @@ static void ct_equal_and_parse(void **state)
     assert_false(cmn_parse_ll("70000", 1, 65535, &v));
 }
 
+static void tchar_and_digits(void **state)
+{
+    uint64_t v = 7;
+    const char *tokens = "!#$%&'*+-.^_`|~09AZaz";
+    const char *not_tokens = " \t\"(),/:;<=>?@[\\]{}\x7f\x80\xff";
+
+    (void)state;
+    for (const char *p = tokens; *p; p++)
+        assert_true(cmn_str_is_tchar((unsigned char)*p));
+    for (const char *p = not_tokens; *p; p++)
+        assert_false(cmn_str_is_tchar((unsigned char)*p));
+    assert_false(cmn_str_is_tchar(0));
+
+    assert_true(cmn_str_parse_digits("0", 1, 19, &v));
+    assert_int_equal(v, 0);
+    assert_true(cmn_str_parse_digits("18446744073709551615x", 19, 19, &v)); /* n bytes only */
+    assert_true(v == 1844674407370955161u);
+    assert_true(cmn_str_parse_digits("9223372036854775807", 19, 19, &v));
+    assert_true(v == 9223372036854775807u);
+    assert_false(cmn_str_parse_digits("12345", 5, 4, &v)); /* more digits than allowed */
+    assert_false(cmn_str_parse_digits("18446744073709551615", 20, 20, &v)); /* 19 at most */
+    assert_false(cmn_str_parse_digits("", 0, 19, &v));
+    assert_false(cmn_str_parse_digits("+1", 2, 19, &v));
+    assert_false(cmn_str_parse_digits(" 1", 2, 19, &v));
+    assert_false(cmn_str_parse_digits("1 ", 2, 19, &v));
+    assert_false(cmn_str_parse_digits("-1", 2, 19, &v));
+    assert_false(cmn_str_parse_digits("0x1", 3, 19, &v));
+}
+
 static void json_strict(void **state)
 {
     struct cmn_err err;
@@ -77,6 +106,7 @@ int main(void)
         cmocka_unit_test(url_decode),
         cmocka_unit_test(url_encode),
         cmocka_unit_test(ct_equal_and_parse),
+        cmocka_unit_test(tchar_and_digits),
         cmocka_unit_test(json_strict),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
