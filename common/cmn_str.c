@@ -4,7 +4,6 @@
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
-#include <strings.h>
 
 size_t cmn_strlcpy(char *dst, const char *src, size_t size)
 {
@@ -34,12 +33,20 @@ bool cmn_str_has_prefix(const char *s, const char *prefix)
     return strncmp(s, prefix, strlen(prefix)) == 0;
 }
 
-bool cmn_str_eq_nocase(const char *a, const char *b)
+bool cmn_str_eq_nocase_rest(const char *a, const char *b)
 {
-    /* Header names mostly differ in their first letter: settle those without a call. */
-    if (((unsigned char)*a | 0x20) != ((unsigned char)*b | 0x20))
-        return false;
-    return strcasecmp(a, b) == 0;
+    /* ASCII only, as strcasecmp in the C locale */
+    for (;; a++, b++) {
+        unsigned char x = (unsigned char)*a, y = (unsigned char)*b;
+        if (x == y) {
+            if (!x)
+                return true;
+            continue;
+        }
+        x |= 0x20;
+        if (x != (y | 0x20) || x < 'a' || x > 'z')
+            return false;
+    }
 }
 
 static int hexval(char c)
@@ -112,15 +119,6 @@ bool cmn_ct_equal(const void *a, const void *b, size_t n)
     for (size_t i = 0; i < n; i++)
         d |= x[i] ^ y[i];
     return d == 0;
-}
-
-bool cmn_str_is_tchar(unsigned char c)
-{
-    unsigned char l = c | 0x20;
-
-    /* letters, digits and '-' first: what header names are made of */
-    return (l >= 'a' && l <= 'z') || (c >= '0' && c <= '9') || c == '-' ||
-           (c && strchr("!#$%&'*+.^_`|~", c));
 }
 
 bool cmn_str_parse_digits(const char *s, size_t n, size_t max_digits, uint64_t *out)

@@ -11,7 +11,13 @@ size_t cmn_strlcpy(char *dst, const char *src, size_t size);
 /* Owned copy of the first n bytes plus a NUL; NULL on allocation failure. */
 char *cmn_strndup(const char *s, size_t n);
 bool cmn_str_has_prefix(const char *s, const char *prefix);
-bool cmn_str_eq_nocase(const char *a, const char *b);
+/* ASCII case-insensitive equality (header names, tokens). Most names differ in their first
+ * letter: that test is inline, the rest of the comparison is not. */
+bool cmn_str_eq_nocase_rest(const char *a, const char *b);
+static inline bool cmn_str_eq_nocase(const char *a, const char *b)
+{
+    return ((unsigned char)*a | 0x20) == ((unsigned char)*b | 0x20) && cmn_str_eq_nocase_rest(a, b);
+}
 /* Percent-decodes n bytes of s into out (room for n+1); '+' stays '+' unless plus_space.
  * Returns false on a malformed escape ("%zz", "%4"). out is NUL-terminated, *out_len set. */
 bool cmn_url_decode(const char *s, size_t n, char *out, size_t *out_len, bool plus_space);
@@ -19,8 +25,14 @@ bool cmn_url_decode(const char *s, size_t n, char *out, size_t *out_len, bool pl
 char *cmn_url_encode(const char *s, size_t n);
 /* Constant-time comparison of two byte strings of equal length n. */
 bool cmn_ct_equal(const void *a, const void *b, size_t n);
-/* RFC 9110 tchar: ALPHA / DIGIT / "!#$%&'*+-.^_`|~" (field names, methods, tokens). */
-bool cmn_str_is_tchar(unsigned char c);
+/* RFC 9110 tchar: ALPHA / DIGIT / "!#$%&'*+-.^_`|~" (field names, methods, tokens). Inline:
+ * parsers ask it of every byte of every field name. */
+static inline bool cmn_str_is_tchar(unsigned char c)
+{
+    static const uint64_t set[4] = {0x03ff6cfa00000000u, 0x57ffffffc7fffffeu, 0, 0};
+
+    return (set[c >> 6] >> (c & 63)) & 1;
+}
 /* n bytes of s as an unsigned decimal of 1 to max_digits (at most 19) digits and nothing else:
  * no sign, space or other byte. False otherwise. */
 bool cmn_str_parse_digits(const char *s, size_t n, size_t max_digits, uint64_t *out);

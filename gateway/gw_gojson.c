@@ -525,6 +525,27 @@ static void normalise_members(struct gw_json *o)
 
     if (n < 2)
         return;
+    if (n <= 16) {
+        /* a stable insertion sort in place, then the last of equal keys kept */
+        struct gw_json_member *m = o->members;
+        for (size_t i = 1; i < n; i++) {
+            struct gw_json_member cur = m[i];
+            size_t j = i;
+            for (; j > 0 && strcmp(m[j - 1].key, cur.key) > 0; j--)
+                m[j] = m[j - 1];
+            m[j] = cur;
+        }
+        for (size_t i = 0; i < n; i++) {
+            if (i + 1 < n && strcmp(m[i].key, m[i + 1].key) == 0) {
+                free(m[i].key);
+                gw_json_destroy(m[i].val);
+                continue;
+            }
+            m[w++] = m[i];
+        }
+        o->n_members = w;
+        return;
+    }
     tmp = malloc(n * sizeof(*tmp));
     if (!tmp)
         return;

@@ -569,48 +569,94 @@ void gw_h1_event(struct gw_h1 *h, uint64_t data, uint32_t events)
 
 /* ---- starting a transfer --------------------------------------------------------------------- */
 
-static bool put(struct cmn_buf *b, const char *s)
+/* The digits of v in base 10 or 16, written backwards from end: returns where they start. */
+static char *fmt_uint(char *end, size_t v, unsigned base)
 {
-    return cmn_buf_append_str(b, s) == CMN_BUF_OK;
+    static const char digits[] = "0123456789abcdef";
+
+    do {
+        *--end = digits[v % base];
+        v /= base;
+    } while (v);
+    return end;
 }
 
+static char *put(char *at, const char *s, size_t n)
+{
+    memcpy(at, s, n);
+    return at + n;
+}
+
+#define PUT_LIT(at, lit) put(at, lit, sizeof(lit) - 1)
+
+/* The request as it goes on the wire, head and body, in one block: measured, then written. */
 static bool build_request(struct gw_h1_xfer *x, const struct gw_h1_req *rq)
 {
-    struct cmn_buf b;
-    char num[48];
-    bool ok;
+    char num[24], *digits = num + sizeof(num);
+    size_t ml = strlen(rq->method), tl = strlen(rq->target), al = strlen(rq->authority);
+    size_t dl = 0, n;
+    bool has_body = rq->body_len > 0;
+    char *at;
 
-    cmn_buf_init(&b, SIZE_MAX / 2);
-    ok = put(&b, rq->method) && put(&b, " ") && put(&b, rq->target) &&
-         put(&b, " HTTP/1.1\r\nHost: ") && put(&b, rq->authority) && put(&b, "\r\n");
-    for (size_t i = 0; ok && i < rq->headers->n; i++) {
-        ok = put(&b, rq->headers->v[i].name) && put(&b, ": ") && put(&b, rq->headers->v[i].value) &&
-             put(&b, "\r\n");
+    if (has_body) {
+        digits = fmt_uint(num + sizeof(num), rq->body_len, rq->chunked ? 16 : 10);
+        dl = (size_t)(num + sizeof(num) - digits);
     }
-    if (ok && rq->body_len > 0 && !rq->chunked) {
-        snprintf(num, sizeof(num), "Content-Length: %zu\r\n", rq->body_len);
-        ok = put(&b, num);
-    } else if (ok && rq->body_len > 0) {
-        ok = put(&b, "Transfer-Encoding: chunked\r\n");
-    } else if (ok && rq->empty_length) {
-        ok = put(&b, "Content-Length: 0\r\n");
-    }
-    if (ok && rq->accept_gzip)
-        ok = put(&b, "Accept-Encoding: gzip\r\n");
-    ok = ok && put(&b, "\r\n");
-    if (ok && rq->body_len > 0 && rq->chunked) {
-        snprintf(num, sizeof(num), "%zx\r\n", rq->body_len);
-        ok = put(&b, num) && cmn_buf_append(&b, rq->body, rq->body_len) == CMN_BUF_OK &&
-             put(&b, "\r\n0\r\n\r\n");
-    } else if (ok && rq->body_len > 0) {
-        ok = cmn_buf_append(&b, rq->body, rq->body_len) == CMN_BUF_OK;
-    }
-    if (!ok) {
-        cmn_buf_free(&b);
+    n = ml + 1 + tl + sizeof(" HTTP/1.1\r\nHost: ") - 1 + al + 2;
+    for (size_t i = 0; i < rq->headers->n; i++)
+        n += strlen(rq->headers->v[i].name) + 2 + strlen(rq->headers->v[i].value) + 2;
+    if (has_body && !rq->chunked)
+        n += sizeof("Content-Length: \r\n") - 1 + dl;
+    else if (has_body)
+        n += sizeof("Transfer-Encoding: chunked\r\n") - 1;
+    else if (rq->empty_length)
+        n += sizeof("Content-Length: 0\r\n") - 1;
+    if (rq->accept_gzip)
+        n += sizeof("Accept-Encoding: gzip\r\n") - 1;
+    n += 2;
+    if (has_body && rq->chunked)
+        n += dl + 2 + rq->body_len + sizeof("\r\n0\r\n\r\n") - 1;
+    else
+        n += rq->body_len;
+    if (!(x->out = malloc(n + 1)))
         return false;
+
+    at = put(x->out, rq->method, ml);
+    *at++ = ' ';
+    at = put(at, rq->target, tl);
+    at = PUT_LIT(at, " HTTP/1.1\r\nHost: ");
+    at = put(at, rq->authority, al);
+    at = PUT_LIT(at, "\r\n");
+    for (size_t i = 0; i < rq->headers->n; i++) {
+        const struct gw_hdr *h = &rq->headers->v[i];
+        at = put(at, h->name, strlen(h->name));
+        at = PUT_LIT(at, ": ");
+        at = put(at, h->value, strlen(h->value));
+        at = PUT_LIT(at, "\r\n");
     }
-    x->out = cmn_buf_take(&b, &x->out_len);
-    return x->out != NULL;
+    if (has_body && !rq->chunked) {
+        at = PUT_LIT(at, "Content-Length: ");
+        at = put(at, digits, dl);
+        at = PUT_LIT(at, "\r\n");
+    } else if (has_body) {
+        at = PUT_LIT(at, "Transfer-Encoding: chunked\r\n");
+    } else if (rq->empty_length) {
+        at = PUT_LIT(at, "Content-Length: 0\r\n");
+    }
+    if (rq->accept_gzip)
+        at = PUT_LIT(at, "Accept-Encoding: gzip\r\n");
+    at = PUT_LIT(at, "\r\n");
+    if (has_body && rq->chunked) {
+        at = put(at, digits, dl);
+        at = PUT_LIT(at, "\r\n");
+        at = put(at, rq->body, rq->body_len);
+        at = PUT_LIT(at, "\r\n0\r\n\r\n");
+    } else if (has_body) {
+        at = put(at, rq->body, rq->body_len);
+    }
+    *at = '\0';
+    x->out_len = (size_t)(at - x->out);
+    return true;
 }
 
 /* The most recently used idle connection of the host, if one is still fresh. */

@@ -140,23 +140,24 @@ static enum gw_h1_pstatus parse_head(struct gw_h1_parser *p, size_t n)
             vs++;
         while (ln > vs && is_ows(s[ln - 1]))
             ln--;
-        if (strcasecmp(name, "Transfer-Encoding") == 0) {
+        /* canonical form first: then the names that matter compare exactly */
+        gw_canonical_header(name, canon, sizeof(canon));
+        if (nl == 17 && memcmp(canon, "Transfer-Encoding", 17) == 0) {
             te = true;
             chunked = last_is_chunked(s + vs, ln - vs);
-        } else if (strcasecmp(name, "Content-Length") == 0) {
+        } else if (nl == 14 && memcmp(canon, "Content-Length", 14) == 0) {
             uint64_t v;
             if (!cmn_str_parse_digits(s + vs, ln - vs, 18, &v) || (have_len && v != len))
                 return fail(p, "invalid Content-Length in the response");
             have_len = true;
             len = v;
-        } else if (strcasecmp(name, "Connection") == 0) {
+        } else if (nl == 10 && memcmp(canon, "Connection", 10) == 0) {
             if (list_has(s + vs, ln - vs, "close"))
                 p->keep_alive = false;
-        } else if (strcasecmp(name, "Content-Encoding") == 0) {
+        } else if (nl == 16 && memcmp(canon, "Content-Encoding", 16) == 0) {
             p->gzip = ln - vs == 4 && strncasecmp(s + vs, "gzip", 4) == 0;
         }
         s[ln] = '\0'; /* the value ends here: the '\r' or '\n' is overwritten */
-        gw_canonical_header(name, canon, sizeof(canon));
         if (!gw_hdrs_add(p->headers, canon, s + vs) && p->headers->n < p->headers->max)
             return fail(p, "out of memory");
     }
@@ -203,11 +204,9 @@ static enum gw_h1_pstatus head_bytes(struct gw_h1_parser *p, const char *d, size
     if (cmn_buf_append(&p->line, d, take) != CMN_BUF_OK)
         return fail(p, "out of memory");
     s = p->line.data;
-    for (size_t i = from; i < p->line.len; i++) {
-        size_t end;
+    for (const char *lf = s + from; (lf = memchr(lf, '\n', p->line.len - (size_t)(lf - s))); lf++) {
+        size_t i = (size_t)(lf - s), end;
         enum gw_h1_pstatus st;
-        if (s[i] != '\n')
-            continue;
         /* skip empty lines before the status line (RFC 9112 §2.2) */
         if (i == 0 || (i == 1 && s[0] == '\r')) {
             *used = i + 1 - old;

@@ -126,11 +126,9 @@ void gw_canonical_header(const char *name, char *out, size_t out_size)
     /* One pass: copy, check and fix the case; a name that is not a token stays as it is. */
     for (; i + 1 < out_size && name[i]; i++) {
         unsigned char c = (unsigned char)name[i];
-        if (c >= 'a' && c <= 'z')
-            out[i] = (char)(upper ? c - 32 : c);
-        else if (c >= 'A' && c <= 'Z')
-            out[i] = (char)(upper ? c : c + 32);
-        else if (cmn_str_is_tchar(c))
+        if ((unsigned)((c | 0x20) - 'a') < 26)
+            out[i] = (char)(upper ? c & ~0x20 : c | 0x20);
+        else if (c == '-' || cmn_str_is_tchar(c))
             out[i] = (char)c;
         else {
             cmn_strlcpy(out, name, out_size);
@@ -480,11 +478,13 @@ static bool escaped_path(const char *raw, size_t n, struct cmn_buf *out)
     bool valid = true;
     char *dec;
 
+    /* what may stand unescaped: ALPHA DIGIT "-_.~$&+,/:;=@" (Go's shouldEscape) and
+     * "!$&'()*+,;=:@[]%" (validEncoded), as a 256-bit set */
+    static const uint64_t raw_ok[4] = {0x2ffffff200000000u, 0x47fffffeafffffffu, 0, 0};
+
     for (size_t i = 0; i < n && valid; i++) {
         unsigned char c = (unsigned char)raw[i];
-        if (c == '%' || strchr("!$&'()*+,;=:@[]", c))
-            continue;
-        valid = c && !path_should_escape(c);
+        valid = (raw_ok[c >> 6] >> (c & 63)) & 1;
     }
     if (valid && !memchr(raw, '%', n)) /* nothing to decode: the raw form as it is */
         return cmn_buf_append(out, raw, n) == CMN_BUF_OK;
@@ -534,15 +534,25 @@ static bool append_raw_query(const char *q, size_t n, struct cmn_buf *out)
 
 static bool is_hop_by_hop(const char *name)
 {
-    static const char *const hop[] = {"Connection",        "Keep-Alive", "Proxy-Connection",
-                                      "Transfer-Encoding", "Te",         "Trailer",
-                                      "Upgrade",           "Host",       "Expect"};
-
-    for (size_t i = 0; i < sizeof(hop) / sizeof(hop[0]); i++) {
-        if (cmn_str_eq_nocase(name, hop[i]))
-            return true;
+    switch (*name | 0x20) {
+    case 'c':
+        return cmn_str_eq_nocase(name, "Connection");
+    case 'e':
+        return cmn_str_eq_nocase(name, "Expect");
+    case 'h':
+        return cmn_str_eq_nocase(name, "Host");
+    case 'k':
+        return cmn_str_eq_nocase(name, "Keep-Alive");
+    case 'p':
+        return cmn_str_eq_nocase(name, "Proxy-Connection");
+    case 't':
+        return cmn_str_eq_nocase(name, "Transfer-Encoding") || cmn_str_eq_nocase(name, "Te") ||
+               cmn_str_eq_nocase(name, "Trailer");
+    case 'u':
+        return cmn_str_eq_nocase(name, "Upgrade");
+    default:
+        return false;
     }
-    return false;
 }
 
 static bool build_headers(const struct gw_endpoint *ep, const struct gw_backend *b,
@@ -553,8 +563,8 @@ static bool build_headers(const struct gw_endpoint *ep, const struct gw_backend 
     const struct gw_strlist def = {default_list, 1, true};
     const struct gw_strlist *want = ep->input_headers.n ? &ep->input_headers : &def;
     bool all = list_has(want, "*");
-    bool filter = b->input_headers.set && b->input_headers.n > 0 &&
-                  !list_has(&b->input_headers, "*");
+    bool filter =
+        b->input_headers.set && b->input_headers.n > 0 && !list_has(&b->input_headers, "*");
     struct gw_hdrs tmp_list, *tmp = out;
 
     /* Without a backend-level filter the list is built in place (out starts empty). */

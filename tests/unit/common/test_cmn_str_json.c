@@ -60,6 +60,11 @@ static void tchar_and_digits(void **state)
     for (const char *p = not_tokens; *p; p++)
         assert_false(cmn_str_is_tchar((unsigned char)*p));
     assert_false(cmn_str_is_tchar(0));
+    for (unsigned c = 0; c < 256; c++) { /* every byte, against the RFC's list */
+        bool alnum = (c >= '0' && c <= '9') || (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z');
+        assert_int_equal(cmn_str_is_tchar((unsigned char)c),
+                         alnum || (c && strchr("!#$%&'*+-.^_`|~", (int)c)));
+    }
 
     assert_true(cmn_str_parse_digits("0", 1, 19, &v));
     assert_int_equal(v, 0);

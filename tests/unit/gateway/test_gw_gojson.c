@@ -46,6 +46,13 @@ static void keys_sorted_at_every_level_and_duplicates_last_wins(void **state)
               "\"n\":{\"a\":[{\"b\":2,\"y\":1}],\"z\":1}}");
     /* byte order, not locale: upper case first */
     expect_rt("{\"b\":1,\"B\":2,\"_\":3}", "{\"B\":2,\"_\":3,\"b\":1}");
+    /* small objects are sorted in place, large ones otherwise: the same rules for both */
+    expect_rt("{\"t\":1,\"s\":2,\"r\":3,\"q\":4,\"p\":5,\"o\":6,\"n\":7,\"m\":8,\"l\":9,"
+              "\"k\":10,\"j\":11,\"i\":12,\"h\":13,\"g\":14,\"f\":15,\"e\":16,\"d\":17,"
+              "\"c\":18,\"b\":19,\"a\":20,\"s\":21,\"a\":22}",
+              "{\"a\":22,\"b\":19,\"c\":18,\"d\":17,\"e\":16,\"f\":15,\"g\":14,\"h\":13,"
+              "\"i\":12,\"j\":11,\"k\":10,\"l\":9,\"m\":8,\"n\":7,\"o\":6,\"p\":5,\"q\":4,"
+              "\"r\":3,\"s\":21,\"t\":1}");
 }
 
 static void strings_escaped_like_go(void **state)

@@ -75,6 +75,35 @@ static void default_headers_only_content_type(void **state)
     gw_inreq_free(&in);
 }
 
+/* Go's URL.EscapedPath: a path that is a valid encoding goes as written, else it is decoded
+ * and escaped again, sub-delimiters included. */
+static void path_escaped_as_go_does(void **state)
+{
+    static const struct {
+        const char *pattern, *url;
+    } cases[] = {
+        {"/a!$&'()*+,;=:@[]~-_.Z9", "http://h:1/a!$&'()*+,;=:@[]~-_.Z9"},
+        {"/a%20b%2Fc", "http://h:1/a%20b%2Fc"},
+        {"/a! b", "http://h:1/a%21%20b"},
+        {"/x\"<>^`|y", "http://h:1/x%22%3C%3E%5E%60%7Cy"},
+    };
+    struct gw_endpoint ep;
+    struct gw_backend b;
+
+    (void)state;
+    for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+        struct gw_inreq in;
+        struct gw_outreq out;
+        struct cmn_err err = {0};
+        make_cfg(&ep, &b, cases[i].pattern);
+        make_in(&in, "");
+        assert_true(gw_request_build(&ep, &b, "http://h:1", &in, NULL, 0, &out, &err));
+        assert_string_equal(out.url, cases[i].url);
+        gw_outreq_free(&out);
+        gw_inreq_free(&in);
+    }
+}
+
 static void star_forwards_all_but_hop_by_hop(void **state)
 {
     struct gw_endpoint ep;
@@ -261,6 +290,7 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(default_headers_only_content_type),
+        cmocka_unit_test(path_escaped_as_go_does),
         cmocka_unit_test(star_forwards_all_but_hop_by_hop),
         cmocka_unit_test(backend_filter_and_list),
         cmocka_unit_test(query_forwarding),
