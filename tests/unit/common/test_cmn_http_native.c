@@ -858,6 +858,11 @@ static void raw_error_answers(void **state)
         {"GET / HTTP/1.1\r\nHost: a\r\nBad Name: x\r\n\r\n", ANS400},
         {"GET / HTTP/1.1\r\nHost: a\r\n: empty name\r\n\r\n", ANS400},
         {"GET / HTTP/1.1\r\nHost: a\r\nX: a\001b\r\n\r\n", ANS400},
+        /* control bytes anywhere in long values: in a 16-byte block, an 8-byte one, the tail */
+        {"GET / HTTP/1.1\r\nHost: a\r\nX: 0123456789\177abcdefghij\r\n\r\n", ANS400},
+        {"GET / HTTP/1.1\r\nHost: a\r\nX: 0123456789abcdef\001xyz\r\n\r\n", ANS400},
+        {"GET / HTTP/1.1\r\nHost: a\r\nX: 0123456789abcdef0123456789abcdefxyz\037\r\n\r\n",
+         ANS400},
         {"POST / HTTP/1.1\r\nHost: a\r\nContent-Length: abc\r\n\r\n", ANS400},
         {"POST / HTTP/1.1\r\nHost: a\r\nContent-Length: -1\r\n\r\n", ANS400},
         {"POST / HTTP/1.1\r\nHost: a\r\nContent-Length: +1\r\n\r\nx", ANS400},
@@ -903,10 +908,16 @@ static void raw_error_answers(void **state)
     ask(&c, "GET /ok HTTP/1.1\r\nHost:\r\n\r\n", false, &a);
     assert_int_equal(a.status, 200);
     tu_answer_free(&a);
+    /* tab and obs-text are allowed in values, long ones included */
+    ask(&c,
+        "GET /ok HTTP/1.1\r\nHost: a\r\nX: 0123456789abcdef\t\x80\xff 0123456789abcdef~\r\n\r\n",
+        false, &a);
+    assert_int_equal(a.status, 200);
+    tu_answer_free(&a);
     assert_true(tu_send_str(&c, "GET / HTTP/1.1\r\n\r\n"));
     expect_final(&c, ANS400_WHY("missing required Host header"));
     tu_close(&c);
-    assert_int_equal(atomic_load(&h->handled), 4); /* none of the bad ones reached it */
+    assert_int_equal(atomic_load(&h->handled), 5); /* none of the bad ones reached it */
     finish(h);
 }
 
