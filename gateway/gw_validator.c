@@ -96,15 +96,18 @@ static void reject(struct ep_state *st, struct gw_auth_call *call, enum gw_jwt_r
 }
 
 /* Parks a call until the refetch its unknown kid asked for has finished. False when no fetch
- * is coming (cooldown), the lot is full, or the validator is not running. */
+ * is coming (cooldown), the lot is full, or the validator is not running. seen: the fetch
+ * count the call's key set came with. */
 static bool park(struct ep_state *st, struct gw_auth_call *call, uint64_t seen)
 {
     struct gw_validator *v = st->v;
     struct parked *p;
     bool coming = false;
 
-    gw_jwks_source_progress(st->src, &coming);
-    if (!coming)
+    /* A fetch may have started and finished since the call looked (the miss woke the fetcher,
+     * and a local JWKS comes back in well under a millisecond): no fetch is coming then, but
+     * the set is new. Parked, the call is run again at once with it. */
+    if (gw_jwks_source_progress(st->src, &coming) == seen && !coming)
         return false;
     p = calloc(1, sizeof(*p));
     if (!p)
