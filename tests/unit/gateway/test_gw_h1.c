@@ -183,6 +183,21 @@ static void send_str(int fd, const char *s)
     assert_int_equal(send(fd, s, strlen(s), MSG_NOSIGNAL), (ssize_t)strlen(s));
 }
 
+/* One answered GET, so the client holds a kept connection: returns the server's end of it. */
+static int kept_connection(struct server *s, struct client *c)
+{
+    char req[4096];
+    int fd;
+
+    get(c, "/1", 5000);
+    fd = server_accept(s, 2000);
+    read_request(c, fd, req, sizeof(req));
+    send_str(fd, "HTTP/1.1 200 OK\r\nContent-Length: 0\r\n\r\n");
+    pump(c, 2000);
+    assert_int_equal(c->o.status, 200);
+    return fd;
+}
+
 /* ---- tests ----------------------------------------------------------------------------------- */
 
 static void request_and_keep_alive(void **state)
@@ -268,12 +283,7 @@ static void retry_on_a_fresh_connection(void **state)
     (void)state;
     server_open(&s);
     client_open(&c, s.port);
-    get(&c, "/1", 5000);
-    fd = server_accept(&s, 2000);
-    read_request(&c, fd, req, sizeof(req));
-    send_str(fd, "HTTP/1.1 200 OK\r\nContent-Length: 0\r\n\r\n");
-    pump(&c, 2000);
-    assert_int_equal(c.o.status, 200);
+    fd = kept_connection(&s, &c);
 
     get(&c, "/2", 5000);
     read_request(&c, fd, req, sizeof(req));
@@ -320,12 +330,7 @@ static void post_not_repeated(void **state)
     (void)state;
     server_open(&s);
     client_open(&c, s.port);
-    get(&c, "/1", 5000);
-    fd = server_accept(&s, 2000);
-    read_request(&c, fd, req, sizeof(req));
-    send_str(fd, "HTTP/1.1 200 OK\r\nContent-Length: 0\r\n\r\n");
-    pump(&c, 2000);
-    assert_int_equal(c.o.status, 200);
+    fd = kept_connection(&s, &c);
 
     post(&c, "/items", 5000);
     read_request(&c, fd, req, sizeof(req));
@@ -576,12 +581,7 @@ static void no_retry_after_an_interim_answer(void **state)
     (void)state;
     server_open(&s);
     client_open(&c, s.port);
-    get(&c, "/1", 5000);
-    fd = server_accept(&s, 2000);
-    read_request(&c, fd, req, sizeof(req));
-    send_str(fd, "HTTP/1.1 200 OK\r\nContent-Length: 0\r\n\r\n");
-    pump(&c, 2000);
-    assert_int_equal(c.o.status, 200);
+    fd = kept_connection(&s, &c);
     get(&c, "/2", 5000);
     read_request(&c, fd, req, sizeof(req));
     send_str(fd, "HTTP/1.1 100 Continue\r\n\r\n");
