@@ -331,6 +331,7 @@ void cmn_http_request_publish(struct cmn_http_exchange *ex, const char *q)
 
     r->method = ex->method;
     r->version = ex->version;
+    r->authority = ex->authority;
     r->target = ex->target;
     r->path = ex->path;
     r->has_query = q != NULL;
@@ -677,7 +678,7 @@ struct cmn_http_server *cmn_http_server_start(const struct cmn_http_server_opts 
     s->n_daemons = !s->external                       ? 1
                    : opts->external_loops > MAX_LOOPS ? MAX_LOOPS
                                                       : opts->external_loops;
-    if (s->external && opts->native && !(opts->tls_cert_pem && opts->tls_key_pem)) {
+    if (s->external && opts->native) {
         if (!cmn_hn_start(s, err))
             goto fail;
         return s;

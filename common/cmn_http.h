@@ -26,6 +26,8 @@ struct cmn_http_request {
     const char *query;                 /* raw query after '?', "" when there is none */
     bool has_query;                    /* a '?' was present (even with nothing after it) */
     const char *version;               /* "HTTP/1.1" */
+    const char *authority; /* absolute-form target ("GET http://a.example/x"): its host[:port],
+                            * which stands for Host as in Go; NULL otherwise */
     const struct cmn_http_kv *headers; /* in arrival order, duplicates kept, names as sent */
     size_t n_headers;
     const char *body; /* NUL-terminated for convenience; body_len excludes the NUL */
@@ -89,6 +91,10 @@ struct cmn_http_server_opts {
     unsigned threads;         /* worker threads polling connections; 0 = 2 */
     unsigned max_connections; /* 0 = 4096 */
     unsigned idle_timeout_s;  /* closes idle and slow clients; 0 = 30 */
+    unsigned head_timeout_ms; /* a request head must be whole this long after its first byte
+                               * (Go's ReadHeaderTimeout); 0 = 10 s */
+    unsigned request_timeout_ms; /* head and body, from the first byte (Go's ReadTimeout);
+                                  * 0 = none beyond the idle timeout between reads */
     size_t max_body;          /* request bodies larger answer 413; 0 = 1 MiB */
     size_t max_header_bytes;  /* per-connection memory for the request head; 0 = 64 KiB */
     const char *tls_cert_pem; /* both set: HTTPS (TLS 1.2 and 1.3) */
@@ -97,8 +103,8 @@ struct cmn_http_server_opts {
     unsigned external_loops; /* 0: MHD's own threads poll; N: N daemons sharing one
                               * listening socket, each driven by the caller's event loop
                               * (see cmn_http_server_loop_*); threads is then ignored */
-    bool native;             /* with external_loops and without TLS: serve with our own
-                              * HTTP/1.1 engine (cmn_http_native.c) instead of libmicrohttpd */
+    bool native;             /* with external_loops: serve with our own HTTP/1.1 engine
+                              * (cmn_http_native.c), HTTPS included, instead of libmicrohttpd */
     cmn_http_handler_fn handler;
     void *ctx;
 };

@@ -22,6 +22,7 @@ enum ex_state {
 struct cmn_http_daemon; /* libmicrohttpd engine: one daemon per loop */
 struct cmn_hn_loop;     /* native engine: one per external loop */
 struct cmn_hn_conn;
+struct cmn_hn_tls;
 struct MHD_Connection;
 
 struct cmn_http_server {
@@ -37,6 +38,7 @@ struct cmn_http_server {
     pthread_mutex_t lock; /* guards the freeing handshake at stop */
     bool free_on_last;
     struct cmn_hn_loop *nloops; /* native engine; NULL with libmicrohttpd */
+    struct cmn_hn_tls *tls;     /* native engine serving HTTPS */
 };
 
 struct cmn_http_exchange {
@@ -57,6 +59,7 @@ struct cmn_http_exchange {
     char *path;
     char *method;
     char *version;
+    char *authority; /* absolute-form target's host[:port], or NULL */
     char remote_ip[INET6_ADDRSTRLEN];
     struct cmn_buf body;
     bool body_too_big;

@@ -1,5 +1,5 @@
-/* cmn_http_native.c - cmn_http's own HTTP/1.1 engine, for plain-HTTP servers driven by their
- * callers' event loops (the gateway's workers).
+/* cmn_http_native.c - cmn_http's own HTTP/1.1 engine, plain or over TLS, for servers driven by
+ * their callers' event loops (the gateway's workers).
  *
  * libmicrohttpd re-arms a suspended connection with two epoll_ctl calls and a recv that finds
  * nothing, and clears a 64 KiB pool per request: on a proxy's hot path that was a third of the
@@ -7,19 +7,25 @@
  * (edge-triggered), a request costs one recv and one sendmsg, and a short read means the socket
  * is drained. What clients see follows Go's net/http, which KrakenD serves with: Date on every
  * answer, Content-Length, keep-alive rules of HTTP/1.0 and 1.1, 100-continue, chunked request
- * bodies, and its raw error answers (400, 431, 501, 505) for requests it cannot read. */
+ * bodies, and its raw error answers (400, 431, 501, 505) for requests it cannot read. Requests
+ * are read by cmn_h1 (the sans-IO parser the backend client shares) and HTTPS by the same code
+ * over a GnuTLS session (cmn_hn_tls), so every listener refuses what docs/security.md lists.
+ * Heads have a deadline from their first byte, requests one when configured, and a full table
+ * sheds connections that have not sent a whole head yet (slow-client attacks). */
 #include "cmn_clock.h"
+#include "cmn_h1.h"
+#include "cmn_hn_tls.h"
+#include "cmn_http_field.h"
 #include "cmn_http_int.h"
 #include "cmn_log.h"
 #include "cmn_str.h"
 
 #include <arpa/inet.h>
-#include <ctype.h>
-#include <stddef.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <netdb.h>
 #include <netinet/tcp.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -28,29 +34,26 @@
 #include <sys/socket.h>
 #include <time.h>
 #include <unistd.h>
-#ifdef __SSE2__
-#include <emmintrin.h> /* value_ok: sixteen bytes at a time */
-#endif
 
 #define MAX_HEADERS 128
 #define EVENTS_PER_RUN 64
 #define ACCEPTS_PER_RUN 64
 #define IN_FIRST 4096          /* first read buffer of a connection */
 #define IN_KEEP (16 * 1024)    /* larger buffers are freed between requests */
-#define LINE_MAX_CHUNK 4096    /* chunk-size and trailer lines */
+#define BODY_READ (64 * 1024)  /* body bytes buffered at a time */
 #define LINGER_MS 2000         /* a closing connection drains its input at most this long */
 #define LINGER_BYTES (1 << 20) /* ... and at most this much */
 #define ACCEPT_PAUSE_MS 100    /* out of descriptors: accept again after this */
+#define HEAD_TIMEOUT_MS 10000  /* a request head's deadline when none is configured */
+#define SHED_LOOK 64           /* connections looked at for one to shed when the table is full */
 
 enum conn_state {
-    CS_HEAD,     /* waiting for (the rest of) a request head */
-    CS_BODY,     /* reading the request body */
-    CS_HANDLING, /* the handler has the exchange */
-    CS_WRITING,  /* sending an answer */
-    CS_LINGER,   /* answer sent, write side shut: draining input until EOF */
+    CS_HANDSHAKE, /* TLS: the handshake is under way */
+    CS_READ,      /* reading a request: its head, then its body */
+    CS_HANDLING,  /* the handler has the exchange */
+    CS_WRITING,   /* sending an answer */
+    CS_LINGER,    /* answer sent, write side shut: draining input until EOF */
 };
-
-enum chunk_state { CH_SIZE, CH_DATA, CH_DATA_END, CH_TRAILER };
 
 struct cmn_hn_conn {
     struct cmn_hn_loop *lp;
@@ -61,13 +64,13 @@ struct cmn_hn_conn {
     bool gone;        /* the socket is closed; the struct waits for its exchange's answer */
     bool keep_alive;  /* the current request allows another one after it */
     bool head_method; /* HEAD: the answer has no body */
-    bool chunked;
     bool expect_continue;
-    enum chunk_state ch;
-    uint64_t left; /* Content-Length bytes, or bytes of the current chunk, still to read */
-    char *in;      /* read buffer: [in_pos, in_len) not consumed yet */
-    size_t in_len, in_cap, in_pos, scan;
-    char *out; /* the answer's head (or a whole raw error answer) */
+    bool asterisk;           /* "OPTIONS *": the server answers it, not the handler */
+    void *tls;               /* gnutls session, or NULL for plain HTTP */
+    struct cmn_h1_reader rd; /* the request stream's framing */
+    char *in;                /* read buffer: [in_pos, in_len) not consumed yet */
+    size_t in_len, in_cap, in_pos;
+    char *out; /* the answer's head (or a whole raw error answer, or 100 Continue) */
     size_t out_len, out_cap, out_pos;
     const char *body; /* the answer's body, owned by ex->resp */
     size_t body_len, body_pos;
@@ -75,21 +78,21 @@ struct cmn_hn_conn {
     int64_t active_ms;
     int64_t linger_until;
     size_t lingered;
-    struct cmn_hn_conn *prev, *next; /* on the loop's idle list (not while handling) */
+    struct cmn_hn_conn *prev, *next; /* on the loop's activity list (not while handling) */
     bool listed;
+    int64_t req_start_ms;              /* the current request's first byte, -1 between */
+    struct cmn_hn_conn *rprev, *rnext; /* on the loop's list of requests being read */
+    bool rlisted;
     char remote_ip[INET6_ADDRSTRLEN];
     unsigned remote_port;
 };
 
-struct span {
-    size_t off, len;
-};
-
+/* The fields of the head being parsed, as offsets from base (the reader's buffer). */
 struct head {
-    struct span method, target, version;
-    struct span name[MAX_HEADERS], value[MAX_HEADERS];
+    const char *base;
+    struct cmn_h1_span name[MAX_HEADERS], value[MAX_HEADERS];
     size_t n;
-    size_t strings; /* bytes the strings need with their NULs */
+    size_t strings; /* bytes the field strings need with their NULs */
 };
 
 struct cmn_hn_loop {
@@ -101,8 +104,9 @@ struct cmn_hn_loop {
     bool quiesced;
     int64_t accept_again_ms; /* >= 0: accepting is paused until then */
     unsigned n_conns, max_conns;
-    struct cmn_hn_conn *oldest, *newest; /* connections by last activity */
-    struct cmn_hn_conn *graveyard;       /* closed this run, freed at its end */
+    struct cmn_hn_conn *oldest, *newest;     /* connections by last activity */
+    struct cmn_hn_conn *r_oldest, *r_newest; /* requests being read, by their first byte */
+    struct cmn_hn_conn *graveyard;           /* closed this run, freed at its end */
     unsigned n_linger;
     pthread_t owner;
     atomic_bool owned;
@@ -123,6 +127,19 @@ static void conn_drive(struct cmn_hn_conn *c);
 static int64_t idle_ms(const struct cmn_hn_loop *lp)
 {
     return (int64_t)lp->s->opts.idle_timeout_s * 1000;
+}
+
+static int64_t head_ms(const struct cmn_hn_loop *lp)
+{
+    return lp->s->opts.head_timeout_ms ? lp->s->opts.head_timeout_ms : HEAD_TIMEOUT_MS;
+}
+
+/* The first deadline a request being read can meet: its head's, or the whole request's. */
+static int64_t first_deadline_ms(const struct cmn_hn_loop *lp)
+{
+    int64_t h = head_ms(lp), r = lp->s->opts.request_timeout_ms;
+
+    return r && r < h ? r : h;
 }
 
 static void list_remove(struct cmn_hn_conn *c)
@@ -161,25 +178,44 @@ static void touch(struct cmn_hn_conn *c, int64_t now)
     c->listed = true;
 }
 
-/* Does a comma-separated header value hold the token (case-insensitive)? */
-static bool has_token(const char *v, const char *tok)
+/* The request is no longer being read (it was dispatched, answered early, or the connection
+ * closed): its deadlines no longer apply. */
+static void reading_end(struct cmn_hn_conn *c)
 {
-    size_t tl = strlen(tok);
+    struct cmn_hn_loop *lp = c->lp;
 
-    while (*v) {
-        while (*v == ' ' || *v == '\t' || *v == ',')
-            v++;
-        const char *e = v;
-        while (*e && *e != ',')
-            e++;
-        const char *t = e;
-        while (t > v && (t[-1] == ' ' || t[-1] == '\t'))
-            t--;
-        if ((size_t)(t - v) == tl && strncasecmp(v, tok, tl) == 0)
-            return true;
-        v = e;
-    }
-    return false;
+    c->req_start_ms = -1;
+    if (!c->rlisted)
+        return;
+    if (c->rprev)
+        c->rprev->rnext = c->rnext;
+    else
+        lp->r_oldest = c->rnext;
+    if (c->rnext)
+        c->rnext->rprev = c->rprev;
+    else
+        lp->r_newest = c->rprev;
+    c->rprev = c->rnext = NULL;
+    c->rlisted = false;
+}
+
+/* A request starts (its first byte, or the connection for the first one, as in Go): from now
+ * its head and the whole request have their deadlines. The list stays in start order. */
+static void reading_start(struct cmn_hn_conn *c, int64_t now)
+{
+    struct cmn_hn_loop *lp = c->lp;
+
+    if (c->req_start_ms >= 0)
+        return;
+    c->req_start_ms = now;
+    c->rprev = lp->r_newest;
+    c->rnext = NULL;
+    if (lp->r_newest)
+        lp->r_newest->rnext = c;
+    else
+        lp->r_oldest = c;
+    lp->r_newest = c;
+    c->rlisted = true;
 }
 
 static void refresh_date(struct cmn_hn_loop *lp)
@@ -199,6 +235,7 @@ static void refresh_date(struct cmn_hn_loop *lp)
 
 static void conn_free(struct cmn_hn_conn *c)
 {
+    cmn_hn_tls_session_free(c->tls);
     free(c->in);
     free(c->out);
     free(c);
@@ -219,6 +256,7 @@ static void conn_close(struct cmn_hn_conn *c)
             lp->n_linger--;
     }
     list_remove(c);
+    reading_end(c);
     if (c->st == CS_HANDLING)
         return;
     if (c->ex) {
@@ -245,7 +283,10 @@ static void conn_linger(struct cmn_hn_conn *c)
 {
     int64_t now = cmn_clock_mono_ms();
 
+    if (c->tls)
+        cmn_hn_tls_bye(c->tls);
     shutdown(c->fd, SHUT_WR);
+    reading_end(c);
     c->st = CS_LINGER;
     c->lp->n_linger++;
     c->linger_until = now + LINGER_MS;
@@ -299,28 +340,45 @@ static bool out_uint(struct cmn_hn_conn *c, uint64_t v)
     return out_add(c, buf + i, sizeof(buf) - (size_t)i);
 }
 
+/* One write of what is pending: bytes sent, 0 when the socket is full, -1 on an error. */
+static ssize_t send_some(struct cmn_hn_conn *c)
+{
+    if (c->tls) {
+        /* A record at a time; after AGAIN the same buffer is offered again, as GnuTLS asks. */
+        const char *p = c->out_pos < c->out_len ? c->out + c->out_pos : c->body + c->body_pos;
+        size_t n = c->out_pos < c->out_len ? c->out_len - c->out_pos : c->body_len - c->body_pos;
+        ssize_t k = cmn_hn_tls_send(c->tls, p, n);
+        return k == CMN_HN_TLS_AGAIN ? 0 : k < 0 ? -1 : k;
+    }
+    struct iovec iov[2];
+    struct msghdr m = {.msg_iov = iov};
+    ssize_t k;
+
+    if (c->out_pos < c->out_len)
+        iov[m.msg_iovlen++] = (struct iovec){c->out + c->out_pos, c->out_len - c->out_pos};
+    if (c->body_pos < c->body_len) {
+        void *rest = (void *)(uintptr_t)(c->body + c->body_pos);
+        iov[m.msg_iovlen++] = (struct iovec){rest, c->body_len - c->body_pos};
+    }
+    do
+        k = sendmsg(c->fd, &m, MSG_NOSIGNAL);
+    while (k < 0 && errno == EINTR);
+    if (k < 0)
+        return errno == EAGAIN || errno == EWOULDBLOCK ? 0 : -1;
+    return k;
+}
+
 /* Sends what is pending; true when all of it is out (or the connection was closed: then
  * c->gone is set). */
 static bool conn_flush(struct cmn_hn_conn *c)
 {
     while (c->out_pos < c->out_len || c->body_pos < c->body_len) {
-        struct iovec iov[2];
-        struct msghdr m = {.msg_iov = iov};
-        ssize_t n;
-
-        if (c->out_pos < c->out_len)
-            iov[m.msg_iovlen++] = (struct iovec){c->out + c->out_pos, c->out_len - c->out_pos};
-        if (c->body_pos < c->body_len) {
-            void *rest = (void *)(uintptr_t)(c->body + c->body_pos);
-            iov[m.msg_iovlen++] = (struct iovec){rest, c->body_len - c->body_pos};
-        }
-        n = sendmsg(c->fd, &m, MSG_NOSIGNAL);
+        ssize_t n = send_some(c);
+        if (n == 0)
+            return false; /* EPOLLOUT brings us back */
         if (n < 0) {
-            if (errno == EAGAIN || errno == EWOULDBLOCK)
-                return false; /* EPOLLOUT brings us back */
-            if (errno == EINTR)
-                continue;
-            c->st = CS_WRITING;
+            if (c->st != CS_HANDLING)
+                c->st = CS_WRITING;
             conn_close(c);
             return true;
         }
@@ -338,15 +396,17 @@ static bool conn_flush(struct cmn_hn_conn *c)
 
 /* Go's answer to a request it cannot read (net/http server.go): no Date, no Content-Length,
  * the connection closes after it. */
-static void send_raw_error(struct cmn_hn_conn *c, const char *status_line, const char *body)
+static void send_raw_error(struct cmn_hn_conn *c, struct cmn_h1_verdict v)
 {
+    char text[256];
+    size_t n = cmn_h1_answer(v, text, sizeof(text));
+
     c->out_len = c->out_pos = 0;
     c->body = NULL;
     c->body_len = c->body_pos = 0;
     c->keep_alive = false;
-    if (!out_str(c, "HTTP/1.1 ") || !out_str(c, status_line) ||
-        !out_str(c, "\r\nContent-Type: text/plain; charset=utf-8\r\nConnection: close\r\n\r\n") ||
-        !out_str(c, body)) {
+    reading_end(c);
+    if (!out_add(c, text, n)) {
         conn_close(c);
         return;
     }
@@ -358,39 +418,21 @@ static void send_raw_error(struct cmn_hn_conn *c, const char *status_line, const
     c->st = CS_WRITING;
 }
 
-/* Go's answer to a statusError (net/http server.go): the reason follows the status in the
- * status line and in the body alike, "400 Bad Request: missing required Host header". */
-static void status_error(struct cmn_hn_conn *c, const char *status, const char *why)
-{
-    char line[128];
-
-    snprintf(line, sizeof(line), "%s: %s", status, why);
-    send_raw_error(c, line, line);
-}
-
-static void bad_request(struct cmn_hn_conn *c, const char *why)
-{
-    if (why)
-        status_error(c, "400 Bad Request", why);
-    else
-        send_raw_error(c, "400 Bad Request", "400 Bad Request");
-}
-
 static bool status_has_body(unsigned st)
 {
     return !(st < 200 || st == 204 || st == 304);
 }
 
-/* A field value never ends its line early (response splitting): CR and LF become spaces, as
- * Go's headerNewlineToSpace does. */
-static void newlines_to_spaces(char *p, size_t n)
+/* Every field an answer carries passes the one field rule (cmn_http_field.h); one that does not
+ * is left out and logged: it can neither end the head early nor carry control bytes. */
+static bool field_ok(const struct cmn_http_kv *h)
 {
-    if (!memchr(p, '\r', n) && !memchr(p, '\n', n))
-        return; /* the usual case, settled by two vector scans */
-    for (size_t i = 0; i < n; i++) {
-        if (p[i] == '\r' || p[i] == '\n')
-            p[i] = ' ';
-    }
+    if (cmn_http_field_name_ok_str(h->name) && cmn_http_field_value_ok_str(h->value))
+        return true;
+    cmn_log_error(
+        "[HTTP] an answer's header field \"%.64s\" has an invalid name or value: left out",
+        h->name);
+    return false;
 }
 
 /* Lays out the answer's head; its body is sent from the response itself. */
@@ -402,9 +444,9 @@ static bool build_answer(struct cmn_hn_conn *c, struct cmn_http_response *r)
     bool said_close = false, has_date = false;
 
     for (size_t i = 0; i < r->n_headers; i++) {
-        const char *n = r->headers[i].name;
+        const char *n = r->headers[i].name, *v = r->headers[i].value;
         if ((n[0] | 0x20) == 'c' && cmn_str_eq_nocase(n, "Connection") &&
-            has_token(r->headers[i].value, "close"))
+            cmn_h1_has_token(v, strlen(v), "close"))
             said_close = true;
         else if ((n[0] | 0x20) == 'd' && cmn_str_eq_nocase(n, "Date"))
             has_date = true; /* Go adds its own only when the handler set none */
@@ -433,12 +475,11 @@ static bool build_answer(struct cmn_hn_conn *c, struct cmn_http_response *r)
         /* Go's suppressedHeaders(304) drops the type as well */
         if (r->status == 304 && cmn_str_eq_nocase(h->name, "Content-Type"))
             continue;
-        if (!out_str(c, h->name) || !out_add(c, ": ", 2))
+        if (!field_ok(h))
+            continue;
+        if (!out_str(c, h->name) || !out_add(c, ": ", 2) || !out_str(c, h->value) ||
+            !out_add(c, "\r\n", 2))
             return false;
-        size_t v = c->out_len;
-        if (!out_str(c, h->value) || !out_add(c, "\r\n", 2))
-            return false;
-        newlines_to_spaces(c->out + v, c->out_len - 2 - v);
     }
     if (status_has_body(r->status) &&
         (!out_str(c, "Content-Length: ") || !out_uint(c, r->body_len) || !out_add(c, "\r\n", 2)))
@@ -458,6 +499,7 @@ static void start_answer(struct cmn_hn_conn *c)
     struct cmn_http_response *r = ex->resp;
 
     atomic_store(&ex->state, EX_DONE);
+    reading_end(c);
     c->st = CS_WRITING;
     if (c->gone) {
         conn_close(c);
@@ -470,37 +512,49 @@ static void start_answer(struct cmn_hn_conn *c)
     }
 }
 
+/* An answer the server gives itself, with an access-log line when the server logs. */
+static void answer_now(struct cmn_hn_conn *c, struct cmn_http_response *r)
+{
+    if (!r) {
+        conn_close(c);
+        return;
+    }
+    c->ex->resp = r;
+    if (c->lp->s->opts.access_log)
+        cmn_http_access_log(c->ex, r);
+    atomic_store(&c->ex->state, EX_ANSWERED);
+    start_answer(c);
+}
+
+static void too_large(struct cmn_hn_conn *c)
+{
+    c->keep_alive = false;
+    answer_now(c, cmn_http_response_text(413, "text/plain; charset=utf-8",
+                                         "request body too large\n", 23));
+}
+
 /* ---- reading -------------------------------------------------------------------------------- */
 
-/* Reads what the socket has into the buffer, keeping at most `limit` unconsumed bytes.
- * Returns >0 bytes read, 0 at EOF, -1 when nothing is there (EAGAIN), -2 on error, -3 when the
- * buffer is full at its limit. */
-static ssize_t conn_read(struct cmn_hn_conn *c, size_t limit)
+/* One read from the socket (or the TLS session) into dst: > 0 bytes, 0 at the end of the
+ * stream, -1 when nothing is there, -2 on an error. Clears `readable` when the source is
+ * drained. */
+static ssize_t recv_some(struct cmn_hn_conn *c, char *dst, size_t room)
 {
-    size_t have = c->in_len - c->in_pos, room;
     ssize_t n;
 
-    if (c->in_pos && (c->in_pos == c->in_len || c->in_cap - c->in_len < 1024)) {
-        memmove(c->in, c->in + c->in_pos, have);
-        c->scan = c->scan > c->in_pos ? c->scan - c->in_pos : 0;
-        c->in_len = have;
-        c->in_pos = 0;
-    }
-    if (c->in_cap - c->in_len < 1024 && c->in_cap < limit + 1) {
-        size_t cap = c->in_cap ? c->in_cap * 2 : IN_FIRST;
-        if (cap > limit + 1)
-            cap = limit + 1;
-        char *p = realloc(c->in, cap);
-        if (!p)
+    if (c->tls) {
+        n = cmn_hn_tls_recv(c->tls, dst, room);
+        if (n == CMN_HN_TLS_AGAIN) {
+            c->readable = false;
+            return -1;
+        }
+        if (n < 0)
             return -2;
-        c->in = p;
-        c->in_cap = cap;
+        /* a record may be shorter than the room: only AGAIN says the socket is drained */
+        return n;
     }
-    room = c->in_cap - c->in_len;
-    if (room == 0)
-        return -3;
     do
-        n = recv(c->fd, c->in + c->in_len, room, 0);
+        n = recv(c->fd, dst, room, 0);
     while (n < 0 && errno == EINTR);
     if (n < 0) {
         if (errno == EAGAIN || errno == EWOULDBLOCK) {
@@ -517,132 +571,69 @@ static ssize_t conn_read(struct cmn_hn_conn *c, size_t limit)
      * edge already, and only reading on finds the end. */
     if ((size_t)n < room && !c->peer_shut)
         c->readable = false;
+    return n;
+}
+
+/* Reads what the socket has into the buffer, keeping at most `limit` unconsumed bytes.
+ * Returns >0 bytes read, 0 at EOF, -1 when nothing is there (EAGAIN), -2 on error, -3 when the
+ * buffer is full at its limit. */
+static ssize_t conn_read(struct cmn_hn_conn *c, size_t limit)
+{
+    size_t have = c->in_len - c->in_pos, room;
+    ssize_t n;
+
+    if (c->in_pos && (c->in_pos == c->in_len || c->in_cap - c->in_len < 1024)) {
+        memmove(c->in, c->in + c->in_pos, have);
+        c->in_len = have;
+        c->in_pos = 0;
+    }
+    if (c->in_cap - c->in_len < 1024 && c->in_cap < limit + 1) {
+        size_t cap = c->in_cap ? c->in_cap * 2 : IN_FIRST;
+        if (cap > limit + 1)
+            cap = limit + 1;
+        char *p = realloc(c->in, cap);
+        if (!p)
+            return -2;
+        c->in = p;
+        c->in_cap = cap;
+    }
+    room = c->in_cap - c->in_len;
+    if (room == 0)
+        return -3;
+    n = recv_some(c, c->in + c->in_len, room);
+    if (n <= 0)
+        return n;
+    if (c->tls && cmn_hn_tls_pending(c->tls))
+        c->readable = true;
     c->in_len += (size_t)n;
     touch(c, cmn_clock_mono_ms());
     return n;
 }
 
-/* Next line of [p, end): its length without CR LF, *next after the LF; false if incomplete. */
-static bool next_line(const char *p, const char *end, size_t *len, const char **next)
+/* The reader's field callback: offsets into the head scratch, up to MAX_HEADERS. */
+static bool on_field(void *ctx, const char *name, size_t nl, const char *value, size_t vl)
 {
-    const char *lf = memchr(p, '\n', (size_t)(end - p));
+    struct head *h = ctx;
 
-    if (!lf)
-        return false;
-    *next = lf + 1;
-    *len = (size_t)(lf - p) - (lf > p && lf[-1] == '\r');
-    return true;
-}
-
-enum parse_result { P_OK, P_BAD, P_TOO_MANY, P_VERSION };
-
-static enum parse_result parse_request_line(const char *base, const char *p, size_t len,
-                                            struct head *h)
-{
-    const char *end = p + len, *sp1, *sp2;
-
-    for (sp1 = p; sp1 < end && cmn_str_is_tchar((unsigned char)*sp1); sp1++)
-        ;
-    if (sp1 == p || sp1 == end || *sp1 != ' ')
-        return P_BAD;
-    for (sp2 = sp1 + 1; sp2 < end && *sp2 != ' '; sp2++) {
-        unsigned char ch = (unsigned char)*sp2;
-        if (ch < 0x21 || ch == 0x7f)
-            return P_BAD;
-    }
-    if (sp2 == sp1 + 1 || sp2 == end)
-        return P_BAD;
-    h->method = (struct span){(size_t)(p - base), (size_t)(sp1 - p)};
-    h->target = (struct span){(size_t)(sp1 + 1 - base), (size_t)(sp2 - sp1 - 1)};
-    h->version = (struct span){(size_t)(sp2 + 1 - base), (size_t)(end - sp2 - 1)};
-    const char *v = sp2 + 1;
-    if (end - v != 8 || memcmp(v, "HTTP/", 5) != 0 || v[5] < '0' || v[5] > '9' || v[6] != '.' ||
-        v[7] < '0' || v[7] > '9')
-        return P_BAD;
-    if (v[5] != '1') /* Go serves any HTTP/1.x, 1.2 and up as 1.1 */
-        return P_VERSION;
-    h->strings = h->method.len + 1 + h->target.len + 1 + h->version.len + 1;
-    return P_OK;
-}
-
-static bool byte_ok(unsigned char ch)
-{
-    return (ch >= 0x20 || ch == '\t') && ch != 0x7f;
-}
-
-/* A field value has no control characters but tab (RFC 9110 section 5.5). Tokens make values
- * long: sixteen (SSE2) or eight bytes at a time, a block with a suspect byte (< 0x20 or 0x7f)
- * checked bytewise. */
-static bool value_ok(const unsigned char *p, size_t n)
-{
-    const uint64_t ones = 0x0101010101010101u, highs = 0x8080808080808080u;
-    size_t i = 0;
-
-#ifdef __SSE2__
-    const __m128i ctl = _mm_set1_epi8(0x1f), del = _mm_set1_epi8(0x7f);
-    for (; i + 16 <= n; i += 16) {
-        __m128i v = _mm_loadu_si128((const __m128i *)(const void *)(p + i));
-        __m128i bad = _mm_or_si128(_mm_cmpeq_epi8(_mm_min_epu8(v, ctl), v), /* <= 0x1f */
-                                   _mm_cmpeq_epi8(v, del));
-        if (_mm_movemask_epi8(bad)) {
-            for (size_t k = 0; k < 16; k++) {
-                if (!byte_ok(p[i + k]))
-                    return false;
-            }
-        }
-    }
-#endif
-    for (; i + 8 <= n; i += 8) {
-        uint64_t w;
-        memcpy(&w, p + i, 8);
-        /* a byte < 0x20 borrows, a 0x7f carries into its top bit; false alarms (carries
-         * between bytes) only send the word to the bytewise check */
-        if (((w - 0x20 * ones) | (w + ones)) & ~w & highs) {
-            for (size_t k = 0; k < 8; k++) {
-                if (!byte_ok(p[i + k]))
-                    return false;
-            }
-        }
-    }
-    for (; i < n; i++) {
-        if (!byte_ok(p[i]))
-            return false;
-    }
-    return true;
-}
-
-static enum parse_result parse_field(const char *base, const char *p, size_t len, struct head *h)
-{
-    const char *end = p + len, *colon, *v, *ve;
-
-    if (*p == ' ' || *p == '\t')
-        return P_BAD; /* obsolete line folding */
-    for (colon = p; colon < end && cmn_str_is_tchar((unsigned char)*colon); colon++)
-        ;
-    if (colon == p || colon == end || *colon != ':')
-        return P_BAD;
-    for (v = colon + 1; v < end && (*v == ' ' || *v == '\t'); v++)
-        ;
-    for (ve = end; ve > v && (ve[-1] == ' ' || ve[-1] == '\t'); ve--)
-        ;
-    if (!value_ok((const unsigned char *)v, (size_t)(ve - v)))
-        return P_BAD;
     if (h->n == MAX_HEADERS)
-        return P_TOO_MANY;
-    h->name[h->n] = (struct span){(size_t)(p - base), (size_t)(colon - p)};
-    h->value[h->n] = (struct span){(size_t)(v - base), (size_t)(ve - v)};
-    h->strings += (size_t)(colon - p) + 1 + (size_t)(ve - v) + 1;
+        return false;
+    h->name[h->n] = (struct cmn_h1_span){(size_t)(name - h->base), nl};
+    h->value[h->n] = (struct cmn_h1_span){(size_t)(value - h->base), vl};
+    h->strings += nl + 1 + vl + 1;
     h->n++;
-    return P_OK;
+    return true;
 }
 
 /* The exchange for a parsed head: one allocation holds it, the target and every string. */
 static struct cmn_http_exchange *make_exchange(struct cmn_hn_conn *c, const char *base,
+                                               const struct cmn_h1_request *rq,
                                                const struct head *h)
 {
     struct cmn_http_server *s = c->lp->s;
-    size_t size = sizeof(struct cmn_http_exchange) + h->target.len + 1 + _Alignof(max_align_t) +
-                  h->n * sizeof(struct cmn_http_kv) + h->strings;
+    size_t strings = rq->method.len + 1 + rq->version.len + 1 + rq->path.len + 1 +
+                     rq->authority.len + 1 + h->strings;
+    size_t size = sizeof(struct cmn_http_exchange) + rq->target.len + 1 + _Alignof(max_align_t) +
+                  h->n * sizeof(struct cmn_http_kv) + strings;
     struct cmn_http_exchange *ex = malloc(size);
     struct cmn_http_request *r;
     char *at;
@@ -656,327 +647,92 @@ static struct cmn_http_exchange *make_exchange(struct cmn_hn_conn *c, const char
     ex->loop = c->lp->idx;
     atomic_init(&ex->state, EX_READING);
     atomic_init(&ex->refs, 1);
-    ex->target = cmn_http_put(&(char *){ex->target_text}, base + h->target.off, h->target.len);
-    uintptr_t kv = (uintptr_t)(ex->target_text + h->target.len + 1);
+    ex->target = cmn_http_put(&(char *){ex->target_text}, base + rq->target.off, rq->target.len);
+    uintptr_t kv = (uintptr_t)(ex->target_text + rq->target.len + 1);
     kv = (kv + _Alignof(max_align_t) - 1) & ~(uintptr_t)(_Alignof(max_align_t) - 1);
     ex->headers = (struct cmn_http_kv *)kv;
     at = (char *)(ex->headers + h->n);
-    ex->method = cmn_http_put(&at, base + h->method.off, h->method.len);
-    ex->version = cmn_http_put(&at, base + h->version.off, h->version.len);
-    const char *q = memchr(ex->target, '?', h->target.len);
-    size_t path_len = q ? (size_t)(q - ex->target) : h->target.len;
-    ex->path = cmn_http_put(&at, ex->target, path_len);
+    ex->method = cmn_http_put(&at, base + rq->method.off, rq->method.len);
+    ex->version = cmn_http_put(&at, base + rq->version.off, rq->version.len);
+    ex->path = cmn_http_put(&at, base + rq->path.off, rq->path.len);
+    if (rq->form == CMN_H1_ABSOLUTE)
+        ex->authority = cmn_http_put(&at, base + rq->authority.off, rq->authority.len);
     for (size_t i = 0; i < h->n; i++) {
         ex->headers[i].name = cmn_http_put(&at, base + h->name[i].off, h->name[i].len);
         ex->headers[i].value = cmn_http_put(&at, base + h->value[i].off, h->value[i].len);
     }
     ex->n_headers = h->n;
     cmn_strlcpy(ex->remote_ip, c->remote_ip, sizeof(ex->remote_ip));
-    cmn_http_request_publish(ex, q);
+    cmn_http_request_publish(ex, rq->has_query ? ex->target + (rq->query.off - rq->target.off) - 1
+                                               : NULL);
     r->remote_port = c->remote_port;
-    r->tls = false;
+    r->tls = c->tls != NULL;
     r->body = "";
+    r->has_body = rq->has_body;
     cmn_buf_init(&ex->body, s->opts.max_body);
     return ex;
 }
 
-/* httpguts.ValidHostHeader: only bytes that may appear in a uri-host and port. */
-static bool valid_host(const char *h)
+/* A head was read: the exchange is made and its body awaited. False when the connection was
+ * answered (417, 413) or closed instead. */
+static bool take_head(struct cmn_hn_conn *c, const char *base, const struct cmn_h1_request *rq)
 {
-    for (; *h; h++) {
-        unsigned char ch = (unsigned char)*h, l = ch | 0x20;
-        if (!(l >= 'a' && l <= 'z') && !(ch >= '0' && ch <= '9') &&
-            !strchr("!$%&'()*+,-.:;=[]_~", ch))
-            return false;
-    }
-    return true;
-}
-
-/* Content-Length as Go reads it (transfer.go fixLength): repeated headers must say the same
- * thing byte for byte; a chunked body makes the value irrelevant; otherwise digits only, at
- * most 2^63-1 (strconv.ParseUint(v, 10, 63)). */
-static bool content_length(const struct cmn_http_request *r, bool chunked, bool *present,
-                           uint64_t *len)
-{
-    const char *first = NULL;
-    uint64_t n = 0;
-
-    for (size_t i = 0; i < r->n_headers; i++) {
-        if (!cmn_str_eq_nocase(r->headers[i].name, "Content-Length"))
-            continue;
-        if (first && strcmp(first, r->headers[i].value) != 0)
-            return false;
-        first = r->headers[i].value;
-    }
-    *present = first != NULL;
-    *len = 0;
-    if (!first || chunked)
-        return true;
-    if (!cmn_str_parse_digits(first, strlen(first), 19, &n) || n > INT64_MAX)
-        return false;
-    *len = n;
-    return true;
-}
-
-/* Framing and expectations of a parsed request; false when an error answer was queued. */
-static bool frame_request(struct cmn_hn_conn *c, struct cmn_http_exchange *ex)
-{
-    const struct cmn_http_request *r = &ex->req;
     struct cmn_http_server *s = c->lp->s;
-    bool http11 = r->version[7] != '0', cl_present, te = false, says_close = false;
-    const char *conn = NULL, *expect = NULL, *host = NULL;
-    unsigned hosts = 0;
-    uint64_t cl;
 
-    for (size_t i = 0; i < r->n_headers; i++) {
-        const char *n = r->headers[i].name, *v = r->headers[i].value;
-        if (cmn_str_eq_nocase(n, "Host")) {
-            hosts++;
-            host = v;
-        } else if (cmn_str_eq_nocase(n, "Transfer-Encoding")) {
-            if (te || !cmn_str_eq_nocase(v, "chunked")) {
-                send_raw_error(c, "501 Not Implemented", "Unsupported transfer encoding");
-                return false;
-            }
-            te = true;
-        } else if (cmn_str_eq_nocase(n, "Connection")) {
-            /* Go: "close" in any Connection header closes; the first one (and the first
-             * Expect) is the one read for anything else. */
-            says_close = says_close || has_token(v, "close");
-            if (!conn)
-                conn = v;
-        } else if (cmn_str_eq_nocase(n, "Expect")) {
-            if (!expect)
-                expect = v;
-        }
-    }
-    /* Go's order: the framing (transfer coding, then length) before the Host checks */
-    if (!content_length(r, te, &cl_present, &cl)) {
-        bad_request(c, NULL);
-        return false;
-    }
-    if (http11 && hosts == 0) {
-        bad_request(c, "missing required Host header");
-        return false;
-    }
-    if (hosts > 1) {
-        bad_request(c, "too many Host headers");
-        return false;
-    }
-    if (host && !valid_host(host)) {
-        bad_request(c, "malformed Host header");
-        return false;
-    }
-    c->keep_alive = http11 ? !says_close : (conn && has_token(conn, "keep-alive"));
-    c->head_method = strcmp(r->method, "HEAD") == 0;
-    c->chunked = te;
-    c->ch = CH_SIZE;
-    c->left = te ? 0 : cl;
-    if (te && cl_present)
-        c->keep_alive = false; /* both framings: answer, then close (RFC 9112 section 6.3) */
-    ex->req.has_body = te || cl > 0;
-    c->expect_continue = false;
-    if (expect) {
-        if (!cmn_str_eq_nocase(expect, "100-continue")) {
-            c->keep_alive = false;
-            ex->resp = cmn_http_response_new(417);
-            /* Go's sendExpectationFailed says so itself, 1.0 requests included. */
-            if (ex->resp && !cmn_http_response_add_header(ex->resp, "Connection", "close")) {
-                cmn_http_response_destroy(ex->resp);
-                ex->resp = NULL;
-            }
-            if (!ex->resp) {
-                conn_close(c);
-                return false;
-            }
-            atomic_store(&ex->state, EX_ANSWERED);
-            start_answer(c);
-            return false;
-        }
-        c->expect_continue = http11 && ex->req.has_body;
-    }
-    if (!te && cl > s->opts.max_body) {
-        c->keep_alive = false;
-        ex->resp = cmn_http_response_text(413, "text/plain; charset=utf-8",
-                                          "request body too large\n", 23);
-        if (!ex->resp) {
-            conn_close(c);
-            return false;
-        }
-        if (s->opts.access_log)
-            cmn_http_access_log(ex, ex->resp);
-        atomic_store(&ex->state, EX_ANSWERED);
-        start_answer(c);
-        return false;
-    }
-    return true;
-}
-
-/* Parses a complete head in [in_pos, end_of_head); false when an error answer was queued. */
-static bool take_head(struct cmn_hn_conn *c, size_t head_end)
-{
-    const char *base = c->in, *p = c->in + c->in_pos, *end = c->in + head_end, *next;
-    struct head *h = &c->lp->head;
-    enum parse_result pr;
-    size_t len;
-
-    h->n = 0;
-    while (next_line(p, end, &len, &next) && len == 0) /* empty lines before a request */
-        p = next;
-    if (!next_line(p, end, &len, &next)) {
-        bad_request(c, NULL);
-        return false;
-    }
-    pr = parse_request_line(base, p, len, h);
-    for (p = next; pr == P_OK && next_line(p, end, &len, &next) && len > 0; p = next)
-        pr = parse_field(base, p, len, h);
-    if (pr != P_OK) {
-        if (pr == P_VERSION)
-            status_error(c, "505 HTTP Version Not Supported", "unsupported protocol version");
-        else if (pr == P_TOO_MANY)
-            send_raw_error(c, "431 Request Header Fields Too Large",
-                           "431 Request Header Fields Too Large");
-        else
-            bad_request(c, NULL);
-        return false;
-    }
-    c->ex = make_exchange(c, base, h);
-    c->in_pos = head_end;
-    c->scan = head_end;
+    c->ex = make_exchange(c, base, rq, &c->lp->head);
     if (!c->ex) {
         conn_close(c);
         return false;
     }
     c->ex->req.start_us = cmn_clock_mono_us();
-    return frame_request(c, c->ex);
-}
-
-/* Where the head ends (after its empty line) within the buffer, or 0 if it is incomplete. */
-static size_t find_head_end(struct cmn_hn_conn *c)
-{
-    size_t i = c->scan > c->in_pos ? c->scan : c->in_pos;
-
-    /* Leading empty lines belong to no head: step over them first. */
-    if (i == c->in_pos) {
-        while (i < c->in_len && (c->in[i] == '\r' || c->in[i] == '\n'))
-            i++;
-        if (i == c->in_len)
-            return 0;
+    c->keep_alive = rq->keep_alive;
+    c->head_method = rq->head_method;
+    c->expect_continue = rq->expect_continue;
+    c->asterisk = rq->form == CMN_H1_ASTERISK && rq->method.len == 7 &&
+                  memcmp(base + rq->method.off, "OPTIONS", 7) == 0;
+    if (!s->opts.request_timeout_ms)
+        reading_end(c); /* the head is in: only the idle timeout bounds the body */
+    if (rq->expect_failed) {
+        /* Go's sendExpectationFailed says "Connection: close" itself, 1.0 requests included. */
+        struct cmn_http_response *r = cmn_http_response_new(417);
+        c->keep_alive = false;
+        if (r && !cmn_http_response_add_header(r, "Connection", "close")) {
+            cmn_http_response_destroy(r);
+            r = NULL;
+        }
+        answer_now(c, r);
+        return false;
     }
-    while (i < c->in_len) {
-        const char *lf = memchr(c->in + i, '\n', c->in_len - i);
-        if (!lf)
-            break;
-        i = (size_t)(lf - c->in);
-        if (i + 1 < c->in_len && c->in[i + 1] == '\n')
-            return i + 2;
-        if (i + 2 < c->in_len && c->in[i + 1] == '\r' && c->in[i + 2] == '\n')
-            return i + 3;
-        i++;
+    if (!rq->chunked && rq->length > s->opts.max_body) {
+        too_large(c);
+        return false;
     }
-    c->scan = c->in_len > 2 ? c->in_len - 2 : c->in_pos;
-    return 0;
+    return true;
 }
 
 static bool body_add(struct cmn_hn_conn *c, const char *p, size_t n)
 {
     if (cmn_buf_append(&c->ex->body, p, n) == CMN_BUF_OK)
         return true;
-    c->keep_alive = false;
-    c->ex->resp =
-        cmn_http_response_text(413, "text/plain; charset=utf-8", "request body too large\n", 23);
-    if (!c->ex->resp) {
-        conn_close(c);
-        return false;
-    }
-    if (c->lp->s->opts.access_log)
-        cmn_http_access_log(c->ex, c->ex->resp);
-    atomic_store(&c->ex->state, EX_ANSWERED);
-    start_answer(c);
+    too_large(c);
     return false;
 }
 
-enum body_result { B_DONE, B_MORE, B_STOP };
-
-/* Moves buffered body bytes into the exchange. */
-static enum body_result take_body(struct cmn_hn_conn *c)
-{
-    const char *next;
-    size_t len;
-
-    if (!c->chunked) {
-        size_t n = c->in_len - c->in_pos;
-        if (n > c->left)
-            n = (size_t)c->left;
-        if (n && !body_add(c, c->in + c->in_pos, n))
-            return B_STOP;
-        c->in_pos += n;
-        c->left -= n;
-        return c->left ? B_MORE : B_DONE;
-    }
-    for (;;) {
-        const char *p = c->in + c->in_pos, *end = c->in + c->in_len;
-        switch (c->ch) {
-        case CH_SIZE:
-        case CH_TRAILER:
-        case CH_DATA_END:
-            if (!next_line(p, end, &len, &next)) {
-                if ((size_t)(end - p) > LINE_MAX_CHUNK) {
-                    bad_request(c, NULL);
-                    return B_STOP;
-                }
-                return B_MORE;
-            }
-            c->in_pos = (size_t)(next - c->in);
-            if (c->ch == CH_DATA_END) {
-                if (len != 0) {
-                    bad_request(c, NULL);
-                    return B_STOP;
-                }
-                c->ch = CH_SIZE;
-            } else if (c->ch == CH_TRAILER) {
-                if (len == 0)
-                    return B_DONE;
-            } else {
-                uint64_t n = 0;
-                size_t i = 0;
-                for (; i < len && i < 16 && isxdigit((unsigned char)p[i]); i++)
-                    n = n * 16 + (uint64_t)(p[i] <= '9' ? p[i] - '0' : (p[i] | 0x20) - 'a' + 10);
-                if (i == 0 || (i < len && p[i] != ';' && p[i] != ' ' && p[i] != '\t')) {
-                    bad_request(c, NULL);
-                    return B_STOP;
-                }
-                c->left = n;
-                c->ch = n ? CH_DATA : CH_TRAILER;
-            }
-            break;
-        case CH_DATA: {
-            size_t n = (size_t)(end - p);
-            if (n == 0)
-                return B_MORE;
-            if (n > c->left)
-                n = (size_t)c->left;
-            if (!body_add(c, p, n))
-                return B_STOP;
-            c->in_pos += n;
-            c->left -= n;
-            if (!c->left)
-                c->ch = CH_DATA_END;
-            break;
-        }
-        }
-    }
-}
-
-/* The request is whole: the handler gets it. */
+/* The request is whole: the handler gets it ("OPTIONS *" is answered here, as Go's
+ * globalOptionsHandler does). */
 static void dispatch(struct cmn_hn_conn *c)
 {
     struct cmn_http_exchange *ex = c->ex;
     struct cmn_http_server *s = c->lp->s;
     int expected = EX_HANDLING;
 
+    reading_end(c);
     ex->req.body = cmn_buf_str(&ex->body);
     ex->req.body_len = ex->body.len;
+    if (c->asterisk) {
+        answer_now(c, cmn_http_response_new(200));
+        return;
+    }
     c->st = CS_HANDLING;
     list_remove(c); /* a waiting request is bounded by its handler, not the idle timeout */
     atomic_store(&ex->state, EX_HANDLING);
@@ -1002,10 +758,10 @@ static void finish_answer(struct cmn_hn_conn *c)
         conn_linger(c);
         return;
     }
-    c->st = CS_HEAD;
-    c->scan = c->in_pos;
+    c->st = CS_READ;
+    c->asterisk = false;
     if (c->in_pos == c->in_len) {
-        c->in_pos = c->in_len = c->scan = 0;
+        c->in_pos = c->in_len = 0;
         if (c->in_cap > IN_KEEP) {
             free(c->in);
             c->in = NULL;
@@ -1014,90 +770,123 @@ static void finish_answer(struct cmn_hn_conn *c)
     }
 }
 
+/* "100 Continue" before the body is read; it goes out ahead of anything else. */
 static void send_continue(struct cmn_hn_conn *c)
 {
-    static const char msg[] = "HTTP/1.1 100 Continue\r\n\r\n";
-
     c->expect_continue = false;
-    /* A fresh connection's send buffer takes 25 bytes; if it does not, give up on it. */
-    if (send(c->fd, msg, sizeof(msg) - 1, MSG_NOSIGNAL) != (ssize_t)(sizeof(msg) - 1))
+    if (!out_str(c, "HTTP/1.1 100 Continue\r\n\r\n"))
         conn_close(c);
+}
+
+/* One step of reading: true to go on, false when the connection waits (for input or an
+ * answer) or is gone. */
+static bool read_step(struct cmn_hn_conn *c)
+{
+    struct cmn_hn_loop *lp = c->lp;
+    struct cmn_http_server *s = lp->s;
+    const char *base = c->in + c->in_pos;
+    struct cmn_h1_out out;
+    size_t used = 0;
+    ssize_t n;
+
+    if (c->out_pos < c->out_len) { /* a 100 Continue still on its way */
+        if (!conn_flush(c) || c->gone)
+            return false;
+        c->out_len = c->out_pos = 0;
+    }
+    if (c->in_len > c->in_pos && cmn_h1_reader_idle(&c->rd))
+        reading_start(c, cmn_clock_mono_ms());
+    lp->head.base = base;
+    lp->head.n = 0;
+    lp->head.strings = 0;
+    switch (cmn_h1_read(&c->rd, base, c->in_len - c->in_pos, &used, on_field, &lp->head, &out)) {
+    case CMN_H1_HEAD:
+        if (take_head(c, base, &out.req))
+            c->in_pos += used;
+        return !c->gone;
+    case CMN_H1_DATA:
+        c->in_pos += used;
+        return body_add(c, out.data, out.data_len) || !c->gone;
+    case CMN_H1_END:
+        c->in_pos += used;
+        dispatch(c);
+        return !c->gone;
+    case CMN_H1_FAIL:
+        send_raw_error(c, out.fail);
+        return !c->gone;
+    case CMN_H1_MORE:
+        break;
+    }
+    c->in_pos += used;
+    if (c->ex && c->expect_continue) {
+        send_continue(c);
+        return !c->gone;
+    }
+    if (!c->readable)
+        return false;
+    n = conn_read(c, c->ex ? BODY_READ : s->opts.max_header_bytes + 1);
+    if (n == -1)
+        return false;
+    if (n == -3) /* a head fills the buffer without ending: the reader says 431 next */
+        return true;
+    if (n <= 0) { /* EOF or an error: nothing to answer */
+        conn_close(c);
+        return false;
+    }
+    return true;
+}
+
+static void handshake_step(struct cmn_hn_conn *c)
+{
+    int rc = cmn_hn_tls_handshake(c->tls);
+
+    if (rc == CMN_HN_TLS_AGAIN)
+        return;
+    if (rc < 0) {
+        conn_close(c);
+        return;
+    }
+    c->st = CS_READ;
+    c->readable = true; /* application data may have come with the last flight */
+}
+
+static void linger_step(struct cmn_hn_conn *c)
+{
+    char sink[4096];
+
+    for (;;) {
+        ssize_t n = recv(c->fd, sink, sizeof(sink), 0);
+        if (n > 0 && c->lingered + (size_t)n <= LINGER_BYTES) {
+            c->lingered += (size_t)n;
+            continue;
+        }
+        if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) {
+            c->readable = false;
+            return;
+        }
+        if (n < 0 && errno == EINTR)
+            continue;
+        conn_close(c); /* EOF, error or too much */
+        return;
+    }
 }
 
 /* Advances the connection as far as its input and output allow. */
 static void conn_drive(struct cmn_hn_conn *c)
 {
-    struct cmn_http_server *s = c->lp->s;
-
     for (;;) {
-        ssize_t n;
         if (c->gone) /* closed on the way (out of memory for an error answer, say) */
             return;
         switch (c->st) {
-        case CS_HEAD: {
-            size_t end = c->in_len > c->in_pos ? find_head_end(c) : 0;
-            /* The buffer holds one byte over the cap to see a head end there: not served. */
-            if (end && end - c->in_pos > s->opts.max_header_bytes) {
-                send_raw_error(c, "431 Request Header Fields Too Large",
-                               "431 Request Header Fields Too Large");
-                continue;
-            }
-            if (end) {
-                if (take_head(c, end) && !c->gone)
-                    c->st = CS_BODY;
-                if (c->gone)
-                    return;
-                continue;
-            }
-            if (c->in_len - c->in_pos > s->opts.max_header_bytes) {
-                send_raw_error(c, "431 Request Header Fields Too Large",
-                               "431 Request Header Fields Too Large");
-                continue;
-            }
-            if (!c->readable)
+        case CS_HANDSHAKE:
+            handshake_step(c);
+            if (c->st == CS_HANDSHAKE)
                 return;
-            n = conn_read(c, s->opts.max_header_bytes + 1);
-            if (n == -1)
-                return;
-            if (n == -3) {
-                send_raw_error(c, "431 Request Header Fields Too Large",
-                               "431 Request Header Fields Too Large");
-                continue;
-            }
-            if (n <= 0) { /* EOF or error while idle or mid-head: just close */
-                conn_close(c);
-                return;
-            }
             continue;
-        }
-        case CS_BODY: {
-            enum body_result br = take_body(c);
-            if (c->gone)
+        case CS_READ:
+            if (!read_step(c))
                 return;
-            if (br == B_STOP)
-                continue;
-            if (br == B_DONE) {
-                dispatch(c);
-                if (c->gone)
-                    return;
-                continue;
-            }
-            if (c->expect_continue) {
-                send_continue(c);
-                if (c->gone)
-                    return;
-            }
-            if (!c->readable)
-                return;
-            n = conn_read(c, 64 * 1024);
-            if (n == -1)
-                return;
-            if (n <= 0) {
-                conn_close(c);
-                return;
-            }
             continue;
-        }
         case CS_HANDLING:
             return;
         case CS_WRITING:
@@ -1105,24 +894,9 @@ static void conn_drive(struct cmn_hn_conn *c)
                 return;
             finish_answer(c);
             continue;
-        case CS_LINGER: {
-            char sink[4096];
-            for (;;) {
-                n = recv(c->fd, sink, sizeof(sink), 0);
-                if (n > 0 && c->lingered + (size_t)n <= LINGER_BYTES) {
-                    c->lingered += (size_t)n;
-                    continue;
-                }
-                if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) {
-                    c->readable = false;
-                    return;
-                }
-                if (n < 0 && errno == EINTR)
-                    continue;
-                conn_close(c); /* EOF, error or too much */
-                return;
-            }
-        }
+        case CS_LINGER:
+            linger_step(c);
+            return;
         }
     }
 }
@@ -1164,6 +938,30 @@ static void listen_in_epoll(struct cmn_hn_loop *lp)
         lp->listening = true;
 }
 
+/* The table is full: a connection that has not sent a whole request head yet (the oldest such
+ * request, else the longest idle connection between requests) makes room for a new one, so
+ * that clients trickling heads cannot hold every slot. False when none could be shed. */
+static bool shed_one(struct cmn_hn_loop *lp)
+{
+    int k = 0;
+
+    for (struct cmn_hn_conn *c = lp->r_oldest; c && k < SHED_LOOK; c = c->rnext, k++) {
+        if (!c->ex && (c->st == CS_READ || c->st == CS_HANDSHAKE)) {
+            conn_close(c);
+            return true;
+        }
+    }
+    k = 0;
+    for (struct cmn_hn_conn *c = lp->oldest; c && k < SHED_LOOK; c = c->next, k++) {
+        if (c->st == CS_LINGER ||
+            (c->st == CS_READ && !c->ex && cmn_h1_reader_idle(&c->rd) && c->in_len == c->in_pos)) {
+            conn_close(c);
+            return true;
+        }
+    }
+    return false;
+}
+
 static void accept_some(struct cmn_hn_loop *lp)
 {
     for (int k = 0; k < ACCEPTS_PER_RUN && lp->listening; k++) {
@@ -1181,25 +979,38 @@ static void accept_some(struct cmn_hn_loop *lp)
             }
             return; /* EAGAIN, or a connection that went away before we took it */
         }
-        if (lp->n_conns >= lp->max_conns || !(c = calloc(1, sizeof(*c)))) {
+        if ((lp->n_conns >= lp->max_conns && !shed_one(lp)) || !(c = calloc(1, sizeof(*c)))) {
             close(fd);
             continue;
         }
         setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
         c->lp = lp;
         c->fd = fd;
-        c->st = CS_HEAD;
+        c->st = CS_READ;
+        c->req_start_ms = -1;
         c->readable = true; /* a client usually writes right after connecting */
+        cmn_h1_reader_init(&c->rd, lp->s->opts.max_header_bytes);
         format_remote(c, &ss);
+        if (lp->s->tls) {
+            c->tls = cmn_hn_tls_session(lp->s->tls, fd);
+            c->st = CS_HANDSHAKE;
+            if (!c->tls) {
+                close(fd);
+                free(c);
+                continue;
+            }
+        }
         struct epoll_event ev = {.events = EPOLLIN | EPOLLOUT | EPOLLRDHUP | EPOLLET};
         ev.data.ptr = c;
         if (epoll_ctl(lp->epfd, EPOLL_CTL_ADD, fd, &ev) != 0) {
             close(fd);
-            free(c);
+            conn_free(c);
             continue;
         }
         lp->n_conns++;
-        touch(c, cmn_clock_mono_ms());
+        int64_t now = cmn_clock_mono_ms();
+        touch(c, now);
+        reading_start(c, now); /* Go's deadlines for a first request run from the accept */
         conn_drive(c);
     }
 }
@@ -1227,12 +1038,29 @@ static void take_answers(struct cmn_hn_loop *lp)
     }
 }
 
+/* Requests past their head or request deadline are dropped without an answer, as Go's server
+ * does when a read deadline passes. */
+static void expire_requests(struct cmn_hn_loop *lp, int64_t now)
+{
+    int64_t head = head_ms(lp), whole = lp->s->opts.request_timeout_ms,
+            first = first_deadline_ms(lp);
+
+    for (struct cmn_hn_conn *c = lp->r_oldest, *next; c; c = next) {
+        next = c->rnext;
+        if (now - c->req_start_ms < first)
+            break; /* the list is in start order */
+        if ((!c->ex && now - c->req_start_ms >= head) || (whole && now - c->req_start_ms >= whole))
+            conn_close(c);
+    }
+}
+
 static void expire(struct cmn_hn_loop *lp, int64_t now)
 {
     int64_t limit = idle_ms(lp);
 
     while (lp->oldest && now - lp->oldest->active_ms >= limit)
         conn_close(lp->oldest);
+    expire_requests(lp, now);
     /* Lingering connections have a shorter leash; they are few, walk them all. */
     for (struct cmn_hn_conn *c = lp->n_linger ? lp->oldest : NULL, *next; c; c = next) {
         next = c->next;
@@ -1297,6 +1125,8 @@ int64_t cmn_hn_loop_timeout_ms(const struct cmn_http_server *s, unsigned i)
         return 0;
     if (lp->oldest)
         due = lp->oldest->active_ms + idle_ms(lp);
+    if (lp->r_oldest && (due < 0 || lp->r_oldest->req_start_ms + first_deadline_ms(lp) < due))
+        due = lp->r_oldest->req_start_ms + first_deadline_ms(lp);
     for (struct cmn_hn_conn *c = lp->n_linger ? lp->oldest : NULL; c; c = c->next) {
         if (c->st == CS_LINGER && (due < 0 || c->linger_until < due))
             due = c->linger_until;
@@ -1470,6 +1300,9 @@ bool cmn_hn_start(struct cmn_http_server *s, struct cmn_err *err)
         atomic_init(&lp->woken, false);
         pthread_mutex_init(&lp->qlock, NULL);
     }
+    if (s->opts.tls_cert_pem && s->opts.tls_key_pem &&
+        !(s->tls = cmn_hn_tls_new(s->opts.tls_cert_pem, s->opts.tls_key_pem, err)))
+        return false;
     s->listen_fd = open_listener(s, err);
     if (s->listen_fd < 0)
         return false;
@@ -1508,4 +1341,6 @@ void cmn_hn_free(struct cmn_http_server *s)
     }
     free(s->nloops);
     s->nloops = NULL;
+    cmn_hn_tls_free(s->tls);
+    s->tls = NULL;
 }

@@ -157,7 +157,7 @@ static const char *const ROUTER_NOT_APPLIED[] = {
     "remove_extra_slash",
 };
 static const char *const SERVICE_NOT_APPLIED[] = {
-    "write_timeout",           "read_header_timeout",     "max_idle_connections",
+    "write_timeout",           "max_idle_connections",
     "dialer_timeout",          "dialer_fallback_delay",   "dialer_keep_alive",
     "response_header_timeout", "expect_continue_timeout", "use_h2c",
 };

@@ -30,7 +30,7 @@ enum route_kind { R_ENDPOINT = 0, R_HEALTH, R_DEBUG, R_ECHO, R_OPTIONS };
 struct gw_server {
     const struct gw_config *cfg;
     struct cmn_http_server *http;
-    char *tls_cert, *tls_key; /* PEM of the tls block while the daemons serve with them */
+    char *tls_cert, *tls_key;           /* PEM of the tls block while the daemons serve with them */
     struct gw_loop *loops[MAX_WORKERS]; /* worker i drives HTTP daemon i and its backend calls */
     size_t n_workers;
     struct worker_hook {
@@ -159,8 +159,8 @@ static void access_log(const struct exctx *x, unsigned status)
     il = strlen(x->client_ip);
     ml = strlen(x->method);
     ul = strlen(x->uri);
-    need = 6 + wl + 3 + (sizeof(st) - sl < 3 ? 3 : sizeof(st) - sl) + 3 + (ll < 13 ? 13 : ll) +
-           3 + (il < 15 ? 15 : il) + 3 + (ml < 7 ? 7 : ml) + 2 + ul + 2;
+    need = 6 + wl + 3 + (sizeof(st) - sl < 3 ? 3 : sizeof(st) - sl) + 3 + (ll < 13 ? 13 : ll) + 3 +
+           (il < 15 ? 15 : il) + 3 + (ml < 7 ? 7 : ml) + 2 + ul + 2;
     if (!own || need >= LOG_BATCH) {
         cmn_log_raw("[GIN] %s | %3u | %13s | %15s | %-7s \"%s\"", when, status, lat, x->client_ip,
                     x->method, x->uri);
@@ -248,7 +248,8 @@ static bool build_inreq(const struct cmn_http_request *req, const char *path, co
     }
     if (host)
         hl = strlen(host) + 1;
-    in->strs = malloc(ml + 1 + pl + 1 + ql + 1 + il + 1 + hl + (req->body_len ? req->body_len + 1 : 0));
+    in->strs =
+        malloc(ml + 1 + pl + 1 + ql + 1 + il + 1 + hl + (req->body_len ? req->body_len + 1 : 0));
     if (!in->strs)
         return false;
     at = in->strs;
@@ -664,6 +665,12 @@ static size_t worker_count(void)
     return n > MAX_WORKERS ? MAX_WORKERS : (size_t)n;
 }
 
+/* A duration for cmn_http's unsigned milliseconds: 0 stays "unset", at most 24 days. */
+static int64_t clamp_ms(int64_t ms)
+{
+    return ms <= 0 ? 0 : ms > INT32_MAX ? INT32_MAX : ms;
+}
+
 static void http_ready(void *ctx)
 {
     struct worker_hook *h = ctx;
@@ -749,11 +756,18 @@ struct gw_server *gw_server_start(const struct gw_config *cfg, struct cmn_err *e
     o.bind = cfg->listen_ip;
     o.port = cfg->port;
     o.external_loops = (unsigned)s->n_workers;
-    o.native = getenv("GW_HTTP_ENGINE") == NULL || strcmp(getenv("GW_HTTP_ENGINE"), "mhd") != 0;
+    /* One parser and one set of rules for every listener, HTTPS included (docs/security.md):
+     * libmicrohttpd serves only the mock services. */
+    o.native = true;
     o.max_connections = 8192;
+    /* Go's http.Server: IdleTimeout falls back to ReadTimeout, ReadHeaderTimeout too. Where
+     * KrakenD waits forever we do not: 60 s between requests, 10 s for a head (cmn_http). */
     o.idle_timeout_s = cfg->idle_timeout_ms > 0   ? (unsigned)((cfg->idle_timeout_ms + 999) / 1000)
                        : cfg->read_timeout_ms > 0 ? (unsigned)((cfg->read_timeout_ms + 999) / 1000)
                                                   : 60;
+    o.head_timeout_ms = (unsigned)clamp_ms(
+        cfg->read_header_timeout_ms > 0 ? cfg->read_header_timeout_ms : cfg->read_timeout_ms);
+    o.request_timeout_ms = (unsigned)clamp_ms(cfg->read_timeout_ms);
     o.max_body = MAX_REQUEST_BODY;
     /* MHD sizes (and clears half of) a per-connection memory pool from this; KrakenD's 1 MB
      * default would cost 512 KB per idle connection, so the pool is kept between 16 and 64 KB,

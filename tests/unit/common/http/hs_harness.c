@@ -59,6 +59,8 @@ static struct cmn_http_response *echo(const struct cmn_http_request *req)
     cmn_buf_printf(&b, "%s %s %s\npath=%s query=%s has_query=%d has_body=%d peer=%s:%u\n",
                    req->method, req->target, req->version, req->path, req->query, req->has_query,
                    req->has_body, req->remote_ip, req->remote_port);
+    if (req->authority)
+        cmn_buf_printf(&b, "authority=%s\n", req->authority);
     for (size_t i = 0; i < req->n_headers; i++)
         cmn_buf_printf(&b, "%s: %s\n", req->headers[i].name, req->headers[i].value);
     cmn_buf_append(&b, "\n", 1);
@@ -102,6 +104,9 @@ static void handler(void *ctx, struct cmn_http_exchange *ex, const struct cmn_ht
     } else if (strcmp(req->path, "/split") == 0) {
         r = echo(req);
         cmn_http_response_add_header(r, "X-Passed", "a\r\nX-Injected: 1\nb");
+        cmn_http_response_add_header(r, "X-Nul", "a\x01z");
+        cmn_http_response_add_header(r, "Bad Name", "v");
+        cmn_http_response_add_header(r, "X-Fine", "tab\tand \xc3\xa9");
     } else if (strcmp(req->path, "/null") == 0) {
         r = NULL;
     } else {

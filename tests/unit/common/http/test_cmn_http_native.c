@@ -84,11 +84,12 @@ static void get_has_date_length_and_keeps_alive(void **state)
     assert_int_equal(tu_answer_count(&a, "Date"), 1);
     assert_string_equal(hs_hv(&a, "Date"), "Mon, 02 Jan 2006 15:04:05 GMT");
     tu_answer_free(&a);
-    /* A value with CR or LF (a backend's, passed on by no-op) cannot add a field of its own. */
+    /* A value with CR or LF cannot add a field of its own: the field is left out (see
+     * test_cmn_http_smuggling.c for the rule). */
     hs_ask(&c, "GET /split HTTP/1.1\r\nHost: t\r\n\r\n", false, &a);
     assert_int_equal(a.status, 200);
     assert_null(tu_answer_header(&a, "X-Injected"));
-    assert_string_equal(hs_hv(&a, "X-Passed"), "a  X-Injected: 1 b");
+    assert_null(tu_answer_header(&a, "X-Passed"));
     tu_answer_free(&a);
     /* A handler answering NULL means 500. */
     hs_ask(&c, "GET /null HTTP/1.1\r\nHost: t\r\n\r\n", false, &a);
@@ -717,18 +718,8 @@ static void expect_and_body_limits(void **state)
     assert_string_equal(strstr(a.body, "\n\n") + 2, "ok");
     tu_answer_free(&a);
     tu_close(&c);
-    /* Transfer-Encoding and Content-Length: chunked wins, then the connection closes; Go does
-     * not even read the length then. */
-    hs_connect_to(h, &c);
-    hs_ask(&c,
-           "POST /te HTTP/1.1\r\nHost: t\r\nContent-Length: abc\r\n"
-           "Transfer-Encoding: chunked\r\n\r\n2\r\nok\r\n0\r\n\r\n",
-           false, &a);
-    assert_string_equal(hs_hv(&a, "Connection"), "close");
-    assert_string_equal(strstr(a.body, "\n\n") + 2, "ok");
-    tu_answer_free(&a);
-    hs_expect_final(&c, "");
-    tu_close(&c);
+    /* Transfer-Encoding and Content-Length: chunked wins, then the connection closes (a
+     * length that is not a number is refused even then: test_cmn_http_smuggling.c). */
     hs_connect_to(h, &c);
     assert_true(tu_send_str(&c, "POST /te HTTP/1.1\r\nHost: t\r\nContent-Length: 3\r\n"
                                 "Transfer-Encoding: chunked\r\n\r\n4\r\nabcd\r\n0\r\n\r\n"
@@ -1055,29 +1046,43 @@ static void connection_limit(void **state)
     struct cmn_http_server_opts o = hs_default_opts(h, 1);
     struct tu_conn c1, c2, c3;
     struct tu_answer a;
+    struct cmn_http_exchange *ex1, *ex2;
 
     o.max_connections = 2;
     hs_start_with(h, o);
+    /* Two requests with the handler: nothing can be shed, the third connection is accepted by
+     * the kernel and closed by the server unanswered. */
     hs_connect_to(h, &c1);
-    hs_ask(&c1, "GET /1 HTTP/1.1\r\nHost: t\r\n\r\n", false, &a);
-    tu_answer_free(&a);
+    assert_true(tu_send_str(&c1, "GET /defer HTTP/1.1\r\nHost: t\r\n\r\n"));
     hs_connect_to(h, &c2);
-    hs_ask(&c2, "GET /2 HTTP/1.1\r\nHost: t\r\n\r\n", false, &a);
-    tu_answer_free(&a);
-    /* The third is accepted by the kernel and closed by the server unanswered. */
+    assert_true(tu_send_str(&c2, "GET /defer HTTP/1.1\r\nHost: t\r\n\r\n"));
+    ex1 = hs_take_held(h, IO_MS);
+    ex2 = hs_take_held(h, IO_MS);
+    assert_non_null(ex1);
+    assert_non_null(ex2);
     hs_connect_to(h, &c3);
     tu_send_str(&c3, "GET /3 HTTP/1.1\r\nHost: t\r\n\r\n");
     assert_int_equal(tu_read_answer(&c3, false, &a), 0);
     tu_close(&c3);
-    /* Room again once one leaves. */
-    tu_close(&c1);
-    hs_msleep(100);
+    cmn_http_exchange_respond(ex1, cmn_http_response_text(200, "text/plain", "1", 1));
+    cmn_http_exchange_respond(ex2, cmn_http_response_text(200, "text/plain", "2", 1));
+    assert_int_equal(tu_read_answer(&c1, false, &a), 1);
+    tu_answer_free(&a);
+    assert_int_equal(tu_read_answer(&c2, false, &a), 1);
+    tu_answer_free(&a);
+    /* Both now idle between requests: the one idle longest makes room for a new client. */
+    hs_msleep(20);
+    hs_ask(&c2, "GET /2 HTTP/1.1\r\nHost: t\r\n\r\n", false, &a);
+    tu_answer_free(&a);
     hs_connect_to(h, &c3);
     hs_ask(&c3, "GET /3 HTTP/1.1\r\nHost: t\r\n\r\n", false, &a);
     assert_int_equal(a.status, 200);
     tu_answer_free(&a);
+    assert_true(tu_closed_within(&c1, IO_MS));
     hs_ask(&c2, "GET /2 HTTP/1.1\r\nHost: t\r\n\r\n", false, &a);
+    assert_int_equal(a.status, 200);
     tu_answer_free(&a);
+    tu_close(&c1);
     tu_close(&c2);
     tu_close(&c3);
     hs_finish(h);
