@@ -4,6 +4,8 @@
 #include "cmn_buf.h"
 #include "gw_h1.h"
 #include "cmn_clock.h"
+#include "cmn_h1.h"
+#include "cmn_http_field.h"
 #include "cmn_log.h"
 #include "cmn_str.h"
 
@@ -28,7 +30,7 @@
  * (a burst of slow answers) would make a fast request wait for all of them. */
 #define MAX_EVENTS 32
 #define MAX_FD (1 << 20) /* descriptors above are registered the plain way */
-#define DNS_TTL_MS 60000   /* as libcurl's DNS cache */
+#define DNS_TTL_MS 60000 /* as libcurl's DNS cache */
 #define DNS_MAX 256
 
 /* What our epoll holds for a curl socket (fdstate[fd]). A socket curl stops watching stays
@@ -100,6 +102,8 @@ struct gw_fetch {
     struct cmn_buf resp;
     struct gw_hdrs resp_headers;
     bool too_big;
+    unsigned interim;    /* 1xx answers libcurl passed over in this hop */
+    const char *refused; /* why the hop's answer was refused (Go's transport error), static */
     char errbuf[CURL_ERROR_SIZE];
     gw_fetch_cb cb;
     void *arg;
@@ -119,37 +123,49 @@ static size_t on_write(char *p, size_t sz, size_t n, void *ud)
     return sz * n;
 }
 
+/* The response head as libcurl hands it over, line by line: each field passes the rule the
+ * own client's parser (cmn_h1) applies, and more than five interim answers end the transfer, as
+ * in Go's transport. libcurl does not unfold obsolete line folding: such a line is refused. */
 static size_t on_header(char *p, size_t sz, size_t n, void *ud)
 {
     struct gw_fetch *f = ud;
     size_t len = sz * n, nl, vs;
-    char name[256], canon[256], *value;
+    char name[256], canon[256];
     const char *colon;
 
-    if (len >= 5 && memcmp(p, "HTTP/", 5) == 0) { /* a new response (100, redirect hop) */
+    if (len >= 12 && memcmp(p, "HTTP/", 5) == 0) { /* a new response (1xx, redirect hop) */
+        if (p[9] == '1' && !(p[10] == '0' && p[11] == '1') && ++f->interim > CMN_H1_MAX_INTERIM) {
+            f->refused = "net/http: too many 1xx informational responses";
+            return 0;
+        }
         gw_hdrs_free(&f->resp_headers);
         gw_hdrs_init(&f->resp_headers, GW_MAX_HEADERS);
         return len;
     }
+    while (len > 0 && (p[len - 1] == '\n' || p[len - 1] == '\r'))
+        len--;
+    if (len == 0)
+        return sz * n; /* the end of the head (or of the trailers) */
     colon = memchr(p, ':', len);
-    if (!colon)
-        return len;
+    if (!colon || !cmn_http_field_name_ok(p, (size_t)(colon - p))) {
+        f->refused = "malformed MIME header line";
+        return 0;
+    }
     nl = (size_t)(colon - p);
-    if (nl == 0 || nl >= sizeof(name))
-        return len;
+    for (vs = nl + 1; vs < len && (p[vs] == ' ' || p[vs] == '\t'); vs++)
+        ;
+    while (len > vs && (p[len - 1] == ' ' || p[len - 1] == '\t'))
+        len--;
+    if (!cmn_http_field_value_ok(p + vs, len - vs)) {
+        f->refused = "malformed MIME header line";
+        return 0;
+    }
+    if (nl >= sizeof(name))
+        return sz * n; /* checked, not kept */
     memcpy(name, p, nl);
     name[nl] = '\0';
-    vs = nl + 1;
-    while (vs < len && (p[vs] == ' ' || p[vs] == '\t'))
-        vs++;
-    while (len > vs && (p[len - 1] == '\r' || p[len - 1] == '\n' || p[len - 1] == ' '))
-        len--;
-    value = cmn_strndup(p + vs, len - vs);
-    if (!value)
-        return 0;
     gw_canonical_header(name, canon, sizeof(canon));
-    gw_hdrs_add(&f->resp_headers, canon, value); /* beyond the cap: dropped */
-    free(value);
+    gw_hdrs_add_n(&f->resp_headers, canon, nl, p + vs, len - vs); /* beyond the cap: dropped */
     return sz * n;
 }
 
@@ -636,6 +652,8 @@ static bool start_hop(struct gw_fetch *f)
     gw_hdrs_free(&f->resp_headers);
     gw_hdrs_init(&f->resp_headers, GW_MAX_HEADERS);
     f->too_big = false;
+    f->interim = 0;
+    f->refused = NULL;
     drop_easy(f);
     if (start_h1(f))
         return true;
@@ -846,6 +864,8 @@ static void complete(struct gw_loop *l, CURL *e, CURLcode rc)
     cmn_buf_init(&m, 4096);
     if (rc == CURLE_OPERATION_TIMEDOUT && cmn_clock_mono_ms() >= f->deadline_ms - 2)
         cmn_buf_append_str(&m, "context deadline exceeded");
+    else if (f->refused)
+        cmn_buf_printf(&m, "%s \"%s\": %s", op, f->url, f->refused);
     else if (f->too_big || rc == CURLE_FILESIZE_EXCEEDED)
         cmn_buf_printf(&m, "%s \"%s\": response body larger than %zu bytes", op, f->url,
                        l->o.max_response);

@@ -659,15 +659,33 @@ static bool build_request(struct gw_h1_xfer *x, const struct gw_h1_req *rq)
     return true;
 }
 
-/* The most recently used idle connection of the host, if one is still fresh. */
+/* Is a kept connection still quiet? Bytes or an end that arrived while it was idle (a stray
+ * or late answer, a close) and that no loop run has seen yet would otherwise be read as the
+ * next request's answer: Go's transport watches idle connections for the same reason. One
+ * non-blocking peek per reuse. */
+static bool still_quiet(const struct conn *c)
+{
+    char b;
+    ssize_t n;
+
+    do
+        n = recv(c->fd, &b, 1, MSG_PEEK | MSG_DONTWAIT);
+    while (n < 0 && errno == EINTR);
+    return n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK);
+}
+
+/* The most recently used idle connection of the host that is still quiet; the others taken
+ * on the way are closed. */
 static struct conn *take_idle(struct gw_h1 *h, struct host *ho)
 {
-    (void)h;
-    if (!ho->idle)
-        return NULL;
-    struct conn *c = ho->idle;
-    idle_unlink(c);
-    return c;
+    while (ho->idle) {
+        struct conn *c = ho->idle;
+        idle_unlink(c);
+        if (still_quiet(c))
+            return c;
+        conn_close(h, c);
+    }
+    return NULL;
 }
 
 struct gw_h1_xfer *gw_h1_start(struct gw_h1 *h, const struct gw_h1_req *rq, struct gw_hdrs *headers,

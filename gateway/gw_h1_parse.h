@@ -1,10 +1,14 @@
-/* gw_h1_parse.h - an HTTP/1.1 response parser for the backend client: bytes in, status, headers
- * and body out, in any split (RFC 9112 §4-§7: status line, fields, Content-Length, chunked,
- * read-until-close, interim 1xx answers). No IO; every size is capped. */
+/* gw_h1_parse.h - an HTTP/1.1 response reader for the backend client: bytes in, status, headers
+ * and body out, in any split (RFC 9112 §4-§7). The head and the chunked framing are read by
+ * cmn_h1, the parser the server reads requests with, under Go's transport rules: a response
+ * Go would refuse (invalid field names or values, Transfer-Encoding other than chunked, bare
+ * LF in chunked framing, more than five 1xx answers) fails here too. No IO; every size is
+ * capped. */
 #ifndef GW_H1_PARSE_H
 #define GW_H1_PARSE_H
 
 #include "cmn_buf.h"
+#include "cmn_h1.h"
 #include "gw_proxy_request.h"
 
 #include <stdbool.h>
@@ -14,22 +18,24 @@
 #define GW_H1_MAX_HEAD (100u * 1024) /* status line + fields, as libcurl's CURL_MAX_HTTP_HEADER */
 
 enum gw_h1_pstatus {
-    GW_H1_MORE,     /* give it more bytes (or gw_h1_parse_eof) */
-    GW_H1_DONE,     /* the response is complete */
-    GW_H1_ERROR,    /* malformed response: see p->error */
-    GW_H1_TOO_BIG,  /* the body passed the body buffer's cap */
+    GW_H1_MORE,    /* give it more bytes (or gw_h1_parse_eof) */
+    GW_H1_DONE,    /* the response is complete */
+    GW_H1_ERROR,   /* malformed response: see p->error */
+    GW_H1_TOO_BIG, /* the body passed the body buffer's cap */
 };
 
 struct gw_h1_parser {
     int state;
-    bool head_request;   /* answer to HEAD: no body whatever the fields say */
-    long status;         /* final status, once the head is parsed */
-    bool keep_alive;     /* the connection may carry another request afterwards */
-    bool gzip;           /* Content-Encoding: gzip */
-    bool began;          /* a byte arrived (an interim answer's count: they leave no other trace) */
-    uint64_t remaining;  /* body bytes (Content-Length) or chunk bytes still to come */
-    struct cmn_buf line; /* the head, or a partial chunk-size/trailer line */
-    size_t scanned;      /* bytes of line already searched for the end of the head */
+    bool head_request;  /* answer to HEAD: no body whatever the fields say */
+    long status;        /* final status, once the head is parsed */
+    bool keep_alive;    /* the connection may carry another request afterwards */
+    bool gzip;          /* Content-Encoding: gzip */
+    bool began;         /* a byte arrived (an interim answer's count: they leave no other trace) */
+    uint64_t remaining; /* body bytes (Content-Length) still to come */
+    unsigned interim;   /* 1xx answers skipped so far */
+    struct cmn_h1_chunked ch;
+    struct cmn_buf line;     /* the head being gathered */
+    size_t scanned;          /* bytes of line already searched for the end of the head */
     struct gw_hdrs *headers; /* receives the fields (canonical names), borrowed */
     struct cmn_buf *body;    /* receives the body, borrowed; its cap is the body cap */
     const char *error;       /* static text, for GW_H1_ERROR */

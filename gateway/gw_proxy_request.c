@@ -1,6 +1,8 @@
 /* gw_proxy_request.c - backend request building: headers (§2.2), query (§2.3), URL and body. */
 #include "gw_proxy_request.h"
 
+#include "cmn_http_field.h"
+
 #include "cmn_str.h"
 
 #include <arpa/inet.h>
@@ -62,8 +64,13 @@ static char *hdrs_space(struct gw_hdrs *h, size_t n)
 
 bool gw_hdrs_add(struct gw_hdrs *h, const char *name, const char *value)
 {
+    value = value ? value : "";
+    return gw_hdrs_add_n(h, name, strlen(name), value, strlen(value));
+}
+
+bool gw_hdrs_add_n(struct gw_hdrs *h, const char *name, size_t nl, const char *value, size_t vl)
+{
     char *n, *v;
-    size_t nl, vl;
 
     if (h->n >= h->max)
         return false;
@@ -75,15 +82,14 @@ bool gw_hdrs_add(struct gw_hdrs *h, const char *name, const char *value)
         h->v = nv;
         h->cap = cap;
     }
-    value = value ? value : "";
-    nl = strlen(name);
-    vl = strlen(value);
     n = hdrs_space(h, nl + 1 + vl + 1); /* name, then value */
     if (!n)
         return false;
-    memcpy(n, name, nl + 1);
+    memcpy(n, name, nl);
+    n[nl] = '\0';
     v = n + nl + 1;
-    memcpy(v, value, vl + 1);
+    memcpy(v, value, vl);
+    v[vl] = '\0';
     h->v[h->n].name = n;
     h->v[h->n].value = v;
     h->n++;
@@ -609,6 +615,62 @@ fail:
     return false;
 }
 
+/* Go's %q of a field name, enough for the bytes a refused name can hold. */
+static void quote_name(const char *s, char *out, size_t size)
+{
+    static const char hex[] = "0123456789abcdef";
+    size_t o = 0;
+
+    out[o++] = '"';
+    for (; *s && o + 6 < size; s++) {
+        unsigned char c = (unsigned char)*s;
+        if (c == '"' || c == '\\') {
+            out[o++] = '\\';
+            out[o++] = (char)c;
+        } else if (c == '\r' || c == '\n' || c == '\t') {
+            out[o++] = '\\';
+            out[o++] = c == '\r' ? 'r' : c == '\n' ? 'n' : 't';
+        } else if (c < 0x20 || c >= 0x7f) {
+            out[o++] = '\\';
+            out[o++] = 'x';
+            out[o++] = hex[c >> 4];
+            out[o++] = hex[c & 15];
+        } else {
+            out[o++] = (char)c;
+        }
+    }
+    out[o++] = '"';
+    out[o] = '\0';
+}
+
+/* Every field the backend would receive passes the one field rule (cmn_http_field.h); a request
+ * that needs one that does not is refused with Go's transport error, whatever the field's source
+ * (a client header, a propagated claim, the configuration). No value is printed: it may be a
+ * secret, and it is what an attacker chose. */
+static bool fields_ok(const struct gw_outreq *o, struct cmn_err *err)
+{
+    char op[16], q[160];
+
+    for (size_t i = 0; i < o->headers.n; i++) {
+        const struct gw_hdr *h = &o->headers.v[i];
+        bool name_ok = cmn_http_field_name_ok_str(h->name);
+        if (name_ok && cmn_http_field_value_ok_str(h->value))
+            continue;
+        /* url.Error's Op: the method with Go's capitalisation ("Post") */
+        cmn_strlcpy(op, o->method, sizeof(op));
+        for (size_t k = 1; op[k]; k++)
+            op[k] = (char)(op[k] >= 'A' && op[k] <= 'Z' ? op[k] + 32 : op[k]);
+        quote_name(h->name, q, sizeof(q));
+        if (!name_ok)
+            cmn_err_set(err, 1, "%s \"%s\": net/http: invalid header field name %s", op, o->url, q);
+        else
+            cmn_err_set(err, 1, "%s \"%s\": net/http: invalid header field value for %s", op,
+                        o->url, q);
+        return false;
+    }
+    return true;
+}
+
 bool gw_request_build(const struct gw_endpoint *ep, const struct gw_backend *b, const char *host,
                       const struct gw_inreq *in, const struct gw_seqparam *seq, size_t n_seq,
                       struct gw_outreq *out, struct cmn_err *err)
@@ -657,6 +719,8 @@ bool gw_request_build(const struct gw_endpoint *ep, const struct gw_backend *b, 
     out->accept_gzip = gw_hdrs_get(&out->headers, "Accept-Encoding") == NULL;
     out->body = in->body;
     out->body_len = in->body_len;
+    if (!fields_ok(out, err))
+        goto fail;
     free(path);
     return true;
 nomem:

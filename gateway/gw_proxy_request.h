@@ -35,6 +35,9 @@ void gw_hdrs_init(struct gw_hdrs *h, size_t max);
 void gw_hdrs_free(struct gw_hdrs *h);
 /* Appends a copy; false on allocation failure or when max is reached. */
 bool gw_hdrs_add(struct gw_hdrs *h, const char *name, const char *value);
+/* The same from counted strings (neither needs a NUL). */
+bool gw_hdrs_add_n(struct gw_hdrs *h, const char *name, size_t name_len, const char *value,
+                   size_t value_len);
 /* Replaces every value of name by one value (appends if absent). */
 bool gw_hdrs_set(struct gw_hdrs *h, const char *name, const char *value);
 void gw_hdrs_del(struct gw_hdrs *h, const char *name);
@@ -63,8 +66,8 @@ struct gw_inreq {
     size_t body_len;
     struct gw_reqparam *params;
     size_t n_params;
-    char *strs; /* when set: the one block method, path, raw_query, host, client_ip and body
-                 * live in (freed at once); else each is its own allocation */
+    char *strs;       /* when set: the one block method, path, raw_query, host, client_ip and body
+                       * live in (freed at once); else each is its own allocation */
     void *claims_ctx; /* from the auth step, may be NULL; freed with the request */
     gw_auth_claim_fn claim;
     void (*claims_free)(void *claims_ctx);

@@ -246,6 +246,8 @@ static bool build_inreq(const struct cmn_http_request *req, const char *path, co
         if (!gw_hdrs_add(&in->headers, canon, req->headers[i].value))
             break; /* over the cap: the rest is ignored */
     }
+    if (req->authority)
+        host = req->authority; /* absolute-form: the URL's host stands for Host, as in Go */
     if (host)
         hl = strlen(host) + 1;
     in->strs =

@@ -51,6 +51,15 @@ done
 hand() { printf '{"alg":"RS256","jwk_url":"%s/hand.jwks","disable_jwk_security":true,"cache":true%s}' "$J" "${1:+,$1}"; }
 eps+=("$(ep /plain "$(hand)")")
 eps+=("$(ep /claims "$(hand '"issuer":"https://idp.test","audience":["gw","other"],"roles":["reader","admin"],"scopes_key":"scope","scopes":["items:read","items:list"],"scopes_matcher":"all","propagate_claims":[["sub","X-User"],["tenant.id","X-Tenant"],["scope","X-Scopes"]]')")")
+# Claim propagation on both backend paths: 127.0.0.1 goes through the own HTTP/1.1 client,
+# localhost through libcurl.
+inj() { # inj PATH HOST
+    printf '{"endpoint":"%s","method":"GET","input_headers":["X-User"],"extra_config":{"auth/validator":%s},"backend":[{"host":["http://%s:%s"],"url_pattern":"/__echo%s"}]}' \
+        "$1" "$(hand '"propagate_claims":[["sub","X-User"]]')" "$2" "$MB_PORT" "$1"
+}
+eps+=("$(inj /inject-h1 127.0.0.1)" "$(inj /inject-curl localhost)")
+eps+=("{\"endpoint\":\"/open\",\"method\":\"GET\",\"backend\":[{\"host\":[\"http://127.0.0.1:$MB_PORT\"],\"url_pattern\":\"/__echo/open\"}]}")
+eps+=("{\"endpoint\":\"/open-curl\",\"method\":\"GET\",\"backend\":[{\"host\":[\"http://localhost:$MB_PORT\"],\"url_pattern\":\"/__echo/open\"}]}")
 eps+=("$(ep /wrong-issuer "$(hand '"issuer":"https://other.test"')")")
 eps+=("$(ep /wrong-audience "$(hand '"audience":["gw","missing"]')")")
 eps+=("$(ep /admin-only "$(hand '"roles":["admin"]')")")
@@ -118,6 +127,29 @@ call /cookie "" -H "Cookie: session=$GOOD"
 e2e_eq "token from the cookie_key cookie" 200 "$E2E_STATUS"
 e2e_curl "http://127.0.0.1:$GW_PORT/plain" -H "Authorization: bEaReR $GOOD"
 e2e_eq "Bearer prefix is case-insensitive" 200 "$E2E_STATUS"
+
+echo "# header injection from claims (docs/security.md: one field rule for every header)"
+# A signed token whose sub carries CR LF and a whole second request: Go's transport refuses to
+# send it ("net/http: invalid header field value"), so KrakenD answers 500; so must we, on both
+# backend paths, and no later client may ever receive the smuggled request's answer.
+EVIL=$(rs256 "$HDR" "{\"sub\":\"alice\\r\\nContent-Length: 0\\r\\n\\r\\nGET /__echo/SMUGGLED HTTP/1.1\\r\\nHost: s\\r\\nX-Pad: \",\"exp\":$((NOW + 600))}")
+for path in /inject-h1 /inject-curl; do
+    call $path "$EVIL"
+    e2e_eq "$path: a claim with CR LF is refused (500, not sent)" 500 "$E2E_STATUS"
+    for open in /open /open-curl; do
+        call $open ""
+        e2e_eq "$path then $open: the next client gets its own answer" '"/__echo/open"' \
+            "$(jq -c '.path' <<<"$E2E_BODY")"
+    done
+done
+for k in $(seq 20); do grep -qF 'invalid header field value for "X-User"' "$E2E_WORK/gateway.log" && break; sleep 0.1; done
+e2e_contains "the refusal is logged with Go's words" \
+    '[ENDPOINT: /inject-h1] Get "http://127.0.0.1:'"$MB_PORT"'/__echo/inject-h1": net/http: invalid header field value for "X-User"' \
+    "$(cat "$E2E_WORK/gateway.log")"
+e2e_contains "the curl path too" \
+    '[ENDPOINT: /inject-curl] Get "http://localhost:'"$MB_PORT"'/__echo/inject-curl": net/http: invalid header field value for "X-User"' \
+    "$(cat "$E2E_WORK/gateway.log")"
+if grep -q SMUGGLED "$E2E_WORK/mock-backend.log"; then e2e_fail "the backend never sees the smuggled request"; else e2e_pass "the backend never sees the smuggled request"; fi
 
 echo "# attacks (docs/security.md)"
 call /plain "$(rs256 "$HDR" "{\"sub\":\"alice\",\"exp\":$((NOW - 120))}")"

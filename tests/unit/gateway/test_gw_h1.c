@@ -595,6 +595,47 @@ static void no_retry_after_an_interim_answer(void **state)
     close(s.lfd);
 }
 
+/* Security issue item 4: bytes a backend sends on an idle kept connection (a late or stray
+ * answer) must never be read as the answer to the next request that takes the connection, even
+ * when no loop run saw them arrive. */
+static void stray_bytes_on_an_idle_connection_are_not_an_answer(void **state)
+{
+    struct server s;
+    struct client c;
+    char req[4096];
+    int fd, fd2;
+
+    (void)state;
+    server_open(&s);
+    client_open(&c, s.port);
+    fd = kept_connection(&s, &c);
+    send_str(fd, "HTTP/1.1 200 OK\r\nContent-Length: 5\r\n\r\nstray");
+    usleep(20000); /* in the client's socket buffer; no epoll event handled yet */
+    get(&c, "/2", 5000);
+    fd2 = server_accept(&s, 2000);
+    assert_true(fd2 >= 0); /* the kept connection was not handed out */
+    read_request(&c, fd2, req, sizeof(req));
+    assert_true(strncmp(req, "GET /2 HTTP/1.1\r\n", 17) == 0);
+    send_str(fd2, "HTTP/1.1 200 OK\r\nContent-Length: 4\r\n\r\nmine");
+    pump(&c, 2000);
+    assert_int_equal(c.o.status, 200);
+    assert_string_equal(c.body.data, "mine");
+    close(fd);
+    /* a kept connection the backend closed while idle is not handed out either */
+    close(fd2);
+    usleep(20000);
+    get(&c, "/3", 5000);
+    fd = server_accept(&s, 2000);
+    assert_true(fd >= 0);
+    read_request(&c, fd, req, sizeof(req));
+    send_str(fd, "HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok");
+    pump(&c, 2000);
+    assert_string_equal(c.body.data, "ok");
+    close(fd);
+    client_close(&c);
+    close(s.lfd);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -609,6 +650,7 @@ int main(void)
         cmocka_unit_test(gzip_named_on_an_empty_answer),
         cmocka_unit_test(close_in_the_same_event_as_the_last_bytes),
         cmocka_unit_test(no_retry_after_an_interim_answer),
+        cmocka_unit_test(stray_bytes_on_an_idle_connection_are_not_an_answer),
     };
 
     return cmocka_run_group_tests(tests, NULL, NULL);

@@ -286,6 +286,48 @@ static void header_cap(void **state)
     (void)s_cl;
 }
 
+/* Security issue item 1: a header the backend would receive with CR, LF or another control
+ * byte (a propagated claim, a client header under input_headers "*") refuses the request with
+ * Go's transport error, which names the field but never prints the value. */
+static void invalid_fields_refuse_the_request(void **state)
+{
+    static const char *const bad[] = {"alice\r\nContent-Length: 0\r\n\r\nGET /x HTTP/1.1", "a\nb",
+                                      "a\rb", "nul\x01", "del\x7f"};
+    struct gw_endpoint ep;
+    struct gw_backend b;
+    struct gw_inreq in;
+    struct gw_outreq out;
+    struct cmn_err err = {0};
+    char *items[] = {s_star};
+
+    (void)state;
+    make_cfg(&ep, &b, "/p");
+    b.method = (char *)(uintptr_t) "POST";
+    ep.input_headers = (struct gw_strlist){items, 1, true};
+    for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+        make_in(&in, "");
+        add_in_header(&in, "X-User", bad[i]);
+        assert_false(gw_request_build(&ep, &b, "http://h:1", &in, NULL, 0, &out, &err));
+        assert_string_equal(err.msg,
+                            "Post \"http://h:1/p\": net/http: invalid header field value for "
+                            "\"X-User\"");
+        gw_inreq_free(&in);
+    }
+    /* a name that is no token (only the configuration could make one) */
+    make_in(&in, "");
+    add_in_header(&in, "X-B\rSet-Cookie", "v");
+    assert_false(gw_request_build(&ep, &b, "http://h:1", &in, NULL, 0, &out, &err));
+    assert_string_equal(err.msg, "Post \"http://h:1/p\": net/http: invalid header field name "
+                                 "\"X-B\\rSet-Cookie\"");
+    gw_inreq_free(&in);
+    /* tab and obs-text are field content */
+    make_in(&in, "");
+    add_in_header(&in, "X-User", "tab\there \xc3\xa9");
+    assert_true(gw_request_build(&ep, &b, "http://h:1", &in, NULL, 0, &out, &err));
+    gw_outreq_free(&out);
+    gw_inreq_free(&in);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -299,6 +341,7 @@ int main(void)
         cmocka_unit_test(client_ip_rules),
         cmocka_unit_test(canonical_names),
         cmocka_unit_test(header_cap),
+        cmocka_unit_test(invalid_fields_refuse_the_request),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
