@@ -36,6 +36,8 @@ struct gw_auth_provider {
     void (*endpoint_free)(void *ctx, void *ep_state);
     /* Validates one request; see the rules above. Runs on an HTTP worker thread. */
     void (*check)(void *ctx, void *ep_state, struct gw_auth_call *call);
+    /* The server is stopping (may be NULL): finish every call still held, promptly. */
+    void (*stop)(void *ctx);
 };
 
 /* Installs the provider used by servers started afterwards (NULL = none). p must stay valid

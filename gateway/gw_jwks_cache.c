@@ -465,6 +465,11 @@ enum gw_jwks_status gw_jwks_source_current(struct gw_jwks_source *s, struct gw_j
     return st;
 }
 
+int64_t gw_jwks_cache_timeout_ms(const struct gw_jwks_cache *c)
+{
+    return c->opts.timeout_ms;
+}
+
 void gw_jwks_source_report_miss(struct gw_jwks_source *s)
 {
     bool w;

@@ -127,6 +127,8 @@ enum gw_jwks_status gw_jwks_source_lookup(struct gw_jwks_source *s, const char *
  * Report a failed match with gw_jwks_source_report_miss. */
 enum gw_jwks_status gw_jwks_source_current(struct gw_jwks_source *s, struct gw_jwks **set);
 /* Asks for a refetch because a token named a key the set lacks (rate-limited; never blocks). */
+/* The timeout of one fetch (connect to last byte), as configured. */
+int64_t gw_jwks_cache_timeout_ms(const struct gw_jwks_cache *c);
 void gw_jwks_source_report_miss(struct gw_jwks_source *s);
 /* Non-blocking probe for callers that park a request instead of blocking a thread: the number
  * of fetches finished so far (it changes when one ends), and in *coming whether a fetch is

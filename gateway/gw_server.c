@@ -875,6 +875,8 @@ void gw_server_stop(struct gw_server *s, int wait_ms)
     }
     /* Cancel what is left on the workers, then wait for the auth steps still running. */
     on_every_worker(s, true);
+    if (s->auth && s->auth->stop)
+        s->auth->stop(s->auth->ctx);
     for (int i = 0; i < 2000 && atomic_load(&s->auth_pending) > 0; i++)
         sleep_ms(1);
     /* No thread drives the HTTP daemons once the workers have stopped: stop them. */

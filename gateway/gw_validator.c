@@ -20,9 +20,12 @@
 /* Verified tokens kept (a 2,048-entry working set costs well under 1 MB). */
 #define TOKEN_CACHE_ENTRIES 16384
 #define TOKEN_CACHE_MAX_TTL_S 3600
-/* Requests waiting for a key set refetch (an unknown kid): at most this many, this long. */
-#define MAX_PARKED 1024
-#define PARK_MAX_MS 1500 /* below the 2 s gw_server_stop gives auth steps */
+/* Requests waiting for a key set fetch: at most this many. One with an unknown kid waits for
+ * the refetch at most PARK_MAX_MS; one that came before the first set was ever fetched (a
+ * gateway just started) waits for that fetch, as KrakenD's requests do, up to the fetch
+ * timeout. At shutdown every parked request is run again at once (see stop()). */
+#define MAX_PARKED 8192
+#define PARK_MAX_MS 1500
 #define PARK_POLL_MS 10
 
 struct ep_state {
@@ -50,6 +53,7 @@ struct gw_validator {
     pthread_t thread;
     bool running;
     bool stopping;
+    bool releasing; /* the server is stopping: nothing is parked any more */
     struct parked *parked;
     unsigned n_parked;
 };
@@ -98,7 +102,7 @@ static void reject(struct ep_state *st, struct gw_auth_call *call, enum gw_jwt_r
 /* Parks a call until the refetch its unknown kid asked for has finished. False when no fetch
  * is coming (cooldown), the lot is full, or the validator is not running. seen: the fetch
  * count the call's key set came with. */
-static bool park(struct ep_state *st, struct gw_auth_call *call, uint64_t seen)
+static bool park(struct ep_state *st, struct gw_auth_call *call, uint64_t seen, int64_t wait_ms)
 {
     struct gw_validator *v = st->v;
     struct parked *p;
@@ -115,9 +119,9 @@ static bool park(struct ep_state *st, struct gw_auth_call *call, uint64_t seen)
     p->st = st;
     p->call = call;
     p->seen = seen;
-    p->deadline_ms = cmn_clock_mono_ms() + PARK_MAX_MS;
+    p->deadline_ms = cmn_clock_mono_ms() + wait_ms;
     pthread_mutex_lock(&v->mu);
-    if (!v->running || v->stopping || v->n_parked >= MAX_PARKED) {
+    if (!v->running || v->stopping || v->releasing || v->n_parked >= MAX_PARKED) {
         pthread_mutex_unlock(&v->mu);
         free(p);
         return false;
@@ -157,7 +161,8 @@ static void run(struct ep_state *st, struct gw_auth_call *call, bool may_park)
     }
     /* Read the fetch count before the set, so a refetch finishing in between is not missed. */
     seen = gw_jwks_source_progress(st->src, &coming);
-    if (gw_jwks_source_current(st->src, &set) != GW_JWKS_OK)
+    bool have_set = gw_jwks_source_current(st->src, &set) == GW_JWKS_OK;
+    if (!have_set)
         set = NULL;
     r = gw_jwt_validate_cached(vc, st->v->tokens, tok, len, set, cmn_clock_unix(), &claims, &err);
     gw_jwks_unref(set);
@@ -165,9 +170,14 @@ static void run(struct ep_state *st, struct gw_auth_call *call, bool may_park)
      * the fetcher retries on its own, and such requests must not spend the cooldown. */
     if (r == GW_JWT_UNKNOWN_KEY) {
         gw_jwks_source_report_miss(st->src);
-        if (may_park && park(st, call, seen))
+        if (may_park && park(st, call, seen, PARK_MAX_MS))
             return;
     }
+    /* No set was ever fetched and the first fetch is under way: wait for it, as KrakenD's
+     * request waits for the download it started (a restart must not refuse valid users). */
+    if (r == GW_JWT_NO_KEYS && !have_set && seen == 0 && coming && may_park &&
+        park(st, call, seen, gw_jwks_cache_timeout_ms(st->v->jwks) + PARK_POLL_MS))
+        return;
     if (r != GW_JWT_OK) {
         reject(st, call, r, &err);
         return;
@@ -186,6 +196,18 @@ static void check(void *ctx, void *ep_state, struct gw_auth_call *call)
     run(ep_state, call, true);
 }
 
+/* The server is stopping: parked calls are run again now (with the keys there are) instead of
+ * at their deadlines, and none is parked from here on. */
+static void stop(void *ctx)
+{
+    struct gw_validator *v = ctx;
+
+    pthread_mutex_lock(&v->mu);
+    v->releasing = true;
+    pthread_cond_signal(&v->cv);
+    pthread_mutex_unlock(&v->mu);
+}
+
 /* The parking thread: re-runs a parked call once its source finished a fetch, or when the
  * fetch it waited for is no longer coming, or at its deadline (then it is refused). */
 static void *parking_main(void *arg)
@@ -202,7 +224,7 @@ static void *parking_main(void *arg)
             struct parked *p = *pp;
             bool coming = false;
             uint64_t n = gw_jwks_source_progress(p->st->src, &coming);
-            if (n != p->seen || !coming || now >= p->deadline_ms) {
+            if (n != p->seen || !coming || now >= p->deadline_ms || v->releasing) {
                 *pp = p->next;
                 v->n_parked--;
                 p->next = ready;
@@ -345,8 +367,11 @@ struct gw_validator *gw_validator_new(const struct gw_config *cfg, struct cmn_er
         return NULL;
     }
     v->cfg = cfg;
-    v->provider = (struct gw_auth_provider){
-        .ctx = v, .endpoint_init = endpoint_init, .endpoint_free = endpoint_free, .check = check};
+    v->provider = (struct gw_auth_provider){.ctx = v,
+                                            .endpoint_init = endpoint_init,
+                                            .endpoint_free = endpoint_free,
+                                            .check = check,
+                                            .stop = stop};
     pthread_mutex_init(&v->mu, NULL);
     pthread_cond_init(&v->cv, NULL);
     v->jwks = gw_jwks_cache_new(NULL, err);

@@ -207,6 +207,9 @@ call /jwks-garbage "$GOOD"
 e2e_eq "JWKS garbage: 401" 401 "$E2E_STATUS"
 call /jwks-500 "$GOOD"
 e2e_eq "JWKS answering 500: 401" 401 "$E2E_STATUS"
+# Only a request that comes before the first fetch ever ended waits for it (see the restart
+# case below): wait for the slow source's first fetch to time out, then a request is not held.
+for _ in $(seq 80); do grep -q 'hand.jwks?delay_ms=8000: unable to fetch' "$E2E_WORK/gateway.log" && break; sleep 0.1; done
 start=$SECONDS
 call /jwks-slow "$GOOD"
 e2e_eq "JWKS slower than the fetch timeout: 401" 401 "$E2E_STATUS"
@@ -239,6 +242,29 @@ call /rotating "$NEW"
 e2e_eq "rotation: the first request with the new kid is accepted" 200 "$E2E_STATUS"
 call /rotating "$GOOD"
 e2e_eq "rotation: the old key still works while published" 200 "$E2E_STATUS"
+
+echo "# right after a (re)start, valid tokens wait for the first key set instead of a 401"
+# KrakenD fetches the JWKS on the first request and that request waits for it, so a rolling
+# restart does not refuse valid users: a JWKS that takes 1 s to answer must not cost 401s.
+read -r GW2_PORT < <(e2e_ports 1)
+printf '{"version":3,"port":%s,"endpoints":[%s]}\n' "$GW2_PORT" \
+    "$(ep /first "{\"alg\":\"RS256\",\"jwk_url\":\"$J/hand.jwks?delay_ms=1000\",\"disable_jwk_security\":true,\"cache\":true}")" \
+    >"$E2E_WORK/krakend-restart.json"
+e2e_start gateway-restart "$BIN_DIR/krakend" run -c "$E2E_WORK/krakend-restart.json"
+GW2_PID=$E2E_LAST_PID
+e2e_wait_http "http://127.0.0.1:$GW2_PORT/__health" 10
+clients=()
+for i in 1 2 3; do
+    curl -s -o /dev/null -w '%{http_code}\n' --max-time 10 -H "Authorization: Bearer $GOOD" \
+        "http://127.0.0.1:$GW2_PORT/first" >"$E2E_WORK/first.$i" &
+    clients+=($!)
+done
+wait "${clients[@]}"
+for i in 1 2 3; do
+    e2e_eq "a valid token $i sent before the first JWKS download ended: 200" 200 "$(cat "$E2E_WORK/first.$i")"
+done
+e2e_stop "$GW2_PID"
+e2e_eq "that gateway exits 0 on SIGTERM" 0 "$?"
 
 e2e_stop "$GW_PID"
 e2e_eq "gateway exits 0 on SIGTERM" 0 "$?"

@@ -105,7 +105,7 @@ static void check(void *ctx, void *state, struct gw_auth_call *call)
     }
 }
 
-static const struct gw_auth_provider provider = {NULL, ep_init, NULL, check};
+static const struct gw_auth_provider provider = {NULL, ep_init, NULL, check, NULL};
 
 /* ---- client -------------------------------------------------------------------------------- */
 
