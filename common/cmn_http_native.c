@@ -425,9 +425,9 @@ static bool status_has_body(unsigned st)
 
 /* Every field an answer carries passes the one field rule (cmn_http_field.h); one that does not
  * is left out and logged: it can neither end the head early nor carry control bytes. */
-static bool field_ok(const struct cmn_http_kv *h)
+static bool field_ok(const struct cmn_http_kv *h, size_t nl, size_t vl)
 {
-    if (cmn_http_field_name_ok_str(h->name) && cmn_http_field_value_ok_str(h->value))
+    if (cmn_http_field_name_ok(h->name, nl) && cmn_http_field_value_ok(h->value, vl))
         return true;
     cmn_log_error(
         "[HTTP] an answer's header field \"%.64s\" has an invalid name or value: left out",
@@ -475,11 +475,17 @@ static bool build_answer(struct cmn_hn_conn *c, struct cmn_http_response *r)
         /* Go's suppressedHeaders(304) drops the type as well */
         if (r->status == 304 && cmn_str_eq_nocase(h->name, "Content-Type"))
             continue;
-        if (!field_ok(h))
+        size_t nl = strlen(h->name), vl = strlen(h->value);
+        if (!field_ok(h, nl, vl))
             continue;
-        if (!out_str(c, h->name) || !out_add(c, ": ", 2) || !out_str(c, h->value) ||
-            !out_add(c, "\r\n", 2))
+        if (!out_reserve(c, nl + 2 + vl + 2))
             return false;
+        char *at = c->out + c->out_len;
+        memcpy(at, h->name, nl);
+        memcpy(at + nl, ": ", 2);
+        memcpy(at + nl + 2, h->value, vl);
+        memcpy(at + nl + 2 + vl, "\r\n", 2);
+        c->out_len += nl + 2 + vl + 2;
     }
     if (status_has_body(r->status) &&
         (!out_str(c, "Content-Length: ") || !out_uint(c, r->body_len) || !out_add(c, "\r\n", 2)))

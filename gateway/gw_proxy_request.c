@@ -653,8 +653,8 @@ static bool fields_ok(const struct gw_outreq *o, struct cmn_err *err)
 
     for (size_t i = 0; i < o->headers.n; i++) {
         const struct gw_hdr *h = &o->headers.v[i];
-        bool name_ok = cmn_http_field_name_ok_str(h->name);
-        if (name_ok && cmn_http_field_value_ok_str(h->value))
+        bool name_ok = cmn_http_field_name_ok(h->name, strlen(h->name));
+        if (name_ok && cmn_http_field_value_ok(h->value, strlen(h->value)))
             continue;
         /* url.Error's Op: the method with Go's capitalisation ("Post") */
         cmn_strlcpy(op, o->method, sizeof(op));

@@ -112,9 +112,11 @@ struct scan {
     bool encoding_seen, gzip; /* the first Content-Encoding is "gzip" */
 };
 
+/* Callers compare lengths first; most names differ from the literal in their first letter. */
 static bool name_is(const char *n, size_t nl, const char *lit)
 {
-    return strncasecmp(n, lit, nl) == 0; /* callers compare lengths first */
+    return ((unsigned char)n[0] | 0x20) == ((unsigned char)lit[0] | 0x20) &&
+           strncasecmp(n + 1, lit + 1, nl - 1) == 0;
 }
 
 static void note_field(struct scan *s, const char *n, size_t nl, const char *v, size_t vl)
@@ -213,9 +215,10 @@ static struct cmn_h1_verdict parse_fields(const char *buf, char *wr, size_t pos,
         if (is_ows(buf[p]))
             return refuse(CMN_H1_BAD, first ? "malformed MIME header initial line"
                                             : "malformed MIME header line: obsolete line folding");
-        for (colon = p; colon < e && cmn_str_is_tchar((unsigned char)buf[colon]); colon++)
-            ;
-        if (colon == p || colon == e || buf[colon] != ':')
+        /* the name: the bytes before the first colon, all of them tchar */
+        const char *cp = memchr(buf + p, ':', e - p);
+        colon = cp ? (size_t)(cp - buf) : e;
+        if (colon == e || !cmn_http_field_name_ok(buf + p, colon - p))
             return refuse(CMN_H1_BAD, "malformed MIME header line");
         for (vs = colon + 1; vs < e && is_ows(buf[vs]); vs++)
             ;

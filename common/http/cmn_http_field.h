@@ -6,21 +6,22 @@
 #ifndef CMN_HTTP_FIELD_H
 #define CMN_HTTP_FIELD_H
 
-#include "cmn_str.h"
-
 #include <stdbool.h>
 #include <stddef.h>
 
-/* RFC 9110 §5.1, §5.6.2: a field name is a non-empty token. */
+/* 1 for the RFC 9110 tchar bytes: ALPHA / DIGIT / "!#$%&'*+-.^_`|~". */
+extern const unsigned char cmn_http_tchar[256];
+
+/* RFC 9110 §5.1, §5.6.2: a field name is a non-empty token. Inline, without a branch per byte:
+ * every field of every request and answer goes through it. */
 static inline bool cmn_http_field_name_ok(const char *s, size_t n)
 {
-    if (n == 0)
-        return false;
-    for (size_t i = 0; i < n; i++) {
-        if (!cmn_str_is_tchar((unsigned char)s[i]))
-            return false;
-    }
-    return true;
+    const unsigned char *p = (const unsigned char *)s;
+    unsigned all = n > 0;
+
+    for (size_t i = 0; i < n; i++)
+        all &= cmn_http_tchar[p[i]];
+    return all;
 }
 
 /* RFC 9110 §5.5: field-value = *field-content; VCHAR, obs-text, SP and HTAB only (Go's
