@@ -4,6 +4,7 @@
 #include "cmn_buf.h"
 #include "cmn_str.h"
 #include "mb_api.h"
+#include "cmn_go_url.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -63,7 +64,7 @@ static bool parse_query(const char *q, struct query_faults *f)
             if ((size_t)(eq - item) >= sizeof(key) || strlen(eq + 1) >= sizeof(val))
                 return false;
             memcpy(key, item, (size_t)(eq - item));
-            if (!cmn_url_decode(eq + 1, strlen(eq + 1), val, &len, true))
+            if (!cmn_go_unescape(eq + 1, strlen(eq + 1), true, val, &len))
                 return false;
         } else {
             cmn_strlcpy(key, item, sizeof(key));

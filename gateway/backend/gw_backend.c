@@ -8,6 +8,7 @@
 #include "cmn_http_field.h"
 #include "cmn_log.h"
 #include "cmn_str.h"
+#include "cmn_go_header.h"
 
 #include <curl/curl.h>
 #include <arpa/inet.h>
@@ -164,7 +165,7 @@ static size_t on_header(char *p, size_t sz, size_t n, void *ud)
         return sz * n; /* checked, not kept */
     memcpy(name, p, nl);
     name[nl] = '\0';
-    gw_canonical_header(name, canon, sizeof(canon));
+    cmn_go_canonical_header(name, canon, sizeof(canon));
     gw_hdrs_add_n(&f->resp_headers, canon, nl, p + vs, len - vs); /* beyond the cap: dropped */
     return sz * n;
 }

@@ -1,5 +1,6 @@
 /* gw_h1_parse.c - HTTP/1.1 response reading for the backend client (RFC 9112), on cmn_h1. */
 #include "gw_h1_parse.h"
+#include "cmn_go_header.h"
 
 #include <string.h>
 
@@ -54,7 +55,7 @@ static bool add_field(void *ctx, const char *name, size_t nl, const char *value,
         return true;
     memcpy(raw, name, nl);
     raw[nl] = '\0';
-    gw_canonical_header(raw, canon, sizeof(canon));
+    cmn_go_canonical_header(raw, canon, sizeof(canon));
     if (!gw_hdrs_add_n(p->headers, canon, nl, value, vl))
         p->error = "out of memory";
     return true;

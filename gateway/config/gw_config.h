@@ -18,9 +18,9 @@
 /* Status of parsing / validation; 0 = OK. */
 enum gw_config_status {
     GW_CONFIG_OK = 0,
-    GW_CONFIG_IO,        /* the file cannot be read */
-    GW_CONFIG_SYNTAX,    /* not JSON (message has line and column) */
-    GW_CONFIG_INVALID,   /* refused as KrakenD refuses it (§1.5); message names the JSON path */
+    GW_CONFIG_IO,      /* the file cannot be read */
+    GW_CONFIG_SYNTAX,  /* not JSON (message has line and column) */
+    GW_CONFIG_INVALID, /* refused as KrakenD refuses it (§1.5); message names the JSON path */
     GW_CONFIG_NOMEM,
 };
 
@@ -30,8 +30,8 @@ enum gw_encoding {
     GW_ENC_SAFEJSON,
     GW_ENC_STRING,
     GW_ENC_NOOP,
-    GW_ENC_XML,      /* accepted by the parser; not implemented by the proxy (warning) */
-    GW_ENC_RSS,      /* idem */
+    GW_ENC_XML, /* accepted by the parser; not implemented by the proxy (warning) */
+    GW_ENC_RSS, /* idem */
 };
 
 /* Endpoint `output_encoding` (§3.6). */
@@ -68,20 +68,20 @@ enum gw_static_strategy {
 };
 
 struct gw_backend {
-    char *json_path;        /* "endpoints[3].backend[0]" for messages */
-    char *url_pattern;      /* CleanPath'ed path, with the pattern's own "?query" if any */
-    struct gw_strlist hosts;/* sanitised "scheme://host[:port]" (as written when
-                               disable_host_sanitize). n == 0 when neither the backend nor the
-                               service has a host: KrakenD starts and answers such calls 500 */
-    char *method;           /* upper-case; the endpoint's method when absent */
+    char *json_path;         /* "endpoints[3].backend[0]" for messages */
+    char *url_pattern;       /* CleanPath'ed path, with the pattern's own "?query" if any */
+    struct gw_strlist hosts; /* sanitised "scheme://host[:port]" (as written when
+                                disable_host_sanitize). n == 0 when neither the backend nor the
+                                service has a host: KrakenD starts and answers such calls 500 */
+    char *method;            /* upper-case; the endpoint's method when absent */
     enum gw_encoding encoding;
     bool is_collection;
-    char *target;           /* dot path or NULL */
+    char *target; /* dot path or NULL */
     struct gw_strlist allow;
     struct gw_strlist deny;
-    struct gw_kv *mapping;  /* top-level renames, in file order */
+    struct gw_kv *mapping; /* top-level renames, in file order */
     size_t n_mapping;
-    char *group;            /* NULL when absent */
+    char *group;                           /* NULL when absent */
     struct gw_strlist input_headers;       /* canonical header names; second-level filter */
     struct gw_strlist input_query_strings; /* second-level filter */
     bool disable_host_sanitize;
@@ -91,21 +91,21 @@ struct gw_backend {
     /* copied from the endpoint, as KrakenD does (§1.4) */
     int64_t timeout_ms;
     unsigned concurrent_calls;
-    json_t *extra_config;   /* borrowed (owned by the config); canonical names; may be NULL */
+    json_t *extra_config;         /* borrowed (owned by the config); canonical names; may be NULL */
     struct gw_strlist url_params; /* distinct {placeholders} of url_pattern, first-seen order,
                                      including exempt {JWT.x} and {respN_x} ones */
 };
 
 struct gw_endpoint {
-    char *json_path;        /* "endpoints[3]" */
-    int line;               /* line of the endpoint object in the file, 0 when unknown */
-    char *path;             /* as configured after CleanPath: "/api/items/{id}" */
-    char *method;           /* upper-case: GET POST PUT PATCH DELETE */
-    struct gw_strlist params; /* names of {params} in path order */
-    int64_t timeout_ms;     /* endpoint timeout or the service's (2 s default) */
-    int64_t cache_ttl_s;    /* 0 = no Cache-Control */
-    unsigned concurrent_calls; /* >= 1 */
-    struct gw_strlist input_headers;       /* canonical names; "*" allowed */
+    char *json_path;                 /* "endpoints[3]" */
+    int line;                        /* line of the endpoint object in the file, 0 when unknown */
+    char *path;                      /* as configured after CleanPath: "/api/items/{id}" */
+    char *method;                    /* upper-case: GET POST PUT PATCH DELETE */
+    struct gw_strlist params;        /* names of {params} in path order */
+    int64_t timeout_ms;              /* endpoint timeout or the service's (2 s default) */
+    int64_t cache_ttl_s;             /* 0 = no Cache-Control */
+    unsigned concurrent_calls;       /* >= 1 */
+    struct gw_strlist input_headers; /* canonical names; "*" allowed */
     struct gw_strlist input_query_strings; /* case-sensitive; "*" allowed */
     enum gw_output_encoding output_encoding;
     struct gw_backend *backends;
@@ -113,8 +113,8 @@ struct gw_endpoint {
     /* proxy namespace (§3.4) */
     bool sequential;
     enum gw_static_strategy static_strategy;
-    json_t *static_data;    /* borrowed; NULL unless static_strategy */
-    json_t *extra_config;   /* borrowed; canonical names; may be NULL */
+    json_t *static_data;  /* borrowed; NULL unless static_strategy */
+    json_t *extra_config; /* borrowed; canonical names; may be NULL */
 };
 
 /* extra_config.router (§2.1) */
@@ -124,7 +124,7 @@ struct gw_router_opts {
     bool disable_handle_method_not_allowed;
     bool return_error_msg;
     bool disable_health;
-    char *health_path;      /* default "/__health" */
+    char *health_path; /* default "/__health" */
     bool disable_access_log;
     bool disable_path_decoding;
     bool hide_version_header;
@@ -132,7 +132,7 @@ struct gw_router_opts {
     json_t *error_body_404; /* borrowed, NULL when unset */
     json_t *error_body_405;
     /* added by the config layer (gin engine options, §2.1) */
-    bool forwarded_by_client_ip;        /* true by default (gin) */
+    bool forwarded_by_client_ip; /* true by default (gin) */
     bool remove_extra_slash;
     struct gw_strlist remote_ip_headers; /* default X-Forwarded-For, X-Real-IP */
     struct gw_strlist trusted_proxies;   /* unset = all trusted (gin default) */
@@ -141,41 +141,41 @@ struct gw_router_opts {
 
 /* extra_config."telemetry/logging" (§6) */
 struct gw_logging_opts {
-    bool present;           /* without the block KrakenD logs at DEBUG */
-    char *level;            /* "DEBUG", "INFO", ... */
+    bool present; /* without the block KrakenD logs at DEBUG */
+    char *level;  /* "DEBUG", "INFO", ... */
     char *prefix;
     bool stdout_enabled;
     bool syslog;
-    char *format;           /* "default", "logstash", "custom" or NULL */
+    char *format; /* "default", "logstash", "custom" or NULL */
 };
 
 /* `tls` (§1.2): present only when the block is in the file. */
 struct gw_tls_opts {
     bool present;
     bool disabled;
-    char *public_key;       /* file paths, NULL when unset */
+    char *public_key; /* file paths, NULL when unset */
     char *private_key;
-    char *min_version;      /* "TLS12", ... or NULL */
+    char *min_version; /* "TLS12", ... or NULL */
     char *max_version;
     bool enable_mtls;
     struct gw_strlist ca_certs;
 };
 
 struct gw_config {
-    char *path;             /* the file it was read from */
+    char *path; /* the file it was read from */
     int version;
     char *name;
-    unsigned port;          /* 8080 default; `-p` overrides after parsing */
-    char *listen_ip;        /* NULL = all interfaces */
+    unsigned port;   /* 8080 default; `-p` overrides after parsing */
+    char *listen_ip; /* NULL = all interfaces */
     struct gw_strlist hosts;
-    int64_t timeout_ms;     /* 2000 default */
+    int64_t timeout_ms; /* 2000 default */
     int64_t cache_ttl_s;
     enum gw_output_encoding output_encoding;
-    bool debug_endpoint;    /* `-d` ORs into this */
+    bool debug_endpoint; /* `-d` ORs into this */
     bool echo_endpoint;
     bool disable_rest;
     int64_t read_timeout_ms, write_timeout_ms, idle_timeout_ms, read_header_timeout_ms;
-    size_t max_header_bytes;    /* 1 MB (Go's default) when 0/absent */
+    size_t max_header_bytes;                /* 1 MB (Go's default) when 0/absent */
     unsigned max_idle_connections_per_host; /* 250 default */
     int64_t max_shutdown_wait_ms;           /* 0 = unbounded in KrakenD; we bound it (docs) */
     bool disable_keep_alives;
@@ -190,8 +190,8 @@ struct gw_config {
     struct gw_logging_opts logging;
     struct gw_endpoint *endpoints;
     size_t n_endpoints;
-    json_t *extra_config;   /* borrowed from root; canonical names; may be NULL */
-    json_t *root;           /* owned: the whole parsed document, keeps extra_config alive */
+    json_t *extra_config;       /* borrowed from root; canonical names; may be NULL */
+    json_t *root;               /* owned: the whole parsed document, keeps extra_config alive */
     struct gw_strlist warnings; /* what `check` and `run` print: skipped endpoints, unknown
                                    namespaces, misspelt security namespaces, ... */
 };
@@ -203,20 +203,13 @@ struct gw_config {
 struct gw_config *gw_config_load(const char *path, char *const *env, struct cmn_err *err);
 
 /* The same from bytes already in memory (tests, fuzzing); name is used in messages. */
-struct gw_config *gw_config_parse(const char *data, size_t len, const char *name,
-                                  char *const *env, struct cmn_err *err);
+struct gw_config *gw_config_parse(const char *data, size_t len, const char *name, char *const *env,
+                                  struct cmn_err *err);
 
 void gw_config_destroy(struct gw_config *cfg);
 
-/* Parses a Go duration ("3s", "1m30s", "150ms", "1.5h"); a bare JSON number is nanoseconds.
- * Returns false for anything else. */
-bool gw_config_parse_duration(const char *s, int64_t *out_ns);
-
 /* Canonical name of an extra_config namespace (alias table §1.6), or the name itself. */
 const char *gw_config_canonical_namespace(const char *name);
-
-/* Canonical MIME header key, as Go's textproto does ("x-foo-bar" -> "X-Foo-Bar"), into out. */
-void gw_config_canonical_header(const char *name, char *out, size_t out_size);
 
 /* Writes what `check -d` shows (level 1..3, more detail each) to f. */
 void gw_config_dump(const struct gw_config *cfg, int level, FILE *f);

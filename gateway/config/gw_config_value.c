@@ -3,6 +3,8 @@
 #include "gw_config_int.h"
 
 #include "cmn_str.h"
+#include "cmn_go_duration.h"
+#include "cmn_go_header.h"
 
 #include <math.h>
 #include <stdio.h>
@@ -314,7 +316,7 @@ bool gw_cfg_get_duration(struct gw_cfg_ctx *c, const json_t *obj, const char *ke
     if (json_is_string(v)) {
         const char *s = json_string_value(v);
         int64_t ns;
-        if (strlen(s) == json_string_length(v) && gw_config_parse_duration(s, &ns)) {
+        if (strlen(s) == json_string_length(v) && cmn_go_parse_duration(s, &ns)) {
             *out_ns = ns;
             return true;
         }
@@ -403,7 +405,7 @@ static bool canonical_list(struct gw_cfg_ctx *c, struct gw_strlist *l)
         char *canon = malloc(n);
         if (!canon)
             return gw_cfg_oom(c);
-        gw_config_canonical_header(l->items[i], canon, n);
+        cmn_go_canonical_header(l->items[i], canon, n);
         free(l->items[i]);
         l->items[i] = canon;
     }

@@ -1,6 +1,7 @@
 /* gw_gojson.c - JSON tree keeping number lexemes, a Go-compatible parser and json.Marshal renderer.
  */
 #include "gw_gojson.h"
+#include "cmn_go_json.h"
 
 #include <math.h>
 #include <stddef.h>
@@ -307,34 +308,6 @@ static bool put_utf8(struct cmn_buf *b, uint32_t cp)
     return cmn_buf_append(b, u, n) == CMN_BUF_OK;
 }
 
-/* Decodes one UTF-8 sequence at s[0..n); returns its length, or 0 if invalid. */
-static size_t utf8_decode(const unsigned char *s, size_t n, uint32_t *cp)
-{
-    if (s[0] < 0x80) {
-        *cp = s[0];
-        return 1;
-    }
-    if (s[0] >= 0xC2 && s[0] <= 0xDF && n >= 2 && (s[1] & 0xC0) == 0x80) {
-        *cp = ((uint32_t)(s[0] & 0x1F) << 6) | (s[1] & 0x3F);
-        return 2;
-    }
-    if (s[0] >= 0xE0 && s[0] <= 0xEF && n >= 3 && (s[1] & 0xC0) == 0x80 && (s[2] & 0xC0) == 0x80) {
-        *cp = ((uint32_t)(s[0] & 0x0F) << 12) | ((uint32_t)(s[1] & 0x3F) << 6) | (s[2] & 0x3F);
-        if (*cp < 0x800 || (*cp >= 0xD800 && *cp <= 0xDFFF))
-            return 0;
-        return 3;
-    }
-    if (s[0] >= 0xF0 && s[0] <= 0xF4 && n >= 4 && (s[1] & 0xC0) == 0x80 && (s[2] & 0xC0) == 0x80 &&
-        (s[3] & 0xC0) == 0x80) {
-        *cp = ((uint32_t)(s[0] & 0x07) << 18) | ((uint32_t)(s[1] & 0x3F) << 12) |
-              ((uint32_t)(s[2] & 0x3F) << 6) | (s[3] & 0x3F);
-        if (*cp < 0x10000 || *cp > 0x10FFFF)
-            return 0;
-        return 4;
-    }
-    return 0;
-}
-
 static int hex4(const char *s)
 {
     int v = 0;
@@ -417,7 +390,7 @@ static bool parse_string_into(struct parser *p, struct cmn_buf *b)
             continue;
         }
         uint32_t cp;
-        size_t l = utf8_decode((const unsigned char *)p->s + p->i, p->n - p->i, &cp);
+        size_t l = cmn_go_utf8_decode((const unsigned char *)p->s + p->i, p->n - p->i, &cp);
         if (l == 0) {
             if (!put_utf8(b, 0xFFFD))
                 return false;
@@ -788,78 +761,14 @@ static bool put_plain_quoted(char lead, const char *s, size_t n, char trail, str
     return true;
 }
 
+/* json.Marshal's escaping (HTML-safe), with the usual plain string in one append. */
 static bool render_string(const char *s, size_t n, struct cmn_buf *o)
 {
-    static const char hex[] = "0123456789abcdef";
-    size_t start = 0, i = 0;
     bool ok;
 
     if (put_plain_quoted(0, s, n, 0, o, &ok))
         return ok;
-    if (!put(o, "\"", 1))
-        return false;
-    while (i < n) {
-        unsigned char c = (unsigned char)s[i];
-        const char *esc = NULL;
-        char u[7];
-        size_t adv = 1;
-
-        if (c < 0x80) {
-            if (c >= 0x20 && c != '"' && c != '\\' && c != '<' && c != '>' && c != '&') {
-                i++;
-                continue;
-            }
-            switch (c) {
-            case '"':
-                esc = "\\\"";
-                break;
-            case '\\':
-                esc = "\\\\";
-                break;
-            case '\b':
-                esc = "\\b";
-                break;
-            case '\f':
-                esc = "\\f";
-                break;
-            case '\n':
-                esc = "\\n";
-                break;
-            case '\r':
-                esc = "\\r";
-                break;
-            case '\t':
-                esc = "\\t";
-                break;
-            default:
-                u[0] = '\\';
-                u[1] = 'u';
-                u[2] = '0';
-                u[3] = '0';
-                u[4] = hex[c >> 4];
-                u[5] = hex[c & 0xF];
-                u[6] = '\0';
-                esc = u;
-            }
-        } else {
-            uint32_t cp;
-            size_t l = utf8_decode((const unsigned char *)s + i, n - i, &cp);
-            if (l == 0) {
-                esc = "\\ufffd";
-            } else if (cp == 0x2028 || cp == 0x2029) {
-                esc = cp == 0x2028 ? "\\u2028" : "\\u2029";
-                adv = l;
-            } else {
-                i += l;
-                continue;
-            }
-        }
-        if (!put(o, s + start, i - start) || !put(o, esc, strlen(esc)))
-            return false;
-        i += adv;
-        start = i;
-    }
-    return put(o, s + start, n - start) && put(o, "\"", 1);
+    return cmn_go_json_string(o, s, n, true);
 }
 
 bool gw_json_render(const struct gw_json *v, struct cmn_buf *o)

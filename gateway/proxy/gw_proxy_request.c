@@ -1,6 +1,9 @@
 /* gw_proxy_request.c - backend request building: headers (§2.2), query (§2.3), URL and body. */
 #include "gw_proxy_request.h"
 
+#include "cmn_go_header.h"
+#include "cmn_go_json.h"
+#include "cmn_go_url.h"
 #include "cmn_http_field.h"
 
 #include "cmn_str.h"
@@ -122,29 +125,6 @@ const char *gw_hdrs_get(const struct gw_hdrs *h, const char *name)
     return NULL;
 }
 
-void gw_canonical_header(const char *name, char *out, size_t out_size)
-{
-    bool upper = true;
-    size_t i = 0;
-
-    if (out_size == 0)
-        return;
-    /* One pass: copy, check and fix the case; a name that is not a token stays as it is. */
-    for (; i + 1 < out_size && name[i]; i++) {
-        unsigned char c = (unsigned char)name[i];
-        if ((unsigned)((c | 0x20) - 'a') < 26)
-            out[i] = (char)(upper ? c & ~0x20 : c | 0x20);
-        else if (c == '-' || cmn_str_is_tchar(c))
-            out[i] = (char)c;
-        else {
-            cmn_strlcpy(out, name, out_size);
-            return;
-        }
-        upper = c == '-';
-    }
-    out[i] = '\0';
-}
-
 void gw_inreq_free(struct gw_inreq *r)
 {
     if (!r)
@@ -248,75 +228,6 @@ void gw_client_ip_of(const char *xff, const char *x_real_ip, const char *remote_
 
 /* ---- query strings ------------------------------------------------------------------------- */
 
-static int hexval(char c)
-{
-    if (c >= '0' && c <= '9')
-        return c - '0';
-    if (c >= 'a' && c <= 'f')
-        return c - 'a' + 10;
-    if (c >= 'A' && c <= 'F')
-        return c - 'A' + 10;
-    return -1;
-}
-
-/* Go's unescape: '+' becomes ' ' in query mode; false on a bad escape. out >= n+1 bytes. */
-static bool unescape(const char *s, size_t n, bool query, char *out)
-{
-    size_t w = 0;
-
-    for (size_t i = 0; i < n; i++) {
-        if (s[i] == '%') {
-            if (i + 2 >= n)
-                return false;
-            int hi = hexval(s[i + 1]), lo = hexval(s[i + 2]);
-            if (hi < 0 || lo < 0)
-                return false;
-            out[w++] = (char)(hi * 16 + lo);
-            i += 2;
-        } else if (query && s[i] == '+') {
-            out[w++] = ' ';
-        } else {
-            out[w++] = s[i];
-        }
-    }
-    out[w] = '\0';
-    return true;
-}
-
-bool gw_query_unescape(const char *s, size_t n, char *out)
-{
-    return unescape(s, n, true, out);
-}
-
-bool gw_path_unescape(const char *s, char *out)
-{
-    return unescape(s, strlen(s), false, out);
-}
-
-bool gw_query_escape(const char *s, size_t n, struct cmn_buf *out)
-{
-    static const char hex[] = "0123456789ABCDEF";
-
-    for (size_t i = 0; i < n; i++) {
-        unsigned char c = (unsigned char)s[i];
-        char e[3];
-        if (isalnum(c) || c == '-' || c == '_' || c == '.' || c == '~') {
-            if (cmn_buf_append(out, &s[i], 1) != CMN_BUF_OK)
-                return false;
-        } else if (c == ' ') {
-            if (cmn_buf_append(out, "+", 1) != CMN_BUF_OK)
-                return false;
-        } else {
-            e[0] = '%';
-            e[1] = hex[c >> 4];
-            e[2] = hex[c & 15];
-            if (cmn_buf_append(out, e, 3) != CMN_BUF_OK)
-                return false;
-        }
-    }
-    return true;
-}
-
 struct qpair {
     char *key;
     char *value;
@@ -375,8 +286,8 @@ bool gw_query_encode(const char *raw_query, const struct gw_strlist *keys,
             break;
         }
         /* Go 1.17+: a piece with ';' is an error and skipped; bad escapes too. */
-        if (l == 0 || memchr(p, ';', l) || !unescape(p, kl, true, k) ||
-            !unescape(eq ? eq + 1 : "", eq ? l - kl - 1 : 0, true, v) ||
+        if (l == 0 || memchr(p, ';', l) || !cmn_go_unescape(p, kl, true, k, NULL) ||
+            !cmn_go_unescape(eq ? eq + 1 : "", eq ? l - kl - 1 : 0, true, v, NULL) ||
             !key_allowed(keys, bkeys, k)) {
             free(k);
             free(v);
@@ -393,9 +304,9 @@ bool gw_query_encode(const char *raw_query, const struct gw_strlist *keys,
     qsort(pairs, np, sizeof(pairs[0]), qpair_cmp);
     for (size_t i = 0; i < np && ok; i++) {
         ok = (i == 0 || cmn_buf_append(out, "&", 1) == CMN_BUF_OK) &&
-             gw_query_escape(pairs[i].key, strlen(pairs[i].key), out) &&
+             cmn_go_query_escape(pairs[i].key, strlen(pairs[i].key), out) &&
              cmn_buf_append(out, "=", 1) == CMN_BUF_OK &&
-             gw_query_escape(pairs[i].value, strlen(pairs[i].value), out);
+             cmn_go_query_escape(pairs[i].value, strlen(pairs[i].value), out);
     }
     for (size_t i = 0; i < np; i++) {
         free(pairs[i].key);
@@ -469,53 +380,6 @@ char *gw_request_path(const char *pattern, const struct gw_inreq *in, const stru
 fail:
     cmn_buf_free(&b);
     return NULL;
-}
-
-static bool path_should_escape(unsigned char c)
-{
-    return !(isalnum(c) || strchr("-_.~$&+,/:;=@", c)) || c == 0;
-}
-
-/* Go's URL.EscapedPath for a path parsed from raw text: the raw form when it is a valid
- * encoding, else the decoded path re-escaped. */
-static bool escaped_path(const char *raw, size_t n, struct cmn_buf *out)
-{
-    static const char hex[] = "0123456789ABCDEF";
-    bool valid = true;
-    char *dec;
-
-    /* what may stand unescaped: ALPHA DIGIT "-_.~$&+,/:;=@" (Go's shouldEscape) and
-     * "!$&'()*+,;=:@[]%" (validEncoded), as a 256-bit set */
-    static const uint64_t raw_ok[4] = {0x2ffffff200000000u, 0x47fffffeafffffffu, 0, 0};
-
-    for (size_t i = 0; i < n && valid; i++) {
-        unsigned char c = (unsigned char)raw[i];
-        valid = (raw_ok[c >> 6] >> (c & 63)) & 1;
-    }
-    if (valid && !memchr(raw, '%', n)) /* nothing to decode: the raw form as it is */
-        return cmn_buf_append(out, raw, n) == CMN_BUF_OK;
-    dec = malloc(n + 1);
-    if (!dec)
-        return false;
-    if (!unescape(raw, n, false, dec)) {
-        free(dec);
-        return false;
-    }
-    if (valid) {
-        free(dec);
-        return cmn_buf_append(out, raw, n) == CMN_BUF_OK;
-    }
-    for (size_t i = 0; dec[i]; i++) {
-        unsigned char c = (unsigned char)dec[i];
-        char e[3] = {'%', hex[c >> 4], hex[c & 15]};
-        if (cmn_buf_append(out, path_should_escape(c) ? e : (char *)&dec[i],
-                           path_should_escape(c) ? 3 : 1) != CMN_BUF_OK) {
-            free(dec);
-            return false;
-        }
-    }
-    free(dec);
-    return true;
 }
 
 /* Appends a raw query, escaping only what cannot travel in a request line. */
@@ -615,41 +479,14 @@ fail:
     return false;
 }
 
-/* Go's %q of a field name, enough for the bytes a refused name can hold. */
-static void quote_name(const char *s, char *out, size_t size)
-{
-    static const char hex[] = "0123456789abcdef";
-    size_t o = 0;
-
-    out[o++] = '"';
-    for (; *s && o + 6 < size; s++) {
-        unsigned char c = (unsigned char)*s;
-        if (c == '"' || c == '\\') {
-            out[o++] = '\\';
-            out[o++] = (char)c;
-        } else if (c == '\r' || c == '\n' || c == '\t') {
-            out[o++] = '\\';
-            out[o++] = c == '\r' ? 'r' : c == '\n' ? 'n' : 't';
-        } else if (c < 0x20 || c >= 0x7f) {
-            out[o++] = '\\';
-            out[o++] = 'x';
-            out[o++] = hex[c >> 4];
-            out[o++] = hex[c & 15];
-        } else {
-            out[o++] = (char)c;
-        }
-    }
-    out[o++] = '"';
-    out[o] = '\0';
-}
-
 /* Every field the backend would receive passes the one field rule (cmn_http_field.h); a request
  * that needs one that does not is refused with Go's transport error, whatever the field's source
  * (a client header, a propagated claim, the configuration). No value is printed: it may be a
  * secret, and it is what an attacker chose. */
 static bool fields_ok(const struct gw_outreq *o, struct cmn_err *err)
 {
-    char op[16], q[160];
+    char op[16];
+    struct cmn_buf q;
 
     for (size_t i = 0; i < o->headers.n; i++) {
         const struct gw_hdr *h = &o->headers.v[i];
@@ -660,12 +497,15 @@ static bool fields_ok(const struct gw_outreq *o, struct cmn_err *err)
         cmn_strlcpy(op, o->method, sizeof(op));
         for (size_t k = 1; op[k]; k++)
             op[k] = (char)(op[k] >= 'A' && op[k] <= 'Z' ? op[k] + 32 : op[k]);
-        quote_name(h->name, q, sizeof(q));
+        cmn_buf_init(&q, 256);
+        cmn_go_quote(&q, h->name, strlen(h->name));
         if (!name_ok)
-            cmn_err_set(err, 1, "%s \"%s\": net/http: invalid header field name %s", op, o->url, q);
+            cmn_err_set(err, 1, "%s \"%s\": net/http: invalid header field name %s", op, o->url,
+                        cmn_buf_str(&q));
         else
             cmn_err_set(err, 1, "%s \"%s\": net/http: invalid header field value for %s", op,
-                        o->url, q);
+                        o->url, cmn_buf_str(&q));
+        cmn_buf_free(&q);
         return false;
     }
     return true;
@@ -692,7 +532,7 @@ bool gw_request_build(const struct gw_endpoint *ep, const struct gw_backend *b, 
     q = memchr(path, '?', plen);
     if (cmn_buf_append_str(&url, host) != CMN_BUF_OK)
         goto nomem;
-    if (!escaped_path(path, q ? (size_t)(q - path) : plen, &url)) {
+    if (!cmn_go_escaped_path(path, q ? (size_t)(q - path) : plen, &url)) {
         cmn_err_set(err, 1, "parse \"%s%s\": invalid URL escape", host, path);
         goto fail;
     }

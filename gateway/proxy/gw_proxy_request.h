@@ -44,10 +44,6 @@ void gw_hdrs_del(struct gw_hdrs *h, const char *name);
 /* First value or NULL (borrowed). */
 const char *gw_hdrs_get(const struct gw_hdrs *h, const char *name);
 
-/* Go's textproto.CanonicalMIMEHeaderKey ("x-y-z" -> "X-Y-Z"); names with bytes outside the
- * token set are copied unchanged. */
-void gw_canonical_header(const char *name, char *out, size_t out_size);
-
 /* A named path parameter of the incoming request. */
 struct gw_reqparam {
     char *name;
@@ -116,14 +112,5 @@ char *gw_request_path(const char *url_pattern, const struct gw_inreq *in,
  * key. Appends to out (nothing when no parameter survives). */
 bool gw_query_encode(const char *raw_query, const struct gw_strlist *keys,
                      const struct gw_strlist *bkeys, struct cmn_buf *out);
-
-/* Go's url.QueryEscape of s into out. */
-bool gw_query_escape(const char *s, size_t n, struct cmn_buf *out);
-
-/* Go's url.QueryUnescape ('+' is a space): false on a malformed escape. out >= n+1 bytes. */
-bool gw_query_unescape(const char *s, size_t n, char *out);
-
-/* Go's url.PathUnescape: false on a malformed escape. out needs strlen(s)+1 bytes. */
-bool gw_path_unescape(const char *s, char *out);
 
 #endif

@@ -2,6 +2,7 @@
 #include "gw_render.h"
 
 #include "cmn_str.h"
+#include "cmn_go_url.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -374,8 +375,8 @@ static struct gw_json *query_map(const char *enc)
         const char *eq = memchr(p, '=', l);
         size_t kl = eq ? (size_t)(eq - p) : l;
         char *k = malloc(kl + 1), *v = malloc(l + 1);
-        if (k && v && gw_query_unescape(p, kl, k) &&
-            gw_query_unescape(eq ? eq + 1 : "", eq ? l - kl - 1 : 0, v)) {
+        if (k && v && cmn_go_unescape(p, kl, true, k, NULL) &&
+            cmn_go_unescape(eq ? eq + 1 : "", eq ? l - kl - 1 : 0, true, v, NULL)) {
             struct gw_json *arr = gw_json_object_get(m, k);
             if (!arr) {
                 arr = gw_json_array();

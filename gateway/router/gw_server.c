@@ -11,6 +11,8 @@
 #include "gw_proxy.h"
 #include "gw_render.h"
 #include "gw_router.h"
+#include "cmn_go_header.h"
+#include "cmn_go_url.h"
 
 #include <malloc.h>
 #include <sched.h>
@@ -242,7 +244,7 @@ static bool build_inreq(const struct cmn_http_request *req, const char *path, co
                 host = req->headers[i].value;
             continue;
         }
-        gw_canonical_header(req->headers[i].name, canon, sizeof(canon));
+        cmn_go_canonical_header(req->headers[i].name, canon, sizeof(canon));
         if (!gw_hdrs_add(&in->headers, canon, req->headers[i].value))
             break; /* over the cap: the rest is ignored */
     }
@@ -289,7 +291,7 @@ static const char *check_params(const struct gw_match *m, char *msg, size_t msg_
         bool bad;
         if (!dec)
             return "error: out of memory";
-        if (!gw_path_unescape(v, dec)) {
+        if (!cmn_go_unescape(v, strlen(v), false, dec, NULL)) {
             const char *pct = strchr(v, '%');
             snprintf(msg, msg_size, "error: invalid URL escape \"%.3s\"", pct ? pct : "%");
             free(dec);
@@ -319,7 +321,7 @@ bool gw_auth_call_set_header(struct gw_auth_call *call, const char *name, const 
 {
     char canon[256];
 
-    gw_canonical_header(name, canon, sizeof(canon));
+    cmn_go_canonical_header(name, canon, sizeof(canon));
     return gw_hdrs_set(&call->in.headers, canon, value);
 }
 
@@ -327,7 +329,7 @@ bool gw_auth_call_add_header(struct gw_auth_call *call, const char *name, const 
 {
     char canon[256];
 
-    gw_canonical_header(name, canon, sizeof(canon));
+    cmn_go_canonical_header(name, canon, sizeof(canon));
     return gw_hdrs_add(&call->in.headers, canon, value);
 }
 
@@ -471,7 +473,7 @@ static void handle(void *ctx, struct cmn_http_exchange *ex, const struct cmn_htt
     x->uri = x->text + pl + 1;
     x->uri[0] = '\0';
     cmn_strlcpy(x->client_ip, req->remote_ip ? req->remote_ip : "", sizeof(x->client_ip));
-    if (!gw_path_unescape(req->path, path) || req->path[0] != '/') {
+    if (!cmn_go_unescape(req->path, strlen(req->path), false, path, NULL) || req->path[0] != '/') {
         static const char bad[] = "400 Bad Request";
         memcpy(x->uri, req->path, pl + 1);
         answer(x, cmn_http_response_text(400, "text/plain; charset=utf-8", bad, sizeof(bad) - 1));

@@ -4,6 +4,7 @@
 
 #include "cmn_b64.h"
 #include "cmn_str.h"
+#include "cmn_go_duration.h"
 
 #include <inttypes.h>
 #include <limits.h>
@@ -264,56 +265,6 @@ static void raw_free(struct raw *r)
     free(r->pairs);
 }
 
-/* Go's time.ParseDuration: [-+]? then one or more <decimal>[.<decimal>]<unit>, or "0". */
-bool gw_vc_parse_duration(const char *s, int64_t *out_ns)
-{
-    static const struct {
-        const char *u;
-        int64_t ns;
-    } UNITS[] = {{"ns", 1},       {"us", 1000},    {"\xc2\xb5s", 1000},  {"\xce\xbcs", 1000},
-                 {"ms", 1000000}, {"s", NS_PER_S}, {"m", 60 * NS_PER_S}, {"h", 3600 * NS_PER_S}};
-    bool neg = false;
-    long double total = 0;
-
-    if (!s || !*s)
-        return false;
-    if (*s == '-' || *s == '+')
-        neg = *s++ == '-';
-    if (strcmp(s, "0") == 0) {
-        *out_ns = 0;
-        return true;
-    }
-    if (!*s)
-        return false;
-    while (*s) {
-        long double v = 0, scale = 1;
-        bool digits = false;
-        size_t best = 0, ulen = 0;
-        while (*s >= '0' && *s <= '9')
-            v = v * 10 + (*s++ - '0'), digits = true;
-        if (*s == '.') {
-            s++;
-            while (*s >= '0' && *s <= '9')
-                scale /= 10, v += (*s++ - '0') * scale, digits = true;
-        }
-        if (!digits)
-            return false;
-        for (size_t i = 0; i < sizeof(UNITS) / sizeof(UNITS[0]); i++) {
-            size_t l = strlen(UNITS[i].u);
-            if (strncmp(s, UNITS[i].u, l) == 0 && l > ulen)
-                best = i, ulen = l;
-        }
-        if (!ulen)
-            return false;
-        total += v * (long double)UNITS[best].ns;
-        s += ulen;
-        if (total > (long double)INT64_MAX)
-            return false;
-    }
-    *out_ns = (int64_t)(neg ? -total : total);
-    return true;
-}
-
 /* Padded base64url (Go's base64.URLEncoding) of a 32-byte SHA-256. */
 static bool decode_fingerprint(const char *s, unsigned char out[32])
 {
@@ -465,7 +416,7 @@ static enum gw_vc_status finish(struct gw_validator_config *vc, struct raw *r, s
     vc->cache_duration_s =
         r->cache ? (r->cache_duration ? r->cache_duration : DEFAULT_CACHE_S) : r->cache_duration;
     /* failed_jwk_key_cooldown: below 1 s or unparsable disables it (§4.2). */
-    if (r->failed_jwk_key_cooldown && gw_vc_parse_duration(r->failed_jwk_key_cooldown, &ns) &&
+    if (r->failed_jwk_key_cooldown && cmn_go_parse_duration(r->failed_jwk_key_cooldown, &ns) &&
         ns >= NS_PER_S)
         vc->failed_jwk_key_cooldown_ms = ns / 1000000;
     vc->key_identify_strategy = GW_KEYID_KID;
@@ -487,7 +438,7 @@ static enum gw_vc_status finish(struct gw_validator_config *vc, struct raw *r, s
     vc->auth_header_name = dup_or(&r->auth_header_name, "Authorization");
     /* leeway: 1 s by default, when unparsable, and as a floor (§4.2). */
     vc->leeway_s = 1;
-    if (r->leeway && gw_vc_parse_duration(r->leeway, &ns) && ns / NS_PER_S > 1)
+    if (r->leeway && cmn_go_parse_duration(r->leeway, &ns) && ns / NS_PER_S > 1)
         vc->leeway_s = ns / NS_PER_S;
     vc->propagate_claims_preserve_array = r->preserve_array;
     vc->operation_debug = r->operation_debug;

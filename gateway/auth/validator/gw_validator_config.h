@@ -92,7 +92,4 @@ void gw_validator_config_destroy(struct gw_validator_config *vc);
  * present but the value is 0 or absent). Returns false on a type error. */
 bool gw_validator_shared_cache_duration(const json_t *ns_obj, int64_t *out_s);
 
-/* Go duration text ("1s", "1m30s", "150ms", "1.5h", "-2s") to nanoseconds; false if not one. */
-bool gw_vc_parse_duration(const char *s, int64_t *out_ns);
-
 #endif

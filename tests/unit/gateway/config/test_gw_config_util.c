@@ -1,5 +1,7 @@
 /* test_gw_config_util.c - the Go/lura string rules of the config layer, one table each. */
 #include "gw_config_int.h"
+#include "cmn_go_duration.h"
+#include "cmn_go_header.h"
 
 #include <setjmp.h>
 #include <stdarg.h>
@@ -48,11 +50,11 @@ static void test_duration(void **state)
     (void)state;
     for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
         int64_t ns = -42;
-        bool ok = gw_config_parse_duration(cases[i].in, &ns);
+        bool ok = cmn_go_parse_duration(cases[i].in, &ns);
         if (ok != cases[i].ok || (ok && ns != cases[i].ns))
             fail_msg("'%s': ok=%d ns=%lld", cases[i].in, ok, (long long)ns);
     }
-    assert_false(gw_config_parse_duration(NULL, NULL));
+    assert_false(cmn_go_parse_duration(NULL, NULL));
 }
 
 static void test_canonical_header(void **state)
@@ -72,10 +74,10 @@ static void test_canonical_header(void **state)
 
     (void)state;
     for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
-        gw_config_canonical_header(cases[i][0], out, sizeof(out));
+        cmn_go_canonical_header(cases[i][0], out, sizeof(out));
         assert_string_equal(out, cases[i][1]);
     }
-    gw_config_canonical_header("x-long-name", small, sizeof(small));
+    cmn_go_canonical_header("x-long-name", small, sizeof(small));
     assert_string_equal(small, "X-L");
 }
 

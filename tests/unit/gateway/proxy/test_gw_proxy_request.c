@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "gw_proxy_request.h"
+#include "cmn_go_header.h"
 
 static char s_star[] = "*", s_auth[] = "Authorization", s_xyz[] = "X-Y-Z", s_ua[] = "User-Agent",
             s_cl[] = "Content-Length", s_a[] = "a", s_b[] = "b", s_xff[] = "X-Forwarded-For",
@@ -263,11 +264,11 @@ static void canonical_names(void **state)
     char out[64];
 
     (void)state;
-    gw_canonical_header("autHoriZatiOn", out, sizeof(out));
+    cmn_go_canonical_header("autHoriZatiOn", out, sizeof(out));
     assert_string_equal(out, "Authorization");
-    gw_canonical_header("x-y-z", out, sizeof(out));
+    cmn_go_canonical_header("x-y-z", out, sizeof(out));
     assert_string_equal(out, "X-Y-Z");
-    gw_canonical_header("bad header", out, sizeof(out));
+    cmn_go_canonical_header("bad header", out, sizeof(out));
     assert_string_equal(out, "bad header");
 }
 

@@ -1,6 +1,7 @@
 /* test_gw_jose_config.c - auth/validator options (krakend-compat §4.1-§4.2): defaults, every
  * option, errored (401) versus fatal configs, Go durations. */
 #include "gw_validator_config.h"
+#include "cmn_go_duration.h"
 
 #include <setjmp.h>
 #include <stdarg.h>
@@ -231,11 +232,11 @@ static void test_go_durations(void **state)
 
     (void)state;
     for (size_t i = 0; i < sizeof(ok) / sizeof(ok[0]); i++) {
-        assert_true(gw_vc_parse_duration(ok[i].s, &ns));
+        assert_true(cmn_go_parse_duration(ok[i].s, &ns));
         assert_int_equal(ns, ok[i].ns);
     }
     for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++)
-        assert_false(gw_vc_parse_duration(bad[i], &ns));
+        assert_false(cmn_go_parse_duration(bad[i], &ns));
 }
 
 static void test_shared_cache_duration_and_warnings(void **state)

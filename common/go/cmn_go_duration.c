@@ -1,0 +1,97 @@
+/* cmn_go_duration.c - Go's time.ParseDuration. */
+#include "cmn_go_duration.h"
+
+#include <string.h>
+
+static int64_t unit_ns(const char *u, size_t n)
+{
+    static const struct {
+        const char *name;
+        int64_t ns;
+    } units[] = {
+        {"ns", 1},
+        {"us", 1000},
+        {"\xc2\xb5s", 1000}, /* U+00B5 micro sign */
+        {"\xce\xbcs", 1000}, /* U+03BC Greek mu */
+        {"ms", 1000000},
+        {"s", 1000000000},
+        {"m", 60LL * 1000000000},
+        {"h", 3600LL * 1000000000},
+    };
+    for (size_t i = 0; i < sizeof(units) / sizeof(units[0]); i++) {
+        if (strlen(units[i].name) == n && memcmp(units[i].name, u, n) == 0)
+            return units[i].ns;
+    }
+    return 0;
+}
+
+static bool is_digit(char c)
+{
+    return c >= '0' && c <= '9';
+}
+
+bool cmn_go_parse_duration(const char *s, int64_t *out_ns)
+{
+    const uint64_t limit = (uint64_t)1 << 63;
+    uint64_t total = 0;
+    bool neg = false;
+
+    if (!s || !*s)
+        return false;
+    if (*s == '-' || *s == '+')
+        neg = *s++ == '-';
+    if (strcmp(s, "0") == 0) {
+        *out_ns = 0;
+        return true;
+    }
+    if (!*s)
+        return false;
+    while (*s) {
+        uint64_t v = 0, f = 0;
+        double scale = 1;
+        bool digits = false;
+        const char *u;
+        int64_t unit;
+
+        if (!(*s == '.' || is_digit(*s)))
+            return false;
+        for (; is_digit(*s); s++, digits = true) {
+            if (v > (limit - 1) / 10)
+                return false; /* overflow */
+            v = v * 10 + (uint64_t)(*s - '0');
+        }
+        if (*s == '.') {
+            bool overflow = false;
+            for (s++; is_digit(*s); s++, digits = true) {
+                if (overflow || f > (limit - 1) / 10) {
+                    overflow = true; /* Go ignores digits past int64 precision */
+                    continue;
+                }
+                f = f * 10 + (uint64_t)(*s - '0');
+                scale *= 10;
+            }
+        }
+        if (!digits)
+            return false;
+        for (u = s; *s && *s != '.' && !is_digit(*s); s++)
+            ;
+        unit = unit_ns(u, (size_t)(s - u));
+        if (!unit)
+            return false; /* missing or unknown unit */
+        if (v > limit / (uint64_t)unit)
+            return false;
+        v *= (uint64_t)unit;
+        if (f > 0) {
+            v += (uint64_t)((double)f * ((double)unit / scale));
+            if (v > limit)
+                return false;
+        }
+        total += v;
+        if (total > limit)
+            return false;
+    }
+    if (total == limit && !neg)
+        return false;
+    *out_ns = neg ? (int64_t)(0 - total) : (int64_t)total;
+    return true;
+}
