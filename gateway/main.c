@@ -1,5 +1,6 @@
 /* main.c - the `gateway` / `krakend` command line (KrakenD's cobra CLI): run, check, version. */
 #include "cmn_log.h"
+#include "cmn_signal.h"
 #include "gw_config.h"
 #include "gw_server.h"
 #include "gw_validator.h"
@@ -201,8 +202,7 @@ static int cmd_run(int argc, char **argv)
     struct gw_config *cfg;
     struct gw_server *srv;
     struct gw_validator *val;
-    sigset_t set;
-    int sig = 0, rc, wait_ms;
+    int sig, rc, wait_ms;
     char cwd[PATH_MAX];
 
     rc = parse_flags(argc, argv, flags, sizeof(flags) / sizeof(flags[0]), "run");
@@ -245,10 +245,7 @@ static int cmd_run(int argc, char **argv)
     }
 
     /* Signals are taken synchronously by this thread; threads started later inherit the mask. */
-    sigemptyset(&set);
-    sigaddset(&set, SIGINT);
-    sigaddset(&set, SIGTERM);
-    pthread_sigmask(SIG_BLOCK, &set, NULL);
+    cmn_signal_block_stop();
     val = gw_validator_new(cfg, &err);
     if (!val) {
         cmn_log_error("%s", err.msg);
@@ -265,8 +262,7 @@ static int cmd_run(int argc, char **argv)
         gw_config_destroy(cfg);
         return 1;
     }
-    while (sigwait(&set, &sig) != 0)
-        ;
+    sig = cmn_signal_wait_stop();
     go_log_stderr(sig == SIGINT ? "Signal intercepted: interrupt"
                                 : "Signal intercepted: terminated");
     wait_ms = cfg->max_shutdown_wait_ms > 0 ? (int)(cfg->max_shutdown_wait_ms < MAX_SHUTDOWN_WAIT_MS

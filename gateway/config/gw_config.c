@@ -2,6 +2,7 @@
  * service-level fields and options, error messages with JSON path and line. */
 #include "gw_config_int.h"
 
+#include "cmn_file.h"
 #include "cmn_str.h"
 
 #include <arpa/inet.h>
@@ -153,18 +154,19 @@ static bool service_hosts(struct gw_cfg_ctx *c)
 /* Options read from the file (and shown by `check -d`) that the runtime does not apply yet:
  * never silently ignored, each named in a startup warning. */
 static const char *const ROUTER_NOT_APPLIED[] = {
-    "forwarded_by_client_ip", "remote_ip_headers", "trusted_proxies", "logger_skip_paths",
-    "remove_extra_slash",
+    "forwarded_by_client_ip", "remote_ip_headers",  "trusted_proxies",
+    "logger_skip_paths",      "remove_extra_slash",
 };
 static const char *const SERVICE_NOT_APPLIED[] = {
     "write_timeout",           "max_idle_connections",
-    "dialer_timeout",          "dialer_fallback_delay",   "dialer_keep_alive",
-    "response_header_timeout", "expect_continue_timeout", "use_h2c",
+    "dialer_timeout",          "dialer_fallback_delay",
+    "dialer_keep_alive",       "response_header_timeout",
+    "expect_continue_timeout", "use_h2c",
 };
 
 static const char *const TLS_NOT_APPLIED[] = {
-    "min_version", "max_version", "curve_preferences", "cipher_suites", "enable_mtls",
-    "ca_certs", "disable_system_ca_pool", "prefer_server_cipher_suites",
+    "min_version", "max_version", "curve_preferences",      "cipher_suites",
+    "enable_mtls", "ca_certs",    "disable_system_ca_pool", "prefer_server_cipher_suites",
 };
 
 static void warn_not_applied(struct gw_cfg_ctx *c, json_t *obj, const char *where,
@@ -423,46 +425,33 @@ fail_quiet:
 
 struct gw_config *gw_config_load(const char *path, char *const *env, struct cmn_err *err)
 {
-    FILE *f = fopen(path, "rb");
     char *data = NULL;
-    size_t len = 0, cap = 0;
-    struct gw_config *cfg = NULL;
+    size_t len = 0;
+    struct gw_config *cfg;
+    int e = 0;
 
-    if (!f) {
-        cmn_err_set(err, GW_CONFIG_IO, "open %s: %s", path, strerror(errno));
+    switch (cmn_file_read(path, GW_CFG_MAX_BYTES, 0, &data, &len, &e)) {
+    case CMN_FILE_OK:
+        break;
+    case CMN_FILE_TOO_BIG:
+        cmn_err_set(err, GW_CONFIG_INVALID, "%s: file over the limit of %u bytes", path,
+                    GW_CFG_MAX_BYTES);
+        return NULL;
+    case CMN_FILE_NOMEM:
+        cmn_err_set(err, GW_CONFIG_NOMEM, "out of memory");
+        return NULL;
+    case CMN_FILE_NOT_REGULAR:
+        cmn_err_set(err, GW_CONFIG_IO, "read %s: %s", path, strerror(EISDIR));
+        return NULL;
+    case CMN_FILE_READ:
+        cmn_err_set(err, GW_CONFIG_IO, "read %s: %s", path, strerror(e));
+        return NULL;
+    default:
+        cmn_err_set(err, GW_CONFIG_IO, "open %s: %s", path, strerror(e));
         return NULL;
     }
-    for (;;) {
-        size_t got;
-        if (len == cap) {
-            char *grown;
-            if (cap > GW_CFG_MAX_BYTES) {
-                cmn_err_set(err, GW_CONFIG_INVALID, "%s: file over the limit of %u bytes", path,
-                            GW_CFG_MAX_BYTES);
-                goto out;
-            }
-            cap = cap ? cap * 2 : 65536;
-            grown = realloc(data, cap + 1);
-            if (!grown) {
-                cmn_err_set(err, GW_CONFIG_NOMEM, "out of memory");
-                goto out;
-            }
-            data = grown;
-        }
-        got = fread(data + len, 1, cap - len, f);
-        len += got;
-        if (got == 0) {
-            if (ferror(f)) {
-                cmn_err_set(err, GW_CONFIG_IO, "read %s: %s", path, strerror(errno));
-                goto out;
-            }
-            break;
-        }
-    }
-    cfg = gw_config_parse(data ? data : "", len, path, env, err);
-out:
+    cfg = gw_config_parse(data, len, path, env, err);
     free(data);
-    fclose(f);
     return cfg;
 }
 

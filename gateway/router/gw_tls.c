@@ -2,63 +2,52 @@
  * about by the config layer. */
 #include "gw_tls.h"
 
-#include "cmn_buf.h"
+#include "cmn_file.h"
 
 #include <errno.h>
-#include <fcntl.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
-#include <unistd.h>
 
 /* Reads a whole regular file of at most GW_TLS_MAX_PEM_BYTES; owned text or NULL with err. */
 static char *read_pem(const char *what, const char *path, struct cmn_err *err)
 {
-    struct cmn_buf b;
-    char chunk[8192];
-    struct stat st;
-    ssize_t n;
-    int fd;
+    char *data;
+    size_t len;
+    int e;
 
     if (!path || !*path) {
         cmn_err_set(err, 1, "tls.%s: missing (HTTPS needs public_key and private_key)", what);
         return NULL;
     }
-    fd = open(path, O_RDONLY | O_CLOEXEC);
-    if (fd < 0) {
-        cmn_err_set(err, 1, "tls.%s: cannot open '%s': %s", what, path, strerror(errno));
+    switch (cmn_file_read(path, GW_TLS_MAX_PEM_BYTES, 0, &data, &len, &e)) {
+    case CMN_FILE_OK:
+        break;
+    case CMN_FILE_NOT_REGULAR:
+        cmn_err_set(err, 1, "tls.%s: '%s' is not a regular file", what, path);
+        return NULL;
+    case CMN_FILE_TOO_BIG:
+        cmn_err_set(err, 1, "tls.%s: '%s' is larger than %d bytes", what, path,
+                    GW_TLS_MAX_PEM_BYTES);
+        return NULL;
+    case CMN_FILE_NOMEM:
+        cmn_err_set(err, 1, "tls.%s: out of memory", what);
+        return NULL;
+    case CMN_FILE_READ:
+        cmn_err_set(err, 1, "tls.%s: cannot read '%s': %s", what, path, strerror(e));
+        return NULL;
+    default:
+        cmn_err_set(err, 1, "tls.%s: cannot open '%s': %s", what, path, strerror(e));
         return NULL;
     }
-    cmn_buf_init(&b, GW_TLS_MAX_PEM_BYTES);
-    if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
-        cmn_err_set(err, 1, "tls.%s: '%s' is not a regular file", what, path);
-        goto fail;
-    }
-    while ((n = read(fd, chunk, sizeof(chunk))) > 0) {
-        if (cmn_buf_append(&b, chunk, (size_t)n) != CMN_BUF_OK) {
-            cmn_err_set(err, 1, "tls.%s: '%s' is larger than %d bytes", what, path,
-                        GW_TLS_MAX_PEM_BYTES);
-            goto fail;
-        }
-    }
-    if (n < 0) {
-        cmn_err_set(err, 1, "tls.%s: cannot read '%s': %s", what, path, strerror(errno));
-        goto fail;
-    }
-    if (!strstr(cmn_buf_str(&b), "-----BEGIN ")) {
+    if (!strstr(data, "-----BEGIN ")) {
         cmn_err_set(err, 1, "tls.%s: '%s' is not a PEM file", what, path);
-        goto fail;
+        free(data);
+        return NULL;
     }
-    close(fd);
-    return cmn_buf_take(&b, NULL);
-fail:
-    close(fd);
-    cmn_buf_free(&b);
-    return NULL;
+    return data;
 }
 
-bool gw_tls_load(const struct gw_config *cfg, char **cert_pem, char **key_pem,
-                 struct cmn_err *err)
+bool gw_tls_load(const struct gw_config *cfg, char **cert_pem, char **key_pem, struct cmn_err *err)
 {
     *cert_pem = NULL;
     *key_pem = NULL;

@@ -3,6 +3,7 @@
 
 #include "cmn_buf.h"
 #include "cmn_clock.h"
+#include "cmn_file.h"
 #include "cmn_log.h"
 #include "cmn_str.h"
 #include "gw_jwks_cache_int.h"
@@ -117,32 +118,29 @@ static void source_destroy(struct gw_jwks_source *s)
 /* Reads a whole file up to GW_JWKS_MAX_BYTES (one byte more is "too large"). */
 static bool read_file(const char *path, struct cmn_buf *out, struct cmn_err *err)
 {
-    char chunk[8192];
-    int fd = open(path, O_RDONLY | O_CLOEXEC);
-    bool ok = false;
+    char *data;
+    size_t len;
+    int e;
+    bool ok;
 
-    if (fd < 0) {
-        cmn_err_set(err, 1, "cannot open: %s", strerror(errno));
-        return false;
+    switch (cmn_file_read(path, GW_JWKS_MAX_BYTES, 0, &data, &len, &e)) {
+    case CMN_FILE_OK:
+        break;
+    case CMN_FILE_TOO_BIG:
+        return cmn_err_set(err, 1, "larger than %d bytes", GW_JWKS_MAX_BYTES), false;
+    case CMN_FILE_NOMEM:
+        return cmn_err_set(err, 1, "out of memory"), false;
+    case CMN_FILE_NOT_REGULAR:
+        return cmn_err_set(err, 1, "cannot read: %s", strerror(EISDIR)), false;
+    case CMN_FILE_READ:
+        return cmn_err_set(err, 1, "cannot read: %s", strerror(e)), false;
+    default:
+        return cmn_err_set(err, 1, "cannot open: %s", strerror(e)), false;
     }
-    for (;;) {
-        ssize_t r = read(fd, chunk, sizeof(chunk));
-        if (r < 0 && errno == EINTR)
-            continue;
-        if (r < 0) {
-            cmn_err_set(err, 1, "cannot read: %s", strerror(errno));
-            goto out;
-        }
-        if (r == 0)
-            break;
-        if (cmn_buf_append(out, chunk, (size_t)r) != CMN_BUF_OK) {
-            cmn_err_set(err, 1, "larger than %d bytes", GW_JWKS_MAX_BYTES);
-            goto out;
-        }
-    }
-    ok = true;
-out:
-    close(fd);
+    ok = cmn_buf_append(out, data, len) == CMN_BUF_OK;
+    if (!ok)
+        cmn_err_set(err, 1, "larger than %d bytes", GW_JWKS_MAX_BYTES);
+    free(data);
     return ok;
 }
 
