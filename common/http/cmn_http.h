@@ -1,8 +1,10 @@
-/* cmn_http.h - a thin, asynchronous HTTP server over libmicrohttpd.
+/* cmn_http.h - an asynchronous HTTP server, with two engines behind one API: our own HTTP/1.1
+ * engine (cmn_http_native.c, plain or TLS, for servers driven by the caller's event loops: the
+ * gateway) and libmicrohttpd (cmn_http_mhd.c: the mock services).
  *
- * The glue turns a connection into a plain `struct cmn_http_request` (raw target, headers in
+ * An engine turns a connection into a plain `struct cmn_http_request` (raw target, headers in
  * order with duplicates, the whole body up to a cap) and hands it to a handler that knows
- * nothing of MHD. The handler answers with cmn_http_exchange_respond(), either before it
+ * nothing of either engine. The handler answers with cmn_http_exchange_respond(), either before it
  * returns or later from any thread: the connection is suspended meanwhile and holds no
  * thread, so a slow answer (a delayed mock, a slow backend) costs a file descriptor only. */
 #ifndef CMN_HTTP_H
@@ -21,11 +23,11 @@ struct cmn_http_kv {
 
 struct cmn_http_request {
     const char *method;
-    const char *target;                /* raw request-target as received: "/a%20b?x=1&x=2" */
-    const char *path;                  /* raw path, before '?', not percent-decoded */
-    const char *query;                 /* raw query after '?', "" when there is none */
-    bool has_query;                    /* a '?' was present (even with nothing after it) */
-    const char *version;               /* "HTTP/1.1" */
+    const char *target;    /* raw request-target as received: "/a%20b?x=1&x=2" */
+    const char *path;      /* raw path, before '?', not percent-decoded */
+    const char *query;     /* raw query after '?', "" when there is none */
+    bool has_query;        /* a '?' was present (even with nothing after it) */
+    const char *version;   /* "HTTP/1.1" */
     const char *authority; /* absolute-form target ("GET http://a.example/x"): its host[:port],
                             * which stands for Host as in Go; NULL otherwise */
     const struct cmn_http_kv *headers; /* in arrival order, duplicates kept, names as sent */
@@ -81,23 +83,20 @@ typedef void (*cmn_http_handler_fn)(void *ctx, struct cmn_http_exchange *ex,
  * exchange, from any thread; afterwards neither ex nor its request may be used. */
 void cmn_http_exchange_respond(struct cmn_http_exchange *ex, struct cmn_http_response *resp);
 const struct cmn_http_request *cmn_http_exchange_request(const struct cmn_http_exchange *ex);
-/* A slot the handler may use to keep per-exchange state. */
-void cmn_http_exchange_set_user(struct cmn_http_exchange *ex, void *user);
-void *cmn_http_exchange_user(const struct cmn_http_exchange *ex);
 
 struct cmn_http_server_opts {
-    const char *bind;         /* address literal or host name; NULL or "" = all (IPv4+IPv6) */
-    unsigned port;            /* 0 = an ephemeral port, see cmn_http_server_port() */
-    unsigned threads;         /* worker threads polling connections; 0 = 2 */
-    unsigned max_connections; /* 0 = 4096 */
-    unsigned idle_timeout_s;  /* closes idle and slow clients; 0 = 30 */
-    unsigned head_timeout_ms; /* a request head must be whole this long after its first byte
-                               * (Go's ReadHeaderTimeout); 0 = 10 s */
+    const char *bind;            /* address literal or host name; NULL or "" = all (IPv4+IPv6) */
+    unsigned port;               /* 0 = an ephemeral port, see cmn_http_server_port() */
+    unsigned threads;            /* worker threads polling connections; 0 = 2 */
+    unsigned max_connections;    /* 0 = 4096 */
+    unsigned idle_timeout_s;     /* closes idle and slow clients; 0 = 30 */
+    unsigned head_timeout_ms;    /* a request head must be whole this long after its first byte
+                                  * (Go's ReadHeaderTimeout); 0 = 10 s */
     unsigned request_timeout_ms; /* head and body, from the first byte (Go's ReadTimeout);
                                   * 0 = none beyond the idle timeout between reads */
-    size_t max_body;          /* request bodies larger answer 413; 0 = 1 MiB */
-    size_t max_header_bytes;  /* per-connection memory for the request head; 0 = 64 KiB */
-    const char *tls_cert_pem; /* both set: HTTPS (TLS 1.2 and 1.3) */
+    size_t max_body;             /* request bodies larger answer 413; 0 = 1 MiB */
+    size_t max_header_bytes;     /* per-connection memory for the request head; 0 = 64 KiB */
+    const char *tls_cert_pem;    /* both set: HTTPS (TLS 1.2 and 1.3) */
     const char *tls_key_pem;
     bool access_log;         /* log one line per request at INFO */
     unsigned external_loops; /* 0: MHD's own threads poll; N: N daemons sharing one

@@ -1,6 +1,7 @@
-/* cmn_http_int.h - what the two engines behind cmn_http.h share: libmicrohttpd's (cmn_http.c)
- * and our own HTTP/1.1 engine for plain-HTTP external loops (cmn_http_native.c). Not for
- * users of cmn_http.h. */
+/* cmn_http_int.h - what cmn_http.c (the public API and the life of an exchange) shares with the
+ * engines behind it: libmicrohttpd's (cmn_http_mhd.c) and our own HTTP/1.1 engine
+ * (cmn_http_native.c). An engine fills the operations table below and calls back into the API
+ * only through the helpers declared here. Not for users of cmn_http.h. */
 #ifndef CMN_HTTP_INT_H
 #define CMN_HTTP_INT_H
 
@@ -19,15 +20,14 @@ enum ex_state {
     EX_DONE,        /* the answer was queued (or refused early) */
 };
 
-struct cmn_http_daemon; /* libmicrohttpd engine: one daemon per loop */
-struct cmn_hn_loop;     /* native engine: one per external loop */
+struct cmn_http_engine;
 struct cmn_hn_conn;
-struct cmn_hn_tls;
 struct MHD_Connection;
 
 struct cmn_http_server {
-    struct cmn_http_daemon *daemons;
-    unsigned n_daemons;
+    const struct cmn_http_engine *engine;
+    void *engine_data; /* the engine's own state */
+    unsigned n_loops;  /* external loops, or 1 */
     bool external;
     int listen_fd;          /* shared by the external loops */
     atomic_uint n_quiesced; /* external loops that stopped accepting */
@@ -37,8 +37,6 @@ struct cmn_http_server {
     atomic_bool stopped;
     pthread_mutex_t lock; /* guards the freeing handshake at stop */
     bool free_on_last;
-    struct cmn_hn_loop *nloops; /* native engine; NULL with libmicrohttpd */
-    struct cmn_hn_tls *tls;     /* native engine serving HTTPS */
 };
 
 struct cmn_http_exchange {
@@ -64,9 +62,35 @@ struct cmn_http_exchange {
     struct cmn_buf body;
     bool body_too_big;
     struct cmn_http_response *resp;
-    void *user;
     char target_text[]; /* the request-target (native engine: and the whole request) */
 };
+
+/* What an engine does; cmn_http.c calls these and nothing else of it. The loop operations are
+ * those of cmn_http_server_loop_* (external loops only). */
+struct cmn_http_engine {
+    /* s->opts are final, s->external and s->n_loops set. False with err on failure (the
+     * server is then freed through free()). */
+    bool (*start)(struct cmn_http_server *s, struct cmn_err *err);
+    /* ex was answered after its handler returned (SUSPENDED -> ANSWERED), from any thread:
+     * send the answer (or drop it if the server stopped). */
+    void (*deliver)(struct cmn_http_exchange *ex);
+    int (*loop_fd)(const struct cmn_http_server *s, unsigned i);
+    int (*loop_wake_fd)(const struct cmn_http_server *s, unsigned i);
+    int64_t (*loop_timeout_ms)(const struct cmn_http_server *s, unsigned i);
+    void (*loop_run)(struct cmn_http_server *s, unsigned i);
+    void (*quiesce_loop)(struct cmn_http_server *s, unsigned i);
+    /* Stop accepting (the internally polled server; external loops quiesce one by one). */
+    void (*quiesce)(struct cmn_http_server *s);
+    /* No loop drives the engine any more: close the connections that are left. */
+    void (*stop)(struct cmn_http_server *s);
+    /* Frees the engine's state (s itself is freed by cmn_http.c). */
+    void (*free)(struct cmn_http_server *s);
+};
+
+extern const struct cmn_http_engine cmn_http_engine_mhd;
+extern const struct cmn_http_engine cmn_http_engine_native;
+
+/* ---- helpers the engines use ------------------------------------------------------------- */
 
 void cmn_http_exchange_unref(struct cmn_http_exchange *ex);
 /* Points the exchange's public request at its strings; q: the '?' in the target, or NULL.
@@ -75,20 +99,5 @@ void cmn_http_request_publish(struct cmn_http_exchange *ex, const char *q);
 /* Copies n bytes of s and a NUL to *at, advances *at past them, returns the copy. */
 char *cmn_http_put(char **at, const char *s, size_t n);
 void cmn_http_access_log(const struct cmn_http_exchange *ex, const struct cmn_http_response *r);
-
-/* Native engine (cmn_http_native.c). s->opts are final and s->external is set. */
-bool cmn_hn_start(struct cmn_http_server *s, struct cmn_err *err);
-/* An exchange answered after its handler returned (state went SUSPENDED -> ANSWERED), from
- * any thread: its loop sends the answer on its next run. */
-void cmn_hn_deliver(struct cmn_http_exchange *ex);
-int cmn_hn_loop_fd(const struct cmn_http_server *s, unsigned i);
-int cmn_hn_loop_wake_fd(const struct cmn_http_server *s, unsigned i);
-int64_t cmn_hn_loop_timeout_ms(const struct cmn_http_server *s, unsigned i);
-void cmn_hn_loop_run(struct cmn_http_server *s, unsigned i);
-void cmn_hn_quiesce_loop(struct cmn_http_server *s, unsigned i);
-/* After the loops stopped: closes every connection; unanswered exchanges are answered into
- * the void later. */
-void cmn_hn_stop(struct cmn_http_server *s);
-void cmn_hn_free(struct cmn_http_server *s);
 
 #endif

@@ -120,6 +120,22 @@ struct cmn_hn_loop {
     struct head head; /* scratch for the head being parsed */
 };
 
+/* The engine's state behind s->engine_data. */
+struct native {
+    struct cmn_hn_loop *loops; /* one per external loop */
+    struct cmn_hn_tls *tls;    /* HTTPS, or NULL */
+};
+
+static struct native *native(const struct cmn_http_server *s)
+{
+    return s->engine_data;
+}
+
+static struct cmn_hn_loop *loops(const struct cmn_http_server *s)
+{
+    return native(s)->loops;
+}
+
 static void conn_drive(struct cmn_hn_conn *c);
 
 /* ---- small helpers ------------------------------------------------------------------------ */
@@ -997,8 +1013,8 @@ static void accept_some(struct cmn_hn_loop *lp)
         c->readable = true; /* a client usually writes right after connecting */
         cmn_h1_reader_init(&c->rd, lp->s->opts.max_header_bytes);
         format_remote(c, &ss);
-        if (lp->s->tls) {
-            c->tls = cmn_hn_tls_session(lp->s->tls, fd);
+        if (native(lp->s)->tls) {
+            c->tls = cmn_hn_tls_session(native(lp->s)->tls, fd);
             c->st = CS_HANDSHAKE;
             if (!c->tls) {
                 close(fd);
@@ -1075,9 +1091,9 @@ static void expire(struct cmn_hn_loop *lp, int64_t now)
     }
 }
 
-void cmn_hn_loop_run(struct cmn_http_server *s, unsigned i)
+static void engine_loop_run(struct cmn_http_server *s, unsigned i)
 {
-    struct cmn_hn_loop *lp = &s->nloops[i];
+    struct cmn_hn_loop *lp = &loops(s)[i];
     struct epoll_event evs[EVENTS_PER_RUN];
     int64_t now;
     uint64_t v;
@@ -1118,9 +1134,9 @@ void cmn_hn_loop_run(struct cmn_http_server *s, unsigned i)
     bury(lp);
 }
 
-int64_t cmn_hn_loop_timeout_ms(const struct cmn_http_server *s, unsigned i)
+static int64_t engine_loop_timeout_ms(const struct cmn_http_server *s, unsigned i)
 {
-    struct cmn_hn_loop *lp = &s->nloops[i];
+    struct cmn_hn_loop *lp = &loops(s)[i];
     int64_t now = cmn_clock_mono_ms(), due = -1;
     bool queued;
 
@@ -1144,9 +1160,9 @@ int64_t cmn_hn_loop_timeout_ms(const struct cmn_http_server *s, unsigned i)
     return due <= now ? 0 : due - now;
 }
 
-void cmn_hn_deliver(struct cmn_http_exchange *ex)
+static void engine_deliver(struct cmn_http_exchange *ex)
 {
-    struct cmn_hn_loop *lp = &ex->server->nloops[ex->loop];
+    struct cmn_hn_loop *lp = &loops(ex->server)[ex->loop];
     uint64_t one = 1;
     bool dead;
 
@@ -1178,19 +1194,19 @@ void cmn_hn_deliver(struct cmn_http_exchange *ex)
         cmn_log_error("[HTTP] cannot wake a loop: %s", strerror(errno));
 }
 
-int cmn_hn_loop_fd(const struct cmn_http_server *s, unsigned i)
+static int engine_loop_fd(const struct cmn_http_server *s, unsigned i)
 {
-    return s->nloops[i].epfd;
+    return loops(s)[i].epfd;
 }
 
-int cmn_hn_loop_wake_fd(const struct cmn_http_server *s, unsigned i)
+static int engine_loop_wake_fd(const struct cmn_http_server *s, unsigned i)
 {
-    return s->nloops[i].wake_fd;
+    return loops(s)[i].wake_fd;
 }
 
-void cmn_hn_quiesce_loop(struct cmn_http_server *s, unsigned i)
+static void engine_quiesce_loop(struct cmn_http_server *s, unsigned i)
 {
-    struct cmn_hn_loop *lp = &s->nloops[i];
+    struct cmn_hn_loop *lp = &loops(s)[i];
 
     if (lp->quiesced)
         return;
@@ -1198,16 +1214,16 @@ void cmn_hn_quiesce_loop(struct cmn_http_server *s, unsigned i)
         epoll_ctl(lp->epfd, EPOLL_CTL_DEL, s->listen_fd, NULL);
     lp->listening = false;
     lp->quiesced = true;
-    if (atomic_fetch_add(&s->n_quiesced, 1) + 1 == s->n_daemons && s->listen_fd >= 0) {
+    if (atomic_fetch_add(&s->n_quiesced, 1) + 1 == s->n_loops && s->listen_fd >= 0) {
         close(s->listen_fd);
         s->listen_fd = -1;
     }
 }
 
-void cmn_hn_stop(struct cmn_http_server *s)
+static void engine_stop(struct cmn_http_server *s)
 {
-    for (unsigned i = 0; i < s->n_daemons; i++) {
-        struct cmn_hn_loop *lp = &s->nloops[i];
+    for (unsigned i = 0; i < s->n_loops; i++) {
+        struct cmn_hn_loop *lp = &loops(s)[i];
         struct cmn_http_exchange *ex;
 
         /* Held throughout: from here on, late answers close their connections themselves. */
@@ -1225,7 +1241,7 @@ void cmn_hn_stop(struct cmn_http_server *s)
             cmn_http_exchange_unref(ex);
         }
         /* Connections still waiting for an answer are not on the list: their exchanges hold
-         * them and cmn_hn_deliver() drops them; close the sockets of the listed ones. */
+         * them and engine_deliver() drops them; close the sockets of the listed ones. */
         while (lp->oldest)
             conn_close(lp->oldest);
         bury(lp);
@@ -1285,17 +1301,21 @@ static int open_listener(struct cmn_http_server *s, struct cmn_err *err)
     return fd;
 }
 
-bool cmn_hn_start(struct cmn_http_server *s, struct cmn_err *err)
+static bool engine_start(struct cmn_http_server *s, struct cmn_err *err)
 {
-    unsigned per_loop = (s->opts.max_connections + s->n_daemons - 1) / s->n_daemons;
+    unsigned per_loop = (s->opts.max_connections + s->n_loops - 1) / s->n_loops;
 
-    s->nloops = calloc(s->n_daemons, sizeof(*s->nloops));
-    if (!s->nloops) {
+    struct native *nat = calloc(1, sizeof(*nat));
+
+    if (nat)
+        nat->loops = calloc(s->n_loops, sizeof(*nat->loops));
+    s->engine_data = nat;
+    if (!nat || !nat->loops) {
         cmn_err_set(err, 1, "out of memory");
         return false;
     }
-    for (unsigned i = 0; i < s->n_daemons; i++) {
-        struct cmn_hn_loop *lp = &s->nloops[i];
+    for (unsigned i = 0; i < s->n_loops; i++) {
+        struct cmn_hn_loop *lp = &loops(s)[i];
         lp->epfd = lp->wake_fd = -1;
         lp->s = s;
         lp->idx = i;
@@ -1307,13 +1327,13 @@ bool cmn_hn_start(struct cmn_http_server *s, struct cmn_err *err)
         pthread_mutex_init(&lp->qlock, NULL);
     }
     if (s->opts.tls_cert_pem && s->opts.tls_key_pem &&
-        !(s->tls = cmn_hn_tls_new(s->opts.tls_cert_pem, s->opts.tls_key_pem, err)))
+        !(nat->tls = cmn_hn_tls_new(s->opts.tls_cert_pem, s->opts.tls_key_pem, err)))
         return false;
     s->listen_fd = open_listener(s, err);
     if (s->listen_fd < 0)
         return false;
-    for (unsigned i = 0; i < s->n_daemons; i++) {
-        struct cmn_hn_loop *lp = &s->nloops[i];
+    for (unsigned i = 0; i < s->n_loops; i++) {
+        struct cmn_hn_loop *lp = &loops(s)[i];
         lp->epfd = epoll_create1(EPOLL_CLOEXEC);
         lp->wake_fd = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
         if (lp->epfd < 0 || lp->wake_fd < 0) {
@@ -1329,13 +1349,15 @@ bool cmn_hn_start(struct cmn_http_server *s, struct cmn_err *err)
     return true;
 }
 
-void cmn_hn_free(struct cmn_http_server *s)
+static void engine_free(struct cmn_http_server *s)
 {
+    if (!native(s))
+        return;
     if (s->listen_fd >= 0)
         close(s->listen_fd);
     s->listen_fd = -1;
-    for (unsigned i = 0; i < s->n_daemons; i++) {
-        struct cmn_hn_loop *lp = &s->nloops[i];
+    for (unsigned i = 0; loops(s) && i < s->n_loops; i++) {
+        struct cmn_hn_loop *lp = &loops(s)[i];
         while (lp->oldest)
             conn_close(lp->oldest);
         bury(lp);
@@ -1345,8 +1367,21 @@ void cmn_hn_free(struct cmn_http_server *s)
             close(lp->wake_fd);
         pthread_mutex_destroy(&lp->qlock);
     }
-    free(s->nloops);
-    s->nloops = NULL;
-    cmn_hn_tls_free(s->tls);
-    s->tls = NULL;
+    free(loops(s));
+    cmn_hn_tls_free(native(s)->tls);
+    free(native(s));
+    s->engine_data = NULL;
 }
+
+const struct cmn_http_engine cmn_http_engine_native = {
+    .start = engine_start,
+    .deliver = engine_deliver,
+    .loop_fd = engine_loop_fd,
+    .loop_wake_fd = engine_loop_wake_fd,
+    .loop_timeout_ms = engine_loop_timeout_ms,
+    .loop_run = engine_loop_run,
+    .quiesce_loop = engine_quiesce_loop,
+    .quiesce = NULL, /* external loops only: quiesced one by one */
+    .stop = engine_stop,
+    .free = engine_free,
+};
