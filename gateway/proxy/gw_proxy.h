@@ -5,7 +5,7 @@
 #define GW_PROXY_H
 
 #include "cmn_http.h"
-#include "gw_backend.h"
+#include "gw_fetch.h"
 #include "gw_config.h"
 #include "gw_proxy_request.h"
 #include "gw_render.h"

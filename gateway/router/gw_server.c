@@ -7,7 +7,7 @@
 #include "cmn_str.h"
 #include "gw_auth.h"
 #include "gw_tls.h"
-#include "gw_backend.h"
+#include "gw_fetch.h"
 #include "gw_proxy.h"
 #include "gw_render.h"
 #include "gw_router.h"

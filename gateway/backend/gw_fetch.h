@@ -1,8 +1,8 @@
-/* gw_backend.h - the backend HTTP client: one event-loop thread driving libcurl's multi interface
+/* gw_fetch.h - the backend HTTP client: one event-loop thread driving libcurl's multi interface
  * (epoll + curl_multi_socket_action), keep-alive connection reuse, explicit timeouts and size
  * caps, and redirects followed as Go's http.Client follows them. Fetches never hold a thread. */
-#ifndef GW_BACKEND_H
-#define GW_BACKEND_H
+#ifndef GW_FETCH_H
+#define GW_FETCH_H
 
 #include "cmn_err.h"
 #include "gw_proxy_request.h"

@@ -1,5 +1,5 @@
-/* gw_backend.c - libcurl multi on an epoll loop thread; Go-style redirects, caps and timeouts. */
-#include "gw_backend.h"
+/* gw_fetch.c - libcurl multi on an epoll loop thread; Go-style redirects, caps and timeouts. */
+#include "gw_fetch.h"
 
 #include "cmn_buf.h"
 #include "gw_h1.h"
