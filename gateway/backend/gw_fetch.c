@@ -1,35 +1,29 @@
-/* gw_fetch.c - libcurl multi on an epoll loop thread; Go-style redirects, caps and timeouts. */
+/* gw_fetch.c - a worker's backend client: each hop on gw_h1 or libcurl's multi interface, both
+ * on the loop's epoll; Go-style redirects, caps and timeouts. */
 #include "gw_fetch.h"
 
 #include "cmn_buf.h"
-#include "gw_h1.h"
 #include "cmn_clock.h"
+#include "cmn_go_header.h"
 #include "cmn_h1.h"
 #include "cmn_http_field.h"
-#include "cmn_log.h"
 #include "cmn_str.h"
-#include "cmn_go_header.h"
+#include "gw_h1.h"
 
-#include <curl/curl.h>
 #include <arpa/inet.h>
+#include <curl/curl.h>
 #include <errno.h>
 #include <netinet/in.h>
 #include <pthread.h>
-#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
 #include <sys/epoll.h>
-#include <sys/eventfd.h>
 #include <unistd.h>
 
 #define MAX_REDIRECTS 10
 #define EASY_POOL_MAX 1024 /* as many as case-8-like loads keep in flight: no re-creation churn */
-#define MAX_WATCH 4
-/* Events handled per pass: between passes MHD runs (new requests, answers). Large passes
- * (a burst of slow answers) would make a fast request wait for all of them. */
-#define MAX_EVENTS 32
 #define MAX_FD (1 << 20) /* descriptors above are registered the plain way */
 #define DNS_TTL_MS 60000 /* as libcurl's DNS cache */
 #define DNS_MAX 256
@@ -39,38 +33,15 @@
  * per transfer for it. */
 enum { FD_REG = 1u << 30, FD_CURL = 1u << 29, FD_EVMASK = FD_CURL - 1 };
 
-struct job {
-    void (*fn)(void *);
-    void *arg;
-    struct job *next;
-};
-
-struct watch {
-    int fd;
-    void (*on_ready)(void *ctx);
-    int64_t (*timeout_ms)(void *ctx);
-    void *ctx;
-    int64_t due; /* mono ms, -1 = none */
-};
-
-struct gw_loop {
-    struct gw_loop_opts o;
-    struct watch watch[MAX_WATCH];
-    size_t n_watch;
-    void (*idle)(void *ctx, bool will_block);
-    void *idle_ctx;
+struct gw_fetcher {
+    struct gw_fetcher_opts o;
+    struct gw_loop *loop;
+    int epfd;          /* the loop's */
     uint32_t *fdstate; /* per descriptor, see FD_REG */
     size_t n_fdstate;
     CURLM *multi;
-    int epfd, evfd;
-    pthread_t thread;
-    bool thread_started;
-    pthread_mutex_t lock;
-    struct job *jobs, *jobs_tail;
-    atomic_bool stopping;
     int64_t timer_at; /* curl's next timeout (mono ms), -1 = none */
     struct gw_fetch *active;
-    size_t n_active;
     CURL *pool[EASY_POOL_MAX];
     size_t n_pool;
     struct gw_h1 *h1;      /* plain-http backends at a known address */
@@ -88,7 +59,7 @@ struct dns_entry {
 };
 
 struct gw_fetch {
-    struct gw_loop *loop;
+    struct gw_fetcher *fr;
     CURL *easy;              /* the hop runs on libcurl... */
     struct gw_h1_xfer *xfer; /* ...or on gw_h1 */
     struct curl_slist *slist;
@@ -170,30 +141,30 @@ static size_t on_header(char *p, size_t sz, size_t n, void *ud)
     return sz * n;
 }
 
-static uint32_t *fd_slot(struct gw_loop *l, int fd)
+static uint32_t *fd_slot(struct gw_fetcher *fr, int fd)
 {
     if (fd < 0 || fd >= MAX_FD)
         return NULL;
-    if ((size_t)fd >= l->n_fdstate) {
-        size_t n = l->n_fdstate ? l->n_fdstate : 1024;
+    if ((size_t)fd >= fr->n_fdstate) {
+        size_t n = fr->n_fdstate ? fr->n_fdstate : 1024;
         uint32_t *v;
         while (n <= (size_t)fd)
             n *= 2;
-        v = realloc(l->fdstate, n * sizeof(*v));
+        v = realloc(fr->fdstate, n * sizeof(*v));
         if (!v)
             return NULL;
-        memset(v + l->n_fdstate, 0, (n - l->n_fdstate) * sizeof(*v));
-        l->fdstate = v;
-        l->n_fdstate = n;
+        memset(v + fr->n_fdstate, 0, (n - fr->n_fdstate) * sizeof(*v));
+        fr->fdstate = v;
+        fr->n_fdstate = n;
     }
-    return &l->fdstate[fd];
+    return &fr->fdstate[fd];
 }
 
 static int on_socket(CURL *e, curl_socket_t s, int what, void *ud, void *sockp)
 {
-    struct gw_loop *l = ud;
+    struct gw_fetcher *fr = ud;
     struct epoll_event ev = {0};
-    uint32_t *st = fd_slot(l, s);
+    uint32_t *st = fd_slot(fr, s);
 
     (void)e;
     (void)sockp;
@@ -206,27 +177,27 @@ static int on_socket(CURL *e, curl_socket_t s, int what, void *ud, void *sockp)
         ev.events = want;
         ev.data.fd = s;
         if (!(*st & FD_REG)) {
-            if (epoll_ctl(l->epfd, EPOLL_CTL_ADD, s, &ev) != 0 && errno == EEXIST)
-                epoll_ctl(l->epfd, EPOLL_CTL_MOD, s, &ev);
+            if (epoll_ctl(fr->epfd, EPOLL_CTL_ADD, s, &ev) != 0 && errno == EEXIST)
+                epoll_ctl(fr->epfd, EPOLL_CTL_MOD, s, &ev);
         } else if ((*st & FD_EVMASK) != want) {
-            if (epoll_ctl(l->epfd, EPOLL_CTL_MOD, s, &ev) != 0 && errno == ENOENT)
-                epoll_ctl(l->epfd, EPOLL_CTL_ADD, s, &ev);
+            if (epoll_ctl(fr->epfd, EPOLL_CTL_MOD, s, &ev) != 0 && errno == ENOENT)
+                epoll_ctl(fr->epfd, EPOLL_CTL_ADD, s, &ev);
         }
         *st = FD_REG | FD_CURL | want;
         return 0;
     }
     if (what == CURL_POLL_REMOVE) {
-        epoll_ctl(l->epfd, EPOLL_CTL_DEL, s, NULL);
-        curl_multi_assign(l->multi, s, NULL);
+        epoll_ctl(fr->epfd, EPOLL_CTL_DEL, s, NULL);
+        curl_multi_assign(fr->multi, s, NULL);
         return 0;
     }
     ev.events = (what & CURL_POLL_IN ? EPOLLIN : 0) | (what & CURL_POLL_OUT ? EPOLLOUT : 0);
     ev.data.fd = s;
     if (sockp) {
-        epoll_ctl(l->epfd, EPOLL_CTL_MOD, s, &ev);
+        epoll_ctl(fr->epfd, EPOLL_CTL_MOD, s, &ev);
     } else {
-        epoll_ctl(l->epfd, EPOLL_CTL_ADD, s, &ev);
-        curl_multi_assign(l->multi, s, l);
+        epoll_ctl(fr->epfd, EPOLL_CTL_ADD, s, &ev);
+        curl_multi_assign(fr->multi, s, fr);
     }
     return 0;
 }
@@ -234,31 +205,31 @@ static int on_socket(CURL *e, curl_socket_t s, int what, void *ud, void *sockp)
 /* curl closes a socket: the kernel drops it from epoll, and so do we. */
 static int on_close_socket(void *ud, curl_socket_t s)
 {
-    struct gw_loop *l = ud;
+    struct gw_fetcher *fr = ud;
 
-    if (s >= 0 && (size_t)s < l->n_fdstate)
-        l->fdstate[s] = 0;
+    if (s >= 0 && (size_t)s < fr->n_fdstate)
+        fr->fdstate[s] = 0;
     return close(s);
 }
 
 /* An event on a socket curl no longer watches (an idle keep-alive connection closed by the
  * backend): unregister it; curl finds out when it next tries the connection. */
-static bool unwatched(struct gw_loop *l, int fd)
+static bool unwatched(struct gw_fetcher *fr, int fd)
 {
-    if (fd < 0 || (size_t)fd >= l->n_fdstate || !(l->fdstate[fd] & FD_REG) ||
-        (l->fdstate[fd] & FD_CURL))
+    if (fd < 0 || (size_t)fd >= fr->n_fdstate || !(fr->fdstate[fd] & FD_REG) ||
+        (fr->fdstate[fd] & FD_CURL))
         return false;
-    epoll_ctl(l->epfd, EPOLL_CTL_DEL, fd, NULL);
-    l->fdstate[fd] = 0;
+    epoll_ctl(fr->epfd, EPOLL_CTL_DEL, fd, NULL);
+    fr->fdstate[fd] = 0;
     return true;
 }
 
 static int on_timer(CURLM *m, long timeout_ms, void *ud)
 {
-    struct gw_loop *l = ud;
+    struct gw_fetcher *fr = ud;
 
     (void)m;
-    l->timer_at = timeout_ms < 0 ? -1 : cmn_clock_mono_ms() + timeout_ms;
+    fr->timer_at = timeout_ms < 0 ? -1 : cmn_clock_mono_ms() + timeout_ms;
     return 0;
 }
 
@@ -266,14 +237,14 @@ static int on_timer(CURLM *m, long timeout_ms, void *ud)
 
 static void drop_easy(struct gw_fetch *f)
 {
-    struct gw_loop *l = f->loop;
+    struct gw_fetcher *fr = f->fr;
 
     if (!f->easy)
         return;
-    curl_multi_remove_handle(l->multi, f->easy);
-    if (l->n_pool < EASY_POOL_MAX) {
+    curl_multi_remove_handle(fr->multi, f->easy);
+    if (fr->n_pool < EASY_POOL_MAX) {
         curl_easy_reset(f->easy);
-        l->pool[l->n_pool++] = f->easy;
+        fr->pool[fr->n_pool++] = f->easy;
     } else {
         curl_easy_cleanup(f->easy);
     }
@@ -296,16 +267,15 @@ static void fetch_free(struct gw_fetch *f)
 
 static void unlink_active(struct gw_fetch *f)
 {
-    struct gw_loop *l = f->loop;
+    struct gw_fetcher *fr = f->fr;
 
     if (f->prev)
         f->prev->next = f->next;
-    else if (l->active == f)
-        l->active = f->next;
+    else if (fr->active == f)
+        fr->active = f->next;
     if (f->next)
         f->next->prev = f->prev;
     f->prev = f->next = NULL;
-    l->n_active--;
 }
 
 static bool add_header(struct curl_slist **sl, const char *line)
@@ -332,10 +302,10 @@ static bool is_posting(const struct gw_fetch *f)
 /* Configures the easy handle for the current hop. */
 static bool setup_easy(struct gw_fetch *f)
 {
-    struct gw_loop *l = f->loop;
+    struct gw_fetcher *fr = f->fr;
     CURL *e = f->easy;
     int64_t left = f->deadline_ms - cmn_clock_mono_ms();
-    long connect_ms = l->o.connect_timeout_ms ? l->o.connect_timeout_ms : 10000;
+    long connect_ms = fr->o.connect_timeout_ms ? fr->o.connect_timeout_ms : 10000;
     bool posting = is_posting(f);
     char line[16384];
 
@@ -367,23 +337,23 @@ static bool setup_easy(struct gw_fetch *f)
     curl_easy_setopt(e, CURLOPT_FOLLOWLOCATION, 0L); /* followed here, the way Go does */
     curl_easy_setopt(e, CURLOPT_TIMEOUT_MS, (long)left);
     curl_easy_setopt(e, CURLOPT_CONNECTTIMEOUT_MS, (long)(left < connect_ms ? left : connect_ms));
-    curl_easy_setopt(e, CURLOPT_MAXFILESIZE_LARGE, (curl_off_t)l->o.max_response);
+    curl_easy_setopt(e, CURLOPT_MAXFILESIZE_LARGE, (curl_off_t)fr->o.max_response);
     curl_easy_setopt(e, CURLOPT_WRITEFUNCTION, on_write);
     curl_easy_setopt(e, CURLOPT_WRITEDATA, f);
     curl_easy_setopt(e, CURLOPT_HEADERFUNCTION, on_header);
     curl_easy_setopt(e, CURLOPT_HEADERDATA, f);
     curl_easy_setopt(e, CURLOPT_ERRORBUFFER, f->errbuf);
     curl_easy_setopt(e, CURLOPT_TCP_KEEPALIVE, 1L);
-    if (l->o.idle_timeout_ms > 0) /* curl counts whole seconds of idleness */
-        curl_easy_setopt(e, CURLOPT_MAXAGE_CONN, (long)((l->o.idle_timeout_ms + 999) / 1000));
+    if (fr->o.idle_timeout_ms > 0) /* curl counts whole seconds of idleness */
+        curl_easy_setopt(e, CURLOPT_MAXAGE_CONN, (long)((fr->o.idle_timeout_ms + 999) / 1000));
     curl_easy_setopt(e, CURLOPT_CLOSESOCKETFUNCTION, on_close_socket);
-    curl_easy_setopt(e, CURLOPT_CLOSESOCKETDATA, l);
+    curl_easy_setopt(e, CURLOPT_CLOSESOCKETDATA, fr);
     curl_easy_setopt(e, CURLOPT_HTTPHEADER, f->slist);
-    if (l->o.disable_keep_alives)
+    if (fr->o.disable_keep_alives)
         curl_easy_setopt(e, CURLOPT_FORBID_REUSE, 1L);
     if (!f->accept_gzip)
         curl_easy_setopt(e, CURLOPT_ACCEPT_ENCODING, ""); /* client's header goes out as is */
-    else if (!l->o.disable_compression)
+    else if (!fr->o.disable_compression)
         curl_easy_setopt(e, CURLOPT_ACCEPT_ENCODING, "gzip");
     if (f->body_len > 0) {
         /* Without Content-Length the slist asks for chunked: curl then frames the fields as
@@ -410,10 +380,10 @@ static bool setup_easy(struct gw_fetch *f)
     return true;
 }
 
-static CURL *get_easy(struct gw_loop *l)
+static CURL *get_easy(struct gw_fetcher *fr)
 {
-    if (l->n_pool)
-        return l->pool[--l->n_pool];
+    if (fr->n_pool)
+        return fr->pool[--fr->n_pool];
     return curl_easy_init();
 }
 
@@ -488,7 +458,7 @@ static void dns_key(const struct h1_url *u, char *out, size_t n)
 }
 
 /* The address to connect to: a literal, or what libcurl resolved less than a minute ago. */
-static bool h1_address(struct gw_loop *l, const struct h1_url *u, struct sockaddr_storage *ss,
+static bool h1_address(struct gw_fetcher *fr, const struct h1_url *u, struct sockaddr_storage *ss,
                        socklen_t *len)
 {
     struct sockaddr_in *v4 = (struct sockaddr_in *)ss;
@@ -511,7 +481,7 @@ static bool h1_address(struct gw_loop *l, const struct h1_url *u, struct sockadd
     }
     dns_key(u, key, sizeof(key));
     now = cmn_clock_mono_ms();
-    for (struct dns_entry *d = l->dns; d; d = d->next) {
+    for (struct dns_entry *d = fr->dns; d; d = d->next) {
         if (strcmp(d->key, key) == 0) {
             if (now >= d->expires)
                 return false; /* libcurl resolves it again, and the entry is refreshed */
@@ -524,7 +494,7 @@ static bool h1_address(struct gw_loop *l, const struct h1_url *u, struct sockadd
 }
 
 /* After libcurl reached a named http:// host: remember where, for gw_h1. */
-static void dns_learn(struct gw_loop *l, struct gw_fetch *f)
+static void dns_learn(struct gw_fetcher *fr, struct gw_fetch *f)
 {
     struct h1_url u;
     struct sockaddr_storage ss;
@@ -542,16 +512,16 @@ static void dns_learn(struct gw_loop *l, struct gw_fetch *f)
         inet_pton(AF_INET6, u.host, &((struct sockaddr_in6 *)&ss)->sin6_addr) == 1)
         return; /* a literal needs no entry */
     dns_key(&u, key, sizeof(key));
-    for (d = l->dns; d && strcmp(d->key, key) != 0; d = d->next)
+    for (d = fr->dns; d && strcmp(d->key, key) != 0; d = d->next)
         ;
     if (!d) {
-        if (l->n_dns >= DNS_MAX || !(d = calloc(1, sizeof(*d))) || !(d->key = strdup(key))) {
+        if (fr->n_dns >= DNS_MAX || !(d = calloc(1, sizeof(*d))) || !(d->key = strdup(key))) {
             free(d);
             return;
         }
-        d->next = l->dns;
-        l->dns = d;
-        l->n_dns++;
+        d->next = fr->dns;
+        fr->dns = d;
+        fr->n_dns++;
     }
     memset(&d->addr, 0, sizeof(d->addr));
     if (inet_pton(AF_INET, ip, &((struct sockaddr_in *)&d->addr)->sin_addr) == 1) {
@@ -596,7 +566,7 @@ static void h1_done(void *arg, const struct gw_h1_outcome *o)
         cmn_buf_append_str(&m, "context deadline exceeded");
     else if (o->too_big)
         cmn_buf_printf(&m, "%s \"%s\": response body larger than %zu bytes", op, f->url,
-                       f->loop->o.max_response);
+                       f->fr->o.max_response);
     else
         cmn_buf_printf(&m, "%s \"%s\": %s", op, f->url, o->error ? o->error : "EOF");
     hop_end(f, 0, cmn_buf_take(&m, NULL));
@@ -606,16 +576,16 @@ static void h1_done(void *arg, const struct gw_h1_outcome *o)
  * and the Accept-Encoding ours to choose. */
 static bool start_h1(struct gw_fetch *f)
 {
-    struct gw_loop *l = f->loop;
+    struct gw_fetcher *fr = f->fr;
     struct h1_url u;
     struct sockaddr_storage ss;
     socklen_t len;
     struct gw_h1_req rq = {0};
-    long connect_ms = l->o.connect_timeout_ms ? l->o.connect_timeout_ms : 10000;
+    long connect_ms = fr->o.connect_timeout_ms ? fr->o.connect_timeout_ms : 10000;
     char target[16384];
 
-    if (!l->h1 || l->o.disable_keep_alives || !f->accept_gzip || !split_http_url(f->url, &u) ||
-        !h1_address(l, &u, &ss, &len) || u.target_len + 2 > sizeof(target))
+    if (!fr->h1 || fr->o.disable_keep_alives || !f->accept_gzip || !split_http_url(f->url, &u) ||
+        !h1_address(fr, &u, &ss, &len) || u.target_len + 2 > sizeof(target))
         return false;
     if (u.target_len == 0 || u.target[0] != '/') {
         target[0] = '/';
@@ -635,10 +605,10 @@ static bool start_h1(struct gw_fetch *f)
     rq.body_len = f->body_len;
     rq.chunked = f->body_len > 0 && !f->content_length;
     rq.empty_length = f->body_len == 0 && is_posting(f);
-    rq.accept_gzip = !l->o.disable_compression;
+    rq.accept_gzip = !fr->o.disable_compression;
     rq.deadline_ms = f->deadline_ms;
     rq.connect_deadline_ms = cmn_clock_mono_ms() + connect_ms;
-    f->xfer = gw_h1_start(l->h1, &rq, &f->resp_headers, &f->resp, h1_done, f);
+    f->xfer = gw_h1_start(fr->h1, &rq, &f->resp_headers, &f->resp, h1_done, f);
     return f->xfer != NULL;
 }
 
@@ -647,7 +617,7 @@ static bool start_h1(struct gw_fetch *f)
 /* Starts the current hop (f->method, f->url) on gw_h1 or libcurl. */
 static bool start_hop(struct gw_fetch *f)
 {
-    struct gw_loop *l = f->loop;
+    struct gw_fetcher *fr = f->fr;
 
     cmn_buf_reset(&f->resp);
     gw_hdrs_free(&f->resp_headers);
@@ -658,10 +628,10 @@ static bool start_hop(struct gw_fetch *f)
     drop_easy(f);
     if (start_h1(f))
         return true;
-    f->easy = get_easy(l);
+    f->easy = get_easy(fr);
     if (!f->easy)
         return false;
-    if (!setup_easy(f) || curl_multi_add_handle(l->multi, f->easy) != CURLM_OK) {
+    if (!setup_easy(f) || curl_multi_add_handle(fr->multi, f->easy) != CURLM_OK) {
         curl_easy_cleanup(f->easy);
         f->easy = NULL;
         return false;
@@ -669,20 +639,20 @@ static bool start_hop(struct gw_fetch *f)
     return true;
 }
 
-struct gw_fetch *gw_fetch_start(struct gw_loop *l, struct gw_outreq *rq, bool take,
+struct gw_fetch *gw_fetch_start(struct gw_fetcher *fr, struct gw_outreq *rq, bool take,
                                 int64_t deadline_ms, gw_fetch_cb cb, void *arg)
 {
     struct gw_fetch *f = calloc(1, sizeof(*f));
 
     if (!f)
         return NULL;
-    f->loop = l;
+    f->fr = fr;
     f->cb = cb;
     f->arg = arg;
     f->deadline_ms = deadline_ms;
     f->content_length = rq->content_length;
     f->accept_gzip = rq->accept_gzip;
-    cmn_buf_init(&f->resp, l->o.max_response);
+    cmn_buf_init(&f->resp, fr->o.max_response);
     gw_hdrs_init(&f->headers, GW_MAX_HEADERS);
     gw_hdrs_init(&f->resp_headers, GW_MAX_HEADERS);
     if (take) {
@@ -707,11 +677,10 @@ struct gw_fetch *gw_fetch_start(struct gw_loop *l, struct gw_outreq *rq, bool ta
         goto fail;
     if (!start_hop(f))
         goto fail;
-    f->next = l->active;
-    if (l->active)
-        l->active->prev = f;
-    l->active = f;
-    l->n_active++;
+    f->next = fr->active;
+    if (fr->active)
+        fr->active->prev = f;
+    fr->active = f;
     return f;
 fail:
     fetch_free(f);
@@ -724,11 +693,6 @@ void gw_fetch_cancel(struct gw_fetch *f)
         return;
     unlink_active(f);
     fetch_free(f);
-}
-
-size_t gw_loop_active(const struct gw_loop *l)
-{
-    return l->n_active;
 }
 
 static bool same_host(const char *a, const char *b)
@@ -845,7 +809,7 @@ static void hop_end(struct gw_fetch *f, long status, char *error)
     cb(arg, &res);
 }
 
-static void complete(struct gw_loop *l, CURL *e, CURLcode rc)
+static void complete(struct gw_fetcher *fr, CURL *e, CURLcode rc)
 {
     struct gw_fetch *f = NULL;
     long status = 0;
@@ -857,7 +821,7 @@ static void complete(struct gw_loop *l, CURL *e, CURLcode rc)
         return;
     if (rc == CURLE_OK) {
         curl_easy_getinfo(e, CURLINFO_RESPONSE_CODE, &status);
-        dns_learn(l, f);
+        dns_learn(fr, f);
         hop_end(f, status, NULL);
         return;
     }
@@ -869,186 +833,22 @@ static void complete(struct gw_loop *l, CURL *e, CURLcode rc)
         cmn_buf_printf(&m, "%s \"%s\": %s", op, f->url, f->refused);
     else if (f->too_big || rc == CURLE_FILESIZE_EXCEEDED)
         cmn_buf_printf(&m, "%s \"%s\": response body larger than %zu bytes", op, f->url,
-                       l->o.max_response);
+                       fr->o.max_response);
     else
         cmn_buf_printf(&m, "%s \"%s\": %s", op, f->url,
                        f->errbuf[0] ? f->errbuf : curl_easy_strerror(rc));
     hop_end(f, 0, cmn_buf_take(&m, NULL));
 }
 
-static void check_done(struct gw_loop *l)
+static void check_done(struct gw_fetcher *fr)
 {
     CURLMsg *msg;
     int left;
 
-    while ((msg = curl_multi_info_read(l->multi, &left))) {
+    while ((msg = curl_multi_info_read(fr->multi, &left))) {
         if (msg->msg == CURLMSG_DONE)
-            complete(l, msg->easy_handle, msg->data.result);
+            complete(fr, msg->easy_handle, msg->data.result);
     }
-}
-
-/* ---- loop ---------------------------------------------------------------------------------- */
-
-static void run_jobs(struct gw_loop *l)
-{
-    struct job *j;
-
-    pthread_mutex_lock(&l->lock);
-    j = l->jobs;
-    l->jobs = l->jobs_tail = NULL;
-    pthread_mutex_unlock(&l->lock);
-    while (j) {
-        struct job *next = j->next;
-        j->fn(j->arg);
-        free(j);
-        j = next;
-    }
-}
-
-static bool jobs_pending(struct gw_loop *l)
-{
-    bool p;
-
-    pthread_mutex_lock(&l->lock);
-    p = l->jobs != NULL;
-    pthread_mutex_unlock(&l->lock);
-    return p;
-}
-
-bool gw_loop_watch(struct gw_loop *l, int fd, void (*on_ready)(void *ctx),
-                   int64_t (*timeout_ms)(void *ctx), void *ctx)
-{
-    struct epoll_event ev = {.events = EPOLLIN};
-
-    if (l->n_watch == MAX_WATCH || fd < 0)
-        return false;
-    ev.data.fd = fd;
-    if (epoll_ctl(l->epfd, EPOLL_CTL_ADD, fd, &ev) != 0)
-        return false;
-    l->watch[l->n_watch++] = (struct watch){fd, on_ready, timeout_ms, ctx, -1};
-    return true;
-}
-
-static struct watch *find_watch(struct gw_loop *l, int fd)
-{
-    for (size_t i = 0; i < l->n_watch; i++) {
-        if (l->watch[i].fd == fd)
-            return &l->watch[i];
-    }
-    return NULL;
-}
-
-/* How long epoll may wait: curl's timer and every watch's timeout, at most 1 s. */
-static int wait_ms(struct gw_loop *l)
-{
-    int64_t now = cmn_clock_mono_ms(), until = now + 1000;
-
-    int64_t h1_due = gw_h1_next_due(l->h1);
-
-    if (l->timer_at >= 0 && l->timer_at < until)
-        until = l->timer_at;
-    if (h1_due >= 0 && h1_due < until)
-        until = h1_due;
-    for (size_t i = 0; i < l->n_watch; i++) {
-        struct watch *w = &l->watch[i];
-        int64_t t = w->timeout_ms ? w->timeout_ms(w->ctx) : -1;
-        w->due = t < 0 ? -1 : now + t;
-        if (w->due >= 0 && w->due < until)
-            until = w->due;
-    }
-    return until <= now ? 0 : (int)(until - now);
-}
-
-void gw_loop_set_idle(struct gw_loop *l, void (*idle)(void *ctx, bool will_block), void *ctx)
-{
-    l->idle = idle;
-    l->idle_ctx = ctx;
-}
-
-static void *loop_main(void *arg)
-{
-    struct gw_loop *l = arg;
-    struct epoll_event evs[MAX_EVENTS];
-    int running;
-
-    for (;;) {
-        int ms = wait_ms(l);
-        if (l->idle)
-            l->idle(l->idle_ctx, ms > 0);
-        int n = epoll_wait(l->epfd, evs, MAX_EVENTS, ms);
-        for (int i = 0; i < n; i++) {
-            struct watch *w;
-            if (gw_h1_is_ours(evs[i].data.u64)) {
-                gw_h1_event(l->h1, evs[i].data.u64, evs[i].events);
-                continue;
-            }
-            if (evs[i].data.fd == l->evfd) {
-                uint64_t v;
-                if (read(l->evfd, &v, sizeof(v)) < 0 && errno != EAGAIN)
-                    cmn_log_error("[BACKEND] eventfd read: %s", strerror(errno));
-                continue;
-            }
-            if ((w = find_watch(l, evs[i].data.fd))) {
-                w->due = -1;
-                w->on_ready(w->ctx);
-                continue;
-            }
-            if (unwatched(l, evs[i].data.fd))
-                continue;
-            int flags = (evs[i].events & EPOLLIN ? CURL_CSELECT_IN : 0) |
-                        (evs[i].events & EPOLLOUT ? CURL_CSELECT_OUT : 0) |
-                        (evs[i].events & (EPOLLERR | EPOLLHUP) ? CURL_CSELECT_ERR : 0);
-            curl_multi_socket_action(l->multi, evs[i].data.fd, flags, &running);
-        }
-        gw_h1_expire(l->h1, cmn_clock_mono_ms());
-        if (l->timer_at >= 0 && cmn_clock_mono_ms() >= l->timer_at) {
-            l->timer_at = -1;
-            curl_multi_socket_action(l->multi, CURL_SOCKET_TIMEOUT, 0, &running);
-        }
-        check_done(l);
-        for (size_t i = 0; i < l->n_watch; i++) {
-            struct watch *w = &l->watch[i];
-            /* also when the events just handled made it ready (an answer resumed a
-             * connection): now, rather than after one more pass through epoll */
-            if ((w->due >= 0 && cmn_clock_mono_ms() >= w->due) ||
-                (w->timeout_ms && w->timeout_ms(w->ctx) == 0)) {
-                w->due = -1;
-                w->on_ready(w->ctx);
-            }
-        }
-        run_jobs(l);
-        check_done(l);
-        if (atomic_load(&l->stopping) && !jobs_pending(l))
-            break;
-    }
-    return NULL;
-}
-
-bool gw_loop_post(struct gw_loop *l, void (*fn)(void *), void *arg)
-{
-    struct job *j = malloc(sizeof(*j));
-    uint64_t one = 1;
-
-    if (!j)
-        return false;
-    j->fn = fn;
-    j->arg = arg;
-    j->next = NULL;
-    pthread_mutex_lock(&l->lock);
-    if (atomic_load(&l->stopping)) {
-        pthread_mutex_unlock(&l->lock);
-        free(j);
-        return false;
-    }
-    if (l->jobs_tail)
-        l->jobs_tail->next = j;
-    else
-        l->jobs = j;
-    l->jobs_tail = j;
-    pthread_mutex_unlock(&l->lock);
-    if (write(l->evfd, &one, sizeof(one)) < 0 && errno != EAGAIN)
-        cmn_log_error("[BACKEND] eventfd write: %s", strerror(errno));
-    return true;
 }
 
 static void global_init(void)
@@ -1056,99 +856,113 @@ static void global_init(void)
     curl_global_init(CURL_GLOBAL_DEFAULT);
 }
 
-struct gw_loop *gw_loop_new(const struct gw_loop_opts *o, struct cmn_err *err)
+/* ---- the loop's source ------------------------------------------------------------------- */
+
+static void src_event(void *ctx, uint64_t data, uint32_t events)
+{
+    struct gw_fetcher *fr = ctx;
+    int running, flags;
+
+    if (gw_h1_is_ours(data)) {
+        gw_h1_event(fr->h1, data, events);
+        return;
+    }
+    if (unwatched(fr, (int)data))
+        return;
+    flags = (events & EPOLLIN ? CURL_CSELECT_IN : 0) | (events & EPOLLOUT ? CURL_CSELECT_OUT : 0) |
+            (events & (EPOLLERR | EPOLLHUP) ? CURL_CSELECT_ERR : 0);
+    curl_multi_socket_action(fr->multi, (curl_socket_t)data, flags, &running);
+}
+
+static int64_t src_next_due(void *ctx)
+{
+    struct gw_fetcher *fr = ctx;
+    int64_t h1_due = gw_h1_next_due(fr->h1);
+
+    if (fr->timer_at < 0)
+        return h1_due;
+    return h1_due >= 0 && h1_due < fr->timer_at ? h1_due : fr->timer_at;
+}
+
+static void src_expire(void *ctx)
+{
+    struct gw_fetcher *fr = ctx;
+    int running;
+
+    gw_h1_expire(fr->h1, cmn_clock_mono_ms());
+    if (fr->timer_at >= 0 && cmn_clock_mono_ms() >= fr->timer_at) {
+        fr->timer_at = -1;
+        curl_multi_socket_action(fr->multi, CURL_SOCKET_TIMEOUT, 0, &running);
+    }
+}
+
+static void src_settle(void *ctx)
+{
+    check_done(ctx);
+}
+
+/* ---- life ---------------------------------------------------------------------------------- */
+
+struct gw_fetcher *gw_fetcher_new(struct gw_loop *loop, const struct gw_fetcher_opts *o,
+                                  struct cmn_err *err)
 {
     static pthread_once_t once = PTHREAD_ONCE_INIT;
-    struct gw_loop *l = calloc(1, sizeof(*l));
-    struct epoll_event ev = {.events = EPOLLIN};
+    struct gw_fetcher *fr = calloc(1, sizeof(*fr));
 
     pthread_once(&once, global_init);
-    if (!l) {
+    if (!fr) {
         cmn_err_set(err, 1, "out of memory");
         return NULL;
     }
     if (o)
-        l->o = *o;
-    if (!l->o.max_response)
-        l->o.max_response = 32u * 1024 * 1024;
-    if (!l->o.max_connects)
-        l->o.max_connects = 1024;
-    l->timer_at = -1;
-    l->epfd = epoll_create1(EPOLL_CLOEXEC);
-    l->evfd = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
-    pthread_mutex_init(&l->lock, NULL);
-    atomic_init(&l->stopping, false);
-    l->multi = curl_multi_init();
-    if (l->epfd < 0 || l->evfd < 0 || !l->multi) {
-        cmn_err_set(err, 1, "cannot create the backend event loop: %s", strerror(errno));
-        goto fail;
+        fr->o = *o;
+    if (!fr->o.max_response)
+        fr->o.max_response = 32u * 1024 * 1024;
+    if (!fr->o.max_connects)
+        fr->o.max_connects = 1024;
+    fr->loop = loop;
+    fr->epfd = gw_loop_epoll_fd(loop);
+    fr->timer_at = -1;
+    fr->multi = curl_multi_init();
+    fr->h1 = gw_h1_new(fr->epfd, &(struct gw_h1_opts){fr->o.max_idle_per_host, fr->o.idle_timeout_ms});
+    if (!fr->multi || !fr->h1) {
+        cmn_err_set(err, 1, "cannot create the backend client: out of memory");
+        gw_fetcher_destroy(fr);
+        return NULL;
     }
-    ev.data.fd = l->evfd;
-    epoll_ctl(l->epfd, EPOLL_CTL_ADD, l->evfd, &ev);
-    curl_multi_setopt(l->multi, CURLMOPT_SOCKETFUNCTION, on_socket);
-    curl_multi_setopt(l->multi, CURLMOPT_SOCKETDATA, l);
-    curl_multi_setopt(l->multi, CURLMOPT_TIMERFUNCTION, on_timer);
-    curl_multi_setopt(l->multi, CURLMOPT_TIMERDATA, l);
-    curl_multi_setopt(l->multi, CURLMOPT_MAXCONNECTS, l->o.max_connects);
-    l->h1 = gw_h1_new(l->epfd, &(struct gw_h1_opts){l->o.max_idle_per_host, l->o.idle_timeout_ms});
-    if (!l->h1) {
-        cmn_err_set(err, 1, "out of memory");
-        goto fail;
-    }
-    if (pthread_create(&l->thread, NULL, loop_main, l) != 0) {
-        cmn_err_set(err, 1, "cannot start the backend event loop thread");
-        goto fail;
-    }
-    l->thread_started = true;
-    return l;
-fail:
-    gw_loop_destroy(l);
-    return NULL;
+    curl_multi_setopt(fr->multi, CURLMOPT_SOCKETFUNCTION, on_socket);
+    curl_multi_setopt(fr->multi, CURLMOPT_SOCKETDATA, fr);
+    curl_multi_setopt(fr->multi, CURLMOPT_TIMERFUNCTION, on_timer);
+    curl_multi_setopt(fr->multi, CURLMOPT_TIMERDATA, fr);
+    curl_multi_setopt(fr->multi, CURLMOPT_MAXCONNECTS, fr->o.max_connects);
+    gw_loop_set_source(loop, &(struct gw_loop_source){fr, src_event, src_next_due, src_expire,
+                                                      src_settle});
+    return fr;
 }
 
-bool gw_loop_on_thread(const struct gw_loop *l)
+struct gw_loop *gw_fetcher_loop(const struct gw_fetcher *fr)
 {
-    return pthread_equal(pthread_self(), l->thread); /* set once, before any job runs */
+    return fr->loop;
 }
 
-void gw_loop_stop(struct gw_loop *l)
+void gw_fetcher_destroy(struct gw_fetcher *fr)
 {
-    uint64_t one = 1;
-
-    if (!l || !l->thread_started)
+    if (!fr)
         return;
-    pthread_mutex_lock(&l->lock);
-    atomic_store(&l->stopping, true);
-    pthread_mutex_unlock(&l->lock);
-    if (write(l->evfd, &one, sizeof(one)) < 0 && errno != EAGAIN)
-        cmn_log_error("[BACKEND] eventfd write: %s", strerror(errno));
-    pthread_join(l->thread, NULL);
-    l->thread_started = false;
-}
-
-void gw_loop_destroy(struct gw_loop *l)
-{
-    if (!l)
-        return;
-    gw_loop_stop(l);
-    while (l->active)
-        gw_fetch_cancel(l->active);
-    gw_h1_destroy(l->h1);
-    while (l->dns) {
-        struct dns_entry *d = l->dns;
-        l->dns = d->next;
+    gw_loop_set_source(fr->loop, NULL);
+    while (fr->active)
+        gw_fetch_cancel(fr->active);
+    gw_h1_destroy(fr->h1);
+    while (fr->dns) {
+        struct dns_entry *d = fr->dns;
+        fr->dns = d->next;
         free(d->key);
         free(d);
     }
-    for (size_t i = 0; i < l->n_pool; i++)
-        curl_easy_cleanup(l->pool[i]);
-    if (l->multi)
-        curl_multi_cleanup(l->multi); /* closes cached connections through l->fdstate */
-    free(l->fdstate);
-    if (l->epfd >= 0)
-        close(l->epfd);
-    if (l->evfd >= 0)
-        close(l->evfd);
-    pthread_mutex_destroy(&l->lock);
-    free(l);
+    for (size_t i = 0; i < fr->n_pool; i++)
+        curl_easy_cleanup(fr->pool[i]);
+    if (fr->multi)
+        curl_multi_cleanup(fr->multi); /* closes cached connections through fr->fdstate */
+    free(fr->fdstate);
+    free(fr);
 }

@@ -2,12 +2,12 @@
  * address: non-blocking sockets on the loop's epoll (edge-triggered, registered once per
  * connection), one send per request, keep-alive pools per host, deadlines on a heap.
  * libcurl still serves everything else (https, names not yet resolved, proxies, forwarded
- * Accept-Encoding); gw_backend.c picks the transport for each hop. */
+ * Accept-Encoding); gw_fetch.c picks the transport for each hop. */
 #ifndef GW_H1_H
 #define GW_H1_H
 
 #include "cmn_buf.h"
-#include "gw_proxy_request.h"
+#include "gw_hdrs.h"
 
 #include <stdbool.h>
 #include <stddef.h>

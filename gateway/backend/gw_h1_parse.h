@@ -9,7 +9,7 @@
 
 #include "cmn_buf.h"
 #include "cmn_h1.h"
-#include "gw_proxy_request.h"
+#include "gw_hdrs.h"
 
 #include <stdbool.h>
 #include <stddef.h>

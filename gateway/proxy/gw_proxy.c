@@ -21,7 +21,7 @@ struct ep_rt {
 
 struct gw_proxy {
     const struct gw_config *cfg;
-    struct gw_loop **loops;
+    struct gw_fetcher **fetchers; /* one per worker loop */
     size_t n_loops;
     struct gw_render_opts ro;
     struct ep_rt *eps;
@@ -329,7 +329,7 @@ static void start_part(struct call *c, size_t idx)
         p->att[i].part = p;
         bool last = i + 1 == conc; /* the last attempt takes the request instead of a copy */
         p->att[i].fetch =
-            gw_fetch_start(c->px->loops[c->loop], &out, last, deadline, on_fetch, &p->att[i]);
+            gw_fetch_start(c->px->fetchers[c->loop], &out, last, deadline, on_fetch, &p->att[i]);
         if (!p->att[i].fetch) {
             p->att_pending--;
             gw_perr_set(&p->err, "cannot start the backend request");
@@ -403,11 +403,11 @@ bool gw_proxy_run(struct gw_proxy *px, size_t loop, size_t ep_index, struct gw_i
     }
     gw_merge_init(&c->merge, c->n_parts);
     atomic_fetch_add(&px->inflight, 1);
-    if (gw_loop_on_thread(px->loops[loop])) {
+    if (gw_loop_on_thread(gw_fetcher_loop(px->fetchers[loop]))) {
         start_call(c);
         return true;
     }
-    if (!gw_loop_post(px->loops[loop], start_call, c)) {
+    if (!gw_loop_post(gw_fetcher_loop(px->fetchers[loop]), start_call, c)) {
         atomic_fetch_sub(&px->inflight, 1);
         goto fail_call;
     }
@@ -437,7 +437,7 @@ size_t gw_proxy_inflight(const struct gw_proxy *px)
     return atomic_load(&px->inflight);
 }
 
-struct gw_proxy *gw_proxy_new(const struct gw_config *cfg, struct gw_loop *const *loops,
+struct gw_proxy *gw_proxy_new(const struct gw_config *cfg, struct gw_fetcher *const *fetchers,
                               size_t n_loops, const struct gw_render_opts *ro, struct cmn_err *err)
 {
     struct gw_proxy *px = calloc(1, sizeof(*px));
@@ -446,12 +446,12 @@ struct gw_proxy *gw_proxy_new(const struct gw_config *cfg, struct gw_loop *const
         goto nomem;
     px->cfg = cfg;
     px->n_loops = n_loops;
-    px->loops = calloc(n_loops ? n_loops : 1, sizeof(*px->loops));
+    px->fetchers = calloc(n_loops ? n_loops : 1, sizeof(*px->fetchers));
     px->calls = calloc(n_loops ? n_loops : 1, sizeof(*px->calls));
-    if (!px->loops || !px->calls)
+    if (!px->fetchers || !px->calls)
         goto nomem;
     for (size_t i = 0; i < n_loops; i++)
-        px->loops[i] = loops[i];
+        px->fetchers[i] = fetchers[i];
     px->ro = *ro;
     atomic_init(&px->inflight, 0);
     px->eps = calloc(cfg->n_endpoints ? cfg->n_endpoints : 1, sizeof(*px->eps));
@@ -488,7 +488,7 @@ void gw_proxy_destroy(struct gw_proxy *px)
         gw_json_destroy(px->eps[i].static_data);
     }
     free(px->eps);
-    free(px->loops);
+    free(px->fetchers);
     free(px->calls);
     free(px);
 }

@@ -15,9 +15,9 @@
 
 struct gw_proxy;
 
-/* Builds the per-endpoint runtime from cfg (borrowed, must outlive the proxy) over n_loops
- * worker loops (borrowed; a call runs entirely on the loop it was given). */
-struct gw_proxy *gw_proxy_new(const struct gw_config *cfg, struct gw_loop *const *loops,
+/* Builds the per-endpoint runtime from cfg (borrowed, must outlive the proxy) over the backend
+ * clients of n_loops worker loops (borrowed; a call runs entirely on the loop it was given). */
+struct gw_proxy *gw_proxy_new(const struct gw_config *cfg, struct gw_fetcher *const *fetchers,
                               size_t n_loops, const struct gw_render_opts *ro, struct cmn_err *err);
 void gw_proxy_destroy(struct gw_proxy *p);
 

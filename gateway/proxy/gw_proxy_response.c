@@ -8,17 +8,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-void gw_fetch_result_free(struct gw_fetch_result *r)
-{
-    if (!r)
-        return;
-    gw_hdrs_free(&r->headers);
-    free(r->body);
-    free(r->url);
-    free(r->error);
-    memset(r, 0, sizeof(*r));
-}
-
 struct gw_presp *gw_presp_new(void)
 {
     struct gw_presp *p = calloc(1, sizeof(*p));

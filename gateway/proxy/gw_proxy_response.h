@@ -11,18 +11,6 @@
 #include <stdbool.h>
 #include <stddef.h>
 
-/* What the HTTP client brought back from one backend call (owned fields). */
-struct gw_fetch_result {
-    long status;            /* 0 when the transport failed */
-    struct gw_hdrs headers; /* response headers, canonical names */
-    char *body;
-    size_t body_len;
-    char *url;   /* the URL of the final hop */
-    char *error; /* transport error ("context deadline exceeded", ...) or NULL */
-};
-
-void gw_fetch_result_free(struct gw_fetch_result *r);
-
 /* Lura's proxy.Response. */
 struct gw_presp {
     struct gw_json *data; /* an object, or NULL (Go's nil map) */

@@ -15,16 +15,12 @@
 #include "cmn_err.h"
 #include "cmn_http.h"
 #include "gw_config.h"
+#include "gw_message.h"
 
 #include <stdbool.h>
 #include <stddef.h>
 
 struct gw_auth_call; /* one request under validation; owned by the runtime */
-
-/* Looks a claim up as text for a {JWT.<name>} placeholder: writes it into buf (NUL-terminated)
- * and returns buf, or returns NULL when the claim is absent (the placeholder then stays). */
-typedef const char *(*gw_auth_claim_fn)(void *claims_ctx, const char *name, char *buf,
-                                        size_t buf_size);
 
 struct gw_auth_provider {
     void *ctx;

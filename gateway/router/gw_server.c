@@ -34,6 +34,7 @@ struct gw_server {
     struct cmn_http_server *http;
     char *tls_cert, *tls_key;           /* PEM of the tls block while the daemons serve with them */
     struct gw_loop *loops[MAX_WORKERS]; /* worker i drives HTTP daemon i and its backend calls */
+    struct gw_fetcher *fetchers[MAX_WORKERS]; /* the backend client of loop i */
     size_t n_workers;
     struct worker_hook {
         struct gw_server *srv;
@@ -640,8 +641,10 @@ static void server_free(struct gw_server *s)
     free(s->tls_cert); /* only once the daemons that use them are gone */
     free(s->tls_key);
     gw_proxy_destroy(s->proxy);
-    for (size_t i = 0; i < s->n_workers; i++)
+    for (size_t i = 0; i < s->n_workers; i++) {
+        gw_fetcher_destroy(s->fetchers[i]);
         gw_loop_destroy(s->loops[i]);
+    }
     for (size_t i = 0; s->auth && s->auth_state && i < s->cfg->n_endpoints; i++) {
         if (s->auth_state[i] && s->auth->endpoint_free)
             s->auth->endpoint_free(s->auth->ctx, s->auth_state[i]);
@@ -715,7 +718,7 @@ struct gw_server *gw_server_start(const struct gw_config *cfg, struct cmn_err *e
 {
     struct gw_server *s = calloc(1, sizeof(*s));
     struct cmn_http_server_opts o = {0};
-    struct gw_loop_opts lo = {0};
+    struct gw_fetcher_opts fo = {0};
 
     if (!s) {
         cmn_err_set(err, 1, "out of memory");
@@ -738,10 +741,10 @@ struct gw_server *gw_server_start(const struct gw_config *cfg, struct cmn_err *e
     s->render.error_body_405 = s->error_405;
     if (!build_router(s, err) || !init_auth(s, err))
         goto fail;
-    lo.disable_keep_alives = cfg->disable_keep_alives;
-    lo.disable_compression = cfg->disable_compression;
-    lo.max_idle_per_host = cfg->max_idle_connections_per_host;
-    lo.idle_timeout_ms = cfg->idle_connection_timeout_ms;
+    fo.disable_keep_alives = cfg->disable_keep_alives;
+    fo.disable_compression = cfg->disable_compression;
+    fo.max_idle_per_host = cfg->max_idle_connections_per_host;
+    fo.idle_timeout_ms = cfg->idle_connection_timeout_ms;
     /* Each request allocates and frees a few hundred KB across the worker threads' arenas:
      * with glibc's default trim threshold every free shrinks an arena and the next request
      * grows it again (mprotect, madvise, page faults: ~20 % of the CPU per request). */
@@ -749,11 +752,12 @@ struct gw_server *gw_server_start(const struct gw_config *cfg, struct cmn_err *e
     mallopt(M_MMAP_THRESHOLD, 4 * 1024 * 1024);
     s->n_workers = worker_count();
     for (size_t i = 0; i < s->n_workers; i++) {
-        s->loops[i] = gw_loop_new(&lo, err);
-        if (!s->loops[i])
+        s->loops[i] = gw_loop_new(err);
+        if (!s->loops[i] || !(s->fetchers[i] = gw_fetcher_new(s->loops[i], &fo, err)) ||
+            !gw_loop_start(s->loops[i], err))
             goto fail;
     }
-    s->proxy = gw_proxy_new(cfg, s->loops, s->n_workers, &s->render, err);
+    s->proxy = gw_proxy_new(cfg, s->fetchers, s->n_workers, &s->render, err);
     if (!s->proxy)
         goto fail;
     cmn_http_raise_fd_limit();
