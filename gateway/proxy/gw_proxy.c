@@ -23,10 +23,8 @@ struct gw_proxy {
     const struct gw_config *cfg;
     struct gw_fetcher **fetchers; /* one per worker loop */
     size_t n_loops;
-    struct gw_render_opts ro;
     struct ep_rt *eps;
     size_t n_eps;
-    atomic_size_t inflight;
     struct call **calls; /* per loop, touched by that loop's thread only */
 };
 
@@ -112,21 +110,18 @@ static void log_errors(const struct call *c, const struct gw_pipe_err *e)
                       e->errs[i].msg ? e->errs[i].msg : "");
 }
 
-/* Static data, endpoint handler rendering, answer, free. */
+/* Static data, the outcome to the caller, free. */
 static void finalize(struct call *c, struct gw_presp *resp, const struct gw_pipe_err *err)
 {
-    struct cmn_http_response *r;
-    struct gw_proxy *px = c->px;
+    struct gw_proxy_outcome o = {.err = *err};
 
     c->finalized = true;
     gw_static_apply(c->ep->cfg->static_strategy, c->ep->static_data, &resp, err->n > 0);
     log_errors(c, err);
-    r = gw_render_endpoint(c->ep->cfg, &px->ro, resp, err);
-    gw_presp_destroy(resp);
+    o.resp = resp;
     call_unlink(c);
-    c->done(c->arg, r);
-    call_free(c);
-    atomic_fetch_sub(&px->inflight, 1);
+    c->done(c->arg, &o);
+    call_free(c); /* the errors live in the call */
 }
 
 static void finalize_merge(struct call *c)
@@ -402,15 +397,12 @@ bool gw_proxy_run(struct gw_proxy *px, size_t loop, size_t ep_index, struct gw_i
         c->parts[i].idx = i;
     }
     gw_merge_init(&c->merge, c->n_parts);
-    atomic_fetch_add(&px->inflight, 1);
     if (gw_loop_on_thread(gw_fetcher_loop(px->fetchers[loop]))) {
         start_call(c);
         return true;
     }
-    if (!gw_loop_post(gw_fetcher_loop(px->fetchers[loop]), start_call, c)) {
-        atomic_fetch_sub(&px->inflight, 1);
+    if (!gw_loop_post(gw_fetcher_loop(px->fetchers[loop]), start_call, c))
         goto fail_call;
-    }
     return true;
 fail_call:
     call_free(c);
@@ -425,20 +417,15 @@ void gw_proxy_cancel_all(struct gw_proxy *px, size_t loop)
 {
     while (loop < px->n_loops && px->calls[loop]) {
         struct call *c = px->calls[loop];
+        struct gw_proxy_outcome o = {.cancelled = true};
         call_unlink(c);
-        c->done(c->arg, cmn_http_response_new(503));
+        c->done(c->arg, &o);
         call_free(c);
-        atomic_fetch_sub(&px->inflight, 1);
     }
 }
 
-size_t gw_proxy_inflight(const struct gw_proxy *px)
-{
-    return atomic_load(&px->inflight);
-}
-
 struct gw_proxy *gw_proxy_new(const struct gw_config *cfg, struct gw_fetcher *const *fetchers,
-                              size_t n_loops, const struct gw_render_opts *ro, struct cmn_err *err)
+                              size_t n_loops, struct cmn_err *err)
 {
     struct gw_proxy *px = calloc(1, sizeof(*px));
 
@@ -452,8 +439,6 @@ struct gw_proxy *gw_proxy_new(const struct gw_config *cfg, struct gw_fetcher *co
         goto nomem;
     for (size_t i = 0; i < n_loops; i++)
         px->fetchers[i] = fetchers[i];
-    px->ro = *ro;
-    atomic_init(&px->inflight, 0);
     px->eps = calloc(cfg->n_endpoints ? cfg->n_endpoints : 1, sizeof(*px->eps));
     if (!px->eps)
         goto nomem;

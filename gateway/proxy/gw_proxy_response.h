@@ -40,6 +40,13 @@ void gw_perr_free(struct gw_perr *e);
 /* Sets a plain error (message copied). */
 void gw_perr_set(struct gw_perr *e, const char *msg);
 
+/* The pipe's error, as the endpoint handler sees it. */
+struct gw_pipe_err {
+    bool merged; /* a mergeError (several backends): never carries a status */
+    const struct gw_perr *errs;
+    size_t n;
+};
+
 /* Caps for decoding backend bodies. */
 #define GW_BACKEND_JSON_DEPTH 128
 #define GW_BACKEND_JSON_NODES 4000000

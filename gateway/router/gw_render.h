@@ -6,7 +6,7 @@
 
 #include "cmn_http.h"
 #include "gw_config.h"
-#include "gw_proxy_request.h"
+#include "gw_message.h"
 #include "gw_proxy_response.h"
 
 #include <stdbool.h>
@@ -17,13 +17,6 @@ struct gw_render_opts {
     bool hide_version_header;
     const struct gw_json *error_body_404; /* router.error_body, NULL when unset */
     const struct gw_json *error_body_405;
-};
-
-/* The pipe's error, as the endpoint handler sees it. */
-struct gw_pipe_err {
-    bool merged; /* a mergeError (several backends): never carries a status */
-    const struct gw_perr *errs;
-    size_t n;
 };
 
 /* The endpoint handler: X-Krakend, X-Krakend-Completed, Cache-Control, error status or the

@@ -65,6 +65,7 @@ struct exctx {
     struct gw_server *srv;
     struct cmn_http_exchange *ex;
     size_t worker;
+    const struct gw_endpoint *ep; /* the endpoint served, once routed to one */
     int64_t start_us;
     const char *method; /* borrowed from the request, valid until it is answered */
     char *uri;          /* in text[] */
@@ -208,9 +209,17 @@ static void answer(struct exctx *x, struct cmn_http_response *resp)
     exctx_free(x);
 }
 
-static void proxy_done(void *arg, struct cmn_http_response *resp)
+/* The endpoint handler: the proxy's outcome rendered for the client. */
+static void proxy_done(void *arg, struct gw_proxy_outcome *o)
 {
-    answer(arg, resp);
+    struct exctx *x = arg;
+
+    if (o->cancelled) {
+        answer(x, cmn_http_response_new(503));
+        return;
+    }
+    answer(x, gw_render_endpoint(x->ep, &x->srv->render, o->resp, &o->err));
+    gw_presp_destroy(o->resp);
 }
 
 /* ---- request conversion --------------------------------------------------------------------- */
@@ -429,6 +438,7 @@ static void serve_route(struct exctx *x, const struct cmn_http_request *req, con
         gw_inreq_free(&in);
         return;
     }
+    x->ep = &s->cfg->endpoints[m->index];
     if (s->auth && s->auth_state[m->index]) {
         struct gw_auth_call *call = calloc(1, sizeof(*call));
         if (!call) {
@@ -757,7 +767,7 @@ struct gw_server *gw_server_start(const struct gw_config *cfg, struct cmn_err *e
             !gw_loop_start(s->loops[i], err))
             goto fail;
     }
-    s->proxy = gw_proxy_new(cfg, s->fetchers, s->n_workers, &s->render, err);
+    s->proxy = gw_proxy_new(cfg, s->fetchers, s->n_workers, err);
     if (!s->proxy)
         goto fail;
     cmn_http_raise_fd_limit();
