@@ -252,8 +252,7 @@ static int cmd_run(int argc, char **argv)
         gw_config_destroy(cfg);
         return 1;
     }
-    gw_auth_set_provider(gw_validator_provider(val));
-    srv = gw_server_start(cfg, &err);
+    srv = gw_server_start(cfg, gw_validator_provider(val), &err);
     if (!srv || !gw_validator_start(val, &err)) {
         cmn_log_error("%s", err.msg);
         cmn_log_error("Router execution ended");
@@ -338,8 +337,7 @@ static int cmd_check(int argc, char **argv)
         cmn_log_init("KRAKEND", CMN_LOG_NONE, 2);
         val = gw_validator_new(cfg, &err);
         if (val) {
-            gw_auth_set_provider(gw_validator_provider(val));
-            srv = gw_server_start(cfg, &err);
+            srv = gw_server_start(cfg, gw_validator_provider(val), &err);
         }
         if (!srv) {
             fprintf(stderr, "ERROR testing the configuration file:\t%s\n", err.msg);

@@ -1,6 +1,6 @@
 /* gw_auth.h - the seam between the runtime and an authentication step (the JWT validator).
  *
- * A provider is installed once, before gw_server_start(). At start the server asks it, for every
+ * A provider is handed to gw_server_start(). At start the server asks it, for every
  * endpoint, whether the endpoint is protected (endpoint_init); for each request of a protected
  * endpoint it calls check() after routing and the path-parameter check, before the proxy runs
  * (KrakenD's order: the validator wraps Lura's endpoint handler).
@@ -35,12 +35,6 @@ struct gw_auth_provider {
     /* The server is stopping (may be NULL): finish every call still held, promptly. */
     void (*stop)(void *ctx);
 };
-
-/* Installs the provider used by servers started afterwards (NULL = none). p must stay valid
- * while servers use it. Without a provider, endpoints that configure auth/validator are served
- * unprotected and a warning is logged at start. */
-void gw_auth_set_provider(const struct gw_auth_provider *p);
-const struct gw_auth_provider *gw_auth_get_provider(void);
 
 /* The incoming request (borrowed; valid until the call is finished). */
 const struct cmn_http_request *gw_auth_call_request(const struct gw_auth_call *call);

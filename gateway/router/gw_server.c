@@ -82,18 +82,6 @@ struct gw_auth_call {
     atomic_bool finished;
 };
 
-static const struct gw_auth_provider *g_auth;
-
-void gw_auth_set_provider(const struct gw_auth_provider *p)
-{
-    g_auth = p;
-}
-
-const struct gw_auth_provider *gw_auth_get_provider(void)
-{
-    return g_auth;
-}
-
 /* ---- answering ------------------------------------------------------------------------------ */
 
 static void log_flush(struct worker_hook *h)
@@ -620,7 +608,6 @@ static bool init_auth(struct gw_server *s, struct cmn_err *err)
 {
     const struct gw_config *cfg = s->cfg;
 
-    s->auth = gw_auth_get_provider();
     s->auth_state = calloc(cfg->n_endpoints ? cfg->n_endpoints : 1, sizeof(void *));
     if (!s->auth_state)
         return cmn_err_set(err, 1, "out of memory"), false;
@@ -724,7 +711,8 @@ static void watch_job(void *arg)
     cmn_http_server_loop_run(s->http, h->idx);
 }
 
-struct gw_server *gw_server_start(const struct gw_config *cfg, struct cmn_err *err)
+struct gw_server *gw_server_start(const struct gw_config *cfg, const struct gw_auth_provider *auth,
+                                  struct cmn_err *err)
 {
     struct gw_server *s = calloc(1, sizeof(*s));
     struct cmn_http_server_opts o = {0};
@@ -735,6 +723,7 @@ struct gw_server *gw_server_start(const struct gw_config *cfg, struct cmn_err *e
         return NULL;
     }
     s->cfg = cfg;
+    s->auth = auth;
     s->start_mono_ns = (int64_t)cmn_clock_mono_us() * 1000;
     atomic_init(&s->auth_pending, 0);
     s->access_log = !cfg->router.disable_access_log;

@@ -16,8 +16,7 @@ struct gw_validator;
  * NULL with err set. Endpoints register when the server starts (gw_auth's endpoint_init). */
 struct gw_validator *gw_validator_new(const struct gw_config *cfg, struct cmn_err *err);
 
-/* The provider to install with gw_auth_set_provider() before gw_server_start(); borrowed,
- * valid while v lives. */
+/* The provider to hand to gw_server_start(); borrowed, valid while v lives. */
 const struct gw_auth_provider *gw_validator_provider(struct gw_validator *v);
 
 /* Starts fetching keys in the background; call once after gw_server_start() has registered

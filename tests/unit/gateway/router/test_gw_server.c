@@ -206,8 +206,7 @@ static int setup(void **state)
     if (!f.cfg)
         fail_msg("config: %s", err.msg);
     f.cfg->port = 0;
-    gw_auth_set_provider(&provider);
-    f.gw = gw_server_start(f.cfg, &err);
+    f.gw = gw_server_start(f.cfg, &provider, &err);
     if (!f.gw)
         fail_msg("start: %s", err.msg);
     f.port = gw_server_port(f.gw);
@@ -220,7 +219,6 @@ static int teardown(void **state)
     struct fixture *f = *state;
 
     gw_server_stop(f->gw, 100);
-    gw_auth_set_provider(NULL);
     gw_config_destroy(f->cfg);
     cmn_http_server_stop(f->backend, 1000);
     return 0;
