@@ -44,7 +44,8 @@ bool cmn_h1_has_token(const char *s, size_t n, const char *tok)
     return false;
 }
 
-bool cmn_h1_valid_host(const char *s, size_t n)
+/* httpguts.ValidHostHeader: only bytes that may appear in a uri-host and port. */
+static bool valid_host(const char *s, size_t n)
 {
     for (size_t i = 0; i < n; i++) {
         unsigned char ch = (unsigned char)s[i], l = ch | 0x20;
@@ -55,7 +56,9 @@ bool cmn_h1_valid_host(const char *s, size_t n)
     return true;
 }
 
-bool cmn_h1_parse_length(const char *s, size_t n, uint64_t *out)
+/* Content-Length as Go's strconv.ParseUint(v, 10, 63): digits only (leading zeros allowed),
+ * below 2^63. */
+static bool parse_length(const char *s, size_t n, uint64_t *out)
 {
     uint64_t v = 0;
 
@@ -284,7 +287,7 @@ static bool parse_target(const char *buf, struct cmn_h1_request *rq)
         path = i;
         while (path < n && t[path] != '/' && t[path] != '?')
             path++;
-        if (path == i || !cmn_h1_valid_host(t + i, path - i) || memchr(t + i, '@', path - i))
+        if (path == i || !valid_host(t + i, path - i) || memchr(t + i, '@', path - i))
             return false; /* no host, or user info: refused rather than guessed */
         rq->form = CMN_H1_ABSOLUTE;
         rq->authority = (struct cmn_h1_span){rq->target.off + i, path - i};
@@ -316,7 +319,10 @@ static bool parse_request_line(const char *buf, size_t len, struct cmn_h1_reques
     return parse_target(buf, rq);
 }
 
-struct cmn_h1_verdict cmn_h1_parse_request(const char *buf, size_t len, struct cmn_h1_request *rq,
+/* Parses the request head buf[0, len) (len from cmn_h1_head_end; leading empty lines already
+ * skipped) into *rq, handing each field to on_field. Returns the verdict: CMN_H1_OK, or why
+ * the request is refused (the answer is cmn_h1_answer()'s). */
+static struct cmn_h1_verdict parse_request(const char *buf, size_t len, struct cmn_h1_request *rq,
                                            cmn_h1_field_fn on_field, void *ctx)
 {
     const char *lf = memchr(buf, '\n', len);
@@ -353,7 +359,7 @@ struct cmn_h1_verdict cmn_h1_parse_request(const char *buf, size_t len, struct c
         return refuse(CMN_H1_BAD, "message cannot contain multiple Content-Length headers");
     /* A Content-Length is checked even beside chunked framing: a value two parsers may read
      * differently is refused whatever wins. */
-    if (s.cl && !cmn_h1_parse_length(s.cl_v, s.cl_n, &rq->length))
+    if (s.cl && !parse_length(s.cl_v, s.cl_n, &rq->length))
         return refuse(CMN_H1_BAD, "bad Content-Length");
     if (major != 1)
         return refuse(CMN_H1_VERSION, "unsupported protocol version");
@@ -361,7 +367,7 @@ struct cmn_h1_verdict cmn_h1_parse_request(const char *buf, size_t len, struct c
         return refuse(CMN_H1_BAD_HOST, "missing required Host header");
     if (s.hosts > 1)
         return refuse(CMN_H1_BAD_HOST, "too many Host headers");
-    if (s.hosts && !cmn_h1_valid_host(s.host, s.host_n))
+    if (s.hosts && !valid_host(s.host, s.host_n))
         return refuse(CMN_H1_BAD_HOST, "malformed Host header");
     if (s.hosts) {
         rq->has_host = true;
@@ -426,7 +432,7 @@ struct cmn_h1_verdict cmn_h1_parse_response(char *buf, size_t len, bool head_req
     rs->interim = rs->status < 200 && rs->status != 101;
     if (s.cl_differ)
         return refuse(CMN_H1_BAD, "message cannot contain multiple Content-Length headers");
-    if (s.cl && !cmn_h1_parse_length(s.cl_v, s.cl_n, &rs->length))
+    if (s.cl && !parse_length(s.cl_v, s.cl_n, &rs->length))
         return refuse(CMN_H1_BAD, "bad Content-Length");
     rs->has_length = s.cl > 0;
     /* Go reads Transfer-Encoding on HTTP/1.1 answers only, and only one "chunked". */
@@ -683,7 +689,7 @@ static enum cmn_h1_event read_head(struct cmn_h1_reader *r, const char *buf, siz
             return fail(r, out, CMN_H1_TOO_LARGE, NULL);
         return CMN_H1_MORE;
     }
-    struct cmn_h1_verdict v = cmn_h1_parse_request(buf + skip, end, &out->req, fn, ctx);
+    struct cmn_h1_verdict v = parse_request(buf + skip, end, &out->req, fn, ctx);
     if (v.error) {
         r->st = RD_FAILED;
         out->fail = v;

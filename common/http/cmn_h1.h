@@ -77,11 +77,6 @@ struct cmn_h1_request {
     bool expect_failed;   /* another expectation: answer 417 and close */
 };
 
-/* Parses the request head buf[0, len) (len from cmn_h1_head_end; leading empty lines already
- * skipped) into *rq, handing each field to on_field. Returns the verdict: CMN_H1_OK, or why
- * the request is refused (the answer is cmn_h1_answer()'s). */
-struct cmn_h1_verdict cmn_h1_parse_request(const char *buf, size_t len, struct cmn_h1_request *rq,
-                                           cmn_h1_field_fn on_field, void *ctx);
 
 /* A response head and how its body is framed. */
 struct cmn_h1_response {
@@ -170,10 +165,5 @@ size_t cmn_h1_answer(struct cmn_h1_verdict v, char *out, size_t size);
 
 /* Does the comma-separated list s[0, n) hold token tok (ASCII case-insensitive)? */
 bool cmn_h1_has_token(const char *s, size_t n, const char *tok);
-/* httpguts.ValidHostHeader: only bytes that may appear in a uri-host and port. */
-bool cmn_h1_valid_host(const char *s, size_t n);
-/* Content-Length as Go's strconv.ParseUint(v, 10, 63): digits only (leading zeros allowed),
- * below 2^63. */
-bool cmn_h1_parse_length(const char *s, size_t n, uint64_t *out);
 
 #endif

@@ -771,7 +771,8 @@ static bool render_string(const char *s, size_t n, struct cmn_buf *o)
     return cmn_go_json_string(o, s, n, true);
 }
 
-bool gw_json_render(const struct gw_json *v, struct cmn_buf *o)
+/* Renders compactly as json.Marshal does into out. false when out's cap is reached. */
+static bool json_render(const struct gw_json *v, struct cmn_buf *o)
 {
     if (!v)
         return put(o, "null", 4);
@@ -788,7 +789,7 @@ bool gw_json_render(const struct gw_json *v, struct cmn_buf *o)
         if (!put(o, "[", 1))
             return false;
         for (size_t i = 0; i < v->n_items; i++) {
-            if ((i && !put(o, ",", 1)) || !gw_json_render(v->items[i], o))
+            if ((i && !put(o, ",", 1)) || !json_render(v->items[i], o))
                 return false;
         }
         return put(o, "]", 1);
@@ -805,7 +806,7 @@ bool gw_json_render(const struct gw_json *v, struct cmn_buf *o)
             } else if ((i && !put(o, ",", 1)) || !render_string(key, kl, o) || !put(o, ":", 1)) {
                 return false;
             }
-            if (!gw_json_render(v->members[i].val, o))
+            if (!json_render(v->members[i].val, o))
                 return false;
         }
         return put(o, "}", 1);
@@ -820,7 +821,7 @@ char *gw_json_render_str(const struct gw_json *v, size_t *len)
     size_t l;
 
     cmn_buf_init(&b, SIZE_MAX / 2);
-    if (!gw_json_render(v, &b)) {
+    if (!json_render(v, &b)) {
         cmn_buf_free(&b);
         return NULL;
     }

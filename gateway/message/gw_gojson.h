@@ -75,8 +75,6 @@ bool gw_json_object_del(struct gw_json *obj, const char *key);
 struct gw_json *gw_json_parse(const char *data, size_t n, const struct gw_json_limits *lim,
                               struct cmn_err *err);
 
-/* Renders compactly as json.Marshal does into out. false when out's cap is reached. */
-bool gw_json_render(const struct gw_json *v, struct cmn_buf *out);
 /* Convenience: owned NUL-terminated rendering (NULL on failure); *len set if len. */
 char *gw_json_render_str(const struct gw_json *v, size_t *len);
 

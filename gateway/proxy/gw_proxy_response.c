@@ -8,6 +8,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+static void presp_format(const struct gw_backend *b, struct gw_presp *p);
+
 struct gw_presp *gw_presp_new(void)
 {
     struct gw_presp *p = calloc(1, sizeof(*p));
@@ -44,7 +46,8 @@ void gw_perr_set(struct gw_perr *e, const char *msg)
     e->msg = strdup(msg ? msg : "");
 }
 
-char *gw_lura_pattern(const char *p)
+/* Lura's backend URL pattern as it names it in errors: "{id}" -> "{{.Id}}". Owned. */
+static char *lura_pattern(const char *p)
 {
     struct cmn_buf b;
 
@@ -202,7 +205,7 @@ bool gw_presp_from_fetch(const struct gw_backend *b, struct gw_fetch_result *res
             err->enc = strdup(ct ? ct : "");
             return err->msg && err->enc ? false : fail_nomem(err);
         }
-        char *pat = gw_lura_pattern(b->url_pattern);
+        char *pat = lura_pattern(b->url_pattern);
         struct cmn_buf m;
         cmn_buf_init(&m, 16 * 1024);
         cmn_buf_printf(&m, "invalid status code %ld [%s %s]: %s", res->status, b->method,
@@ -217,7 +220,7 @@ bool gw_presp_from_fetch(const struct gw_backend *b, struct gw_fetch_result *res
         return false;
     }
     p->complete = true;
-    gw_presp_format(b, p);
+    presp_format(b, p);
     *out = p;
     return true;
 nomem:
@@ -390,7 +393,8 @@ static void apply_deny(const struct gw_strlist *deny, struct gw_presp *p)
     }
 }
 
-void gw_presp_format(const struct gw_backend *b, struct gw_presp *p)
+/* target -> allow|deny -> mapping -> group, applied to p->data in place. */
+static void presp_format(const struct gw_backend *b, struct gw_presp *p)
 {
     if (b->target && b->target[0] && p->data)
         extract_target(b->target, p);

@@ -56,8 +56,6 @@ struct gw_pipe_err {
 bool gw_presp_from_fetch(const struct gw_backend *b, struct gw_fetch_result *res,
                          struct gw_presp **out, struct gw_perr *err);
 
-/* target -> allow|deny -> mapping -> group, applied to p->data in place. */
-void gw_presp_format(const struct gw_backend *b, struct gw_presp *p);
 
 /* Lura's incrementalMergeAccumulator + combineData. */
 struct gw_merge {
@@ -79,7 +77,5 @@ void gw_merge_free(struct gw_merge *m);
 void gw_static_apply(enum gw_static_strategy strategy, const struct gw_json *data,
                      struct gw_presp **resp, bool has_err);
 
-/* Lura's backend URL pattern as it names it in errors: "{id}" -> "{{.Id}}". Owned. */
-char *gw_lura_pattern(const char *url_pattern);
 
 #endif

@@ -38,8 +38,6 @@ struct gw_auth_provider {
 
 /* The incoming request (borrowed; valid until the call is finished). */
 const struct cmn_http_request *gw_auth_call_request(const struct gw_auth_call *call);
-/* The endpoint being served (borrowed). */
-const struct gw_endpoint *gw_auth_call_endpoint(const struct gw_auth_call *call);
 
 /* Sets a header on the incoming request, replacing every value it had (claim propagation).
  * Only before accept/reject. false on allocation failure or when the header cap is reached. */

@@ -310,11 +310,6 @@ const struct cmn_http_request *gw_auth_call_request(const struct gw_auth_call *c
     return call->req;
 }
 
-const struct gw_endpoint *gw_auth_call_endpoint(const struct gw_auth_call *call)
-{
-    return &call->srv->cfg->endpoints[call->ep_index];
-}
-
 bool gw_auth_call_set_header(struct gw_auth_call *call, const char *name, const char *value)
 {
     char canon[256];

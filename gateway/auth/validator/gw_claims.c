@@ -70,7 +70,8 @@ const json_t *gw_claims_json(const struct gw_claims *c)
     return c ? c->payload : NULL;
 }
 
-const json_t *gw_claims_lookup(const struct gw_claims *c, const char *name, bool nested)
+/* A claim by name. nested: follow "a.b.c" through objects. Borrowed, NULL when missing. */
+static const json_t *claims_lookup(const struct gw_claims *c, const char *name, bool nested)
 {
     const json_t *v;
     const char *p, *dot;
@@ -408,7 +409,7 @@ bool gw_claims_roles_ok(const struct gw_claims *c, const struct gw_validator_con
 
     if (vc->roles.n == 0)
         return true;
-    claim = gw_claims_lookup(c, key, nested);
+    claim = claims_lookup(c, key, nested);
     if (!claim || (json_is_array(claim) && json_array_size(claim) == 0))
         return false;
     for (size_t i = 0; i < vc->roles.n; i++)
@@ -425,7 +426,7 @@ bool gw_claims_scopes_ok(const struct gw_claims *c, const struct gw_validator_co
     if (vc->scopes.n == 0 || !vc->scopes_key || !*vc->scopes_key)
         return true;
     /* a dot in scopes_key always means nesting (no http exemption, §4.5) */
-    claim = gw_claims_lookup(c, vc->scopes_key, true);
+    claim = claims_lookup(c, vc->scopes_key, true);
     if (!claim || (json_is_array(claim) && json_array_size(claim) == 0))
         return false;
     for (size_t i = 0; i < vc->scopes.n; i++)
@@ -470,7 +471,7 @@ bool gw_claims_propagate(const struct gw_claims *c, const struct gw_validator_co
     for (size_t i = 0; i < vc->n_propagate_claims; i++) {
         const struct gw_claim_header *ch = &vc->propagate_claims[i];
         bool nested = !cmn_str_has_prefix(ch->claim, "http");
-        const json_t *v = gw_claims_lookup(c, ch->claim, nested);
+        const json_t *v = claims_lookup(c, ch->claim, nested);
         const char *one[1];
         char *text;
 
@@ -492,5 +493,5 @@ bool gw_claims_propagate(const struct gw_claims *c, const struct gw_validator_co
 
 char *gw_claims_url_param(const struct gw_claims *c, const char *name)
 {
-    return gw_claims_value_text(gw_claims_lookup(c, name, false));
+    return gw_claims_value_text(claims_lookup(c, name, false));
 }

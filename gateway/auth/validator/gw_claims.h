@@ -28,8 +28,6 @@ void gw_claims_unref(struct gw_claims *c); /* NULL accepted */
 /* Borrowed payload object; do not modify it. */
 const json_t *gw_claims_json(const struct gw_claims *c);
 
-/* A claim by name. nested: follow "a.b.c" through objects. Borrowed, NULL when missing. */
-const json_t *gw_claims_lookup(const struct gw_claims *c, const char *name, bool nested);
 
 /* The value as KrakenD's Claims.Get renders it (§4.7): strings as is, whole numbers as
  * integers, other numbers with %f, arrays joined with "," using Go's %v, objects as compact

@@ -36,7 +36,7 @@ int gw_jwt_result_status(enum gw_jwt_result r)
 
 bool gw_jwt_result_wants_refetch(enum gw_jwt_result r)
 {
-    return r == GW_JWT_UNKNOWN_KEY || r == GW_JWT_NO_KEYS;
+    return r == GW_JWT_UNKNOWN_KEY;
 }
 
 const char *gw_jwt_log_text(enum gw_jwt_result r, const struct cmn_err *err, char *buf, size_t size)

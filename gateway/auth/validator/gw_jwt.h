@@ -73,8 +73,9 @@ enum gw_jwt_result gw_jwt_validate_cached(const struct gw_validator_config *vc,
                                           const struct gw_jwks *keys, int64_t now,
                                           struct gw_claims **out, struct cmn_err *err);
 
-/* Whether a result means "the key set may be stale" (unknown kid): the JWKS cache may refetch,
- * rate-limited. */
+/* Whether a result asks the JWKS cache for a refetch (rate-limited): only a kid missing from a
+ * key set we have. GW_JWT_NO_KEYS does not: before the first set arrives the fetcher retries on
+ * its own, and such requests must not spend the source's cooldown. */
 bool gw_jwt_result_wants_refetch(enum gw_jwt_result r);
 
 #endif

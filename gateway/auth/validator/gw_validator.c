@@ -166,9 +166,7 @@ static void run(struct ep_state *st, struct gw_auth_call *call, bool may_park)
         set = NULL;
     r = gw_jwt_validate_cached(vc, st->v->tokens, tok, len, set, cmn_clock_unix(), &claims, &err);
     gw_jwks_unref(set);
-    /* Only a kid missing from a set we have asks for a refetch: before the first set arrives
-     * the fetcher retries on its own, and such requests must not spend the cooldown. */
-    if (r == GW_JWT_UNKNOWN_KEY) {
+    if (gw_jwt_result_wants_refetch(r)) {
         gw_jwks_source_report_miss(st->src);
         if (may_park && park(st, call, seen, PARK_MAX_MS))
             return;

@@ -577,6 +577,9 @@ static void test_log_text(void **state)
     assert_string_equal(err.msg, "no Keys have been found");
     assert_true(gw_jwt_result_wants_refetch(GW_JWT_UNKNOWN_KEY));
     assert_int_equal(gw_jwt_validate(vc, t, strlen(t), NULL, NOW, &c, &err), GW_JWT_NO_KEYS);
+    /* no key set yet: the fetcher retries by itself, the request must not spend the cooldown */
+    assert_false(gw_jwt_result_wants_refetch(GW_JWT_NO_KEYS));
+    assert_false(gw_jwt_result_wants_refetch(GW_JWT_EXPIRED));
     gw_validator_config_destroy(vc);
     gw_jwks_unref(keys);
     free(t);
