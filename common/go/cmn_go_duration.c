@@ -1,6 +1,9 @@
-/* cmn_go_duration.c - Go's time.ParseDuration. */
+/* cmn_go_duration.c - Go's time.ParseDuration and Duration.String(). */
 #include "cmn_go_duration.h"
 
+#include "cmn_str.h"
+
+#include <stdio.h>
 #include <string.h>
 
 static int64_t unit_ns(const char *u, size_t n)
@@ -94,4 +97,63 @@ bool cmn_go_parse_duration(const char *s, int64_t *out_ns)
         return false;
     *out_ns = neg ? (int64_t)(0 - total) : (int64_t)total;
     return true;
+}
+
+/* v as printf's "%.9f" with trailing zeros and then a trailing '.' trimmed (the original form,
+ * kept for values the integer path below does not take). */
+static void duration_printf(double v, const char *unit, char *out, size_t out_size)
+{
+    char num[48];
+
+    snprintf(num, sizeof(num), "%.9f", v);
+    size_t l = strlen(num);
+    while (l > 1 && num[l - 1] == '0')
+        num[--l] = '\0';
+    if (l && num[l - 1] == '.')
+        num[--l] = '\0';
+    snprintf(out, out_size, "%s%s", num, unit);
+}
+
+void cmn_go_format_duration(int64_t ns, char *out, size_t out_size)
+{
+    const char *unit;
+    int64_t div;
+    int digits;
+    char buf[64], *p = buf + sizeof(buf);
+
+    if (ns < 1000) {
+        snprintf(out, out_size, "%lldns", (long long)ns);
+        return;
+    }
+    if (ns < 1000000) {
+        div = 1000, digits = 3, unit = "µs";
+    } else if (ns < 1000000000LL) {
+        div = 1000000, digits = 6, unit = "ms";
+    } else {
+        div = 1000000000, digits = 9, unit = "s";
+        /* beyond 10^6 s a double no longer holds every nanosecond: printf's rounding rules */
+        if (ns >= 1000000000000000LL) {
+            duration_printf((double)ns / 1e9, unit, out, out_size);
+            return;
+        }
+    }
+    /* ns / div has at most 9 decimals, which "%.9f" of the double prints exactly: the same
+     * text from integers, built backwards */
+    int64_t ip = ns / div, frac = ns % div;
+    size_t ul = strlen(unit);
+    p -= ul + 1;
+    memcpy(p, unit, ul + 1);
+    if (frac) {
+        while (frac % 10 == 0) {
+            frac /= 10;
+            digits--;
+        }
+        for (; digits > 0; digits--, frac /= 10)
+            *--p = (char)('0' + frac % 10);
+        *--p = '.';
+    }
+    do
+        *--p = (char)('0' + ip % 10);
+    while ((ip /= 10) > 0);
+    cmn_strlcpy(out, p, out_size);
 }

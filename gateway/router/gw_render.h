@@ -51,7 +51,4 @@ struct cmn_http_response *gw_render_debug(void);
 struct cmn_http_response *gw_render_echo(const struct cmn_http_request *req,
                                          const struct gw_inreq *in);
 
-/* Go's time.Duration.String() (e.g. "1.234567ms", "523µs", "2.5s"). */
-void gw_render_go_duration(int64_t ns, char *out, size_t out_size);
-
 #endif

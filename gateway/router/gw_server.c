@@ -11,6 +11,7 @@
 #include "gw_proxy.h"
 #include "gw_render.h"
 #include "gw_router.h"
+#include "cmn_go_duration.h"
 #include "cmn_go_header.h"
 #include "cmn_go_url.h"
 
@@ -139,7 +140,7 @@ static void access_log(const struct exctx *x, unsigned status)
             h->when_sec = now;
         }
     }
-    gw_render_go_duration((cmn_clock_mono_us() - x->start_us) * 1000, lat, sizeof(lat));
+    cmn_go_format_duration((cmn_clock_mono_us() - x->start_us) * 1000, lat, sizeof(lat));
     sl = sizeof(st);
     for (unsigned v = status;; v /= 10) {
         st[--sl] = (char)('0' + v % 10);
