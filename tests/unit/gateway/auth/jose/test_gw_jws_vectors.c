@@ -14,6 +14,7 @@
 #include <cmocka.h>
 
 #include "tu_file.h"
+#include "tu_shared.h"
 
 static bool hex_decode(const char *s, unsigned char *out, size_t *out_len)
 {
@@ -62,7 +63,7 @@ static bool run_case(json_t *c, int *accepted)
 static void test_wycheproof_jws_flat(void **state)
 {
     size_t len, n = 0, accepted_n = 0, failures = 0;
-    char *data = tu_read_file(GW_TEST_DATA "/vectors/wycheproof/jws_flat.jsonl", &len);
+    char *data = tu_shared_read("vectors/wycheproof/jws_flat.jsonl", &len);
     char *line, *next;
 
     (void)state;
@@ -96,10 +97,10 @@ static void test_wycheproof_jws_flat(void **state)
     assert_int_equal(failures, 0);
 }
 
-int main(void)
+int main(int argc, char **argv)
 {
-    const struct CMUnitTest tests[] = {
+    const struct CMUnitTest shared[] = {
         cmocka_unit_test(test_wycheproof_jws_flat),
     };
-    return cmocka_run_group_tests(tests, NULL, NULL);
+    return tu_run(argc, argv, NULL, 0, shared, TU_COUNT(shared));
 }

@@ -20,6 +20,7 @@
 #include <cmocka.h>
 
 #include "tu_file.h"
+#include "tu_shared.h"
 
 #define NOW 1700000000
 #define HS_KEY "secret-secret-secret-secret-32!!"
@@ -137,7 +138,7 @@ static void test_hs256_round_trip(void **state)
 static void test_rfc_vectors(void **state)
 {
     size_t len = 0, i;
-    char *data = tu_read_file(GW_TEST_DATA "/vectors/rfc/rfc_vectors.json", &len);
+    char *data = tu_shared_read("vectors/rfc/rfc_vectors.json", &len);
     json_t *root, *v;
     int checked = 0;
 
@@ -197,7 +198,7 @@ static void test_rfc_vectors(void **state)
 static void test_rfc7515_a2_pipeline(void **state)
 {
     size_t len = 0, i;
-    char *data = tu_read_file(GW_TEST_DATA "/vectors/rfc/rfc_vectors.json", &len);
+    char *data = tu_shared_read("vectors/rfc/rfc_vectors.json", &len);
     json_t *root = json_loadb(data, len, 0, NULL), *v;
     struct gw_validator_config *vc =
         vc_from("{\"alg\":\"RS256\",\"jwk_url\":\"https://x\",\"issuer\":\"joe\"}");
@@ -246,7 +247,7 @@ static void test_krakend_ce_jwt_specs(void **state)
         enum gw_jwt_result want;
     } cases[] = {{"jwt_1.json", GW_JWT_ROLES}, {"jwt_3.json", GW_JWT_OK}};
     size_t len;
-    char *jwks = tu_read_file(GW_TEST_DATA "/vectors/krakend/mock-backend-jwk-symmetric.json", &len);
+    char *jwks = tu_shared_read("conformance/krakend-ce/mock-backend-jwk-symmetric.json", &len);
     struct cmn_err err = {0};
     struct gw_jwks *set = gw_jwks_parse(jwks, len, NULL, &err);
     struct gw_validator_config *vc = vc_from(
@@ -262,8 +263,8 @@ static void test_krakend_ce_jwt_specs(void **state)
         const char *hdr, *tok;
         size_t tl;
         struct gw_claims *c = NULL;
-        snprintf(path, sizeof(path), GW_TEST_DATA "/vectors/krakend/%s", cases[i].file);
-        spec = tu_read_file(path, &len);
+        snprintf(path, sizeof(path), "conformance/krakend-ce/krakend-ce-specs/%s", cases[i].file);
+        spec = tu_shared_read(path, &len);
         assert_non_null(spec);
         j = json_loadb(spec, len, 0, NULL);
         hdr = json_string_value(
@@ -585,15 +586,20 @@ static void test_log_text(void **state)
     free(t);
 }
 
-int main(void)
+int main(int argc, char **argv)
 {
-    const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_hs256_round_trip),    cmocka_unit_test(test_rfc_vectors),
-        cmocka_unit_test(test_rfc7515_a2_pipeline), cmocka_unit_test(test_krakend_ce_jwt_specs),
-        cmocka_unit_test(test_extraction),          cmocka_unit_test(test_time_claims_and_leeway),
+    const struct CMUnitTest own[] = {
+        cmocka_unit_test(test_hs256_round_trip),    cmocka_unit_test(test_extraction),
+        cmocka_unit_test(test_time_claims_and_leeway),
         cmocka_unit_test(test_claim_types_refused), cmocka_unit_test(test_issuer_and_audience),
         cmocka_unit_test(test_roles_and_scopes),    cmocka_unit_test(test_claim_values),
         cmocka_unit_test(test_propagation),         cmocka_unit_test(test_log_text),
     };
-    return cmocka_run_group_tests(tests, NULL, NULL);
+    /* RFC 7515/7520/8037 examples and KrakenD CE's jwt cases, read from ../shared */
+    const struct CMUnitTest shared[] = {
+        cmocka_unit_test(test_rfc_vectors),
+        cmocka_unit_test(test_rfc7515_a2_pipeline),
+        cmocka_unit_test(test_krakend_ce_jwt_specs),
+    };
+    return tu_run(argc, argv, own, TU_COUNT(own), shared, TU_COUNT(shared));
 }
