@@ -325,8 +325,9 @@ static void test_server_down_then_recovers(void **state)
     assert_int_equal(gw_jwks_cache_start(c, &err), GW_JWKS_CACHE_OK);
     wait_completions(s, 1); /* the first attempt meets a closed port */
     /* Retries against the closed port are spaced by the backoff, not a busy loop: none a
-     * millisecond early, one when it ends. */
+     * millisecond early, one when it ends. Unknown kids do not hurry a failing source. */
     for (size_t i = 0; i < sizeof(backoff) / sizeof(backoff[0]); i++) {
+        gw_jwks_source_report_miss(s);
         advance(c, backoff[i] - 1);
         assert_int_equal(fetches(s), i + 1);
         advance(c, 1);
@@ -613,6 +614,7 @@ static void test_wait_lookup(void **state)
 
     (void)state;
     co.kid_cooldown_ms = 300;
+    co.timeout_ms = 2 * TEST_EVENT_MS; /* a held answer must not end a wait by timing out */
     c = gw_jwks_cache_new(&co, &err);
     tsrv_start(&t, 0, NULL);
     tsrv_set_kids(&t, "a");
