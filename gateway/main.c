@@ -246,7 +246,7 @@ static int cmd_run(int argc, char **argv)
 
     /* Signals are taken synchronously by this thread; threads started later inherit the mask. */
     cmn_signal_block_stop();
-    val = gw_validator_new(cfg, &err);
+    val = gw_validator_new(cfg, NULL, &err);
     if (!val) {
         cmn_log_error("%s", err.msg);
         gw_config_destroy(cfg);
@@ -335,7 +335,7 @@ static int cmd_check(int argc, char **argv)
         struct gw_server *srv = NULL;
         struct gw_validator *val;
         cmn_log_init("KRAKEND", CMN_LOG_NONE, 2);
-        val = gw_validator_new(cfg, &err);
+        val = gw_validator_new(cfg, NULL, &err);
         if (val) {
             srv = gw_server_start(cfg, gw_validator_provider(val), &err);
         }

@@ -17,6 +17,8 @@
 #include <unistd.h>
 
 #define MAX_WAITERS 64 /* lookups allowed to wait on one source at once (wait_ms > 0) */
+/* A waiting lookup re-reads the clock at least this often (a manual clock moves silently). */
+#define WAIT_SLICE_MS 1000
 
 int64_t gw_jwks_sched_due(const struct gw_jwks_sched *s)
 {
@@ -86,6 +88,7 @@ struct gw_jwks_cache *gw_jwks_cache_new(const struct gw_jwks_cache_opts *opts, s
     c->opts.nocache_refresh_ms = pick(o.nocache_refresh_ms, GW_JWKS_DEFAULT_NOCACHE_REFRESH_MS);
     c->opts.stale_grace_ms = pick(o.stale_grace_ms, GW_JWKS_DEFAULT_STALE_GRACE_MS);
     c->opts.log_repeat_ms = pick(o.log_repeat_ms, GW_JWKS_DEFAULT_LOG_REPEAT_MS);
+    c->opts.clock = cmn_clock_or_system(o.clock);
     if (curl_global_init(CURL_GLOBAL_DEFAULT) != CURLE_OK) {
         cmn_err_set(err, GW_JWKS_CACHE_NOMEM, "libcurl failed to initialise");
         free(c);
@@ -98,6 +101,8 @@ struct gw_jwks_cache *gw_jwks_cache_new(const struct gw_jwks_cache_opts *opts, s
         free(c);
         return NULL;
     }
+    pthread_mutex_init(&c->kick_mu, NULL);
+    pthread_cond_init(&c->kick_cv, NULL);
     return c;
 }
 
@@ -185,7 +190,7 @@ static void load_local(struct gw_jwks_source *s)
         return;
     }
     s->set = set;
-    s->fetched_at = cmn_clock_mono_ms();
+    s->fetched_at = gw_jwks_now(s->cache);
     cmn_log_info("[JWK] %s: %zu key(s) loaded", s->path, gw_jwks_count(set));
 }
 
@@ -248,16 +253,12 @@ static struct gw_jwks_source *find_source(struct gw_jwks_cache *c, const char *i
 static struct gw_jwks_source *source_new(struct gw_jwks_cache *c, const char *url, const char *path)
 {
     struct gw_jwks_source *s = calloc(1, sizeof(*s));
-    pthread_condattr_t ca;
 
     if (!s)
         return NULL;
     s->cache = c;
     pthread_mutex_init(&s->mu, NULL);
-    pthread_condattr_init(&ca);
-    pthread_condattr_setclock(&ca, CLOCK_MONOTONIC);
-    pthread_cond_init(&s->cv, &ca);
-    pthread_condattr_destroy(&ca);
+    cmn_clock_cond_init(&s->cv);
     s->url = url ? strdup(url) : NULL;
     s->path = path ? strdup(path) : NULL;
     if ((url && !s->url) || (path && !s->path)) {
@@ -354,6 +355,8 @@ void gw_jwks_cache_destroy(struct gw_jwks_cache *c)
     free(c->sources);
     curl_multi_cleanup(c->multi);
     curl_global_cleanup();
+    pthread_cond_destroy(&c->kick_cv);
+    pthread_mutex_destroy(&c->kick_mu);
     free(c);
 }
 
@@ -390,24 +393,29 @@ static bool fetch_coming(const struct gw_jwks_source *s, int64_t now)
     return s->sched.in_flight || gw_jwks_sched_due(&s->sched) <= now;
 }
 
-/* With s->mu held: waits (bounded by deadline) for the fetch that is running or about to
- * start to finish. Returns false when no fetch is coming, so there is nothing to wait for. */
+/* With s->mu held: waits (bounded by deadline, in the registry's clock) for the fetch that is
+ * running or about to start to finish. Returns false when no fetch is coming, so there is
+ * nothing to wait for. */
 static bool wait_for_fetch(struct gw_jwks_source *s, bool *woke, int64_t deadline)
 {
+    struct gw_jwks_cache *c = s->cache;
     uint64_t seen = s->completions;
-    struct timespec ts = {.tv_sec = deadline / 1000, .tv_nsec = (long)(deadline % 1000) * 1000000L};
 
     /* The fetcher must see the miss before we sleep on its answer. */
     pthread_mutex_unlock(&s->mu);
     wake(s, *woke);
     *woke = false;
     pthread_mutex_lock(&s->mu);
-    if (s->completions == seen && !fetch_coming(s, cmn_clock_mono_ms()))
+    if (s->completions == seen && !fetch_coming(s, gw_jwks_now(c)))
         return false;
     s->waiters++;
-    while (s->completions == seen && !s->cache->stopping)
-        if (pthread_cond_timedwait(&s->cv, &s->mu, &ts) == ETIMEDOUT)
+    while (s->completions == seen && !atomic_load(&c->stopping)) {
+        int64_t left = deadline - gw_jwks_now(c);
+        if (left <= 0)
             break;
+        /* Real time only bounds the sleep; the fetch's end or a kick wakes it sooner. */
+        cmn_clock_cond_wait_ms(&s->cv, &s->mu, left < WAIT_SLICE_MS ? left : WAIT_SLICE_MS);
+    }
     s->waiters--;
     return true;
 }
@@ -418,7 +426,7 @@ enum gw_jwks_status gw_jwks_source_lookup(struct gw_jwks_source *s, const char *
 {
     enum gw_jwks_status st;
     bool woke = false, waited = false;
-    int64_t now = cmn_clock_mono_ms(), deadline;
+    int64_t now = gw_jwks_now(s->cache), deadline;
 
     *set = NULL;
     *key = NULL;
@@ -445,7 +453,7 @@ enum gw_jwks_status gw_jwks_source_lookup(struct gw_jwks_source *s, const char *
         if (!wait_for_fetch(s, &woke, deadline))
             break;
         waited = true;
-        now = cmn_clock_mono_ms();
+        now = gw_jwks_now(s->cache);
     }
     pthread_mutex_unlock(&s->mu);
     wake(s, woke);
@@ -457,7 +465,7 @@ enum gw_jwks_status gw_jwks_source_current(struct gw_jwks_source *s, struct gw_j
     enum gw_jwks_status st;
 
     pthread_mutex_lock(&s->mu);
-    st = evaluate(s, cmn_clock_mono_ms());
+    st = evaluate(s, gw_jwks_now(s->cache));
     *set = st == GW_JWKS_OK ? gw_jwks_ref(s->set) : NULL;
     pthread_mutex_unlock(&s->mu);
     return st;
@@ -484,7 +492,7 @@ uint64_t gw_jwks_source_progress(struct gw_jwks_source *s, bool *coming)
 
     pthread_mutex_lock(&s->mu);
     n = s->completions;
-    *coming = fetch_coming(s, cmn_clock_mono_ms());
+    *coming = fetch_coming(s, gw_jwks_now(s->cache));
     pthread_mutex_unlock(&s->mu);
     return n;
 }

@@ -12,10 +12,15 @@
  *
  * Lookups never block (wait_ms 0): until the first fetch succeeds they answer
  * GW_JWKS_NO_KEYS_YET; an unknown kid answers GW_JWKS_UNKNOWN_KID and asks the fetcher for a
- * refetch, at most one per cooldown per source. docs/jwks-cache.md has the timing rules. */
+ * refetch, at most one per cooldown per source. docs/jwks-cache.md has the timing rules.
+ *
+ * Every time the registry keeps (refresh, retry, cooldown, staleness, lookup waits) is read
+ * from the clock in its options and nowhere else; real time only caps how long a thread
+ * sleeps. A test drives a manual clock: advance it, then gw_jwks_cache_kick(c). */
 #ifndef GW_JWKS_CACHE_H
 #define GW_JWKS_CACHE_H
 
+#include "cmn_clock.h"
 #include "cmn_err.h"
 #include "gw_jwk.h"
 
@@ -49,8 +54,9 @@ enum gw_jwks_cache_status {
     GW_JWKS_CACHE_THREAD, /* the fetcher thread could not start */
 };
 
-/* Registry-wide tuning; 0 in any field takes the default above. Tests shorten them. */
+/* Registry-wide tuning; 0 (NULL) in any field takes the default above. Tests shorten them. */
 struct gw_jwks_cache_opts {
+    const struct cmn_clock *clock; /* NULL: cmn_clock_system(); borrowed, outlives the cache */
     int64_t connect_timeout_ms;
     int64_t timeout_ms;         /* a whole fetch, body included */
     int64_t retry_min_ms;       /* first retry after a failed fetch; doubles per failure */
@@ -96,6 +102,13 @@ struct gw_jwks_source *gw_jwks_cache_add(struct gw_jwks_cache *c,
 /* Starts the fetcher thread; every URL source starts its first fetch at once in the
  * background. Returns GW_JWKS_CACHE_OK without waiting for any fetch. */
 int gw_jwks_cache_start(struct gw_jwks_cache *c, struct cmn_err *err);
+
+/* Makes the registry look at its clock again: wakes lookups waiting on a fetch (wait_ms > 0)
+ * so they re-check their deadline, and wakes the fetcher, returning once it has started every
+ * fetch due at the clock's reading when kick was called (at once when the fetcher is not
+ * running). For tests driving a manual clock, which moves without the fetcher noticing; the
+ * system clock needs no kick. Call it from one thread, between start and destroy. */
+void gw_jwks_cache_kick(struct gw_jwks_cache *c);
 
 /* Stops the fetcher (aborting fetches in flight) and frees every source and key set still
  * held by the registry. Sets handed out by lookups stay valid until their holders unref them.

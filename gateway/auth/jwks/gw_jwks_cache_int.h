@@ -58,14 +58,27 @@ struct gw_jwks_source {
 };
 
 struct gw_jwks_cache {
-    struct gw_jwks_cache_opts opts; /* defaults applied */
+    struct gw_jwks_cache_opts opts; /* defaults applied (opts.clock is never NULL) */
     struct gw_jwks_source **sources;
     size_t n_sources;
     CURLM *multi;
     pthread_t thread;
     bool started;
     atomic_bool stopping;
+
+    /* gw_jwks_cache_kick: kicks counts the kicks asked for, kicks_done the last one the
+     * fetcher had seen when it finished a pass over the schedule (UINT64_MAX once it left). */
+    pthread_mutex_t kick_mu;
+    pthread_cond_t kick_cv;
+    uint64_t kicks;
+    uint64_t kicks_done;
 };
+
+/* The registry's notion of now (monotonic ms): the only time it reads. */
+static inline int64_t gw_jwks_now(const struct gw_jwks_cache *c)
+{
+    return cmn_clock_now_mono_ms(c->opts.clock);
+}
 
 /* Parses a JWKS body; a set without usable keys is an error. Owned set or NULL with err. */
 struct gw_jwks *gw_jwks_cache_parse(const char *data, size_t len, const char *name,

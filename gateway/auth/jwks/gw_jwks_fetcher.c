@@ -2,7 +2,6 @@
  * at most, installing each new key set as an immutable snapshot. Requests never wait on it. */
 #include "gw_jwks_cache_int.h"
 
-#include "cmn_clock.h"
 #include "cmn_log.h"
 #include "cmn_str.h"
 
@@ -11,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+/* The fetcher re-reads the clock at least this often; real time only caps its sleep. */
 #define POLL_MAX_MS 1000
 
 /* Logs a failure: the first of a run at once, then at most once per log_repeat_ms with the
@@ -78,7 +78,7 @@ static void complete(struct gw_jwks_cache *c, struct gw_jwks_source *s, struct g
         pthread_mutex_unlock(&s->mu);
         ok = same || (set = gw_jwks_cache_parse(res.body, res.body_len, s->url, &e)) != NULL;
     }
-    now = cmn_clock_mono_ms();
+    now = gw_jwks_now(c);
     pthread_mutex_lock(&s->mu);
     gw_jwks_sched_done(&s->sched, now, ok, s->refresh_ms, c->opts.retry_min_ms,
                        c->opts.retry_max_ms);
@@ -109,7 +109,7 @@ static void complete(struct gw_jwks_cache *c, struct gw_jwks_source *s, struct g
 /* Starts the fetches that are due; returns how long the thread may sleep. */
 static int64_t start_due(struct gw_jwks_cache *c, bool *started)
 {
-    int64_t now = cmn_clock_mono_ms(), sleep_ms = POLL_MAX_MS;
+    int64_t now = gw_jwks_now(c), sleep_ms = POLL_MAX_MS;
     struct gw_jwks_fetch_limits lim = {.connect_timeout_ms = (long)c->opts.connect_timeout_ms,
                                        .timeout_ms = (long)c->opts.timeout_ms};
 
@@ -180,6 +180,18 @@ static void drain_done(struct gw_jwks_cache *c)
     }
 }
 
+/* Tells gw_jwks_cache_kick callers that a pass over the schedule that began after kick
+ * number `seen` has ended. */
+static void pass_done(struct gw_jwks_cache *c, uint64_t seen)
+{
+    pthread_mutex_lock(&c->kick_mu);
+    if (seen > c->kicks_done) {
+        c->kicks_done = seen;
+        pthread_cond_broadcast(&c->kick_cv);
+    }
+    pthread_mutex_unlock(&c->kick_mu);
+}
+
 static void *fetcher_main(void *arg)
 {
     struct gw_jwks_cache *c = arg;
@@ -188,15 +200,43 @@ static void *fetcher_main(void *arg)
         int running = 0;
         bool started = false;
         int64_t sleep_ms;
+        uint64_t kicks;
 
+        /* Read before the clock is: a kick that moved the clock is then seen by start_due. */
+        pthread_mutex_lock(&c->kick_mu);
+        kicks = c->kicks;
+        pthread_mutex_unlock(&c->kick_mu);
         curl_multi_perform(c->multi, &running);
         drain_done(c);
         sleep_ms = start_due(c, &started);
+        pass_done(c, kicks);
         if (started)
             continue; /* let curl begin the new transfers before sleeping */
         curl_multi_poll(c->multi, NULL, 0, (int)sleep_ms, NULL);
     }
+    pass_done(c, UINT64_MAX); /* nobody may wait on a fetcher that left */
     return NULL;
+}
+
+void gw_jwks_cache_kick(struct gw_jwks_cache *c)
+{
+    uint64_t mine;
+
+    for (size_t i = 0; i < c->n_sources; i++) {
+        pthread_mutex_lock(&c->sources[i]->mu);
+        pthread_cond_broadcast(&c->sources[i]->cv);
+        pthread_mutex_unlock(&c->sources[i]->mu);
+    }
+    if (!c->started)
+        return;
+    pthread_mutex_lock(&c->kick_mu);
+    mine = ++c->kicks;
+    pthread_mutex_unlock(&c->kick_mu);
+    curl_multi_wakeup(c->multi); /* a wake-up sent before the fetcher polls is not lost */
+    pthread_mutex_lock(&c->kick_mu);
+    while (c->kicks_done < mine)
+        pthread_cond_wait(&c->kick_cv, &c->kick_mu);
+    pthread_mutex_unlock(&c->kick_mu);
 }
 
 int gw_jwks_cache_start(struct gw_jwks_cache *c, struct cmn_err *err)

@@ -15,7 +15,6 @@
 #include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
 /* Verified tokens kept (a 2,048-entry working set costs well under 1 MB). */
 #define TOKEN_CACHE_ENTRIES 16384
@@ -40,11 +39,12 @@ struct parked {
     struct ep_state *st;
     struct gw_auth_call *call;
     uint64_t seen;       /* the source's fetch count when the key was found missing */
-    int64_t deadline_ms; /* monotonic */
+    int64_t deadline_ms; /* the validator's monotonic clock */
 };
 
 struct gw_validator {
     const struct gw_config *cfg;
+    const struct cmn_clock *clock; /* never NULL */
     struct gw_auth_provider provider;
     struct gw_jwks_cache *jwks;
     struct gw_jwt_cache *tokens;
@@ -119,7 +119,7 @@ static bool park(struct ep_state *st, struct gw_auth_call *call, uint64_t seen, 
     p->st = st;
     p->call = call;
     p->seen = seen;
-    p->deadline_ms = cmn_clock_mono_ms() + wait_ms;
+    p->deadline_ms = cmn_clock_now_mono_ms(v->clock) + wait_ms;
     pthread_mutex_lock(&v->mu);
     if (!v->running || v->stopping || v->releasing || v->n_parked >= MAX_PARKED) {
         pthread_mutex_unlock(&v->mu);
@@ -164,7 +164,8 @@ static void run(struct ep_state *st, struct gw_auth_call *call, bool may_park)
     bool have_set = gw_jwks_source_current(st->src, &set) == GW_JWKS_OK;
     if (!have_set)
         set = NULL;
-    r = gw_jwt_validate_cached(vc, st->v->tokens, tok, len, set, cmn_clock_unix(), &claims, &err);
+    r = gw_jwt_validate_cached(vc, st->v->tokens, tok, len, set,
+                               cmn_clock_now_unix_ms(st->v->clock) / 1000, &claims, &err);
     gw_jwks_unref(set);
     if (gw_jwt_result_wants_refetch(r)) {
         gw_jwks_source_report_miss(st->src);
@@ -216,7 +217,7 @@ static void *parking_main(void *arg)
     while (!v->stopping) {
         struct parked *ready = NULL;
         struct parked **pp = &v->parked;
-        int64_t now = cmn_clock_mono_ms();
+        int64_t now = cmn_clock_now_mono_ms(v->clock);
 
         while (*pp) {
             struct parked *p = *pp;
@@ -239,14 +240,9 @@ static void *parking_main(void *arg)
             free(p);
         }
         pthread_mutex_lock(&v->mu);
-        if (!v->stopping) {
-            struct timespec ts;
-            clock_gettime(CLOCK_REALTIME, &ts);
-            ts.tv_nsec += (long)(v->parked ? PARK_POLL_MS : 1000) * 1000000L;
-            ts.tv_sec += ts.tv_nsec / 1000000000L;
-            ts.tv_nsec %= 1000000000L;
-            pthread_cond_timedwait(&v->cv, &v->mu, &ts);
-        }
+        /* Real time only paces the polling; deadlines are in the validator's clock. */
+        if (!v->stopping)
+            cmn_clock_cond_wait_ms(&v->cv, &v->mu, v->parked ? PARK_POLL_MS : 1000);
     }
     pthread_mutex_unlock(&v->mu);
     return NULL;
@@ -356,23 +352,26 @@ static void endpoint_free(void *ctx, void *ep_state)
     free(st);
 }
 
-struct gw_validator *gw_validator_new(const struct gw_config *cfg, struct cmn_err *err)
+struct gw_validator *gw_validator_new(const struct gw_config *cfg, const struct cmn_clock *clock,
+                                      struct cmn_err *err)
 {
     struct gw_validator *v = calloc(1, sizeof(*v));
+    struct gw_jwks_cache_opts jo = {.clock = cmn_clock_or_system(clock)};
 
     if (!v) {
         cmn_err_set(err, 1, "out of memory");
         return NULL;
     }
     v->cfg = cfg;
+    v->clock = jo.clock;
     v->provider = (struct gw_auth_provider){.ctx = v,
                                             .endpoint_init = endpoint_init,
                                             .endpoint_free = endpoint_free,
                                             .check = check,
                                             .stop = stop};
     pthread_mutex_init(&v->mu, NULL);
-    pthread_cond_init(&v->cv, NULL);
-    v->jwks = gw_jwks_cache_new(NULL, err);
+    cmn_clock_cond_init(&v->cv);
+    v->jwks = gw_jwks_cache_new(&jo, err);
     v->tokens = gw_jwt_cache_new(TOKEN_CACHE_ENTRIES, TOKEN_CACHE_MAX_TTL_S);
     if (!v->jwks || !v->tokens) {
         if (v->jwks && !v->tokens)

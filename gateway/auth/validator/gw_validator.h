@@ -4,6 +4,7 @@
 #ifndef GW_VALIDATOR_H
 #define GW_VALIDATOR_H
 
+#include "cmn_clock.h"
 #include "cmn_err.h"
 #include "gw_auth.h"
 #include "gw_config.h"
@@ -12,9 +13,13 @@
 
 struct gw_validator;
 
-/* Creates the validator for cfg (borrowed; must outlive it). Returns an owned validator or
- * NULL with err set. Endpoints register when the server starts (gw_auth's endpoint_init). */
-struct gw_validator *gw_validator_new(const struct gw_config *cfg, struct cmn_err *err);
+/* Creates the validator for cfg (borrowed; must outlive it). clock (borrowed, must outlive
+ * it; NULL = cmn_clock_system()) is the only time it reads: token times (exp, nbf, iat and the
+ * token cache), parked requests' deadlines, and the JWKS registry's schedule. Returns an owned
+ * validator or NULL with err set. Endpoints register when the server starts (gw_auth's
+ * endpoint_init). */
+struct gw_validator *gw_validator_new(const struct gw_config *cfg, const struct cmn_clock *clock,
+                                      struct cmn_err *err);
 
 /* The provider to hand to gw_server_start(); borrowed, valid while v lives. */
 const struct gw_auth_provider *gw_validator_provider(struct gw_validator *v);

@@ -339,6 +339,39 @@ void tsrv_set_kids(struct tsrv *t, const char *kids)
     free(doc);
 }
 
+void tsrv_set_delay(struct tsrv *t, int delay_ms)
+{
+    pthread_mutex_lock(&t->mu);
+    t->delay_ms = delay_ms;
+    pthread_mutex_unlock(&t->mu);
+}
+
+void tsrv_release(struct tsrv *t)
+{
+    struct cmn_http_exchange *held[TSRV_MAX_PENDING];
+    size_t n;
+
+    pthread_mutex_lock(&t->mu);
+    n = t->n_pending;
+    for (size_t i = 0; i < n; i++)
+        held[i] = t->pending[i].ex;
+    t->n_pending = 0;
+    pthread_mutex_unlock(&t->mu);
+    for (size_t i = 0; i < n; i++)
+        respond(t, held[i]);
+}
+
+void tsrv_wait_hits(struct tsrv *t, unsigned n)
+{
+    int64_t end = cmn_clock_mono_ms() + TEST_EVENT_MS;
+
+    while (atomic_load(&t->hits) < n) {
+        if (cmn_clock_mono_ms() > end)
+            fail_msg("the server got %u request(s), not %u", atomic_load(&t->hits), n);
+        sleep_ms(2);
+    }
+}
+
 /* ---- log capture ---- */
 
 static char log_path[64];

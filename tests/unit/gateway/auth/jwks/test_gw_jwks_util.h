@@ -57,6 +57,19 @@ void tsrv_set(struct tsrv *t, unsigned status, const char *ctype, const char *bo
               int delay_ms);
 /* Sets a JWKS body with one P-256 key per kid in the comma-separated list. */
 void tsrv_set_kids(struct tsrv *t, const char *kids);
+/* Sets how late the server answers from now on (ms; < 0: it holds every answer until
+ * tsrv_release or stop). The answer settings above reset it to 0. */
+void tsrv_set_delay(struct tsrv *t, int delay_ms);
+/* Answers every request held so far, now, with the current answer settings. */
+void tsrv_release(struct tsrv *t);
+/* Waits until the server has received n requests; fails the test if that takes longer than
+ * TEST_EVENT_MS. */
+void tsrv_wait_hits(struct tsrv *t, unsigned n);
+
+/* Upper bound on waiting for something that happens in real time (a request arriving, a
+ * transfer ending): generous, since it is only reached when the event never comes (or under
+ * valgrind on a loaded machine). Tests never wait for time to pass: they move a manual clock. */
+#define TEST_EVENT_MS 30000
 
 /* An owned JWKS document with one P-256 key per kid of the comma-separated list. */
 char *jwks_doc(const char *kids);
