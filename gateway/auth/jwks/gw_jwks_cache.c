@@ -520,20 +520,3 @@ void gw_jwks_source_stats(struct gw_jwks_source *s, struct gw_jwks_source_stats 
     *out = s->stats;
     pthread_mutex_unlock(&s->mu);
 }
-
-const char *gw_jwks_status_str(enum gw_jwks_status st)
-{
-    switch (st) {
-    case GW_JWKS_OK:
-        return "ok";
-    case GW_JWKS_NO_KEYS_YET:
-        return "no keys yet";
-    case GW_JWKS_UNKNOWN_KID:
-        return "no Keys have been found";
-    case GW_JWKS_STALE:
-        return "keys too stale";
-    case GW_JWKS_UNAVAILABLE:
-        return "key source unavailable";
-    }
-    return "unknown";
-}

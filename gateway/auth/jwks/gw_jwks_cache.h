@@ -140,9 +140,9 @@ enum gw_jwks_status gw_jwks_source_lookup(struct gw_jwks_source *s, const char *
  * Report a failed match with gw_jwks_source_report_miss. */
 enum gw_jwks_status gw_jwks_source_current(struct gw_jwks_source *s, struct gw_jwks **set);
 /* Asks for a refetch because a token named a key the set lacks (rate-limited; never blocks). */
+void gw_jwks_source_report_miss(struct gw_jwks_source *s);
 /* The timeout of one fetch (connect to last byte), as configured. */
 int64_t gw_jwks_cache_timeout_ms(const struct gw_jwks_cache *c);
-void gw_jwks_source_report_miss(struct gw_jwks_source *s);
 /* Non-blocking probe for callers that park a request instead of blocking a thread: the number
  * of fetches finished so far (it changes when one ends), and in *coming whether a fetch is
  * running or due now, so that waiting for the next change makes sense. */
@@ -162,8 +162,5 @@ struct gw_jwks_source_stats {
     uint64_t miss_requests; /* unknown-kid refetches actually started */
 };
 void gw_jwks_source_stats(struct gw_jwks_source *s, struct gw_jwks_source_stats *out);
-
-/* String for a status ("no keys yet", ...). */
-const char *gw_jwks_status_str(enum gw_jwks_status st);
 
 #endif
