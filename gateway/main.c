@@ -252,7 +252,7 @@ static int cmd_run(int argc, char **argv)
         gw_config_destroy(cfg);
         return 1;
     }
-    srv = gw_server_start(cfg, gw_validator_provider(val), &err);
+    srv = gw_server_start(cfg, &(struct gw_server_opts){.auth = gw_validator_provider(val)}, &err);
     if (!srv || !gw_validator_start(val, &err)) {
         cmn_log_error("%s", err.msg);
         cmn_log_error("Router execution ended");
@@ -337,7 +337,8 @@ static int cmd_check(int argc, char **argv)
         cmn_log_init("KRAKEND", CMN_LOG_NONE, 2);
         val = gw_validator_new(cfg, NULL, &err);
         if (val) {
-            srv = gw_server_start(cfg, gw_validator_provider(val), &err);
+            srv = gw_server_start(cfg, &(struct gw_server_opts){.auth = gw_validator_provider(val)},
+                                  &err);
         }
         if (!srv) {
             fprintf(stderr, "ERROR testing the configuration file:\t%s\n", err.msg);

@@ -33,6 +33,24 @@ void gw_inreq_free(struct gw_inreq *r)
     memset(r, 0, sizeof(*r));
 }
 
+bool gw_outreq_copy(struct gw_outreq *dst, const struct gw_outreq *src)
+{
+    *dst = *src;
+    dst->method = strdup(src->method);
+    dst->url = strdup(src->url);
+    gw_hdrs_init(&dst->headers, src->headers.max);
+    if (!dst->method || !dst->url)
+        goto fail;
+    for (size_t i = 0; i < src->headers.n; i++) {
+        if (!gw_hdrs_add(&dst->headers, src->headers.v[i].name, src->headers.v[i].value))
+            goto fail;
+    }
+    return true;
+fail:
+    gw_outreq_free(dst);
+    return false;
+}
+
 void gw_outreq_free(struct gw_outreq *o)
 {
     if (!o)

@@ -52,6 +52,8 @@ struct gw_outreq {
 };
 
 void gw_outreq_free(struct gw_outreq *o);
+/* A copy of src into *dst (the body stays borrowed); false on allocation failure (dst empty). */
+bool gw_outreq_copy(struct gw_outreq *dst, const struct gw_outreq *src);
 
 /* gin's ClientIP with all proxies trusted, from the first X-Forwarded-For and X-Real-IP values
  * (NULL when absent): the left-most IP of X-Forwarded-For when every entry parses as an IP, else

@@ -1,5 +1,5 @@
 /* gw_proxy.c - the endpoint pipeline as a state machine on the backend loop thread. */
-#include "gw_proxy.h"
+#include "gw_proxy_int.h"
 
 #include "cmn_clock.h"
 #include "cmn_log.h"
@@ -10,58 +10,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-
-#define MAX_CONCURRENT 16 /* concurrent_calls above this are capped */
-
-struct ep_rt {
-    const struct gw_endpoint *cfg;
-    struct gw_json *static_data;
-    atomic_uint *rr; /* round-robin position per backend */
-};
-
-struct gw_proxy {
-    const struct gw_config *cfg;
-    struct gw_fetcher **fetchers; /* one per worker loop */
-    size_t n_loops;
-    struct ep_rt *eps;
-    size_t n_eps;
-    struct call **calls; /* per loop, touched by that loop's thread only */
-};
-
-struct part;
-
-struct attempt {
-    struct part *part;
-    struct gw_fetch *fetch;
-};
-
-struct part {
-    struct call *call;
-    size_t idx;
-    struct attempt att[MAX_CONCURRENT];
-    size_t n_att, att_pending;
-    struct gw_presp *resp;
-    struct gw_perr err;
-    bool has_err;
-    bool finished;
-};
-
-struct call {
-    struct gw_proxy *px;
-    size_t loop;
-    struct ep_rt *ep;
-    struct gw_inreq in;
-    gw_proxy_done_fn done;
-    void *arg;
-    int64_t start_ms, deadline_ms, merge_deadline_ms;
-    struct part *parts;
-    size_t n_parts;
-    bool sequential, merging, starting, finalized;
-    struct gw_merge merge;
-    struct gw_json **seq_data; /* completed sequential responses (copies) */
-    struct call *prev, *next;
-    struct part part_mem[]; /* parts points here: one allocation per call */
-};
 
 /* ---- lifecycle ------------------------------------------------------------------------------- */
 
@@ -82,10 +30,8 @@ static void call_free(struct call *c)
 {
     for (size_t i = 0; c->parts && i < c->n_parts; i++) {
         struct part *p = &c->parts[i];
-        for (size_t a = 0; a < p->n_att; a++) {
-            gw_fetch_cancel(p->att[a].fetch);
-            p->att[a].fetch = NULL;
-        }
+        for (size_t a = 0; a < p->n_att; a++)
+            attempt_cancel(&p->att[a]);
         gw_presp_destroy(p->resp);
         gw_perr_free(&p->err);
     }
@@ -240,34 +186,28 @@ static void part_finished(struct part *p)
     start_part(c, p->idx + 1);
 }
 
-static void on_fetch(void *arg, struct gw_fetch_result *res)
+void attempt_finished(struct attempt *a, struct gw_presp *resp, struct gw_perr *err, bool has_err)
 {
-    struct attempt *a = arg;
     struct part *p = a->part;
-    const struct gw_backend *b = &p->call->ep->cfg->backends[p->idx];
-    struct gw_presp *resp = NULL;
-    struct gw_perr err = {0};
 
-    a->fetch = NULL;
     p->att_pending--;
-    if (gw_presp_from_fetch(b, res, &resp, &err)) {
+    if (!has_err && resp) {
         gw_presp_destroy(p->resp);
         p->resp = resp;
         if (resp->complete) {
             p->has_err = false;
             gw_perr_free(&p->err);
-            for (size_t i = 0; i < p->n_att; i++) {
-                gw_fetch_cancel(p->att[i].fetch);
-                p->att[i].fetch = NULL;
-            }
+            for (size_t i = 0; i < p->n_att; i++) /* the first complete answer wins */
+                attempt_cancel(&p->att[i]);
             p->att_pending = 0;
         }
     } else {
+        gw_presp_destroy(resp);
         gw_perr_free(&p->err);
-        p->err = err;
+        p->err = *err;
+        memset(err, 0, sizeof(*err));
         p->has_err = true;
     }
-    gw_fetch_result_free(res);
     if (p->att_pending == 0)
         part_finished(p);
 }
@@ -320,19 +260,18 @@ static void start_part(struct call *c, size_t idx)
     }
     p->n_att = conc;
     p->att_pending = conc;
-    for (size_t i = 0; i < conc; i++) {
+    for (size_t i = 0; i < conc; i++)
         p->att[i].part = p;
+    for (size_t i = 0; i < conc && !p->finished; i++) {
         bool last = i + 1 == conc; /* the last attempt takes the request instead of a copy */
-        p->att[i].fetch =
-            gw_fetch_start(c->px->fetchers[c->loop], &out, last, deadline, on_fetch, &p->att[i]);
-        if (!p->att[i].fetch) {
+        if (!attempt_start(&p->att[i], &out, last, deadline)) {
             p->att_pending--;
             gw_perr_set(&p->err, "cannot start the backend request");
             p->has_err = true;
         }
     }
     gw_outreq_free(&out);
-    if (p->att_pending == 0)
+    if (p->att_pending == 0 && !p->finished)
         part_finished(p);
 }
 
@@ -425,7 +364,8 @@ void gw_proxy_cancel_all(struct gw_proxy *px, size_t loop)
 }
 
 struct gw_proxy *gw_proxy_new(const struct gw_config *cfg, struct gw_fetcher *const *fetchers,
-                              size_t n_loops, struct cmn_err *err)
+                              size_t n_loops, const struct gw_stage_factory *const *stages,
+                              size_t n_stages, struct cmn_err *err)
 {
     struct gw_proxy *px = calloc(1, sizeof(*px));
 
@@ -457,9 +397,12 @@ struct gw_proxy *gw_proxy_new(const struct gw_config *cfg, struct gw_fetcher *co
                 goto nomem;
         }
     }
+    if (!proxy_stages_build(px, stages, n_stages, err))
+        goto fail;
     return px;
 nomem:
     cmn_err_set(err, 1, "out of memory");
+fail:
     gw_proxy_destroy(px);
     return NULL;
 }
@@ -468,6 +411,7 @@ void gw_proxy_destroy(struct gw_proxy *px)
 {
     if (!px)
         return;
+    proxy_stages_free(px);
     for (size_t i = 0; px->eps && i < px->n_eps; i++) {
         free(px->eps[i].rr);
         gw_json_destroy(px->eps[i].static_data);

@@ -2,18 +2,19 @@
 #include "gw_server.h"
 
 #include "cmn_clock.h"
+#include "cmn_go_duration.h"
+#include "cmn_go_header.h"
+#include "cmn_go_url.h"
 #include "cmn_http.h"
 #include "cmn_log.h"
 #include "cmn_str.h"
 #include "gw_auth.h"
-#include "gw_tls.h"
 #include "gw_fetch.h"
+#include "gw_mw.h"
 #include "gw_proxy.h"
 #include "gw_render.h"
 #include "gw_router.h"
-#include "cmn_go_duration.h"
-#include "cmn_go_header.h"
-#include "cmn_go_url.h"
+#include "gw_tls.h"
 
 #include <malloc.h>
 #include <sched.h>
@@ -47,6 +48,7 @@ struct gw_server {
         char when[32];
     } hooks[MAX_WORKERS];
     struct gw_proxy *proxy;
+    struct gw_mw_chains *mws; /* NULL: no middleware */
     struct gw_router router;
     struct gw_route_opts ropts;
     struct gw_render_opts render;
@@ -71,7 +73,8 @@ struct exctx {
     const char *method; /* borrowed from the request, valid until it is answered */
     char *uri;          /* in text[] */
     char client_ip[64];
-    char text[]; /* decoded path, then the URI */
+    struct gw_mw_run mw; /* the router middlewares this request met */
+    char text[];         /* decoded path, then the URI */
 };
 
 struct gw_auth_call {
@@ -192,10 +195,33 @@ static void answer(struct exctx *x, struct cmn_http_response *resp)
 {
     if (!resp)
         resp = cmn_http_response_new(500);
+    if (x->mw.n_ran || x->mw.has_headers)
+        gw_mw_run_finish(&x->mw, resp && !resp->abort ? resp : NULL);
     if (x->srv->access_log)
         access_log(x, resp ? resp->status : 500);
     cmn_http_exchange_respond(x->ex, resp);
     exctx_free(x);
+}
+
+/* Runs the middlewares of a slot; true when one of them answered (x is then gone). */
+static bool mw_answered(struct exctx *x, enum gw_mw_slot slot, size_t ep_index)
+{
+    struct cmn_http_response *r = NULL;
+    enum gw_mw_verdict v;
+
+    if (!x->srv->mws)
+        return false;
+    v = gw_mw_run_slot(x->srv->mws, slot, ep_index, &x->mw, &r);
+    if (v == GW_MW_NEXT)
+        return false;
+    if (v == GW_MW_CLOSE) {
+        cmn_http_response_destroy(r);
+        r = cmn_http_response_new(500);
+        if (r)
+            r->abort = true;
+    }
+    answer(x, r);
+    return true;
 }
 
 /* The endpoint handler: the proxy's outcome rendered for the client. */
@@ -345,8 +371,12 @@ void gw_auth_call_accept(struct gw_auth_call *call, void *claims_ctx, gw_auth_cl
     call->in.claims_ctx = claims_ctx;
     call->in.claim = claim;
     call->in.claims_free = claims_free;
-    if (!gw_proxy_run(call->srv->proxy, x->worker, call->ep_index, &call->in, proxy_done, x))
-        answer(x, cmn_http_response_new(503));
+    x->mw.rq.in = &call->in;
+    if (!mw_answered(x, GW_MW_AUTHENTICATED, call->ep_index)) {
+        x->mw.rq.in = NULL;
+        if (!gw_proxy_run(call->srv->proxy, x->worker, call->ep_index, &call->in, proxy_done, x))
+            answer(x, cmn_http_response_new(503));
+    }
     auth_call_end(call);
 }
 
@@ -375,6 +405,22 @@ static struct cmn_http_response *debug_answer(const struct cmn_http_request *req
     return gw_render_debug();
 }
 
+static enum gw_mw_route route_of(int kind)
+{
+    switch (kind) {
+    case R_HEALTH:
+        return GW_MW_ROUTE_HEALTH;
+    case R_DEBUG:
+        return GW_MW_ROUTE_DEBUG;
+    case R_ECHO:
+        return GW_MW_ROUTE_ECHO;
+    case R_OPTIONS:
+        return GW_MW_ROUTE_AUTO_OPTIONS;
+    default:
+        return GW_MW_ROUTE_ENDPOINT;
+    }
+}
+
 static void serve_route(struct exctx *x, const struct cmn_http_request *req, const char *path,
                         struct gw_route_result *rr)
 {
@@ -388,6 +434,12 @@ static void serve_route(struct exctx *x, const struct cmn_http_request *req, con
         answer(x, gw_render_bad_param(bad));
         return;
     }
+    /* gin binds /__health before the engine middlewares: they run for every other route */
+    x->mw.rq.route = route_of(m->kind);
+    if (m->kind == R_ENDPOINT)
+        x->mw.rq.ep = &s->cfg->endpoints[m->index];
+    if (m->kind != R_HEALTH && mw_answered(x, GW_MW_ENGINE, 0))
+        return;
     switch (m->kind) {
     case R_HEALTH: {
         int64_t ns = (int64_t)cmn_clock_mono_us() * 1000 - s->start_mono_ns;
@@ -423,6 +475,11 @@ static void serve_route(struct exctx *x, const struct cmn_http_request *req, con
         return;
     }
     x->ep = &s->cfg->endpoints[m->index];
+    x->mw.rq.in = &in;
+    if (mw_answered(x, GW_MW_ENDPOINT, m->index)) {
+        gw_inreq_free(&in);
+        return;
+    }
     if (s->auth && s->auth_state[m->index]) {
         struct gw_auth_call *call = calloc(1, sizeof(*call));
         if (!call) {
@@ -437,9 +494,15 @@ static void serve_route(struct exctx *x, const struct cmn_http_request *req, con
         call->in = in;
         atomic_init(&call->finished, false);
         atomic_fetch_add(&s->auth_pending, 1);
+        x->mw.rq.in = &call->in;
         s->auth->check(s->auth->ctx, s->auth_state[m->index], call);
         return;
     }
+    if (mw_answered(x, GW_MW_AUTHENTICATED, m->index)) {
+        gw_inreq_free(&in);
+        return;
+    }
+    x->mw.rq.in = NULL; /* the proxy owns it from here */
     if (!gw_proxy_run(s->proxy, x->worker, m->index, &in, proxy_done, x))
         answer(x, cmn_http_response_new(503));
 }
@@ -464,6 +527,9 @@ static void handle(void *ctx, struct cmn_http_exchange *ex, const struct cmn_htt
     x->worker = cmn_http_exchange_loop(ex);
     x->start_us = req->start_us;
     x->method = req->method;
+    x->ep = NULL;
+    x->mw.n_ran = 0;
+    x->mw.has_headers = false;
     path = x->text;
     x->uri = x->text + pl + 1;
     x->uri[0] = '\0';
@@ -496,13 +562,18 @@ static void handle(void *ctx, struct cmn_http_exchange *ex, const struct cmn_htt
         }
     }
     gw_client_ip_of(xff, xri, req->remote_ip, x->client_ip, sizeof(x->client_ip));
+    x->mw.rq = (struct gw_mw_request){req, path, x->client_ip, GW_MW_ROUTE_NONE, NULL, NULL,
+                                      s->mws ? cmn_clock_mono_ms() : 0};
+    if (mw_answered(x, GW_MW_OUTER, 0))
+        return;
     gw_router_route(&s->router, req->method, path, &s->ropts, &rr);
     switch (rr.outcome) {
     case GW_ROUTE_FOUND:
         serve_route(x, req, path, &rr);
         break;
-    case GW_ROUTE_REDIRECT: {
+    case GW_ROUTE_REDIRECT: { /* gin writes it before any middleware */
         struct cmn_buf loc;
+        x->mw.rq.route = GW_MW_ROUTE_REDIRECT;
         cmn_buf_init(&loc, 64 * 1024);
         cmn_buf_append_str(&loc, rr.redirect_path);
         if (req->has_query)
@@ -512,10 +583,14 @@ static void handle(void *ctx, struct cmn_http_exchange *ex, const struct cmn_htt
         break;
     }
     case GW_ROUTE_NOT_ALLOWED:
-        answer(x, gw_render_not_allowed(&s->render, rr.allow));
+        x->mw.rq.route = GW_MW_ROUTE_NOT_ALLOWED;
+        if (!mw_answered(x, GW_MW_ENGINE, 0))
+            answer(x, gw_render_not_allowed(&s->render, rr.allow));
         break;
     default:
-        answer(x, gw_render_not_found(&s->render));
+        x->mw.rq.route = GW_MW_ROUTE_NOT_FOUND;
+        if (!mw_answered(x, GW_MW_ENGINE, 0))
+            answer(x, gw_render_not_found(&s->render));
     }
     gw_route_result_free(&rr);
 }
@@ -634,6 +709,7 @@ static void server_free(struct gw_server *s)
     free(s->tls_cert); /* only once the daemons that use them are gone */
     free(s->tls_key);
     gw_proxy_destroy(s->proxy);
+    gw_mw_chains_free(s->mws);
     for (size_t i = 0; i < s->n_workers; i++) {
         gw_fetcher_destroy(s->fetchers[i]);
         gw_loop_destroy(s->loops[i]);
@@ -707,9 +783,10 @@ static void watch_job(void *arg)
     cmn_http_server_loop_run(s->http, h->idx);
 }
 
-struct gw_server *gw_server_start(const struct gw_config *cfg, const struct gw_auth_provider *auth,
+struct gw_server *gw_server_start(const struct gw_config *cfg, const struct gw_server_opts *opts,
                                   struct cmn_err *err)
 {
+    static const struct gw_server_opts none = {0};
     struct gw_server *s = calloc(1, sizeof(*s));
     struct cmn_http_server_opts o = {0};
     struct gw_fetcher_opts fo = {0};
@@ -719,7 +796,9 @@ struct gw_server *gw_server_start(const struct gw_config *cfg, const struct gw_a
         return NULL;
     }
     s->cfg = cfg;
-    s->auth = auth;
+    if (!opts)
+        opts = &none;
+    s->auth = opts->auth;
     s->start_mono_ns = (int64_t)cmn_clock_mono_us() * 1000;
     atomic_init(&s->auth_pending, 0);
     s->access_log = !cfg->router.disable_access_log;
@@ -735,6 +814,9 @@ struct gw_server *gw_server_start(const struct gw_config *cfg, const struct gw_a
     s->render.error_body_404 = s->error_404;
     s->render.error_body_405 = s->error_405;
     if (!build_router(s, err) || !init_auth(s, err))
+        goto fail;
+    if (opts->n_middlewares &&
+        !gw_mw_chains_build(cfg, opts->middlewares, opts->n_middlewares, &s->mws, err))
         goto fail;
     fo.disable_keep_alives = cfg->disable_keep_alives;
     fo.disable_compression = cfg->disable_compression;
@@ -752,7 +834,7 @@ struct gw_server *gw_server_start(const struct gw_config *cfg, const struct gw_a
             !gw_loop_start(s->loops[i], err))
             goto fail;
     }
-    s->proxy = gw_proxy_new(cfg, s->fetchers, s->n_workers, err);
+    s->proxy = gw_proxy_new(cfg, s->fetchers, s->n_workers, opts->stages, opts->n_stages, err);
     if (!s->proxy)
         goto fail;
     cmn_http_raise_fd_limit();

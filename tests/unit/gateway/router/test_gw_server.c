@@ -208,7 +208,7 @@ static int setup(void **state)
     if (!f.cfg)
         fail_msg("config: %s", err.msg);
     f.cfg->port = 0;
-    f.gw = gw_server_start(f.cfg, &provider, &err);
+    f.gw = gw_server_start(f.cfg, &(struct gw_server_opts){.auth = &provider}, &err);
     if (!f.gw)
         fail_msg("start: %s", err.msg);
     f.port = gw_server_port(f.gw);
