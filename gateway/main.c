@@ -2,6 +2,7 @@
 #include "cmn_log.h"
 #include "cmn_signal.h"
 #include "gw_config.h"
+#include "gw_modules.h"
 #include "gw_server.h"
 #include "gw_validator.h"
 
@@ -201,6 +202,7 @@ static int cmd_run(int argc, char **argv)
     struct cmn_err err = {0};
     struct gw_config *cfg;
     struct gw_server *srv;
+    struct gw_server_opts opts;
     struct gw_validator *val;
     int sig, rc, wait_ms;
     char cwd[PATH_MAX];
@@ -252,7 +254,9 @@ static int cmd_run(int argc, char **argv)
         gw_config_destroy(cfg);
         return 1;
     }
-    srv = gw_server_start(cfg, &(struct gw_server_opts){.auth = gw_validator_provider(val)}, &err);
+    opts = gw_modules_opts();
+    opts.auth = gw_validator_provider(val);
+    srv = gw_server_start(cfg, &opts, &err);
     if (!srv || !gw_validator_start(val, &err)) {
         cmn_log_error("%s", err.msg);
         cmn_log_error("Router execution ended");
@@ -326,7 +330,8 @@ static int cmd_check(int argc, char **argv)
     for (size_t i = 0; i < cfg->warnings.n; i++)
         fprintf(stderr, "WARNING: %s\n", cfg->warnings.items[i]);
     /* What KrakenD only finds when it builds the validators: reported here too. */
-    if (!gw_validator_check_config(cfg, check_warning, NULL, &err)) {
+    if (!gw_validator_check_config(cfg, check_warning, NULL, &err) ||
+        !gw_modules_check(cfg, &err)) {
         fprintf(stderr, "ERROR parsing the configuration file:\t%s\n", err.msg);
         gw_config_destroy(cfg);
         return 1;
@@ -337,8 +342,9 @@ static int cmd_check(int argc, char **argv)
         cmn_log_init("KRAKEND", CMN_LOG_NONE, 2);
         val = gw_validator_new(cfg, NULL, &err);
         if (val) {
-            srv = gw_server_start(cfg, &(struct gw_server_opts){.auth = gw_validator_provider(val)},
-                                  &err);
+            struct gw_server_opts opts = gw_modules_opts();
+            opts.auth = gw_validator_provider(val);
+            srv = gw_server_start(cfg, &opts, &err);
         }
         if (!srv) {
             fprintf(stderr, "ERROR testing the configuration file:\t%s\n", err.msg);

@@ -358,6 +358,24 @@ bool proxy_stages_build(struct gw_proxy *px, const struct gw_stage_factory *cons
     return true;
 }
 
+bool gw_stage_check(const struct gw_config *cfg, const struct gw_stage_factory *const *f, size_t n,
+                    struct cmn_err *err)
+{
+    for (size_t e = 0; e < cfg->n_endpoints; e++) {
+        const struct gw_endpoint *ep = &cfg->endpoints[e];
+        for (size_t b = 0; b < ep->n_backends; b++) {
+            for (size_t i = 0; i < n; i++) {
+                struct gw_stage st = {0};
+                if (!f[i]->build(f[i]->ctx, cfg, ep, &ep->backends[b], &st, err))
+                    return false;
+                if (st.free)
+                    st.free(st.ctx);
+            }
+        }
+    }
+    return true;
+}
+
 void proxy_stages_free(struct gw_proxy *px)
 {
     for (size_t e = 0; px->eps && e < px->n_eps; e++) {

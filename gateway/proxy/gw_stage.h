@@ -80,6 +80,11 @@ struct gw_stage_factory {
 
 struct gw_stage_resume;
 
+/* Builds every backend's stages from the factories and frees them again: what `check` reports
+ * without starting a server. false with err set when a factory refuses the configuration. */
+bool gw_stage_check(const struct gw_config *cfg, const struct gw_stage_factory *const *f, size_t n,
+                    struct cmn_err *err);
+
 /* Resumes a call that waited (GW_STAGE_WAIT): verdict GW_STAGE_NEXT (go on inwards),
  * GW_STAGE_FAIL with err (copied) or GW_STAGE_ANSWER with res (malloc'ed, owned by the proxy
  * from here). Any thread; the call continues on its loop. A stage whose calls may still be
