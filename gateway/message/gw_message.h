@@ -39,6 +39,10 @@ struct gw_inreq {
 };
 
 void gw_inreq_free(struct gw_inreq *r);
+/* Gives method, path, raw_query, host, client_ip and body each its own allocation (when they
+ * share r->strs), so that one of them can be replaced (free the old, set a malloc'ed new one).
+ * false on allocation failure (r unchanged). */
+bool gw_inreq_own_strings(struct gw_inreq *r);
 
 /* One request to a backend (owned strings). */
 struct gw_outreq {
