@@ -273,7 +273,7 @@ fail:
  * that needs one that does not is refused with Go's transport error, whatever the field's source
  * (a client header, a propagated claim, the configuration). No value is printed: it may be a
  * secret, and it is what an attacker chose. */
-static bool fields_ok(const struct gw_outreq *o, struct cmn_err *err)
+bool gw_outreq_fields_ok(const struct gw_outreq *o, struct cmn_err *err)
 {
     char op[16];
     struct cmn_buf q;
@@ -349,7 +349,7 @@ bool gw_request_build(const struct gw_endpoint *ep, const struct gw_backend *b, 
     out->accept_gzip = gw_hdrs_get(&out->headers, "Accept-Encoding") == NULL;
     out->body = in->body;
     out->body_len = in->body_len;
-    if (!fields_ok(out, err))
+    if (!gw_outreq_fields_ok(out, err))
         goto fail;
     free(path);
     return true;

@@ -26,6 +26,11 @@ bool gw_request_build(const struct gw_endpoint *ep, const struct gw_backend *b, 
                       const struct gw_inreq *in, const struct gw_seqparam *seq, size_t n_seq,
                       struct gw_outreq *out, struct cmn_err *err);
 
+/* Whether every header of o passes the one field rule (cmn_http_field.h); else false with Go's
+ * transport error in err ("Post \"<url>\": net/http: invalid header field value for \"X\""). For
+ * stages that change a request after it was built (Lua, martian). */
+bool gw_outreq_fields_ok(const struct gw_outreq *o, struct cmn_err *err);
+
 /* The backend path after placeholder substitution (exposed for tests): owned or NULL. */
 char *gw_request_path(const char *url_pattern, const struct gw_inreq *in,
                       const struct gw_seqparam *seq, size_t n_seq);
