@@ -2,28 +2,32 @@
  * outer to inner, as KrakenD stacks its handlers. */
 #include "gw_modules.h"
 
+#include "gw_lua.h"
+
 /* Router middlewares: before routing (security/cors), gin's engine middlewares (security/http,
  * service-level bot detector), then each endpoint's chain (bot detector, telemetry, after the
  * validator: Lua, rate limits, validation). */
 static const struct gw_mw_factory *const MIDDLEWARES[] = {
-    NULL, /* placeholder: C has no empty initialiser lists; never used (count below) */
+    /* service level: after security/http, before the service's bot detector (engine slot);
+     * endpoint level: after the validator, before the rate limits (authenticated slot) */
+    &gw_lua_endpoint_factory,
 };
-static const size_t N_MIDDLEWARES = 0;
+static const size_t N_MIDDLEWARES = sizeof(MIDDLEWARES) / sizeof(MIDDLEWARES[0]);
 
 /* Backend stages, outer to inner: telemetry, qos/circuit-breaker, qos/ratelimit/proxy,
  * modifier/lua-backend, validation/cel, modifier/martian, qos/http-cache. */
 static const struct gw_stage_factory *const STAGES[] = {
-    NULL, /* placeholder, as above */
+    &gw_lua_backend_factory,
 };
-static const size_t N_STAGES = 0;
+static const size_t N_STAGES = sizeof(STAGES) / sizeof(STAGES[0]);
 
 /* Proxy stages around each endpoint's pipe, outer to inner: modifier/lua-proxy, then
  * validation/cel and validation/json-schema at endpoint level (../shared/spec/
  * krakend-config-transform.md §4.1). */
 static const struct gw_pstage_factory *const PSTAGES[] = {
-    NULL, /* placeholder, as above */
+    &gw_lua_proxy_factory,
 };
-static const size_t N_PSTAGES = 0;
+static const size_t N_PSTAGES = sizeof(PSTAGES) / sizeof(PSTAGES[0]);
 
 struct gw_server_opts gw_modules_opts(void)
 {
