@@ -80,8 +80,9 @@ bool gw_outreq_copy(struct gw_outreq *dst, const struct gw_outreq *src)
     *dst = *src;
     dst->method = strdup(src->method);
     dst->url = strdup(src->url);
+    dst->host = src->host ? strdup(src->host) : NULL;
     gw_hdrs_init(&dst->headers, src->headers.max);
-    if (!dst->method || !dst->url)
+    if (!dst->method || !dst->url || (src->host && !dst->host))
         goto fail;
     for (size_t i = 0; i < src->headers.n; i++) {
         if (!gw_hdrs_add(&dst->headers, src->headers.v[i].name, src->headers.v[i].value))
@@ -99,6 +100,7 @@ void gw_outreq_free(struct gw_outreq *o)
         return;
     free(o->method);
     free(o->url);
+    free(o->host);
     gw_hdrs_free(&o->headers);
     memset(o, 0, sizeof(*o));
 }

@@ -53,6 +53,7 @@ struct gw_outreq {
     size_t body_len;
     bool content_length; /* Content-Length was forwarded: send it instead of chunking */
     bool accept_gzip;    /* no Accept-Encoding forwarded: ask for gzip and decode it */
+    char *host;          /* the Host to send (Go's Request.Host), NULL: the URL's (martian) */
 };
 
 void gw_outreq_free(struct gw_outreq *o);
