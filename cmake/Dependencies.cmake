@@ -7,6 +7,8 @@ pkg_check_modules(GNUTLS REQUIRED IMPORTED_TARGET gnutls>=3.7)
 pkg_check_modules(NETTLE REQUIRED IMPORTED_TARGET nettle>=3.8 hogweed>=3.8)
 pkg_check_modules(JANSSON REQUIRED IMPORTED_TARGET jansson>=2.14)
 pkg_check_modules(ZLIB REQUIRED IMPORTED_TARGET zlib>=1.2.13)
+# Go's regexp (common/go/regexp) runs on PCRE2 10.42 (Debian 12's libpcre2-dev).
+pkg_check_modules(PCRE2 REQUIRED IMPORTED_TARGET libpcre2-8>=10.40)
 # Lua for modifier/lua-*: LuaJIT (libluajit-5.1-dev), a Lua 5.1 like KrakenD's gopher-lua.
 pkg_check_modules(LUAJIT REQUIRED IMPORTED_TARGET luajit>=2.1)
 if(BUILD_TESTING)
