@@ -3,6 +3,7 @@
 #include "gw_modules.h"
 
 #include "gw_lua.h"
+#include "gw_martian.h"
 
 /* Router middlewares: before routing (security/cors), gin's engine middlewares (security/http,
  * service-level bot detector), then each endpoint's chain (bot detector, telemetry, after the
@@ -18,6 +19,7 @@ static const size_t N_MIDDLEWARES = sizeof(MIDDLEWARES) / sizeof(MIDDLEWARES[0])
  * modifier/lua-backend, validation/cel, modifier/martian, qos/http-cache. */
 static const struct gw_stage_factory *const STAGES[] = {
     &gw_lua_backend_factory,
+    &gw_martian_factory,
 };
 static const size_t N_STAGES = sizeof(STAGES) / sizeof(STAGES[0]);
 

@@ -52,7 +52,7 @@ static const struct ns_entry NAMESPACES[] = {
     {"github.com/devopsfaith/krakend-lua/proxy", "modifier/lua-proxy", GW_LVL_ENDPOINT, false},
     {"github.com/devopsfaith/krakend-lua/proxy/backend", "modifier/lua-backend", GW_LVL_BACKEND,
      false},
-    {"github.com/devopsfaith/krakend-martian", "modifier/martian", ALL_LEVELS, false},
+    {"github.com/devopsfaith/krakend-martian", "modifier/martian", GW_LVL_BACKEND, false},
     {"github.com/devopsfaith/krakend-amqp/consume", "backend/amqp/consumer", ALL_LEVELS, false},
     {"github.com/devopsfaith/krakend-amqp/produce", "backend/amqp/producer", ALL_LEVELS, false},
     {"github.com/devopsfaith/krakend-amqp/agent", "async/amqp", ALL_LEVELS, false},
