@@ -27,6 +27,9 @@
 #define GW_LUA_DEPTH_MAX 64                  /* nesting of a Lua table turned into data */
 #define GW_LUA_HTTP_BODY_MAX (16u * 1024 * 1024) /* http_response body */
 
+/* The instruction budget runs use (GW_LUA_INSTRUCTIONS); tests and fuzz targets lower it. */
+extern long gw_lua_instructions;
+
 /* ---- options (gw_lua_config.c) -------------------------------------------------------------- */
 
 enum gw_lua_level {
@@ -132,6 +135,9 @@ struct gw_lua_vm;
 struct gw_lua_session *gw_lua_current(lua_State *L);
 uint64_t gw_lua_session_id(const struct gw_lua_session *s);
 bool gw_lua_session_open_libs(const struct gw_lua_session *s);
+/* Whether the session made data values (only those can nest a response past the parser's
+ * depth: an untouched response needs no check). */
+bool gw_lua_session_made_data(const struct gw_lua_session *s);
 /* The running session spent its instruction budget (nothing may catch that error). */
 bool gw_lua_session_exhausted(const struct gw_lua_session *s);
 struct gw_lua_target *gw_lua_session_target(struct gw_lua_session *s);

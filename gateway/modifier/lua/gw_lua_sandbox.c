@@ -23,7 +23,7 @@ static char M_G, M_PACKAGE;                /* template markers for _G and packag
 static void copy_table(lua_State *L, int idx)
 {
     idx = idx < 0 && idx > LUA_REGISTRYINDEX ? lua_gettop(L) + idx + 1 : idx;
-    lua_createtable(L, 0, 16);
+    lua_createtable(L, 0, 4); /* most are KrakenD's one-function tables; libraries grow */
     lua_pushnil(L);
     while (lua_next(L, idx)) {
         lua_pushvalue(L, -2);

@@ -53,9 +53,10 @@ static void to_perr(struct gw_lua_error *le, struct gw_perr *err)
 }
 
 /* After `post`: the response the script left must be one the rest of the gateway can walk. */
-static bool data_ok(struct gw_presp *resp, struct gw_perr *err)
+static bool data_ok(const struct gw_lua_session *s, struct gw_presp *resp, struct gw_perr *err)
 {
-    if (gw_lua_json_depth(resp->data, GW_BACKEND_JSON_DEPTH, NULL, NULL) <= GW_BACKEND_JSON_DEPTH)
+    if (!gw_lua_session_made_data(s) ||
+        gw_lua_json_depth(resp->data, GW_BACKEND_JSON_DEPTH, NULL, NULL) <= GW_BACKEND_JSON_DEPTH)
         return true;
     gw_perr_set(err, "lua: the response data nests deeper than 128 levels");
     return false;
@@ -89,7 +90,7 @@ static bool run_post(struct gw_lua_session *s, struct gw_presp **resp, struct gw
         drop(resp);
         return false;
     }
-    if (!data_ok(*resp, err)) {
+    if (!data_ok(s, *resp, err)) {
         drop(resp);
         return false;
     }

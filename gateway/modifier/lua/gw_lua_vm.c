@@ -23,6 +23,8 @@
 
 #define HOOK_EVERY 1000 /* instructions between two looks at the budget */
 
+long gw_lua_instructions = GW_LUA_INSTRUCTIONS;
+
 struct vm_chunk {
     int fn;  /* the compiled chunk, or LUA_NOREF */
     int err; /* its compile error (a string), or LUA_NOREF */
@@ -152,7 +154,7 @@ static void budget_hook(lua_State *L, lua_Debug *ar)
     vm->exhausted = true;
     /* lua_pushfstring knows %d but not %ld */
     luaL_error(L, "lua: the script ran more than %d instructions and was stopped",
-               (int)GW_LUA_INSTRUCTIONS);
+               (int)gw_lua_instructions);
 }
 
 static int vm_init_protected(lua_State *L)
@@ -180,7 +182,7 @@ static struct gw_lua_vm *vm_new(void)
      * per-request scripts, which a fresh environment would keep cold anyway) */
     luaJIT_setmode(vm->L, 0, LUAJIT_MODE_ENGINE | LUAJIT_MODE_OFF);
     lua_sethook(vm->L, budget_hook, LUA_MASKCOUNT, HOOK_EVERY);
-    vm->ticks = GW_LUA_INSTRUCTIONS / HOOK_EVERY;
+    vm->ticks = gw_lua_instructions / HOOK_EVERY;
     if (lua_cpcall(vm->L, vm_init_protected, vm) != 0) {
         cmn_log_error("[Lua] cannot set a VM up: %s",
                       lua_type(vm->L, -1) == LUA_TSTRING ? lua_tostring(vm->L, -1) : "?");
@@ -411,10 +413,16 @@ static bool run(struct gw_lua_session *s, enum gw_lua_chunk which, struct gw_lua
     struct gw_lua_vm *vm = s->vm;
     struct run_args a = {s, which};
     struct gw_lua_session *prev = vm->cur;
+    const struct gw_lua_block *b = s->b;
     int rc;
 
+    /* nothing to run: an empty chunk, or no sources (KrakenD runs an empty pre or post as a
+     * chunk that does nothing; skipping it changes nothing anyone can see) */
+    if ((which == GW_LUA_SOURCES && b->n_sources == 0) ||
+        (which == GW_LUA_PRE && b->pre_len == 0) || (which == GW_LUA_POST && b->post_len == 0))
+        return true;
     vm->cur = s;
-    vm->ticks = GW_LUA_INSTRUCTIONS / HOOK_EVERY;
+    vm->ticks = gw_lua_instructions / HOOK_EVERY;
     vm->exhausted = false;
     rc = lua_cpcall(vm->L, run_protected, &a);
     restore_globals(vm);
@@ -529,6 +537,11 @@ uint64_t gw_lua_session_id(const struct gw_lua_session *s)
 bool gw_lua_session_open_libs(const struct gw_lua_session *s)
 {
     return s->b->open_libs;
+}
+
+bool gw_lua_session_made_data(const struct gw_lua_session *s)
+{
+    return s->nodes > 0;
 }
 
 bool gw_lua_session_exhausted(const struct gw_lua_session *s)
