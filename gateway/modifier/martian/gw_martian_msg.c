@@ -713,6 +713,10 @@ int gw_mart_range(struct gw_fetch_result *r, const char *range, const char *data
         size_t l = strcspn(p, ",");
         char part[256];
         const char *dash;
+        if (l > 200) /* no number that long fits an int: Go's Atoi refuses it too */
+            return cmn_err_set(err, 1, "strconv.Atoi: parsing \"%.32s...\": value out of range",
+                               p),
+                   -1;
         snprintf(part, sizeof(part), "%.*s", (int)l, p);
         if (l && part[l - 1] == '-') /* "5-": to the end */
             snprintf(part + l, sizeof(part) - l, "%lld", (long long)len - 1);
