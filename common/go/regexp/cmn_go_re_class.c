@@ -217,7 +217,7 @@ static const char *named_class(struct gre_parser *p, const char *t, const char *
 }
 
 const char *cmn_gre_unicode_class(struct gre_parser *p, const char *s, const char *end,
-                             struct gre_class *cls)
+                                  struct gre_class *cls)
 {
     int sign = s[1] == 'P' ? -1 : 1;
     const char *t = s + 2, *name, *rest, *seq_end;
