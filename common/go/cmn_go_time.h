@@ -107,7 +107,8 @@ struct cmn_go_loc {
 };
 
 /* time.Parse(layout, value[0..n)) in a process whose time.Local is local (NULL: UTC, as in the
- * gateway's container). Fills *t or returns CMN_GO_TIME_PARSE with Go's message, e.g.
+ * gateway's container). Fills *t or returns CMN_GO_TIME_PARSE with Go's message in err (err may
+ * be NULL: no message is built, for callers trying layouts in turn), e.g.
  * `parsing time "2023-1-02" as "2006-01-02": cannot parse "1-02" as "01"` or
  * `parsing time "2023-02-29": day out of range`. An unknown zone abbreviation gives a zone of
  * that name at offset 0 (GMT+h at +h), as Go does. */

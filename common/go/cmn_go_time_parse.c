@@ -458,6 +458,8 @@ static enum cmn_go_time_status parse_error(struct cmn_err *err, const char *layo
 {
     struct cmn_buf b;
 
+    if (!err) /* a caller trying layouts in turn wants no message */
+        return CMN_GO_TIME_PARSE;
     cmn_buf_init(&b, CMN_ERR_MSG_MAX * 2);
     cmn_buf_append_str(&b, "parsing time ");
     quote(&b, value, n);
@@ -485,6 +487,8 @@ static enum cmn_go_time_status message(struct cmn_err *err, const char *value, s
 {
     struct cmn_buf b;
 
+    if (!err)
+        return CMN_GO_TIME_PARSE;
     cmn_buf_init(&b, CMN_ERR_MSG_MAX * 2);
     cmn_buf_append_str(&b, "parsing time ");
     quote(&b, value, n);

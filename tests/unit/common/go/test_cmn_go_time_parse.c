@@ -374,6 +374,11 @@ static void encoding_cases(void **state)
     cmn_go_time_rfc3339(&t, true, out);
     assert_string_equal(out, "2024-02-29T09:59:59Z");
     must_parse("15:4", "9:5", NULL);
+    /* the feed parser tries layouts in turn without messages */
+    assert_int_equal(cmn_go_time_parse("2006", "x", 1, NULL, &t, NULL), CMN_GO_TIME_PARSE);
+    assert_int_equal(cmn_go_time_parse("2006-01", "2006-13", 7, NULL, &t, NULL),
+                     CMN_GO_TIME_PARSE);
+    assert_int_equal(cmn_go_time_parse("2006", "1999", 4, NULL, &t, NULL), CMN_GO_TIME_OK);
     t = must_parse("Jan 2 2006", "Feb   3 1999", NULL);
     cmn_go_time_rfc3339(&t, true, out);
     assert_string_equal(out, "1999-02-03T00:00:00Z");
