@@ -74,10 +74,13 @@ int cmn_go_weekday(int64_t days)
 void cmn_go_time_civil(const struct cmn_go_time *t, struct cmn_go_civil *c)
 {
     static const int before[12] = {0, 31, 59, 90, 120, 151, 181, 212, 243, 273, 304, 334};
-    int64_t local = t->unix + t->offset;
-    int64_t days = floor_div(local, SEC_PER_DAY);
-    int64_t sod = local - days * SEC_PER_DAY;
+    /* days and seconds of day in UTC first, then the offset: unix + offset may not fit */
+    int64_t days = floor_div(t->unix, SEC_PER_DAY);
+    int64_t sod = t->unix % SEC_PER_DAY;
 
+    sod = (sod < 0 ? sod + SEC_PER_DAY : sod) + t->offset;
+    days += floor_div(sod, SEC_PER_DAY);
+    sod -= floor_div(sod, SEC_PER_DAY) * SEC_PER_DAY;
     cmn_go_civil_from_days(days, &c->year, &c->month, &c->day);
     c->hour = (int)(sod / 3600);
     c->min = (int)(sod / 60 % 60);
@@ -93,11 +96,12 @@ struct cmn_go_time cmn_go_time_unix(int64_t sec, int64_t nsec, int32_t offset, c
 
     if (nsec < 0 || nsec >= 1000000000) {
         int64_t n = nsec / 1000000000;
-        sec += n;
+        /* Go's int64 arithmetic wraps at the ends; C's must not overflow: same bits */
+        sec = (int64_t)((uint64_t)sec + (uint64_t)n);
         nsec -= n * 1000000000;
         if (nsec < 0) {
             nsec += 1000000000;
-            sec--;
+            sec = (int64_t)((uint64_t)sec - 1);
         }
     }
     memset(&t, 0, sizeof(t));

@@ -176,10 +176,12 @@ static int64_t rule_time(int64_t y, const struct rule *r, int32_t off)
     return day * SEC_PER_DAY + r->time - off;
 }
 
-/* Go's tzset for a time after the last transition. */
+/* Go's tzset for a time after the last transition: the rules of t's UTC year, compared with
+ * the seconds since that year began (computed from the day count: no int64 overflow at the
+ * ends of time). */
 static int32_t extend_lookup(const struct posix_tz *tz, int64_t t, char *abbr)
 {
-    int64_t y, ystart, start, end;
+    int64_t days, sod, y, ysec, start, end;
     int m, d;
     bool dst;
 
@@ -188,16 +190,17 @@ static int32_t extend_lookup(const struct posix_tz *tz, int64_t t, char *abbr)
             cmn_strlcpy(abbr, tz->std_name, CMN_GO_ZONE_MAX);
         return tz->std_off;
     }
-    cmn_go_civil_from_days(t >= 0 ? t / SEC_PER_DAY : -((-t + SEC_PER_DAY - 1) / SEC_PER_DAY), &y,
-                           &m, &d);
-    ystart = cmn_go_days_from_civil(y, 1, 1) * SEC_PER_DAY;
+    sod = t % SEC_PER_DAY;
+    days = t / SEC_PER_DAY - (sod < 0);
+    sod += sod < 0 ? SEC_PER_DAY : 0;
+    cmn_go_civil_from_days(days, &y, &m, &d);
+    ysec = (days - cmn_go_days_from_civil(y, 1, 1)) * SEC_PER_DAY + sod;
     start = rule_time(y, &tz->start, tz->std_off);
     end = rule_time(y, &tz->end, tz->dst_off);
-    t -= ystart;
     if (start < end)
-        dst = t >= start && t < end;
+        dst = ysec >= start && ysec < end;
     else /* southern hemisphere: daylight time spans the new year */
-        dst = !(t >= end && t < start);
+        dst = !(ysec >= end && ysec < start);
     if (abbr)
         cmn_strlcpy(abbr, dst ? tz->dst_name : tz->std_name, CMN_GO_ZONE_MAX);
     return dst ? tz->dst_off : tz->std_off;

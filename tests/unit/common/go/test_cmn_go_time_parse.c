@@ -376,8 +376,7 @@ static void encoding_cases(void **state)
     must_parse("15:4", "9:5", NULL);
     /* the feed parser tries layouts in turn without messages */
     assert_int_equal(cmn_go_time_parse("2006", "x", 1, NULL, &t, NULL), CMN_GO_TIME_PARSE);
-    assert_int_equal(cmn_go_time_parse("2006-01", "2006-13", 7, NULL, &t, NULL),
-                     CMN_GO_TIME_PARSE);
+    assert_int_equal(cmn_go_time_parse("2006-01", "2006-13", 7, NULL, &t, NULL), CMN_GO_TIME_PARSE);
     assert_int_equal(cmn_go_time_parse("2006", "1999", 4, NULL, &t, NULL), CMN_GO_TIME_OK);
     t = must_parse("Jan 2 2006", "Feb   3 1999", NULL);
     cmn_go_time_rfc3339(&t, true, out);
@@ -485,6 +484,15 @@ static void format_parse_and_calendar(void **state)
     assert_int_equal(t.unix, -1);
     assert_int_equal(t.nsec, 999999999);
     assert_string_equal(t.zone, "");
+    /* the ends of int64: no overflow (UBSan watches), Go's wrap-around for nanoseconds */
+    t = cmn_go_time_unix(INT64_MAX, 0, 86399, "");
+    cmn_go_time_format_buf(&t, CMN_GO_TIME_RFC3339_NANO, text, sizeof(text));
+    assert_string_equal(text, "292277026596-12-05T15:30:06+23:59");
+    t = cmn_go_time_unix(INT64_MIN, 0, -86399, "");
+    cmn_go_time_format_buf(&t, CMN_GO_TIME_RFC3339, text, sizeof(text));
+    assert_string_equal(text, "-292277022657-01-26T08:29:53-23:59");
+    t = cmn_go_time_unix(INT64_MAX, 1000000000, 0, NULL);
+    assert_int_equal(t.unix, INT64_MIN);
     t = cmn_go_time_unix(0, 0, 0, "a zone name longer than we keep");
     assert_int_equal(strlen(t.zone), CMN_GO_ZONE_MAX - 1);
     /* far years: Go prints them whole, with a sign, 06 from the absolute value */

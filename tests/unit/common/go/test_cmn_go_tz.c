@@ -142,6 +142,9 @@ static void tzif_and_footer_rules(void **state)
     expect_zone(z, utc(2100, 7, 1, 0, 0, 0), 7200, "CEST");
     expect_zone(z, utc(2038, 3, 28, 1, 0, 0), 7200, "CEST"); /* past 2^31 */
     assert_int_equal(cmn_go_tz_lookup(z, 0, NULL), 7200);
+    /* the ends of time: the footer's rule without overflow (UBSan watches) */
+    expect_zone(z, INT64_MAX, 3600, "CET");
+    expect_zone(z, INT64_MIN, 3208, "LMT");
     cmn_go_tz_destroy(z);
     /* without a footer the last transition's zone lasts for ever (version 1 data) */
     {
