@@ -27,7 +27,8 @@
 #define STACK_SUBJECT 1024
 
 struct cmn_go_re {
-    pcre2_code *code;
+    pcre2_code *code; /* the translation, for pcre2_match (JIT when available) */
+    pcre2_code *scan; /* (?s:.)*(?:translation), for the anchored DFA fallback */
     pcre2_match_context *mctx;
     char *pattern; /* the PCRE2 text */
 };
@@ -93,7 +94,7 @@ void cmn_go_re_thread_release(void)
 /* ---- compile ---- */
 
 enum cmn_go_re_status cmn_go_re_translate(const char *pattern, size_t n, struct cmn_buf *out,
-                                    struct cmn_err *err)
+                                          struct cmn_err *err)
 {
     struct gre_arena a;
     struct gre_node *root;
@@ -119,18 +120,58 @@ void cmn_go_re_destroy(struct cmn_go_re *re)
     if (!re)
         return;
     pcre2_code_free(re->code);
+    pcre2_code_free(re->scan);
     pcre2_match_context_free(re->mctx);
     free(re->pattern);
     free(re);
 }
 
+static pcre2_code *pcre_compile(const char *pattern, size_t len, pcre2_compile_context *cctx,
+                                const char *go, size_t go_len, struct cmn_err *err)
+{
+    int code;
+    PCRE2_SIZE off;
+    /* The translation is plain ASCII and uses no PCRE2 feature Go lacks; NEVER_BACKSLASH_C
+     * and NEVER_UCP keep it that way should a bug let one through. */
+    pcre2_code *c =
+        pcre2_compile((PCRE2_SPTR)pattern, len,
+                      PCRE2_UTF | PCRE2_NEVER_BACKSLASH_C | PCRE2_NEVER_UCP | PCRE2_NO_AUTO_CAPTURE,
+                      &code, &off, cctx);
+
+    if (!c) {
+        PCRE2_UCHAR msg[256];
+        pcre2_get_error_message(code, msg, sizeof(msg));
+        cmn_err_set(err, code == PCRE2_ERROR_HEAP_FAILED ? CMN_GO_RE_NOMEM : CMN_GO_RE_UNSUPPORTED,
+                    "pattern `%.*s%s` is not supported by PCRE2: %s", GRE_QUOTE(go_len, go),
+                    (const char *)msg);
+    }
+    return c;
+}
+
+/* The DFA fallback's pattern: PCRE2's DFA matcher restarts at every start position of an
+ * unanchored search (quadratic in the subject); RE2 runs one pass with an implicit leading
+ * .*? instead. Matched anchored, this pattern does the same: linear in the subject. */
+static pcre2_code *scan_compile(const char *pcre, size_t len, pcre2_compile_context *cctx,
+                                const char *go, size_t go_len, struct cmn_err *err)
+{
+    struct cmn_buf b;
+    pcre2_code *c = NULL;
+
+    cmn_buf_init(&b, MAX_PCRE_PATTERN + 16);
+    if (cmn_buf_append_str(&b, "(?s:.)*(?:") != CMN_BUF_OK ||
+        cmn_buf_append(&b, pcre, len) != CMN_BUF_OK || cmn_buf_append_str(&b, ")") != CMN_BUF_OK)
+        cmn_err_set(err, CMN_GO_RE_NOMEM, "out of memory compiling a regular expression");
+    else
+        c = pcre_compile(b.data, b.len, cctx, go, go_len, err);
+    cmn_buf_free(&b);
+    return c;
+}
+
 static struct cmn_go_re *compile_pcre(char *pcre, size_t len, const char *go, size_t go_len,
-                                     unsigned flags, struct cmn_err *err)
+                                      unsigned flags, struct cmn_err *err)
 {
     struct cmn_go_re *re = calloc(1, sizeof(*re));
     pcre2_compile_context *cctx = pcre2_compile_context_create(NULL);
-    int code;
-    PCRE2_SIZE off;
 
     if (!re || !cctx) {
         cmn_err_set(err, CMN_GO_RE_NOMEM, "out of memory compiling a regular expression");
@@ -140,18 +181,9 @@ static struct cmn_go_re *compile_pcre(char *pcre, size_t len, const char *go, si
     pcre = NULL;
     pcre2_set_newline(cctx, PCRE2_NEWLINE_LF);
     pcre2_set_parens_nest_limit(cctx, PARENS_NEST_LIMIT);
-    /* The translation is plain ASCII and uses no PCRE2 feature Go lacks; NEVER_BACKSLASH_C
-     * and NEVER_UCP keep it that way should a bug let one through. */
-    re->code =
-        pcre2_compile((PCRE2_SPTR)re->pattern, len,
-                      PCRE2_UTF | PCRE2_NEVER_BACKSLASH_C | PCRE2_NEVER_UCP, &code, &off, cctx);
-    if (!re->code) {
-        PCRE2_UCHAR msg[256];
-        pcre2_get_error_message(code, msg, sizeof(msg));
-        cmn_err_set(err, CMN_GO_RE_UNSUPPORTED, "pattern `%.*s%s` is not supported by PCRE2: %s",
-                    GRE_QUOTE(go_len, go), (const char *)msg);
+    re->code = pcre_compile(re->pattern, len, cctx, go, go_len, err);
+    if (!re->code || !(re->scan = scan_compile(re->pattern, len, cctx, go, go_len, err)))
         goto fail;
-    }
     /* JIT code reads a few bytes past the subject in wide loads, which memcheck cannot tell
      * from a bug: under valgrind the interpreter runs instead (same answers). Without JIT (or
      * if it fails) pcre2_match interprets; a pattern matched once is not worth compiling. */
@@ -271,7 +303,8 @@ static bool valid_utf8(const char *s, size_t n)
     return true;
 }
 
-static enum cmn_go_re_match run(const struct cmn_go_re *re, const char *s, size_t n, struct tls_area *a)
+static enum cmn_go_re_match run(const struct cmn_go_re *re, const char *s, size_t n,
+                                struct tls_area *a)
 {
     int rc = pcre2_match(re->code, (PCRE2_SPTR)s, n, 0, PCRE2_NO_UTF_CHECK, a->md, re->mctx);
 
@@ -286,8 +319,9 @@ static enum cmn_go_re_match run(const struct cmn_go_re *re, const char *s, size_
         if (!a->workspace)
             return CMN_GO_RE_ERROR;
     }
-    rc = pcre2_dfa_match(re->code, (PCRE2_SPTR)s, n, 0, PCRE2_NO_UTF_CHECK | PCRE2_DFA_SHORTEST,
-                         a->md, re->mctx, a->workspace, DFA_WORKSPACE);
+    rc = pcre2_dfa_match(re->scan, (PCRE2_SPTR)s, n, 0,
+                         PCRE2_ANCHORED | PCRE2_NO_UTF_CHECK | PCRE2_DFA_SHORTEST, a->md, re->mctx,
+                         a->workspace, DFA_WORKSPACE);
     if (rc >= 0)
         return CMN_GO_RE_MATCH;
     if (rc == PCRE2_ERROR_NOMATCH)

@@ -217,7 +217,7 @@ static const char *named_class(struct gre_parser *p, const char *t, const char *
 }
 
 const char *cmn_gre_unicode_class(struct gre_parser *p, const char *s, const char *end,
-                             struct gre_class *cls)
+                                  struct gre_class *cls)
 {
     int sign = s[1] == 'P' ? -1 : 1;
     const char *t = s + 2, *name, *rest, *seq_end;
@@ -269,8 +269,8 @@ const char *cmn_gre_unicode_class(struct gre_parser *p, const char *s, const cha
     }
     if (cls->fold && u->fold == GRE_FOLD_CASED) {
         cmn_err_set(p->err, CMN_GO_RE_UNSUPPORTED,
-                    "pattern `%.*s%s`: (?i) with %.*s is not supported by this gateway (PCRE2 does "
-                    "not fold Unicode properties; Go adds every other case to the class)",
+                    "pattern `%.*s%s`: (?i) with %.*s is not supported (PCRE2 does not fold "
+                    "Unicode properties; Go adds every other case to the class)",
                     GRE_QUOTE(p->n, p->whole), (int)(seq_end - s), s);
         return NULL;
     }

@@ -115,9 +115,10 @@ static bool emit_class(struct cmn_buf *o, const struct gre_class *c)
 
 static bool emit_node(struct cmn_buf *o, const struct gre_node *n);
 
-/* Groups are written as capturing groups: PCRE2 keeps a bounded stack for nested "(?:" (it
- * may set options) and refuses Go's 1000 levels with it; plain groups have no such limit, and
- * a match here never reads what they captured. */
+/* Groups are written as plain parentheses: PCRE2 keeps a bounded stack for nested "(?:" (it
+ * may set options) and refuses Go's 1000 levels with it; plain groups have no such limit.
+ * PCRE2_NO_AUTO_CAPTURE makes them non-capturing: a capture would put the whole capture
+ * vector into every backtracking frame, and a match here never reads what was captured. */
 #define OPEN "("
 
 /* n as one quantifiable unit. */

@@ -15,7 +15,7 @@
 #define GRE_ARENA_CAP ((size_t)64 << 20)
 /* Our own messages quote at most this much of a pattern. */
 #define GRE_QUOTE_MAX 200
-#define GRE_QUOTE(n, s)                                                                             \
+#define GRE_QUOTE(n, s)                                                                            \
     (int)((n) < GRE_QUOTE_MAX ? (n) : GRE_QUOTE_MAX), (s), ((n) > GRE_QUOTE_MAX ? "..." : "")
 
 enum gre_op {
@@ -109,7 +109,8 @@ void cmn_gre_arena_free(struct gre_arena *a);
 
 /* Parses a Go pattern into a tree allocated from a. Returns the root or NULL with err set
  * (code CMN_GO_RE_SYNTAX / CMN_GO_RE_UNSUPPORTED / CMN_GO_RE_NOMEM). */
-struct gre_node *cmn_gre_parse(const char *pattern, size_t n, struct gre_arena *a, struct cmn_err *err);
+struct gre_node *cmn_gre_parse(const char *pattern, size_t n, struct gre_arena *a,
+                               struct cmn_err *err);
 
 /* ---- parser internals shared by cmn_go_re_parse.c and cmn_go_re_class.c ---- */
 
@@ -141,7 +142,8 @@ struct gre_node *cmn_gre_new_node(struct gre_parser *p, enum gre_op op);
 /* Appends n to the current concatenation and checks Go's limits. */
 bool cmn_gre_push_item(struct gre_parser *p, struct gre_node *n);
 /* Go's nextRune: the rune at s (RuneError of width 0 at end), or an invalid-UTF-8 error. */
-bool cmn_gre_next_rune(struct gre_parser *p, const char *s, const char *end, uint32_t *r, size_t *w);
+bool cmn_gre_next_rune(struct gre_parser *p, const char *s, const char *end, uint32_t *r,
+                       size_t *w);
 bool cmn_gre_check_utf8(struct gre_parser *p, const char *s, size_t n);
 
 /* cmn_go_re_class.c: classes and escapes. Each returns the position after what it read, or NULL
@@ -150,7 +152,7 @@ struct gre_class *cmn_gre_new_class(struct gre_parser *p);
 bool cmn_gre_push_class(struct gre_parser *p, struct gre_class *cls);
 /* \p{Name}, \pN, \P..., at t (which starts with "\p" or "\P"), added to cls. */
 const char *cmn_gre_unicode_class(struct gre_parser *p, const char *t, const char *end,
-                             struct gre_class *cls);
+                                  struct gre_class *cls);
 /* Whether \c is a Perl class (\d \D \s \S \w \W). */
 bool cmn_gre_perl_group(char c);
 bool cmn_gre_add_perl_group(struct gre_parser *p, struct gre_class *cls, char c);

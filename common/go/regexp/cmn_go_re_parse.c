@@ -171,7 +171,7 @@ bool cmn_gre_push_item(struct gre_parser *p, struct gre_node *n)
     if (!n)
         return false;
     if (!cmn_gre_grow(p->a, (void **)&f->items, f->nitems, f->nitems + 1, &f->cap_items,
-                 sizeof(*f->items))) {
+                      sizeof(*f->items))) {
         cmn_gre_nomem(p);
         return false;
     }
@@ -216,7 +216,7 @@ static bool add_sub(struct gre_parser *p, struct gre_node *n, struct gre_node *s
         if (last->op == GRE_LIT && last->flags == sub->flags) {
             for (size_t i = 0; i < sub->nrunes; i++) {
                 if (!cmn_gre_grow(p->a, (void **)&last->runes, last->nrunes, last->nrunes + 1,
-                             &last->cap_runes, sizeof(*last->runes))) {
+                                  &last->cap_runes, sizeof(*last->runes))) {
                     cmn_gre_nomem(p);
                     return false;
                 }
@@ -234,7 +234,8 @@ static bool add_sub(struct gre_parser *p, struct gre_node *n, struct gre_node *s
     return true;
 }
 
-static struct gre_node *collapse(struct gre_parser *p, struct gre_node **subs, size_t n, enum gre_op op)
+static struct gre_node *collapse(struct gre_parser *p, struct gre_node **subs, size_t n,
+                                 enum gre_op op)
 {
     struct gre_node *r;
 
@@ -265,7 +266,8 @@ static bool end_concat(struct gre_parser *p)
     if (!c)
         return false;
     f->nitems = 0;
-    if (!cmn_gre_grow(p->a, (void **)&f->alts, f->nalts, f->nalts + 1, &f->cap_alts, sizeof(*f->alts))) {
+    if (!cmn_gre_grow(p->a, (void **)&f->alts, f->nalts, f->nalts + 1, &f->cap_alts,
+                      sizeof(*f->alts))) {
         cmn_gre_nomem(p);
         return false;
     }
@@ -288,7 +290,7 @@ static bool open_group(struct gre_parser *p, bool capture, unsigned saved_flags)
     struct gre_frame *f;
 
     if (!cmn_gre_grow(p->a, (void **)&p->frames, p->depth, p->depth + 1, &p->cap_frames,
-                 sizeof(*p->frames))) {
+                      sizeof(*p->frames))) {
         cmn_gre_nomem(p);
         return false;
     }
@@ -441,8 +443,8 @@ static bool repeat_is_valid(const struct gre_node *n, int lim)
 
 /* Applies a repetition to the last item. before: the operator; after: what follows it.
  * Returns the new position or NULL on error. */
-static const char *repeat(struct gre_parser *p, enum gre_op op, int min, int max, const char *before,
-                          const char *after, const char *last_repeat)
+static const char *repeat(struct gre_parser *p, enum gre_op op, int min, int max,
+                          const char *before, const char *after, const char *last_repeat)
 {
     const char *end = p->whole + p->n;
     unsigned flags = p->flags;
@@ -634,7 +636,8 @@ static const char *backslash(struct gre_parser *p, const char *t)
 
 /* ---- main loop ---- */
 
-struct gre_node *cmn_gre_parse(const char *pattern, size_t n, struct gre_arena *a, struct cmn_err *err)
+struct gre_node *cmn_gre_parse(const char *pattern, size_t n, struct gre_arena *a,
+                               struct cmn_err *err)
 {
     struct gre_parser p = {.whole = pattern, .n = n, .flags = GRE_F_ONELINE, .a = a, .err = err};
     const char *t = pattern, *end = pattern + n;

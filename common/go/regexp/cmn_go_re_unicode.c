@@ -6,11 +6,11 @@
 
 #define CAT(go, pcre, fold)                                                                        \
     {                                                                                              \
-        go, pcre, GRE_UC_PCRE, fold                                                                 \
+        go, pcre, GRE_UC_PCRE, fold                                                                \
     }
 #define SCRIPT(go)                                                                                 \
     {                                                                                              \
-        go, go, GRE_UC_PCRE, GRE_FOLD_NONE                                                           \
+        go, go, GRE_UC_PCRE, GRE_FOLD_NONE                                                         \
     }
 
 /* Go 1.25: unicode.Categories (with LC and Cn, and C now including Cn), unicode.CategoryAliases,

@@ -303,9 +303,9 @@ static void nul_in_pattern_and_subject(void **state)
     (void)state;
     assert_non_null(re);
     assert_int_equal(cmn_go_re_match(re,
-                                  "xa\0"
-                                  "8",
-                                  4),
+                                     "xa\0"
+                                     "8",
+                                     4),
                      CMN_GO_RE_MATCH);
     assert_int_equal(cmn_go_re_match(re, "xa8", 3), CMN_GO_RE_NOMATCH);
     cmn_go_re_destroy(re);
@@ -482,9 +482,9 @@ static void literal_equal_fold_as_go(void **state)
     assert_non_null(re);
     assert_int_equal(cmn_go_re_match(re, "KEY.Example.COM", 15), CMN_GO_RE_MATCH);
     assert_int_equal(cmn_go_re_match(re,
-                                  "\xe2\x84\xaa"
-                                  "ey.example.com",
-                                  17),
+                                     "\xe2\x84\xaa"
+                                     "ey.example.com",
+                                     17),
                      CMN_GO_RE_MATCH);
     assert_int_equal(cmn_go_re_match(re, "key.example.com.", 16), CMN_GO_RE_NOMATCH);
     assert_int_equal(cmn_go_re_match(re, "keyxexample.com", 15), CMN_GO_RE_NOMATCH);
