@@ -10,6 +10,7 @@
 #include "gw_lua_int.h"
 
 #include "cmn_file.h"
+#include "cmn_http_field.h"
 #include "cmn_log.h"
 #include "gw_lua_sandbox.h"
 
@@ -394,7 +395,14 @@ static void take_error(struct gw_lua_session *s, enum gw_lua_chunk which, struct
         if (same) { /* custom_error's own text, without position or source (KrakenD's) */
             err->msg = strdup(s->custom_msg ? s->custom_msg : "");
             err->status = s->custom_code;
-            err->content_type = s->custom_ct ? strdup(s->custom_ct) : NULL;
+            /* the content type reaches the client as a header: one that breaks the field rule
+             * is dropped here rather than left to the writer (Go would send it with its line
+             * breaks turned into spaces) */
+            if (s->custom_ct && !cmn_http_field_value_ok_str(s->custom_ct))
+                cmn_log_warn("[Lua] custom_error: the content type is not a valid header value: "
+                             "answered without it");
+            else
+                err->content_type = s->custom_ct ? strdup(s->custom_ct) : NULL;
             return;
         }
     }

@@ -5,6 +5,7 @@
  * header no client could send stops the configuration (docs/modifiers.md). */
 #include "gw_martian.h"
 
+#include "cmn_http_field.h"
 #include "cmn_json.h"
 #include "cmn_log.h"
 #include "gw_martian_int.h"
@@ -30,6 +31,28 @@ static void state_free(struct state *st)
     free(st);
 }
 
+/* Headers the response side leaves that break the one field rule are dropped, each with a
+ * warning: a no-op answer hands them to the client. Today's modifiers cannot make one (values come
+ * from the checked configuration, the parsed answer, the checked request or Go's cookie
+ * sanitiser), so this guards the rule, not a known path. */
+static void drop_bad_fields(struct gw_fetch_result *res)
+{
+    size_t i = 0;
+
+    while (i < res->headers.n) {
+        const struct gw_hdr *h = &res->headers.v[i];
+        if (cmn_http_field_name_ok_str(h->name) && cmn_http_field_value_ok_str(h->value)) {
+            i++;
+            continue;
+        }
+        cmn_log_warn("[Martian] response header %s is not a valid field: dropped", h->name);
+        /* the strings stay in the list's blocks, freed with it */
+        memmove(&res->headers.v[i], &res->headers.v[i + 1],
+                (res->headers.n - i - 1) * sizeof(res->headers.v[0]));
+        res->headers.n--;
+    }
+}
+
 /* The response side on res: errors become the call's error, as a failing executor's. */
 static void respond(const struct gw_mart_tree *t, struct state *st, struct gw_fetch_result *res)
 {
@@ -38,8 +61,10 @@ static void respond(const struct gw_mart_tree *t, struct state *st, struct gw_fe
 
     if (res->status == 0) /* krakend-martian: a zero status is 200 before the modifiers */
         res->status = 200;
-    if (gw_mart_ref_response(&t->root, &mr, &err) == 0)
+    if (gw_mart_ref_response(&t->root, &mr, &err) == 0) {
+        drop_bad_fields(res);
         return;
+    }
     free(res->error);
     res->error = strdup(err.msg[0] ? err.msg : "martian: response modifier failed");
 }

@@ -85,6 +85,15 @@ static void custom_errors(void **state)
     assert_string_equal(t.err.content_type, "text/x");
     tu_lua_free(&t);
 
+    /* the content type becomes a header: one with a line break is dropped, the status stays */
+    t.b = tu_lua_block("{\"pre\": \"custom_error('no', 403, 'text/x\\\\r\\\\nX-Evil: 1')\"}",
+                       GW_LUA_PROXY);
+    tu_lua_request(&t.in, "GET", "/p", "", NULL, NULL);
+    assert_false(tu_lua_run(&t, GW_LUA_T_PROXY, false));
+    assert_int_equal(t.err.status, 403);
+    assert_null(t.err.content_type);
+    tu_lua_free(&t);
+
     t.b = tu_lua_block("{\"pre\": \"custom_error('plain')\"}", GW_LUA_PROXY);
     tu_lua_request(&t.in, "GET", "/p", "", NULL, NULL);
     assert_false(tu_lua_run(&t, GW_LUA_T_PROXY, false));

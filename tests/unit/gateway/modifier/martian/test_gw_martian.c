@@ -15,6 +15,8 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "gw_config.h"
+#include "gw_martian.h"
 #include "gw_martian_int.h"
 
 static struct gw_mart_tree *parse_ok(const char *json)
@@ -622,6 +624,55 @@ static void split_host_port(void **state)
     }
 }
 
+/* ---- the stage ------------------------------------------------------------------------------ */
+
+/* What the response side leaves for a no-op client passes the one field rule: a value with a line
+ * break (here planted in the backend's answer and copied by header.Copy) is dropped with its copy,
+ * the rest stays. */
+static void stage_drops_invalid_response_fields(void **state)
+{
+    struct gw_endpoint ep = {0};
+    struct gw_backend b = {0};
+    struct gw_stage st = {0};
+    struct gw_outreq o = {0};
+    struct gw_fetch_result r = {0}, *answer = NULL;
+    struct gw_stage_call call = {0};
+    struct gw_perr perr = {0};
+    struct cmn_err err = {0};
+    char ep_path[] = "endpoints[0]", pattern[] = "/x";
+
+    (void)state;
+    ep.json_path = ep_path;
+    b.url_pattern = pattern;
+    b.extra_config = json_pack("{s:{s:{s:s,s:s}}}", GW_NS_MARTIAN, "header.Copy", "from", "X-A",
+                               "to", "X-B");
+    assert_true(gw_martian_factory.build(NULL, NULL, &ep, &b, &st, &err));
+    assert_non_null(st.http_response);
+    o.method = strdup("GET");
+    o.url = strdup(BASE);
+    gw_hdrs_init(&o.headers, 64);
+    call.ep = &ep;
+    call.backend = &b;
+    call.out = &o;
+    assert_int_equal(st.http_request(st.ctx, &call, &answer, &perr), GW_STAGE_NEXT);
+    r.status = 200;
+    gw_hdrs_init(&r.headers, 64);
+    gw_hdrs_add(&r.headers, "Content-Type", "application/json");
+    gw_hdrs_add(&r.headers, "X-A", "a\r\nX-Evil: 1");
+    gw_hdrs_add(&r.headers, "X-Ok", "fine");
+    st.http_response(st.ctx, &call, &r);
+    assert_null(r.error);
+    assert_null(gw_hdrs_get(&r.headers, "X-A"));
+    assert_null(gw_hdrs_get(&r.headers, "X-B"));
+    assert_string_equal(gw_hdrs_get(&r.headers, "X-Ok"), "fine");
+    assert_string_equal(gw_hdrs_get(&r.headers, "Content-Type"), "application/json");
+    st.end(st.ctx, &call);
+    st.free(st.ctx);
+    gw_fetch_result_free(&r);
+    gw_outreq_free(&o);
+    json_decref(b.extra_config);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -637,6 +688,7 @@ int main(void)
         cmocka_unit_test(static_files),
         cmocka_unit_test(clean_paths),
         cmocka_unit_test(split_host_port),
+        cmocka_unit_test(stage_drops_invalid_response_fields),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
