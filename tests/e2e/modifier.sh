@@ -71,6 +71,12 @@ cat >"$E2E_WORK/krakend.json" <<EOF
      "post":"local d = response.load():data(); d:set('path_seen', d:get('path'))"}}}]},
   {"endpoint":"/l/http","backend":[{$B,"url_pattern":"/__echo/h","extra_config":{"modifier/lua-backend":{
      "pre":"local h = http_response.new('http://127.0.0.1:$MB/__echo/side?q=1'); request.load():headers('X-Side', tostring(h:statusCode()) .. ' ' .. h:headers('content-type'))"}}}]},
+  {"endpoint":"/l/teapot-crlf","extra_config":{"modifier/lua-endpoint":{"pre":"custom_error('short', 418, 'text/x\\\\r\\\\nX-Evil: 1')"}},
+   "backend":[{$B,"url_pattern":"/__echo/t"}]},
+  {"endpoint":"/l/bad-request-header","backend":[{$B,"url_pattern":"/__echo/bad","extra_config":{"modifier/lua-backend":{
+     "pre":"request.load():headers('X-Bad', 'a\\\\r\\\\nX-Evil: 1')"}}}]},
+  {"endpoint":"/l/bad-response-header","output_encoding":"no-op","backend":[{$B,"url_pattern":"/__echo/r","encoding":"no-op","extra_config":{"modifier/lua-backend":{
+     "post":"local r = response.load(); r:headers('X-Bad', 'a\\\\r\\\\nX-Evil: 1'); r:headers('X-Good', 'yes')"}}}]},
   {"endpoint":"/l/loop","backend":[{$B,"url_pattern":"/__echo/l","extra_config":{"modifier/lua-backend":{"pre":"while true do end"}}}]},
   {"endpoint":"/l/pcall-loop","backend":[{$B,"url_pattern":"/__echo/l","extra_config":{"modifier/lua-backend":{"pre":"while true do pcall(function() while true do end end) end"}}}]},
   {"endpoint":"/l/alloc","backend":[{$B,"url_pattern":"/__echo/a","extra_config":{"modifier/lua-backend":{"pre":"local t = {} local s = 'xxxxxxxxxxxxxxxx' while true do s = s .. s t[#t + 1] = s end"}}}]},
@@ -158,6 +164,18 @@ e2e_eq "lua-backend: pre's header" "backend" "$(jqb '.headers["X-Lua-Tag"][0]')"
 
 e2e_curl "$U/l/http"
 e2e_eq "lua http_response: a script's own request" "200 application/json" "$(jqb '.headers["X-Side"][0]')"
+
+# headers a script builds pass the one field rule (cmn_http_field) before anyone sees them
+e2e_curl "$U/l/teapot-crlf"
+e2e_eq "custom_error with a line break in its content type: the status stays" "418" "$E2E_STATUS"
+e2e_eq "and the content type is dropped, nothing injected" "|" "$(e2e_header Content-Type)|$(e2e_header X-Evil)"
+e2e_curl "$U/l/bad-request-header"
+e2e_eq "a backend header with a line break fails the call (500)" "500" "$E2E_STATUS"
+for k in $(seq 20); do grep -qF 'invalid header field value for "X-Bad"' "$E2E_WORK/gateway.log" && break; sleep 0.1; done
+e2e_contains "with Go's transport error in the log" 'invalid header field value for "X-Bad"' "$(cat "$E2E_WORK/gateway.log")"
+e2e_curl "$U/l/bad-response-header"
+e2e_eq "a no-op answer's header with a line break is skipped, the others kept" "200 yes |" \
+    "$E2E_STATUS $(e2e_header X-Good) $(e2e_header X-Bad)|$(e2e_header X-Evil)"
 
 start=$SECONDS
 e2e_curl "$U/l/loop"
