@@ -322,9 +322,15 @@ static int ctx_body(lua_State *L)
 void gw_lua_api_ctx_init(lua_State *L)
 {
     static const luaL_Reg methods[] = {
-        {"method", ctx_method},   {"url", ctx_url},         {"host", ctx_host},
-        {"query", ctx_query},     {"params", ctx_params},   {"headers", ctx_headers},
-        {"headerList", ctx_header_list}, {"body", ctx_body}, {NULL, NULL},
+        {"method", ctx_method},
+        {"url", ctx_url},
+        {"host", ctx_host},
+        {"query", ctx_query},
+        {"params", ctx_params},
+        {"headers", ctx_headers},
+        {"headerList", ctx_header_list},
+        {"body", ctx_body},
+        {NULL, NULL},
     };
 
     gw_lua_set_methods(L, GW_LUA_UD_CTX, methods);

@@ -123,8 +123,8 @@ static int req_query(lua_State *L)
         const char *cq = t->client->raw_query ? t->client->raw_query : "";
         out = lua_newuserdata(L, 3 * strlen(cq) + 8);
         cmn_buf_init(&b, 3 * strlen(cq) + 7);
-        bool ok = gw_query_encode(cq, &t->ep->input_query_strings,
-                                  &t->backend->input_query_strings, &b);
+        bool ok =
+            gw_query_encode(cq, &t->ep->input_query_strings, &t->backend->input_query_strings, &b);
         memcpy(out, ok ? cmn_buf_str(&b) : "", ok ? b.len + 1 : 1);
         cmn_buf_free(&b);
         lua_pushstring(L, out);
@@ -408,14 +408,24 @@ static int resp_body(lua_State *L)
 void gw_lua_api_proxy_init(lua_State *L)
 {
     static const luaL_Reg req[] = {
-        {"method", req_method},   {"path", req_path},         {"query", req_query},
-        {"url", req_url},         {"params", req_params},     {"headers", req_headers},
-        {"headerList", req_header_list}, {"body", req_body}, {NULL, NULL},
+        {"method", req_method},
+        {"path", req_path},
+        {"query", req_query},
+        {"url", req_url},
+        {"params", req_params},
+        {"headers", req_headers},
+        {"headerList", req_header_list},
+        {"body", req_body},
+        {NULL, NULL},
     };
     static const luaL_Reg resp[] = {
-        {"isComplete", resp_is_complete}, {"statusCode", resp_status}, {"data", resp_data},
-        {"headers", resp_headers},        {"headerList", resp_header_list},
-        {"body", resp_body},              {NULL, NULL},
+        {"isComplete", resp_is_complete},
+        {"statusCode", resp_status},
+        {"data", resp_data},
+        {"headers", resp_headers},
+        {"headerList", resp_header_list},
+        {"body", resp_body},
+        {NULL, NULL},
     };
 
     gw_lua_set_methods(L, GW_LUA_UD_REQUEST, req);

@@ -63,7 +63,8 @@ static bool checksums_ok(const struct gw_lua_block *b, const json_t *md5)
     const char *path;
     const json_t *want;
 
-    json_object_foreach((json_t *)(uintptr_t)md5, path, want) {
+    json_object_foreach((json_t *)(uintptr_t)md5, path, want)
+    {
         const char *text = "";
         size_t len = 0;
         char have[33];
@@ -80,8 +81,8 @@ static bool checksums_ok(const struct gw_lua_block *b, const json_t *md5)
         }
         md5_hex(text, len, have);
         if (strcmp(have, json_string_value(want)) != 0) {
-            cmn_log_debug("%s lua: wrong cheksum for source %s. have: %s, want: %s",
-                          b->log_prefix, path, have, json_string_value(want));
+            cmn_log_debug("%s lua: wrong cheksum for source %s. have: %s, want: %s", b->log_prefix,
+                          path, have, json_string_value(want));
             return false;
         }
     }
@@ -100,7 +101,7 @@ static bool read_source(struct gw_lua_block *b, struct gw_lua_source *s)
     if (st != CMN_FILE_OK) {
         /* KrakenD logs it and fails every request with "unable to load required source" */
         cmn_log_error("[Lua] Opening the source file: open %s: %s", s->path,
-                      st == CMN_FILE_MISSING ? "no such file or directory"
+                      st == CMN_FILE_MISSING   ? "no such file or directory"
                       : st == CMN_FILE_TOO_BIG ? "file too big"
                       : sys                    ? strerror(sys)
                                                : "not a regular file");
@@ -116,12 +117,13 @@ static bool read_source(struct gw_lua_block *b, struct gw_lua_source *s)
 
 static void warn_ignored(const struct gw_lua_block *b, const json_t *ns)
 {
-    static const char *const known[] = {"sources", "pre",  "post",     "live",
+    static const char *const known[] = {"sources", "pre",       "post",           "live",
                                         "md5",     "skip_next", "allow_open_libs"};
     const char *key;
     const json_t *v;
 
-    json_object_foreach((json_t *)(uintptr_t)ns, key, v) {
+    json_object_foreach((json_t *)(uintptr_t)ns, key, v)
+    {
         bool ok = false;
         for (size_t i = 0; i < sizeof(known) / sizeof(known[0]); i++)
             ok = ok || strcmp(key, known[i]) == 0;
@@ -155,8 +157,8 @@ static char *log_prefix(enum gw_lua_level level, const char *where)
     return strdup(buf);
 }
 
-struct gw_lua_block *gw_lua_block_new(const json_t *ns, enum gw_lua_level level,
-                                      const char *where, struct cmn_err *err)
+struct gw_lua_block *gw_lua_block_new(const json_t *ns, enum gw_lua_level level, const char *where,
+                                      struct cmn_err *err)
 {
     struct gw_lua_block *b = NULL;
     const json_t *src;

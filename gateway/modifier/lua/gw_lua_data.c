@@ -721,7 +721,8 @@ static int list_del(lua_State *L)
     if (i < 0 || (size_t)i >= arr->n_items)
         return 0;
     retire(L, arr->items[i]);
-    memmove(&arr->items[i], &arr->items[i + 1], (arr->n_items - (size_t)i - 1) * sizeof(*arr->items));
+    memmove(&arr->items[i], &arr->items[i + 1],
+            (arr->n_items - (size_t)i - 1) * sizeof(*arr->items));
     arr->n_items--;
     return 0;
 }
@@ -829,8 +830,8 @@ void gw_lua_set_hdr_list(lua_State *L, int idx, struct gw_hdrs *h, const char *n
 void gw_lua_data_init(lua_State *L)
 {
     static const luaL_Reg table_methods[] = {
-        {"get", table_get},   {"set", table_set},   {"len", table_len},
-        {"del", table_del},   {"keys", table_keys}, {"keyExists", table_key_exists},
+        {"get", table_get}, {"set", table_set},   {"len", table_len},
+        {"del", table_del}, {"keys", table_keys}, {"keyExists", table_key_exists},
         {NULL, NULL},
     };
     static const luaL_Reg list_methods[] = {

@@ -133,8 +133,12 @@ static bool mw_build(void *ctx, const struct gw_config *cfg, const struct gw_end
     m->ep = ep;
     m->timeout_ms = ep ? ep->timeout_ms : cfg->timeout_ms;
     cmn_log_debug("%s Middleware is now ready", b->log_prefix);
-    *mw = (struct gw_mw){"modifier/lua-endpoint", ep ? GW_MW_AUTHENTICATED : GW_MW_ENGINE, m,
-                         mw_request, NULL, mw_free};
+    *mw = (struct gw_mw){"modifier/lua-endpoint",
+                         ep ? GW_MW_AUTHENTICATED : GW_MW_ENGINE,
+                         m,
+                         mw_request,
+                         NULL,
+                         mw_free};
     return true;
 }
 

@@ -109,7 +109,8 @@ static struct answer *perform(const struct request *rq, char *err, size_t err_si
     curl_easy_setopt(c, CURLOPT_FOLLOWLOCATION, 1L);
     curl_easy_setopt(c, CURLOPT_MAXREDIRS, 10L);
     curl_easy_setopt(c, CURLOPT_TIMEOUT_MS, rq->timeout_ms);
-    curl_easy_setopt(c, CURLOPT_CONNECTTIMEOUT_MS, rq->timeout_ms < 10000 ? rq->timeout_ms : 10000L);
+    curl_easy_setopt(c, CURLOPT_CONNECTTIMEOUT_MS,
+                     rq->timeout_ms < 10000 ? rq->timeout_ms : 10000L);
     curl_easy_setopt(c, CURLOPT_MAXFILESIZE_LARGE, (curl_off_t)GW_LUA_HTTP_BODY_MAX);
     curl_easy_setopt(c, CURLOPT_ACCEPT_ENCODING, "gzip");
     curl_easy_setopt(c, CURLOPT_ERRORBUFFER, errbuf);
@@ -133,8 +134,8 @@ static struct answer *perform(const struct request *rq, char *err, size_t err_si
     if (rc != CURLE_OK) {
         snprintf(err, err_size, "%s %s: %s", rq->method, rq->url,
                  rc == CURLE_OPERATION_TIMEDOUT ? "context deadline exceeded"
-                 : errbuf[0]                     ? errbuf
-                                                 : curl_easy_strerror(rc));
+                 : errbuf[0]                    ? errbuf
+                                                : curl_easy_strerror(rc));
         goto fail;
     }
     curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &a->status);

@@ -21,10 +21,11 @@
 /* ---- limits (docs/modifiers.md "Lua: bounds") --------------------------------------------- */
 
 #define GW_LUA_MEM_MAX (64u * 1024 * 1024) /* bytes one thread's VM may hold */
-#define GW_LUA_INSTRUCTIONS 50000000L      /* VM instructions one run (sources, pre, post) may use */
+#define GW_LUA_INSTRUCTIONS 50000000L /* VM instructions one run (sources, pre, post) may use */
 #define GW_LUA_SOURCE_MAX (4u * 1024 * 1024) /* bytes of one source file */
-#define GW_LUA_NODES_MAX 1000000u /* data values (and 64-byte units of text) a session may create */
-#define GW_LUA_DEPTH_MAX 64                  /* nesting of a Lua table turned into data */
+#define GW_LUA_NODES_MAX 1000000u /* data values (and 64-byte units of text) a session may create  \
+                                   */
+#define GW_LUA_DEPTH_MAX 64       /* nesting of a Lua table turned into data */
 #define GW_LUA_HTTP_BODY_MAX (16u * 1024 * 1024) /* http_response body */
 
 /* The instruction budget runs use (GW_LUA_INSTRUCTIONS); tests and fuzz targets lower it. */
@@ -40,8 +41,8 @@ enum gw_lua_level {
 };
 
 struct gw_lua_source {
-    char *path;   /* as configured (relative to the working directory) */
-    char *text;   /* read at start (NULL with live, or when unreadable) */
+    char *path; /* as configured (relative to the working directory) */
+    char *text; /* read at start (NULL with live, or when unreadable) */
     size_t len;
     size_t lines; /* lines after trimming leading and trailing newlines (KrakenD's source map) */
 };
@@ -64,8 +65,8 @@ struct gw_lua_block {
  * when there is no Lua there (the namespace is not an object, or an md5 does not match: logged
  * at DEBUG as KrakenD does), or NULL with err set to refuse the configuration. where: the
  * endpoint path or backend url_pattern for log lines (NULL at service level). */
-struct gw_lua_block *gw_lua_block_new(const json_t *ns, enum gw_lua_level level,
-                                      const char *where, struct cmn_err *err);
+struct gw_lua_block *gw_lua_block_new(const json_t *ns, enum gw_lua_level level, const char *where,
+                                      struct cmn_err *err);
 void gw_lua_block_destroy(struct gw_lua_block *b);
 
 /* ---- errors (gw_lua_error.c) ----------------------------------------------------------------- */
@@ -96,14 +97,14 @@ enum gw_lua_target_kind { GW_LUA_T_CTX = 0, GW_LUA_T_PROXY, GW_LUA_T_BACKEND };
 /* What the API objects of a session act on (all borrowed; valid while the session is open). */
 struct gw_lua_target {
     enum gw_lua_target_kind kind;
-    struct gw_inreq *in;            /* ctx and proxy: the request (changeable) */
-    struct gw_outreq *out;          /* backend: the request to send (changeable) */
-    const struct gw_inreq *client;  /* backend: the client's request (params, query) */
-    const struct gw_endpoint *ep;   /* may be NULL at service level */
+    struct gw_inreq *in;           /* ctx and proxy: the request (changeable) */
+    struct gw_outreq *out;         /* backend: the request to send (changeable) */
+    const struct gw_inreq *client; /* backend: the client's request (params, query) */
+    const struct gw_endpoint *ep;  /* may be NULL at service level */
     const struct gw_backend *backend;
-    int64_t deadline_ms;            /* http_response's time limit (mono ms; 0: 60 s) */
-    struct gw_presp *resp;          /* post: the response (set by gw_lua_session_response) */
-    const char *raw_path;           /* ctx: the path as received (url()) */
+    int64_t deadline_ms;   /* http_response's time limit (mono ms; 0: 60 s) */
+    struct gw_presp *resp; /* post: the response (set by gw_lua_session_response) */
+    const char *raw_path;  /* ctx: the path as received (url()) */
     /* set by the script where KrakenD keeps a value that changes nothing (kept strings) */
     const char *url_set, *path_set, *query_set;
     struct gw_json *params; /* proxy/backend: request:params() (first letters upper-cased) */
@@ -116,7 +117,8 @@ struct gw_lua_session;
 struct gw_lua_session *gw_lua_session_open(const struct gw_lua_block *b,
                                            const struct gw_lua_target *t, struct gw_lua_error *err);
 /* Runs pre or post (also when empty). false with *err set on failure. Same thread as open. */
-bool gw_lua_session_run(struct gw_lua_session *s, enum gw_lua_chunk which, struct gw_lua_error *err);
+bool gw_lua_session_run(struct gw_lua_session *s, enum gw_lua_chunk which,
+                        struct gw_lua_error *err);
 /* Gives post its `response`: a NULL data becomes {} (as KrakenD does even without post). */
 bool gw_lua_session_response(struct gw_lua_session *s, struct gw_presp *resp);
 /* Closes the session (NULL accepted): everything it created is freed. Same thread as open. */
@@ -155,7 +157,7 @@ void gw_lua_session_keep_http(lua_State *L, struct gw_lua_session *s, void *answ
 /* Records custom_error's details and raises the error (does not return). */
 int gw_lua_raise_custom(lua_State *L, const char *msg, size_t len, int code, const char *ct);
 
-/* ---- the data objects (gw_lua_data.c) --------------------------------------------------------- */
+/* ---- the data objects (gw_lua_data.c) -------------------------------------------------------- */
 
 enum gw_lua_ud_kind {
     GW_LUA_UD_TABLE = 0, /* luaTable: a JSON object */
@@ -218,9 +220,9 @@ void gw_lua_number_text(double d, char *out, size_t size);
 
 /* ---- the request, response and ctx objects (gw_lua_api_*.c) ---------------------------------- */
 
-void gw_lua_api_ctx_init(lua_State *L);    /* ctx methods */
-void gw_lua_api_proxy_init(lua_State *L);  /* request and response methods */
-void gw_lua_http_init(lua_State *L);       /* http_response methods */
+void gw_lua_api_ctx_init(lua_State *L);   /* ctx methods */
+void gw_lua_api_proxy_init(lua_State *L); /* request and response methods */
+void gw_lua_http_init(lua_State *L);      /* http_response methods */
 int gw_lua_ctx_load(lua_State *L);
 int gw_lua_request_load(lua_State *L);
 int gw_lua_response_load(lua_State *L);

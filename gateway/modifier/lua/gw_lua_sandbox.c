@@ -17,7 +17,7 @@
 #include <string.h>
 
 static char K_TEMPLATE[2], K_MT[2], K_PATH; /* registry keys: their addresses */
-static char M_G, M_PACKAGE;                /* template markers for _G and package */
+static char M_G, M_PACKAGE;                 /* template markers for _G and package */
 
 /* Pushes a shallow copy of the table at idx. */
 static void copy_table(lua_State *L, int idx)
@@ -123,8 +123,8 @@ static int l_getfenv(lua_State *L)
 
 static int l_collectgarbage(lua_State *L)
 {
-    static const char *const opts[] = {"collect", "count", "step", "stop", "restart",
-                                       "setpause", "setstepmul", NULL};
+    static const char *const opts[] = {"collect", "count",    "step",       "stop",
+                                       "restart", "setpause", "setstepmul", NULL};
     int o = luaL_checkoption(L, 1, "collect", opts);
 
     switch (o) {
@@ -269,7 +269,7 @@ static int l_require(lua_State *L)
     if (!path)
         return luaL_error(L, "'package.path' must be a string");
     file_name = luaL_gsub(L, name, ".", "/"); /* 5 */
-    lua_pushliteral(L, "");                    /* 6: the files tried */
+    lua_pushliteral(L, "");                   /* 6: the files tried */
     for (const char *p = path; *p;) {
         const char *semi = strchr(p, ';');
         size_t l = semi ? (size_t)(semi - p) : strlen(p);
@@ -380,12 +380,11 @@ static void set_loader(lua_State *L, int t, const char *name, const char *orig, 
 static void build_template(lua_State *L, bool open)
 {
     static const char *const base[] = {
-        "assert",   "error",        "ipairs",   "next",     "pairs",  "print",    "rawequal",
-        "rawget",   "rawset",       "select",   "setfenv",  "setmetatable", "getmetatable",
-        "tonumber", "tostring",     "type",     "unpack",   "newproxy", "gcinfo", "_VERSION",
-        NULL};
-    static const char *const debug_keep[] = {"traceback", "getinfo", "getlocal", "getupvalue",
-                                             "setlocal", NULL};
+        "assert",   "error",  "ipairs", "next",     "pairs",        "print",        "rawequal",
+        "rawget",   "rawset", "select", "setfenv",  "setmetatable", "getmetatable", "tonumber",
+        "tostring", "type",   "unpack", "newproxy", "gcinfo",       "_VERSION",     NULL};
+    static const char *const debug_keep[] = {"traceback",  "getinfo",  "getlocal",
+                                             "getupvalue", "setlocal", NULL};
     int t;
 
     lua_createtable(L, 0, 48);

@@ -173,10 +173,8 @@ static enum gw_stage_verdict proxy_before(void *ctx, struct gw_pstage_call *call
                                           struct gw_perr *err)
 {
     struct lua_stage *ls = ctx;
-    struct gw_lua_target t = {.kind = GW_LUA_T_PROXY,
-                              .in = call->in,
-                              .ep = call->ep,
-                              .deadline_ms = call->deadline_ms};
+    struct gw_lua_target t = {
+        .kind = GW_LUA_T_PROXY, .in = call->in, .ep = call->ep, .deadline_ms = call->deadline_ms};
     struct gw_lua_error le;
     struct gw_lua_session *s = gw_lua_session_open(ls->b, &t, &le);
 
@@ -219,8 +217,8 @@ static bool proxy_build(void *ctx, const struct gw_config *cfg, const struct gw_
     if (!ls)
         return err->msg[0] == '\0';
     ls->ep = ep;
-    *st = (struct gw_pstage){"modifier/lua-proxy", ls, proxy_before, proxy_after, proxy_end,
-                             stage_free};
+    *st = (struct gw_pstage){"modifier/lua-proxy", ls,        proxy_before,
+                             proxy_after,          proxy_end, stage_free};
     return true;
 }
 

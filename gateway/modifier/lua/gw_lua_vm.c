@@ -59,12 +59,12 @@ struct gw_lua_session {
     size_t n_kept, cap_kept;
     void **https; /* http_response answers */
     size_t n_https, cap_https;
-    int custom;       /* the string custom_error raised, or LUA_NOREF */
+    int custom; /* the string custom_error raised, or LUA_NOREF */
     unsigned custom_code;
     char *custom_msg, *custom_ct;
 };
 
-/* ---- the module-wide runtime ------------------------------------------------------------------ */
+/* ---- the module-wide runtime ----------------------------------------------------------------- */
 
 static pthread_mutex_t g_mu = PTHREAD_MUTEX_INITIALIZER;
 static struct gw_lua_vm *g_vms; /* every VM, whichever thread made it */
@@ -115,7 +115,7 @@ unsigned gw_lua_next_block_id(void)
     return atomic_fetch_add(&g_next_id, 1);
 }
 
-/* ---- a VM ------------------------------------------------------------------------------------- */
+/* ---- a VM ------------------------------------------------------------------------------------ */
 
 static struct gw_lua_vm *vm_of(lua_State *L)
 {
@@ -409,7 +409,8 @@ static void take_error(struct gw_lua_session *s, enum gw_lua_chunk which, struct
     if (lua_type(L, -1) == LUA_TSTRING) {
         raw = lua_tolstring(L, -1, &len);
     } else {
-        snprintf(buf, sizeof(buf), "(error object is a %s value)", lua_typename(L, lua_type(L, -1)));
+        snprintf(buf, sizeof(buf), "(error object is a %s value)",
+                 lua_typename(L, lua_type(L, -1)));
         raw = buf;
         len = strlen(buf);
     }

@@ -52,7 +52,8 @@ static int query_matches(const struct gw_mart_node *n, struct gw_mart_req *req, 
         return cmn_err_set(err, 1, "out of memory"), -1;
     }
     for (size_t i = 0; i < q.n && !*hit; i++)
-        *hit = strcmp(q.v[i].key, n->name) == 0 && (!n->value[0] || strcmp(q.v[i].value, n->value) == 0);
+        *hit = strcmp(q.v[i].key, n->name) == 0 &&
+               (!n->value[0] || strcmp(q.v[i].value, n->value) == 0);
     cmn_go_values_free(&q);
     return 0;
 }

@@ -16,8 +16,8 @@ struct cmn_go_re;
 #include <stddef.h>
 #include <stdint.h>
 
-#define GW_MART_DEPTH_MAX 32              /* filters and groups nested in one another */
-#define GW_MART_NODES_MAX 4096            /* modifiers in one backend's tree */
+#define GW_MART_DEPTH_MAX 32                 /* filters and groups nested in one another */
+#define GW_MART_NODES_MAX 4096               /* modifiers in one backend's tree */
 #define GW_MART_FILE_MAX (32u * 1024 * 1024) /* static.Modifier: bytes served from one file */
 
 enum gw_mart_kind {
@@ -59,9 +59,9 @@ struct gw_mart_ref {
 
 struct gw_mart_node {
     enum gw_mart_kind kind;
-    char *name, *value;    /* header name/value, cookie name/value, query name/value */
-    char *from, *to;       /* header.Copy */
-    char **names;          /* header.Blacklist */
+    char *name, *value; /* header name/value, cookie name/value, query name/value */
+    char *from, *to;    /* header.Copy */
+    char **names;       /* header.Blacklist */
     size_t n_names;
     char *scheme, *host, *path, *query; /* url.Modifier / url.Filter */
     long long port;                     /* port.Modifier, port.Filter */
@@ -71,12 +71,12 @@ struct gw_mart_node {
     char *body; /* body.Modifier */
     size_t body_len;
     char *content_type;
-    char *boundary;    /* body.Modifier: its multipart/byteranges boundary (random, per modifier) */
-    int status;        /* status.Modifier */
-    char *root;        /* static.Modifier: rootPath, cleaned */
+    char *boundary; /* body.Modifier: its multipart/byteranges boundary (random, per modifier) */
+    int status;     /* status.Modifier */
+    char *root;     /* static.Modifier: rootPath, cleaned */
     char **map_from, **map_to; /* static.Modifier: explicitPaths */
     size_t n_map;
-    struct cmn_go_re *re;        /* regex filters */
+    struct cmn_go_re *re;         /* regex filters */
     struct gw_mart_ref then, els; /* filters */
     struct gw_mart_ref *items;    /* groups: fifo in order; priority sorted (run order) */
     size_t n_items;
@@ -112,13 +112,13 @@ struct gw_mart_req {
     /* the URL, parsed on first use (Go's URL fields) */
     bool parsed, url_dirty;
     char *scheme, *host, *path, *raw_path, *raw_query;
-    char *req_host;  /* Request.Host: the original URL's host until something sets it */
+    char *req_host; /* Request.Host: the original URL's host until something sets it */
     bool host_dirty;
-    long long cl;    /* Request.ContentLength (Go's, as Lura set it) */
+    long long cl; /* Request.ContentLength (Go's, as Lura set it) */
     bool cl_dirty;
-    char *te;        /* Request.TransferEncoding (one value) or NULL */
-    bool skip;       /* static.Modifier: no round trip */
-    char *body;      /* body.Modifier's body, owned (o->body points here) */
+    char *te;   /* Request.TransferEncoding (one value) or NULL */
+    bool skip;  /* static.Modifier: no round trip */
+    char *body; /* body.Modifier's body, owned (o->body points here) */
     size_t body_len;
 };
 

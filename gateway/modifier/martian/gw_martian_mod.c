@@ -75,7 +75,8 @@ static int url_modify(const struct gw_mart_node *n, struct gw_mart_req *req, str
     if (n->path[0]) {
         struct cmn_buf b;
         cmn_buf_init(&b, 1024 * 1024);
-        if (replace(&req->path, n->path, err) || !cmn_go_path_escape(n->path, strlen(n->path), &b)) {
+        if (replace(&req->path, n->path, err) ||
+            !cmn_go_path_escape(n->path, strlen(n->path), &b)) {
             cmn_buf_free(&b);
             return nomem(err);
         }
@@ -105,8 +106,7 @@ static int port_modify(const struct gw_mart_node *n, struct gw_mart_req *req, st
     if (need_url(req, err))
         return -1;
     snprintf(host, sizeof(host), "%s", req->host);
-    if (strchr(host, ':') &&
-        !gw_mart_split_host_port(req->host, host, sizeof(host), NULL, 0, err))
+    if (strchr(host, ':') && !gw_mart_split_host_port(req->host, host, sizeof(host), NULL, 0, err))
         return -1;
     if (n->remove) {
         snprintf(hp, sizeof(hp), "%s", host);
@@ -161,10 +161,9 @@ static int id_modify(const struct gw_mart_node *n, struct gw_mart_req *req, stru
         return cmn_err_set(err, 1, "martian: no random bytes for header.Id"), -1;
     u[6] = (unsigned char)((u[6] & 0x0f) | 0x40);
     u[8] = (unsigned char)((u[8] & 0x3f) | 0x80);
-    snprintf(s, sizeof(s),
-             "%02x%02x%02x%02x-%02x%02x-%02x%02x-%02x%02x-%02x%02x%02x%02x%02x%02x", u[0], u[1],
-             u[2], u[3], u[4], u[5], u[6], u[7], u[8], u[9], u[10], u[11], u[12], u[13], u[14],
-             u[15]);
+    snprintf(s, sizeof(s), "%02x%02x%02x%02x-%02x%02x-%02x%02x-%02x%02x-%02x%02x%02x%02x%02x%02x",
+             u[0], u[1], u[2], u[3], u[4], u[5], u[6], u[7], u[8], u[9], u[10], u[11], u[12], u[13],
+             u[14], u[15]);
     return gw_hdrs_set(&req->o->headers, n->name, s) ? 0 : nomem(err);
 }
 
@@ -211,8 +210,7 @@ static const char *request_header(struct gw_mart_res *res, const char *name)
     return v ? v : "";
 }
 
-static int body_response(const struct gw_mart_node *n, struct gw_mart_res *res,
-                         struct cmn_err *err)
+static int body_response(const struct gw_mart_node *n, struct gw_mart_res *res, struct cmn_err *err)
 {
     const char *range = request_header(res, "Range");
 
@@ -271,8 +269,7 @@ static int static_response(const struct gw_mart_node *n, struct gw_mart_res *res
         goto out;
     case CMN_FILE_TOO_BIG:
         res->r->status = 500;
-        cmn_err_set(err, 1, "read %s: larger than %u bytes", cmn_buf_str(&fp),
-                         GW_MART_FILE_MAX);
+        cmn_err_set(err, 1, "read %s: larger than %u bytes", cmn_buf_str(&fp), GW_MART_FILE_MAX);
         rc = -1;
         goto out;
     default:

@@ -587,8 +587,7 @@ static bool pair_matches(const char *p, size_t n, const char *name, const char *
     return !value[0] || (strlen(value) == vl && memcmp(v, value, vl) == 0);
 }
 
-bool gw_mart_has_cookie(const struct gw_hdrs *h, bool response, const char *name,
-                        const char *value)
+bool gw_mart_has_cookie(const struct gw_hdrs *h, bool response, const char *name, const char *value)
 {
     for (size_t i = 0; i < h->n; i++) {
         const char *line = h->v[i].value;
@@ -632,9 +631,8 @@ bool gw_mart_split_host_port(const char *hp, char *host, size_t host_size, char 
         if (end[1] == '\0')
             return addr_error(hp, "missing port in address", err);
         if (end + 1 != i)
-            return addr_error(hp, end[1] == ':' ? "too many colons in address"
-                                                : "missing port in address",
-                              err);
+            return addr_error(
+                hp, end[1] == ':' ? "too many colons in address" : "missing port in address", err);
         h = hp + 1;
         hl = (size_t)(end - h);
         j = 1;
@@ -714,8 +712,7 @@ int gw_mart_range(struct gw_fetch_result *r, const char *range, const char *data
         char part[256];
         const char *dash;
         if (l > 200) /* no number that long fits an int: Go's Atoi refuses it too */
-            return cmn_err_set(err, 1, "strconv.Atoi: parsing \"%.32s...\": value out of range",
-                               p),
+            return cmn_err_set(err, 1, "strconv.Atoi: parsing \"%.32s...\": value out of range", p),
                    -1;
         snprintf(part, sizeof(part), "%.*s", (int)l, p);
         if (l && part[l - 1] == '-') /* "5-": to the end */
@@ -755,7 +752,8 @@ int gw_mart_range(struct gw_fetch_result *r, const char *range, const char *data
         return 0;
     }
     for (size_t i = 0; i < n; i++) { /* mime/multipart's writer: headers sorted by name */
-        cmn_buf_printf(&b, "%s--%s\r\nContent-Range: bytes %lld-%lld/%zu\r\nContent-Type: %s\r\n\r\n",
+        cmn_buf_printf(&b,
+                       "%s--%s\r\nContent-Range: bytes %lld-%lld/%zu\r\nContent-Type: %s\r\n\r\n",
                        i ? "\r\n" : "", boundary, starts[i], ends[i], len, content_type);
         cmn_buf_append(&b, data + starts[i], (size_t)(ends[i] - starts[i] + 1));
     }

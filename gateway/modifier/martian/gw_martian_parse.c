@@ -24,7 +24,7 @@
 
 enum ftype {
     FT_STRING = 0,
-    FT_INT,     /* Go int / int64 */
+    FT_INT, /* Go int / int64 */
     FT_BOOL,
     FT_STRINGS, /* []string */
     FT_SCOPE,   /* []parse.ModifierType */
@@ -75,9 +75,9 @@ static const char *json_kind(const json_t *v)
 
 static const char *go_type(enum ftype t)
 {
-    static const char *const names[] = {"string", "int",    "bool",      "string",
-                                        "parse.ModifierType", "json.RawMessage", "[]uint8",
-                                        "time.Time", "string", "[]json.RawMessage"};
+    static const char *const names[] = {
+        "string",          "int",     "bool",      "string", "parse.ModifierType",
+        "json.RawMessage", "[]uint8", "time.Time", "string", "[]json.RawMessage"};
     return names[t];
 }
 
@@ -133,12 +133,12 @@ static bool decode(struct parser *p, const json_t *obj, const char *pkg, const c
     if (json_is_null(obj))
         return true; /* a null body leaves every field empty */
     if (!json_is_object(obj)) {
-        cmn_err_set(p->err, GW_MART_CONFIG,
-                    "json: cannot unmarshal %s into Go value of type %s.%s", json_kind(obj), pkg,
-                    sname);
+        cmn_err_set(p->err, GW_MART_CONFIG, "json: cannot unmarshal %s into Go value of type %s.%s",
+                    json_kind(obj), pkg, sname);
         return false;
     }
-    json_object_foreach((json_t *)(uintptr_t)obj, key, v) {
+    json_object_foreach((json_t *)(uintptr_t)obj, key, v)
+    {
         size_t f = n;
         for (size_t i = 0; i < n && f == n; i++) /* an exact match first, then any case */
             f = strcmp(defs[i].name, key) == 0 ? i : n;
@@ -157,7 +157,8 @@ static bool decode(struct parser *p, const json_t *obj, const char *pkg, const c
         if (defs[f].type == FT_STRINGS || defs[f].type == FT_SCOPE) {
             size_t i;
             const json_t *item;
-            json_array_foreach(v, i, item) {
+            json_array_foreach(v, i, item)
+            {
                 if (!json_is_string(item) && !json_is_null(item)) {
                     type_error(p, sname, defs[f].name, item, defs[f].type);
                     return false;
@@ -167,7 +168,8 @@ static bool decode(struct parser *p, const json_t *obj, const char *pkg, const c
         if (defs[f].type == FT_MAP) {
             const char *k;
             const json_t *item;
-            json_object_foreach((json_t *)(uintptr_t)v, k, item) {
+            json_object_foreach((json_t *)(uintptr_t)v, k, item)
+            {
                 if (!json_is_string(item) && !json_is_null(item)) {
                     type_error(p, sname, defs[f].name, item, FT_STRING);
                     return false;
@@ -278,7 +280,8 @@ static bool result(struct parser *p, struct gw_mart_node *n, bool can_req, bool 
         out->res = can_res;
         return true;
     }
-    json_array_foreach(scope, i, s) {
+    json_array_foreach(scope, i, s)
+    {
         const char *v = str_of(s);
         if (strcmp(v, "request") == 0) {
             if (!can_req)
@@ -334,7 +337,8 @@ static bool p_blacklist(struct parser *p, const json_t *b, struct gw_mart_ref *o
         n->names = calloc(json_array_size(v.v[0]), sizeof(*n->names));
         if (!n->names)
             return cmn_err_set(p->err, GW_MART_NOMEM, "out of memory"), false;
-        json_array_foreach(v.v[0], i, s) {
+        json_array_foreach(v.v[0], i, s)
+        {
             if (!(n->names[n->n_names++] = dup_canon(p, s)))
                 return false;
         }
@@ -374,8 +378,10 @@ static bool p_id(struct parser *p, const json_t *b, struct gw_mart_ref *out)
 
 static bool p_url(struct parser *p, const json_t *b, struct gw_mart_ref *out)
 {
-    static const struct fdef f[] = {{"scheme", FT_STRING}, {"host", FT_STRING},
-                                    {"path", FT_STRING},   {"query", FT_STRING},
+    static const struct fdef f[] = {{"scheme", FT_STRING},
+                                    {"host", FT_STRING},
+                                    {"path", FT_STRING},
+                                    {"query", FT_STRING},
                                     {"scope", FT_SCOPE}};
     struct fvals v;
     struct gw_mart_node *n;
@@ -389,10 +395,8 @@ static bool p_url(struct parser *p, const json_t *b, struct gw_mart_ref *out)
 
 static bool p_port(struct parser *p, const json_t *b, struct gw_mart_ref *out)
 {
-    static const struct fdef f[] = {{"port", FT_INT},
-                                    {"defaultForScheme", FT_BOOL},
-                                    {"remove", FT_BOOL},
-                                    {"scope", FT_SCOPE}};
+    static const struct fdef f[] = {
+        {"port", FT_INT}, {"defaultForScheme", FT_BOOL}, {"remove", FT_BOOL}, {"scope", FT_SCOPE}};
     struct fvals v;
     struct gw_mart_node *n;
     int set;
@@ -466,11 +470,10 @@ static bool parse_rfc3339(const char *s, int64_t *unix_s)
 
 static bool p_cookie(struct parser *p, const json_t *b, struct gw_mart_ref *out)
 {
-    static const struct fdef f[] = {{"name", FT_STRING},   {"value", FT_STRING},
-                                    {"path", FT_STRING},   {"domain", FT_STRING},
-                                    {"expires", FT_TIME},  {"secure", FT_BOOL},
-                                    {"httpOnly", FT_BOOL}, {"maxAge", FT_INT},
-                                    {"scope", FT_SCOPE}};
+    static const struct fdef f[] = {
+        {"name", FT_STRING},   {"value", FT_STRING}, {"path", FT_STRING},
+        {"domain", FT_STRING}, {"expires", FT_TIME}, {"secure", FT_BOOL},
+        {"httpOnly", FT_BOOL}, {"maxAge", FT_INT},   {"scope", FT_SCOPE}};
     struct fvals v;
     struct gw_mart_node *n;
     int64_t expires = 0;
@@ -484,10 +487,10 @@ static bool p_cookie(struct parser *p, const json_t *b, struct gw_mart_ref *out)
                            str_of(v.v[4])),
                false;
     n->cookie = gw_mart_cookie_pair(str_of(v.v[0]), str_of(v.v[1]));
-    n->set_cookie = gw_mart_cookie_string(
-        str_of(v.v[0]), str_of(v.v[1]), str_of(v.v[2]), str_of(v.v[3]), expires, v.v[4] != NULL,
-        v.v[7] ? json_integer_value(v.v[7]) : 0, v.v[5] && json_is_true(v.v[5]),
-        v.v[6] && json_is_true(v.v[6]));
+    n->set_cookie =
+        gw_mart_cookie_string(str_of(v.v[0]), str_of(v.v[1]), str_of(v.v[2]), str_of(v.v[3]),
+                              expires, v.v[4] != NULL, v.v[7] ? json_integer_value(v.v[7]) : 0,
+                              v.v[5] && json_is_true(v.v[5]), v.v[6] && json_is_true(v.v[6]));
     if (!n->cookie || !n->set_cookie)
         return cmn_err_set(p->err, GW_MART_NOMEM, "out of memory"), false;
     return result(p, n, true, true, v.v[8], out);
@@ -495,8 +498,8 @@ static bool p_cookie(struct parser *p, const json_t *b, struct gw_mart_ref *out)
 
 static bool p_body(struct parser *p, const json_t *b, struct gw_mart_ref *out)
 {
-    static const struct fdef f[] = {{"contentType", FT_STRING}, {"body", FT_BYTES},
-                                    {"scope", FT_SCOPE}};
+    static const struct fdef f[] = {
+        {"contentType", FT_STRING}, {"body", FT_BYTES}, {"scope", FT_SCOPE}};
     struct fvals v;
     struct gw_mart_node *n;
     unsigned char rnd[30];
@@ -507,7 +510,7 @@ static bool p_body(struct parser *p, const json_t *b, struct gw_mart_ref *out)
     if (v.v[1]) { /* []byte: standard base64 with padding, as encoding/json reads it */
         const char *s = str_of(v.v[1]);
         size_t len = strlen(s), bad = strspn(s, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstu"
-                                                  "vwxyz0123456789+/=");
+                                                "vwxyz0123456789+/=");
         n->body = malloc(cmn_b64_decoded_max(len) + 1);
         if (!n->body)
             return cmn_err_set(p->err, GW_MART_NOMEM, "out of memory"), false;
@@ -558,8 +561,8 @@ static bool p_status(struct parser *p, const json_t *b, struct gw_mart_ref *out)
 
 static bool p_static(struct parser *p, const json_t *b, struct gw_mart_ref *out)
 {
-    static const struct fdef f[] = {{"explicitPaths", FT_MAP}, {"rootPath", FT_STRING},
-                                    {"scope", FT_SCOPE}};
+    static const struct fdef f[] = {
+        {"explicitPaths", FT_MAP}, {"rootPath", FT_STRING}, {"scope", FT_SCOPE}};
     struct fvals v;
     struct gw_mart_node *n;
     struct cmn_buf root;
@@ -579,7 +582,8 @@ static bool p_static(struct parser *p, const json_t *b, struct gw_mart_ref *out)
         n->map_to = calloc(cnt, sizeof(*n->map_to));
         if (!n->map_from || !n->map_to)
             return cmn_err_set(p->err, GW_MART_NOMEM, "out of memory"), false;
-        json_object_foreach((json_t *)(uintptr_t)v.v[0], k, item) {
+        json_object_foreach((json_t *)(uintptr_t)v.v[0], k, item)
+        {
             n->map_from[n->n_map] = strdup(k);
             n->map_to[n->n_map] = strdup(str_of(item));
             if (!n->map_from[n->n_map++] || !n->map_to[n->n_map - 1])
@@ -593,8 +597,8 @@ static bool p_static(struct parser *p, const json_t *b, struct gw_mart_ref *out)
 /* ---- filters and groups --------------------------------------------------------------------- */
 
 /* modifier (required) and else (when present) of a filter. */
-static bool branches(struct parser *p, struct gw_mart_node *n, const json_t *mod,
-                     const json_t *els, bool has_else)
+static bool branches(struct parser *p, struct gw_mart_node *n, const json_t *mod, const json_t *els,
+                     bool has_else)
 {
     if (!from_json(p, mod, &n->then))
         return false;
@@ -609,8 +613,8 @@ static bool compile_re(struct parser *p, struct gw_mart_node *n, const char *pat
 
     n->re = cmn_go_re_compile(pattern, strlen(pattern), 0, &e);
     if (!n->re)
-        return cmn_err_set(p->err, e.code == CMN_GO_RE_NOMEM ? GW_MART_NOMEM : GW_MART_CONFIG,
-                           "%s", e.msg),
+        return cmn_err_set(p->err, e.code == CMN_GO_RE_NOMEM ? GW_MART_NOMEM : GW_MART_CONFIG, "%s",
+                           e.msg),
                false;
     return true;
 }
@@ -619,17 +623,18 @@ static bool p_filter(struct parser *p, const json_t *b, enum gw_mart_kind kind,
                      struct gw_mart_ref *out)
 {
     /* the fields each filter reads, in its struct's order */
-    static const struct fdef fh[] = {{"name", FT_STRING},  {"value", FT_STRING},
-                                     {"modifier", FT_RAW}, {"else", FT_RAW},
+    static const struct fdef fh[] = {{"name", FT_STRING},
+                                     {"value", FT_STRING},
+                                     {"modifier", FT_RAW},
+                                     {"else", FT_RAW},
                                      {"scope", FT_SCOPE}};
-    static const struct fdef fhr[] = {{"regex", FT_STRING}, {"header", FT_STRING},
-                                      {"modifier", FT_RAW}, {"scope", FT_SCOPE}};
-    static const struct fdef fu[] = {{"scheme", FT_STRING}, {"host", FT_STRING},
-                                     {"path", FT_STRING},   {"query", FT_STRING},
-                                     {"modifier", FT_RAW},  {"else", FT_RAW},
-                                     {"scope", FT_SCOPE}};
-    static const struct fdef fur[] = {{"regex", FT_STRING}, {"modifier", FT_RAW},
-                                      {"else", FT_RAW},     {"scope", FT_SCOPE}};
+    static const struct fdef fhr[] = {
+        {"regex", FT_STRING}, {"header", FT_STRING}, {"modifier", FT_RAW}, {"scope", FT_SCOPE}};
+    static const struct fdef fu[] = {
+        {"scheme", FT_STRING}, {"host", FT_STRING}, {"path", FT_STRING}, {"query", FT_STRING},
+        {"modifier", FT_RAW},  {"else", FT_RAW},    {"scope", FT_SCOPE}};
+    static const struct fdef fur[] = {
+        {"regex", FT_STRING}, {"modifier", FT_RAW}, {"else", FT_RAW}, {"scope", FT_SCOPE}};
     static const struct fdef fp[] = {{"port", FT_INT}, {"modifier", FT_RAW}, {"scope", FT_SCOPE}};
     struct fvals v;
     struct gw_mart_node *n = NULL;
@@ -638,9 +643,10 @@ static bool p_filter(struct parser *p, const json_t *b, enum gw_mart_kind kind,
     case GW_MART_F_HEADER:
     case GW_MART_F_QUERY:
     case GW_MART_F_COOKIE:
-        if (!decode(p, b, kind == GW_MART_F_HEADER ? "header" : kind == GW_MART_F_QUERY
-                                                                    ? "querystring"
-                                                                    : "cookie",
+        if (!decode(p, b,
+                    kind == GW_MART_F_HEADER  ? "header"
+                    : kind == GW_MART_F_QUERY ? "querystring"
+                                              : "cookie",
                     "filterJSON", fh, 5, &v) ||
             !(n = node_new(p, kind)))
             return false;
@@ -686,8 +692,8 @@ static bool p_filter(struct parser *p, const json_t *b, enum gw_mart_kind kind,
 
 static bool p_fifo(struct parser *p, const json_t *b, struct gw_mart_ref *out)
 {
-    static const struct fdef f[] = {{"modifiers", FT_LIST}, {"scope", FT_SCOPE},
-                                    {"aggregateErrors", FT_BOOL}};
+    static const struct fdef f[] = {
+        {"modifiers", FT_LIST}, {"scope", FT_SCOPE}, {"aggregateErrors", FT_BOOL}};
     struct fvals v;
     struct gw_mart_node *n;
     size_t i;
@@ -700,7 +706,8 @@ static bool p_fifo(struct parser *p, const json_t *b, struct gw_mart_ref *out)
         n->items = calloc(json_array_size(v.v[0]), sizeof(*n->items));
         if (!n->items)
             return cmn_err_set(p->err, GW_MART_NOMEM, "out of memory"), false;
-        json_array_foreach(v.v[0], i, m) {
+        json_array_foreach(v.v[0], i, m)
+        {
             if (!from_json(p, m, &n->items[n->n_items]))
                 return false;
             n->n_items++;
@@ -721,7 +728,7 @@ static int prio_cmp(const void *a, const void *b)
 
     if (x->priority != y->priority)
         return x->priority > y->priority ? -1 : 1; /* higher first */
-    return x->index > y->index ? -1 : 1;            /* equal: the later one first */
+    return x->index > y->index ? -1 : 1;           /* equal: the later one first */
 }
 
 static bool p_priority(struct parser *p, const json_t *b, struct gw_mart_ref *out)
@@ -740,7 +747,8 @@ static bool p_priority(struct parser *p, const json_t *b, struct gw_mart_ref *ou
         ps = calloc(json_array_size(v.v[0]), sizeof(*ps));
         if (!ps)
             return cmn_err_set(p->err, GW_MART_NOMEM, "out of memory"), false;
-        json_array_foreach(v.v[0], i, m) {
+        json_array_foreach(v.v[0], i, m)
+        {
             if (!decode(p, m, "priority", "modifierJSON", fm, 2, &mv) ||
                 !from_json(p, mv.v[1], &ps[cnt].ref)) {
                 free(ps);
@@ -769,20 +777,21 @@ static bool p_priority(struct parser *p, const json_t *b, struct gw_mart_ref *ou
 static bool p_panicking_verifier(struct parser *p, const char *name)
 {
     return cmn_err_set(p->err, GW_MART_CONFIG,
-                       "parse: %s is not supported (KrakenD's would panic on every request)",
-                       name),
+                       "parse: %s is not supported (KrakenD's would panic on every request)", name),
            false;
 }
 
 /* ---- parse.FromJSON ------------------------------------------------------------------------- */
 
 static const char *const NAMES[] = {
-    "header.Modifier",  "header.Append",        "header.Blacklist", "header.Copy",
-    "header.Id",        "header.Verifier",      "url.Modifier",     "port.Modifier",
-    "querystring.Modifier", "cookie.Modifier",  "body.Modifier",    "stash.Modifier",
-    "status.Modifier",  "static.Modifier",      "header.Filter",    "header.RegexFilter",
-    "querystring.Filter", "url.Filter",         "url.RegexFilter",  "cookie.Filter",
-    "port.Filter",      "fifo.Group",           "priority.Group",   "url.Verifier",
+    "header.Modifier",      "header.Append",      "header.Blacklist",
+    "header.Copy",          "header.Id",          "header.Verifier",
+    "url.Modifier",         "port.Modifier",      "querystring.Modifier",
+    "cookie.Modifier",      "body.Modifier",      "stash.Modifier",
+    "status.Modifier",      "static.Modifier",    "header.Filter",
+    "header.RegexFilter",   "querystring.Filter", "url.Filter",
+    "url.RegexFilter",      "cookie.Filter",      "port.Filter",
+    "fifo.Group",           "priority.Group",     "url.Verifier",
     "querystring.Verifier", "status.Verifier",
 };
 
@@ -878,7 +887,8 @@ static bool from_json(struct parser *p, const json_t *raw, struct gw_mart_ref *o
         return cmn_err_set(p->err, GW_MART_CONFIG,
                            "martian: modifiers nested deeper than %d levels", GW_MART_DEPTH_MAX),
                false;
-    json_object_foreach((json_t *)(uintptr_t)raw, key, v) {
+    json_object_foreach((json_t *)(uintptr_t)raw, key, v)
+    {
         if (n < sizeof(keys) / sizeof(keys[0]))
             keys[n] = key;
         n++;

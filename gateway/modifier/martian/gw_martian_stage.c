@@ -166,8 +166,8 @@ static bool mart_build(void *ctx, const struct gw_config *cfg, const struct gw_e
         gw_mart_tree_free(t);
         return true;
     }
-    *st = (struct gw_stage){"modifier/martian", t,        NULL, mart_http_request,
-                            mart_http_response, NULL,     mart_end, mart_free};
+    *st = (struct gw_stage){"modifier/martian", t,    NULL,     mart_http_request,
+                            mart_http_response, NULL, mart_end, mart_free};
     return true;
 }
 

@@ -31,13 +31,13 @@ static void parse_and_encode(void **state)
     (void)state;
     roundtrip("", "");
     roundtrip("b=2&a=1", "a=1&b=2");
-    roundtrip("a=2&b=x&a=1", "a=2&a=1&b=x");    /* a key's values keep their order */
-    roundtrip("q=a+b&r=%20c", "q=a+b&r=+c");     /* '+' is a space, spaces encode as '+' */
-    roundtrip("k", "k=");                       /* a key without '=' has an empty value */
-    roundtrip("x=1;y=2&z=3", "z=3");            /* Go 1.17+: a piece with ';' is dropped */
-    roundtrip("bad=%zz&ok=1", "ok=1");          /* malformed escape: dropped */
-    roundtrip("&&a=1&", "a=1");                 /* empty pieces */
-    roundtrip("?a=1", "%3Fa=1");                /* '?' belongs to the first key */
+    roundtrip("a=2&b=x&a=1", "a=2&a=1&b=x"); /* a key's values keep their order */
+    roundtrip("q=a+b&r=%20c", "q=a+b&r=+c"); /* '+' is a space, spaces encode as '+' */
+    roundtrip("k", "k=");                    /* a key without '=' has an empty value */
+    roundtrip("x=1;y=2&z=3", "z=3");         /* Go 1.17+: a piece with ';' is dropped */
+    roundtrip("bad=%zz&ok=1", "ok=1");       /* malformed escape: dropped */
+    roundtrip("&&a=1&", "a=1");              /* empty pieces */
+    roundtrip("?a=1", "%3Fa=1");             /* '?' belongs to the first key */
     roundtrip("e=%C3%A9&s=/a?b", "e=%C3%A9&s=%2Fa%3Fb");
     roundtrip("a==b", "a=%3Db");
 }

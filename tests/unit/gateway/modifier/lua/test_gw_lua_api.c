@@ -115,17 +115,16 @@ static void request_at_proxy_level(void **state)
     struct tu_lua t = {0};
 
     (void)state;
-    t.b = tu_lua_block(
-        PRE("\"local r = request.load()\\n"
-            "r:headers('R-Path', r:path())\\n"
-            "r:headers('R-Query', r:query())\\n"
-            "r:headers('R-Url', r:url())\\n"
-            "r:headers('R-Id', r:params('Id'))\\n"
-            "r:headers('R-Lower', r:params('id'))\\n"
-            "r:params('Id', '42')\\n"
-            "r:query('z=1&a=2')\\n"
-            "r:body('{}')\""),
-        GW_LUA_PROXY);
+    t.b = tu_lua_block(PRE("\"local r = request.load()\\n"
+                           "r:headers('R-Path', r:path())\\n"
+                           "r:headers('R-Query', r:query())\\n"
+                           "r:headers('R-Url', r:url())\\n"
+                           "r:headers('R-Id', r:params('Id'))\\n"
+                           "r:headers('R-Lower', r:params('id'))\\n"
+                           "r:params('Id', '42')\\n"
+                           "r:query('z=1&a=2')\\n"
+                           "r:body('{}')\""),
+                       GW_LUA_PROXY);
     tu_lua_request(&t.in, "GET", "/p/7", "b=2&a=1", NULL, "x");
     t.in.params = calloc(1, sizeof(*t.in.params));
     t.in.params[0].name = strdup("id");
@@ -149,15 +148,14 @@ static void request_at_backend_level(void **state)
     struct tu_lua t = {0};
 
     (void)state;
-    t.b = tu_lua_block(
-        PRE("\"local r = request.load()\\n"
-            "r:headers('R-Path', r:path())\\n"
-            "r:headers('R-Url', r:url())\\n"
-            "r:headers('R-Method', r:method())\\n"
-            "r:url(r:url() .. '&more=' .. 1)\\n"
-            "r:method('POST'); r:body('payload'); r:headers('X-B', 'b')\\n"
-            "r:path('/ignored')\""),
-        GW_LUA_BACKEND);
+    t.b = tu_lua_block(PRE("\"local r = request.load()\\n"
+                           "r:headers('R-Path', r:path())\\n"
+                           "r:headers('R-Url', r:url())\\n"
+                           "r:headers('R-Method', r:method())\\n"
+                           "r:url(r:url() .. '&more=' .. 1)\\n"
+                           "r:method('POST'); r:body('payload'); r:headers('X-B', 'b')\\n"
+                           "r:path('/ignored')\""),
+                       GW_LUA_BACKEND);
     tu_lua_request(&t.in, "GET", "/p/7", "", NULL, NULL);
     tu_lua_run(&t, GW_LUA_T_BACKEND, false);
     check_ok(&t);
@@ -176,18 +174,17 @@ static void response_object(void **state)
     struct tu_lua t = {0};
 
     (void)state;
-    t.b = tu_lua_block(
-        "{\"post\": \"local r = response.load()\\n"
-        "local d = r:data()\\n"
-        "d:set('complete_was', r:isComplete())\\n"
-        "d:set('status_was', r:statusCode())\\n"
-        "d:set('ct_exact', r:headers('content-type'))\\n"
-        "d:set('ct', r:headers('Content-Type'))\\n"
-        "d:set('body_was', r:body())\\n"
-        "r:isComplete(true); r:statusCode(201)\\n"
-        "r:headers('x-new', 'v'); r:headers('Content-Type', nil)\\n"
-        "r:body('new body')\"}",
-        GW_LUA_PROXY);
+    t.b = tu_lua_block("{\"post\": \"local r = response.load()\\n"
+                       "local d = r:data()\\n"
+                       "d:set('complete_was', r:isComplete())\\n"
+                       "d:set('status_was', r:statusCode())\\n"
+                       "d:set('ct_exact', r:headers('content-type'))\\n"
+                       "d:set('ct', r:headers('Content-Type'))\\n"
+                       "d:set('body_was', r:body())\\n"
+                       "r:isComplete(true); r:statusCode(201)\\n"
+                       "r:headers('x-new', 'v'); r:headers('Content-Type', nil)\\n"
+                       "r:body('new body')\"}",
+                       GW_LUA_PROXY);
     tu_lua_request(&t.in, "GET", "/p", "", NULL, NULL);
     t.resp = gw_presp_new();
     t.resp->status = 404;
@@ -208,7 +205,7 @@ static void response_object(void **state)
     tu_lua_free(&t);
 }
 
-/* ---- values ----------------------------------------------------------------------------------- */
+/* ---- values ---------------------------------------------------------------------------------- */
 
 /* Runs post over a response holding data_json; returns the data afterwards. */
 static void post_on(const char *data_json, const char *post, const char *want)
@@ -237,19 +234,22 @@ static void conversions_lua_to_data(void **state)
 {
     (void)state;
     /* top level: a Lua array becomes an object keyed "1".."n" (lua_1's "paths") */
-    post_on("{}", "response.load():data():set('a', {'x', 'y'})", "{\"a\":{\"1\":\"x\",\"2\":\"y\"}}");
+    post_on("{}", "response.load():data():set('a', {'x', 'y'})",
+            "{\"a\":{\"1\":\"x\",\"2\":\"y\"}}");
     /* nested: integer keys make a list ordered by key; an empty table is null */
     post_on("{}", "response.load():data():set('a', {n = {3, 1, {}}, e = {}})",
             "{\"a\":{\"e\":null,\"n\":[3,1,null]}}");
     post_on("{}", "response.load():data():set('a', {n = {[3] = 'c', [1] = 'a'}})",
             "{\"a\":{\"n\":[\"a\",\"c\"]}}"); /* gaps closed */
     /* numbers: float64 at the top (Go's formatting), integers when nested and integral */
-    post_on("{}", "local d = response.load():data(); d:set('i', 10); d:set('f', 1.5); "
-                  "d:set('big', 1e21); d:set('n', {v = 1e21, w = 2.0, x = 2.5})",
+    post_on("{}",
+            "local d = response.load():data(); d:set('i', 10); d:set('f', 1.5); "
+            "d:set('big', 1e21); d:set('n', {v = 1e21, w = 2.0, x = 2.5})",
             "{\"big\":1e+21,\"f\":1.5,\"i\":10,\"n\":{\"v\":1e+21,\"w\":2,\"x\":2.5}}");
-    post_on("{}", "local d = response.load():data(); d:set('t', true); d:set('s', 'str'); "
-                  "d:set('nil', luaNil.new()); d:set('ignored', function() end); "
-                  "d:set('also', nil)",
+    post_on("{}",
+            "local d = response.load():data(); d:set('t', true); d:set('s', 'str'); "
+            "d:set('nil', luaNil.new()); d:set('ignored', function() end); "
+            "d:set('also', nil)",
             "{\"nil\":null,\"s\":\"str\",\"t\":true}");
     /* set(k, nil) does not delete; del does */
     post_on("{\"a\":1,\"b\":2}", "local d = response.load():data(); d:set('a', nil); d:del('b')",
@@ -296,11 +296,12 @@ static void tables_and_lists_are_live(void **state)
             "t:set('l', l)",
             "{\"t\":{\"after\":1,\"l\":[\"x\",\"y\"]}}");
     /* a value set into itself is a copy, never a cycle */
-    post_on("{}",
-            "local d = response.load():data(); local t = luaTable.new(); t:set('a', 1); "
-            "t:set('self', t); t:set('nested', {t}); d:set('t', t); d:set('again', d:get('t'))",
-            "{\"again\":{\"a\":1,\"nested\":{\"1\":{\"a\":1,\"self\":{\"a\":1}}},\"self\":{\"a\":1}},"
-            "\"t\":{\"a\":1,\"nested\":{\"1\":{\"a\":1,\"self\":{\"a\":1}}},\"self\":{\"a\":1}}}");
+    post_on(
+        "{}",
+        "local d = response.load():data(); local t = luaTable.new(); t:set('a', 1); "
+        "t:set('self', t); t:set('nested', {t}); d:set('t', t); d:set('again', d:get('t'))",
+        "{\"again\":{\"a\":1,\"nested\":{\"1\":{\"a\":1,\"self\":{\"a\":1}}},\"self\":{\"a\":1}},"
+        "\"t\":{\"a\":1,\"nested\":{\"1\":{\"a\":1,\"self\":{\"a\":1}}},\"self\":{\"a\":1}}}");
     /* a value deleted while a script holds it stays readable */
     post_on("{\"o\":{\"k\":1}}",
             "local d = response.load():data(); local o = d:get('o'); d:del('o'); "

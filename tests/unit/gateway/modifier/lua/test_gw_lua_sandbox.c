@@ -167,15 +167,16 @@ static void md5_and_live(void **state)
     assert_null(tu_lua_block(cfg, GW_LUA_PROXY));
     /* the right one (md5 of "function v() return 'one' end\n") keeps it */
     snprintf(cfg, sizeof(cfg),
-             "{\"sources\": [\"%s\"], \"md5\": {\"%s\": \"159f6ec9b436c95e80a07fad62a3dbde\"}}",
-             a, a);
+             "{\"sources\": [\"%s\"], \"md5\": {\"%s\": \"159f6ec9b436c95e80a07fad62a3dbde\"}}", a,
+             a);
     t.b = tu_lua_block(cfg, GW_LUA_PROXY);
     assert_non_null(t.b);
     gw_lua_block_destroy(t.b);
     /* live: the file is read again on every run */
-    snprintf(cfg, sizeof(cfg),
-             "{\"sources\": [\"%s\"], \"live\": true, \"pre\": \"request.load():headers('V', v())\"}",
-             a);
+    snprintf(
+        cfg, sizeof(cfg),
+        "{\"sources\": [\"%s\"], \"live\": true, \"pre\": \"request.load():headers('V', v())\"}",
+        a);
     t.b = tu_lua_block(cfg, GW_LUA_PROXY);
     tu_lua_request(&t.in, "GET", "/p", "", NULL, NULL);
     assert_true(tu_lua_run(&t, GW_LUA_T_PROXY, false));
@@ -228,9 +229,10 @@ static void deep_data_is_refused_not_crashed(void **state)
     struct tu_lua t = {0};
 
     (void)state;
-    t.b = tu_lua_block("{\"post\": \"local cur = response.load():data() "
-                       "for i = 1, 200000 do local n = luaTable.new() cur:set('x', n) cur = n end\"}",
-                       GW_LUA_PROXY);
+    t.b =
+        tu_lua_block("{\"post\": \"local cur = response.load():data() "
+                     "for i = 1, 200000 do local n = luaTable.new() cur:set('x', n) cur = n end\"}",
+                     GW_LUA_PROXY);
     tu_lua_request(&t.in, "GET", "/p", "", NULL, NULL);
     assert_true(tu_lua_run(&t, GW_LUA_T_PROXY, true)); /* the run itself is fine... */
     /* ...the stages check what a run hands back (gw_lua_stages.c); here: freeing is safe */
@@ -240,7 +242,7 @@ static void deep_data_is_refused_not_crashed(void **state)
     tu_lua_free(&t);
 }
 
-/* ---- isolation and the sandbox ---------------------------------------------------------------- */
+/* ---- isolation and the sandbox --------------------------------------------------------------- */
 
 static void nothing_survives_a_session(void **state)
 {

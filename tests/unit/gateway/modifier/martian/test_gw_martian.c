@@ -66,8 +66,7 @@ static void parse_errors(void **state)
          "Must specify only one of port, defaultForScheme or remove"},
         {"{\"port.Modifier\": {\"port\": 1.5}}", GW_MART_CONFIG,
          "json: cannot unmarshal number 1.5 into Go struct field modifierJSON.port of type int"},
-        {"{\"stash.Modifier\": {\"headerName\": \"x\", \"scope\": [\"response\"]}}",
-         GW_MART_CONFIG,
+        {"{\"stash.Modifier\": {\"headerName\": \"x\", \"scope\": [\"response\"]}}", GW_MART_CONFIG,
          "to write header on a response, specify scope as both request and response"},
         {"{\"body.Modifier\": {\"body\": \"not base64!\"}}", GW_MART_CONFIG,
          "illegal base64 data at input byte 3"},
@@ -134,23 +133,28 @@ static void parse_accepts_what_go_accepts(void **state)
     assert_true(!t->root.req && t->root.res);
     gw_mart_tree_free(t);
     /* every name KrakenD CE registers parses */
-    t = parse_ok("{\"fifo.Group\": {\"aggregateErrors\": true, \"modifiers\": ["
-                 "{\"header.Modifier\": {\"name\": \"a\"}}, {\"header.Append\": {\"name\": \"a\"}},"
-                 "{\"header.Blacklist\": {\"names\": [\"a\"]}}, {\"header.Copy\": {\"from\": \"a\", \"to\": \"b\"}},"
-                 "{\"header.Id\": {}}, {\"header.Verifier\": {\"name\": \"a\"}},"
-                 "{\"url.Modifier\": {\"host\": \"h\"}}, {\"port.Modifier\": {\"remove\": true}},"
-                 "{\"querystring.Modifier\": {\"name\": \"a\"}}, {\"cookie.Modifier\": {\"name\": \"c\"}},"
-                 "{\"body.Modifier\": {\"body\": \"aGk=\"}}, {\"stash.Modifier\": {\"headerName\": \"s\"}},"
-                 "{\"status.Modifier\": {\"statusCode\": 200}}, {\"static.Modifier\": {\"rootPath\": \"/tmp\"}},"
-                 "{\"header.Filter\": {\"name\": \"a\", \"modifier\": {\"header.Id\": {}}}},"
-                 "{\"header.RegexFilter\": {\"header\": \"a\", \"regex\": \"x\", \"modifier\": {\"header.Id\": {}}}},"
-                 "{\"querystring.Filter\": {\"name\": \"a\", \"modifier\": {\"header.Id\": {}}}},"
-                 "{\"url.Filter\": {\"host\": \"a\", \"modifier\": {\"header.Id\": {}}}},"
-                 "{\"url.RegexFilter\": {\"regex\": \"a\", \"modifier\": {\"header.Id\": {}}}},"
-                 "{\"cookie.Filter\": {\"name\": \"a\", \"modifier\": {\"header.Id\": {}}}},"
-                 "{\"port.Filter\": {\"port\": 80, \"modifier\": {\"header.Id\": {}}}},"
-                 "{\"priority.Group\": {\"modifiers\": [{\"priority\": 1, \"modifier\": {\"header.Id\": {}}}]}}"
-                 "]}}");
+    t = parse_ok(
+        "{\"fifo.Group\": {\"aggregateErrors\": true, \"modifiers\": ["
+        "{\"header.Modifier\": {\"name\": \"a\"}}, {\"header.Append\": {\"name\": \"a\"}},"
+        "{\"header.Blacklist\": {\"names\": [\"a\"]}}, {\"header.Copy\": {\"from\": \"a\", \"to\": "
+        "\"b\"}},"
+        "{\"header.Id\": {}}, {\"header.Verifier\": {\"name\": \"a\"}},"
+        "{\"url.Modifier\": {\"host\": \"h\"}}, {\"port.Modifier\": {\"remove\": true}},"
+        "{\"querystring.Modifier\": {\"name\": \"a\"}}, {\"cookie.Modifier\": {\"name\": \"c\"}},"
+        "{\"body.Modifier\": {\"body\": \"aGk=\"}}, {\"stash.Modifier\": {\"headerName\": \"s\"}},"
+        "{\"status.Modifier\": {\"statusCode\": 200}}, {\"static.Modifier\": {\"rootPath\": "
+        "\"/tmp\"}},"
+        "{\"header.Filter\": {\"name\": \"a\", \"modifier\": {\"header.Id\": {}}}},"
+        "{\"header.RegexFilter\": {\"header\": \"a\", \"regex\": \"x\", \"modifier\": "
+        "{\"header.Id\": {}}}},"
+        "{\"querystring.Filter\": {\"name\": \"a\", \"modifier\": {\"header.Id\": {}}}},"
+        "{\"url.Filter\": {\"host\": \"a\", \"modifier\": {\"header.Id\": {}}}},"
+        "{\"url.RegexFilter\": {\"regex\": \"a\", \"modifier\": {\"header.Id\": {}}}},"
+        "{\"cookie.Filter\": {\"name\": \"a\", \"modifier\": {\"header.Id\": {}}}},"
+        "{\"port.Filter\": {\"port\": 80, \"modifier\": {\"header.Id\": {}}}},"
+        "{\"priority.Group\": {\"modifiers\": [{\"priority\": 1, \"modifier\": {\"header.Id\": "
+        "{}}}]}}"
+        "]}}");
     assert_int_equal(t->root.node->n_items, 22);
     gw_mart_tree_free(t);
 }
@@ -257,8 +261,8 @@ static void modifiers_on_the_request(void **state)
          "!X-Existing", NULL},
         {"{\"header.Copy\": {\"from\": \"X-Existing\", \"to\": \"x-copy\"}}", BASE, NULL,
          "X-Copy: one", NULL},
-        {"{\"header.Copy\": {\"from\": \"X-None\", \"to\": \"x-copy\"}}", BASE, NULL, "X-Copy: ",
-         NULL},
+        {"{\"header.Copy\": {\"from\": \"X-None\", \"to\": \"x-copy\"}}", BASE, NULL,
+         "X-Copy: ", NULL},
         {"{\"header.Copy\": {\"from\": \"Host\", \"to\": \"x-host\"}}", BASE, NULL,
          "X-Host: backend.example:8080", NULL},
         {"{\"header.Id\": {\"header\": \"x-existing\"}}", BASE, NULL, "X-Existing: one", NULL},
@@ -281,8 +285,7 @@ static void modifiers_on_the_request(void **state)
          "Cookie: c1=v1; n=\"v w\"", NULL},
         {"{\"body.Modifier\": {\"body\": \"aGk=\", \"contentType\": \"text/plain\"}}", BASE, NULL,
          "Content-Type: text/plain", NULL},
-        {"{\"stash.Modifier\": {\"headerName\": \"x-stash\"}}", BASE, NULL, "X-Stash: " BASE,
-         NULL},
+        {"{\"stash.Modifier\": {\"headerName\": \"x-stash\"}}", BASE, NULL, "X-Stash: " BASE, NULL},
         {"{\"header.Modifier\": {\"name\": \"X-Resp\", \"value\": \"1\", \"scope\": "
          "[\"response\"]}}",
          BASE, NULL, "!X-Resp", NULL},
@@ -305,14 +308,14 @@ static void filters_on_the_request(void **state)
              "yes") ", \"else\": " HIT("no") "}}",
          BASE, NULL, "X-Hit: yes", NULL},
         /* an empty value matches only an empty header value, not "the header is there" */
-        {"{\"header.Filter\": {\"name\": \"X-Existing\", \"modifier\": " HIT("yes") ", \"else\": " HIT(
-             "no") "}}",
+        {"{\"header.Filter\": {\"name\": \"X-Existing\", \"modifier\": " HIT(
+             "yes") ", \"else\": " HIT("no") "}}",
          BASE, NULL, "X-Hit: no", NULL},
         {"{\"header.Filter\": {\"name\": \"Host\", \"value\": \"backend.example:8080\", "
          "\"modifier\": " HIT("yes") "}}",
          BASE, NULL, "X-Hit: yes", NULL},
-        {"{\"header.RegexFilter\": {\"header\": \"x-existing\", \"regex\": \"^o\", \"modifier\": " HIT(
-             "yes") "}}",
+        {"{\"header.RegexFilter\": {\"header\": \"x-existing\", \"regex\": \"^o\", "
+         "\"modifier\": " HIT("yes") "}}",
          BASE, NULL, "X-Hit: yes", NULL},
         {"{\"header.RegexFilter\": {\"header\": \"X-None\", \"regex\": \".*\", \"modifier\": " HIT(
              "yes") "}}",
@@ -331,8 +334,7 @@ static void filters_on_the_request(void **state)
         /* url.RegexFilter sees the whole URL, query included */
         {"{\"url.RegexFilter\": {\"regex\": \"z=1\", \"modifier\": " HIT("yes") "}}", BASE, NULL,
          "X-Hit: yes", NULL},
-        {"{\"cookie.Filter\": {\"name\": \"c1\", \"value\": \"v1\", \"modifier\": " HIT(
-             "yes") "}}",
+        {"{\"cookie.Filter\": {\"name\": \"c1\", \"value\": \"v1\", \"modifier\": " HIT("yes") "}}",
          BASE, NULL, "X-Hit: yes", NULL},
         {"{\"cookie.Filter\": {\"name\": \"c1\", \"value\": \"v2\", \"modifier\": " HIT(
              "yes") ", \"else\": " HIT("no") "}}",
@@ -350,9 +352,10 @@ static void filters_on_the_request(void **state)
          "proxyutil: illegal header multiple: Host\nproxyutil: illegal header multiple: Host"},
         /* priority: higher first; equal priorities, the later one first */
         {"{\"priority.Group\": {\"modifiers\": [{\"priority\": 1, \"modifier\": " HA(
-             "X-O", "a") "}, {\"priority\": 5, \"modifier\": " HA("X-O", "b") "}, {\"priority\": 5, "
-                                                                               "\"modifier\": " HA(
-                                                                                   "X-O", "c") "}]}}",
+             "X-O", "a") "}, {\"priority\": 5, \"modifier\": " HA("X-O",
+                                                                  "b") "}, {\"priority\": 5, "
+                                                                       "\"modifier\": " HA(
+                                                                           "X-O", "c") "}]}}",
          BASE, NULL, "X-O: c, b, a", NULL},
     };
 
@@ -500,7 +503,11 @@ static void port_filter_on_a_response_without_port(void **state)
 {
     /* martian's response side splits the host even without a port, and fails */
     static const struct res_case c = {
-        "{\"port.Filter\": {\"port\": 8080, \"modifier\": " HIT("yes") "}}", NULL, 0, NULL, NULL,
+        "{\"port.Filter\": {\"port\": 8080, \"modifier\": " HIT("yes") "}}",
+        NULL,
+        0,
+        NULL,
+        NULL,
         "address backend.example: missing port in address"};
 
     (void)state;
@@ -521,7 +528,8 @@ static void multipart_ranges(void **state)
     assert_int_equal(r.status, 206);
     assert_int_equal(r.body_len, sizeof(want) - 1);
     assert_memory_equal(r.body, want, sizeof(want) - 1);
-    assert_string_equal(gw_hdrs_get(&r.headers, "Content-Type"), "multipart/byteranges; boundary=B");
+    assert_string_equal(gw_hdrs_get(&r.headers, "Content-Type"),
+                        "multipart/byteranges; boundary=B");
     gw_fetch_result_free(&r);
     /* a piece longer than any number (fuzz_martian_msg found it overflowing a buffer) */
     char longr[400] = "bytes=0-";
@@ -579,8 +587,8 @@ static void static_files(void **state)
 static void clean_paths(void **state)
 {
     static const char *const cases[][2] = {
-        {"", "."},       {"/", "/"},          {"a/b/../c", "a/c"},   {"/../a", "/a"},
-        {"../a", "../a"}, {"a/../..", ".."},  {"//a//b/", "/a/b"},   {"./a/.", "a"},
+        {"", "."},         {"/", "/"},        {"a/b/../c", "a/c"},    {"/../a", "/a"},
+        {"../a", "../a"},  {"a/../..", ".."}, {"//a//b/", "/a/b"},    {"./a/.", "a"},
         {"/a/b/..", "/a"}, {"a/..", "."},     {"../../x", "../../x"}, {"/a/./b/../../c", "/c"},
     };
 
@@ -644,8 +652,8 @@ static void stage_drops_invalid_response_fields(void **state)
     (void)state;
     ep.json_path = ep_path;
     b.url_pattern = pattern;
-    b.extra_config = json_pack("{s:{s:{s:s,s:s}}}", GW_NS_MARTIAN, "header.Copy", "from", "X-A",
-                               "to", "X-B");
+    b.extra_config =
+        json_pack("{s:{s:{s:s,s:s}}}", GW_NS_MARTIAN, "header.Copy", "from", "X-A", "to", "X-B");
     assert_true(gw_martian_factory.build(NULL, NULL, &ep, &b, &st, &err));
     assert_non_null(st.http_response);
     o.method = strdup("GET");
