@@ -2,6 +2,9 @@
  * runs them, with the debug trace krakend-cors forwards to the log, and the router table. */
 #include "gw_cors_int.h"
 
+#include "cmn_log.h"
+#include "cmn_str.h"
+
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -180,17 +183,60 @@ bool gw_cors_headers_accepted(const struct gw_cors *c, const char *const *lines,
     return true;
 }
 
-bool gw_cors_is_preflight(const struct gw_sec_request *r)
-{
-    const char *m = gw_sec_header(r, H_ACRM);
+/* ---- the request ---- */
 
-    return strcmp(r->method, "OPTIONS") == 0 && m && *m;
+/* The i-th line (0-based, arrival order) of a request header, NULL past the last. Go keys its
+ * header map by canonical name, which for the names rs/cors reads is a case-insensitive match. */
+static const char *line_of(const struct cmn_http_request *r, const char *name, size_t i)
+{
+    for (size_t k = 0; k < r->n_headers; k++) {
+        if (cmn_str_eq_nocase(r->headers[k].name, name) && i-- == 0)
+            return r->headers[k].value;
+    }
+    return NULL;
+}
+
+/* What rs/cors reads of a request: the first line of each header, found in one pass. */
+struct view {
+    const struct cmn_http_request *r;
+    const char *origin, *acrm, *acrh, *acrpn; /* NULL when absent */
+};
+
+static void view_init(struct view *v, const struct cmn_http_request *r)
+{
+    memset(v, 0, sizeof(*v));
+    v->r = r;
+    for (size_t k = 0; k < r->n_headers; k++) {
+        const char *n = r->headers[k].name;
+        const char **slot = NULL;
+        if (cmn_str_eq_nocase(n, H_ORIGIN))
+            slot = &v->origin;
+        else if ((n[0] | 0x20) != 'a' || strlen(n) < 29)
+            continue; /* the three below all start "Access-Control-Request-" */
+        else if (cmn_str_eq_nocase(n, H_ACRM))
+            slot = &v->acrm;
+        else if (cmn_str_eq_nocase(n, H_ACRH))
+            slot = &v->acrh;
+        else if (cmn_str_eq_nocase(n, H_ACRPN))
+            slot = &v->acrpn;
+        if (slot && !*slot)
+            *slot = r->headers[k].value;
+    }
+}
+
+bool gw_cors_is_preflight(const struct cmn_http_request *r)
+{
+    const char *m;
+
+    if (strcmp(r->method, "OPTIONS") != 0)
+        return false;
+    m = line_of(r, H_ACRM, 0);
+    return m && *m;
 }
 
 /* ---- debug trace ---- */
 
 struct trace {
-    const struct gw_sec_log *log;
     const struct tm *now;
     bool on;
 };
@@ -213,7 +259,7 @@ static void tracef(const struct trace *t, const char *fmt, ...)
     va_end(ap);
     if (t->now)
         strftime(when, sizeof(when), "%Y/%m/%d %H:%M:%S ", t->now);
-    gw_sec_log_emit(t->log, CMN_LOG_DEBUG, "[CORS] %s%s", when, msg);
+    cmn_log_debug("[CORS] %s%s", when, msg);
 }
 
 /* A fixed buffer that keeps what fits, always NUL-terminated. */
@@ -236,12 +282,12 @@ static void tput(struct tbuf *b, const char *s)
 }
 
 /* All lines of a request header as Go's %v prints a []string: "[a b]". */
-static void put_lines(struct tbuf *b, const struct gw_sec_request *r, const char *name)
+static void put_lines(struct tbuf *b, const struct cmn_http_request *r, const char *name)
 {
     const char *v;
 
     tput(b, "[");
-    for (size_t i = 0; (v = r->header(r->ctx, name, i)) && b->len + 1 < b->size; i++) {
+    for (size_t i = 0; (v = line_of(r, name, i)) && b->len + 1 < b->size; i++) {
         if (i)
             tput(b, " ");
         tput(b, v);
@@ -262,7 +308,7 @@ enum added {
 /* The response headers as Go's %v prints an http.Header: map[Name:[v ...] ...], names sorted
  * (the order below). Only what CORS added is there: it runs first. */
 static void trace_headers(const struct trace *t, const struct gw_cors *c,
-                          const struct gw_sec_request *r, unsigned added, const char *vary,
+                          const struct cmn_http_request *r, unsigned added, const char *vary,
                           const char *what)
 {
     char mem[TRACE_MAX];
@@ -312,187 +358,168 @@ static void trace_headers(const struct trace *t, const struct gw_cors *c,
 
 /* ---- the handler ---- */
 
-/* Writes every line of the request header `from` as response header `to` (Go assigns the
- * request's []string). */
-static bool copy_lines(const struct gw_sec_request *r, const struct gw_sec_response *out,
-                       const char *from, const char *to)
+/* Every line of the request header `from` as response header `to` (Go assigns the request's
+ * []string: the lines replace any earlier value). */
+static bool copy_lines(const struct cmn_http_request *r, struct gw_hdrs *out, const char *from,
+                       const char *to)
 {
     const char *v;
 
-    for (size_t i = 0; (v = r->header(r->ctx, from, i)); i++) {
-        if (!(i == 0 ? out->set : out->add)(out->ctx, to, v))
+    for (size_t i = 0; (v = line_of(r, from, i)); i++) {
+        if (!(i == 0 ? gw_hdrs_set(out, to, v) : gw_hdrs_add(out, to, v)))
             return false;
     }
     return true;
 }
 
-static bool set_allow_origin(const struct gw_cors *c, const struct gw_sec_request *r,
-                             const struct gw_sec_response *out)
+static bool set_allow_origin(const struct gw_cors *c, const struct cmn_http_request *r,
+                             struct gw_hdrs *out)
 {
     if (c->all_origins)
-        return out->set(out->ctx, H_ACAO, "*");
+        return gw_hdrs_set(out, H_ACAO, "*");
     return copy_lines(r, out, H_ORIGIN, H_ACAO);
 }
 
-static enum gw_sec_action preflight_status(const struct gw_cors *c, struct gw_sec_answer *ans)
+/* Out of memory while adding headers: a 500, as Go would have no answer to give either. */
+static enum gw_mw_verdict fail(struct cmn_http_response **answer)
 {
-    if (c->passthrough)
-        return ans->action = GW_SEC_CONTINUE;
-    if (c->status_kind == GW_CORS_STATUS_PANIC)
-        return ans->action = GW_SEC_CLOSE;
-    ans->status =
-        c->status_kind == GW_CORS_STATUS_INFORMATIONAL ? 200u : (unsigned)c->success_status;
-    ans->body = NULL;
-    ans->body_len = 0;
-    return ans->action = GW_SEC_ANSWER;
+    *answer = NULL;
+    return GW_MW_ANSWER;
 }
 
-static bool request_headers_accepted(const struct gw_cors *c, const struct gw_sec_request *r)
+static enum gw_mw_verdict preflight_status(const struct gw_cors *c,
+                                           struct cmn_http_response **answer)
+{
+    if (c->passthrough)
+        return GW_MW_NEXT;
+    if (c->status_kind == GW_CORS_STATUS_PANIC)
+        return GW_MW_CLOSE;
+    /* no body: the server adds only Date (and Content-Length: 0 where the status has a body) */
+    *answer = cmn_http_response_new(
+        c->status_kind == GW_CORS_STATUS_INFORMATIONAL ? 200u : (unsigned)c->success_status);
+    return GW_MW_ANSWER;
+}
+
+static bool request_headers_accepted(const struct gw_cors *c, const struct cmn_http_request *r)
 {
     struct accept_state st = {-1, 0};
     const char *v;
 
-    for (size_t i = 0; (v = r->header(r->ctx, H_ACRH, i)); i++) {
+    for (size_t i = 0; (v = line_of(r, H_ACRH, i)); i++) {
         if (!accept_line(c, &st, v))
             return false;
     }
     return true;
 }
 
-static enum gw_sec_action preflight(const struct gw_cors *c, const struct gw_sec_request *r,
-                                    const struct gw_sec_response *out, const struct trace *t,
-                                    struct gw_sec_answer *ans)
+static enum gw_mw_verdict preflight(const struct gw_cors *c, const struct view *v,
+                                    const struct trace *t, struct gw_hdrs *out,
+                                    struct cmn_http_response **answer)
 {
     const char *vary = c->private_network ? VARY_PREFLIGHT_PN : VARY_PREFLIGHT;
-    const char *origin = gw_sec_header_get(r, H_ORIGIN);
-    const char *method = gw_sec_header_get(r, H_ACRM);
-    const char *acrh = gw_sec_header(r, H_ACRH);
+    const char *origin = v->origin ? v->origin : "";
+    const char *method = v->acrm ? v->acrm : "";
     unsigned added = ADD_ACAO | ADD_ACAM;
 
     tracef(t, "Handler: Preflight request");
-    if (!out->add(out->ctx, "Vary", vary))
-        return ans->action = GW_SEC_FAIL;
+    if (!gw_hdrs_add(out, "Vary", vary))
+        return fail(answer);
     if (!*origin) {
         tracef(t, "  Preflight aborted: empty origin");
-        return preflight_status(c, ans);
+        return preflight_status(c, answer);
     }
     if (!gw_cors_origin_allowed(c, origin, strlen(origin))) {
         tracef(t, "  Preflight aborted: origin '%s' not allowed", origin);
-        return preflight_status(c, ans);
+        return preflight_status(c, answer);
     }
     if (!gw_cors_method_allowed(c, method)) {
         tracef(t, "  Preflight aborted: method '%s' not allowed", method);
-        return preflight_status(c, ans);
+        return preflight_status(c, answer);
     }
-    if (acrh && !c->all_headers && !request_headers_accepted(c, r)) {
+    if (v->acrh && !c->all_headers && !request_headers_accepted(c, v->r)) {
         if (t->on) {
             char mem[TRACE_MAX];
             struct tbuf b = {mem, 0, sizeof(mem)};
-            put_lines(&b, r, H_ACRH);
+            put_lines(&b, v->r, H_ACRH);
             tracef(t, "  Preflight aborted: headers '%s' not allowed", mem);
         }
-        return preflight_status(c, ans);
+        return preflight_status(c, answer);
     }
-    if (!set_allow_origin(c, r, out) || !copy_lines(r, out, H_ACRM, H_ACAM))
-        return ans->action = GW_SEC_FAIL;
-    if (acrh && *acrh) {
-        if (!copy_lines(r, out, H_ACRH, H_ACAH))
-            return ans->action = GW_SEC_FAIL;
+    if (!set_allow_origin(c, v->r, out) || !copy_lines(v->r, out, H_ACRM, H_ACAM))
+        return fail(answer);
+    if (v->acrh && *v->acrh) {
+        if (!copy_lines(v->r, out, H_ACRH, H_ACAH))
+            return fail(answer);
         added |= ADD_ACAH;
     }
     if (c->credentials) {
-        if (!out->set(out->ctx, H_ACAC, "true"))
-            return ans->action = GW_SEC_FAIL;
+        if (!gw_hdrs_set(out, H_ACAC, "true"))
+            return fail(answer);
         added |= ADD_ACAC;
     }
-    if (c->private_network && strcmp(gw_sec_header_get(r, H_ACRPN), "true") == 0) {
-        if (!out->set(out->ctx, H_ACAPN, "true"))
-            return ans->action = GW_SEC_FAIL;
+    if (c->private_network && v->acrpn && strcmp(v->acrpn, "true") == 0) {
+        if (!gw_hdrs_set(out, H_ACAPN, "true"))
+            return fail(answer);
         added |= ADD_ACAPN;
     }
     if (c->max_age[0]) {
-        if (!out->set(out->ctx, H_ACMA, c->max_age))
-            return ans->action = GW_SEC_FAIL;
+        if (!gw_hdrs_set(out, H_ACMA, c->max_age))
+            return fail(answer);
         added |= ADD_ACMA;
     }
-    trace_headers(t, c, r, added, vary, "Preflight response headers");
-    return preflight_status(c, ans);
+    trace_headers(t, c, v->r, added, vary, "Preflight response headers");
+    return preflight_status(c, answer);
 }
 
-static enum gw_sec_action actual(const struct gw_cors *c, const struct gw_sec_request *r,
-                                 const struct gw_sec_response *out, const struct trace *t,
-                                 struct gw_sec_answer *ans)
+static enum gw_mw_verdict actual(const struct gw_cors *c, const struct view *v,
+                                 const struct trace *t, struct gw_hdrs *out,
+                                 struct cmn_http_response **answer)
 {
-    const char *origin = gw_sec_header_get(r, H_ORIGIN);
+    const char *origin = v->origin ? v->origin : "";
     unsigned added = ADD_ACAO;
 
-    ans->action = GW_SEC_CONTINUE;
     tracef(t, "Handler: Actual request");
-    if (!out->add(out->ctx, "Vary", "Origin")) /* always, even without an Origin */
-        return ans->action = GW_SEC_FAIL;
+    if (!gw_hdrs_add(out, "Vary", "Origin")) /* always, even without an Origin */
+        return fail(answer);
     if (!*origin) {
         tracef(t, "  Actual request no headers added: missing origin");
-        return GW_SEC_CONTINUE;
+        return GW_MW_NEXT;
     }
     if (!gw_cors_origin_allowed(c, origin, strlen(origin))) {
         tracef(t, "  Actual request no headers added: origin '%s' not allowed", origin);
-        return GW_SEC_CONTINUE;
+        return GW_MW_NEXT;
     }
-    if (!gw_cors_method_allowed(c, r->method)) {
-        tracef(t, "  Actual request no headers added: method '%s' not allowed", r->method);
-        return GW_SEC_CONTINUE;
+    if (!gw_cors_method_allowed(c, v->r->method)) {
+        tracef(t, "  Actual request no headers added: method '%s' not allowed", v->r->method);
+        return GW_MW_NEXT;
     }
-    if (!set_allow_origin(c, r, out))
-        return ans->action = GW_SEC_FAIL;
+    if (!set_allow_origin(c, v->r, out))
+        return fail(answer);
     if (c->expose) {
-        if (!out->set(out->ctx, H_ACEH, c->expose))
-            return ans->action = GW_SEC_FAIL;
+        if (!gw_hdrs_set(out, H_ACEH, c->expose))
+            return fail(answer);
         added |= ADD_ACEH;
     }
     if (c->credentials) {
-        if (!out->set(out->ctx, H_ACAC, "true"))
-            return ans->action = GW_SEC_FAIL;
+        if (!gw_hdrs_set(out, H_ACAC, "true"))
+            return fail(answer);
         added |= ADD_ACAC;
     }
-    trace_headers(t, c, r, added, "Origin", "Actual response added headers");
-    return GW_SEC_CONTINUE;
+    trace_headers(t, c, v->r, added, "Origin", "Actual response added headers");
+    return GW_MW_NEXT;
 }
 
-enum gw_sec_action gw_cors_handle(const struct gw_cors *c, const struct gw_sec_request *r,
-                                  const struct gw_sec_response *out, const struct gw_sec_log *log,
-                                  const struct tm *now, struct gw_sec_answer *ans)
+enum gw_mw_verdict gw_cors_handle(const struct gw_cors *c, const struct cmn_http_request *r,
+                                  const struct tm *now, struct gw_hdrs *out,
+                                  struct cmn_http_response **answer)
 {
-    struct trace t = {log, now, c->debug && log && log->fn};
+    struct trace t = {now, c->debug && cmn_log_enabled(CMN_LOG_DEBUG)};
+    struct view v;
 
-    if (gw_cors_is_preflight(r))
-        return preflight(c, r, out, &t, ans);
-    return actual(c, r, out, &t, ans);
-}
-
-/* ---- the router table (KrakenD §2.7) ---- */
-
-enum gw_cors_outcome gw_cors_flow(enum gw_sec_action cors, enum gw_cors_route route)
-{
-    switch (cors) {
-    case GW_SEC_ANSWER:
-        return GW_CORS_OUT_PREFLIGHT; /* whatever the path: /__health and unknown ones too */
-    case GW_SEC_CLOSE:
-        return GW_CORS_OUT_CLOSED;
-    case GW_SEC_FAIL: /* the server answers 500; treat as found so nothing else runs */
-    case GW_SEC_CONTINUE:
-        break;
-    }
-    switch (route) {
-    case GW_CORS_ROUTE_FOUND:
-        return GW_CORS_OUT_ENDPOINT;
-    case GW_CORS_ROUTE_AUTO_OPTIONS:
-        return GW_CORS_OUT_AUTO_OPTIONS;
-    case GW_CORS_ROUTE_REDIRECT:
-        return GW_CORS_OUT_REDIRECT;
-    case GW_CORS_ROUTE_NOT_ALLOWED:
-        return GW_CORS_OUT_NOT_ALLOWED;
-    case GW_CORS_ROUTE_NOT_FOUND:
-        break;
-    }
-    return GW_CORS_OUT_NOT_FOUND;
+    *answer = NULL;
+    view_init(&v, r);
+    /* rs/cors: OPTIONS with a non-empty Access-Control-Request-Method is a preflight */
+    if (strcmp(r->method, "OPTIONS") == 0 && v.acrm && *v.acrm)
+        return preflight(c, &v, &t, out, answer);
+    return actual(c, &v, &t, out, answer);
 }

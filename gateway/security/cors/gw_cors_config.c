@@ -2,7 +2,11 @@
  * the precomputation rs/cors's New does, with warnings for what KrakenD ignores silently. */
 #include "gw_cors_int.h"
 
-#include "gw_config.h"
+#include "cmn_buf.h"
+#include "cmn_go_duration.h"
+#include "cmn_go_header.h"
+#include "cmn_go_json.h"
+#include "cmn_log.h"
 
 #include <stdint.h>
 #include <stdio.h>
@@ -11,8 +15,7 @@
 
 /* A list of strings as krakend-cors's getList reads it: array items that are strings, in
  * order; anything else leaves the list empty. Owned copies in *out, count in *n. */
-static bool get_list(const json_t *obj, const char *key, const char *path, char ***out, size_t *n,
-                     struct gw_sec_warnings *w)
+static bool get_list(const json_t *obj, const char *key, const char *path, char ***out, size_t *n)
 {
     json_t *v = json_object_get(obj, key), *item;
     size_t i;
@@ -22,7 +25,7 @@ static bool get_list(const json_t *obj, const char *key, const char *path, char 
     if (!v)
         return true;
     if (!json_is_array(v)) {
-        gw_sec_warn(w, "%s.%s: not an array; ignored, as KrakenD does", path, key);
+        cmn_log_warn("%s.%s: not an array; ignored, as KrakenD does", path, key);
         return true;
     }
     *out = calloc(json_array_size(v) + 1, sizeof(**out));
@@ -31,7 +34,7 @@ static bool get_list(const json_t *obj, const char *key, const char *path, char 
     json_array_foreach(v, i, item)
     {
         if (!json_is_string(item)) {
-            gw_sec_warn(w, "%s.%s[%zu]: not a string; dropped, as KrakenD does", path, key, i);
+            cmn_log_warn("%s.%s[%zu]: not a string; dropped, as KrakenD does", path, key, i);
             continue;
         }
         (*out)[*n] = strdup(json_string_value(item));
@@ -50,15 +53,14 @@ static void free_list(char **l, size_t n)
 }
 
 /* krakend-cors reads these as `v, ok := x.(bool); field = ok && v`. */
-static bool get_bool(const json_t *obj, const char *key, const char *path,
-                     struct gw_sec_warnings *w)
+static bool get_bool(const json_t *obj, const char *key, const char *path)
 {
     json_t *v = json_object_get(obj, key);
 
     if (!v)
         return false;
     if (!json_is_boolean(v)) {
-        gw_sec_warn(w, "%s.%s: not a boolean; false, as KrakenD reads it", path, key);
+        cmn_log_warn("%s.%s: not a boolean; false, as KrakenD reads it", path, key);
         return false;
     }
     return json_is_true(v);
@@ -70,22 +72,23 @@ size_t gw_cors_lower(const char *s, size_t n, char *out)
 
     while (i < n) {
         unsigned char c = (unsigned char)s[i];
+        uint32_t rune;
         size_t w;
-        bool ok;
         if (c < 0x80) {
             out[o++] = (char)(c >= 'A' && c <= 'Z' ? c + 32 : c);
             i++;
             continue;
         }
-        (void)gw_sec_utf8_decode(s + i, n - i, &w, &ok);
-        if (ok) {
+        w = cmn_go_utf8_decode((const unsigned char *)s + i, n - i, &rune);
+        if (w) {
             memcpy(out + o, s + i, w);
             o += w;
-        } else {
+            i += w;
+        } else { /* Go's strings.Map writes U+FFFD for each invalid byte */
             memcpy(out + o, "\xEF\xBF\xBD", 3);
             o += 3;
+            i++;
         }
-        i += w;
     }
     return o;
 }
@@ -189,9 +192,13 @@ static bool set_expose(struct gw_cors *c, char **list, size_t n)
         return true;
     cmn_buf_init(&b, 1 << 20);
     for (size_t i = 0; i < n; i++) {
-        char *canon = gw_sec_canonical_header(list[i]);
-        bool ok = canon && (i == 0 || cmn_buf_append_str(&b, ", ") == CMN_BUF_OK) &&
-                  cmn_buf_append_str(&b, canon) == CMN_BUF_OK;
+        size_t len = strlen(list[i]);
+        char *canon = malloc(len + 1);
+        bool ok = canon && (i == 0 || cmn_buf_append_str(&b, ", ") == CMN_BUF_OK);
+        if (ok) { /* rs/cors: http.CanonicalHeaderKey of each name */
+            cmn_go_canonical_header(list[i], canon, len + 1);
+            ok = cmn_buf_append_str(&b, canon) == CMN_BUF_OK;
+        }
         free(canon);
         if (!ok) {
             cmn_buf_free(&b);
@@ -204,8 +211,7 @@ static bool set_expose(struct gw_cors *c, char **list, size_t n)
 }
 
 /* options_success_status: only a JSON number is read, truncated as Go's int(float64). */
-static void set_status(struct gw_cors *c, const json_t *obj, const char *path,
-                       struct gw_sec_warnings *w)
+static void set_status(struct gw_cors *c, const json_t *obj, const char *path)
 {
     json_t *v = json_object_get(obj, "options_success_status");
     double d;
@@ -214,7 +220,7 @@ static void set_status(struct gw_cors *c, const json_t *obj, const char *path,
     if (!v)
         return;
     if (!json_is_number(v)) {
-        gw_sec_warn(w, "%s.options_success_status: not a number; ignored, as KrakenD does", path);
+        cmn_log_warn("%s.options_success_status: not a number; ignored, as KrakenD does", path);
         return;
     }
     d = json_number_value(v);
@@ -228,24 +234,21 @@ static void set_status(struct gw_cors *c, const json_t *obj, const char *path,
     }
     if (c->success_status < 100 || c->success_status > 999) {
         c->status_kind = GW_CORS_STATUS_PANIC;
-        gw_sec_warn(w,
-                    "%s.options_success_status: %lld is outside 100-999: Go's WriteHeader panics "
-                    "and every preflight's connection is closed without an answer",
-                    path, c->success_status);
+        cmn_log_warn("%s.options_success_status: %lld is outside 100-999: Go's WriteHeader panics "
+                     "and every preflight's connection is closed without an answer",
+                     path, c->success_status);
     } else if (c->success_status < 200) {
         c->status_kind = GW_CORS_STATUS_INFORMATIONAL;
-        gw_sec_warn(w,
-                    "%s.options_success_status: %lld is informational: Go sends it and then 200; "
-                    "this gateway answers 200 only",
-                    path, c->success_status);
+        cmn_log_warn("%s.options_success_status: %lld is informational: Go sends it and then 200; "
+                     "this gateway answers 200 only",
+                     path, c->success_status);
     }
     if (c->passthrough)
-        gw_sec_warn(w, "%s.options_success_status: not used with options_passthrough", path);
+        cmn_log_warn("%s.options_success_status: not used with options_passthrough", path);
 }
 
 /* max_age: a Go duration string; KrakenD panics at startup on any other type. */
-static bool set_max_age(struct gw_cors *c, const json_t *obj, const char *path,
-                        struct gw_sec_warnings *w, struct cmn_err *err)
+static bool set_max_age(struct gw_cors *c, const json_t *obj, const char *path, struct cmn_err *err)
 {
     json_t *v = json_object_get(obj, "max_age");
     int64_t ns, sec;
@@ -261,9 +264,9 @@ static bool set_max_age(struct gw_cors *c, const json_t *obj, const char *path,
                     path);
         return false;
     }
-    if (!gw_config_parse_duration(json_string_value(v), &ns)) {
-        gw_sec_warn(w, "%s.max_age: \"%s\" is not a Go duration; ignored, as KrakenD does", path,
-                    json_string_value(v));
+    if (!cmn_go_parse_duration(json_string_value(v), &ns)) {
+        cmn_log_warn("%s.max_age: \"%s\" is not a Go duration; ignored, as KrakenD does", path,
+                     json_string_value(v));
         return true;
     }
     /* rs/cors gets int(d.Seconds()): float seconds truncated */
@@ -275,8 +278,8 @@ static bool set_max_age(struct gw_cors *c, const json_t *obj, const char *path,
     else if (n < 0)
         snprintf(c->max_age, sizeof(c->max_age), "0");
     else if (ns != 0)
-        gw_sec_warn(w, "%s.max_age: \"%s\" is less than a second: no Access-Control-Max-Age", path,
-                    json_string_value(v));
+        cmn_log_warn("%s.max_age: \"%s\" is less than a second: no Access-Control-Max-Age", path,
+                     json_string_value(v));
     return true;
 }
 
@@ -300,28 +303,49 @@ void gw_cors_destroy(struct gw_cors *c)
     free(c);
 }
 
-static void warn_effects(const struct gw_cors *c, const char *path, struct gw_sec_warnings *w)
+static void warn_effects(const struct gw_cors *c, const char *path)
 {
     if (c->credentials && c->all_origins)
-        gw_sec_warn(w,
-                    "%s.allow_credentials: with every origin allowed the answer says \"*\" and "
-                    "\"true\", which browsers refuse",
-                    path);
+        cmn_log_warn("%s.allow_credentials: with every origin allowed the answer says \"*\" and "
+                     "\"true\", which browsers refuse",
+                     path);
     for (size_t i = 0; i < c->n_methods; i++) {
         for (const char *p = c->methods[i]; *p; p++) {
             if (*p >= 'a' && *p <= 'z') {
-                gw_sec_warn(w,
-                            "%s.allow_methods: \"%s\" is compared case-sensitively and matches "
-                            "no request method",
-                            path, c->methods[i]);
+                cmn_log_warn("%s.allow_methods: \"%s\" is compared case-sensitively and matches "
+                             "no request method",
+                             path, c->methods[i]);
                 break;
             }
         }
     }
 }
 
+/* KrakenD ignores keys it does not know; a misspelt one ("allow_origin") silently leaves the
+ * default (every origin), so each is named. Keys starting with @ $ _ # are comments, as in
+ * the rest of the configuration. */
+static void warn_unknown(const json_t *v, const char *path)
+{
+    static const char *const known[] = {
+        "allow_origins",         "allow_methods", "allow_headers",       "expose_headers",
+        "allow_credentials",     "max_age",       "options_passthrough", "options_success_status",
+        "allow_private_network", "debug",
+    };
+    const char *key;
+    json_t *val;
+
+    json_object_foreach((json_t *)(uintptr_t)v, key, val)
+    {
+        bool ok = strchr("@$_#", key[0]) && key[0];
+        for (size_t i = 0; !ok && i < sizeof(known) / sizeof(known[0]); i++)
+            ok = strcmp(key, known[i]) == 0;
+        if (!ok)
+            cmn_log_warn("%s.%s: unknown option, ignored (as KrakenD does)", path, key);
+    }
+}
+
 enum gw_cors_status gw_cors_new(const json_t *v, const char *path, struct gw_cors **out,
-                                struct gw_sec_warnings *w, struct cmn_err *err)
+                                struct cmn_err *err)
 {
     struct gw_cors *c = NULL;
     char **origins = NULL, **headers = NULL, **expose = NULL;
@@ -333,21 +357,22 @@ enum gw_cors_status gw_cors_new(const json_t *v, const char *path, struct gw_cor
     if (!v)
         return GW_CORS_OK;
     if (!json_is_object(v)) {
-        gw_sec_warn(w, "%s: not an object: CORS is off, as in KrakenD", path);
+        cmn_log_warn("%s: not an object: CORS is off, as in KrakenD", path);
         return GW_CORS_OK;
     }
+    warn_unknown(v, path);
     c = calloc(1, sizeof(*c));
     if (!c)
         goto out;
-    if (!get_list(v, "allow_origins", path, &origins, &n_origins, w) ||
-        !get_list(v, "allow_methods", path, &c->methods, &c->n_methods, w) ||
-        !get_list(v, "allow_headers", path, &headers, &n_headers, w) ||
-        !get_list(v, "expose_headers", path, &expose, &n_expose, w))
+    if (!get_list(v, "allow_origins", path, &origins, &n_origins) ||
+        !get_list(v, "allow_methods", path, &c->methods, &c->n_methods) ||
+        !get_list(v, "allow_headers", path, &headers, &n_headers) ||
+        !get_list(v, "expose_headers", path, &expose, &n_expose))
         goto out;
-    c->credentials = get_bool(v, "allow_credentials", path, w);
-    c->private_network = get_bool(v, "allow_private_network", path, w);
-    c->passthrough = get_bool(v, "options_passthrough", path, w);
-    c->debug = get_bool(v, "debug", path, w);
+    c->credentials = get_bool(v, "allow_credentials", path);
+    c->private_network = get_bool(v, "allow_private_network", path);
+    c->passthrough = get_bool(v, "options_passthrough", path);
+    c->debug = get_bool(v, "debug", path);
     if (c->n_methods == 0) { /* rs/cors: the simple methods */
         static const char *const simple[] = {"GET", "POST", "HEAD"};
         free(c->methods);
@@ -363,12 +388,12 @@ enum gw_cors_status gw_cors_new(const json_t *v, const char *path, struct gw_cor
     if (!set_origins(c, origins, n_origins) || !set_headers(c, headers, n_headers) ||
         !set_expose(c, expose, n_expose))
         goto out;
-    set_status(c, v, path, w);
-    if (!set_max_age(c, v, path, w, err)) {
+    set_status(c, v, path);
+    if (!set_max_age(c, v, path, err)) {
         st = GW_CORS_INVALID;
         goto out;
     }
-    warn_effects(c, path, w);
+    warn_effects(c, path);
     *out = c;
     c = NULL;
     st = GW_CORS_OK;
@@ -380,11 +405,6 @@ out:
     free_list(expose, n_expose);
     gw_cors_destroy(c);
     return st;
-}
-
-bool gw_cors_passthrough(const struct gw_cors *c)
-{
-    return c->passthrough;
 }
 
 bool gw_cors_debug(const struct gw_cors *c)

@@ -40,8 +40,8 @@ struct gw_cors {
 
 /* rs/cors lower-cases with strings.ToLower: ASCII letters are lowered and, as Go's strings.Map
  * does for a string with non-ASCII bytes, each invalid UTF-8 byte becomes U+FFFD (other
- * non-ASCII letters keep their case here; see docs). Writes into out (room for 3n bytes) and
- * returns the length. */
+ * non-ASCII letters keep their case here; docs/security-modules.md). Writes into out (room for
+ * 3n bytes) and returns the length. */
 size_t gw_cors_lower(const char *s, size_t n, char *out);
 
 #endif
