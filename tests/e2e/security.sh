@@ -1,0 +1,184 @@
+#!/usr/bin/env bash
+# security.sh - security/cors, security/http and security/bot-detector on the running gateway:
+# where each sits among the router's answers (../shared/spec/krakend-traffic-security.md §1),
+# how CORS meets the router (§2.7: OPTIONS on paths without an OPTIONS endpoint, unknown paths,
+# auto_options, options_passthrough, gin's redirects), what /__health skips, the access log, and
+# `gateway check` staying quiet about what is implemented. The browser's view of CORS is
+# tests/e2e/browser_cors.sh.
+set -u
+here=$(cd "$(dirname "$0")" && pwd)
+. "$here/lib.sh"
+
+read -r MB_PORT GA GB GC < <(e2e_ports 4 | tr '\n' ' ')
+e2e_start mock-backend "$BIN_DIR/mock-backend" --port "$MB_PORT" --quiet
+e2e_wait_http "http://127.0.0.1:$MB_PORT/__echo/" 10
+
+ORIGIN=http://app.test
+CORS="{\"allow_origins\":[\"$ORIGIN\"],\"allow_methods\":[\"GET\",\"POST\"],
+  \"allow_headers\":[\"Authorization\",\"Content-Type\"],\"expose_headers\":[\"x-expose\"],
+  \"max_age\":\"1h\",\"allow_credentials\":true"
+# config PORT CORS_EXTRA ROUTER_JSON [SERVICE_EXTRA]: two methods on /items, one on /only-get.
+config() {
+    cat <<EOF
+{"version":3,"port":$1,"echo_endpoint":true,
+ "extra_config":{"security/cors":$CORS$2},"router":$3${4:+,$4}},
+ "endpoints":[
+  {"endpoint":"/items","method":"GET","backend":[{"host":["http://127.0.0.1:$MB_PORT"],"url_pattern":"/__echo/items"}]},
+  {"endpoint":"/items","method":"POST","backend":[{"host":["http://127.0.0.1:$MB_PORT"],"url_pattern":"/__echo/items"}]},
+  {"endpoint":"/only-get","method":"GET","backend":[{"host":["http://127.0.0.1:$MB_PORT"],"url_pattern":"/__echo/only"}]}
+ ]}
+EOF
+}
+# A: preflights answered by CORS; auto_options routes for the rest. B: passthrough with
+# auto_options. C: passthrough without.
+config "$GA" "" '{"auto_options":true}' >"$E2E_WORK/a.json"
+config "$GB" ',"options_passthrough":true' '{"auto_options":true}' >"$E2E_WORK/b.json"
+config "$GC" ',"options_passthrough":true,"debug":true' '{"disable_access_log":false}' \
+    '"telemetry/logging":{"level":"DEBUG","stdout":true}' >"$E2E_WORK/c.json"
+for f in a b c; do
+    jq . "$E2E_WORK/$f.json" >/dev/null || e2e_fail "config $f is JSON"
+done
+
+echo "# gateway check: nothing to warn about for what is implemented"
+out=$("$BIN_DIR/gateway" check -c "$E2E_WORK/a.json" 2>&1)
+e2e_contains "check accepts the CORS config" "Syntax OK!" "$out"
+e2e_eq "check prints no warning for security/cors" "" "$(grep -i warn <<<"$out")"
+jq '.endpoints[0].extra_config = {"security/cors": {}}' "$E2E_WORK/a.json" >"$E2E_WORK/ep-cors.json"
+out=$("$BIN_DIR/gateway" check -c "$E2E_WORK/ep-cors.json" 2>&1)
+e2e_contains "check warns that CE ignores security/cors per endpoint" \
+    'namespace "security/cors" is ignored in endpoints[0].extra_config' "$out"
+jq '.extra_config["security/cors"].max_age = 3600' "$E2E_WORK/a.json" >"$E2E_WORK/bad.json"
+out=$("$BIN_DIR/gateway" check -c "$E2E_WORK/bad.json" 2>&1)
+e2e_contains "check refuses a numeric max_age (KrakenD panics at startup)" \
+    "extra_config.security/cors.max_age: not a string" "$out"
+
+e2e_start gw-a "$BIN_DIR/gateway" run -c "$E2E_WORK/a.json"
+e2e_start gw-b "$BIN_DIR/gateway" run -c "$E2E_WORK/b.json"
+e2e_start gw-c "$BIN_DIR/gateway" run -c "$E2E_WORK/c.json"
+for p in $GA $GB $GC; do e2e_wait_http "http://127.0.0.1:$p/__health" 10; done
+
+# all NAME: every line of a header of the last answer, joined by " | ".
+all() {
+    grep -i "^$1:" "$E2E_WORK/last.headers" | cut -d: -f2- | sed 's/^ //; s/\r$//' |
+        paste -sd'|' | sed 's/|/ | /g'
+}
+preflight() { # preflight PORT PATH [CURL ARGS]; PF_ORIGIN replaces the origin
+    local p=$1 path=$2
+    shift 2
+    e2e_curl -X OPTIONS "http://127.0.0.1:$p$path" -H "Origin: ${PF_ORIGIN:-$ORIGIN}" \
+        -H 'Access-Control-Request-Method: POST' \
+        -H 'Access-Control-Request-Headers: authorization,content-type' "$@"
+}
+VARY_PF="Origin, Access-Control-Request-Method, Access-Control-Request-Headers"
+pf_headers_ok() { # pf_headers_ok WHAT: the §2.4 headers of an accepted preflight
+    e2e_eq "$1: Access-Control-Allow-Origin" "$ORIGIN" "$(all Access-Control-Allow-Origin)"
+    e2e_eq "$1: Access-Control-Allow-Methods" POST "$(all Access-Control-Allow-Methods)"
+    e2e_eq "$1: Access-Control-Allow-Headers" "authorization,content-type" \
+        "$(all Access-Control-Allow-Headers)"
+    e2e_eq "$1: Access-Control-Allow-Credentials" true "$(all Access-Control-Allow-Credentials)"
+    e2e_eq "$1: Access-Control-Max-Age" 3600 "$(all Access-Control-Max-Age)"
+    e2e_eq "$1: Vary" "$VARY_PF" "$(all Vary)"
+}
+
+echo "# A: preflights are answered before routing, whatever the path"
+for path in /items /only-get /nope /__health /__echo/x; do
+    preflight "$GA" "$path"
+    e2e_eq "A preflight $path: 204" 204 "$E2E_STATUS"
+    e2e_eq "A preflight $path: no body" "" "$E2E_BODY"
+    e2e_eq "A preflight $path: no X-Krakend (the router never ran)" "" "$(all X-Krakend)"
+    e2e_eq "A preflight $path: no Content-Type" "" "$(all Content-Type)"
+    pf_headers_ok "A preflight $path"
+done
+preflight "$GA" /items -H 'Access-Control-Request-Headers: x-other'
+e2e_eq "A preflight, header not allowed: still 204" 204 "$E2E_STATUS"
+e2e_eq "A preflight, header not allowed: no Access-Control-Allow-Origin" "" \
+    "$(all Access-Control-Allow-Origin)"
+e2e_eq "A preflight, header not allowed: Vary only" "$VARY_PF" "$(all Vary)"
+PF_ORIGIN=http://evil.test preflight "$GA" /items
+e2e_eq "A preflight from another origin: 204 without Access-Control-Allow-Origin" \
+    "204 " "$E2E_STATUS $(all Access-Control-Allow-Origin)"
+
+echo "# A: OPTIONS without Access-Control-Request-Method is an actual request"
+e2e_curl -X OPTIONS "http://127.0.0.1:$GA/items" -H "Origin: $ORIGIN"
+e2e_eq "A OPTIONS /items: the auto_options route answers 200" 200 "$E2E_STATUS"
+e2e_eq "A OPTIONS /items: Allow" "GET, POST" "$(all Allow)"
+e2e_contains "A OPTIONS /items: X-Krakend" "Version " "$(all X-Krakend)"
+e2e_eq "A OPTIONS /items: Vary: Origin" Origin "$(all Vary)"
+e2e_eq "A OPTIONS /items: OPTIONS always passes the method check" "$ORIGIN" \
+    "$(all Access-Control-Allow-Origin)"
+e2e_eq "A OPTIONS /items: expose headers" X-Expose "$(all Access-Control-Expose-Headers)"
+e2e_eq "A OPTIONS /items: no Allow-Methods on an actual request" "" \
+    "$(all Access-Control-Allow-Methods)"
+e2e_curl -X OPTIONS "http://127.0.0.1:$GA/nope" -H "Origin: $ORIGIN"
+e2e_eq "A OPTIONS /nope: 404 with the CORS headers" "404 Origin $ORIGIN" \
+    "$E2E_STATUS $(all Vary) $(all Access-Control-Allow-Origin)"
+
+echo "# A: actual requests: every answer carries the CORS headers"
+e2e_curl "http://127.0.0.1:$GA/items" -H "Origin: $ORIGIN"
+e2e_eq "A GET /items: 200" 200 "$E2E_STATUS"
+e2e_eq "A GET /items: exactly one Vary line" Origin "$(all Vary)"
+e2e_eq "A GET /items: Access-Control-Allow-Origin echoes the origin" "$ORIGIN" \
+    "$(all Access-Control-Allow-Origin)"
+e2e_eq "A GET /items: credentials" true "$(all Access-Control-Allow-Credentials)"
+e2e_eq "A GET /items: the backend never sees Origin" null "$(jq -c '.headers.Origin' <<<"$E2E_BODY")"
+e2e_curl "http://127.0.0.1:$GA/items" -H 'Origin: http://evil.test'
+e2e_eq "A GET from another origin: 200, Vary, no Access-Control-Allow-Origin" "200 Origin " \
+    "$E2E_STATUS $(all Vary) $(all Access-Control-Allow-Origin)"
+e2e_curl "http://127.0.0.1:$GA/items"
+e2e_eq "A GET without Origin: Vary: Origin all the same" "200 Origin" "$E2E_STATUS $(all Vary)"
+e2e_curl "http://127.0.0.1:$GA/nope" -H "Origin: $ORIGIN"
+e2e_eq "A GET /nope: 404 with Vary and Access-Control-Allow-Origin" "404 Origin $ORIGIN" \
+    "$E2E_STATUS $(all Vary) $(all Access-Control-Allow-Origin)"
+e2e_curl -X PUT "http://127.0.0.1:$GA/only-get" -H "Origin: $ORIGIN"
+e2e_eq "A PUT /only-get: 405, Vary, no Access-Control-Allow-Origin (PUT not allowed)" \
+    "405 Origin " "$E2E_STATUS $(all Vary) $(all Access-Control-Allow-Origin)"
+e2e_curl -I "http://127.0.0.1:$GA/items" -H "Origin: $ORIGIN"
+e2e_eq "A HEAD /items: gin has no HEAD routes: 405 with Vary" "405 Origin" "$E2E_STATUS $(all Vary)"
+e2e_curl "http://127.0.0.1:$GA/items/" -H "Origin: $ORIGIN"
+e2e_eq "A GET /items/: gin's redirect carries the CORS headers" "301 /items Origin $ORIGIN" \
+    "$E2E_STATUS $(all Location) $(all Vary) $(all Access-Control-Allow-Origin)"
+e2e_curl "http://127.0.0.1:$GA/__health" -H "Origin: $ORIGIN"
+e2e_eq "A GET /__health: CORS wraps it too" "200 Origin $ORIGIN" \
+    "$E2E_STATUS $(all Vary) $(all Access-Control-Allow-Origin)"
+e2e_curl -X POST "http://127.0.0.1:$GA/items" -H "Origin: $ORIGIN" -H 'Content-Type: application/json' \
+    -d '{}'
+e2e_eq "A POST /items: 200 with the CORS headers" "200 $ORIGIN" \
+    "$E2E_STATUS $(all Access-Control-Allow-Origin)"
+
+echo "# B: options_passthrough with auto_options: gin answers the preflight"
+preflight "$GB" /items
+e2e_eq "B preflight /items: the auto_options route's 200" 200 "$E2E_STATUS"
+e2e_eq "B preflight /items: Allow" "GET, POST" "$(all Allow)"
+e2e_contains "B preflight /items: X-Krakend" Version "$(all X-Krakend)"
+pf_headers_ok "B preflight /items"
+preflight "$GB" /nope
+e2e_eq "B preflight /nope: 404" 404 "$E2E_STATUS"
+pf_headers_ok "B preflight /nope"
+
+echo "# C: options_passthrough without auto_options: 405 where the path exists, else 404"
+preflight "$GC" /items
+e2e_eq "C preflight /items: 405" 405 "$E2E_STATUS"
+e2e_eq "C preflight /items: Allow" "GET, POST" "$(all Allow)"
+e2e_eq "C preflight /items: X-Krakend-Completed: false" false "$(all X-Krakend-Completed)"
+pf_headers_ok "C preflight /items"
+preflight "$GC" /nope
+e2e_eq "C preflight /nope: 404" 404 "$E2E_STATUS"
+pf_headers_ok "C preflight /nope"
+e2e_curl -X OPTIONS "http://127.0.0.1:$GC/items" -H "Origin: $ORIGIN"
+e2e_eq "C OPTIONS /items without Access-Control-Request-Method: 405 with Vary: Origin" \
+    "405 Origin" "$E2E_STATUS $(all Vary)"
+
+echo "# logs"
+sleep 0.3 # the access log is written in batches (at most 100 ms late)
+alog=$(grep -c '^\[GIN\].*"/items"$' "$E2E_WORK/gw-a.log")
+e2e_eq "A: a preflight answered by CORS is not in gin's access log; the others are" \
+    "0 1" "$(grep -c '^\[GIN\].*OPTIONS *"/only-get"$' "$E2E_WORK/gw-a.log") $((alog > 0))"
+e2e_contains "C (debug): the rs/cors trace is logged at DEBUG" \
+    "DEBUG: [CORS] " "$(cat "$E2E_WORK/gw-c.log")"
+e2e_contains "C (debug): the trace names the preflight's outcome" \
+    "Preflight response headers: map[Access-Control-Allow-Credentials:[true]" \
+    "$(cat "$E2E_WORK/gw-c.log")"
+e2e_contains "C (DEBUG): KrakenD's startup line" "DEBUG: [SERVICE: Gin][CORS] Enabled CORS for all requests" \
+    "$(cat "$E2E_WORK/gw-c.log")"
+
+e2e_finish
