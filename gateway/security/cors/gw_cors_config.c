@@ -6,6 +6,7 @@
 #include "cmn_go_duration.h"
 #include "cmn_go_header.h"
 #include "cmn_go_json.h"
+#include "cmn_json.h"
 #include "cmn_log.h"
 
 #include <stdint.h>
@@ -321,28 +322,12 @@ static void warn_effects(const struct gw_cors *c, const char *path)
     }
 }
 
-/* KrakenD ignores keys it does not know; a misspelt one ("allow_origin") silently leaves the
- * default (every origin), so each is named. Keys starting with @ $ _ # are comments, as in
- * the rest of the configuration. */
-static void warn_unknown(const json_t *v, const char *path)
-{
-    static const char *const known[] = {
-        "allow_origins",         "allow_methods", "allow_headers",       "expose_headers",
-        "allow_credentials",     "max_age",       "options_passthrough", "options_success_status",
-        "allow_private_network", "debug",
-    };
-    const char *key;
-    json_t *val;
-
-    json_object_foreach((json_t *)(uintptr_t)v, key, val)
-    {
-        bool ok = strchr("@$_#", key[0]) && key[0];
-        for (size_t i = 0; !ok && i < sizeof(known) / sizeof(known[0]); i++)
-            ok = strcmp(key, known[i]) == 0;
-        if (!ok)
-            cmn_log_warn("%s.%s: unknown option, ignored (as KrakenD does)", path, key);
-    }
-}
+/* The keys krakend-cors reads. */
+static const char *const KNOWN[] = {
+    "allow_origins",         "allow_methods", "allow_headers",       "expose_headers",
+    "allow_credentials",     "max_age",       "options_passthrough", "options_success_status",
+    "allow_private_network", "debug",
+};
 
 enum gw_cors_status gw_cors_new(const json_t *v, const char *path, struct gw_cors **out,
                                 struct cmn_err *err)
@@ -360,7 +345,7 @@ enum gw_cors_status gw_cors_new(const json_t *v, const char *path, struct gw_cor
         cmn_log_warn("%s: not an object: CORS is off, as in KrakenD", path);
         return GW_CORS_OK;
     }
-    warn_unknown(v, path);
+    cmn_json_warn_unknown(v, KNOWN, sizeof(KNOWN) / sizeof(KNOWN[0]), path);
     c = calloc(1, sizeof(*c));
     if (!c)
         goto out;
