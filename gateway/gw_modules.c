@@ -3,12 +3,14 @@
 #include "gw_modules.h"
 
 #include "gw_cors.h"
+#include "gw_httpsecure.h"
 
 /* Router middlewares: before routing (security/cors), gin's engine middlewares (security/http,
  * service-level bot detector), then each endpoint's chain (bot detector, telemetry, after the
  * validator: Lua, rate limits, validation). */
 static const struct gw_mw_factory *const MIDDLEWARES[] = {
     &gw_cors_factory,
+    &gw_httpsecure_factory,
 };
 static const size_t N_MIDDLEWARES = sizeof(MIDDLEWARES) / sizeof(MIDDLEWARES[0]);
 

@@ -37,7 +37,7 @@ static const struct ns_entry NAMESPACES[] = {
     {"github.com/devopsfaith/krakend-circuitbreaker/gobreaker", "qos/circuit-breaker", ALL_LEVELS,
      false},
     {"github_com/devopsfaith/krakend-cors", "security/cors", GW_LVL_SERVICE, true},
-    {"github_com/devopsfaith/krakend-httpsecure", "security/http", ALL_LEVELS, true},
+    {"github_com/devopsfaith/krakend-httpsecure", "security/http", GW_LVL_SERVICE, true},
     {"github_com/devopsfaith/krakend-botdetector", "security/bot-detector", ALL_LEVELS, true},
     {"github.com/devopsfaith/krakend-cel", "validation/cel", ALL_LEVELS, true},
     {"github.com/devopsfaith/krakend-jsonschema", "validation/json-schema", ALL_LEVELS, true},

@@ -9,7 +9,7 @@ set -u
 here=$(cd "$(dirname "$0")" && pwd)
 . "$here/lib.sh"
 
-read -r MB_PORT GA GB GC < <(e2e_ports 4 | tr '\n' ' ')
+read -r MB_PORT GA GB GC GD GE < <(e2e_ports 6 | tr '\n' ' ')
 e2e_start mock-backend "$BIN_DIR/mock-backend" --port "$MB_PORT" --quiet
 e2e_wait_http "http://127.0.0.1:$MB_PORT/__echo/" 10
 
@@ -35,7 +35,14 @@ config "$GA" "" '{"auto_options":true}' >"$E2E_WORK/a.json"
 config "$GB" ',"options_passthrough":true' '{"auto_options":true}' >"$E2E_WORK/b.json"
 config "$GC" ',"options_passthrough":true,"debug":true' '{"disable_access_log":false}' \
     '"telemetry/logging":{"level":"DEBUG","stdout":true}' >"$E2E_WORK/c.json"
-for f in a b c; do
+# D: CORS and security/http's headers and host check. E: the SSL redirect behind a proxy.
+HSEC="{\"allowed_hosts\":[\"127.0.0.1:$GD\",\"api.test\"],\"frame_deny\":true,
+  \"content_type_nosniff\":true,\"browser_xss_filter\":true,\"referrer_policy\":\"no-referrer\",
+  \"content_security_policy\":\"script-src \$NONCE\",\"sts_seconds\":600,\"force_sts_header\":true}"
+config "$GD" "" '{"auto_options":true}' "\"security/http\":$HSEC" >"$E2E_WORK/d.json"
+HSEC_E='{"ssl_redirect":true,"ssl_proxy_headers":{"X-Forwarded-Proto":"https"},"sts_seconds":60}'
+config "$GE" "" '{}' "\"security/http\":$HSEC_E" >"$E2E_WORK/e.json"
+for f in a b c d e; do
     jq . "$E2E_WORK/$f.json" >/dev/null || e2e_fail "config $f is JSON"
 done
 
@@ -52,10 +59,20 @@ out=$("$BIN_DIR/gateway" check -c "$E2E_WORK/bad.json" 2>&1)
 e2e_contains "check refuses a numeric max_age (KrakenD panics at startup)" \
     "extra_config.security/cors.max_age: not a string" "$out"
 
+out=$("$BIN_DIR/gateway" check -c "$E2E_WORK/d.json" 2>&1)
+e2e_eq "check prints no warning for security/http" "" "$(grep -i warn <<<"$out")"
+jq '.extra_config["security/http"].allowed_hosts_are_regex = true
+    | .extra_config["security/http"].allowed_hosts = ["api\\.(?=x)"]' "$E2E_WORK/d.json" >"$E2E_WORK/bad.json"
+out=$("$BIN_DIR/gateway" check -c "$E2E_WORK/bad.json" 2>&1)
+e2e_contains "check refuses an allowed host Go's regexp refuses, naming it" \
+    'allowed_hosts[0]: Error parsing AllowedHost: error parsing regexp: invalid or unsupported Perl syntax: `(?=`' "$out"
+
 e2e_start gw-a "$BIN_DIR/gateway" run -c "$E2E_WORK/a.json"
 e2e_start gw-b "$BIN_DIR/gateway" run -c "$E2E_WORK/b.json"
 e2e_start gw-c "$BIN_DIR/gateway" run -c "$E2E_WORK/c.json"
-for p in $GA $GB $GC; do e2e_wait_http "http://127.0.0.1:$p/__health" 10; done
+e2e_start gw-d "$BIN_DIR/gateway" run -c "$E2E_WORK/d.json"
+e2e_start gw-e "$BIN_DIR/gateway" run -c "$E2E_WORK/e.json"
+for p in $GA $GB $GC $GD $GE; do e2e_wait_http "http://127.0.0.1:$p/__health" 10; done
 
 # all NAME: every line of a header of the last answer, joined by " | ".
 all() {
@@ -168,6 +185,63 @@ e2e_curl -X OPTIONS "http://127.0.0.1:$GC/items" -H "Origin: $ORIGIN"
 e2e_eq "C OPTIONS /items without Access-Control-Request-Method: 405 with Vary: Origin" \
     "405 Origin" "$E2E_STATUS $(all Vary)"
 
+echo "# D: security/http's headers on every engine answer, not on /__health nor redirects"
+SECH="X-Frame-Options X-Content-Type-Options X-Xss-Protection Referrer-Policy Strict-Transport-Security"
+sec_headers() { local h o=""; for h in $SECH; do o+="$(all "$h");"; done; echo "$o"; }
+WANT_SEC="DENY;nosniff;1; mode=block;no-referrer;max-age=600;"
+for what in "GET /items" "GET /nope" "PUT /only-get" "OPTIONS /items" "GET /__echo/x"; do
+    e2e_curl -X "${what% *}" "http://127.0.0.1:$GD${what#* }" -H "Origin: $ORIGIN"
+    e2e_eq "D $what ($E2E_STATUS): the security headers" "$WANT_SEC" "$(sec_headers)"
+    acao=$ORIGIN
+    [ "${what% *}" = PUT ] && acao="" # not among allow_methods: Vary only
+    e2e_eq "D $what: the CORS headers too" "Origin $acao" "$(all Vary) $(all Access-Control-Allow-Origin)"
+done
+e2e_curl "http://127.0.0.1:$GD/items"
+csp1=$(all Content-Security-Policy)
+e2e_curl "http://127.0.0.1:$GD/items"
+csp2=$(all Content-Security-Policy)
+e2e_contains "D: \$NONCE becomes a nonce" "script-src 'nonce-" "$csp1"
+[ "$csp1" != "$csp2" ] && e2e_pass "D: a new nonce per request" || e2e_fail "D: a new nonce per request" "$csp1 = $csp2"
+e2e_eq "D: 22 base64 characters, no padding" 22 "$(sed -n "s/.*'nonce-\([^']*\)'.*/\1/p" <<<"$csp1" | tr -d '\n' | wc -c)"
+e2e_curl "http://127.0.0.1:$GD/__health" -H "Origin: $ORIGIN"
+e2e_eq "D /__health: no security header (gin binds it before the middleware)" "200 ;;;;;" \
+    "$E2E_STATUS $(sec_headers)"
+e2e_eq "D /__health: CORS all the same" "$ORIGIN" "$(all Access-Control-Allow-Origin)"
+e2e_curl "http://127.0.0.1:$GD/items/" -H "Origin: $ORIGIN"
+e2e_eq "D gin redirect: no security header" "301 ;;;;;" "$E2E_STATUS $(sec_headers)"
+preflight "$GD" /items
+e2e_eq "D preflight: CORS answers, no security header" "204 ;;;;;" "$E2E_STATUS $(sec_headers)"
+e2e_curl "http://127.0.0.1:$GD/items" -H 'Host: evil.test' -H "Origin: $ORIGIN"
+e2e_eq "D bad host: 500" 500 "$E2E_STATUS"
+e2e_eq "D bad host: Go's http.Error body" $'Bad Host\n' "$E2E_BODY"
+e2e_eq "D bad host: Content-Type" "text/plain; charset=utf-8" "$(all Content-Type)"
+e2e_eq "D bad host: only http.Error's nosniff, no other security header" \
+    ";nosniff;;;;" "$(sec_headers)"
+e2e_eq "D bad host: the CORS headers (set before)" "Origin $ORIGIN" \
+    "$(all Vary) $(all Access-Control-Allow-Origin)"
+e2e_curl "http://127.0.0.1:$GD/items" -H 'Host: API.test'
+e2e_eq "D allowed host, any case: 200" 200 "$E2E_STATUS"
+e2e_curl "http://127.0.0.1:$GD/__health" -H 'Host: evil.test'
+e2e_eq "D bad host on /__health: not checked" 200 "$E2E_STATUS"
+
+echo "# E: the SSL redirect"
+e2e_curl "http://127.0.0.1:$GE/items?a=1&b=%20"
+e2e_eq "E plain GET: 301" 301 "$E2E_STATUS"
+e2e_eq "E plain GET: to https, same host and port, path and query" \
+    "https://127.0.0.1:$GE/items?a=1&b=%20" "$(all Location)"
+e2e_eq "E plain GET: Go's body" \
+    "<a href=\"https://127.0.0.1:$GE/items?a=1&amp;b=%20\">Moved Permanently</a>."$'\n\n' "$E2E_BODY"
+e2e_eq "E plain GET: no HSTS on the redirect" "" "$(all Strict-Transport-Security)"
+e2e_curl -X POST "http://127.0.0.1:$GE/items" -d x
+e2e_eq "E plain POST: 301, no body, no Content-Type" "301  " "$E2E_STATUS $E2E_BODY $(all Content-Type)"
+e2e_curl "http://127.0.0.1:$GE/items" -H 'X-Forwarded-Proto: https'
+e2e_eq "E behind a TLS proxy: 200 with HSTS" "200 max-age=60" \
+    "$E2E_STATUS $(all Strict-Transport-Security)"
+e2e_curl "http://127.0.0.1:$GE/__health"
+e2e_eq "E /__health: never redirected" 200 "$E2E_STATUS"
+e2e_curl "http://127.0.0.1:$GE/nope"
+e2e_eq "E 404 path: redirected (engine middleware)" 301 "$E2E_STATUS"
+
 echo "# logs"
 sleep 0.3 # the access log is written in batches (at most 100 ms late)
 alog=$(grep -c '^\[GIN\].*"/items"$' "$E2E_WORK/gw-a.log")
@@ -178,6 +252,8 @@ e2e_contains "C (debug): the rs/cors trace is logged at DEBUG" \
 e2e_contains "C (debug): the trace names the preflight's outcome" \
     "Preflight response headers: map[Access-Control-Allow-Credentials:[true]" \
     "$(cat "$E2E_WORK/gw-c.log")"
+e2e_eq "D: the bad host and E: the redirect are in gin's access log" "1 1" \
+    "$(grep -c '^\[GIN\].*| 500 |.*"/items"$' "$E2E_WORK/gw-d.log") $(grep -c '^\[GIN\].*| 301 |.*| POST *"/items"$' "$E2E_WORK/gw-e.log")"
 e2e_contains "C (DEBUG): KrakenD's startup line" "DEBUG: [SERVICE: Gin][CORS] Enabled CORS for all requests" \
     "$(cat "$E2E_WORK/gw-c.log")"
 

@@ -2,35 +2,37 @@
  * ignored) and what unrolled/secure's New precomputes (host regexps, the nonce template). */
 #include "gw_httpsecure_int.h"
 
+#include "cmn_go_header.h"
+#include "cmn_json.h"
+#include "cmn_log.h"
+
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 /* getString: a string, or the option keeps its default (""). */
-static const char *get_string(const json_t *obj, const char *key, const char *path,
-                              struct gw_sec_warnings *w)
+static const char *get_string(const json_t *obj, const char *key, const char *path)
 {
     json_t *v = json_object_get(obj, key);
 
     if (!v)
         return NULL;
     if (!json_is_string(v)) {
-        gw_sec_warn(w, "%s.%s: not a string; ignored, as KrakenD does", path, key);
+        cmn_log_warn("%s.%s: not a string; ignored, as KrakenD does", path, key);
         return NULL;
     }
     return json_string_value(v);
 }
 
-static bool get_bool(const json_t *obj, const char *key, const char *path,
-                     struct gw_sec_warnings *w)
+static bool get_bool(const json_t *obj, const char *key, const char *path)
 {
     json_t *v = json_object_get(obj, key);
 
     if (!v)
         return false;
     if (!json_is_boolean(v)) {
-        gw_sec_warn(w, "%s.%s: not a boolean; ignored, as KrakenD does", path, key);
+        cmn_log_warn("%s.%s: not a boolean; ignored, as KrakenD does", path, key);
         return false;
     }
     return json_is_true(v);
@@ -38,7 +40,7 @@ static bool get_bool(const json_t *obj, const char *key, const char *path,
 
 /* getStrings: the strings of an array (other items dropped); anything else is ignored. */
 static bool get_strings(const json_t *obj, const char *key, const char *path, char ***out,
-                        size_t *n, struct gw_sec_warnings *w)
+                        size_t *n)
 {
     json_t *v = json_object_get(obj, key), *item;
     size_t i;
@@ -46,7 +48,7 @@ static bool get_strings(const json_t *obj, const char *key, const char *path, ch
     if (!v)
         return true;
     if (!json_is_array(v)) {
-        gw_sec_warn(w, "%s.%s: not an array; ignored, as KrakenD does", path, key);
+        cmn_log_warn("%s.%s: not an array; ignored, as KrakenD does", path, key);
         return true;
     }
     *out = calloc(json_array_size(v) + 1, sizeof(**out));
@@ -55,7 +57,7 @@ static bool get_strings(const json_t *obj, const char *key, const char *path, ch
     json_array_foreach(v, i, item)
     {
         if (!json_is_string(item)) {
-            gw_sec_warn(w, "%s.%s[%zu]: not a string; dropped, as KrakenD does", path, key, i);
+            cmn_log_warn("%s.%s[%zu]: not a string; dropped, as KrakenD does", path, key, i);
             continue;
         }
         (*out)[*n] = strdup(json_string_value(item));
@@ -81,6 +83,17 @@ static bool ascii(const char *s)
     return true;
 }
 
+/* Go's http.CanonicalHeaderKey of name, owned; NULL on allocation failure. */
+static char *canonical(const char *name)
+{
+    size_t n = strlen(name);
+    char *c = malloc(n + 1);
+
+    if (c)
+        cmn_go_canonical_header(name, c, n + 1);
+    return c;
+}
+
 /* allowed_hosts: Go regexps anchored as unrolled/secure anchors them ("^" + entry + "$", no
  * group: "a|b" reads "^a|b$"), or strings.EqualFold literals. */
 static enum gw_hsec_status set_hosts(struct gw_httpsecure *s, char **hosts, size_t n,
@@ -102,12 +115,13 @@ static enum gw_hsec_status set_hosts(struct gw_httpsecure *s, char **hosts, size
             anchored[0] = '^';
             memcpy(anchored + 1, hosts[i], len);
             memcpy(anchored + 1 + len, "$", 2);
-            h->re = gw_re2_compile(anchored, len + 2, &rerr);
+            h->re = cmn_go_re_compile(anchored, len + 2, 0, &rerr);
             free(anchored);
             if (!h->re) {
-                if (rerr.code == GW_RE2_NOMEM)
+                if (rerr.code == CMN_GO_RE_NOMEM)
                     return GW_HSEC_NOMEM;
-                /* unrolled/secure panics: "Error parsing AllowedHost: <err>" */
+                /* unrolled/secure panics: "Error parsing AllowedHost: <err>"; a pattern Go
+                 * takes but PCRE2 cannot run as Go would is refused as well, naming it */
                 cmn_err_set(err, GW_HSEC_INVALID,
                             "%s.allowed_hosts[%zu]: Error parsing AllowedHost: %s", path, i,
                             rerr.msg);
@@ -115,7 +129,7 @@ static enum gw_hsec_status set_hosts(struct gw_httpsecure *s, char **hosts, size
             }
             continue;
         }
-        h->re = gw_re2_compile_literal(hosts[i], len, true, &rerr);
+        h->re = cmn_go_re_compile_literal(hosts[i], len, true, &rerr);
         if (!h->re)
             return GW_HSEC_NOMEM;
         if (ascii(hosts[i])) {
@@ -131,8 +145,7 @@ static enum gw_hsec_status set_hosts(struct gw_httpsecure *s, char **hosts, size
     return GW_HSEC_OK;
 }
 
-static bool set_ssl_proxy(struct gw_httpsecure *s, const json_t *obj, const char *path,
-                          struct gw_sec_warnings *w)
+static bool set_ssl_proxy(struct gw_httpsecure *s, const json_t *obj, const char *path)
 {
     json_t *v = json_object_get(obj, "ssl_proxy_headers"), *val;
     const char *key;
@@ -140,7 +153,7 @@ static bool set_ssl_proxy(struct gw_httpsecure *s, const json_t *obj, const char
     if (!v)
         return true;
     if (!json_is_object(v)) {
-        gw_sec_warn(w, "%s.ssl_proxy_headers: not an object; ignored, as KrakenD does", path);
+        cmn_log_warn("%s.ssl_proxy_headers: not an object; ignored, as KrakenD does", path);
         return true;
     }
     s->ssl_proxy = calloc(json_object_size(v) + 1, sizeof(*s->ssl_proxy));
@@ -150,28 +163,26 @@ static bool set_ssl_proxy(struct gw_httpsecure *s, const json_t *obj, const char
     {
         struct gw_hsec_pair *p = &s->ssl_proxy[s->n_ssl_proxy];
         if (!json_is_string(val)) {
-            gw_sec_warn(w, "%s.ssl_proxy_headers.%s: not a string; dropped, as KrakenD does", path,
-                        key);
+            cmn_log_warn("%s.ssl_proxy_headers.%s: not a string; dropped, as KrakenD does", path,
+                         key);
             continue;
         }
         /* r.Header.Get canonicalises the name */
-        p->name = gw_sec_canonical_header(key);
+        p->name = canonical(key);
         p->value = strdup(json_string_value(val));
         s->n_ssl_proxy++;
         if (!p->name || !p->value)
             return false;
         if (!*p->value)
-            gw_sec_warn(w,
-                        "%s.ssl_proxy_headers.%s: an empty value also matches requests without "
-                        "the header: every request counts as HTTPS",
-                        path, key);
+            cmn_log_warn("%s.ssl_proxy_headers.%s: an empty value also matches requests without "
+                         "the header: every request counts as HTTPS",
+                         path, key);
     }
     return true;
 }
 
 /* sts_seconds: getInt64 reads a JSON number (a float64) truncated. */
-static void set_sts(struct gw_httpsecure *s, const json_t *obj, const char *path,
-                    struct gw_sec_warnings *w)
+static void set_sts(struct gw_httpsecure *s, const json_t *obj, const char *path)
 {
     json_t *v = json_object_get(obj, "sts_seconds");
     double d;
@@ -179,7 +190,7 @@ static void set_sts(struct gw_httpsecure *s, const json_t *obj, const char *path
     if (!v)
         return;
     if (!json_is_number(v)) {
-        gw_sec_warn(w, "%s.sts_seconds: not a number; ignored, as KrakenD does", path);
+        cmn_log_warn("%s.sts_seconds: not a number; ignored, as KrakenD does", path);
         return;
     }
     d = json_number_value(v);
@@ -222,7 +233,7 @@ void gw_httpsecure_destroy(struct gw_httpsecure *s)
         return;
     for (size_t i = 0; i < s->n_hosts; i++) {
         free(s->hosts[i].ascii_lower);
-        gw_re2_destroy(s->hosts[i].re);
+        cmn_go_re_destroy(s->hosts[i].re);
     }
     free(s->hosts);
     free_strings(s->proxy_headers, s->n_proxy_headers);
@@ -241,7 +252,7 @@ void gw_httpsecure_destroy(struct gw_httpsecure *s)
 static bool canonical_proxy_headers(struct gw_httpsecure *s)
 {
     for (size_t i = 0; i < s->n_proxy_headers; i++) {
-        char *c = gw_sec_canonical_header(s->proxy_headers[i]);
+        char *c = canonical(s->proxy_headers[i]);
         if (!c)
             return false;
         free(s->proxy_headers[i]);
@@ -257,24 +268,44 @@ static bool dup_opt(const char *v, char **out)
     return !(v && *v) || *out;
 }
 
-static bool set_strings(struct gw_httpsecure *s, const json_t *v, const char *path,
-                        struct gw_sec_warnings *w)
+static bool set_strings(struct gw_httpsecure *s, const json_t *v, const char *path)
 {
-    const char *frame = get_string(v, "custom_frame_options_value", path, w);
-    bool deny = get_bool(v, "frame_deny", path, w);
+    const char *frame = get_string(v, "custom_frame_options_value", path);
+    bool deny = get_bool(v, "frame_deny", path);
 
     /* the custom value wins over frame_deny */
     return dup_opt(frame && *frame ? frame
                    : deny          ? "DENY"
                                    : NULL,
                    &s->frame) &&
-           dup_opt(get_string(v, "referrer_policy", path, w), &s->referrer) &&
-           dup_opt(get_string(v, "ssl_host", path, w), &s->ssl_host) &&
-           set_csp(s, get_string(v, "content_security_policy", path, w));
+           dup_opt(get_string(v, "referrer_policy", path), &s->referrer) &&
+           dup_opt(get_string(v, "ssl_host", path), &s->ssl_host) &&
+           set_csp(s, get_string(v, "content_security_policy", path));
 }
 
+/* The keys krakend-httpsecure reads (hpkp_public_key: documented, never applied). */
+static const char *const KNOWN[] = {
+    "allowed_hosts",
+    "allowed_hosts_are_regex",
+    "host_proxy_headers",
+    "sts_seconds",
+    "sts_include_subdomains",
+    "force_sts_header",
+    "frame_deny",
+    "custom_frame_options_value",
+    "content_type_nosniff",
+    "browser_xss_filter",
+    "content_security_policy",
+    "referrer_policy",
+    "ssl_redirect",
+    "ssl_host",
+    "ssl_proxy_headers",
+    "is_development",
+    "hpkp_public_key",
+};
+
 enum gw_hsec_status gw_httpsecure_new(const json_t *v, const char *path, struct gw_httpsecure **out,
-                                      struct gw_sec_warnings *w, struct cmn_err *err)
+                                      struct cmn_err *err)
 {
     struct gw_httpsecure *s = NULL;
     char **hosts = NULL;
@@ -286,36 +317,36 @@ enum gw_hsec_status gw_httpsecure_new(const json_t *v, const char *path, struct 
     if (!v)
         return GW_HSEC_OK;
     if (!json_is_object(v)) {
-        gw_sec_warn(w, "%s: not an object: the module is off, as in KrakenD", path);
+        cmn_log_warn("%s: not an object: the module is off, as in KrakenD", path);
         return GW_HSEC_OK;
     }
+    cmn_json_warn_unknown(v, KNOWN, sizeof(KNOWN) / sizeof(KNOWN[0]), path);
     s = calloc(1, sizeof(*s));
     if (!s)
         goto out;
-    if (!get_strings(v, "allowed_hosts", path, &hosts, &n_hosts, w) ||
-        !get_strings(v, "host_proxy_headers", path, &s->proxy_headers, &s->n_proxy_headers, w) ||
+    if (!get_strings(v, "allowed_hosts", path, &hosts, &n_hosts) ||
+        !get_strings(v, "host_proxy_headers", path, &s->proxy_headers, &s->n_proxy_headers) ||
         !canonical_proxy_headers(s))
         goto out;
-    s->hosts_regex = get_bool(v, "allowed_hosts_are_regex", path, w);
-    s->force_sts = get_bool(v, "force_sts_header", path, w);
-    s->nosniff = get_bool(v, "content_type_nosniff", path, w);
-    s->xss = get_bool(v, "browser_xss_filter", path, w);
-    s->dev = get_bool(v, "is_development", path, w);
-    s->sts_subdomains = get_bool(v, "sts_include_subdomains", path, w);
-    s->ssl_redirect = get_bool(v, "ssl_redirect", path, w);
-    set_sts(s, v, path, w);
+    s->hosts_regex = get_bool(v, "allowed_hosts_are_regex", path);
+    s->force_sts = get_bool(v, "force_sts_header", path);
+    s->nosniff = get_bool(v, "content_type_nosniff", path);
+    s->xss = get_bool(v, "browser_xss_filter", path);
+    s->dev = get_bool(v, "is_development", path);
+    s->sts_subdomains = get_bool(v, "sts_include_subdomains", path);
+    s->ssl_redirect = get_bool(v, "ssl_redirect", path);
+    set_sts(s, v, path);
     snprintf(s->hsts, sizeof(s->hsts), "max-age=%lld%s", (long long)s->sts_seconds,
              s->sts_subdomains ? "; includeSubDomains" : "");
-    if (!set_strings(s, v, path, w) || !set_ssl_proxy(s, v, path, w))
+    if (!set_strings(s, v, path) || !set_ssl_proxy(s, v, path))
         goto out;
     if (json_object_get(v, "hpkp_public_key"))
-        gw_sec_warn(w, "%s.hpkp_public_key: not applied: KrakenD CE never sends Public-Key-Pins",
-                    path);
+        cmn_log_warn("%s.hpkp_public_key: not applied: KrakenD CE never sends Public-Key-Pins",
+                     path);
     if (s->dev)
-        gw_sec_warn(w,
-                    "%s.is_development: allowed_hosts, ssl_redirect and Strict-Transport-Security "
-                    "are not applied",
-                    path);
+        cmn_log_warn("%s.is_development: allowed_hosts, ssl_redirect and Strict-Transport-Security "
+                     "are not applied",
+                     path);
     st = set_hosts(s, hosts, n_hosts, path, err);
     if (st != GW_HSEC_OK)
         goto out;

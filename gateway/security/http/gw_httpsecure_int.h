@@ -3,11 +3,11 @@
 #define GW_HTTPSECURE_INT_H
 
 #include "gw_httpsecure.h"
-#include "gw_re2.h"
+#include "cmn_go_re.h"
 
 struct gw_hsec_host {
-    char *ascii_lower; /* the entry lower-cased, when it is all ASCII (fast path); else NULL */
-    struct gw_re2 *re; /* ^entry$ as a Go regexp, or the entry as an EqualFold literal */
+    char *ascii_lower;    /* the entry lower-cased, when it is all ASCII (fast path); else NULL */
+    struct cmn_go_re *re; /* ^entry$ as a Go regexp, or the entry as an EqualFold literal */
 };
 
 struct gw_hsec_pair {

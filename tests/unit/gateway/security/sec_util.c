@@ -11,6 +11,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <unistd.h>
 
 static char *pool_put(struct st_req *q, const char *s, size_t n)
@@ -36,7 +37,7 @@ void st_req_init(struct st_req *q, const char *method, const char *target)
     q->r.remote_ip = "127.0.0.1";
     q->r.remote_port = 40000;
     q->r.headers = q->kv;
-    if (strncmp(t, "http://", 7) == 0 || strncmp(t, "https://", 8) == 0) {
+    if (strncasecmp(t, "http://", 7) == 0 || strncasecmp(t, "https://", 8) == 0) {
         const char *host = strstr(t, "//") + 2;
         const char *slash = strchr(host, '/');
         size_t hl = slash ? (size_t)(slash - host) : strlen(host);
