@@ -2,6 +2,7 @@
  * outer to inner, as KrakenD stacks its handlers. */
 #include "gw_modules.h"
 
+#include "gw_botdetector.h"
 #include "gw_cors.h"
 #include "gw_httpsecure.h"
 
@@ -11,6 +12,7 @@
 static const struct gw_mw_factory *const MIDDLEWARES[] = {
     &gw_cors_factory,
     &gw_httpsecure_factory,
+    &gw_botdetector_factory,
 };
 static const size_t N_MIDDLEWARES = sizeof(MIDDLEWARES) / sizeof(MIDDLEWARES[0]);
 

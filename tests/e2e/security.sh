@@ -39,7 +39,13 @@ config "$GC" ',"options_passthrough":true,"debug":true' '{"disable_access_log":f
 HSEC="{\"allowed_hosts\":[\"127.0.0.1:$GD\",\"api.test\"],\"frame_deny\":true,
   \"content_type_nosniff\":true,\"browser_xss_filter\":true,\"referrer_policy\":\"no-referrer\",
   \"content_security_policy\":\"script-src \$NONCE\",\"sts_seconds\":600,\"force_sts_header\":true}"
-config "$GD" "" '{"auto_options":true}' "\"security/http\":$HSEC" >"$E2E_WORK/d.json"
+# D also has a service bot detector, and an endpoint one on /only-get, before its validator.
+BOT='{"deny":["evil-bot"],"patterns":["(?i)crawler"],"cache_size":100}'
+config "$GD" "" '{"auto_options":true}' "\"security/http\":$HSEC,\"security/bot-detector\":$BOT" |
+    jq --arg jwk "http://127.0.0.1:1/jwks" '.endpoints[2].extra_config = {
+        "security/bot-detector": {"deny": ["ep-bot"]},
+        "auth/validator": {"alg": "RS256", "jwk_url": $jwk, "disable_jwk_security": true}}' \
+    >"$E2E_WORK/d.json"
 HSEC_E='{"ssl_redirect":true,"ssl_proxy_headers":{"X-Forwarded-Proto":"https"},"sts_seconds":60}'
 config "$GE" "" '{}' "\"security/http\":$HSEC_E" >"$E2E_WORK/e.json"
 for f in a b c d e; do
@@ -60,7 +66,18 @@ e2e_contains "check refuses a numeric max_age (KrakenD panics at startup)" \
     "extra_config.security/cors.max_age: not a string" "$out"
 
 out=$("$BIN_DIR/gateway" check -c "$E2E_WORK/d.json" 2>&1)
-e2e_eq "check prints no warning for security/http" "" "$(grep -i warn <<<"$out")"
+e2e_eq "check prints no warning for security/http and the bot detector" "" "$(grep -i warn <<<"$out")"
+jq '.extra_config["security/bot-detector"].patterns = ["ok", "(a)\\1"]' "$E2E_WORK/d.json" >"$E2E_WORK/bad.json"
+out=$("$BIN_DIR/gateway" check -c "$E2E_WORK/bad.json" 2>&1)
+e2e_contains "check: a pattern Go refuses: KrakenD's warning" \
+    'WARNING: [SERVICE: Gin][Botdetector] Unable to create the bot detector: error parsing regexp: invalid escape sequence: `\1`' "$out"
+e2e_contains "check: ... and ours, with the pattern, saying the detector is left out (as KrakenD does)" \
+    'extra_config.security/bot-detector.patterns[1] "(a)\1": error parsing regexp: invalid escape sequence: `\1`: the bot detector is NOT installed' "$out"
+e2e_contains "check: the configuration still starts, as KrakenD's does" "Syntax OK!" "$out"
+jq '.extra_config["security/bot-detector"].patterns = ["\\p{Kawi}"]' "$E2E_WORK/d.json" >"$E2E_WORK/bad.json"
+out=$("$BIN_DIR/gateway" check -c "$E2E_WORK/bad.json" 2>&1)
+e2e_contains "check: a pattern Go runs but this gateway cannot is refused, named" \
+    'ERROR parsing the configuration file:	extra_config.security/bot-detector.patterns[0] "\p{Kawi}"' "$out"
 jq '.extra_config["security/http"].allowed_hosts_are_regex = true
     | .extra_config["security/http"].allowed_hosts = ["api\\.(?=x)"]' "$E2E_WORK/d.json" >"$E2E_WORK/bad.json"
 out=$("$BIN_DIR/gateway" check -c "$E2E_WORK/bad.json" 2>&1)
@@ -224,6 +241,31 @@ e2e_eq "D allowed host, any case: 200" 200 "$E2E_STATUS"
 e2e_curl "http://127.0.0.1:$GD/__health" -H 'Host: evil.test'
 e2e_eq "D bad host on /__health: not checked" 200 "$E2E_STATUS"
 
+echo "# D: the bot detectors"
+for what in "GET /items" "GET /nope" "PUT /only-get" "GET /__echo/x" "OPTIONS /items"; do
+    e2e_curl -X "${what% *}" "http://127.0.0.1:$GD${what#* }" -A evil-bot -H "Origin: $ORIGIN"
+    e2e_eq "D $what from a denied User-Agent: 403, empty" "403 " "$E2E_STATUS $E2E_BODY"
+    e2e_eq "D $what 403: no Content-Type nor X-Krakend" " " "$(all Content-Type) $(all X-Krakend)"
+    e2e_eq "D $what 403: the CORS and security/http headers set before it" "Origin DENY" \
+        "$(all Vary) $(all X-Frame-Options)"
+done
+e2e_curl "http://127.0.0.1:$GD/items" -A 'Mozilla/5.0 (compatible; SomeCrawler/1.0)'
+e2e_eq "D a pattern (?i)crawler matches anywhere: 403" 403 "$E2E_STATUS"
+e2e_curl "http://127.0.0.1:$GD/items" -A 'Mozilla/5.0'
+e2e_eq "D an ordinary browser: 200" 200 "$E2E_STATUS"
+e2e_curl "http://127.0.0.1:$GD/__health" -A evil-bot
+e2e_eq "D /__health: no bot detector" 200 "$E2E_STATUS"
+e2e_curl "http://127.0.0.1:$GD/items/" -A evil-bot
+e2e_eq "D gin redirect: no bot detector" 301 "$E2E_STATUS"
+PF_ORIGIN=$ORIGIN preflight "$GD" /items -A evil-bot
+e2e_eq "D CORS preflight: answered before the bot detector" 204 "$E2E_STATUS"
+e2e_curl "http://127.0.0.1:$GD/only-get" -A ep-bot
+e2e_eq "D endpoint detector: 403 before the validator" "403 " "$E2E_STATUS $E2E_BODY"
+e2e_curl "http://127.0.0.1:$GD/only-get" -A Mozilla/5.0
+e2e_eq "D endpoint detector lets others through to the validator (no token: 401)" 401 "$E2E_STATUS"
+e2e_curl "http://127.0.0.1:$GD/items" -A ep-bot
+e2e_eq "D the endpoint detector is that endpoint's only" 200 "$E2E_STATUS"
+
 echo "# E: the SSL redirect"
 e2e_curl "http://127.0.0.1:$GE/items?a=1&b=%20"
 e2e_eq "E plain GET: 301" 301 "$E2E_STATUS"
@@ -254,6 +296,9 @@ e2e_contains "C (debug): the trace names the preflight's outcome" \
     "$(cat "$E2E_WORK/gw-c.log")"
 e2e_eq "D: the bad host and E: the redirect are in gin's access log" "1 1" \
     "$(grep -c '^\[GIN\].*| 500 |.*"/items"$' "$E2E_WORK/gw-d.log") $(grep -c '^\[GIN\].*| 301 |.*| POST *"/items"$' "$E2E_WORK/gw-e.log")"
+e2e_eq "D: each rejection logged at ERROR with KrakenD's prefix (endpoint level too)" 7 \
+    "$(grep -c 'ERROR: \[SERVICE: Gin\]\[Botdetector\] bot rejected$' "$E2E_WORK/gw-d.log")"
+e2e_eq "D: the bot answers are in gin's access log" 7 "$(grep -c '^\[GIN\].*| 403 |' "$E2E_WORK/gw-d.log")"
 e2e_contains "C (DEBUG): KrakenD's startup line" "DEBUG: [SERVICE: Gin][CORS] Enabled CORS for all requests" \
     "$(cat "$E2E_WORK/gw-c.log")"
 

@@ -3,8 +3,10 @@
  * its optional verdict cache and the 403 stage. */
 #include "gw_botdetector.h"
 
+#include "cmn_go_re.h"
+#include "cmn_log.h"
 #include "gw_bot_lru.h"
-#include "gw_re2.h"
+#include "gw_gojson.h"
 
 #include <math.h>
 #include <stdint.h>
@@ -24,11 +26,10 @@ struct strlist {
 
 struct gw_botdetector {
     struct strlist allow, deny; /* sorted for binary search */
-    struct gw_re2 **patterns;
+    struct cmn_go_re **patterns;
     size_t npatterns;
     bool empty_is_bot;
     struct gw_bot_lru *cache; /* NULL: cache_size 0 */
-    struct gw_sec_log log;
 };
 
 /* krakend-botdetector's Config as decoded, before the detector is built. */
@@ -75,41 +76,6 @@ static const char *go_kind(const json_t *v)
         break;
     }
     return "null";
-}
-
-/* A float64 as Go's json.Marshal writes it (KrakenD re-encodes the parsed config before
- * decoding it): the shortest digits that read back, in %e style below 1e-6 and from 1e21 on,
- * with "e-07" shortened to "e-7". Only error messages use it. */
-static void go_float(double f, char *out, size_t size)
-{
-    static const char zeros[] = "000000000000000000000";
-    const char *sign = f < 0 ? "-" : "";
-    char buf[48], digits[24];
-    int nd = 0, exp;
-    double a = fabs(f);
-
-    for (int p = 1; p <= 17; p++) {
-        snprintf(buf, sizeof(buf), "%.*e", p - 1, f);
-        if (strtod(buf, NULL) == f)
-            break;
-    }
-    for (const char *q = buf; *q && *q != 'e'; q++) {
-        if (*q >= '0' && *q <= '9' && nd < (int)sizeof(digits) - 1)
-            digits[nd++] = *q;
-    }
-    exp = (int)strtol(strchr(buf, 'e') + 1, NULL, 10);
-    while (nd > 1 && digits[nd - 1] == '0')
-        nd--;
-    digits[nd] = '\0';
-    if (a != 0 && (a < 1e-6 || a >= 1e21))
-        snprintf(out, size, "%s%c%s%s%s%s%d", sign, digits[0], nd > 1 ? "." : "", digits + 1,
-                 exp < 0 ? "e-" : "e+", exp >= 0 && exp < 10 ? "0" : "", exp < 0 ? -exp : exp);
-    else if (exp < 0) /* at most 5 zeros: |f| >= 1e-6 */
-        snprintf(out, size, "%s0.%.*s%s", sign, -exp - 1, zeros, digits);
-    else if (exp >= nd - 1) /* at most 20 zeros: |f| < 1e21 */
-        snprintf(out, size, "%s%s%.*s", sign, digits, exp - (nd - 1), zeros);
-    else
-        snprintf(out, size, "%s%.*s.%s", sign, exp + 1, digits, digits + exp + 1);
 }
 
 static void type_error(struct cmn_err *err, const char *value, const char *field, const char *type)
@@ -175,8 +141,8 @@ static void decode_int(const json_t *v, long long *out, struct cmn_err *err)
         *out = (long long)d;
         return;
     }
-    memcpy(text, "number ", 7);
-    go_float(d, text + 7, sizeof(text) - 7);
+    memcpy(text, "number ", 7); /* KrakenD re-encoded the value with json.Marshal */
+    gw_json_format_float(d, text + 7, sizeof(text) - 7);
     type_error(err, text, "cache_size", "int");
 }
 
@@ -297,45 +263,60 @@ void gw_botdetector_destroy(struct gw_botdetector *d)
     strlist_free(&d->allow);
     strlist_free(&d->deny);
     for (size_t i = 0; i < d->npatterns; i++)
-        gw_re2_destroy(d->patterns[i]);
+        cmn_go_re_destroy(d->patterns[i]);
     free(d->patterns);
     gw_bot_lru_destroy(d->cache);
     free(d);
 }
 
+/* KrakenD's WARNING for a detector it leaves out, and ours: which setting, and that requests
+ * go unchecked. */
+static enum gw_bot_status not_installed(const struct gw_bot_params *p, const char *krakend_msg,
+                                        struct cmn_err *err)
+{
+    cmn_log_warn("%s %s", p->log_prefix, krakend_msg);
+    cmn_log_warn("%s: the bot detector is NOT installed, as KrakenD leaves it out: requests are "
+                 "not checked for bots",
+                 err->msg);
+    return GW_BOT_NOT_INSTALLED;
+}
+
 /* Builds the detector (krakend-botdetector New): patterns first, then the cache. */
 static enum gw_bot_status build(struct config *c, const struct gw_bot_params *p,
-                                struct gw_botdetector *d, struct gw_sec_warnings *w,
-                                struct cmn_err *err)
+                                struct gw_botdetector *d, struct cmn_err *err)
 {
     d->patterns = calloc(c->patterns.n + 1, sizeof(*d->patterns));
     if (!d->patterns)
         return GW_BOT_NOMEM;
     for (size_t i = 0; i < c->patterns.n; i++) {
         struct cmn_err rerr = {0};
-        d->patterns[i] = gw_re2_compile(c->patterns.v[i].s, c->patterns.v[i].len, &rerr);
-        if (!d->patterns[i]) {
-            if (rerr.code == GW_RE2_NOMEM)
-                return GW_BOT_NOMEM;
-            cmn_err_set(err, GW_BOT_NOT_INSTALLED, "%s.patterns[%zu] \"%s\": %s", p->path, i,
-                        c->patterns.v[i].s, rerr.msg);
-            gw_sec_log_emit(&p->log, CMN_LOG_WARNING, "%s Unable to create the bot detector: %s",
-                            p->log_prefix, rerr.msg);
-            return GW_BOT_NOT_INSTALLED;
+        d->patterns[i] = cmn_go_re_compile(c->patterns.v[i].s, c->patterns.v[i].len, 0, &rerr);
+        if (d->patterns[i]) {
+            d->npatterns++;
+            continue;
         }
-        d->npatterns++;
+        if (rerr.code == CMN_GO_RE_NOMEM)
+            return GW_BOT_NOMEM;
+        cmn_err_set(err, GW_BOT_NOT_INSTALLED, "%s.patterns[%zu] \"%s\": %s", p->path, i,
+                    c->patterns.v[i].s, rerr.msg);
+        if (rerr.code == CMN_GO_RE_UNSUPPORTED) {
+            /* Go would run it: a detector without it would let through what KrakenD stops */
+            err->code = GW_BOT_INVALID;
+            return GW_BOT_INVALID;
+        }
+        char msg[CMN_ERR_MSG_MAX + 64];
+        snprintf(msg, sizeof(msg), "Unable to create the bot detector: %s", rerr.msg);
+        return not_installed(p, msg, err);
     }
     if (c->cache_size < 0) {
         cmn_err_set(err, GW_BOT_NOT_INSTALLED, "%s.cache_size: %lld: must provide a positive size",
                     p->path, c->cache_size);
-        gw_sec_log_emit(&p->log, CMN_LOG_WARNING,
-                        "%s Unable to create the bot detector: must provide a positive size",
-                        p->log_prefix);
-        return GW_BOT_NOT_INSTALLED;
+        return not_installed(p, "Unable to create the bot detector: must provide a positive size",
+                             err);
     }
     if (c->cache_size > GW_BOT_CACHE_MAX) {
-        gw_sec_warn(w, "%s.cache_size: %lld is above this gateway's cap; %d entries are kept",
-                    p->path, c->cache_size, GW_BOT_CACHE_MAX);
+        cmn_log_warn("%s.cache_size: %lld is above this gateway's cap; %d entries are kept",
+                     p->path, c->cache_size, GW_BOT_CACHE_MAX);
         c->cache_size = GW_BOT_CACHE_MAX;
     }
     if (c->cache_size > 0) {
@@ -347,9 +328,35 @@ static enum gw_bot_status build(struct config *c, const struct gw_bot_params *p,
     return GW_BOT_OK;
 }
 
+/* The keys krakend-botdetector's Config has (Go matches them in any case). */
+static bool known_key(const char *key)
+{
+    static const char *const known[] = {"deny", "allow", "patterns", "cache_size",
+                                        "empty_user_agent_is_bot"};
+
+    for (size_t i = 0; i < sizeof(known) / sizeof(known[0]); i++) {
+        if (key_is(key, known[i]))
+            return true;
+    }
+    return key[0] && strchr("@$_#", key[0]);
+}
+
+static void warn_unknown(const json_t *v, const char *path)
+{
+    const char *key;
+    json_t *val;
+
+    if (!json_is_object(v))
+        return;
+    json_object_foreach((json_t *)(uintptr_t)v, key, val)
+    {
+        if (!known_key(key))
+            cmn_log_warn("%s.%s: unknown option, ignored (as KrakenD does)", path, key);
+    }
+}
+
 enum gw_bot_status gw_botdetector_new(const json_t *v, const struct gw_bot_params *p,
-                                      struct gw_botdetector **out, struct gw_sec_warnings *w,
-                                      struct cmn_err *err)
+                                      struct gw_botdetector **out, struct cmn_err *err)
 {
     struct config c = {0};
     struct gw_botdetector *d = NULL;
@@ -360,14 +367,14 @@ enum gw_bot_status gw_botdetector_new(const json_t *v, const struct gw_bot_param
     cmn_err_clear(err);
     if (!v)
         return GW_BOT_OK;
+    warn_unknown(v, p->path);
     if (!decode(v, &c, &derr)) {
         st = GW_BOT_NOMEM;
         goto out;
     }
     if (derr.code) {
         cmn_err_set(err, GW_BOT_NOT_INSTALLED, "%s: %s", p->path, derr.msg);
-        gw_sec_log_emit(&p->log, CMN_LOG_WARNING, "%s %s", p->log_prefix, derr.msg);
-        st = GW_BOT_NOT_INSTALLED;
+        st = not_installed(p, derr.msg, err);
         goto out;
     }
     d = calloc(1, sizeof(*d));
@@ -375,9 +382,8 @@ enum gw_bot_status gw_botdetector_new(const json_t *v, const struct gw_bot_param
         st = GW_BOT_NOMEM;
         goto out;
     }
-    d->log = p->log;
     d->empty_is_bot = c.empty_is_bot;
-    st = build(&c, p, d, w, err);
+    st = build(&c, p, d, err);
     if (st != GW_BOT_OK)
         goto out;
     d->allow = c.allow;
@@ -388,8 +394,7 @@ enum gw_bot_status gw_botdetector_new(const json_t *v, const struct gw_bot_param
         qsort(d->allow.v, d->allow.n, sizeof(*d->allow.v), cmp_str);
     if (d->deny.n)
         qsort(d->deny.v, d->deny.n, sizeof(*d->deny.v), cmp_str);
-    gw_sec_log_emit(&p->log, CMN_LOG_DEBUG, "%s The bot detector has been registered successfully",
-                    p->log_prefix);
+    cmn_log_debug("%s The bot detector has been registered successfully", p->log_prefix);
     *out = d;
     d = NULL;
 out:
@@ -410,16 +415,16 @@ static bool detect(struct gw_botdetector *d, const char *ua, size_t len, bool *u
     if (contains(&d->deny, ua, len))
         return true;
     for (size_t i = 0; i < d->npatterns; i++) {
-        enum gw_re2_match m = gw_re2_match(d->patterns[i], ua, len);
-        if (m == GW_RE2_MATCH)
+        enum cmn_go_re_match m = cmn_go_re_match(d->patterns[i], ua, len);
+        if (m == CMN_GO_RE_MATCH)
             return true;
-        if (m == GW_RE2_ERROR) {
-            /* RE2 always answers; here the engines gave up (or no memory): let the request
-             * through, as KrakenD does whenever its detector cannot work */
+        if (m != CMN_GO_RE_NOMATCH) {
+            /* RE2 always answers; here the engines gave up (a subject over 1 MiB, no memory,
+             * or both matchers out of budget): let the request through, as KrakenD does
+             * whenever its detector cannot work, and say so */
             *unsure = true;
-            gw_sec_log_emit(&d->log, CMN_LOG_WARNING,
-                            "%s pattern %zu could not be evaluated on a User-Agent of %zu bytes",
-                            GW_BOT_SERVICE_PREFIX, i, len);
+            cmn_log_warn("%s pattern %zu could not be evaluated on a User-Agent of %zu bytes",
+                         GW_BOT_SERVICE_PREFIX, i, len);
         }
     }
     return false;
@@ -439,22 +444,18 @@ bool gw_botdetector_is_bot(struct gw_botdetector *d, const char *ua, size_t len)
     return bot;
 }
 
-enum gw_sec_action gw_botdetector_handle(struct gw_botdetector *d, const struct gw_sec_request *r,
-                                         struct gw_sec_answer *ans)
+enum gw_mw_verdict gw_botdetector_handle(struct gw_botdetector *d, const struct cmn_http_request *r,
+                                         struct cmn_http_response **answer)
 {
-    const char *ua = gw_sec_header_get(r, "User-Agent");
+    const char *ua = cmn_http_request_header(r, "User-Agent");
 
-    if (!gw_botdetector_is_bot(d, ua, strlen(ua))) {
-        ans->action = GW_SEC_CONTINUE;
-        return GW_SEC_CONTINUE;
-    }
+    *answer = NULL;
+    if (!gw_botdetector_is_bot(d, ua, ua ? strlen(ua) : 0))
+        return GW_MW_NEXT;
     /* the endpoint-level detector logs with the service prefix too (krakend-botdetector) */
-    gw_sec_log_emit(&d->log, CMN_LOG_ERROR, "%s bot rejected", GW_BOT_SERVICE_PREFIX);
-    ans->action = GW_SEC_ANSWER;
-    ans->status = 403;
-    ans->body = NULL;
-    ans->body_len = 0;
-    return GW_SEC_ANSWER;
+    cmn_log_error("%s bot rejected", GW_BOT_SERVICE_PREFIX);
+    *answer = cmn_http_response_new(403); /* empty: no Content-Type, no X-Krakend */
+    return GW_MW_ANSWER;
 }
 
 bool gw_botdetector_cached(struct gw_botdetector *d, const char *ua, size_t len, bool *bot)

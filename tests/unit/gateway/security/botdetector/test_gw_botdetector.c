@@ -11,52 +11,42 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "cmn_go_re.h"
 #include "gw_bot_lru.h"
 #include "gw_botdetector.h"
-#include "gw_re2.h"
-#include "tu_file.h"
+#include "sec_util.h"
+#include "tu_shared.h"
 
-/* ---- a log that remembers its lines ---- */
-
-static char lines[16][512];
-static enum cmn_log_level levels[16];
-static size_t nlines;
-
-static void capture(void *ctx, enum cmn_log_level level, const char *msg)
-{
-    (void)ctx;
-    if (nlines < 16) {
-        levels[nlines] = level;
-        snprintf(lines[nlines++], sizeof(lines[0]), "%s", msg);
-    }
-}
+#define PATH "extra_config.security/bot-detector"
 
 static struct gw_bot_params params(void)
 {
     struct gw_bot_params p = {
-        .path = "extra_config.security/bot-detector",
+        .path = PATH,
         .log_prefix = GW_BOT_SERVICE_PREFIX,
-        .log = {capture, NULL},
         .seed = {0x0123456789abcdefULL, 0xfedcba9876543210ULL},
     };
     return p;
 }
 
-/* Builds a detector from JSON text; status in *st. */
+/* Builds a detector from JSON text; status in *st; the log from here on is captured. */
 static struct gw_botdetector *make(const char *json, enum gw_bot_status *st, struct cmn_err *err)
 {
     json_error_t jerr;
     json_t *v = json_loads(json, JSON_DECODE_ANY, &jerr);
     struct gw_bot_params p = params();
     struct gw_botdetector *d = NULL;
-    struct gw_sec_warnings w = {0};
 
     assert_non_null(v);
-    nlines = 0;
-    *st = gw_botdetector_new(v, &p, &d, &w, err);
-    gw_sec_warnings_free(&w);
+    st_log_begin(CMN_LOG_DEBUG);
+    *st = gw_botdetector_new(v, &p, &d, err);
     json_decref(v);
     return d;
+}
+
+static size_t log_lines(void)
+{
+    return st_log_count("\n");
 }
 
 /* The CE fixture's service-level block, written as our own unit case. */
@@ -88,67 +78,50 @@ static void ce_cases(void **state)
 
     (void)state;
     assert_int_equal(st, GW_BOT_OK);
-    assert_int_equal(nlines, 1);
-    assert_int_equal(levels[0], CMN_LOG_DEBUG);
-    assert_string_equal(
-        lines[0], "[SERVICE: Gin][Botdetector] The bot detector has been registered successfully");
+    assert_int_equal(log_lines(), 1);
+    assert_true(st_log_has(
+        " DEBUG: [SERVICE: Gin][Botdetector] The bot detector has been registered successfully\n"));
     for (size_t i = 0; i < sizeof(t) / sizeof(t[0]); i++) {
         if (gw_botdetector_is_bot(d, t[i].ua, strlen(t[i].ua)) != t[i].bot)
             fail_msg("\"%s\": want %d", t[i].ua, t[i].bot);
     }
     gw_botdetector_destroy(d);
-    gw_re2_thread_release();
+    cmn_go_re_thread_release();
 }
 
-/* ---- the stage ---- */
+/* ---- the middleware ---- */
 
-struct hdr_req {
-    const char *ua; /* NULL: no User-Agent */
-};
-
-static const char *hdr(void *ctx, const char *name, size_t i)
-{
-    const struct hdr_req *r = ctx;
-
-    if (i == 0 && strcmp(name, "User-Agent") == 0)
-        return r->ua;
-    return NULL;
-}
-
-static void stage_answers_403_and_logs(void **state)
+static void middleware_answers_403_and_logs(void **state)
 {
     enum gw_bot_status st;
     struct cmn_err err = {0};
     struct gw_botdetector *d = make(CE_FIXTURE, &st, &err);
-    struct hdr_req hr = {"a"};
-    struct gw_sec_request r = {.method = "GET",
-                               .host = "",
-                               .path = "/",
-                               .query = "",
-                               .scheme = "",
-                               .header = hdr,
-                               .ctx = &hr};
-    struct gw_sec_answer ans;
+    struct st_req r;
+    struct cmn_http_response *answer = (struct cmn_http_response *)(uintptr_t)1;
 
     (void)state;
-    gw_sec_answer_init(&ans);
-    nlines = 0;
-    assert_int_equal(gw_botdetector_handle(d, &r, &ans), GW_SEC_ANSWER);
-    assert_int_equal(ans.status, 403);
-    assert_int_equal(ans.body_len, 0);
-    assert_null(ans.body);
-    assert_int_equal(nlines, 1);
-    assert_int_equal(levels[0], CMN_LOG_ERROR);
-    assert_string_equal(lines[0], "[SERVICE: Gin][Botdetector] bot rejected");
-    hr.ua = "Mozilla/5.0";
-    nlines = 0;
-    assert_int_equal(gw_botdetector_handle(d, &r, &ans), GW_SEC_CONTINUE);
-    assert_int_equal(nlines, 0);
-    hr.ua = NULL; /* no User-Agent: not a bot unless empty_user_agent_is_bot */
-    assert_int_equal(gw_botdetector_handle(d, &r, &ans), GW_SEC_CONTINUE);
-    gw_sec_answer_free(&ans);
+    st_req_init(&r, "GET", "/");
+    st_req_add(&r, "user-agent", "a");           /* the name in any case */
+    st_req_add(&r, "User-Agent", "Mozilla/5.0"); /* only the first line counts */
+    st_log_clear();
+    assert_int_equal(gw_botdetector_handle(d, &r.r, &answer), GW_MW_ANSWER);
+    assert_non_null(answer);
+    assert_int_equal(answer->status, 403);
+    assert_int_equal(answer->body_len, 0);
+    assert_int_equal(answer->n_headers, 0);
+    cmn_http_response_destroy(answer);
+    assert_int_equal(log_lines(), 1);
+    assert_true(st_log_has(" ERROR: [SERVICE: Gin][Botdetector] bot rejected\n"));
+    st_req_init(&r, "GET", "/");
+    st_req_add(&r, "User-Agent", "Mozilla/5.0");
+    st_log_clear();
+    assert_int_equal(gw_botdetector_handle(d, &r.r, &answer), GW_MW_NEXT);
+    assert_null(answer);
+    assert_int_equal(log_lines(), 0);
+    st_req_init(&r, "GET", "/"); /* no User-Agent: not a bot unless empty_user_agent_is_bot */
+    assert_int_equal(gw_botdetector_handle(d, &r.r, &answer), GW_MW_NEXT);
     gw_botdetector_destroy(d);
-    gw_re2_thread_release();
+    cmn_go_re_thread_release();
 }
 
 static void endpoint_detector_logs_with_service_prefix(void **state)
@@ -157,27 +130,21 @@ static void endpoint_detector_logs_with_service_prefix(void **state)
     struct gw_bot_params p = params();
     struct gw_botdetector *d = NULL;
     struct cmn_err err = {0};
-    struct hdr_req hr = {"x"};
-    struct gw_sec_request r = {.method = "GET",
-                               .host = "",
-                               .path = "/",
-                               .query = "",
-                               .scheme = "",
-                               .header = hdr,
-                               .ctx = &hr};
-    struct gw_sec_answer ans;
+    struct st_req r;
+    struct cmn_http_response *answer = NULL;
 
     (void)state;
     p.log_prefix = "[ENDPOINT: /foo][Botdetector]";
     p.path = "endpoints[0].extra_config.security/bot-detector";
-    nlines = 0;
-    assert_int_equal(gw_botdetector_new(v, &p, &d, NULL, &err), GW_BOT_OK);
-    assert_string_equal(
-        lines[0],
-        "[ENDPOINT: /foo][Botdetector] The bot detector has been registered successfully");
-    gw_sec_answer_init(&ans);
-    assert_int_equal(gw_botdetector_handle(d, &r, &ans), GW_SEC_ANSWER);
-    assert_string_equal(lines[1], "[SERVICE: Gin][Botdetector] bot rejected");
+    st_log_begin(CMN_LOG_DEBUG);
+    assert_int_equal(gw_botdetector_new(v, &p, &d, &err), GW_BOT_OK);
+    assert_true(st_log_has(
+        " DEBUG: [ENDPOINT: /foo][Botdetector] The bot detector has been registered successfully"));
+    st_req_init(&r, "GET", "/foo");
+    st_req_add(&r, "User-Agent", "x");
+    assert_int_equal(gw_botdetector_handle(d, &r.r, &answer), GW_MW_ANSWER);
+    cmn_http_response_destroy(answer);
+    assert_true(st_log_has(" ERROR: [SERVICE: Gin][Botdetector] bot rejected"));
     gw_botdetector_destroy(d);
     json_decref(v);
 }
@@ -224,7 +191,7 @@ static void allow_beats_deny_beats_patterns(void **state)
     assert_true(gw_botdetector_is_bot(d, "a bot!", 6));
     assert_false(gw_botdetector_is_bot(d, "xcurl", 5));
     gw_botdetector_destroy(d);
-    gw_re2_thread_release();
+    cmn_go_re_thread_release();
 }
 
 /* ---- config decoding ---- */
@@ -296,12 +263,21 @@ static void config_errors_leave_the_detector_out(void **state)
         struct cmn_err err = {0};
         struct gw_botdetector *d = make(t[i].json, &st, &err);
 
+        char want[512];
+
         if (st != GW_BOT_NOT_INSTALLED || d)
             fail_msg("%s: status %d", t[i].json, st);
         if (t[i].err && strcmp(err.msg, t[i].err) != 0)
             fail_msg("%s: err \"%s\"", t[i].json, err.msg);
-        if (nlines != 1 || levels[0] != CMN_LOG_WARNING || strcmp(lines[0], t[i].warn) != 0)
-            fail_msg("%s: log \"%s\"", t[i].json, nlines ? lines[0] : "");
+        /* KrakenD's line, then ours naming the setting and what it means */
+        snprintf(want, sizeof(want), " WARNING: %s\n", t[i].warn);
+        if (log_lines() != 2 || !st_log_has(want))
+            fail_msg("%s: log \"%s\"", t[i].json, st_log_text());
+        snprintf(want, sizeof(want), " WARNING: %s: the bot detector is NOT installed", err.msg);
+        if (strncmp(err.msg, PATH, strlen(PATH)) != 0)
+            fail_msg("%s: err \"%s\" does not name the path", t[i].json, err.msg);
+        if (!st_log_has(want) || !st_log_has("requests are not checked for bots"))
+            fail_msg("%s: log \"%s\"", t[i].json, st_log_text());
     }
 }
 
@@ -338,7 +314,7 @@ static void config_keys_as_go_decodes_them(void **state)
     assert_true(gw_botdetector_is_bot(d, "k", 1));
     assert_true(gw_botdetector_cached(d, "k", 1, &(bool){false}));
     gw_botdetector_destroy(d);
-    gw_re2_thread_release();
+    cmn_go_re_thread_release();
 }
 
 static void absent_namespace(void **state)
@@ -348,27 +324,54 @@ static void absent_namespace(void **state)
     struct cmn_err err = {0};
 
     (void)state;
-    nlines = 0;
-    assert_int_equal(gw_botdetector_new(NULL, &p, &d, NULL, &err), GW_BOT_OK);
+    st_log_begin(CMN_LOG_DEBUG);
+    assert_int_equal(gw_botdetector_new(NULL, &p, &d, &err), GW_BOT_OK);
     assert_null(d);
-    assert_int_equal(nlines, 0);
+    assert_int_equal(log_lines(), 0);
 }
 
 static void cache_size_clamped_with_warning(void **state)
 {
-    json_t *v = json_loads("{\"cache_size\":2000000000}", 0, NULL);
-    struct gw_bot_params p = params();
-    struct gw_botdetector *d = NULL;
-    struct gw_sec_warnings w = {0};
+    enum gw_bot_status st;
     struct cmn_err err = {0};
+    struct gw_botdetector *d = make("{\"cache_size\":2000000000}", &st, &err);
 
     (void)state;
-    assert_int_equal(gw_botdetector_new(v, &p, &d, &w, &err), GW_BOT_OK);
-    assert_int_equal(w.n, 1);
-    assert_non_null(strstr(w.msg[0], "extra_config.security/bot-detector.cache_size"));
-    gw_sec_warnings_free(&w);
+    assert_int_equal(st, GW_BOT_OK);
+    assert_true(st_log_line("WARNING", PATH ".cache_size: 2000000000 is above this gateway's cap"));
     gw_botdetector_destroy(d);
-    json_decref(v);
+}
+
+static void unknown_keys_warned(void **state)
+{
+    enum gw_bot_status st;
+    struct cmn_err err = {0};
+    struct gw_botdetector *d =
+        make("{\"denny\":[\"x\"],\"Deny\":[\"y\"],\"@comment\":1}", &st, &err);
+
+    (void)state;
+    assert_int_equal(st, GW_BOT_OK);
+    assert_true(st_log_line("WARNING", PATH ".denny: unknown option"));
+    assert_int_equal(st_log_count("WARNING: "), 1); /* "Deny" is deny, in Go's matching */
+    assert_false(gw_botdetector_is_bot(d, "x", 1));
+    assert_true(gw_botdetector_is_bot(d, "y", 1));
+    gw_botdetector_destroy(d);
+}
+
+/* A pattern Go accepts but PCRE2 cannot run as Go would: refused at startup, naming it (a
+ * detector without it would let through what KrakenD stops). */
+static void unsupported_pattern_stops_startup(void **state)
+{
+    enum gw_bot_status st;
+    struct cmn_err err = {0};
+    struct gw_botdetector *d = make("{\"patterns\":[\"ok\",\"\\\\p{Kawi}\"]}", &st, &err);
+
+    (void)state;
+    assert_int_equal(st, GW_BOT_INVALID);
+    assert_null(d);
+    assert_int_equal(err.code, GW_BOT_INVALID);
+    if (!strstr(err.msg, PATH ".patterns[1] \"\\p{Kawi}\": "))
+        fail_msg("%s", err.msg);
 }
 
 /* ---- the cache ---- */
@@ -477,7 +480,7 @@ static void shared_by_worker_threads(void **state)
 
 static void ce_specs_replayed(void **state)
 {
-    char path[1024];
+    char rel[256];
     char *fixture;
     json_t *root, *ns;
     struct gw_bot_params p = params();
@@ -487,24 +490,20 @@ static void ce_specs_replayed(void **state)
                            "cors_1",        "cors_5",        "param_forwarding_1"};
 
     (void)state;
-    snprintf(path, sizeof(path), "%s/conformance/krakend-ce/krakend-ce-fixture-krakend.json",
-             GW_SHARED_DIR);
-    fixture = tu_read_file(path, NULL);
-    if (!fixture)
-        skip(); /* the shared conformance material is not part of a public clone */
+    fixture = tu_shared_read("conformance/krakend-ce/krakend-ce-fixture-krakend.json", NULL);
+    assert_non_null(fixture);
     root = json_loads(fixture, 0, NULL);
     free(fixture);
     assert_non_null(root);
     ns = json_object_get(json_object_get(root, "extra_config"), "security/bot-detector");
-    assert_int_equal(gw_botdetector_new(ns, &p, &d, NULL, &err), GW_BOT_OK);
+    assert_int_equal(gw_botdetector_new(ns, &p, &d, &err), GW_BOT_OK);
     for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++) {
         char *spec;
         json_t *c, *ua;
         long status;
 
-        snprintf(path, sizeof(path), "%s/conformance/krakend-ce/krakend-ce-specs/%s.json",
-                 GW_SHARED_DIR, names[i]);
-        spec = tu_read_file(path, NULL);
+        snprintf(rel, sizeof(rel), "conformance/krakend-ce/krakend-ce-specs/%s.json", names[i]);
+        spec = tu_shared_read(rel, NULL);
         assert_non_null(spec);
         c = json_loads(spec, 0, NULL);
         free(spec);
@@ -519,26 +518,40 @@ static void ce_specs_replayed(void **state)
     }
     gw_botdetector_destroy(d);
     json_decref(root);
-    gw_re2_thread_release();
+    cmn_go_re_thread_release();
 }
 
-int main(void)
+static int teardown(void **state)
 {
-    const struct CMUnitTest tests[] = {
-        cmocka_unit_test(ce_cases),
-        cmocka_unit_test(stage_answers_403_and_logs),
-        cmocka_unit_test(endpoint_detector_logs_with_service_prefix),
-        cmocka_unit_test(empty_user_agent_flag),
-        cmocka_unit_test(allow_beats_deny_beats_patterns),
-        cmocka_unit_test(config_errors_leave_the_detector_out),
-        cmocka_unit_test(config_keys_as_go_decodes_them),
-        cmocka_unit_test(absent_namespace),
-        cmocka_unit_test(cache_size_clamped_with_warning),
-        cmocka_unit_test(cache_keeps_verdicts_lru),
-        cmocka_unit_test(lru_byte_budget_and_update),
-        cmocka_unit_test(siphash_reference),
-        cmocka_unit_test(shared_by_worker_threads),
-        cmocka_unit_test(ce_specs_replayed),
+    (void)state;
+    st_log_end();
+    cmn_go_re_thread_release();
+    return 0;
+}
+
+#define T(f) cmocka_unit_test_teardown(f, teardown)
+
+int main(int argc, char **argv)
+{
+    const struct CMUnitTest own[] = {
+        T(ce_cases),
+        T(middleware_answers_403_and_logs),
+        T(endpoint_detector_logs_with_service_prefix),
+        T(empty_user_agent_flag),
+        T(allow_beats_deny_beats_patterns),
+        T(config_errors_leave_the_detector_out),
+        T(config_keys_as_go_decodes_them),
+        T(absent_namespace),
+        T(cache_size_clamped_with_warning),
+        T(unknown_keys_warned),
+        T(unsupported_pattern_stops_startup),
+        T(cache_keeps_verdicts_lru),
+        T(lru_byte_budget_and_update),
+        T(siphash_reference),
+        T(shared_by_worker_threads),
     };
-    return cmocka_run_group_tests(tests, NULL, NULL);
+    const struct CMUnitTest shared[] = {
+        T(ce_specs_replayed),
+    };
+    return tu_run(argc, argv, own, TU_COUNT(own), shared, TU_COUNT(shared));
 }
