@@ -3,13 +3,15 @@
  * Input: one config selector byte, then newline-separated fields: method, Origin,
  * Access-Control-Request-Method, Access-Control-Request-Private-Network, then
  * Access-Control-Request-Headers lines. */
+#include "cmn_http.h"
+#include "cmn_log.h"
 #include "gw_cors.h"
+#include "gw_hdrs.h"
 
 #include <jansson.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
-#include <strings.h>
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
@@ -25,60 +27,27 @@ static const char *const configs[] = {
     "\"allow_private_network\":true,\"options_passthrough\":true,\"debug\":true}",
 };
 
-struct req {
-    const char *fields[MAX_FIELDS];
-    size_t n;
-};
-
-static const char *header(void *ctx, const char *name, size_t i)
-{
-    const struct req *r = ctx;
-    size_t first;
-
-    if (strcasecmp(name, "Origin") == 0)
-        return i == 0 && r->n > 1 ? r->fields[1] : NULL;
-    if (strcasecmp(name, "Access-Control-Request-Method") == 0)
-        return i == 0 && r->n > 2 ? r->fields[2] : NULL;
-    if (strcasecmp(name, "Access-Control-Request-Private-Network") == 0)
-        return i == 0 && r->n > 3 ? r->fields[3] : NULL;
-    if (strcasecmp(name, "Access-Control-Request-Headers") == 0) {
-        first = 4 + i;
-        return first < r->n ? r->fields[first] : NULL;
-    }
-    return NULL;
-}
-
-static bool sink(void *ctx, const char *name, const char *value)
-{
-    (void)ctx;
-    (void)name;
-    (void)value;
-    return true;
-}
-
-static void log_sink(void *ctx, enum cmn_log_level level, const char *msg)
-{
-    (void)ctx;
-    (void)level;
-    (void)msg;
-}
+static const char *const names[] = {"Origin", "Access-Control-Request-Method",
+                                    "Access-Control-Request-Private-Network"};
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
     static struct gw_cors *cors[3];
-    struct req r = {{0}, 0};
+    struct cmn_http_kv kv[MAX_FIELDS];
+    const char *fields[MAX_FIELDS];
+    struct cmn_http_request r;
+    struct cmn_http_response *answer = NULL;
+    struct gw_hdrs out;
+    size_t n = 0;
     char *copy, *p;
-    struct gw_sec_request view = {0};
-    struct gw_sec_response out = {sink, sink, NULL};
-    struct gw_sec_log log = {log_sink, NULL};
-    struct gw_sec_answer ans;
     struct gw_cors *c;
 
     if (!cors[0]) {
+        cmn_log_init("FUZZ", CMN_LOG_DEBUG, -1); /* the debug trace is formatted, not written */
         for (int i = 0; i < 3; i++) {
             json_t *v = json_loads(configs[i], 0, NULL);
             struct cmn_err err;
-            gw_cors_new(v, "fuzz", &cors[i], NULL, &err);
+            gw_cors_new(v, "fuzz", &cors[i], &err);
             json_decref(v);
         }
     }
@@ -90,28 +59,33 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         return 0;
     memcpy(copy, data + 1, size - 1);
     copy[size - 1] = '\0';
-    for (p = copy; r.n < MAX_FIELDS;) {
+    for (p = copy; n < MAX_FIELDS;) {
         char *nl = strchr(p, '\n');
-        r.fields[r.n++] = p;
+        fields[n++] = p;
         if (!nl)
             break;
         *nl = '\0';
         p = nl + 1;
     }
-    view.method = r.fields[0];
-    view.host = "";
-    view.path = "/";
-    view.query = "";
-    view.scheme = "";
-    view.header = header;
-    view.ctx = &r;
-    gw_sec_answer_init(&ans);
-    gw_cors_handle(c, &view, &out, &log, NULL, &ans);
-    gw_sec_answer_free(&ans);
-    if (r.n > 1)
-        gw_cors_origin_allowed(c, r.fields[1], strlen(r.fields[1]));
-    if (r.n > 4)
-        gw_cors_headers_accepted(c, r.fields + 4, r.n - 4);
+    memset(&r, 0, sizeof(r));
+    r.method = fields[0];
+    r.target = r.path = "/";
+    r.query = "";
+    r.headers = kv;
+    for (size_t i = 1; i < n; i++) {
+        kv[r.n_headers].name =
+            (char *)(uintptr_t)(i <= 3 ? names[i - 1] : "Access-Control-Request-Headers");
+        kv[r.n_headers].value = (char *)(uintptr_t)fields[i];
+        r.n_headers++;
+    }
+    gw_hdrs_init(&out, 0);
+    gw_cors_handle(c, &r, NULL, &out, &answer);
+    cmn_http_response_destroy(answer);
+    gw_hdrs_free(&out);
+    if (n > 1)
+        gw_cors_origin_allowed(c, fields[1], strlen(fields[1]));
+    if (n > 4)
+        gw_cors_headers_accepted(c, fields + 4, n - 4);
     free(copy);
     return 0;
 }
