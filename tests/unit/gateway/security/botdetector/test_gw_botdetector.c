@@ -263,7 +263,7 @@ static void config_errors_leave_the_detector_out(void **state)
         struct cmn_err err = {0};
         struct gw_botdetector *d = make(t[i].json, &st, &err);
 
-        char want[512];
+        char want[1024];
 
         if (st != GW_BOT_NOT_INSTALLED || d)
             fail_msg("%s: status %d", t[i].json, st);
