@@ -34,29 +34,58 @@
 
 /* ---- the checks ---- */
 
+/* s[0, n) equals low[0, n), s read as strings.ToLower reads ASCII (fold) or as it is. */
+static bool same(const char *low, const char *s, size_t n, bool fold)
+{
+    if (!fold)
+        return memcmp(low, s, n) == 0;
+    for (size_t i = 0; i < n; i++) {
+        unsigned char c = (unsigned char)s[i];
+        if ((char)(c >= 'A' && c <= 'Z' ? c + 32 : c) != low[i])
+            return false;
+    }
+    return true;
+}
+
+/* The exact and wildcard entries against an origin already lowered (fold false) or ASCII to be
+ * lowered as it is read (fold true). */
+static bool origin_matches(const struct gw_cors *c, const char *o, size_t n, bool fold)
+{
+    for (size_t i = 0; i < c->n_origins; i++) {
+        if (c->origins[i].len == n && same(c->origins[i].s, o, n, fold))
+            return true;
+    }
+    for (size_t i = 0; i < c->n_wild; i++) {
+        const struct gw_cors_wildcard *w = &c->wild[i];
+        /* the '*' may stand for nothing; prefix and suffix may not overlap */
+        if (n >= w->prefix.len + w->suffix.len && same(w->prefix.s, o, w->prefix.len, fold) &&
+            same(w->suffix.s, o + n - w->suffix.len, w->suffix.len, fold))
+            return true;
+    }
+    return false;
+}
+
 bool gw_cors_origin_allowed(const struct gw_cors *c, const char *origin, size_t len)
 {
     char stack[3 * ORIGIN_STACK];
     char *low = stack;
-    size_t n;
-    bool ok = false;
+    size_t n, i;
+    bool ok;
 
     if (c->all_origins)
         return true;
+    for (i = 0; i < len && !((unsigned char)origin[i] & 0x80); i++)
+        ;
+    if (i == len) /* ASCII (every browser's origin): lowered while compared */
+        return origin_matches(c, origin, len, true);
+    /* strings.ToLower first: each invalid UTF-8 byte becomes U+FFFD (3 bytes) */
     if (len > ORIGIN_STACK) {
         low = malloc(3 * len);
         if (!low)
             return false;
     }
     n = gw_cors_lower(origin, len, low);
-    for (size_t i = 0; !ok && i < c->n_origins; i++)
-        ok = c->origins[i].len == n && memcmp(c->origins[i].s, low, n) == 0;
-    for (size_t i = 0; !ok && i < c->n_wild; i++) {
-        const struct gw_cors_wildcard *w = &c->wild[i];
-        /* the '*' may stand for nothing; prefix and suffix may not overlap */
-        ok = n >= w->prefix.len + w->suffix.len && memcmp(low, w->prefix.s, w->prefix.len) == 0 &&
-             memcmp(low + n - w->suffix.len, w->suffix.s, w->suffix.len) == 0;
-    }
+    ok = origin_matches(c, low, n, false);
     if (low != stack)
         free(low);
     return ok;
@@ -358,26 +387,44 @@ static void trace_headers(const struct trace *t, const struct gw_cors *c,
 
 /* ---- the handler ---- */
 
+/* Where the headers go. rs/cors sets them (Header.Set) on a response nothing has touched yet:
+ * when the list was empty as CORS began (CORS is the first middleware), the only line in it is
+ * CORS's own Vary, so a Set of another name is an Add and the scan for an older line is saved. */
+struct put {
+    struct gw_hdrs *out;
+    bool fresh;
+};
+
+#define NAME(h) h, sizeof(h) - 1
+
+static bool put_set(const struct put *p, const char *name, size_t nl, const char *v, size_t vl)
+{
+    if (!p->fresh)
+        gw_hdrs_del(p->out, name);
+    return gw_hdrs_add_n(p->out, name, nl, v, vl);
+}
+
 /* Every line of the request header `from` as response header `to` (Go assigns the request's
  * []string: the lines replace any earlier value). */
-static bool copy_lines(const struct cmn_http_request *r, struct gw_hdrs *out, const char *from,
-                       const char *to)
+static bool copy_lines(const struct cmn_http_request *r, const struct put *p, const char *from,
+                       const char *to, size_t tl)
 {
     const char *v;
 
     for (size_t i = 0; (v = line_of(r, from, i)); i++) {
-        if (!(i == 0 ? gw_hdrs_set(out, to, v) : gw_hdrs_add(out, to, v)))
+        if (!(i == 0 ? put_set(p, to, tl, v, strlen(v))
+                     : gw_hdrs_add_n(p->out, to, tl, v, strlen(v))))
             return false;
     }
     return true;
 }
 
 static bool set_allow_origin(const struct gw_cors *c, const struct cmn_http_request *r,
-                             struct gw_hdrs *out)
+                             const struct put *p)
 {
     if (c->all_origins)
-        return gw_hdrs_set(out, H_ACAO, "*");
-    return copy_lines(r, out, H_ORIGIN, H_ACAO);
+        return put_set(p, NAME(H_ACAO), "*", 1);
+    return copy_lines(r, p, H_ORIGIN, NAME(H_ACAO));
 }
 
 /* Out of memory while adding headers: a 500, as Go would have no answer to give either. */
@@ -413,7 +460,7 @@ static bool request_headers_accepted(const struct gw_cors *c, const struct cmn_h
 }
 
 static enum gw_mw_verdict preflight(const struct gw_cors *c, const struct view *v,
-                                    const struct trace *t, struct gw_hdrs *out,
+                                    const struct trace *t, const struct put *p,
                                     struct cmn_http_response **answer)
 {
     const char *vary = c->private_network ? VARY_PREFLIGHT_PN : VARY_PREFLIGHT;
@@ -422,7 +469,7 @@ static enum gw_mw_verdict preflight(const struct gw_cors *c, const struct view *
     unsigned added = ADD_ACAO | ADD_ACAM;
 
     tracef(t, "Handler: Preflight request");
-    if (!gw_hdrs_add(out, "Vary", vary))
+    if (!gw_hdrs_add_n(p->out, "Vary", 4, vary, strlen(vary)))
         return fail(answer);
     if (!*origin) {
         tracef(t, "  Preflight aborted: empty origin");
@@ -445,25 +492,25 @@ static enum gw_mw_verdict preflight(const struct gw_cors *c, const struct view *
         }
         return preflight_status(c, answer);
     }
-    if (!set_allow_origin(c, v->r, out) || !copy_lines(v->r, out, H_ACRM, H_ACAM))
+    if (!set_allow_origin(c, v->r, p) || !copy_lines(v->r, p, H_ACRM, NAME(H_ACAM)))
         return fail(answer);
     if (v->acrh && *v->acrh) {
-        if (!copy_lines(v->r, out, H_ACRH, H_ACAH))
+        if (!copy_lines(v->r, p, H_ACRH, NAME(H_ACAH)))
             return fail(answer);
         added |= ADD_ACAH;
     }
     if (c->credentials) {
-        if (!gw_hdrs_set(out, H_ACAC, "true"))
+        if (!put_set(p, NAME(H_ACAC), "true", 4))
             return fail(answer);
         added |= ADD_ACAC;
     }
     if (c->private_network && v->acrpn && strcmp(v->acrpn, "true") == 0) {
-        if (!gw_hdrs_set(out, H_ACAPN, "true"))
+        if (!put_set(p, NAME(H_ACAPN), "true", 4))
             return fail(answer);
         added |= ADD_ACAPN;
     }
     if (c->max_age[0]) {
-        if (!gw_hdrs_set(out, H_ACMA, c->max_age))
+        if (!put_set(p, NAME(H_ACMA), c->max_age, strlen(c->max_age)))
             return fail(answer);
         added |= ADD_ACMA;
     }
@@ -472,14 +519,14 @@ static enum gw_mw_verdict preflight(const struct gw_cors *c, const struct view *
 }
 
 static enum gw_mw_verdict actual(const struct gw_cors *c, const struct view *v,
-                                 const struct trace *t, struct gw_hdrs *out,
+                                 const struct trace *t, const struct put *p,
                                  struct cmn_http_response **answer)
 {
     const char *origin = v->origin ? v->origin : "";
     unsigned added = ADD_ACAO;
 
     tracef(t, "Handler: Actual request");
-    if (!gw_hdrs_add(out, "Vary", "Origin")) /* always, even without an Origin */
+    if (!gw_hdrs_add_n(p->out, "Vary", 4, "Origin", 6)) /* always, even without an Origin */
         return fail(answer);
     if (!*origin) {
         tracef(t, "  Actual request no headers added: missing origin");
@@ -493,15 +540,15 @@ static enum gw_mw_verdict actual(const struct gw_cors *c, const struct view *v,
         tracef(t, "  Actual request no headers added: method '%s' not allowed", v->r->method);
         return GW_MW_NEXT;
     }
-    if (!set_allow_origin(c, v->r, out))
+    if (!set_allow_origin(c, v->r, p))
         return fail(answer);
     if (c->expose) {
-        if (!gw_hdrs_set(out, H_ACEH, c->expose))
+        if (!put_set(p, NAME(H_ACEH), c->expose, c->expose_len))
             return fail(answer);
         added |= ADD_ACEH;
     }
     if (c->credentials) {
-        if (!gw_hdrs_set(out, H_ACAC, "true"))
+        if (!put_set(p, NAME(H_ACAC), "true", 4))
             return fail(answer);
         added |= ADD_ACAC;
     }
@@ -514,12 +561,13 @@ enum gw_mw_verdict gw_cors_handle(const struct gw_cors *c, const struct cmn_http
                                   struct cmn_http_response **answer)
 {
     struct trace t = {now, c->debug && cmn_log_enabled(CMN_LOG_DEBUG)};
+    struct put p = {out, out->n == 0};
     struct view v;
 
     *answer = NULL;
     view_init(&v, r);
     /* rs/cors: OPTIONS with a non-empty Access-Control-Request-Method is a preflight */
     if (strcmp(r->method, "OPTIONS") == 0 && v.acrm && *v.acrm)
-        return preflight(c, &v, &t, out, answer);
-    return actual(c, &v, &t, out, answer);
+        return preflight(c, &v, &t, &p, answer);
+    return actual(c, &v, &t, &p, answer);
 }

@@ -206,7 +206,7 @@ static bool set_expose(struct gw_cors *c, char **list, size_t n)
             return false;
         }
     }
-    c->expose = cmn_buf_take(&b, NULL);
+    c->expose = cmn_buf_take(&b, &c->expose_len);
     cmn_buf_free(&b);
     return c->expose != NULL;
 }

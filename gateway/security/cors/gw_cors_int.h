@@ -32,6 +32,7 @@ struct gw_cors {
     size_t n_headers;
     size_t headers_max_len;
     char *expose; /* canonical names joined by ", "; NULL: none */
+    size_t expose_len;
     bool credentials, private_network, passthrough, debug;
     long long success_status; /* 204 when unset */
     enum gw_cors_status_kind status_kind;

@@ -112,14 +112,47 @@ static enum gw_mw_verdict redirect(const struct gw_httpsecure *s, const struct c
     return GW_MW_ANSWER;
 }
 
-static bool set_csp(const struct gw_httpsecure *s, struct gw_hdrs *out, const unsigned char *nonce)
+/* Where the headers go. unrolled/secure sets them (Header.Set); the lines already in the list
+ * come from the middlewares before it (CORS: Vary, Access-Control-*), and when none of them
+ * starts like one of ours (S X C R), a Set is an Add and the scan for an older line is saved. */
+struct put {
+    struct gw_hdrs *out;
+    bool fresh;
+};
+
+#define NAME(h) h, sizeof(h) - 1
+
+static bool put_set(const struct put *p, const char *name, size_t nl, const char *v, size_t vl)
+{
+    if (!p->fresh)
+        gw_hdrs_del(p->out, name);
+    return gw_hdrs_add_n(p->out, name, nl, v, vl);
+}
+
+static bool fresh_for_us(const struct gw_hdrs *out)
+{
+    for (size_t i = 0; i < out->n; i++) {
+        switch (out->v[i].name[0] | 0x20) {
+        case 's':
+        case 'x':
+        case 'c':
+        case 'r':
+            return false;
+        default:
+            break;
+        }
+    }
+    return true;
+}
+
+static bool set_csp(const struct gw_httpsecure *s, const struct put *p, const unsigned char *nonce)
 {
     char b64[32] = "";
     struct cmn_buf v;
     bool ok;
 
     if (!s->nonce)
-        return gw_hdrs_set(out, "Content-Security-Policy", s->csp);
+        return put_set(p, NAME("Content-Security-Policy"), s->csp, s->csp_len);
     if (nonce) { /* base64.RawStdEncoding: no padding */
         size_t n = cmn_b64_encode(nonce, GW_HSEC_NONCE_BYTES, b64);
         while (n && b64[n - 1] == '=')
@@ -127,7 +160,7 @@ static bool set_csp(const struct gw_httpsecure *s, struct gw_hdrs *out, const un
     }
     cmn_buf_init(&v, 1 << 20);
     ok = cmn_go_sprintf_str(s->csp, b64, &v) &&
-         gw_hdrs_set(out, "Content-Security-Policy", cmn_buf_str(&v));
+         put_set(p, NAME("Content-Security-Policy"), cmn_buf_str(&v), v.len);
     cmn_buf_free(&v);
     return ok;
 }
@@ -154,13 +187,14 @@ enum gw_mw_verdict gw_httpsecure_handle(const struct gw_httpsecure *s,
     if (s->ssl_redirect && !ssl && !s->dev)
         return redirect(s, r, host, answer);
     /* Header.Set, in unrolled/secure's order; the answer (NULL: 500) when out is full */
+    struct put p = {out, fresh_for_us(out)};
     if ((s->sts_seconds != 0 && (ssl || s->force_sts) && !s->dev &&
-         !gw_hdrs_set(out, "Strict-Transport-Security", s->hsts)) ||
-        (s->frame && !gw_hdrs_set(out, "X-Frame-Options", s->frame)) ||
-        (s->nosniff && !gw_hdrs_set(out, "X-Content-Type-Options", "nosniff")) ||
-        (s->xss && !gw_hdrs_set(out, "X-XSS-Protection", "1; mode=block")) ||
-        (s->csp && !set_csp(s, out, nonce)) ||
-        (s->referrer && !gw_hdrs_set(out, "Referrer-Policy", s->referrer)))
+         !put_set(&p, NAME("Strict-Transport-Security"), s->hsts, s->hsts_len)) ||
+        (s->frame && !put_set(&p, NAME("X-Frame-Options"), s->frame, s->frame_len)) ||
+        (s->nosniff && !put_set(&p, NAME("X-Content-Type-Options"), "nosniff", 7)) ||
+        (s->xss && !put_set(&p, NAME("X-XSS-Protection"), "1; mode=block", 13)) ||
+        (s->csp && !set_csp(s, &p, nonce)) ||
+        (s->referrer && !put_set(&p, NAME("Referrer-Policy"), s->referrer, s->referrer_len)))
         return GW_MW_ANSWER;
     return GW_MW_NEXT;
 }

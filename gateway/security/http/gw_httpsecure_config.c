@@ -350,6 +350,10 @@ enum gw_hsec_status gw_httpsecure_new(const json_t *v, const char *path, struct 
     st = set_hosts(s, hosts, n_hosts, path, err);
     if (st != GW_HSEC_OK)
         goto out;
+    s->frame_len = s->frame ? strlen(s->frame) : 0;
+    s->csp_len = s->csp ? strlen(s->csp) : 0;
+    s->referrer_len = s->referrer ? strlen(s->referrer) : 0;
+    s->hsts_len = strlen(s->hsts);
     *out = s;
     s = NULL;
 out:

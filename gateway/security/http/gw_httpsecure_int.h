@@ -32,6 +32,7 @@ struct gw_httpsecure {
     char *referrer; /* or NULL */
     char *ssl_host; /* or NULL */
     char hsts[64];  /* the Strict-Transport-Security value */
+    size_t frame_len, csp_len, referrer_len, hsts_len;
 };
 
 #endif

@@ -346,13 +346,19 @@ static void origins(void **state)
     assert_true(gw_cors_origin_allowed(c, "http://\xff.test", 13));
     assert_true(gw_cors_origin_allowed(c, "http://\xfe.TEST", 13));
     gw_cors_destroy(c);
-    /* a long origin takes the heap path and still compares */
+    /* long origins: ASCII ones are lowered as they are compared, others on the heap */
     {
         char big[3000];
         memset(big, 'A', sizeof(big) - 1);
         big[sizeof(big) - 1] = '\0';
-        c = make("{\"allow_origins\":[\"a*\"]}");
+        c = make("{\"allow_origins\":[\"a*\",\"*\\u00e9\"]}");
         assert_true(gw_cors_origin_allowed(c, big, strlen(big)));
+        big[0] = 'B';
+        assert_false(gw_cors_origin_allowed(c, big, strlen(big)));
+        memcpy(big + sizeof(big) - 3, "\xc3\xa9", 3); /* ends with é */
+        assert_true(gw_cors_origin_allowed(c, big, strlen(big)));
+        memcpy(big + sizeof(big) - 3, "\xc3\x89", 3); /* É: non-ASCII letters keep their case */
+        assert_false(gw_cors_origin_allowed(c, big, strlen(big)));
         gw_cors_destroy(c);
     }
 }
