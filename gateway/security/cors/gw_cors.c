@@ -1,5 +1,5 @@
 /* gw_cors.c - rs/cors v1.11.1's Handler, handlePreflight and handleActualRequest as KrakenD CE
- * runs them, with the debug trace krakend-cors forwards to the log, and the router table. */
+ * runs them, with the debug trace krakend-cors forwards to the log. */
 #include "gw_cors_int.h"
 
 #include "cmn_log.h"
@@ -37,8 +37,10 @@
 /* s[0, n) equals low[0, n), s read as strings.ToLower reads ASCII (fold) or as it is. */
 static bool same(const char *low, const char *s, size_t n, bool fold)
 {
+    if (memcmp(low, s, n) == 0) /* browsers send origins in lower case */
+        return true;
     if (!fold)
-        return memcmp(low, s, n) == 0;
+        return false;
     for (size_t i = 0; i < n; i++) {
         unsigned char c = (unsigned char)s[i];
         if ((char)(c >= 'A' && c <= 'Z' ? c + 32 : c) != low[i])
