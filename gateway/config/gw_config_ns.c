@@ -36,9 +36,10 @@ static const struct ns_entry NAMESPACES[] = {
     {"github.com/devopsfaith/krakend-httpcache", "qos/http-cache", ALL_LEVELS, false},
     {"github.com/devopsfaith/krakend-circuitbreaker/gobreaker", "qos/circuit-breaker", ALL_LEVELS,
      false},
-    {"github_com/devopsfaith/krakend-cors", "security/cors", ALL_LEVELS, true},
-    {"github_com/devopsfaith/krakend-httpsecure", "security/http", ALL_LEVELS, true},
-    {"github_com/devopsfaith/krakend-botdetector", "security/bot-detector", ALL_LEVELS, true},
+    {"github_com/devopsfaith/krakend-cors", "security/cors", GW_LVL_SERVICE, true},
+    {"github_com/devopsfaith/krakend-httpsecure", "security/http", GW_LVL_SERVICE, true},
+    {"github_com/devopsfaith/krakend-botdetector", "security/bot-detector",
+     GW_LVL_SERVICE | GW_LVL_ENDPOINT, true},
     {"github.com/devopsfaith/krakend-cel", "validation/cel", ALL_LEVELS, true},
     {"github.com/devopsfaith/krakend-jsonschema", "validation/json-schema", ALL_LEVELS, true},
     {GW_NS_LOGGING, "telemetry/logging", GW_LVL_SERVICE, false},
@@ -266,6 +267,9 @@ static const char *level_words(const char *name)
         return "it is only read at the service level (root extra_config)";
     if (strcmp(name, "backend/http") == 0)
         return "it is only read in a backend's extra_config";
+    if (strcmp(name, "security/cors") == 0 || strcmp(name, "security/http") == 0)
+        return "KrakenD CE reads it only in the service's extra_config (per endpoint it is an "
+               "Enterprise feature): the security feature is NOT applied here";
     return "it is not read at this level";
 }
 

@@ -276,15 +276,33 @@ struct cmn_http_response *gw_render_not_allowed(const struct gw_render_opts *o, 
     return router_error(o, 405, "405 method not allowed", o ? o->error_body_405 : NULL, allow);
 }
 
+/* net/http's hexEscapeNonASCII: each byte >= 0x80 as %xx (lower-case hex). */
+static char *hex_escape_non_ascii(const char *s)
+{
+    struct cmn_buf b;
+
+    cmn_buf_init(&b, 3 * strlen(s) + 1);
+    for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
+        if (*p < 0x80)
+            cmn_buf_append(&b, p, 1);
+        else
+            cmn_buf_printf(&b, "%%%x", *p);
+    }
+    return cmn_buf_take(&b, NULL);
+}
+
 struct cmn_http_response *gw_render_redirect(const char *method, unsigned status,
                                              const char *location)
 {
     struct cmn_http_response *r = cmn_http_response_new(status);
+    char *loc = hex_escape_non_ascii(location);
     struct cmn_buf b;
     size_t len;
     char *body;
+    bool ok = r && loc && cmn_http_response_add_header(r, "Location", loc);
 
-    if (!r || !cmn_http_response_add_header(r, "Location", location))
+    free(loc);
+    if (!ok)
         goto fail;
     if (strcmp(method, "GET") != 0 && strcmp(method, "HEAD") != 0)
         return r;

@@ -31,7 +31,8 @@ struct cmn_http_response *gw_render_endpoint(const struct gw_endpoint *ep,
 struct cmn_http_response *gw_render_not_found(const struct gw_render_opts *o);
 struct cmn_http_response *gw_render_not_allowed(const struct gw_render_opts *o, const char *allow);
 
-/* Go's http.Redirect as gin calls it: Location, and for GET a small HTML body. */
+/* Go's http.Redirect (gin's redirects, security/http's SSL redirect): Location with non-ASCII
+ * bytes as %xx, Content-Type for GET and HEAD, and for GET a small HTML body naming the URL. */
 struct cmn_http_response *gw_render_redirect(const char *method, unsigned status,
                                              const char *location);
 

@@ -12,6 +12,7 @@
 
 #include "cmn_buf.h"
 #include "cmn_go_duration.h"
+#include "cmn_go_fmt.h"
 #include "cmn_go_header.h"
 #include "cmn_go_json.h"
 #include "cmn_go_url.h"
@@ -196,6 +197,50 @@ static void url(void **state)
     assert_string_equal(t, "/x%00y%20z");
     free(t);
     assert_null(escaped(cmn_go_escaped_path, "/bad%zz"));
+    /* a host as url.URL.String writes it: sub-delims, ':' '[' ']' '<' '>' '"' stay */
+    t = escaped(cmn_go_host_escape, "[::1]:80!$&'()*+,;=<>\"-_.~");
+    assert_string_equal(t, "[::1]:80!$&'()*+,;=<>\"-_.~");
+    free(t);
+    t = escaped(cmn_go_host_escape, "a b/c@d%e?\xc3\xbc");
+    assert_string_equal(t, "a%20b%2Fc%40d%25e%3F%C3%BC");
+    free(t);
+}
+
+/* fmt.Sprintf(format, "N") as Go prints it, errors included (what a CSP with $NONCE and a
+ * stray '%' turns into in unrolled/secure). */
+static void sprintf_str(void **state)
+{
+    static const char *const t[][2] = {
+        {"%[1]s", "N"},
+        {"a%%b %[1]s", "a%b N"},
+        {"%s", "N"},
+        {"%s %s", "N %!s(MISSING)"},
+        {"%[1]s %s", "N %!s(MISSING)"},
+        {"%[1]s%[1]s", "NN"},
+        {"%[2]s", "%!s(BADINDEX)"},
+        {"%d", "%!d(string=N)"},
+        {"%v", "N"},
+        {"%q", "\"N\""},
+        {"%x", "4e"},
+        {"%X", "4E"},
+        {"%5s|", "    N|"},
+        {"%-3s|", "N  |"},
+        {"%.0s|", "|"},
+        {"100%7Efoo", "100%!E(string=N)foo"},
+        {"tail %", "tail %!(NOVERB)%!(EXTRA string=N)"},
+        {"%[1]s %", "N %!(NOVERB)"},
+        {"plain", "plain%!(EXTRA string=N)"},
+    };
+
+    (void)state;
+    for (size_t i = 0; i < sizeof(t) / sizeof(t[0]); i++) {
+        struct cmn_buf b;
+        cmn_buf_init(&b, 4096);
+        assert_true(cmn_go_sprintf_str(t[i][0], "N", &b));
+        if (strcmp(cmn_buf_str(&b), t[i][1]) != 0)
+            fail_msg("%s -> %s", t[i][0], cmn_buf_str(&b));
+        cmn_buf_free(&b);
+    }
 }
 
 static void quote(void **state)
@@ -274,6 +319,7 @@ int main(void)
         cmocka_unit_test(durations),    cmocka_unit_test(canonical_headers),
         cmocka_unit_test(json_strings), cmocka_unit_test(utf8),
         cmocka_unit_test(url),          cmocka_unit_test(quote),
+        cmocka_unit_test(sprintf_str),
         cmocka_unit_test(go_duration_matches_printf),
     };
 

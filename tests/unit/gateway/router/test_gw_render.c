@@ -137,6 +137,16 @@ static void router_answers(void **state)
     assert_string_equal(hdr(r, "Location"), "/static?a=1&b=<");
     assert_string_equal(r->body, "<a href=\"/static?a=1&amp;b=&lt;\">Moved Permanently</a>.\n\n");
     cmn_http_response_destroy(r);
+    /* net/http's hexEscapeNonASCII on Location only; the body names the URL as given */
+    r = gw_render_redirect("GET", 301, "https://h/\xc3\xa9?q=\xff");
+    assert_string_equal(hdr(r, "Location"), "https://h/%c3%a9?q=%ff");
+    assert_string_equal(r->body,
+                        "<a href=\"https://h/\xc3\xa9?q=\xff\">Moved Permanently</a>.\n\n");
+    cmn_http_response_destroy(r);
+    r = gw_render_redirect("HEAD", 301, "/x");
+    assert_int_equal(r->body_len, 0);
+    assert_string_equal(hdr(r, "Content-Type"), "text/html; charset=utf-8");
+    cmn_http_response_destroy(r);
     r = gw_render_redirect("POST", 307, "/x");
     assert_int_equal(r->body_len, 0);
     assert_null(hdr(r, "Content-Type"));
