@@ -41,6 +41,14 @@ struct gw_stage_call {
     struct gw_outreq *out;     /* http_request: the request to send, changeable */
     size_t worker;             /* the loop the call runs on */
     int64_t now_ms;            /* cmn_clock_mono_ms() when the attempt started */
+    int64_t deadline_ms;       /* cmn_clock_mono_ms() by which the attempt must end: a stage
+                                * that waits (GW_STAGE_WAIT) resumes by then, the proxy keeps no
+                                * timer of its own for waiting stages */
+    /* Lura's request Params the sequential merge added so far ({respN_x} placeholders and
+     * sequential_propagated_params, keys such as "Resp0_first.foo"), besides the path
+     * parameters of `in`; empty unless the endpoint is sequential. */
+    const struct gw_seqparam *seq_params;
+    size_t n_seq_params;
     void *state;               /* this stage's per-attempt state (set by before or http_request) */
     struct gw_stage_resume *resume; /* GW_STAGE_WAIT: hand to gw_stage_resume() */
 };

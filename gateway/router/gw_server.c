@@ -464,6 +464,11 @@ static void serve_route(struct exctx *x, const struct cmn_http_request *req, con
     default:
         break;
     }
+    if (m->kind == R_ENDPOINT && !gw_proxy_endpoint_ok(s->proxy, m->index)) {
+        /* Lura's proxyBuildFailedHandler replaces the endpoint's whole handler chain */
+        answer(x, cmn_http_response_new(500));
+        return;
+    }
     if (!build_inreq(req, path, x->client_ip, m, &in)) {
         gw_inreq_free(&in);
         answer(x, NULL);
