@@ -45,7 +45,8 @@ struct moving {
     struct edge e;
 };
 
-/* ---- nodes ------------------------------------------------------------------------------------ */
+/* ---- nodes ------------------------------------------------------------------------------------
+ */
 
 static struct node *node_new(struct tree *t)
 {
@@ -124,7 +125,8 @@ static void set_value(struct tree *t, struct node *n, const struct gw_json *v)
     n->value = copy;
 }
 
-/* ---- building: node.Add and node.flatten ------------------------------------------------------ */
+/* ---- building: node.Add and node.flatten ------------------------------------------------------
+ */
 
 static void node_add(struct tree *t, struct node *n, const char *const *ks, size_t nks,
                      const struct gw_json *v);
@@ -191,7 +193,8 @@ static void node_add(struct tree *t, struct node *n, const char *const *ks, size
     node_add(t, child, ks + 1, nks - 1, v);
 }
 
-/* ---- reading: node.Get and node.expand -------------------------------------------------------- */
+/* ---- reading: node.Get and node.expand --------------------------------------------------------
+ */
 
 static struct gw_json *node_get(struct tree *t, const struct node *n, const char *const *ks,
                                 size_t nks);
@@ -269,7 +272,8 @@ static struct gw_json *node_get(struct tree *t, const struct node *n, const char
     return i < 0 ? NULL : node_get(t, n->edges[i].n, ks + 1, nks - 1);
 }
 
-/* ---- operations ------------------------------------------------------------------------------- */
+/* ---- operations -------------------------------------------------------------------------------
+ */
 
 /* node.Del: `*` recurses into every child, or as the last segment removes every edge. */
 static void node_del(struct tree *t, struct node *n, const char *const *ks, size_t nks)
@@ -309,8 +313,8 @@ static void cands_free(struct cand *c, size_t n)
     free(c);
 }
 
-static bool cand_push(struct tree *t, struct cand **v, size_t *n, size_t *cap, const struct cand *from,
-                      const struct edge *e)
+static bool cand_push(struct tree *t, struct cand **v, size_t *n, size_t *cap,
+                      const struct cand *from, const struct edge *e)
 {
     struct cand c = {e->n, malloc((from->depth + 1) * sizeof(char *)), from->depth + 1};
 

@@ -114,8 +114,8 @@ static bool mutation_variables(const struct gw_graphql *g, const struct gw_inreq
     if (!json_is_object(body)) {
         cmn_err_set(err, 1,
                     "json: cannot unmarshal %s into Go value of type map[string]interface {}",
-                    json_is_array(body)    ? "array"
-                    : json_is_string(body) ? "string"
+                    json_is_array(body)     ? "array"
+                    : json_is_string(body)  ? "string"
                     : json_is_boolean(body) ? "bool"
                                             : "number");
         goto out;

@@ -27,8 +27,8 @@ static void repl_free(struct seq_repl *r)
 }
 
 /* Adds {source, "Resp"+digits["_"+name], name split on '.'} to position pos. */
-static bool repl_add(struct pipe_rt *p, size_t pos, const char *digits, size_t nd,
-                     const char *name, size_t nn)
+static bool repl_add(struct pipe_rt *p, size_t pos, const char *digits, size_t nd, const char *name,
+                     size_t nn)
 {
     struct seq_repl *v, r = {0};
     size_t src = 0;
@@ -45,8 +45,8 @@ static bool repl_add(struct pipe_rt *p, size_t pos, const char *digits, size_t n
     r.dest = malloc(4 + nd + 1 + nn + 1);
     if (!r.dest)
         return false;
-    snprintf(r.dest, 4 + nd + 1 + nn + 1, "Resp%.*s%s%.*s", (int)nd, digits, nn ? "_" : "",
-             (int)nn, name);
+    snprintf(r.dest, 4 + nd + 1 + nn + 1, "Resp%.*s%s%.*s", (int)nd, digits, nn ? "_" : "", (int)nn,
+             name);
     for (const char *s = name, *end = name + nn; nn && s <= end;) {
         const char *dot = memchr(s, '.', (size_t)(end - s));
         size_t l = dot ? (size_t)(dot - s) : (size_t)(end - s);
