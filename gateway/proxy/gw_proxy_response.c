@@ -165,8 +165,9 @@ bool gw_presp_from_fetch(const struct gw_backend *b, struct gw_fetch_result *res
     p = gw_presp_new();
     if (!p)
         return fail_nomem(err);
-    p->status = (unsigned)res->status;
     if (b->encoding == GW_ENC_NOOP) {
+        /* only the no-op parser fills Lura's Metadata (status, headers) */
+        p->status = (unsigned)res->status;
         /* NoOpHTTPResponseParser: status, headers and body untouched, empty data */
         p->data = gw_json_object();
         if (!p->data)
@@ -498,7 +499,8 @@ void gw_merge_add(struct gw_merge *m, struct gw_presp *resp, struct gw_perr *err
     if (!m->data->data) {
         m->data->data = gw_json_object();
     }
-    /* combineData returns a fresh Response: no metadata headers or body survive */
+    /* combineData returns a fresh Response: no metadata (status, headers) or body survive */
+    m->data->status = 0;
     gw_hdrs_free(&m->data->headers);
     free(m->data->body);
     m->data->body = NULL;
