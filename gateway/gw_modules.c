@@ -2,13 +2,16 @@
  * outer to inner, as KrakenD stacks its handlers. */
 #include "gw_modules.h"
 
+#include "gw_signer.h"
+
 /* Router middlewares: before routing (security/cors), gin's engine middlewares (security/http,
  * service-level bot detector), then each endpoint's chain (bot detector, telemetry, after the
- * validator: Lua, rate limits, validation). */
+ * validator: auth/signer (krakend-jose's handler right below the validator), Lua, rate limits,
+ * validation). */
 static const struct gw_mw_factory *const MIDDLEWARES[] = {
-    NULL, /* placeholder: C has no empty initialiser lists; never used (count below) */
+    &gw_signer_factory,
 };
-static const size_t N_MIDDLEWARES = 0;
+static const size_t N_MIDDLEWARES = sizeof(MIDDLEWARES) / sizeof(MIDDLEWARES[0]);
 
 /* Backend stages, outer to inner: telemetry, qos/circuit-breaker, qos/ratelimit/proxy,
  * modifier/lua-backend, validation/cel, modifier/martian, qos/http-cache. */

@@ -237,7 +237,9 @@ static bool parse_ec(const json_t *o, struct gw_signing_key *k, struct cmn_err *
     }
     if (xl != size || yl != size || (d && dl != size)) {
         cmn_err_set(err, 1, "go-jose/go-jose: invalid EC key, wrong length for %s",
-                    xl != size ? "x" : yl != size ? "y" : "d");
+                    xl != size   ? "x"
+                    : yl != size ? "y"
+                                 : "d");
         goto out;
     }
     mpz_inits(mx, my, md, NULL);
@@ -392,8 +394,7 @@ out:
 
 /* ---- signing -------------------------------------------------------------------------------- */
 
-bool gw_signing_key_fits(const struct gw_signing_key *k, enum gw_sign_alg alg,
-                         struct cmn_err *err)
+bool gw_signing_key_fits(const struct gw_signing_key *k, enum gw_sign_alg alg, struct cmn_err *err)
 {
     bool fits;
 
@@ -513,12 +514,12 @@ static bool rsa_sign(const struct gw_signing_key *k, int bits, bool pss, const u
     mpz_init(s);
     if (pss) { /* go-jose: PSSSaltLengthEqualsHash */
         rnd(&r, dl, salt);
-        ok = bits == 256   ? rsa_pss_sha256_sign_digest_tr(&k->rsa_pub, &k->rsa_priv, &r, rnd,
-                                                           dl, salt, d, s)
-             : bits == 384 ? rsa_pss_sha384_sign_digest_tr(&k->rsa_pub, &k->rsa_priv, &r, rnd,
-                                                           dl, salt, d, s)
-                           : rsa_pss_sha512_sign_digest_tr(&k->rsa_pub, &k->rsa_priv, &r, rnd,
-                                                           dl, salt, d, s);
+        ok =
+            bits == 256
+                ? rsa_pss_sha256_sign_digest_tr(&k->rsa_pub, &k->rsa_priv, &r, rnd, dl, salt, d, s)
+            : bits == 384
+                ? rsa_pss_sha384_sign_digest_tr(&k->rsa_pub, &k->rsa_priv, &r, rnd, dl, salt, d, s)
+                : rsa_pss_sha512_sign_digest_tr(&k->rsa_pub, &k->rsa_priv, &r, rnd, dl, salt, d, s);
     } else {
         memcpy(info, prefix, sizeof(DI_256));
         memcpy(info + sizeof(DI_256), d, dl);

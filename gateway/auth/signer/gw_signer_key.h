@@ -56,12 +56,11 @@ void gw_signing_key_destroy(struct gw_signing_key *k);
 /* The key's own kid (what the protected header carries), "" when it has none. Borrowed. */
 const char *gw_signing_key_kid(const struct gw_signing_key *k);
 
-/* go-jose's NewSigner: true when alg can sign with k (an oct key for HS*, an RSA private key for
- * RS*/PS*, an EC private key for ES*, an Ed25519 private key for EdDSA), else false with
- * "go-jose/go-jose: unsupported key type/format" or "... unknown/unsupported algorithm". An EC
+/* go-jose's NewSigner: true when alg can sign with k (an oct key for HS256-512, an RSA private key
+ * for RS and PS, an EC private key for ES256-512, an Ed25519 private key for EdDSA), else false
+ * with "go-jose/go-jose: unsupported key type/format" or "... unknown/unsupported algorithm". An EC
  * key of another curve passes here and fails every signature, as in go-jose. */
-bool gw_signing_key_fits(const struct gw_signing_key *k, enum gw_sign_alg alg,
-                         struct cmn_err *err);
+bool gw_signing_key_fits(const struct gw_signing_key *k, enum gw_sign_alg alg, struct cmn_err *err);
 
 /* Signs in[0..n) with k and alg (fits() said yes): writes the raw JWS signature into out (room
  * for GW_SIGNER_SIG_MAX) and its length into *out_len. false with err set (EC curve mismatch,
