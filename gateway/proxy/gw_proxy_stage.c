@@ -180,6 +180,8 @@ static void resume_job(void *arg)
     a->waiting = NULL;
     if (r->verdict == GW_STAGE_NEXT) {
         http_from(a, r->stage + 1);
+    } else if (r->verdict == GW_STAGE_AGAIN) {
+        http_from(a, r->stage);
     } else if (r->verdict == GW_STAGE_ANSWER && r->res) {
         answered(a, r->stage, r->res);
     } else { /* a failure, or an answer without a result */

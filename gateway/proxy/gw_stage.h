@@ -60,6 +60,9 @@ enum gw_stage_verdict {
     GW_STAGE_WAIT,     /* http_request only: call gw_stage_resume(call->resume, ...) later, from
                         * any thread, exactly once (the call may be cancelled meanwhile: resume
                         * then only frees) */
+    GW_STAGE_AGAIN,    /* gw_stage_resume only: run the waiting stage's http_request again, on
+                        * the call's loop thread (call->state tells it that it waited), so that
+                        * it can change the request with what it waited for (a token) */
 };
 
 struct gw_stage {
@@ -94,8 +97,8 @@ bool gw_stage_check(const struct gw_config *cfg, const struct gw_stage_factory *
                     struct cmn_err *err);
 
 /* Resumes a call that waited (GW_STAGE_WAIT): verdict GW_STAGE_NEXT (go on inwards),
- * GW_STAGE_FAIL with err (copied) or GW_STAGE_ANSWER with res (malloc'ed, owned by the proxy
- * from here). Any thread; the call continues on its loop. A stage whose calls may still be
+ * GW_STAGE_AGAIN (ask the waiting stage again), GW_STAGE_FAIL with err (copied) or
+ * GW_STAGE_ANSWER with res (malloc'ed, owned by the proxy from here). Any thread; the call continues on its loop. A stage whose calls may still be
  * waiting makes its free() wait until they resumed: nothing may resume once it returned. */
 void gw_stage_resume(struct gw_stage_resume *r, enum gw_stage_verdict v, const struct gw_perr *err,
                      struct gw_fetch_result *res);

@@ -260,13 +260,15 @@ struct waiter {
 
 static atomic_int g_waiting; /* resumes not made yet: s2's free waits for them (gw_stage.h) */
 
+static _Atomic enum gw_stage_verdict g_resume_with = GW_STAGE_NEXT;
+
 static void *resume_later(void *arg)
 {
     struct gw_stage_resume *r = arg;
 
     usleep(30 * 1000);
     event("s2.resumed");
-    gw_stage_resume(r, GW_STAGE_NEXT, NULL, NULL);
+    gw_stage_resume(r, atomic_load(&g_resume_with), NULL, NULL);
     atomic_fetch_sub(&g_waiting, 1);
     return NULL;
 }
@@ -282,8 +284,9 @@ static enum gw_stage_verdict s2_http(void *ctx, struct gw_stage_call *c,
                                      struct gw_fetch_result **res, struct gw_perr *err)
 {
     (void)ctx;
-    if (c->state) { /* resumed: the stage runs once per attempt */
+    if (c->state) { /* resumed with GW_STAGE_AGAIN: it may change the request now */
         event("s2.again");
+        gw_hdrs_set(&c->out->headers, "X-Stage", "again");
         return GW_STAGE_NEXT;
     }
     event("s2.http_request");
@@ -584,6 +587,15 @@ static void a_stage_waits_and_resumes_from_another_thread(void **state)
     assert_string_equal(a.body, "{\"mw\":\"9\",\"path\":\"/b/9\",\"stage\":\"2\"}");
     assert_events("outer engine(endpoint) endpoint(/e/{id}) authed s1.before s2.http_request "
                   "s2.resumed backend s2.http_response:200 s1.after:resp s2.end "
+                  "s1.end:s1-state outer.done:outer-state:200");
+    tu_answer_free(&a);
+    /* GW_STAGE_AGAIN: the waiting stage runs again on the loop thread and changes the request */
+    atomic_store(&g_resume_with, GW_STAGE_AGAIN);
+    assert_int_equal(send_req("/e/9", "X-Wait: 1\r\n", &a), 200);
+    atomic_store(&g_resume_with, GW_STAGE_NEXT);
+    assert_string_equal(a.body, "{\"mw\":\"9\",\"path\":\"/b/9\",\"stage\":\"again\"}");
+    assert_events("outer engine(endpoint) endpoint(/e/{id}) authed s1.before s2.http_request "
+                  "s2.resumed s2.again backend s2.http_response:200 s1.after:resp s2.end "
                   "s1.end:s1-state outer.done:outer-state:200");
     tu_answer_free(&a);
 }
