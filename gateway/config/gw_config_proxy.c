@@ -304,10 +304,11 @@ bool gw_cfg_endpoint_proxy_check(struct gw_cfg_ctx *c, struct gw_endpoint *e, co
         json_t *list = json_object_get(json_object_get(e->extra_config, GW_NS_PROXY),
                                        "sequential_propagated_params");
         for (size_t i = 0; i < json_array_size(list); i++) {
-            char p[GW_CFG_PATH_MAX];
+            char lp[GW_CFG_PATH_MAX], p[GW_CFG_PATH_MAX];
             if (json_is_string(json_array_get(list, i)))
                 continue;
-            snprintf(p, sizeof(p), "%s.sequential_propagated_params[%zu]", ppath, i);
+            gw_cfg_path_key(lp, ppath, "sequential_propagated_params");
+            gw_cfg_path_idx(p, lp, i);
             return gw_cfg_fail(c, p, "not a string (KrakenD panics at startup)");
         }
     }
