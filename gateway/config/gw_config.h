@@ -96,8 +96,8 @@ enum gw_graphql_type {
 
 struct gw_graphql {
     enum gw_graphql_type type;
-    bool get;             /* method GET; else POST */
-    char *query;          /* `query`, or the content of `query_path` */
+    bool get;    /* method GET; else POST */
+    char *query; /* `query`, or the content of `query_path` */
     size_t query_len;
     char *operation_name; /* NULL when empty */
     json_t *variables;    /* borrowed object, NULL when absent or empty */
@@ -132,8 +132,8 @@ struct gw_backend {
                                      including exempt {JWT.x} and {respN_x} ones */
     /* proxy namespace (krakend-config-transform.md §6) */
     struct gw_flatmap flatmap;
-    bool shadow;               /* proxy.shadow: true */
-    int64_t shadow_timeout_ms; /* proxy.shadow_timeout, else the backend timeout */
+    bool shadow;                /* proxy.shadow: true */
+    int64_t shadow_timeout_ms;  /* proxy.shadow_timeout, else the backend timeout */
     struct gw_graphql *graphql; /* NULL: no GraphQL transformation */
 };
 
@@ -152,8 +152,8 @@ struct gw_endpoint {
     struct gw_backend *backends;
     size_t n_backends;
     /* proxy namespace (§3.4, krakend-config-transform.md §6) */
-    bool sequential; /* `sequential: true` or `strategy: "sequential"` */
-    struct gw_flatmap flatmap;                   /* applied to merged responses only */
+    bool sequential;           /* `sequential: true` or `strategy: "sequential"` */
+    struct gw_flatmap flatmap; /* applied to merged responses only */
     struct gw_strlist sequential_propagated_params; /* as configured */
     enum gw_static_strategy static_strategy;
     json_t *static_data;  /* borrowed; NULL unless static_strategy */

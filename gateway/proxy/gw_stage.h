@@ -49,7 +49,7 @@ struct gw_stage_call {
      * parameters of `in`; empty unless the endpoint is sequential. */
     const struct gw_seqparam *seq_params;
     size_t n_seq_params;
-    void *state;               /* this stage's per-attempt state (set by before or http_request) */
+    void *state; /* this stage's per-attempt state (set by before or http_request) */
     struct gw_stage_resume *resume; /* GW_STAGE_WAIT: hand to gw_stage_resume() */
 };
 
@@ -98,8 +98,9 @@ bool gw_stage_check(const struct gw_config *cfg, const struct gw_stage_factory *
 
 /* Resumes a call that waited (GW_STAGE_WAIT): verdict GW_STAGE_NEXT (go on inwards),
  * GW_STAGE_AGAIN (ask the waiting stage again), GW_STAGE_FAIL with err (copied) or
- * GW_STAGE_ANSWER with res (malloc'ed, owned by the proxy from here). Any thread; the call continues on its loop. A stage whose calls may still be
- * waiting makes its free() wait until they resumed: nothing may resume once it returned. */
+ * GW_STAGE_ANSWER with res (malloc'ed, owned by the proxy from here). Any thread; the call
+ * continues on its loop. A stage whose calls may still be waiting makes its free() wait until they
+ * resumed: nothing may resume once it returned. */
 void gw_stage_resume(struct gw_stage_resume *r, enum gw_stage_verdict v, const struct gw_perr *err,
                      struct gw_fetch_result *res);
 

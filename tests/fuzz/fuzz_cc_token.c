@@ -22,7 +22,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     if (size < 1)
         return 0;
     res = (struct gw_cc_http_res){STATUS[(data[0] >> 2) & 3], "200 OK", CT[data[0] & 3],
-                                  (const char *)data + 1, size - 1, NULL};
+                                  (const char *)data + 1,     size - 1, NULL};
     if (size - 1 > GW_CC_BODY_MAX)
         return 0;
     if (!gw_cc_token_parse(&res, 1700000000000, &t, &err))

@@ -10,21 +10,24 @@
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
-#define P(...) {(char *[]){__VA_ARGS__}, sizeof((char *[]){__VA_ARGS__}) / sizeof(char *), true}
+#define P(...)                                                                                     \
+    {                                                                                              \
+        (char *[]){__VA_ARGS__}, sizeof((char *[]){__VA_ARGS__}) / sizeof(char *), true            \
+    }
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-    static char a[] = "a", b[] = "b", c[] = "c", star[] = "*", zero[] = "0", one[] = "1",
-                x[] = "x", y[] = "y", col[] = "collection";
+    static char a[] = "a", b[] = "b", c[] = "c", star[] = "*", zero[] = "0", one[] = "1", x[] = "x",
+                y[] = "y", col[] = "collection";
     struct gw_strlist mv1[] = {P(col), P(a)}, mv2[] = {P(a, star, b), P(a, star, c)},
-                             mv3[] = {P(a, zero, b), P(x)}, mv4[] = {P(b), P(x, y, c)},
-                             mv5[] = {P(a, star, c, x), P(a, star, y)},
-                             del[] = {P(a, one), P(x, star), P(c)}, app[] = {P(a, star, c), P(b)},
-                             app2[] = {P(b), P(a)}, ren[] = {P(y), P(b)};
+                      mv3[] = {P(a, zero, b), P(x)}, mv4[] = {P(b), P(x, y, c)},
+                      mv5[] = {P(a, star, c, x), P(a, star, y)},
+                      del[] = {P(a, one), P(x, star), P(c)}, app[] = {P(a, star, c), P(b)},
+                      app2[] = {P(b), P(a)}, ren[] = {P(y), P(b)};
     struct gw_flatmap_op ops[] = {
-        {GW_FLATMAP_MOVE, mv1, 2}, {GW_FLATMAP_MOVE, mv2, 2}, {GW_FLATMAP_APPEND, app, 2},
-        {GW_FLATMAP_MOVE, mv3, 2}, {GW_FLATMAP_MOVE, mv4, 2}, {GW_FLATMAP_MOVE, mv5, 2},
-        {GW_FLATMAP_DEL, del, 3},  {GW_FLATMAP_APPEND, app2, 2}, {GW_FLATMAP_MOVE, ren, 2},
+        {GW_FLATMAP_MOVE, mv1, 2},   {GW_FLATMAP_MOVE, mv2, 2},    {GW_FLATMAP_APPEND, app, 2},
+        {GW_FLATMAP_MOVE, mv3, 2},   {GW_FLATMAP_MOVE, mv4, 2},    {GW_FLATMAP_MOVE, mv5, 2},
+        {GW_FLATMAP_DEL, del, 3},    {GW_FLATMAP_APPEND, app2, 2}, {GW_FLATMAP_MOVE, ren, 2},
         {GW_FLATMAP_OTHER, NULL, 0},
     };
     struct gw_flatmap fm = {ops, sizeof(ops) / sizeof(ops[0])};

@@ -14,8 +14,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     struct cmn_err err;
 
     for (size_t i = 0; i < 2; i++) {
-        struct gw_signing_key *k =
-            gw_signing_key_load((const char *)data, size, KIDS[i], &err);
+        struct gw_signing_key *k = gw_signing_key_load((const char *)data, size, KIDS[i], &err);
         if (!k)
             continue;
         (void)gw_signing_key_kid(k);
