@@ -295,6 +295,8 @@ enum gw_cc_acquire gw_cc_source_acquire(struct gw_cc_source *s, struct gw_cc_wai
         r = GW_CC_NOMEM;
     } else if (s->value && gw_cc_token_valid(&s->token, cmn_clock_now_unix_ms(s->clock))) {
         r = (*value = strdup(s->value)) ? GW_CC_READY : GW_CC_NOMEM;
+    } else if (!w) { /* only looking */
+        r = GW_CC_WAIT;
     } else {
         if (!s->running) {
             pthread_attr_t a;

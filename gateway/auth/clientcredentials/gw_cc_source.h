@@ -65,7 +65,8 @@ enum gw_cc_acquire {
 };
 
 /* Any thread: the cached token when it is still valid, else w waits for the token request in
- * flight (starting one when none is). */
+ * flight (starting one when none is). w NULL only looks: GW_CC_WAIT then queues nothing (the
+ * hot path tries that first and builds a waiter only when it must wait). */
 enum gw_cc_acquire gw_cc_source_acquire(struct gw_cc_source *s, struct gw_cc_waiter *w,
                                         char **value);
 

@@ -87,10 +87,12 @@ static void on_done(struct gw_cc_waiter *w, const char *value, const char *error
 /* oauth2's Transport: Authorization set on the request (the client's, if input_headers let it
  * through, is replaced); a value that is no valid header field fails the call, as net/http does. */
 static enum gw_stage_verdict attach(struct gw_stage_call *call, const char *value,
-                                    const char *prefix, struct gw_perr *err)
+                                    struct gw_perr *err)
 {
     if (!cmn_http_field_value_ok_str(value)) {
+        char *prefix = url_error_prefix(call->out->method, call->out->url);
         set_err(err, prefix, "net/http: invalid header field value for \"Authorization\"");
+        free(prefix);
         return GW_STAGE_FAIL;
     }
     if (!gw_hdrs_set(&call->out->headers, "Authorization", value)) {
@@ -110,7 +112,12 @@ static enum gw_stage_verdict http_request(void *ctx, struct gw_stage_call *call,
 
     (void)res;
     if (cw) /* resumed (GW_STAGE_AGAIN): the token the fetch brought */
-        return attach(call, cw->value, cw->prefix, err);
+        return attach(call, cw->value, err);
+    if (gw_cc_source_acquire(src, NULL, &value) == GW_CC_READY) { /* the common case */
+        v = attach(call, value, err);
+        free(value);
+        return v;
+    }
     prefix = url_error_prefix(call->out->method, call->out->url);
     cw = calloc(1, sizeof(*cw));
     if (!prefix || !cw) {
@@ -125,8 +132,8 @@ static enum gw_stage_verdict http_request(void *ctx, struct gw_stage_call *call,
     cw->resume = call->resume;
     atomic_init(&cw->refs, 2);
     switch (gw_cc_source_acquire(src, &cw->w, &value)) {
-    case GW_CC_READY:
-        v = attach(call, value, prefix, err);
+    case GW_CC_READY: /* it came meanwhile */
+        v = attach(call, value, err);
         free(value);
         free(prefix);
         free(cw);
