@@ -1,8 +1,12 @@
 /* fuzz_flatmap.c - libFuzzer target for proxy.flatmap_filter over a backend's answer: the body
- * is decoded as the proxy decodes it, then every kind of operation (with `*`, numbers, renames,
- * promotions, embeddings, appends) runs on it and the result is rendered. */
+ * is decoded as the proxy decodes it, its text as a sequential parameter (Go's %v, what
+ * sequential_propagated_params sends on) is built, then every kind of operation (with `*`,
+ * numbers, renames, promotions, embeddings, appends) runs on it and the result is rendered. */
 #include "gw_flatmap.h"
+#include "gw_gojson.h"
 #include "gw_proxy_response.h"
+
+#include "cmn_buf.h"
 
 #include <stdint.h>
 #include <stdlib.h>
@@ -34,10 +38,14 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     struct gw_json_limits lim = {GW_BACKEND_JSON_DEPTH, 100000};
     struct cmn_err err;
     struct gw_json *v = gw_json_parse((const char *)data, size, &lim, &err);
+    struct cmn_buf text;
     char *out;
 
     if (!v)
         return 0;
+    cmn_buf_init(&text, 1u << 20); /* the proxy caps it at 64 MiB: far above any input here */
+    (void)gw_json_param_text(v, &text);
+    cmn_buf_free(&text);
     if (v->type != GW_JSON_OBJECT) {
         gw_json_destroy(v);
         return 0;
