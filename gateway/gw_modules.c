@@ -3,25 +3,30 @@
 #include "gw_modules.h"
 
 #include "gw_botdetector.h"
+#include "gw_clientcredentials.h"
 #include "gw_cors.h"
 #include "gw_httpsecure.h"
+#include "gw_signer.h"
 
 /* Router middlewares: before routing (security/cors), gin's engine middlewares (security/http,
  * service-level bot detector), then each endpoint's chain (bot detector, telemetry, after the
- * validator: Lua, rate limits, validation). */
+ * validator: auth/signer (krakend-jose's handler right below the validator), Lua, rate limits,
+ * validation). */
 static const struct gw_mw_factory *const MIDDLEWARES[] = {
     &gw_cors_factory,
     &gw_httpsecure_factory,
     &gw_botdetector_factory,
+    &gw_signer_factory,
 };
 static const size_t N_MIDDLEWARES = sizeof(MIDDLEWARES) / sizeof(MIDDLEWARES[0]);
 
 /* Backend stages, outer to inner: telemetry, qos/circuit-breaker, qos/ratelimit/proxy,
- * modifier/lua-backend, validation/cel, modifier/martian, qos/http-cache. */
+ * modifier/lua-backend, validation/cel, modifier/martian, qos/http-cache, then
+ * auth/client-credentials (KrakenD's OAuth2 HTTP client, under the cache). */
 static const struct gw_stage_factory *const STAGES[] = {
-    NULL, /* placeholder, as above */
+    &gw_clientcredentials_factory,
 };
-static const size_t N_STAGES = 0;
+static const size_t N_STAGES = sizeof(STAGES) / sizeof(STAGES[0]);
 
 struct gw_server_opts gw_modules_opts(void)
 {

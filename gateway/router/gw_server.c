@@ -231,12 +231,16 @@ static bool mw_answered(struct exctx *x, enum gw_mw_slot slot, size_t ep_index)
 static void proxy_done(void *arg, struct gw_proxy_outcome *o)
 {
     struct exctx *x = arg;
+    struct cmn_http_response *r = NULL;
 
     if (o->cancelled) {
         answer(x, cmn_http_response_new(503));
         return;
     }
-    answer(x, gw_render_endpoint(x->ep, &x->srv->render, o->resp, &o->err));
+    if (!gw_mw_render(x->srv->mws, (size_t)(x->ep - x->srv->cfg->endpoints), x->ep, o->resp,
+                      &o->err, &r))
+        r = gw_render_endpoint(x->ep, &x->srv->render, o->resp, &o->err);
+    answer(x, r);
     gw_presp_destroy(o->resp);
 }
 
@@ -466,6 +470,11 @@ static void serve_route(struct exctx *x, const struct cmn_http_request *req, con
     }
     default:
         break;
+    }
+    if (m->kind == R_ENDPOINT && !gw_proxy_endpoint_ok(s->proxy, m->index)) {
+        /* Lura's proxyBuildFailedHandler replaces the endpoint's whole handler chain */
+        answer(x, cmn_http_response_new(500));
+        return;
     }
     if (!build_inreq(req, path, x->client_ip, m, &in)) {
         gw_inreq_free(&in);
