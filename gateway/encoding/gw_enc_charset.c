@@ -239,3 +239,31 @@ bool gw_enc_transcode(enum gw_enc_charset cs, const char *iconv_name, const char
     }
     return false;
 }
+
+size_t gw_enc_space_len(const unsigned char *s, size_t n)
+{
+    uint32_t cp;
+    size_t l;
+
+    if (n == 0)
+        return 0;
+    if (s[0] == ' ' || (s[0] >= '\t' && s[0] <= '\r'))
+        return 1;
+    if (s[0] < 0x80)
+        return 0;
+    l = gw_enc_utf8_next(s, n, &cp);
+    if (l && (cp == 0x85 || cp == 0xA0 || cp == 0x1680 || (cp >= 0x2000 && cp <= 0x200A) ||
+              cp == 0x2028 || cp == 0x2029 || cp == 0x202F || cp == 0x205F || cp == 0x3000))
+        return l;
+    return 0;
+}
+
+size_t gw_enc_space_len_back(const unsigned char *s, size_t n)
+{
+    /* white space runes are 1 to 3 bytes long */
+    for (size_t l = 1; l <= 3 && l <= n; l++) {
+        if (gw_enc_space_len(s + n - l, l) == l)
+            return l;
+    }
+    return 0;
+}

@@ -9,36 +9,6 @@ static const char *const OFFERS[] = {"application/json", "text/plain", "applicat
 static const enum gw_enc_format FORMATS[] = {GW_ENC_FMT_JSON, GW_ENC_FMT_YAML, GW_ENC_FMT_XML,
                                              GW_ENC_FMT_YAML};
 
-/* Length of a Unicode white space (Go's unicode.IsSpace, as strings.TrimSpace uses) at s[0..n),
- * 0 if none. Accept values are ASCII in practice; the rest is for exactness. */
-static size_t space_len(const unsigned char *s, size_t n)
-{
-    uint32_t cp;
-    size_t l;
-
-    if (n == 0)
-        return 0;
-    if (s[0] == ' ' || (s[0] >= '\t' && s[0] <= '\r'))
-        return 1;
-    if (s[0] < 0x80)
-        return 0;
-    l = gw_enc_utf8_next(s, n, &cp);
-    if (l && (cp == 0x85 || cp == 0xA0 || cp == 0x1680 || (cp >= 0x2000 && cp <= 0x200A) ||
-              cp == 0x2028 || cp == 0x2029 || cp == 0x202F || cp == 0x205F || cp == 0x3000))
-        return l;
-    return 0;
-}
-
-static size_t trailing_space_len(const unsigned char *s, size_t n)
-{
-    /* white space runes are 1 to 3 bytes long */
-    for (size_t l = 1; l <= 3 && l <= n; l++) {
-        if (space_len(s + n - l, l) == l)
-            return l;
-    }
-    return 0;
-}
-
 /* NegotiateFormat's comparison: a '*' at the same position in either string wins the offer, a
  * differing byte loses it, an accepted value that is a prefix of the offer wins it. */
 static bool matches(const char *acc, size_t n, const char *offer)
@@ -71,9 +41,9 @@ enum gw_enc_format gw_enc_negotiate(const char *accept, size_t len)
 
         if (semi && semi != (const char *)p)
             pl = (size_t)((const unsigned char *)semi - p);
-        while (pl && (l = space_len(p, pl)) > 0)
+        while (pl && (l = gw_enc_space_len(p, pl)) > 0)
             p += l, pl -= l;
-        while (pl && (l = trailing_space_len(p, pl)) > 0)
+        while (pl && (l = gw_enc_space_len_back(p, pl)) > 0)
             pl -= l;
         for (size_t o = 0; pl && o < sizeof(OFFERS) / sizeof(OFFERS[0]); o++) {
             if (matches((const char *)p, pl, OFFERS[o]))

@@ -681,12 +681,21 @@ static void copy_str(char *dst, size_t n, const char *s)
     snprintf(dst, n, "%s", s ? s : "");
 }
 
+static bool bad_characters(const xmlError *e)
+{
+    return e->code == XML_ERR_INVALID_CHAR || e->code == XML_ERR_INVALID_ENCODING ||
+           (e->message && strncmp(e->message, "Input is not proper UTF-8", 25) == 0);
+}
+
 static void on_error(void *ctx, xmlErrorPtr e)
 {
     struct run *r = ctx;
     size_t l;
 
     if (r->have_error || r->done || !e || e->level != XML_ERR_FATAL)
+        return;
+    /* Go's non-strict decoder recovers from markup errors but not from bad characters */
+    if (r->lenient && !bad_characters(e))
         return;
     r->have_error = true;
     r->xml_code = e->code;
@@ -699,6 +708,8 @@ static void on_error(void *ctx, xmlErrorPtr e)
         r->xml_msg[--l] = '\0';
     copy_str(r->xml_str1, sizeof(r->xml_str1), e->str1);
     copy_str(r->xml_str2, sizeof(r->xml_str2), e->str2);
+    if (r->lenient)
+        xmlStopParser(r->ctxt);
 }
 
 static const char *local_part(const char *qname)
@@ -840,6 +851,8 @@ int gw_xml_doc_parse(const struct gw_xml_doc *doc, bool lenient, const struct gw
 
     if (r.status)
         rc = r.status; /* err already set by the sink or the cap */
+    else if (r.lenient && r.have_error)
+        rc = syntax_error(&r);
     else if (r.done)
         rc = GW_ENC_OK;
     else

@@ -130,7 +130,8 @@ static bool flatten(struct yml *y, struct line *l)
     k = l->indent;
     for (uint32_t i = 0; i < l->ndash; i++, k += 2)
         memcpy(buf + k, "- ", 2);
-    memcpy(buf + k, l->pre, l->pre_len);
+    if (l->pre_len)
+        memcpy(buf + k, l->pre, l->pre_len);
     p = arena(y, buf, n);
     free(buf);
     if (!p)
@@ -328,8 +329,10 @@ static bool join_line(struct yml *y, struct line *l, const char *sep, const stru
 
     if (!t)
         return nomem(y), false;
-    memcpy(t, l->pre, l->pre_len);
-    memcpy(t + l->pre_len, l->text, l->len);
+    if (l->pre_len)
+        memcpy(t, l->pre, l->pre_len);
+    if (l->len)
+        memcpy(t + l->pre_len, l->text, l->len);
     memcpy(t + l->pre_len + l->len, sep, sl);
     if (fl)
         memcpy(t + n - fl, f->pre, fl);
