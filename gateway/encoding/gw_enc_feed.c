@@ -8,8 +8,9 @@
 #include <string.h>
 #include <strings.h>
 
-/* Namespace declarations remembered for goxpp's Spaces (each costs a walk on lookups). */
-#define MAX_NS_DECLS 1024
+/* Namespace declarations remembered for goxpp's Spaces: a lookup walks them, so the cap bounds
+ * the cost per element. */
+#define MAX_NS_DECLS 256
 
 /* ---- the tree ----------------------------------------------------------------------------- */
 

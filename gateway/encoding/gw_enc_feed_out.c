@@ -312,8 +312,11 @@ struct gw_json *gw_enc_rss_decode(const char *body, size_t len, const struct gw_
     struct feed_top top;
     struct gw_json *out = NULL;
     enum feed_type type;
+    struct cmn_err local;
     int rc;
 
+    if (!err)
+        err = &local;
     cmn_err_clear(err);
     if (!body)
         body = "", len = 0;

@@ -383,8 +383,15 @@ static int syntax_error(struct run *r)
     else if (r->xml_code == XML_ERR_INVALID_ENCODING ||
              strncmp(r->xml_msg, "Input is not proper UTF-8", 25) == 0)
         snprintf(msg, sizeof(msg), "invalid UTF-8");
-    else if (r->xml_code == XML_ERR_INVALID_CHAR && r->xml_int1 > 0)
+    else if (r->xml_code == XML_ERR_INVALID_CHAR &&
+             (r->xml_int1 > 0 || strncmp(r->xml_msg, "xmlParseCharRef", 15) == 0))
         snprintf(msg, sizeof(msg), "illegal character code U+%04X", (unsigned)r->xml_int1);
+    else if (r->xml_code == XML_ERR_ATTRIBUTE_WITHOUT_VALUE)
+        snprintf(msg, sizeof(msg), "attribute name without = in element");
+    else if (r->xml_code == XML_ERR_ATTRIBUTE_NOT_STARTED)
+        snprintf(msg, sizeof(msg), "unquoted or missing attribute value in element");
+    else if (r->xml_code == XML_ERR_MISPLACED_CDATA_END)
+        snprintf(msg, sizeof(msg), "unescaped ]]> not in CDATA section");
     else
         snprintf(msg, sizeof(msg), "%s", r->xml_msg);
     return cmn_err_set(r->err, GW_ENC_SYNTAX, "XML syntax error on line %u: %s", line, msg);

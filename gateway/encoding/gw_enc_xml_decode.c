@@ -292,8 +292,11 @@ struct gw_json *gw_enc_xml_decode(const char *body, size_t len, bool is_collecti
     struct builder b = {0};
     struct gw_xml_doc doc;
     struct gw_json *out = NULL;
+    struct cmn_err local;
     int rc;
 
+    if (!err)
+        err = &local;
     cmn_err_clear(err);
     rc = gw_xml_doc_open(body ? body : "", body ? len : 0, lim, &doc, err);
     if (rc == GW_ENC_OK)

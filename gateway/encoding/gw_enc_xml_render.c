@@ -27,6 +27,13 @@ static int fail(struct render *r, enum cmn_buf_status st)
     } while (0)
 #define PUTS(r, s) PUT(r, s, strlen(s))
 
+static int put_str(struct render *r, const char *s)
+{
+    enum cmn_buf_status st = cmn_buf_append_str(r->out, s);
+
+    return st == CMN_BUF_OK ? GW_ENC_OK : fail(r, st);
+}
+
 /* mxj's escapeChars: & < > " ' (numbers and booleans are never escaped). */
 static int put_escaped(struct render *r, const char *s, size_t n)
 {
@@ -201,13 +208,11 @@ static int map_element(struct render *r, const char *key, const struct gw_json *
     if (rc)
         goto out;
     if (n_attr == m->n_members) { /* only attributes (or nothing) */
-        rc = cmn_buf_append_str(r->out, "/>") ? fail(r, CMN_BUF_TOO_BIG) : GW_ENC_OK;
+        rc = put_str(r, "/>");
         goto out;
     }
-    if (cmn_buf_append_str(r->out, ">")) {
-        rc = fail(r, CMN_BUF_TOO_BIG);
+    if ((rc = put_str(r, ">")))
         goto out;
-    }
     if (text) /* the text comes before any child element */
         rc = text->type == GW_JSON_STRING ? put_escaped(r, text->str, text->len)
                                           : put_go_v(r, text, r->depth);
@@ -216,9 +221,8 @@ static int map_element(struct render *r, const char *key, const struct gw_json *
             continue;
         rc = element(r, kv[i].key, kv[i].val);
     }
-    if (!rc && (cmn_buf_append_str(r->out, "</") || cmn_buf_append_str(r->out, key) ||
-                cmn_buf_append_str(r->out, ">")))
-        rc = fail(r, CMN_BUF_TOO_BIG);
+    if (!rc && !(rc = put_str(r, "</")) && !(rc = put_str(r, key)))
+        rc = put_str(r, ">");
 out:
     free(kv);
     return rc;
@@ -308,8 +312,11 @@ int gw_enc_xml_render(const struct gw_json *data, struct cmn_buf *out, struct cm
 {
     struct cmn_buf tmp;
     struct render r;
+    struct cmn_err local;
     int rc;
 
+    if (!err)
+        err = &local;
     cmn_err_clear(err);
     /* rendered aside: on an error KrakenD writes nothing at all */
     cmn_buf_init(&tmp, out->cap >= out->len ? out->cap - out->len : 0);

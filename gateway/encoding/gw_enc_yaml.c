@@ -448,8 +448,11 @@ int gw_enc_yaml_render(const struct gw_json *data, struct cmn_buf *out, struct c
     struct yml y;
     size_t room = out->cap > out->len ? out->cap - out->len : 0;
     size_t before = out->len;
+    struct cmn_err local;
     int rc;
 
+    if (!err)
+        err = &local;
     cmn_err_clear(err);
     memset(&y, 0, sizeof(y));
     y.err = err;

@@ -231,6 +231,16 @@ static void errors_carry_krakends_text(void **state)
                        "element </a>");
     expect_dec("x &bogus; <a/>", "ERR 2: xml.Decoder.Token() - XML syntax error on line 1: "
                                  "invalid character entity &bogus;");
+    expect_dec("<a>&#0;</a>", "ERR 2: xml.Decoder.Token() - XML syntax error on line 1: illegal "
+                              "character code U+0000");
+    expect_dec("<a>\x01</a>", "ERR 2: xml.Decoder.Token() - XML syntax error on line 1: illegal "
+                              "character code U+0001");
+    expect_dec("<a b/>", "ERR 2: xml.Decoder.Token() - XML syntax error on line 1: attribute name "
+                         "without = in element");
+    expect_dec("<a b=c/>", "ERR 2: xml.Decoder.Token() - XML syntax error on line 1: unquoted or "
+                           "missing attribute value in element");
+    expect_dec("<a>]]></a>", "ERR 2: xml.Decoder.Token() - XML syntax error on line 1: unescaped "
+                             "]]> not in CDATA section");
     expect_dec("<!-- a -- b --><a/>", "ERR 2: xml.Decoder.Token() - XML syntax error on line 1: "
                                       "invalid sequence \"--\" not allowed in comments");
 }
@@ -431,11 +441,12 @@ static void render_respects_the_output_cap(void **state)
 
 /* ---- CE cases (krakend-ce-specs read at run time) -------------------------------------------- */
 
-static char *spec_body(const char *name)
+/* The spec's expected body (owned), and its content type into ct when ct is not NULL. */
+static char *spec_body_ct(const char *name, char *ct, size_t ct_size)
 {
     char path[512];
     char *text;
-    json_t *root, *body;
+    json_t *root, *body, *type;
     char *out = NULL;
 
     snprintf(path, sizeof(path), SPECS "%s.json", name);
@@ -445,15 +456,26 @@ static char *spec_body(const char *name)
     root = json_loads(text, 0, NULL);
     free(text);
     body = json_object_get(json_object_get(root, "out"), "body");
+    type = json_array_get(
+        json_object_get(json_object_get(json_object_get(root, "out"), "header"), "content-type"),
+        0);
     if (json_is_string(body))
         out = strdup(json_string_value(body));
+    if (ct && json_is_string(type))
+        snprintf(ct, ct_size, "%s", json_string_value(type));
     json_decref(root);
     return out;
 }
 
+static char *spec_body(const char *name)
+{
+    return spec_body_ct(name, NULL, 0);
+}
+
 static void ce_xml_1_backend_xml_to_xml(void **state)
 {
-    char *want = spec_body("xml_1");
+    char ct[64] = "";
+    char *want = spec_body_ct("xml_1", ct, sizeof(ct));
     struct cmn_err err = {0};
     struct gw_json *v;
     char *got;
@@ -465,6 +487,7 @@ static void ce_xml_1_backend_xml_to_xml(void **state)
     assert_non_null(v);
     got = render_xml(v, 1 << 20);
     assert_string_equal(got, want);
+    assert_string_equal(ct, GW_ENC_XML_CT);
     free(got);
     free(want);
     gw_json_destroy(v);
