@@ -17,7 +17,7 @@
 
 #define GW_ENC_DEF_MAX_BYTES (32u * 1024 * 1024)
 #define GW_ENC_DEF_MAX_DEPTH 128
-#define GW_ENC_DEF_MAX_NODES 1000000u
+#define GW_ENC_DEF_MAX_NODES 4000000u
 #define GW_ENC_DEF_MAX_VALUE (8u * 1024 * 1024)
 /* Nesting of trees handed to the renderers (the JSON decoder stops at 128). */
 #define GW_ENC_RENDER_MAX_DEPTH 512

@@ -41,7 +41,7 @@ static int too_big(struct yml *y)
     return cmn_err_set(y->err, GW_ENC_LIMIT, "yaml: output too large");
 }
 
-/* Arena copy of n bytes (NULL on failure, err set). */
+/* Arena room for n bytes (NULL on failure, err set); s, when not NULL, is copied in. */
 static char *arena(struct yml *y, const char *s, size_t n)
 {
     struct chunk *c = y->chunks;
@@ -64,7 +64,7 @@ static char *arena(struct yml *y, const char *s, size_t n)
         y->chunks = c;
     }
     p = c->data + c->used;
-    if (n)
+    if (n && s)
         memcpy(p, s, n);
     c->used += n;
     y->arena_bytes += n;
@@ -325,10 +325,10 @@ static bool join_line(struct yml *y, struct line *l, const char *sep, const stru
 {
     size_t sl = strlen(sep), fl = f ? f->pre_len : 0;
     size_t n = l->pre_len + l->len + sl + fl;
-    char *t = malloc(n), *p;
+    char *t = arena(y, NULL, n);
 
     if (!t)
-        return nomem(y), false;
+        return false;
     if (l->pre_len)
         memcpy(t, l->pre, l->pre_len);
     if (l->len)
@@ -336,11 +336,7 @@ static bool join_line(struct yml *y, struct line *l, const char *sep, const stru
     memcpy(t + l->pre_len + l->len, sep, sl);
     if (fl)
         memcpy(t + n - fl, f->pre, fl);
-    p = arena(y, t, n);
-    free(t);
-    if (!p)
-        return false;
-    l->pre = p;
+    l->pre = t;
     l->pre_len = (uint32_t)n;
     l->text = f ? f->text : NULL;
     l->len = f ? f->len : 0;

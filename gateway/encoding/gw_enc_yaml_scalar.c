@@ -157,13 +157,18 @@ static bool yaml_is_timestamp(const char *v, size_t n)
 
 bool gw_yaml_need_quote(const char *v, size_t n)
 {
+    char c0;
+
     if (n == 0)
         return true;
-    for (size_t i = 0; i < sizeof(RESERVED) / sizeof(RESERVED[0]); i++) {
+    c0 = v[0];
+    for (size_t i = 0; n <= 5 && i < sizeof(RESERVED) / sizeof(RESERVED[0]); i++) {
         if (strlen(RESERVED[i]) == n && memcmp(RESERVED[i], v, n) == 0)
             return true;
     }
-    if (yaml_is_number(v, n))
+    /* a number starts with a digit, a sign or a dot (a letter can only start inf or nan,
+     * which have no dot and so never reach ParseFloat) */
+    if (((c0 >= '0' && c0 <= '9') || c0 == '+' || c0 == '-' || c0 == '.') && yaml_is_number(v, n))
         return true;
     if (n == 1 && v[0] == '-')
         return true;
@@ -171,7 +176,8 @@ bool gw_yaml_need_quote(const char *v, size_t n)
         return true;
     if (v[n - 1] == ':' || v[n - 1] == ' ')
         return true;
-    if (yaml_is_timestamp(v, n))
+    /* every timestamp layout starts with a digit */
+    if (c0 >= '0' && c0 <= '9' && yaml_is_timestamp(v, n))
         return true;
     for (size_t i = 0; i < n; i++) {
         if (v[i] == '#' || v[i] == '\\')

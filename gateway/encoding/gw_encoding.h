@@ -31,7 +31,7 @@ enum gw_enc_status {
 struct gw_enc_limits {
     size_t max_bytes;     /* body size; 0 = 32 MiB */
     int max_depth;        /* element nesting; 0 = 128 */
-    size_t max_nodes;     /* elements + attributes + text pieces; 0 = 1,000,000 */
+    size_t max_nodes;     /* elements + attributes + text pieces; 0 = 4,000,000 (as JSON) */
     size_t max_value_len; /* one text or attribute value; 0 = 8 MiB */
 };
 
