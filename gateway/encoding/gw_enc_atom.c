@@ -122,8 +122,8 @@ static void strip_wrapping_div(const char **s, size_t *n)
         if (t[i] != '<')
             continue;
         if (len - i >= 4 && memcmp(t + i, "<!--", 4) == 0) {
-            const char *e = strstr(t + i + 4, "-->");
-            if (!e || e >= t + len)
+            const char *e = memmem(t + i + 4, len - i - 4, "-->", 3); /* t is a slice */
+            if (!e)
                 return;
             i = (size_t)(e - t) + 2;
             continue;

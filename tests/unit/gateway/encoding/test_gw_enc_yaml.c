@@ -88,6 +88,7 @@ static void scalars_and_backend_numbers(void **state)
 {
     (void)state;
     /* backend numbers are json.Number, a Go string: quoted when they look like numbers */
+    expect_yaml("{\"n\":42}", "\"n\": \"42\"\n"); /* §5.4's example */
     expect_yaml("{\"a\":1,\"b\":\"x\",\"c\":true,\"d\":null,\"e\":1.5,\"f\":-2,\"g\":false,"
                 "\"h\":1e5,\"i\":12345678901234567890}",
                 "a: \"1\"\nb: x\nc: true\nd: null\ne: \"1.5\"\nf: \"-2\"\ng: false\nh: 1e5\n"
