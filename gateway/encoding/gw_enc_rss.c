@@ -488,8 +488,7 @@ int gw_feed_rss(struct feed_walk *w, struct feed_top *top, struct feed_keep *kee
             rc = oom(&c);
         root_items->items[i] = NULL;
     }
-    if (root_items)
-        root_items->n_items = 0;
+    /* moved items are NULL in root_items; the rest (after an error) go with it */
     if (!rc && root_image.has_image) {
         ch.has_image = true;
         ch.image_url = root_image.image_url;

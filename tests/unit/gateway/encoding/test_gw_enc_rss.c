@@ -452,6 +452,10 @@ static void structure_errors(void **state)
            "ERR 6: Parser must be on EndTag or Text to read text");
     expect("<rss><channel><item><enclosure url=\"u\"> <x/></enclosure></item></channel></rss>",
            "ERR 6: Event Text must be immediately followed by EndTag or Text but got StartTag");
+    /* an error after items found at the root frees them (fuzz_rss found them leaked) */
+    expect("<rss><item><title>a</title></item><item><enclosure url=\"u\"><x/></enclosure>"
+           "</item></rss>",
+           "ERR 6: Parser must be on EndTag or Text to read text");
     got = dec("<rss><channel><cloud><x/></cloud></channel></rss>", NULL);
     assert_non_null(strstr(got, "ERR 6: Expected Space:* Name:cloud Event:EndTag but got Space: "
                                 "Name:x Event:StartTag at offset:"));
