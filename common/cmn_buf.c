@@ -59,8 +59,11 @@ static enum cmn_buf_status reserve(struct cmn_buf *b, size_t extra)
 
 enum cmn_buf_status cmn_buf_append(struct cmn_buf *b, const void *data, size_t len)
 {
-    enum cmn_buf_status st = reserve(b, len);
+    enum cmn_buf_status st;
 
+    if (len > PTRDIFF_MAX) /* no object is that large; said here so the compiler sees it too */
+        return CMN_BUF_TOO_BIG;
+    st = reserve(b, len);
     if (st != CMN_BUF_OK)
         return st;
     if (len)

@@ -24,11 +24,6 @@ void cmn_log_init(const char *prefix, enum cmn_log_level min_level, int fd)
     g_fd = fd;
 }
 
-void cmn_log_set_level(enum cmn_log_level min_level)
-{
-    g_level = min_level;
-}
-
 bool cmn_log_enabled(enum cmn_log_level level)
 {
     return level >= g_level && level < CMN_LOG_NONE;

@@ -17,7 +17,6 @@ enum cmn_log_level {
 
 /* prefix: e.g. "KRAKEND" (copied, at most 63 bytes); fd: where lines go (1 = stdout). */
 void cmn_log_init(const char *prefix, enum cmn_log_level min_level, int fd);
-void cmn_log_set_level(enum cmn_log_level min_level);
 bool cmn_log_enabled(enum cmn_log_level level);
 /* Parses "DEBUG", "info", "WARNING", "WARN", "ERROR", "CRITICAL"; returns false if unknown. */
 bool cmn_log_level_parse(const char *s, enum cmn_log_level *out);

@@ -49,67 +49,6 @@ bool cmn_str_eq_nocase_rest(const char *a, const char *b)
     }
 }
 
-static int hexval(char c)
-{
-    if (c >= '0' && c <= '9')
-        return c - '0';
-    if (c >= 'a' && c <= 'f')
-        return c - 'a' + 10;
-    if (c >= 'A' && c <= 'F')
-        return c - 'A' + 10;
-    return -1;
-}
-
-bool cmn_url_decode(const char *s, size_t n, char *out, size_t *out_len, bool plus_space)
-{
-    size_t o = 0;
-
-    for (size_t i = 0; i < n; i++) {
-        if (s[i] == '%') {
-            int hi, lo;
-            if (i + 2 >= n)
-                return false;
-            hi = hexval(s[i + 1]);
-            lo = hexval(s[i + 2]);
-            if (hi < 0 || lo < 0)
-                return false;
-            out[o++] = (char)(hi << 4 | lo);
-            i += 2;
-        } else if (s[i] == '+' && plus_space) {
-            out[o++] = ' ';
-        } else {
-            out[o++] = s[i];
-        }
-    }
-    out[o] = '\0';
-    if (out_len)
-        *out_len = o;
-    return true;
-}
-
-char *cmn_url_encode(const char *s, size_t n)
-{
-    static const char hex[] = "0123456789ABCDEF";
-    char *out = malloc(n * 3 + 1);
-    size_t o = 0;
-
-    if (!out)
-        return NULL;
-    for (size_t i = 0; i < n; i++) {
-        unsigned char c = (unsigned char)s[i];
-        if ((c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') ||
-            c == '-' || c == '.' || c == '_' || c == '~') {
-            out[o++] = (char)c;
-        } else {
-            out[o++] = '%';
-            out[o++] = hex[c >> 4];
-            out[o++] = hex[c & 15];
-        }
-    }
-    out[o] = '\0';
-    return out;
-}
-
 bool cmn_ct_equal(const void *a, const void *b, size_t n)
 {
     const volatile unsigned char *x = a;

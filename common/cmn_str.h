@@ -18,11 +18,6 @@ static inline bool cmn_str_eq_nocase(const char *a, const char *b)
 {
     return ((unsigned char)*a | 0x20) == ((unsigned char)*b | 0x20) && cmn_str_eq_nocase_rest(a, b);
 }
-/* Percent-decodes n bytes of s into out (room for n+1); '+' stays '+' unless plus_space.
- * Returns false on a malformed escape ("%zz", "%4"). out is NUL-terminated, *out_len set. */
-bool cmn_url_decode(const char *s, size_t n, char *out, size_t *out_len, bool plus_space);
-/* Percent-encodes s for a query component (RFC 3986 unreserved kept); owned result. */
-char *cmn_url_encode(const char *s, size_t n);
 /* Constant-time comparison of two byte strings of equal length n. */
 bool cmn_ct_equal(const void *a, const void *b, size_t n);
 /* RFC 9110 tchar: ALPHA / DIGIT / "!#$%&'*+-.^_`|~" (field names, methods, tokens). Inline:

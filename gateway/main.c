@@ -1,6 +1,8 @@
 /* main.c - the `gateway` / `krakend` command line (KrakenD's cobra CLI): run, check, version. */
 #include "cmn_log.h"
+#include "cmn_signal.h"
 #include "gw_config.h"
+#include "gw_modules.h"
 #include "gw_server.h"
 #include "gw_validator.h"
 
@@ -200,9 +202,9 @@ static int cmd_run(int argc, char **argv)
     struct cmn_err err = {0};
     struct gw_config *cfg;
     struct gw_server *srv;
+    struct gw_server_opts opts;
     struct gw_validator *val;
-    sigset_t set;
-    int sig = 0, rc, wait_ms;
+    int sig, rc, wait_ms;
     char cwd[PATH_MAX];
 
     rc = parse_flags(argc, argv, flags, sizeof(flags) / sizeof(flags[0]), "run");
@@ -245,18 +247,16 @@ static int cmd_run(int argc, char **argv)
     }
 
     /* Signals are taken synchronously by this thread; threads started later inherit the mask. */
-    sigemptyset(&set);
-    sigaddset(&set, SIGINT);
-    sigaddset(&set, SIGTERM);
-    pthread_sigmask(SIG_BLOCK, &set, NULL);
-    val = gw_validator_new(cfg, &err);
+    cmn_signal_block_stop();
+    val = gw_validator_new(cfg, NULL, &err);
     if (!val) {
         cmn_log_error("%s", err.msg);
         gw_config_destroy(cfg);
         return 1;
     }
-    gw_auth_set_provider(gw_validator_provider(val));
-    srv = gw_server_start(cfg, &err);
+    opts = gw_modules_opts();
+    opts.auth = gw_validator_provider(val);
+    srv = gw_server_start(cfg, &opts, &err);
     if (!srv || !gw_validator_start(val, &err)) {
         cmn_log_error("%s", err.msg);
         cmn_log_error("Router execution ended");
@@ -265,8 +265,7 @@ static int cmd_run(int argc, char **argv)
         gw_config_destroy(cfg);
         return 1;
     }
-    while (sigwait(&set, &sig) != 0)
-        ;
+    sig = cmn_signal_wait_stop();
     go_log_stderr(sig == SIGINT ? "Signal intercepted: interrupt"
                                 : "Signal intercepted: terminated");
     wait_ms = cfg->max_shutdown_wait_ms > 0 ? (int)(cfg->max_shutdown_wait_ms < MAX_SHUTDOWN_WAIT_MS
@@ -331,7 +330,8 @@ static int cmd_check(int argc, char **argv)
     for (size_t i = 0; i < cfg->warnings.n; i++)
         fprintf(stderr, "WARNING: %s\n", cfg->warnings.items[i]);
     /* What KrakenD only finds when it builds the validators: reported here too. */
-    if (!gw_validator_check_config(cfg, check_warning, NULL, &err)) {
+    if (!gw_validator_check_config(cfg, check_warning, NULL, &err) ||
+        !gw_modules_check(cfg, &err)) {
         fprintf(stderr, "ERROR parsing the configuration file:\t%s\n", err.msg);
         gw_config_destroy(cfg);
         return 1;
@@ -340,10 +340,11 @@ static int cmd_check(int argc, char **argv)
         struct gw_server *srv = NULL;
         struct gw_validator *val;
         cmn_log_init("KRAKEND", CMN_LOG_NONE, 2);
-        val = gw_validator_new(cfg, &err);
+        val = gw_validator_new(cfg, NULL, &err);
         if (val) {
-            gw_auth_set_provider(gw_validator_provider(val));
-            srv = gw_server_start(cfg, &err);
+            struct gw_server_opts opts = gw_modules_opts();
+            opts.auth = gw_validator_provider(val);
+            srv = gw_server_start(cfg, &opts, &err);
         }
         if (!srv) {
             fprintf(stderr, "ERROR testing the configuration file:\t%s\n", err.msg);

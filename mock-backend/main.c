@@ -4,6 +4,7 @@
 #include "cmn_log.h"
 #include "cmn_str.h"
 #include "mb_server.h"
+#include "cmn_signal.h"
 
 #include <pthread.h>
 #include <signal.h>
@@ -108,19 +109,14 @@ int main(int argc, char **argv)
     struct mb_server_opts o = {.bind = "127.0.0.1", .port = 8081, .access_log = true};
     struct cmn_err err = {0};
     struct mb_server *s;
-    sigset_t set;
-    int sig = 0, rc;
+    int sig, rc;
 
     rc = parse_args(argc, argv, &o);
     if (rc)
         return rc == 1 ? 0 : 2;
     cmn_log_init("MOCK-BACKEND", CMN_LOG_INFO, 1);
-    /* Block the stop signals before any thread starts, so only sigwait() below sees them. */
-    sigemptyset(&set);
-    sigaddset(&set, SIGINT);
-    sigaddset(&set, SIGTERM);
-    pthread_sigmask(SIG_BLOCK, &set, NULL);
-    signal(SIGPIPE, SIG_IGN);
+    /* Before any thread starts, so that only this one takes the stop signals. */
+    cmn_signal_block_stop();
     cmn_http_raise_fd_limit();
 
     s = mb_server_start(&o, &err);
@@ -129,8 +125,7 @@ int main(int argc, char **argv)
         return 1;
     }
     cmn_log_info("mock-backend listening on %s:%u", o.bind, mb_server_port(s));
-    if (sigwait(&set, &sig) != 0)
-        sig = SIGTERM;
+    sig = cmn_signal_wait_stop();
     cmn_log_info("signal %s received, stopping", sig == SIGINT ? "SIGINT" : "SIGTERM");
     mb_server_stop(s, STOP_WAIT_MS);
     cmn_log_info("mock-backend stopped");

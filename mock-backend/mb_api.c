@@ -14,7 +14,8 @@
 #define BODY_DEPTH_MAX 32
 #define ID_DIGITS_MAX 19
 
-const char MB_API_SAMPLE_ITEM[] =
+/* The guide's "Try It Out" answer, sent for a POST /api/items without a body. */
+static const char MB_API_SAMPLE_ITEM[] =
     "{\"id\": 10, \"name\": \"Widget\", \"description\": \"A test item\"}";
 
 bool mb_api_owns(const char *path)

@@ -7,8 +7,6 @@
 
 #include <stdbool.h>
 
-/* The guide's "Try It Out" answer, sent for a POST /api/items without a body. */
-extern const char MB_API_SAMPLE_ITEM[];
 
 /* True for /api/items and every path below /api/items/. */
 bool mb_api_owns(const char *path);

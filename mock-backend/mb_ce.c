@@ -13,7 +13,8 @@
 #define MAX_HEADER_PAIRS 1024
 #define MAX_OUT (16u * 1024 * 1024)
 
-const char MB_CE_JWK_SYMMETRIC[] =
+/* The JWKS /jwk/symmetric serves (CE's symmetricJWKEndpoint literal, no trailing newline). */
+static const char MB_CE_JWK_SYMMETRIC[] =
     "{\n"
     "  \"keys\": [\n"
     "    {\n"
@@ -58,7 +59,9 @@ static const struct route ROUTES[] = {
     {"/redirect/", true, true, R_REDIRECT},     {"/jwk/symmetric", false, false, R_JWK},
 };
 
-struct cmn_http_response *mb_ce_go_error(unsigned status, const char *msg)
+/* Go's http.Error: Content-Type text/plain; charset=utf-8, X-Content-Type-Options: nosniff,
+ * body msg + "\n". Owned, NULL on allocation failure. */
+static struct cmn_http_response *go_error(unsigned status, const char *msg)
 {
     struct cmn_http_response *r = cmn_http_response_new(status);
     size_t n = strlen(msg);
@@ -288,7 +291,7 @@ static struct cmn_http_response *redirect(const struct cmn_http_request *req)
         goto out;
     }
     if (strcmp(st->vals[0], "301") != 0 && !mb_go_atoi(st->vals[0], &code, &msg)) {
-        r = mb_ce_go_error(400, msg.data ? cmn_buf_str(&msg) : "invalid syntax");
+        r = go_error(400, msg.data ? cmn_buf_str(&msg) : "invalid syntax");
         goto out;
     }
     cmn_buf_append_str(&url, "/param_forwarding/");
@@ -308,7 +311,7 @@ static struct cmn_http_response *serve(const struct cmn_http_request *req, const
                                        unsigned *delay_ms)
 {
     if (rt->check_xff && !mb_go_ip_is_loopback(cmn_http_request_header(req, "X-Forwarded-For")))
-        return mb_ce_go_error(400, "invalid X-Forwarded-For");
+        return go_error(400, "invalid X-Forwarded-For");
     switch (rt->kind) {
     case R_ECHO:
         return echo(req, path);
@@ -361,7 +364,7 @@ struct cmn_http_response *mb_ce_handle(const struct cmn_http_request *req, unsig
     } else if (strcmp(clean, path) != 0) {
         r = mux_redirect(req, clean);
     } else if (!rt) {
-        r = mb_ce_go_error(404, "404 page not found");
+        r = go_error(404, "404 page not found");
     } else {
         r = serve(req, path, rt, delayed_ms, delay_ms);
     }

@@ -7,8 +7,6 @@
 
 #include <stddef.h>
 
-/* The JWKS /jwk/symmetric serves (CE's symmetricJWKEndpoint literal, no trailing newline). */
-extern const char MB_CE_JWK_SYMMETRIC[];
 
 /* Routes a request through the CE mux: /param_forwarding/, /xml, /collection/, /delayed/,
  * /redirect/, /jwk/symmetric, and Go's "404 page not found" for anything else (plus the mux's
@@ -18,8 +16,5 @@ extern const char MB_CE_JWK_SYMMETRIC[];
 struct cmn_http_response *mb_ce_handle(const struct cmn_http_request *req, unsigned delayed_ms,
                                        unsigned *delay_ms);
 
-/* Go's http.Error: Content-Type text/plain; charset=utf-8, X-Content-Type-Options: nosniff,
- * body msg + "\n". Owned, NULL on allocation failure. */
-struct cmn_http_response *mb_ce_go_error(unsigned status, const char *msg);
 
 #endif

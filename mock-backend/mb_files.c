@@ -1,9 +1,12 @@
 /* mb_files.c - static files with query-scripted faults, for JWKS and similar fixtures. */
 #include "mb_files.h"
 
+#include "cmn_file.h"
+
 #include "cmn_buf.h"
 #include "cmn_str.h"
 #include "mb_api.h"
+#include "cmn_go_url.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -63,7 +66,7 @@ static bool parse_query(const char *q, struct query_faults *f)
             if ((size_t)(eq - item) >= sizeof(key) || strlen(eq + 1) >= sizeof(val))
                 return false;
             memcpy(key, item, (size_t)(eq - item));
-            if (!cmn_url_decode(eq + 1, strlen(eq + 1), val, &len, true))
+            if (!cmn_go_unescape(eq + 1, strlen(eq + 1), true, val, &len))
                 return false;
         } else {
             cmn_strlcpy(key, item, sizeof(key));
@@ -97,31 +100,23 @@ static const char *type_of(const char *name)
     return "text/plain; charset=utf-8";
 }
 
-/* Reads a regular file of at most MB_FILES_MAX_BYTES; false (errno set) otherwise. */
+/* Reads a regular file of at most MB_FILES_MAX_BYTES (no link); false (errno set) otherwise. */
 static bool read_file(const char *path, struct cmn_buf *out)
 {
-    char chunk[16384];
-    struct stat st;
-    int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
-    bool ok = false;
-    ssize_t n;
+    char *data;
+    size_t len;
+    int e;
+    enum cmn_file_status st =
+        cmn_file_read(path, MB_FILES_MAX_BYTES, CMN_FILE_NOFOLLOW, &data, &len, &e);
 
-    if (fd < 0)
+    if (st != CMN_FILE_OK) {
+        errno = st == CMN_FILE_TOO_BIG ? EFBIG : st == CMN_FILE_NOT_REGULAR ? ENOENT : e ? e : EIO;
         return false;
-    if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
-        errno = ENOENT;
-        goto out;
     }
-    while ((n = read(fd, chunk, sizeof(chunk))) > 0) {
-        if (cmn_buf_append(out, chunk, (size_t)n) != CMN_BUF_OK) {
-            errno = EFBIG;
-            goto out;
-        }
-    }
-    ok = n == 0;
-out:
-    close(fd);
-    return ok;
+    st = cmn_buf_append(out, data, len) == CMN_BUF_OK ? CMN_FILE_OK : CMN_FILE_TOO_BIG;
+    free(data);
+    errno = st == CMN_FILE_OK ? 0 : EFBIG;
+    return st == CMN_FILE_OK;
 }
 
 struct cmn_http_response *mb_files_handle(const char *dir, const struct cmn_http_request *req,

@@ -3,6 +3,9 @@
 
 #include "cmn_http.h"
 #include "cmn_str.h"
+#include "cmn_go_header.h"
+#include "cmn_go_json.h"
+#include "cmn_go_url.h"
 
 #include <arpa/inet.h>
 #include <stdint.h>
@@ -147,26 +150,11 @@ void mb_jw_mmap(struct mb_jw *w, const struct mb_mmap *m)
 
 char *mb_go_canonical_key(const char *name)
 {
-    char *out = strdup(name);
-    bool upper = true;
+    size_t n = strlen(name) + 1;
+    char *out = malloc(n);
 
-    if (!out)
-        return NULL;
-    for (size_t i = 0; out[i]; i++) {
-        if (!cmn_str_is_tchar((unsigned char)out[i])) {
-            memcpy(out, name, strlen(name) + 1);
-            return out;
-        }
-    }
-    for (size_t i = 0; out[i]; i++) {
-        char c = out[i];
-        if (upper && c >= 'a' && c <= 'z')
-            c = (char)(c - 'a' + 'A');
-        else if (!upper && c >= 'A' && c <= 'Z')
-            c = (char)(c - 'A' + 'a');
-        out[i] = c;
-        upper = c == '-';
-    }
+    if (out)
+        cmn_go_canonical_header(name, out, n);
     return out;
 }
 
@@ -202,7 +190,7 @@ static char *query_unescape(const char *s, size_t n, size_t *out_len)
 
     if (!out)
         return NULL;
-    if (!cmn_url_decode(s, n, out, out_len, true)) {
+    if (!cmn_go_unescape(s, n, true, out, out_len)) {
         free(out);
         return NULL;
     }
@@ -252,7 +240,7 @@ bool mb_go_path_unescape(const char *raw, char **out)
     *out = NULL;
     if (!p)
         return false;
-    if (!cmn_url_decode(raw, n, p, &len, false) || strlen(p) != len) {
+    if (!cmn_go_unescape(raw, n, false, p, &len) || strlen(p) != len) {
         free(p);
         return false;
     }
@@ -298,33 +286,16 @@ char *mb_go_clean_path(const char *p)
     return out;
 }
 
-static bool path_safe(unsigned char c)
-{
-    if ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9'))
-        return true;
-    return c != '\0' && strchr("-_.~$&+,/:;=@", c) != NULL;
-}
-
 char *mb_go_escape_path(const char *p)
 {
-    static const char hex[] = "0123456789ABCDEF";
-    size_t n = strlen(p), o = 0;
-    char *out = malloc(n * 3 + 1);
+    struct cmn_buf b;
 
-    if (!out)
+    cmn_buf_init(&b, strlen(p) * 3 + 1);
+    if (!cmn_go_path_escape(p, strlen(p), &b)) {
+        cmn_buf_free(&b);
         return NULL;
-    for (size_t i = 0; i < n; i++) {
-        unsigned char c = (unsigned char)p[i];
-        if (path_safe(c)) {
-            out[o++] = (char)c;
-        } else {
-            out[o++] = '%';
-            out[o++] = hex[c >> 4];
-            out[o++] = hex[c & 15];
-        }
     }
-    out[o] = '\0';
-    return out;
+    return cmn_buf_take(&b, NULL);
 }
 
 /* ---- IP, integers, status text ----------------------------------------------------------- */
@@ -344,39 +315,6 @@ bool mb_go_ip_is_loopback(const char *s)
     if (memcmp(a, mapped, 12) == 0)
         return a[12] == 127;
     return memcmp(a, one, 16) == 0;
-}
-
-/* strconv.Quote, close enough for error messages: printable runes kept, the rest escaped. */
-static void go_quote(struct cmn_buf *b, const char *s)
-{
-    const unsigned char *p = (const unsigned char *)s;
-    size_t n = strlen(s), i = 0;
-
-    cmn_buf_append_str(b, "\"");
-    while (i < n) {
-        unsigned char c = p[i];
-        size_t l = mb_utf8_seq_len(p + i, n - i);
-        if (c == '"' || c == '\\') {
-            cmn_buf_printf(b, "\\%c", c);
-        } else if (c >= 0x20 && c < 0x7f) {
-            cmn_buf_append(b, p + i, 1);
-        } else if (c < 0x80) {
-            static const char *const named[] = {
-                [7] = "\\a",  [8] = "\\b",  [9] = "\\t", [10] = "\\n",
-                [11] = "\\v", [12] = "\\f", [13] = "\\r"};
-            if (c < 14 && named[c])
-                cmn_buf_append_str(b, named[c]);
-            else
-                cmn_buf_printf(b, "\\x%02x", c);
-        } else if (!l) {
-            cmn_buf_printf(b, "\\x%02x", c);
-            l = 1;
-        } else {
-            cmn_buf_append(b, p + i, l);
-        }
-        i += l ? l : 1;
-    }
-    cmn_buf_append_str(b, "\"");
 }
 
 bool mb_go_atoi(const char *s, long long *out, struct cmn_buf *msg)
@@ -406,7 +344,7 @@ bool mb_go_atoi(const char *s, long long *out, struct cmn_buf *msg)
     if (why) {
         if (msg) {
             cmn_buf_append_str(msg, "strconv.Atoi: parsing ");
-            go_quote(msg, s);
+            cmn_go_quote(msg, s, strlen(s));
             cmn_buf_printf(msg, ": %s", why);
         }
         return false;

@@ -24,9 +24,6 @@ void mb_jw_str(struct mb_jw *w, const char *s, size_t n);
 void mb_jw_cstr(struct mb_jw *w, const char *s);
 void mb_jw_int(struct mb_jw *w, long long v);
 
-/* Length of the valid UTF-8 sequence at s[0..n) (1-4), or 0 if the bytes are not one (Go's
- * utf8.DecodeRune rules: no overlongs, no surrogates, nothing above U+10FFFF). */
-size_t mb_utf8_seq_len(const unsigned char *s, size_t n);
 /* True if all n bytes are valid UTF-8. */
 bool mb_utf8_valid(const char *s, size_t n);
 

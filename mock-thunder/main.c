@@ -3,6 +3,7 @@
 #include "cmn_log.h"
 #include "mt_config.h"
 #include "mt_server.h"
+#include "cmn_signal.h"
 
 #include <signal.h>
 #include <stdio.h>
@@ -19,8 +20,7 @@ int main(int argc, char **argv)
     struct cmn_err err = {0};
     struct mt_server *s;
     enum cmn_log_level level = CMN_LOG_INFO;
-    sigset_t set;
-    int sig = 0;
+    int sig;
 
     switch (mt_config_parse(&cfg, argc, argv, env, &err)) {
     case MT_CONFIG_HELP:
@@ -40,12 +40,8 @@ int main(int argc, char **argv)
         return 2;
     }
     cmn_log_init("MOCK-THUNDER", level, 1);
-    /* Block the stop signals before threads start, so only sigwait below sees them. */
-    sigemptyset(&set);
-    sigaddset(&set, SIGINT);
-    sigaddset(&set, SIGTERM);
-    pthread_sigmask(SIG_BLOCK, &set, NULL);
-    signal(SIGPIPE, SIG_IGN);
+    /* Before threads start, so that only this one takes the stop signals. */
+    cmn_signal_block_stop();
     cmn_http_raise_fd_limit();
     s = mt_server_start(&cfg, &err);
     if (!s) {
@@ -54,7 +50,7 @@ int main(int argc, char **argv)
         mt_config_free(&cfg);
         return 1;
     }
-    sigwait(&set, &sig);
+    sig = cmn_signal_wait_stop();
     cmn_log_info("stopping (signal %d)", sig);
     mt_server_stop(s);
     mt_config_free(&cfg);

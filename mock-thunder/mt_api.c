@@ -7,6 +7,7 @@
 #include "cmn_log.h"
 #include "cmn_str.h"
 #include "mt_token.h"
+#include "cmn_go_url.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -354,7 +355,7 @@ static bool split(const char *path, char seg[MAX_SEGMENTS][256], size_t *n)
     while (*path) {
         size_t len = strcspn(path, "/"), ol;
         if (!len || *n >= MAX_SEGMENTS || len > 255 ||
-            !cmn_url_decode(path, len, seg[*n], &ol, false) || strlen(seg[*n]) != ol)
+            !cmn_go_unescape(path, len, false, seg[*n], &ol) || strlen(seg[*n]) != ol)
             return false;
         (*n)++;
         path += len;

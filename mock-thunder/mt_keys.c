@@ -82,7 +82,7 @@ out:
     return ok;
 }
 
-void mt_key_destroy(struct mt_key *k)
+static void key_destroy(struct mt_key *k)
 {
     if (!k)
         return;
@@ -149,7 +149,7 @@ fail:
         cmn_err_set(err, 1, "cannot load the signing key");
     if (crt)
         gnutls_x509_crt_deinit(crt);
-    mt_key_destroy(k);
+    key_destroy(k);
     return NULL;
 }
 
@@ -251,11 +251,6 @@ const char *mt_key_kid(const struct mt_key *k)
     return k->kid;
 }
 
-const json_t *mt_key_jwk(const struct mt_key *k)
-{
-    return k->jwk;
-}
-
 void mt_keyring_init(struct mt_keyring *r)
 {
     memset(r, 0, sizeof(*r));
@@ -266,7 +261,7 @@ void mt_keyring_free(struct mt_keyring *r)
     if (!r)
         return;
     for (size_t i = 0; i < r->n; i++)
-        mt_key_destroy(r->keys[i]);
+        key_destroy(r->keys[i]);
     r->n = 0;
 }
 
@@ -326,7 +321,7 @@ bool mt_keyring_rotate(struct mt_keyring *r, const char *cn, int64_t now, json_t
         struct mt_key *old = r->keys[--r->n];
         if (retired)
             json_array_append_new(retired, json_string(old->kid));
-        mt_key_destroy(old);
+        key_destroy(old);
     }
     if (r->n == 1)
         r->keys[1] = r->keys[0];

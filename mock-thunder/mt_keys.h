@@ -28,10 +28,8 @@ struct mt_key *mt_key_generate(const char *cn, int64_t now, struct cmn_err *err)
 /* A key from PEM text (PKCS#8 or PKCS#1 key, X.509 certificate); the key must be RSA of at
  * least 2048 bits and match the certificate. Owned, NULL with err set. */
 struct mt_key *mt_key_load(const char *key_pem, const char *cert_pem, struct cmn_err *err);
-void mt_key_destroy(struct mt_key *k);
-/* Borrowed: the kid (43 characters) and the key's JWK object. */
+/* Borrowed: the kid (43 characters). */
 const char *mt_key_kid(const struct mt_key *k);
-const json_t *mt_key_jwk(const struct mt_key *k);
 
 void mt_keyring_init(struct mt_keyring *r);
 void mt_keyring_free(struct mt_keyring *r);

@@ -6,6 +6,7 @@
 #include "cmn_json.h"
 #include "cmn_rand.h"
 #include "cmn_str.h"
+#include "cmn_go_url.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -31,9 +32,9 @@ bool mt_form_parse(struct mt_form *f, const char *s, size_t n)
             f->values[f->n] = malloc(vl + 1);
             f->n++;
             if (!f->names[f->n - 1] || !f->values[f->n - 1] ||
-                !cmn_url_decode(s, nl, f->names[f->n - 1], &ol, true) ||
+                !cmn_go_unescape(s, nl, true, f->names[f->n - 1], &ol) ||
                 strlen(f->names[f->n - 1]) != ol ||
-                !cmn_url_decode(vstart, vl, f->values[f->n - 1], &ol, true) ||
+                !cmn_go_unescape(vstart, vl, true, f->values[f->n - 1], &ol) ||
                 strlen(f->values[f->n - 1]) != ol || ol > MT_FORM_MAX_VALUE)
                 return false;
         }
@@ -94,10 +95,10 @@ static bool parse_basic(const char *h, char **id, char **secret)
     *id = malloc((size_t)(colon - buf) + 1);
     *secret = malloc(len - (size_t)(colon - buf));
     return *id && *secret &&
-           cmn_url_decode((const char *)buf, (size_t)(colon - buf), *id, &ol, true) &&
+           cmn_go_unescape((const char *)buf, (size_t)(colon - buf), true, *id, &ol) &&
            strlen(*id) == ol &&
-           cmn_url_decode((const char *)colon + 1, len - (size_t)(colon - buf) - 1, *secret, &ol,
-                          true) &&
+           cmn_go_unescape((const char *)colon + 1, len - (size_t)(colon - buf) - 1, true, *secret,
+                           &ol) &&
            strlen(*secret) == ol;
 }
 

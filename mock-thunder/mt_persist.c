@@ -2,6 +2,7 @@
 #include "mt_persist.h"
 
 #include "cmn_json.h"
+#include "cmn_file.h"
 
 #include <dirent.h>
 #include <errno.h>
@@ -130,43 +131,26 @@ enum mt_persist_status mt_persist_read(const char *dir, const char *name, char *
                                        struct cmn_err *err)
 {
     char p[PATH_MAX];
-    struct stat st;
-    char *buf = NULL;
-    size_t got = 0;
-    int fd;
+    int e;
 
     *data = NULL;
     *len = 0;
     if (!path_join(p, sizeof(p), dir, name))
         return cmn_err_set(err, 1, "path too long"), MT_PERSIST_ERROR;
-    fd = open(p, O_RDONLY | O_CLOEXEC);
-    if (fd < 0 && errno == ENOENT)
+    switch (cmn_file_read(p, MT_FILE_MAX, 0, data, len, &e)) {
+    case CMN_FILE_OK:
+        return MT_PERSIST_OK;
+    case CMN_FILE_MISSING:
         return MT_PERSIST_MISSING;
-    if (fd < 0)
-        return cmn_err_set(err, 1, "cannot open %s: %s", p, strerror(errno)), MT_PERSIST_ERROR;
-    if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode) || st.st_size > MT_FILE_MAX) {
-        close(fd);
+    case CMN_FILE_NOT_REGULAR:
+    case CMN_FILE_TOO_BIG:
         return cmn_err_set(err, 1, "%s is not a regular file of at most %d bytes", p, MT_FILE_MAX),
                MT_PERSIST_ERROR;
-    }
-    buf = malloc((size_t)st.st_size + 1);
-    while (buf && got < (size_t)st.st_size) {
-        ssize_t r = read(fd, buf + got, (size_t)st.st_size - got);
-        if (r < 0 && errno == EINTR)
-            continue;
-        if (r <= 0)
-            break;
-        got += (size_t)r;
-    }
-    close(fd);
-    if (!buf || got != (size_t)st.st_size) {
-        free(buf);
+    case CMN_FILE_OPEN:
+        return cmn_err_set(err, 1, "cannot open %s: %s", p, strerror(e)), MT_PERSIST_ERROR;
+    default:
         return cmn_err_set(err, 1, "cannot read %s", p), MT_PERSIST_ERROR;
     }
-    buf[got] = '\0';
-    *data = buf;
-    *len = got;
-    return MT_PERSIST_OK;
 }
 
 enum mt_persist_status mt_persist_read_json(const char *dir, const char *name, json_t **out,

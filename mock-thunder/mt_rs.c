@@ -145,60 +145,10 @@ enum mt_e mt_rs_get(const struct mt_store *s, const char *id, json_t **out)
     return MT_E_OK;
 }
 
-enum mt_e mt_rs_update(struct mt_store *s, const char *id, const json_t *body, json_t **out)
-{
-    struct rs_input in = {0};
-    json_t *rs = mt_store_find(s->servers, "id", id);
-    json_t *o = NULL;
-    enum mt_e e = MT_E_OK;
-    bool handle_changed;
-    char delim[2];
-
-    if (!rs) {
-        e = MT_E_RES_RS_NOT_FOUND;
-        goto out;
-    }
-    if (rs_read_only(rs)) {
-        e = MT_E_RES_IMMUTABLE_RS;
-        goto out;
-    }
-    if ((e = rs_read(s, body, false, rs, &in)))
-        goto out;
-    delim[0] = rs_delim(rs);
-    delim[1] = '\0';
-    handle_changed = strcmp(mt_str(rs, "handle"), in.handle ? in.handle : "") != 0;
-    if (!(o = rs_object(id, &in, in.type ? in.type : mt_str(rs, "type"), delim, false))) {
-        e = MT_E_INTERNAL;
-        goto out;
-    }
-    json_object_clear(rs);
-    json_object_update(rs, o);
-    if (handle_changed)
-        mt_rs_recompute_permissions(s, id);
-    *out = json_deep_copy(rs);
-out:
-    json_decref(o);
-    rs_input_free(&in);
-    return e;
-}
-
-enum mt_e mt_rs_delete(struct mt_store *s, const char *id)
-{
-    json_t *rs = mt_store_find(s->servers, "id", id);
-
-    if (!rs)
-        return MT_E_RES_RS_NOT_FOUND;
-    if (rs_read_only(rs))
-        return MT_E_RES_IMMUTABLE_RS;
-    if (mt_store_find(s->resources, "_rsId", id) || mt_store_find(s->actions, "_rsId", id))
-        return MT_E_RES_CANNOT_DELETE;
-    mt_store_remove(s->servers, id);
-    return MT_E_OK;
-}
-
-/* Recomputes permissions top-down: a resource's parent always precedes it in creation order,
- * but a few passes make the order irrelevant. */
-void mt_rs_recompute_permissions(struct mt_store *s, const char *rs_id)
+/* Recomputes the permissions of every resource and action of a server (after a handle change),
+ * top-down: a resource's parent always precedes it in creation order, but a few passes make the
+ * order irrelevant. */
+static void recompute_permissions(struct mt_store *s, const char *rs_id)
 {
     json_t *rs = mt_store_find(s->servers, "id", rs_id);
     size_t i, pass, n = json_array_size(s->resources);
@@ -231,6 +181,57 @@ void mt_rs_recompute_permissions(struct mt_store *s, const char *rs_id)
             json_object_set_new(e, "permission", json_string(p));
         free(p);
     }
+}
+
+enum mt_e mt_rs_update(struct mt_store *s, const char *id, const json_t *body, json_t **out)
+{
+    struct rs_input in = {0};
+    json_t *rs = mt_store_find(s->servers, "id", id);
+    json_t *o = NULL;
+    enum mt_e e = MT_E_OK;
+    bool handle_changed;
+    char delim[2];
+
+    if (!rs) {
+        e = MT_E_RES_RS_NOT_FOUND;
+        goto out;
+    }
+    if (rs_read_only(rs)) {
+        e = MT_E_RES_IMMUTABLE_RS;
+        goto out;
+    }
+    if ((e = rs_read(s, body, false, rs, &in)))
+        goto out;
+    delim[0] = rs_delim(rs);
+    delim[1] = '\0';
+    handle_changed = strcmp(mt_str(rs, "handle"), in.handle ? in.handle : "") != 0;
+    if (!(o = rs_object(id, &in, in.type ? in.type : mt_str(rs, "type"), delim, false))) {
+        e = MT_E_INTERNAL;
+        goto out;
+    }
+    json_object_clear(rs);
+    json_object_update(rs, o);
+    if (handle_changed)
+        recompute_permissions(s, id);
+    *out = json_deep_copy(rs);
+out:
+    json_decref(o);
+    rs_input_free(&in);
+    return e;
+}
+
+enum mt_e mt_rs_delete(struct mt_store *s, const char *id)
+{
+    json_t *rs = mt_store_find(s->servers, "id", id);
+
+    if (!rs)
+        return MT_E_RES_RS_NOT_FOUND;
+    if (rs_read_only(rs))
+        return MT_E_RES_IMMUTABLE_RS;
+    if (mt_store_find(s->resources, "_rsId", id) || mt_store_find(s->actions, "_rsId", id))
+        return MT_E_RES_CANNOT_DELETE;
+    mt_store_remove(s->servers, id);
+    return MT_E_OK;
 }
 
 /* ---- resources ---- */

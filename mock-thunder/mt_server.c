@@ -357,10 +357,15 @@ static bool apply_seed(struct mt_server *s, const char *file, int64_t now, struc
     return ok;
 }
 
+static unsigned server_port(const struct mt_server *s)
+{
+    return s->http ? cmn_http_server_port(s->http) : 0;
+}
+
 static void log_start(const struct mt_server *s, const struct mt_config *cfg)
 {
     cmn_log_info("mock-thunder listening on %s:%u (%s)", cfg->bind ? cfg->bind : "*",
-                 mt_server_port(s), cfg->http ? "http" : "https");
+                 server_port(s), cfg->http ? "http" : "https");
     cmn_log_info("issuer %s", s->issuer);
     cmn_log_info("data: %s", s->data_dir ? s->data_dir : "in memory (--ephemeral)");
     if (!cfg->http && !cfg->cert_file && s->data_dir)
@@ -384,7 +389,7 @@ static bool finish_start(struct mt_server *s, const struct mt_config *cfg, int64
         cmn_strlcpy(iss, cfg->issuer, sizeof(iss));
     else
         snprintf(iss, sizeof(iss), "%s://localhost:%u", cfg->http ? "http" : "https",
-                 mt_server_port(s));
+                 server_port(s));
     if (!(s->issuer = cmn_strndup(iss, strlen(iss))))
         return false;
     if (!mt_store_bootstrap(&s->store, s->issuer, cfg->admin_client_id, cfg->admin_client_secret,
@@ -444,11 +449,6 @@ fail:
         pthread_mutex_unlock(&s->lock);
     mt_server_stop(s);
     return NULL;
-}
-
-unsigned mt_server_port(const struct mt_server *s)
-{
-    return s->http ? cmn_http_server_port(s->http) : 0;
 }
 
 void mt_server_stop(struct mt_server *s)

@@ -30,7 +30,6 @@ struct mt_server {
  * (a store that cannot be read is an error naming the file, never a reset). */
 struct mt_server *mt_server_start(const struct mt_config *cfg, struct cmn_err *err);
 void mt_server_stop(struct mt_server *s);
-unsigned mt_server_port(const struct mt_server *s);
 
 /* A plain HTTP answer the handlers build before it becomes a cmn_http_response. */
 struct mt_reply {

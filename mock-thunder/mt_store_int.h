@@ -31,7 +31,5 @@ void mt_store_remove(json_t *arr, const char *id);
 bool mt_handle_valid(const char *h);
 /* Copy of an entity without the members whose names start with '_' (internal). Owned. */
 json_t *mt_public_copy(const json_t *o);
-/* Recomputes the permissions of every resource and action of a server (after a handle change). */
-void mt_rs_recompute_permissions(struct mt_store *s, const char *rs_id);
 
 #endif

@@ -17,7 +17,7 @@ struct alink {
 
 struct entry {
     const char *title, *id, *updated, *summary, *published, *content, *rights;
-    struct gw_gotime upd_t, pub_t;
+    struct cmn_go_time upd_t, pub_t;
     bool has_upd_t, has_pub_t, has_content;
     struct gw_json *authors, *terms, *ext;
     struct alink *links;
@@ -193,7 +193,7 @@ static int atom_text(struct ctx *c, const struct feed_node *n, const char **out)
     return *out ? GW_ENC_OK : oom(c);
 }
 
-static int dated(struct ctx *c, const struct feed_node *n, const char **s, struct gw_gotime *t,
+static int dated(struct ctx *c, const struct feed_node *n, const char **s, struct cmn_go_time *t,
                  bool *has)
 {
     int rc = atom_text(c, n, s);

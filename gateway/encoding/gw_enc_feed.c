@@ -502,10 +502,13 @@ bool gw_feed_set_str(struct gw_json *obj, const char *key, const char *s)
     return gw_json_object_set(obj, key, gw_json_string(s, strlen(s)));
 }
 
-bool gw_feed_set_time(struct gw_json *obj, const char *key, const struct gw_gotime *t, bool utc)
+bool gw_feed_set_time(struct gw_json *obj, const char *key, const struct cmn_go_time *t, bool utc)
 {
-    char buf[64];
+    char buf[CMN_GO_RFC3339_MAX];
+    struct cmn_go_time u = *t;
 
-    gw_gotime_rfc3339nano(t, utc, buf, sizeof(buf));
+    if (utc)
+        u = cmn_go_time_unix(t->unix, t->nsec, 0, "UTC");
+    cmn_go_time_rfc3339(&u, true, buf);
     return gw_feed_set_str(obj, key, buf);
 }

@@ -79,7 +79,7 @@ bool gw_feed_strip_cdata(const char *s, size_t n, struct cmn_buf *out);
 bool gw_feed_name_address(const char *s, char **name, char **address);
 
 /* shared.ParseDate: gofeed's layout lists with Go's time.Parse. */
-bool gw_feed_parse_date(const char *s, struct gw_gotime *t);
+bool gw_feed_parse_date(const char *s, struct cmn_go_time *t);
 
 /* shared.ParseExtension: n parsed as an extension element into ext (a Go map prefix -> name ->
  * list of Extension structs). GW_ENC_OK or an error. */
@@ -92,7 +92,7 @@ const char *gw_feed_ext_value(const struct gw_json *e);
 /* gw_json helpers for the output. */
 bool gw_feed_set_str(struct gw_json *obj, const char *key, const char *s);
 /* A Go time as json.Marshal writes it (RFC 3339, nanoseconds trimmed). */
-bool gw_feed_set_time(struct gw_json *obj, const char *key, const struct gw_gotime *t, bool utc);
+bool gw_feed_set_time(struct gw_json *obj, const char *key, const struct cmn_go_time *t, bool utc);
 
 /* ---- gofeed's universal Feed, as KrakenD puts it in its map (gw_enc_feed_out.c) ------------ */
 
@@ -101,9 +101,9 @@ struct feed_item {
     const char *title, *description, *content, *link;
     struct gw_json *links;
     const char *updated;
-    const struct gw_gotime *updated_t;
+    const struct cmn_go_time *updated_t;
     const char *published;
-    const struct gw_gotime *published_t;
+    const struct cmn_go_time *published_t;
     bool published_utc, updated_utc;
     struct gw_json *author, *authors;
     const char *guid;

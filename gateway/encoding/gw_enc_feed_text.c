@@ -445,7 +445,7 @@ static bool loadable_zone(const char *name, int32_t *offset)
     return false;
 }
 
-bool gw_feed_parse_date(const char *ds, struct gw_gotime *t)
+bool gw_feed_parse_date(const char *ds, struct cmn_go_time *t)
 {
     const char *d = ds;
     size_t n = strlen(ds);
@@ -455,15 +455,15 @@ bool gw_feed_parse_date(const char *ds, struct gw_gotime *t)
     if (n == 0)
         return false;
     for (size_t i = 0; i < sizeof(DATE_FORMATS) / sizeof(DATE_FORMATS[0]); i++) {
-        if (gw_gotime_parse(DATE_FORMATS[i], d, n, t))
+        if (cmn_go_time_parse(DATE_FORMATS[i], d, n, NULL, t, NULL) == CMN_GO_TIME_OK)
             return true;
     }
     for (size_t i = 0; i < sizeof(DATE_FORMATS_NAMED_ZONE) / sizeof(DATE_FORMATS_NAMED_ZONE[0]);
          i++) {
-        if (!gw_gotime_parse(DATE_FORMATS_NAMED_ZONE[i], d, n, t))
+        if (cmn_go_time_parse(DATE_FORMATS_NAMED_ZONE[i], d, n, NULL, t, NULL) != CMN_GO_TIME_OK)
             continue;
         /* parsed: a zone Go cannot load keeps offset 0; one it can gives its offset */
-        if (t->has_zone_name && loadable_zone(t->zone_name, &off) && t->offset == 0) {
+        if (t->zone[0] && loadable_zone(t->zone, &off) && t->offset == 0) {
             t->unix -= off;
             t->offset = off;
         }

@@ -2,6 +2,7 @@
 #ifndef GW_ENC_INT_H
 #define GW_ENC_INT_H
 
+#include "cmn_go_time.h"
 #include "gw_encoding.h"
 
 #include <stdbool.h>
@@ -104,27 +105,10 @@ int gw_xml_doc_parse(const struct gw_xml_doc *doc, bool lenient, const struct gw
 /* Code point of an HTML 4 named entity (Go's xml.HTMLEntity set), 0 when unknown. */
 uint32_t gw_enc_html_entity(const char *name, size_t n);
 
-/* ---- Go's time.Parse for the layouts the module needs (gw_enc_gotime.c) ---------------------- */
-
-struct gw_gotime {
-    int64_t unix; /* seconds since the epoch, UTC */
-    int32_t nsec;
-    int32_t offset; /* seconds east of UTC of the parsed zone */
-    bool has_zone_name;
-    char zone_name[8]; /* an abbreviation as parsed ("MST"); offset 0 unless it is GMT+h */
-};
-
-/* time.Parse(layout, value) in a process whose local zone is UTC. false on any error. */
-bool gw_gotime_parse(const char *layout, const char *value, size_t n, struct gw_gotime *t);
-/* time.Time.Format(time.RFC3339Nano) of t shifted to its offset, as json.Marshal writes it. */
-void gw_gotime_rfc3339nano(const struct gw_gotime *t, bool utc, char *out, size_t out_size);
-
 /* ---- YAML scalars (gw_enc_yaml_scalar.c) ------------------------------------------------------
  */
 
 /* goccy/go-yaml's token.IsNeedQuoted. */
 bool gw_yaml_need_quote(const char *s, size_t n);
-/* Go's strconv.Quote of s[0..n) appended to out. */
-bool gw_go_quote(struct cmn_buf *out, const char *s, size_t n);
 
 #endif

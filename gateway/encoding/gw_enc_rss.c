@@ -7,7 +7,7 @@
 
 struct rss_item {
     const char *title, *link, *description, *content, *author, *pub_date, *guid;
-    struct gw_gotime pub_t;
+    struct cmn_go_time pub_t;
     bool has_pub_t, has_guid;
     struct gw_json *links, *categories, *enclosures, *ext, *custom;
 };
@@ -191,7 +191,7 @@ static const char *itunes_image(const struct gw_json *ext)
 static int translate_item(struct ctx *c, struct rss_item *it, struct gw_json *items)
 {
     struct feed_item fi;
-    struct gw_gotime dct;
+    struct cmn_go_time dct;
     const char *kw, *img = itunes_image(it->ext);
     const struct gw_json *dcd = gw_feed_ext_first(it->ext, "dc", "date");
     struct gw_json *o;

@@ -1,6 +1,7 @@
 /* gw_enc_yaml.c - `output_encoding: "yaml"`: the bytes gin's YAML renderer gets from goccy/go-yaml
  * v1.19.2's Marshal: its encoder's columns and its AST printer's String() rules, replayed on an
  * array of lines (each line: indentation, "- " marks, then text) instead of re-split strings. */
+#include "cmn_go_json.h"
 #include "gw_enc_int.h"
 
 #include <stdlib.h>
@@ -297,7 +298,7 @@ static int string_node(struct yml *y, const char *s, size_t n, uint32_t col)
         struct cmn_buf q;
         char *p;
         cmn_buf_init(&q, y->max_arena);
-        if (!gw_go_quote(&q, s, n)) {
+        if (!cmn_go_quote(&q, s, n)) {
             cmn_buf_free(&q);
             return too_big(y);
         }

@@ -146,10 +146,10 @@ static bool yaml_is_timestamp(const char *v, size_t n)
     static const char *const layouts[] = {"2006-01-02T15:04:05.999999999Z07:00",
                                           "2006-01-02t15:04:05.999999999Z07:00",
                                           "2006-01-02 15:04:05", "2006-01-02", "15:4"};
-    struct gw_gotime t;
+    struct cmn_go_time t;
 
     for (size_t i = 0; i < sizeof(layouts) / sizeof(layouts[0]); i++) {
-        if (gw_gotime_parse(layouts[i], v, n, &t))
+        if (cmn_go_time_parse(layouts[i], v, n, NULL, &t, NULL) == CMN_GO_TIME_OK)
             return true;
     }
     return false;
@@ -186,78 +186,4 @@ bool gw_yaml_need_quote(const char *v, size_t n)
             return true;
     }
     return false;
-}
-
-/* strconv.IsPrint beyond Latin-1: letters, marks, numbers, punctuation and symbols. Format and
- * separator characters, private use and non-characters are not; code points unassigned in
- * Go's Unicode tables are taken as printable here (docs/encodings.md). */
-static bool is_print(uint32_t r)
-{
-    static const uint32_t NOT_PRINT[][2] = {
-        {0x0600, 0x0605},   {0x061C, 0x061C},   {0x06DD, 0x06DD},   {0x070F, 0x070F},
-        {0x0890, 0x0891},   {0x08E2, 0x08E2},   {0x1680, 0x1680},   {0x180E, 0x180E},
-        {0x2000, 0x200F},   {0x2028, 0x202F},   {0x205F, 0x2064},   {0x2066, 0x206F},
-        {0x3000, 0x3000},   {0xD800, 0xF8FF},   {0xFDD0, 0xFDEF},   {0xFEFF, 0xFEFF},
-        {0xFFF9, 0xFFFB},   {0x110BD, 0x110BD}, {0x110CD, 0x110CD}, {0x13430, 0x1343F},
-        {0x1BCA0, 0x1BCA3}, {0x1D173, 0x1D17A}, {0xE0001, 0xE0001}, {0xE0020, 0xE007F},
-        {0xF0000, 0x10FFFF}};
-
-    if (r < 0x100)
-        return (r >= 0x20 && r < 0x7F) || (r >= 0xA1 && r != 0xAD);
-    if ((r & 0xFFFE) == 0xFFFE)
-        return false;
-    for (size_t i = 0; i < sizeof(NOT_PRINT) / sizeof(NOT_PRINT[0]); i++) {
-        if (r >= NOT_PRINT[i][0] && r <= NOT_PRINT[i][1])
-            return false;
-    }
-    return true;
-}
-
-bool gw_go_quote(struct cmn_buf *out, const char *s, size_t n)
-{
-    static const char hex[] = "0123456789abcdef";
-    const unsigned char *p = (const unsigned char *)s;
-    char esc[12];
-
-    if (cmn_buf_append(out, "\"", 1))
-        return false;
-    for (size_t i = 0; i < n;) {
-        uint32_t r;
-        size_t w = gw_enc_utf8_next(p + i, n - i, &r);
-        size_t el = 0;
-
-        if (w == 0) { /* a byte that is not UTF-8 */
-            esc[0] = '\\', esc[1] = 'x', esc[2] = hex[p[i] >> 4], esc[3] = hex[p[i] & 15];
-            if (cmn_buf_append(out, esc, 4))
-                return false;
-            i++;
-            continue;
-        }
-        if (r == '"' || r == '\\') {
-            esc[0] = '\\', esc[1] = (char)r, el = 2;
-        } else if (is_print(r)) {
-            if (cmn_buf_append(out, p + i, w))
-                return false;
-            i += w;
-            continue;
-        } else if (r == '\a' || r == '\b' || r == '\f' || r == '\n' || r == '\r' || r == '\t' ||
-                   r == '\v') {
-            static const char letters[] = "abtnvfr"; /* \a=7 ... \r=13 */
-            esc[0] = '\\', esc[1] = letters[r - 7], el = 2;
-        } else if (r < ' ' || r == 0x7F) {
-            esc[0] = '\\', esc[1] = 'x', esc[2] = hex[r >> 4], esc[3] = hex[r & 15], el = 4;
-        } else if (r < 0x10000) {
-            esc[0] = '\\', esc[1] = 'u', el = 2;
-            for (int k = 12; k >= 0; k -= 4)
-                esc[el++] = hex[(r >> k) & 15];
-        } else {
-            esc[0] = '\\', esc[1] = 'U', el = 2;
-            for (int k = 28; k >= 0; k -= 4)
-                esc[el++] = hex[(r >> k) & 15];
-        }
-        if (cmn_buf_append(out, esc, el))
-            return false;
-        i += w;
-    }
-    return cmn_buf_append(out, "\"", 1) == CMN_BUF_OK;
 }

@@ -24,6 +24,12 @@ endpoints=$(
         echo ,
     done
     ep /redirect-chain /redirect/3 && echo ,
+    L="http://localhost:$bp" # the same backend through libcurl
+    for p in bad-te-space bad-name-cr bad-value interim-6; do
+        ep "/$p" "/$p" "$B" ', "output_encoding": "no-op"' ', "encoding": "no-op"' && echo ,
+        ep "/curl-$p" "/$p" "$L" ', "output_encoding": "no-op"' ', "encoding": "no-op"' && echo ,
+    done
+    ep /stray /stray && echo ,
     ep /slow /slow "$B" ', "timeout": "300ms"' && echo ,
     ep /refused /json "http://127.0.0.1:$rp" && echo ,
     ep /gzip-204 /gzip-204 "$B" ', "output_encoding": "no-op"' ', "encoding": "no-op"' && echo ,
@@ -154,6 +160,34 @@ e2e_eq "three redirects in a row" '200 {"hello":"world","n":1}' "$E2E_STATUS $E2
 e2e_curl "$G/loop"
 e2e_eq "a redirect loop: 500 after 10 redirects" \
     "500 Get \"$B/loop\": stopped after 10 redirects" "$E2E_STATUS $E2E_BODY"
+
+# ---- answers Go's transport refuses (docs/security.md), on both backend paths --------------------
+for p in bad-te-space bad-name-cr bad-value; do
+    e2e_curl "$G/$p"
+    e2e_eq "$p (own client): refused, as Go's transport does" \
+        "500 Get \"$B/$p\": malformed MIME header line" "$E2E_STATUS $E2E_BODY"
+    e2e_curl "$G/curl-$p"
+    # libcurl refuses a bare CR in a field line itself, with its own words
+    e2e_contains "$p (libcurl): refused too" "500 Get \"http://localhost:$bp/$p\": " \
+        "$E2E_STATUS $E2E_BODY"
+done
+e2e_curl "$G/interim-6"
+e2e_eq "six 1xx answers (own client): Go gives up after five" \
+    "500 Get \"$B/interim-6\": net/http: too many 1xx informational responses" \
+    "$E2E_STATUS $E2E_BODY"
+e2e_curl "$G/curl-interim-6"
+e2e_eq "six 1xx answers (libcurl): the same" \
+    "500 Get \"http://localhost:$bp/interim-6\": net/http: too many 1xx informational responses" \
+    "$E2E_STATUS $E2E_BODY"
+# A stray answer on an idle kept connection is never the next request's answer.
+for i in 1 2 3 4 5; do
+    e2e_curl "$G/stray"
+    e2e_eq "stray answer $i: each request gets its own" '200 {"first":true}' "$E2E_STATUS $E2E_BODY"
+    sleep 0.05
+    e2e_curl "$G/json"
+    e2e_eq "after stray answer $i: /json gets its own" '200 {"hello":"world","n":1}' \
+        "$E2E_STATUS $E2E_BODY"
+done
 
 # ---- failures: status 500 and the error as router.return_error_msg shows it --------------------
 # The texts are those of Go's transport (before gw_h1, libcurl's were shown: "Empty reply from

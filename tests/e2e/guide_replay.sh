@@ -1,12 +1,18 @@
 #!/usr/bin/env bash
-# guide_replay.sh - walks ../shared/guide from top to bottom against our three programs, running
-# the guide's own curl commands and krakend.json files as written, with only host, port, ids and
-# secrets filled in. A difference between the guide and our programs is a failing check.
+# guide_replay.sh - walks the guide "Protect APIs on KrakenD with ThunderID" from top to bottom
+# against our three programs, with only host, port, ids and secrets filled in. A difference
+# between the guide and our programs is a failing check.
 #
 #   guide_replay.sh plain     # as the guide says (JWKS over HTTPS, disable_jwk_security: true)
 #   guide_replay.sh verified  # JWKS certificate verified (jwk_local_ca, no disable_jwk_security)
 #   guide_replay.sh restart   # mock-thunder restarted mid-guide: state and keys kept
 #   guide_replay.sh rotate    # signing key rotated between two tokens
+#
+# Two sources for the steps. Where the guide's text is here (guide/ in $GW_SHARED_DIR if that is
+# set, even empty, else in $SHARED_DIR), its own curl commands and krakend.json files run as
+# written, after a check that each agrees with the project's description of the steps,
+# tests/data/guide/steps.json. Elsewhere (a public clone: the project carries no copy of the
+# guide) the commands and configs are built from that description. Both run the same checks.
 #
 # The guide's "Try It Out" calls carry no body, so curl sends GET, which KrakenD answers with 405
 # on a POST endpoint; the guide means POST without a body. They are replayed with -X POST, and the
@@ -17,16 +23,81 @@ here=$(cd "$(dirname "$0")" && pwd)
 . "$here/guide_extract.sh"
 
 MODE=${1:-plain}
-GUIDE=$SHARED_DIR/guide/protect-apis-on-krakend-with-thunderid.txt
-mapfile -d '' CURLS < <(guide_curls "$GUIDE")
-mapfile -d '' CONFIGS < <(guide_configs "$GUIDE")
+STEPS=$(cd "$here/.." && pwd)/data/guide/steps.json
+SHARED=${GW_SHARED_DIR-${SHARED_DIR:-}}
+GUIDE=${SHARED:+$SHARED/guide/protect-apis-on-krakend-with-thunderid.txt}
+
+# agree NAME GUIDE OURS: a check that two JSON texts are equal as values; a failure names the
+# paths where they differ (the first 8), with both values.
+agree() {
+    local diff
+    local -a lines
+    if [ -n "$2" ] && [ "$(jq -cS . <<<"$2")" = "$(jq -cS . <<<"$3")" ]; then
+        e2e_pass "$1"
+        return
+    fi
+    diff=$(jq -nr --argjson g "${2:-null}" --argjson o "${3:-null}" '
+        def at($p): try getpath($p) catch null;
+        [$g, $o | paths(type != "object" and type != "array" or length == 0)] | unique[] as $p
+        | select(($g | at($p)) != ($o | at($p)))
+        | "\($p | map(tostring) | join(".")): guide \($g | at($p) | tojson), ours \($o | at($p) | tojson)"
+        ' 2>&1)
+    mapfile -t lines < <(head -n 8 <<<"${diff:-not read as JSON (see above)}")
+    e2e_fail "$1" "${lines[@]}"
+}
+
+# check_description: one check per step and per config that the project's description says
+# what the guide's text says (curl commands read into step records, configs compared as JSON).
+check_description() {
+    local i name
+    e2e_eq "the project's description has as many steps and configs as the guide" \
+        "${#CURLS[@]} ${#CONFIGS[@]}" "$(jq -r '"\(.steps | length) \(.configs | length)"' "$STEPS")"
+    for ((i = 0; i < ${#CURLS[@]}; i++)); do
+        name=$(jq -r ".steps[$i].step // \"missing\"" "$STEPS")
+        agree "the project's description of step $((i + 1)) ($name) matches the guide" \
+            "$(guide_curl_step "${CURLS[i]}")" "$(jq ".steps[$i] | del(.step)" "$STEPS")"
+    done
+    for ((i = 0; i < ${#CONFIGS[@]}; i++)); do
+        agree "the project's description of krakend.json $((i + 1)) matches the guide" \
+            "${CONFIGS[i]}" "$(jq ".configs[$i]" "$STEPS")"
+    done
+}
+
+# check_built: the commands built from the description read back as it (guide_curl_step is the
+# builder's inverse), so a step the builder drops or mangles is a failing check.
+check_built() {
+    local i bad=""
+    for ((i = 0; i < ${#CURLS[@]}; i++)); do
+        [ "$(guide_curl_step "${CURLS[i]}" | jq -cS .)" = "$(jq -cS ".steps[$i] | del(.step)" "$STEPS")" ] ||
+            bad+=" $((i + 1))"
+    done
+    if [ -z "$bad" ]; then e2e_pass "the commands built from the project's description read back as it"
+    else e2e_fail "the commands built from the project's description read back as it" "steps:$bad"; fi
+}
+
+HAVE_GUIDE=0
+[ -n "$GUIDE" ] && [ -f "$GUIDE" ] && HAVE_GUIDE=1
+if [ $HAVE_GUIDE = 1 ]; then
+    SOURCE="the guide ($GUIDE)"
+    mapfile -d '' CURLS < <(guide_curls "$GUIDE")
+    mapfile -d '' CONFIGS < <(guide_configs "$GUIDE")
+else
+    if [ -n "$GUIDE" ]; then where=$GUIDE
+    elif [ -n "${GW_SHARED_DIR+set}" ]; then where="GW_SHARED_DIR is empty"
+    else where="no shared directory configured"; fi
+    echo "# The guide's text is not here ($where); the replay runs the project's own" \
+        "description of its steps ($STEPS)"
+    SOURCE="the project's description ($STEPS)"
+    mapfile -d '' CURLS < <(steps_curls "$STEPS")
+    mapfile -d '' CONFIGS < <(steps_configs "$STEPS")
+fi
 if [ ${#CURLS[@]} -ne 13 ] || [ ${#CONFIGS[@]} -ne 3 ]; then
-    e2e_fail "guide parsed" "expected 13 curl commands and 3 krakend.json blocks," \
+    e2e_fail "steps read" "expected 13 curl commands and 3 krakend.json files in $SOURCE," \
         "found ${#CURLS[@]} and ${#CONFIGS[@]}"
     e2e_finish
     exit 1
 fi
-# The guide's commands, by position.
+# The steps, by position (the guide's order).
 C_TOKEN=0 C_FIRST=1 C_NOTOKEN=2 C_WITHTOKEN=3 C_ADMIN=4 C_RS=5 C_RES=6 C_ACTION=7 C_ROLE=8
 C_ASSIGN=9 C_SCOPED=10 C_CALL_SCOPED=11 C_CALL_UNSCOPED=12
 
@@ -61,10 +132,11 @@ fill() {
     s=${s//<ROLE_ID>/$ROLE_ID}
     s=${s//<ACCESS_TOKEN>/$ACCESS_TOKEN}
     s=${s//<TOKEN_WITHOUT_REQUIRED_SCOPE>/$TOKEN_WITHOUT_REQUIRED_SCOPE}
+    s=${s//<MGMT_TOKEN>/$MGMT_TOKEN} # the description's; the guide's text has "$MGMT_TOKEN"
     printf '%s' "$s"
 }
 
-# guide_curl INDEX [EXTRA CURL ARGS]: runs the guide's command; sets E2E_STATUS and E2E_BODY.
+# guide_curl INDEX [EXTRA CURL ARGS]: runs the step's curl command; sets E2E_STATUS and E2E_BODY.
 guide_curl() {
     local cmd
     cmd=$(fill "${CURLS[$1]}")
@@ -115,6 +187,8 @@ wait_keys() {
         sleep 0.2
     done
 }
+
+if [ $HAVE_GUIDE = 1 ]; then check_description; else check_built; fi
 
 e2e_start mock-backend "$BIN_DIR/mock-backend" --port "$MB_PORT" --bind 127.0.0.1
 e2e_wait_http "http://localhost:$MB_PORT/__echo/" 10
@@ -251,6 +325,5 @@ if [ "$MODE" = restart ]; then
     e2e_eq "token issued before the restart still accepted" 200 "$E2E_STATUS"
 fi
 
-e2e_stop "$GW_PID"
-if [ $? -eq 0 ]; then e2e_pass "gateway exits 0 on SIGTERM"; else e2e_fail "gateway exits 0 on SIGTERM"; fi
+if e2e_stop "$GW_PID"; then e2e_pass "gateway exits 0 on SIGTERM"; else e2e_fail "gateway exits 0 on SIGTERM"; fi
 e2e_finish

@@ -324,6 +324,26 @@ static bool route(int fd, const struct req *r)
     }
     if (strcmp(p, "/loop") == 0)
         return redirect(fd, "302 Found", "/loop");
+    /* fields a proxy must not pass on (RFC 9112 §5.1), and too many interim answers */
+    if (strcmp(p, "/bad-te-space") == 0)
+        return send_str(fd, "HTTP/1.1 200 OK\r\nTransfer-Encoding : chunked\r\n"
+                            "Content-Length: 2\r\n\r\nok");
+    if (strcmp(p, "/bad-name-cr") == 0)
+        return send_str(fd,
+                        "HTTP/1.1 200 OK\r\nX-B\rSet-Cookie: a=b\r\nContent-Length: 2\r\n\r\nok");
+    if (strcmp(p, "/bad-value") == 0)
+        return send_str(fd, "HTTP/1.1 200 OK\r\nX-B: a\x01b\r\nContent-Length: 2\r\n\r\nok");
+    if (strcmp(p, "/interim-6") == 0) {
+        for (int i = 0; i < 6; i++)
+            send_str(fd, "HTTP/1.1 100 Continue\r\n\r\n");
+        return answer_json(fd, "{\"after\":\"six\"}");
+    }
+    /* an answer, then a stray second one on the idle connection a moment later */
+    if (strcmp(p, "/stray") == 0) {
+        bool ok = answer_json(fd, "{\"first\":true}");
+        sleep_ms(30);
+        return ok && answer_json(fd, "{\"stray\":true}");
+    }
     return answer(fd, "404 Not Found", "Content-Type: text/plain\r\n", "not found\n", 10);
 }
 

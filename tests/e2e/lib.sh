@@ -2,9 +2,13 @@
 # HTTP checks, and a closing "N passed, N failed" line. Source it; set -u friendly.
 #
 # Environment (set by ctest): BIN_DIR (built programs), SRC_DIR, SHARED_DIR, TOOLS_DIR.
+# GW_SHARED_DIR, when set (even empty), overrides SHARED_DIR: `GW_SHARED_DIR= ctest` runs the
+# suite as a public clone does, without the shared material.
 
+SHARED_DIR=${GW_SHARED_DIR-${SHARED_DIR:-}}
 E2E_PASSED=0
 E2E_FAILED=0
+E2E_SKIPPED=0
 E2E_PIDS=()
 E2E_WORK=$(mktemp -d "${TMPDIR:-/tmp}/e2e.XXXXXX")
 
@@ -90,8 +94,23 @@ e2e_header() {
     grep -i "^$1:" "$E2E_WORK/last.headers" | head -n1 | cut -d: -f2- | sed 's/^ //; s/\r$//'
 }
 
+# e2e_have_shared WHAT: true when the shared test material (../shared: KrakenD CE's cases and
+# configs, the guide) is here; else says that WHAT is skipped and why, and returns false.
+e2e_have_shared() {
+    [ -n "$SHARED_DIR" ] && [ -d "$SHARED_DIR" ] && return 0
+    E2E_SKIPPED=$((E2E_SKIPPED + 1))
+    echo "skip - $1: it reads the shared test material, which is not here" \
+        "(${SHARED_DIR:-GW_SHARED_DIR is empty}); the project carries no copy of it"
+    return 1
+}
+
+# e2e_need_shared WHAT: exits 77 (ctest reports the test skipped) without the material.
+e2e_need_shared() { e2e_have_shared "$1" || exit 77; }
+
 # e2e_finish: prints the summary line and exits non-zero if anything failed.
 e2e_finish() {
-    echo "$E2E_PASSED passed, $E2E_FAILED failed"
+    local skipped=""
+    [ "$E2E_SKIPPED" -gt 0 ] && skipped=", $E2E_SKIPPED skipped"
+    echo "$E2E_PASSED passed, $E2E_FAILED failed$skipped"
     [ "$E2E_FAILED" -eq 0 ] && [ "$E2E_PASSED" -gt 0 ]
 }

@@ -120,7 +120,8 @@ e2e_curl "$U/collection/1" -H 'X-Forwarded-For: 10.0.0.1'
 e2e_eq "CE route with a remote X-Forwarded-For: 400" 400 "$E2E_STATUS"
 curl -s "$U/jwk/symmetric" >"$E2E_WORK/jwk.json"
 printf '\n' >>"$E2E_WORK/jwk.json" # the saved copy ends with a newline; Go's literal does not
-if cmp -s "$E2E_WORK/jwk.json" "$JWK_FILE"; then e2e_pass "/jwk/symmetric serves CE's JWKS"; else
+if ! e2e_have_shared "/jwk/symmetric compared with CE's JWKS"; then :
+elif cmp -s "$E2E_WORK/jwk.json" "$JWK_FILE"; then e2e_pass "/jwk/symmetric serves CE's JWKS"; else
     e2e_fail "/jwk/symmetric serves CE's JWKS" "$(diff "$E2E_WORK/jwk.json" "$JWK_FILE")"; fi
 e2e_curl "$U/redirect/?status=302" -H 'X-Forwarded-For: 127.0.0.1'
 e2e_eq "redirect: 302" 302 "$E2E_STATUS"

@@ -51,6 +51,15 @@ done
 hand() { printf '{"alg":"RS256","jwk_url":"%s/hand.jwks","disable_jwk_security":true,"cache":true%s}' "$J" "${1:+,$1}"; }
 eps+=("$(ep /plain "$(hand)")")
 eps+=("$(ep /claims "$(hand '"issuer":"https://idp.test","audience":["gw","other"],"roles":["reader","admin"],"scopes_key":"scope","scopes":["items:read","items:list"],"scopes_matcher":"all","propagate_claims":[["sub","X-User"],["tenant.id","X-Tenant"],["scope","X-Scopes"]]')")")
+# Claim propagation on both backend paths: 127.0.0.1 goes through the own HTTP/1.1 client,
+# localhost through libcurl.
+inj() { # inj PATH HOST
+    printf '{"endpoint":"%s","method":"GET","input_headers":["X-User"],"extra_config":{"auth/validator":%s},"backend":[{"host":["http://%s:%s"],"url_pattern":"/__echo%s"}]}' \
+        "$1" "$(hand '"propagate_claims":[["sub","X-User"]]')" "$2" "$MB_PORT" "$1"
+}
+eps+=("$(inj /inject-h1 127.0.0.1)" "$(inj /inject-curl localhost)")
+eps+=("{\"endpoint\":\"/open\",\"method\":\"GET\",\"backend\":[{\"host\":[\"http://127.0.0.1:$MB_PORT\"],\"url_pattern\":\"/__echo/open\"}]}")
+eps+=("{\"endpoint\":\"/open-curl\",\"method\":\"GET\",\"backend\":[{\"host\":[\"http://localhost:$MB_PORT\"],\"url_pattern\":\"/__echo/open\"}]}")
 eps+=("$(ep /wrong-issuer "$(hand '"issuer":"https://other.test"')")")
 eps+=("$(ep /wrong-audience "$(hand '"audience":["gw","missing"]')")")
 eps+=("$(ep /admin-only "$(hand '"roles":["admin"]')")")
@@ -119,6 +128,29 @@ e2e_eq "token from the cookie_key cookie" 200 "$E2E_STATUS"
 e2e_curl "http://127.0.0.1:$GW_PORT/plain" -H "Authorization: bEaReR $GOOD"
 e2e_eq "Bearer prefix is case-insensitive" 200 "$E2E_STATUS"
 
+echo "# header injection from claims (docs/security.md: one field rule for every header)"
+# A signed token whose sub carries CR LF and a whole second request: Go's transport refuses to
+# send it ("net/http: invalid header field value"), so KrakenD answers 500; so must we, on both
+# backend paths, and no later client may ever receive the smuggled request's answer.
+EVIL=$(rs256 "$HDR" "{\"sub\":\"alice\\r\\nContent-Length: 0\\r\\n\\r\\nGET /__echo/SMUGGLED HTTP/1.1\\r\\nHost: s\\r\\nX-Pad: \",\"exp\":$((NOW + 600))}")
+for path in /inject-h1 /inject-curl; do
+    call $path "$EVIL"
+    e2e_eq "$path: a claim with CR LF is refused (500, not sent)" 500 "$E2E_STATUS"
+    for open in /open /open-curl; do
+        call $open ""
+        e2e_eq "$path then $open: the next client gets its own answer" '"/__echo/open"' \
+            "$(jq -c '.path' <<<"$E2E_BODY")"
+    done
+done
+for k in $(seq 20); do grep -qF 'invalid header field value for "X-User"' "$E2E_WORK/gateway.log" && break; sleep 0.1; done
+e2e_contains "the refusal is logged with Go's words" \
+    '[ENDPOINT: /inject-h1] Get "http://127.0.0.1:'"$MB_PORT"'/__echo/inject-h1": net/http: invalid header field value for "X-User"' \
+    "$(cat "$E2E_WORK/gateway.log")"
+e2e_contains "the curl path too" \
+    '[ENDPOINT: /inject-curl] Get "http://localhost:'"$MB_PORT"'/__echo/inject-curl": net/http: invalid header field value for "X-User"' \
+    "$(cat "$E2E_WORK/gateway.log")"
+if grep -q SMUGGLED "$E2E_WORK/mock-backend.log"; then e2e_fail "the backend never sees the smuggled request"; else e2e_pass "the backend never sees the smuggled request"; fi
+
 echo "# attacks (docs/security.md)"
 call /plain "$(rs256 "$HDR" "{\"sub\":\"alice\",\"exp\":$((NOW - 120))}")"
 e2e_eq "expired_token_refused" 401 "$E2E_STATUS"
@@ -175,6 +207,9 @@ call /jwks-garbage "$GOOD"
 e2e_eq "JWKS garbage: 401" 401 "$E2E_STATUS"
 call /jwks-500 "$GOOD"
 e2e_eq "JWKS answering 500: 401" 401 "$E2E_STATUS"
+# Only a request that comes before the first fetch ever ended waits for it (see the restart
+# case below): wait for the slow source's first fetch to time out, then a request is not held.
+for _ in $(seq 80); do grep -q 'hand.jwks?delay_ms=8000: unable to fetch' "$E2E_WORK/gateway.log" && break; sleep 0.1; done
 start=$SECONDS
 call /jwks-slow "$GOOD"
 e2e_eq "JWKS slower than the fetch timeout: 401" 401 "$E2E_STATUS"
@@ -207,6 +242,29 @@ call /rotating "$NEW"
 e2e_eq "rotation: the first request with the new kid is accepted" 200 "$E2E_STATUS"
 call /rotating "$GOOD"
 e2e_eq "rotation: the old key still works while published" 200 "$E2E_STATUS"
+
+echo "# right after a (re)start, valid tokens wait for the first key set instead of a 401"
+# KrakenD fetches the JWKS on the first request and that request waits for it, so a rolling
+# restart does not refuse valid users: a JWKS that takes 1 s to answer must not cost 401s.
+read -r GW2_PORT < <(e2e_ports 1)
+printf '{"version":3,"port":%s,"endpoints":[%s]}\n' "$GW2_PORT" \
+    "$(ep /first "{\"alg\":\"RS256\",\"jwk_url\":\"$J/hand.jwks?delay_ms=1000\",\"disable_jwk_security\":true,\"cache\":true}")" \
+    >"$E2E_WORK/krakend-restart.json"
+e2e_start gateway-restart "$BIN_DIR/krakend" run -c "$E2E_WORK/krakend-restart.json"
+GW2_PID=$E2E_LAST_PID
+e2e_wait_http "http://127.0.0.1:$GW2_PORT/__health" 10
+clients=()
+for i in 1 2 3; do
+    curl -s -o /dev/null -w '%{http_code}\n' --max-time 10 -H "Authorization: Bearer $GOOD" \
+        "http://127.0.0.1:$GW2_PORT/first" >"$E2E_WORK/first.$i" &
+    clients+=($!)
+done
+wait "${clients[@]}"
+for i in 1 2 3; do
+    e2e_eq "a valid token $i sent before the first JWKS download ended: 200" 200 "$(cat "$E2E_WORK/first.$i")"
+done
+e2e_stop "$GW2_PID"
+e2e_eq "that gateway exits 0 on SIGTERM" 0 "$?"
 
 e2e_stop "$GW_PID"
 e2e_eq "gateway exits 0 on SIGTERM" 0 "$?"

@@ -1,6 +1,8 @@
 /* fuzz_config.c - libFuzzer target: krakend.json parsing and the config layer's string rules
  * must refuse any input cleanly (no crash, leak or hang). */
 #include "gw_config_int.h"
+#include "cmn_go_duration.h"
+#include "cmn_go_header.h"
 
 #include <stdint.h>
 #include <stdlib.h>
@@ -24,11 +26,11 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         return 0;
     memcpy(s, data, size);
     s[size] = '\0';
-    gw_config_parse_duration(s, &ns);
+    cmn_go_parse_duration(s, &ns);
     free(gw_cfg_clean_host(s));
     if (size < 4096) {
         char out[4096];
-        gw_config_canonical_header(s, out, sizeof(out));
+        cmn_go_canonical_header(s, out, sizeof(out));
     }
     gw_cfg_line_of(s, size, "endpoints[0].backend[0]");
     free(s);

@@ -1,4 +1,4 @@
-/* test_cmn_str_json.c - URL coding, constant-time compare, strict JSON loading. */
+/* test_cmn_str_json.c - constant-time compare, number parsing, tchar, strict JSON loading. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -9,30 +9,6 @@
 
 #include "cmn_json.h"
 #include "cmn_str.h"
-
-static void url_decode(void **state)
-{
-    char out[32];
-    size_t n;
-
-    (void)state;
-    assert_true(cmn_url_decode("a%20b+c", 7, out, &n, false));
-    assert_string_equal(out, "a b+c");
-    assert_true(cmn_url_decode("a%20b+c", 7, out, &n, true));
-    assert_string_equal(out, "a b c");
-    assert_false(cmn_url_decode("%zz", 3, out, &n, false));
-    assert_false(cmn_url_decode("ab%4", 4, out, &n, false));
-    assert_false(cmn_url_decode("%", 1, out, &n, false));
-}
-
-static void url_encode(void **state)
-{
-    char *e = cmn_url_encode("a b&c=d/é", strlen("a b&c=d/é"));
-
-    (void)state;
-    assert_string_equal(e, "a%20b%26c%3Dd%2F%C3%A9");
-    free(e);
-}
 
 static void ct_equal_and_parse(void **state)
 {
@@ -108,8 +84,6 @@ static void json_strict(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(url_decode),
-        cmocka_unit_test(url_encode),
         cmocka_unit_test(ct_equal_and_parse),
         cmocka_unit_test(tchar_and_digits),
         cmocka_unit_test(json_strict),

@@ -5,6 +5,8 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <cmocka.h>
+
+#include "tu_shared.h"
 #include <jansson.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -13,7 +15,6 @@
 #include "mb_ce.h"
 #include "mbt_util.h"
 
-#define SPECS GW_SHARED_DIR "/conformance/krakend-ce/krakend-ce-specs/"
 #define KRAKEND_UA "User-Agent: KrakenD Version 2.13.8"
 #define XFF "X-Forwarded-For: 127.0.0.1"
 #define XFH "X-Forwarded-Host: localhost:8080"
@@ -136,11 +137,13 @@ static const struct spec_case SPEC_CASES[] = {
 
 static json_t *spec_body(const char *name)
 {
-    char path[512];
+    char rel[256], path[4096];
     json_error_t je;
     json_t *spec, *body;
 
-    snprintf(path, sizeof(path), SPECS "%s.json", name);
+    snprintf(rel, sizeof(rel), "conformance/krakend-ce/krakend-ce-specs/%s.json", name);
+    if (!tu_shared_path(rel, path, sizeof(path)))
+        fail_msg("no shared material for %s", rel);
     spec = json_load_file(path, 0, &je);
     if (!spec)
         fail_msg("cannot read %s: %s", path, je.text);
@@ -225,8 +228,6 @@ static void xff_check_on_ce_routes_only(void **state)
     const char *const routes[] = {"/param_forwarding/x", "/xml", "/collection/1", "/delayed/",
                                   "/redirect/?status=301"};
     struct cmn_http_response *r;
-    size_t jwk_len = 0;
-    char *jwk;
 
     (void)state;
     for (size_t i = 0; i < sizeof(routes) / sizeof(routes[0]); i++) {
@@ -241,13 +242,25 @@ static void xff_check_on_ce_routes_only(void **state)
     r = ce("GET", "/param_forwarding/x", v6, NULL, NULL);
     assert_int_equal(r->status, 200);
     cmn_http_response_destroy(r);
+    /* /jwk/symmetric has no check */
+    r = ce("GET", "/jwk/symmetric", none, NULL, NULL);
+    assert_int_equal(r->status, 200);
+    cmn_http_response_destroy(r);
+}
 
-    /* /jwk/symmetric has no check and serves CE's JWKS (the saved copy adds a final newline) */
+/* /jwk/symmetric serves CE's JWKS byte for byte (the saved copy adds a final newline). */
+static void jwk_symmetric_is_ces(void **state)
+{
+    const char *const none[] = {NULL};
+    struct cmn_http_response *r;
+    size_t jwk_len = 0;
+    char *jwk;
+
+    (void)state;
     r = ce("GET", "/jwk/symmetric", none, NULL, NULL);
     assert_int_equal(r->status, 200);
     assert_string_equal(mbt_resp_header(r, "Content-Type"), "application/json");
-    jwk = tu_read_file(GW_SHARED_DIR "/conformance/krakend-ce/mock-backend-jwk-symmetric.json",
-                        &jwk_len);
+    jwk = tu_shared_read("conformance/krakend-ce/mock-backend-jwk-symmetric.json", &jwk_len);
     assert_non_null(jwk);
     if (jwk_len && jwk[jwk_len - 1] == '\n')
         jwk[--jwk_len] = '\0';
@@ -366,15 +379,19 @@ static void mux_redirects_and_bad_targets(void **state)
     cmn_http_response_destroy(r);
 }
 
-int main(void)
+int main(int argc, char **argv)
 {
-    const struct CMUnitTest tests[] = {
-        cmocka_unit_test(echo_matches_ce_specs),
-        cmocka_unit_test(not_found_is_gos),
+    const struct CMUnitTest own[] = {
         cmocka_unit_test(xff_check_on_ce_routes_only),
         cmocka_unit_test(collection_xml_delayed),
         cmocka_unit_test(redirect_endpoint),
         cmocka_unit_test(mux_redirects_and_bad_targets),
     };
-    return cmocka_run_group_tests(tests, NULL, NULL);
+    /* what CE's own backend answered, from KrakenD CE's specs in ../shared */
+    const struct CMUnitTest shared[] = {
+        cmocka_unit_test(echo_matches_ce_specs),
+        cmocka_unit_test(not_found_is_gos),
+        cmocka_unit_test(jwk_symmetric_is_ces),
+    };
+    return tu_run(argc, argv, own, TU_COUNT(own), shared, TU_COUNT(shared));
 }

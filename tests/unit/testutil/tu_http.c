@@ -3,6 +3,9 @@
 
 #include <arpa/inet.h>
 #include <errno.h>
+#include <gnutls/gnutls.h>
+#include <gnutls/x509.h>
+#include <pthread.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
 #include <poll.h>
@@ -38,8 +41,48 @@ bool tu_connect(struct tu_conn *c, unsigned port, int timeout_ms)
     return true;
 }
 
+bool tu_connect_tls(struct tu_conn *c, unsigned port, int timeout_ms)
+{
+    gnutls_session_t s;
+    gnutls_certificate_credentials_t cred;
+    int rc;
+
+    if (!tu_connect(c, port, timeout_ms))
+        return false;
+    if (gnutls_certificate_allocate_credentials(&cred) < 0)
+        goto fail;
+    c->cred = cred;
+    if (gnutls_init(&s, GNUTLS_CLIENT) < 0)
+        goto fail;
+    c->tls = s;
+    gnutls_set_default_priority(s);
+    gnutls_credentials_set(s, GNUTLS_CRD_CERTIFICATE, cred);
+    gnutls_server_name_set(s, GNUTLS_NAME_DNS, "localhost", 9);
+    gnutls_transport_set_int(s, c->fd);
+    gnutls_handshake_set_timeout(s, (unsigned)timeout_ms);
+    do
+        rc = gnutls_handshake(s);
+    while (rc < 0 && !gnutls_error_is_fatal(rc));
+    if (rc >= 0)
+        return true;
+fail:
+    tu_close(c);
+    c->err = EPROTO;
+    return false;
+}
+
+bool tu_connect_as(struct tu_conn *c, unsigned port, int timeout_ms, bool tls)
+{
+    return tls ? tu_connect_tls(c, port, timeout_ms) : tu_connect(c, port, timeout_ms);
+}
+
 void tu_close(struct tu_conn *c)
 {
+    if (c->tls)
+        gnutls_deinit(c->tls);
+    if (c->cred)
+        gnutls_certificate_free_credentials(c->cred);
+    c->tls = c->cred = NULL;
     if (c->fd >= 0)
         close(c->fd);
     c->fd = -1;
@@ -62,7 +105,9 @@ bool tu_send(struct tu_conn *c, const void *p, size_t n)
     const char *b = p;
 
     while (n) {
-        ssize_t k = send(c->fd, b, n, MSG_NOSIGNAL);
+        ssize_t k = c->tls ? gnutls_record_send(c->tls, b, n) : send(c->fd, b, n, MSG_NOSIGNAL);
+        if (c->tls && k < 0 && !gnutls_error_is_fatal((int)k))
+            continue;
         if (k < 0 && errno == EINTR)
             continue;
         if (k <= 0) {
@@ -106,12 +151,24 @@ static ssize_t fill(struct tu_conn *c)
         c->in = p;
         c->cap = cap;
     }
-    do
-        n = recv(c->fd, c->in + c->len, c->cap - c->len, 0);
-    while (n < 0 && errno == EINTR);
-    if (n < 0) {
-        c->err = errno;
-        return -1;
+    if (c->tls) {
+        do
+            n = gnutls_record_recv(c->tls, c->in + c->len, c->cap - c->len);
+        while (n == GNUTLS_E_INTERRUPTED);
+        if (n == GNUTLS_E_PREMATURE_TERMINATION)
+            n = 0; /* the peer closed without close_notify: an EOF for these tests */
+        if (n < 0) {
+            c->err = n == GNUTLS_E_AGAIN ? EAGAIN : ECONNRESET;
+            return -1;
+        }
+    } else {
+        do
+            n = recv(c->fd, c->in + c->len, c->cap - c->len, 0);
+        while (n < 0 && errno == EINTR);
+        if (n < 0) {
+            c->err = errno;
+            return -1;
+        }
     }
     c->err = 0;
     c->len += (size_t)n;
@@ -244,6 +301,8 @@ bool tu_quiet(struct tu_conn *c, int ms)
 {
     struct pollfd p = {.fd = c->fd, .events = POLLIN};
 
+    if (c->tls && gnutls_record_check_pending(c->tls))
+        return false;
     return c->len == 0 && poll(&p, 1, ms) == 0;
 }
 
@@ -255,7 +314,66 @@ bool tu_closed_within(struct tu_conn *c, int ms)
 
     if (c->len || poll(&p, 1, ms) != 1)
         return false;
+    if (c->tls) {
+        /* a close_notify, a TCP FIN or a reset; application data is not a close */
+        n = gnutls_record_recv(c->tls, &b, 1);
+        c->err = n < 0 && n != GNUTLS_E_PREMATURE_TERMINATION ? ECONNRESET : 0;
+        return n == 0 || n == GNUTLS_E_PREMATURE_TERMINATION || (n < 0 && n != GNUTLS_E_AGAIN);
+    }
     n = recv(c->fd, &b, 1, MSG_DONTWAIT);
     c->err = n < 0 ? errno : 0;
     return n == 0 || (n < 0 && errno == ECONNRESET);
+}
+
+static pthread_once_t cert_once = PTHREAD_ONCE_INIT;
+static char *cert_text, *key_text;
+
+static char *export_pem(int rc, gnutls_datum_t *d)
+{
+    char *p;
+
+    if (rc < 0)
+        abort();
+    p = malloc(d->size + 1);
+    if (!p)
+        abort();
+    memcpy(p, d->data, d->size);
+    p[d->size] = '\0';
+    gnutls_free(d->data);
+    return p;
+}
+
+static void make_cert(void)
+{
+    gnutls_x509_privkey_t key;
+    gnutls_x509_crt_t crt;
+    gnutls_datum_t d;
+    unsigned char serial[8] = {1, 2, 3, 4, 5, 6, 7, 8}, ip[4] = {127, 0, 0, 1};
+    time_t now = time(NULL);
+
+    if (gnutls_x509_privkey_init(&key) < 0 || gnutls_x509_crt_init(&crt) < 0 ||
+        gnutls_x509_privkey_generate(key, GNUTLS_PK_ECDSA,
+                                     GNUTLS_CURVE_TO_BITS(GNUTLS_ECC_CURVE_SECP256R1), 0) < 0)
+        abort();
+    gnutls_x509_crt_set_version(crt, 3);
+    gnutls_x509_crt_set_serial(crt, serial, sizeof(serial));
+    gnutls_x509_crt_set_activation_time(crt, now - 3600);
+    gnutls_x509_crt_set_expiration_time(crt, now + 86400);
+    gnutls_x509_crt_set_dn_by_oid(crt, GNUTLS_OID_X520_COMMON_NAME, 0, "localhost", 9);
+    gnutls_x509_crt_set_subject_alt_name(crt, GNUTLS_SAN_DNSNAME, "localhost", 9, GNUTLS_FSAN_SET);
+    gnutls_x509_crt_set_subject_alt_name(crt, GNUTLS_SAN_IPADDRESS, ip, 4, GNUTLS_FSAN_APPEND);
+    gnutls_x509_crt_set_key(crt, key);
+    if (gnutls_x509_crt_sign2(crt, crt, key, GNUTLS_DIG_SHA256, 0) < 0)
+        abort();
+    cert_text = export_pem(gnutls_x509_crt_export2(crt, GNUTLS_X509_FMT_PEM, &d), &d);
+    key_text = export_pem(gnutls_x509_privkey_export2(key, GNUTLS_X509_FMT_PEM, &d), &d);
+    gnutls_x509_crt_deinit(crt);
+    gnutls_x509_privkey_deinit(key);
+}
+
+void tu_test_cert(const char **cert_pem, const char **key_pem)
+{
+    pthread_once(&cert_once, make_cert);
+    *cert_pem = cert_text;
+    *key_pem = key_text;
 }

@@ -5,10 +5,13 @@
 #include <stdbool.h>
 #include <stddef.h>
 
-/* A connection to 127.0.0.1 with what has been received and not yet consumed. */
+/* A connection to 127.0.0.1 with what has been received and not yet consumed; over TLS when
+ * tls is set (a GnuTLS session that verifies nothing: the tests look at bytes, not trust). */
 struct tu_conn {
     int fd;
-    char *in; /* owned */
+    void *tls;  /* gnutls_session_t */
+    void *cred; /* gnutls_certificate_credentials_t */
+    char *in;   /* owned */
     size_t len, cap;
     int err; /* errno of the last failed read (ECONNRESET, EAGAIN for a timeout), 0 at EOF */
 };
@@ -32,6 +35,10 @@ struct tu_answer {
 /* Connects to 127.0.0.1:port; reads give up after timeout_ms. Returns false when the
  * connection cannot be made (c->err says why). */
 bool tu_connect(struct tu_conn *c, unsigned port, int timeout_ms);
+/* The same, then a TLS handshake; false (c->err = EPROTO) when it fails. */
+bool tu_connect_tls(struct tu_conn *c, unsigned port, int timeout_ms);
+/* tls ? tu_connect_tls : tu_connect. */
+bool tu_connect_as(struct tu_conn *c, unsigned port, int timeout_ms, bool tls);
 void tu_close(struct tu_conn *c);
 /* Closes with a reset (SO_LINGER 0) instead of a FIN. */
 void tu_reset(struct tu_conn *c);
@@ -60,5 +67,9 @@ bool tu_read_exact(struct tu_conn *c, char *out, size_t n);
 bool tu_quiet(struct tu_conn *c, int ms);
 /* True when the peer closes within ms without sending anything more. */
 bool tu_closed_within(struct tu_conn *c, int ms);
+
+/* A self-signed ECDSA P-256 certificate for 127.0.0.1 and localhost, made once per process:
+ * PEM texts, borrowed. */
+void tu_test_cert(const char **cert_pem, const char **key_pem);
 
 #endif

@@ -361,36 +361,6 @@ static void dates_as_gofeed_parses_them(void **state)
     }
 }
 
-static void go_time_parse_layouts(void **state)
-{
-    struct gw_gotime t;
-    char out[64];
-
-    (void)state;
-    assert_true(gw_gotime_parse("2006-01-02T15:04:05Z07:00", "2024-02-29T23:59:59+14:00", 25, &t));
-    gw_gotime_rfc3339nano(&t, false, out, sizeof(out));
-    assert_string_equal(out, "2024-02-29T23:59:59+14:00");
-    gw_gotime_rfc3339nano(&t, true, out, sizeof(out));
-    assert_string_equal(out, "2024-02-29T09:59:59Z");
-    assert_false(gw_gotime_parse("2006-01-02", "2023-02-29", 10, &t));
-    assert_false(gw_gotime_parse("2006-01-02", "2023-1-02", 9, &t));
-    assert_false(gw_gotime_parse("2006-01-02", "2023-01-02 ", 11, &t));
-    assert_true(gw_gotime_parse("15:4", "9:5", 3, &t));
-    assert_false(gw_gotime_parse("15:4", "24:00", 5, &t));
-    /* spaces in the layout match any run of spaces */
-    assert_true(gw_gotime_parse("Jan 2 2006", "Feb   3 1999", 12, &t));
-    gw_gotime_rfc3339nano(&t, true, out, sizeof(out));
-    assert_string_equal(out, "1999-02-03T00:00:00Z");
-    /* two-digit years: 69..99 are 19xx */
-    assert_true(gw_gotime_parse("02 Jan 06", "01 Mar 69", 9, &t));
-    gw_gotime_rfc3339nano(&t, true, out, sizeof(out));
-    assert_string_equal(out, "1969-03-01T00:00:00Z");
-    /* GMT+h is a fixed offset */
-    assert_true(gw_gotime_parse("15:04 MST", "10:00 GMT+3", 11, &t));
-    gw_gotime_rfc3339nano(&t, false, out, sizeof(out));
-    assert_string_equal(out, "0000-01-01T10:00:00+03:00");
-}
-
 static void categories_from_every_source(void **state)
 {
     static const char FEED[] =
@@ -592,7 +562,6 @@ int main(void)
         cmocka_unit_test(item_text_is_the_raw_inner_xml_decoded_once),
         cmocka_unit_test(authors_from_name_address_text),
         cmocka_unit_test(dates_as_gofeed_parses_them),
-        cmocka_unit_test(go_time_parse_layouts),
         cmocka_unit_test(categories_from_every_source),
         cmocka_unit_test(extensions_and_namespaces),
         cmocka_unit_test(structure_errors),

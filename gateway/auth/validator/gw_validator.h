@@ -1,0 +1,42 @@
+/* gw_validator.h - KrakenD's auth/validator on the request path: the auth provider the runtime
+ * calls (gw_auth.h), built from the endpoints' validator blocks, with one shared JWKS registry
+ * and one verified-token cache for the whole gateway. */
+#ifndef GW_VALIDATOR_H
+#define GW_VALIDATOR_H
+
+#include "cmn_clock.h"
+#include "cmn_err.h"
+#include "gw_auth.h"
+#include "gw_config.h"
+
+#include <stdbool.h>
+
+struct gw_validator;
+
+/* Creates the validator for cfg (borrowed; must outlive it). clock (borrowed, must outlive
+ * it; NULL = cmn_clock_system()) is the only time it reads: token times (exp, nbf, iat and the
+ * token cache), parked requests' deadlines, and the JWKS registry's schedule. Returns an owned
+ * validator or NULL with err set. Endpoints register when the server starts (gw_auth's
+ * endpoint_init). */
+struct gw_validator *gw_validator_new(const struct gw_config *cfg, const struct cmn_clock *clock,
+                                      struct cmn_err *err);
+
+/* The provider to hand to gw_server_start(); borrowed, valid while v lives. */
+const struct gw_auth_provider *gw_validator_provider(struct gw_validator *v);
+
+/* Starts fetching keys in the background; call once after gw_server_start() has registered
+ * every endpoint. Never waits on the network. */
+bool gw_validator_start(struct gw_validator *v, struct cmn_err *err);
+
+/* Stops the key fetcher and frees everything; call after gw_server_stop(). NULL accepted. */
+void gw_validator_destroy(struct gw_validator *v);
+
+/* What `gateway check` reports about every endpoint's validator block, without any network or
+ * file access: calls warn() for what KrakenD still starts with (an insecure jwk_url makes the
+ * endpoint answer 401, unsupported options, ...) and returns false with err for what stops
+ * KrakenD at startup (unknown alg, cache with jwk_local_path, bad fingerprints, ...). */
+bool gw_validator_check_config(const struct gw_config *cfg,
+                               void (*warn)(void *ctx, const char *msg), void *ctx,
+                               struct cmn_err *err);
+
+#endif

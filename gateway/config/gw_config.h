@@ -1,0 +1,217 @@
+/* gw_config.h - krakend.json (syntax version 3) parsed once into immutable structures.
+ *
+ * This header is the contract between the configuration parser (gw_config*.c) and everything
+ * that runs requests (router, proxy, validator). Nothing in the request path reads JSON config:
+ * modules that own an extra_config namespace parse it at build time into their own structs,
+ * from the `extra_config` objects kept here (aliases already rewritten to canonical names). */
+#ifndef GW_CONFIG_H
+#define GW_CONFIG_H
+
+#include "cmn_err.h"
+
+#include <jansson.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+
+/* Status of parsing / validation; 0 = OK. */
+enum gw_config_status {
+    GW_CONFIG_OK = 0,
+    GW_CONFIG_IO,      /* the file cannot be read */
+    GW_CONFIG_SYNTAX,  /* not JSON (message has line and column) */
+    GW_CONFIG_INVALID, /* refused as KrakenD refuses it (§1.5); message names the JSON path */
+    GW_CONFIG_NOMEM,
+};
+
+/* Backend `encoding` (§3.2). Unknown names decode as JSON, as in KrakenD. */
+enum gw_encoding {
+    GW_ENC_JSON = 0,
+    GW_ENC_SAFEJSON,
+    GW_ENC_STRING,
+    GW_ENC_NOOP,
+    GW_ENC_XML, /* accepted by the parser; not implemented by the proxy (warning) */
+    GW_ENC_RSS, /* idem */
+};
+
+/* Endpoint `output_encoding` (§3.6). */
+enum gw_output_encoding {
+    GW_OUT_JSON = 0,
+    GW_OUT_JSON_COLLECTION,
+    GW_OUT_STRING,
+    GW_OUT_NOOP,
+    GW_OUT_XML,       /* not implemented: rendered as JSON with a startup warning */
+    GW_OUT_YAML,      /* idem */
+    GW_OUT_NEGOTIATE, /* idem */
+};
+
+/* A list of strings; `set` distinguishes "absent" from "present but empty". */
+struct gw_strlist {
+    char **items;
+    size_t n;
+    bool set;
+};
+
+struct gw_kv {
+    char *key;
+    char *value;
+};
+
+/* `proxy.static` (§3.4). */
+enum gw_static_strategy {
+    GW_STATIC_NONE = 0,
+    GW_STATIC_ALWAYS,
+    GW_STATIC_SUCCESS,
+    GW_STATIC_ERRORED,
+    GW_STATIC_COMPLETE,
+    GW_STATIC_INCOMPLETE,
+};
+
+struct gw_backend {
+    char *json_path;         /* "endpoints[3].backend[0]" for messages */
+    char *url_pattern;       /* CleanPath'ed path, with the pattern's own "?query" if any */
+    struct gw_strlist hosts; /* sanitised "scheme://host[:port]" (as written when
+                                disable_host_sanitize). n == 0 when neither the backend nor the
+                                service has a host: KrakenD starts and answers such calls 500 */
+    char *method;            /* upper-case; the endpoint's method when absent */
+    enum gw_encoding encoding;
+    bool is_collection;
+    char *target; /* dot path or NULL */
+    struct gw_strlist allow;
+    struct gw_strlist deny;
+    struct gw_kv *mapping; /* top-level renames, in file order */
+    size_t n_mapping;
+    char *group;                           /* NULL when absent */
+    struct gw_strlist input_headers;       /* canonical header names; second-level filter */
+    struct gw_strlist input_query_strings; /* second-level filter */
+    bool disable_host_sanitize;
+    /* backend/http (§3.1) */
+    char *return_error_details; /* name for "error_<name>", NULL when unset */
+    bool return_error_code;
+    /* copied from the endpoint, as KrakenD does (§1.4) */
+    int64_t timeout_ms;
+    unsigned concurrent_calls;
+    json_t *extra_config;         /* borrowed (owned by the config); canonical names; may be NULL */
+    struct gw_strlist url_params; /* distinct {placeholders} of url_pattern, first-seen order,
+                                     including exempt {JWT.x} and {respN_x} ones */
+};
+
+struct gw_endpoint {
+    char *json_path;                 /* "endpoints[3]" */
+    int line;                        /* line of the endpoint object in the file, 0 when unknown */
+    char *path;                      /* as configured after CleanPath: "/api/items/{id}" */
+    char *method;                    /* upper-case: GET POST PUT PATCH DELETE */
+    struct gw_strlist params;        /* names of {params} in path order */
+    int64_t timeout_ms;              /* endpoint timeout or the service's (2 s default) */
+    int64_t cache_ttl_s;             /* 0 = no Cache-Control */
+    unsigned concurrent_calls;       /* >= 1 */
+    struct gw_strlist input_headers; /* canonical names; "*" allowed */
+    struct gw_strlist input_query_strings; /* case-sensitive; "*" allowed */
+    enum gw_output_encoding output_encoding;
+    struct gw_backend *backends;
+    size_t n_backends;
+    /* proxy namespace (§3.4) */
+    bool sequential;
+    enum gw_static_strategy static_strategy;
+    json_t *static_data;  /* borrowed; NULL unless static_strategy */
+    json_t *extra_config; /* borrowed; canonical names; may be NULL */
+};
+
+/* extra_config.router (§2.1) */
+struct gw_router_opts {
+    bool disable_redirect_trailing_slash;
+    bool disable_redirect_fixed_path;
+    bool disable_handle_method_not_allowed;
+    bool return_error_msg;
+    bool disable_health;
+    char *health_path; /* default "/__health" */
+    bool disable_access_log;
+    bool disable_path_decoding;
+    bool hide_version_header;
+    bool auto_options;
+    json_t *error_body_404; /* borrowed, NULL when unset */
+    json_t *error_body_405;
+    /* added by the config layer (gin engine options, §2.1) */
+    bool forwarded_by_client_ip; /* true by default (gin) */
+    bool remove_extra_slash;
+    struct gw_strlist remote_ip_headers; /* default X-Forwarded-For, X-Real-IP */
+    struct gw_strlist trusted_proxies;   /* unset = all trusted (gin default) */
+    struct gw_strlist logger_skip_paths;
+};
+
+/* extra_config."telemetry/logging" (§6) */
+struct gw_logging_opts {
+    bool present; /* without the block KrakenD logs at DEBUG */
+    char *level;  /* "DEBUG", "INFO", ... */
+    char *prefix;
+    bool stdout_enabled;
+    bool syslog;
+    char *format; /* "default", "logstash", "custom" or NULL */
+};
+
+/* `tls` (§1.2): present only when the block is in the file. */
+struct gw_tls_opts {
+    bool present;
+    bool disabled;
+    char *public_key; /* file paths, NULL when unset */
+    char *private_key;
+    char *min_version; /* "TLS12", ... or NULL */
+    char *max_version;
+    bool enable_mtls;
+    struct gw_strlist ca_certs;
+};
+
+struct gw_config {
+    char *path; /* the file it was read from */
+    int version;
+    char *name;
+    unsigned port;   /* 8080 default; `-p` overrides after parsing */
+    char *listen_ip; /* NULL = all interfaces */
+    struct gw_strlist hosts;
+    int64_t timeout_ms; /* 2000 default */
+    int64_t cache_ttl_s;
+    enum gw_output_encoding output_encoding;
+    bool debug_endpoint; /* `-d` ORs into this */
+    bool echo_endpoint;
+    bool disable_rest;
+    int64_t read_timeout_ms, write_timeout_ms, idle_timeout_ms, read_header_timeout_ms;
+    size_t max_header_bytes;                /* 1 MB (Go's default) when 0/absent */
+    unsigned max_idle_connections_per_host; /* 250 default */
+    int64_t max_shutdown_wait_ms;           /* 0 = unbounded in KrakenD; we bound it (docs) */
+    bool disable_keep_alives;
+    bool disable_compression;
+    /* backend transport settings (§1.2); 0 = Go's default / no limit */
+    unsigned max_idle_connections;
+    int64_t idle_connection_timeout_ms, response_header_timeout_ms, expect_continue_timeout_ms;
+    int64_t dialer_timeout_ms, dialer_fallback_delay_ms, dialer_keep_alive_ms;
+    bool use_h2c;
+    struct gw_tls_opts tls;
+    struct gw_router_opts router;
+    struct gw_logging_opts logging;
+    struct gw_endpoint *endpoints;
+    size_t n_endpoints;
+    json_t *extra_config;       /* borrowed from root; canonical names; may be NULL */
+    json_t *root;               /* owned: the whole parsed document, keeps extra_config alive */
+    struct gw_strlist warnings; /* what `check` and `run` print: skipped endpoints, unknown
+                                   namespaces, misspelt security namespaces, ... */
+};
+
+/* Reads and validates a file. On success returns an owned config (free with
+ * gw_config_destroy); on failure NULL and err (code = enum gw_config_status) says what and
+ * where, e.g. "endpoints[2].backend[0].host[0]: host http://a b not valid: invalid host".
+ * env: a NULL-terminated "KEY=VALUE" array for KRAKEND_* overrides (pass environ). */
+struct gw_config *gw_config_load(const char *path, char *const *env, struct cmn_err *err);
+
+/* The same from bytes already in memory (tests, fuzzing); name is used in messages. */
+struct gw_config *gw_config_parse(const char *data, size_t len, const char *name, char *const *env,
+                                  struct cmn_err *err);
+
+void gw_config_destroy(struct gw_config *cfg);
+
+/* Canonical name of an extra_config namespace (alias table §1.6), or the name itself. */
+const char *gw_config_canonical_namespace(const char *name);
+
+/* Writes what `check -d` shows (level 1..3, more detail each) to f. */
+void gw_config_dump(const struct gw_config *cfg, int level, FILE *f);
+
+#endif

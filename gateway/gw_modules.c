@@ -1,0 +1,33 @@
+/* gw_modules.c - the lists of factories (gw_modules.h). Order is behaviour: each list runs
+ * outer to inner, as KrakenD stacks its handlers. */
+#include "gw_modules.h"
+
+/* Router middlewares: before routing (security/cors), gin's engine middlewares (security/http,
+ * service-level bot detector), then each endpoint's chain (bot detector, telemetry, after the
+ * validator: Lua, rate limits, validation). */
+static const struct gw_mw_factory *const MIDDLEWARES[] = {
+    NULL, /* placeholder: C has no empty initialiser lists; never used (count below) */
+};
+static const size_t N_MIDDLEWARES = 0;
+
+/* Backend stages, outer to inner: telemetry, qos/circuit-breaker, qos/ratelimit/proxy,
+ * modifier/lua-backend, validation/cel, modifier/martian, qos/http-cache. */
+static const struct gw_stage_factory *const STAGES[] = {
+    NULL, /* placeholder, as above */
+};
+static const size_t N_STAGES = 0;
+
+struct gw_server_opts gw_modules_opts(void)
+{
+    return (struct gw_server_opts){NULL, MIDDLEWARES, N_MIDDLEWARES, STAGES, N_STAGES};
+}
+
+bool gw_modules_check(const struct gw_config *cfg, struct cmn_err *err)
+{
+    struct gw_mw_chains *mws = NULL;
+
+    if (!gw_mw_chains_build(cfg, MIDDLEWARES, N_MIDDLEWARES, &mws, err))
+        return false;
+    gw_mw_chains_free(mws);
+    return gw_stage_check(cfg, STAGES, N_STAGES, err);
+}

@@ -1,0 +1,95 @@
+/* gw_proxy_int.h - the proxy's state, shared by the pipeline (gw_proxy.c) and the backend
+ * chain each attempt runs through (gw_proxy_stage.c). Not for other modules. */
+#ifndef GW_PROXY_INT_H
+#define GW_PROXY_INT_H
+
+#include "gw_proxy.h"
+#include "gw_stage.h"
+
+#include <stdatomic.h>
+
+#define MAX_CONCURRENT 16 /* concurrent_calls above this are capped */
+
+/* The stages of one backend, outer to inner. */
+struct backend_rt {
+    struct gw_stage *stages;
+    size_t n_stages;
+};
+
+struct ep_rt {
+    const struct gw_endpoint *cfg;
+    struct gw_json *static_data;
+    atomic_uint *rr;             /* round-robin position per backend */
+    struct backend_rt *backends; /* per backend */
+};
+
+struct gw_proxy {
+    const struct gw_config *cfg;
+    struct gw_fetcher **fetchers; /* one per worker loop */
+    size_t n_loops;
+    struct ep_rt *eps;
+    size_t n_eps;
+    struct call **calls; /* per loop, touched by that loop's thread only */
+};
+
+struct part;
+
+/* One attempt at a backend (concurrent_calls makes several per part). */
+struct attempt {
+    struct part *part;
+    struct gw_fetch *fetch; /* the HTTP request in flight, or NULL */
+    bool active;            /* started and not finished */
+    /* with stages only: */
+    struct gw_outreq out;            /* the attempt's own request */
+    struct gw_stage_call *sc;        /* one per stage of the backend */
+    size_t n_entered;                /* stages whose `before` ran: `end` is owed to them */
+    struct gw_stage_resume *waiting; /* a stage's GW_STAGE_WAIT, until it resumes */
+    struct gw_stage_resume *spare;   /* the handle the next waiting stage would get */
+    struct deferred *deferred;       /* an outcome reached inside attempt_start, posted */
+    bool starting, failed_start;
+    int64_t deadline_ms;
+};
+
+struct part {
+    struct call *call;
+    size_t idx;
+    struct attempt att[MAX_CONCURRENT];
+    size_t n_att, att_pending;
+    struct gw_presp *resp;
+    struct gw_perr err;
+    bool has_err;
+    bool finished;
+};
+
+struct call {
+    struct gw_proxy *px;
+    size_t loop;
+    struct ep_rt *ep;
+    struct gw_inreq in;
+    gw_proxy_done_fn done;
+    void *arg;
+    int64_t start_ms, deadline_ms, merge_deadline_ms;
+    struct part *parts;
+    size_t n_parts;
+    bool sequential, merging, starting, finalized;
+    struct gw_merge merge;
+    struct gw_json **seq_data; /* completed sequential responses (copies) */
+    struct call *prev, *next;
+    struct part part_mem[]; /* parts points here: one allocation per call */
+};
+
+/* gw_proxy_stage.c: starts attempt a with request out (taken when take, else copied); false
+ * when it could not start (nothing was called). The outcome reaches attempt_finished. */
+bool attempt_start(struct attempt *a, struct gw_outreq *out, bool take, int64_t deadline_ms);
+/* Stops an attempt that is still running: no outcome is reported. */
+void attempt_cancel(struct attempt *a);
+
+/* gw_proxy.c: an attempt ended with resp (owned, may be NULL) or err (moved when has_err). */
+void attempt_finished(struct attempt *a, struct gw_presp *resp, struct gw_perr *err, bool has_err);
+
+/* Builds and frees the stages of every backend from the factories. */
+bool proxy_stages_build(struct gw_proxy *px, const struct gw_stage_factory *const *f, size_t n,
+                        struct cmn_err *err);
+void proxy_stages_free(struct gw_proxy *px);
+
+#endif

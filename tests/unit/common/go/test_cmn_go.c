@@ -1,0 +1,281 @@
+/* test_cmn_go.c - the Go rules of common/go, each checked against what Go itself does (the
+ * cases are Go's documented behaviour: time.ParseDuration, textproto.CanonicalMIMEHeaderKey,
+ * json.Marshal's string escaping, net/url's escaping). */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cmn_buf.h"
+#include "cmn_go_duration.h"
+#include "cmn_go_header.h"
+#include "cmn_go_json.h"
+#include "cmn_go_url.h"
+
+static void durations(void **state)
+{
+    static const struct {
+        const char *in;
+        bool ok;
+        int64_t ns;
+    } cases[] = {
+        {"0", true, 0},
+        {"5s", true, 5000000000},
+        {"30m", true, 1800000000000},
+        {"-1.5h", true, -5400000000000},
+        {"1h2m3.5s", true, 3723500000000},
+        {".5s", true, 500000000},
+        {"1.s", true, 1000000000},
+        {"1us", true, 1000},
+        {"1\xc2\xb5s", true, 1000},
+        {"1\xce\xbcs", true, 1000},
+        {"300ms", true, 300000000},
+        {"+2ns", true, 2},
+        {"2562047h47m16.854775807s", true, INT64_MAX},
+        {"-2562047h47m16.854775808s", true, INT64_MIN},
+        {"2562047h47m16.854775808s", false, 0},
+        {"9223372036854775808ns", false, 0},
+        {"", false, 0},
+        {"1", false, 0},
+        {"s", false, 0},
+        {".s", false, 0},
+        {"1d", false, 0},
+        {"1 s", false, 0},
+        {"-", false, 0},
+        {"3000000h", false, 0},
+    };
+    int64_t ns;
+
+    (void)state;
+    for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+        ns = 42;
+        if (cmn_go_parse_duration(cases[i].in, &ns) != cases[i].ok)
+            fail_msg("\"%s\": want %s", cases[i].in, cases[i].ok ? "ok" : "an error");
+        if (cases[i].ok && ns != cases[i].ns)
+            fail_msg("\"%s\": %lld, want %lld", cases[i].in, (long long)ns, (long long)cases[i].ns);
+        ns = 42;
+        if (cmn_go_parse_duration_n(cases[i].in, strlen(cases[i].in), &ns) != cases[i].ok ||
+            (cases[i].ok && ns != cases[i].ns))
+            fail_msg("_n \"%s\": wrong", cases[i].in);
+    }
+    /* with a length: the bytes after it are not read, a NUL inside is an unknown unit */
+    assert_true(cmn_go_parse_duration_n("1s5m", 2, &ns));
+    assert_int_equal(ns, 1000000000);
+    assert_false(cmn_go_parse_duration_n("1s\0" "5m", 5, &ns));
+    assert_false(cmn_go_parse_duration_n("0\0", 2, &ns));
+    assert_true(cmn_go_parse_duration_n("-0", 2, &ns));
+    assert_false(cmn_go_parse_duration_n("5s", 0, &ns));
+    assert_false(cmn_go_parse_duration(NULL, &ns));
+}
+
+static void canonical_headers(void **state)
+{
+    static const char *const cases[][2] = {
+        {"x-user-id", "X-User-Id"},
+        {"CONTENT-TYPE", "Content-Type"},
+        {"www-authenticate", "Www-Authenticate"},
+        {"a", "A"},
+        {"x--y", "X--Y"},
+        {"-x", "-X"},
+        {"x_y", "X_y"},
+        {"X Y", "X Y"}, /* not a token: unchanged */
+        {"x\xc3\xa9", "x\xc3\xa9"},
+        {"", ""},
+    };
+    char out[64];
+
+    (void)state;
+    for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+        cmn_go_canonical_header(cases[i][0], out, sizeof(out));
+        assert_string_equal(out, cases[i][1]);
+    }
+    cmn_go_canonical_header("content-type", out, 5); /* cut, still terminated */
+    assert_string_equal(out, "Cont");
+}
+
+static char *json(const char *s, size_t n, bool html)
+{
+    struct cmn_buf b;
+
+    cmn_buf_init(&b, 1024);
+    assert_true(cmn_go_json_string(&b, s, n, html));
+    return cmn_buf_take(&b, NULL);
+}
+
+static void json_strings(void **state)
+{
+    char *t;
+
+    (void)state;
+    t = json("plain", 5, true);
+    assert_string_equal(t, "\"plain\"");
+    free(t);
+    t = json("q\"b\\\b\f\n\r\t\x01\x1f", 11, true);
+    assert_string_equal(t, "\"q\\\"b\\\\\\b\\f\\n\\r\\t\\u0001\\u001f\"");
+    free(t);
+    t = json("<a&b>", 5, true);
+    assert_string_equal(t, "\"\\u003ca\\u0026b\\u003e\"");
+    free(t);
+    t = json("<a&b>", 5, false);
+    assert_string_equal(t, "\"<a&b>\"");
+    free(t);
+    /* U+2028, U+2029 escaped; valid multibyte kept; each invalid byte one \ufffd */
+    t = json("\xe2\x80\xa8\xe2\x80\xa9\xc3\xa9\xf0\x9f\x98\x80", 12, true);
+    assert_string_equal(t, "\"\\u2028\\u2029\xc3\xa9\xf0\x9f\x98\x80\"");
+    free(t);
+    t = json("a\xff\xe2\x82z\xed\xa0\x80\xc0\xaf", 10, true);
+    assert_string_equal(t, "\"a\\ufffd\\ufffd\\ufffdz\\ufffd\\ufffd\\ufffd\\ufffd\\ufffd\"");
+    free(t);
+    t = json("n\0l", 3, true);
+    assert_string_equal(t, "\"n\\u0000l\"");
+    free(t);
+}
+
+static void utf8(void **state)
+{
+    uint32_t r;
+
+    (void)state;
+    assert_int_equal(cmn_go_utf8_decode((const unsigned char *)"A", 1, &r), 1);
+    assert_int_equal(r, 'A');
+    assert_int_equal(cmn_go_utf8_decode((const unsigned char *)"\xc3\xa9", 2, &r), 2);
+    assert_int_equal(r, 0xe9);
+    assert_int_equal(cmn_go_utf8_decode((const unsigned char *)"\xf4\x8f\xbf\xbf", 4, &r), 4);
+    assert_int_equal(r, 0x10ffff);
+    assert_int_equal(cmn_go_utf8_decode((const unsigned char *)"\xf4\x90\x80\x80", 4, &r), 0);
+    assert_int_equal(cmn_go_utf8_decode((const unsigned char *)"\xed\xa0\x80", 3, &r), 0);
+    assert_int_equal(cmn_go_utf8_decode((const unsigned char *)"\xe0\x80\xaf", 3, &r), 0);
+    assert_int_equal(cmn_go_utf8_decode((const unsigned char *)"\xc3", 1, &r), 0);
+}
+
+static char *escaped(bool (*fn)(const char *, size_t, struct cmn_buf *), const char *s)
+{
+    struct cmn_buf b;
+
+    cmn_buf_init(&b, 1024);
+    if (!fn(s, strlen(s), &b)) {
+        cmn_buf_free(&b);
+        return NULL;
+    }
+    return cmn_buf_take(&b, NULL);
+}
+
+static void url(void **state)
+{
+    char out[64], *t;
+    size_t n;
+
+    (void)state;
+    assert_true(cmn_go_unescape("a%20b+c", 7, false, out, &n));
+    assert_string_equal(out, "a b+c");
+    assert_true(cmn_go_unescape("a%20b+c", 7, true, out, &n));
+    assert_string_equal(out, "a b c");
+    assert_true(cmn_go_unescape("%00x", 4, false, out, &n));
+    assert_int_equal(n, 2);
+    assert_false(cmn_go_unescape("%zz", 3, false, out, &n));
+    assert_false(cmn_go_unescape("ab%4", 4, false, out, &n));
+    assert_false(cmn_go_unescape("%", 1, false, out, &n));
+    t = escaped(cmn_go_query_escape, "a b&c=d/\xc3\xa9~-_.");
+    assert_string_equal(t, "a+b%26c%3Dd%2F%C3%A9~-_.");
+    free(t);
+    t = escaped(cmn_go_path_escape, "/a b/c?d#e;f=g@h$&+,:~");
+    assert_string_equal(t, "/a%20b/c%3Fd%23e;f=g@h$&+,:~");
+    free(t);
+    /* EscapedPath: a valid raw form is kept as sent, another is escaped again */
+    t = escaped(cmn_go_escaped_path, "/a%20b/%7E!'()*");
+    assert_string_equal(t, "/a%20b/%7E!'()*");
+    free(t);
+    t = escaped(cmn_go_escaped_path, "/a b/\xc3\xa9");
+    assert_string_equal(t, "/a%20b/%C3%A9");
+    free(t);
+    t = escaped(cmn_go_escaped_path, "/x%00y z");
+    assert_string_equal(t, "/x%00y%20z");
+    free(t);
+    assert_null(escaped(cmn_go_escaped_path, "/bad%zz"));
+}
+
+static void quote(void **state)
+{
+    struct cmn_buf b;
+
+    (void)state;
+    cmn_buf_init(&b, 256);
+    assert_true(cmn_go_quote(&b, "a\"b\\c\r\n\t\x01\x7f\xc3\xa9\xff", 13));
+    assert_string_equal(cmn_buf_str(&b), "\"a\\\"b\\\\c\\r\\n\\t\\x01\\x7f\xc3\xa9\\xff\"");
+    cmn_buf_free(&b);
+}
+
+/* The printf form cmn_go_format_duration replaced: "%.9f" of the value in its unit, trailing
+ * zeros and '.' trimmed. Built from integers now, its text must stay the same. */
+static void printf_duration(int64_t ns, char *out, size_t out_size)
+{
+    const char *unit = "s";
+    double v = (double)ns / 1e9;
+    char num[48];
+
+    if (ns < 1000) {
+        snprintf(out, out_size, "%lldns", (long long)ns);
+        return;
+    }
+    if (ns < 1000000)
+        v = (double)ns / 1e3, unit = "µs";
+    else if (ns < 1000000000LL)
+        v = (double)ns / 1e6, unit = "ms";
+    snprintf(num, sizeof(num), "%.9f", v);
+    size_t l = strlen(num);
+    while (l > 1 && num[l - 1] == '0')
+        num[--l] = '\0';
+    if (l && num[l - 1] == '.')
+        num[--l] = '\0';
+    snprintf(out, out_size, "%s%s", num, unit);
+}
+
+static void go_duration_matches_printf(void **state)
+{
+    static const int64_t fixed[] = {-5,          0,           999,         1000,
+                                    1001,        1010,        999999,      1000000,
+                                    1000001,     123456789,   999999999,   1000000000,
+                                    1000000001,  59999999999, 86400000000000LL,
+                                    999999999999999LL, 1000000000000000LL, 1234567890123456789LL};
+    char a[64], b[64];
+    uint64_t x = 88172645463325252ULL;
+
+    (void)state;
+    for (size_t i = 0; i < sizeof(fixed) / sizeof(fixed[0]); i++) {
+        cmn_go_format_duration(fixed[i], a, sizeof(a));
+        printf_duration(fixed[i], b, sizeof(b));
+        assert_string_equal(a, b);
+    }
+    for (int i = 0; i < 200000; i++) {
+        x ^= x << 13, x ^= x >> 7, x ^= x << 17;
+        /* spread over every unit: 10^(0..15) ns */
+        int64_t ns = (int64_t)(x % 1000000000000000ULL) >> (x % 50);
+        cmn_go_format_duration(ns, a, sizeof(a));
+        printf_duration(ns, b, sizeof(b));
+        assert_string_equal(a, b);
+    }
+    cmn_go_format_duration(1234567, a, 4);
+    assert_string_equal(a, "1.2");
+    cmn_go_format_duration(1234567, a, sizeof(a));
+    assert_string_equal(a, "1.234567ms");
+    cmn_go_format_duration(2500000000LL, a, sizeof(a));
+    assert_string_equal(a, "2.5s");
+    cmn_go_format_duration(999, a, sizeof(a));
+    assert_string_equal(a, "999ns");
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(durations),    cmocka_unit_test(canonical_headers),
+        cmocka_unit_test(json_strings), cmocka_unit_test(utf8),
+        cmocka_unit_test(url),          cmocka_unit_test(quote),
+        cmocka_unit_test(go_duration_matches_printf),
+    };
+
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}

@@ -1,0 +1,339 @@
+/* test_cmn_http_smuggling.c - the request-smuggling, header-injection and slow-client attacks
+ * of the security issue, replayed from raw sockets against the gateway's HTTP engine, every
+ * case over plain HTTP and over HTTPS: one parser, one set of rules for every listener. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "cmn_buf.h"
+#include "cmn_log.h"
+#include "hs_harness.h"
+#include "tu_http.h"
+
+#define ERR_HEADERS "\r\nContent-Type: text/plain; charset=utf-8\r\nConnection: close\r\n\r\n"
+#define ANS400 "HTTP/1.1 400 Bad Request" ERR_HEADERS "400 Bad Request"
+#define ANS400_WHY(why) "HTTP/1.1 400 Bad Request: " why ERR_HEADERS "400 Bad Request: " why
+
+static int setup_plain(void **state)
+{
+    return hs_setup(state);
+}
+
+static int setup_tls(void **state)
+{
+    int rc = hs_setup(state);
+
+    if (rc == 0)
+        ((struct harness *)*state)->tls = true;
+    return rc;
+}
+
+/* Sends raw bytes on a new connection and reads everything until the server closes. */
+static char *exchange(struct harness *h, const char *req, size_t len)
+{
+    struct tu_conn c;
+    size_t n;
+    char *got;
+
+    hs_connect_to(h, &c);
+    assert_true(tu_send(&c, req, len));
+    got = tu_read_all(&c, &n);
+    assert_non_null(got);
+    tu_close(&c);
+    return got;
+}
+
+/* req is refused with exactly `want` and a close, and the handler never sees a request. */
+static void refused(struct harness *h, const char *req, size_t len, const char *want)
+{
+    unsigned before = atomic_load(&h->handled);
+    char *got = exchange(h, req, len);
+
+    if (strcmp(got, want) != 0)
+        fprintf(stderr, "request: %s\nanswer: %s\n", req, got);
+    assert_string_equal(got, want);
+    assert_int_equal(atomic_load(&h->handled), before);
+    free(got);
+}
+
+#define REFUSED(h, lit, want) refused(h, lit, sizeof(lit) - 1, want)
+
+/* How many answers a byte stream holds ("HTTP/1.1 " at line starts). */
+static unsigned count_answers(const char *s)
+{
+    unsigned n = 0;
+
+    for (const char *p = s; (p = strstr(p, "HTTP/1.")); p++)
+        n += p == s || p[-1] == '\n';
+    return n;
+}
+
+/* Issue item 2: both framings, with a request hidden in what Content-Length calls the body. */
+static void both_framings_never_serve_the_hidden_request(void **state)
+{
+    struct harness *h = *state;
+    static const char req[] = "POST /first HTTP/1.1\r\nHost: t\r\nContent-Length: 49\r\n"
+                              "Transfer-Encoding: chunked\r\n\r\n"
+                              "0\r\n\r\nGET /smuggled HTTP/1.1\r\nHost: t\r\nX: 12345\r\n\r\n";
+    char *got;
+
+    hs_start(h, 1);
+    got = exchange(h, req, sizeof(req) - 1);
+    assert_int_equal(count_answers(got), 1);
+    assert_non_null(strstr(got, "POST /first HTTP/1.1"));
+    assert_null(strstr(got, "/smuggled"));
+    assert_int_equal(atomic_load(&h->handled), 1);
+    free(got);
+    hs_finish(h);
+}
+
+static void conflicting_lengths_and_control_bytes(void **state)
+{
+    struct harness *h = *state;
+
+    hs_start(h, 1);
+    REFUSED(h,
+            "POST /a HTTP/1.1\r\nHost: t\r\nContent-Length: 5\r\nContent-Length: 30\r\n\r\n"
+            "helloGET /smuggled HTTP/1.1\r\nHost: t\r\n\r\n",
+            ANS400);
+    REFUSED(h, "GET /a HTTP/1.1\r\nHost: t\r\nX-A: a\rb\r\n\r\n", ANS400);
+    REFUSED(h, "GET /a HTTP/1.1\r\nHost: x\ry\r\n\r\n", ANS400);
+    REFUSED(h, "GET /a HTTP/1.1\r\nHost: t\r\nX-A: a\x01z\r\n\r\n", ANS400);
+    REFUSED(h, "GET /a HTTP/1.1\r\nHost: t\r\nX-A: a\0z\r\n\r\n", ANS400);
+    REFUSED(h, "GET /a HTTP/1.1\r\nHost: t\r\nX-B\rSet-Cookie: a=b\r\n\r\n", ANS400);
+    REFUSED(h, "GET /a HTTP/1.1\r\nHost: t\r\nTransfer-Encoding : chunked\r\n\r\n", ANS400);
+    REFUSED(h, "GET /a HTTP/1.1\r\nHost: t\r\nX-A: a\r\n folded\r\n\r\n", ANS400);
+    hs_finish(h);
+}
+
+/* Issue item 6: lenient chunked bodies (CVE-2025-22871, CVE-2023-39326 patterns). */
+static void strict_chunked_bodies(void **state)
+{
+    struct harness *h = *state;
+    struct cmn_buf big;
+
+#define CHUNKED "POST /c HTTP/1.1\r\nHost: t\r\nTransfer-Encoding: chunked\r\n\r\n"
+    hs_start(h, 1);
+    REFUSED(h, CHUNKED "5\nhello\r\n0\r\n\r\n", ANS400);
+    REFUSED(h, CHUNKED "5\r\nhello\n0\r\n\r\n", ANS400);
+    REFUSED(h, CHUNKED "5 garbage\r\nhello\r\n0\r\n\r\n", ANS400);
+    REFUSED(h, CHUNKED "0\r\nX-T: a\0b\r\n\r\n", ANS400);
+    REFUSED(h, CHUNKED "0\r\nno colon\r\n\r\n", ANS400);
+    /* 400 KB of extensions for 100 bytes of body */
+    cmn_buf_init(&big, 1 << 22);
+    cmn_buf_append_str(&big, CHUNKED);
+    for (int i = 0; i < 100; i++) {
+        cmn_buf_append_str(&big, "1;");
+        for (int k = 0; k < 4000; k++)
+            cmn_buf_append(&big, "e", 1);
+        cmn_buf_append_str(&big, "\r\nx\r\n");
+    }
+    cmn_buf_append_str(&big, "0\r\n\r\n");
+    refused(h, big.data, big.len, ANS400);
+    /* 100 KB of trailers */
+    cmn_buf_reset(&big);
+    cmn_buf_append_str(&big, CHUNKED "1\r\nx\r\n0\r\n");
+    for (int i = 0; i < 4000; i++)
+        cmn_buf_append_str(&big, "X-Trailer: 0123456789\r\n");
+    cmn_buf_append_str(&big, "\r\n");
+    refused(h, big.data, big.len, ANS400);
+    cmn_buf_free(&big);
+    hs_finish(h);
+#undef CHUNKED
+}
+
+/* Issue item 7: HTTP/1.0 with Transfer-Encoding and a pipelined request after it. */
+static void http10_transfer_encoding_closes(void **state)
+{
+    struct harness *h = *state;
+
+    hs_start(h, 1);
+    REFUSED(h,
+            "POST /a HTTP/1.0\r\nTransfer-Encoding: chunked\r\nConnection: keep-alive\r\n\r\n"
+            "0\r\n\r\nGET /smuggled HTTP/1.0\r\nConnection: keep-alive\r\n\r\n",
+            ANS400);
+    hs_finish(h);
+}
+
+/* Issue item 9: Go's current answers. */
+static void go_parity(void **state)
+{
+    struct harness *h = *state;
+    struct tu_conn c;
+    struct tu_answer a;
+
+    hs_start(h, 1);
+    REFUSED(h,
+            "POST /a HTTP/1.1\r\nHost: t\r\nTransfer-Encoding: chunked\r\nContent-Length: abc\r\n"
+            "\r\n0\r\n\r\n",
+            ANS400);
+    hs_connect_to(h, &c);
+    /* 100-continue anywhere in the Expect list (Go's hasToken) */
+    assert_true(tu_send_str(&c, "POST /e HTTP/1.1\r\nHost: t\r\nExpect: 100-continue, foo\r\n"
+                                "Content-Length: 2\r\n\r\n"));
+    assert_int_equal(tu_read_answer(&c, false, &a), 1);
+    assert_int_equal(a.status, 100);
+    tu_answer_free(&a);
+    assert_true(tu_send_str(&c, "hi"));
+    assert_int_equal(tu_read_answer(&c, false, &a), 1);
+    assert_int_equal(a.status, 200);
+    tu_answer_free(&a);
+    /* a 21-digit Content-Length with leading zeros (strconv.ParseUint reads it) */
+    hs_ask(&c, "POST /z HTTP/1.1\r\nHost: t\r\nContent-Length: 000000000000000000002\r\n\r\nok",
+           false, &a);
+    assert_int_equal(a.status, 200);
+    assert_non_null(strstr(a.body, "\n\nok"));
+    tu_answer_free(&a);
+    /* absolute-form: the URL's path is served and its host replaces Host */
+    hs_ask(&c, "GET http://example.com:8080/abs?q=1 HTTP/1.1\r\nHost: other\r\n\r\n", false, &a);
+    assert_int_equal(a.status, 200);
+    assert_non_null(strstr(a.body, "path=/abs query=q=1 has_query=1"));
+    assert_non_null(strstr(a.body, "authority=example.com:8080"));
+    tu_answer_free(&a);
+    /* OPTIONS * is the server's, as Go's globalOptionsHandler: 200, empty, no handler */
+    unsigned before = atomic_load(&h->handled);
+    hs_ask(&c, "OPTIONS * HTTP/1.1\r\nHost: t\r\n\r\n", false, &a);
+    assert_string_equal(a.status_line, "HTTP/1.1 200 OK");
+    assert_string_equal(hs_hv(&a, "Content-Length"), "0");
+    assert_int_equal(atomic_load(&h->handled), before);
+    tu_answer_free(&a);
+    tu_close(&c);
+    hs_finish(h);
+}
+
+/* Every field written to a client passes the field rule: one with a control byte is left out
+ * (and logged), it never splits the answer. */
+static void answers_carry_no_invalid_fields(void **state)
+{
+    struct harness *h = *state;
+    struct tu_conn c;
+    struct tu_answer a;
+
+    hs_start(h, 1);
+    hs_connect_to(h, &c);
+    hs_ask(&c, "GET /split HTTP/1.1\r\nHost: t\r\n\r\n", false, &a);
+    assert_int_equal(a.status, 200);
+    assert_null(tu_answer_header(&a, "X-Injected"));
+    assert_null(tu_answer_header(&a, "X-Passed"));
+    assert_null(tu_answer_header(&a, "X-Nul"));
+    assert_null(tu_answer_header(&a, "Bad Name"));
+    assert_string_equal(hs_hv(&a, "X-Fine"), "tab\tand \xc3\xa9");
+    tu_answer_free(&a);
+    tu_close(&c);
+    hs_finish(h);
+}
+
+/* Issue item 3: a head trickled a byte at a time is cut at the head deadline, although the
+ * connection is never idle for long. */
+static void trickled_head_is_cut_at_its_deadline(void **state)
+{
+    struct harness *h = *state;
+    struct cmn_http_server_opts o = hs_default_opts(h, 1);
+    static const char req[] =
+        "GET /slow HTTP/1.1\r\nHost: t\r\nX-Pad: abcdefghijklmnopqrst\r\n\r\n";
+    struct tu_conn c;
+    struct timespec t0, t1;
+    size_t i = 0;
+
+    o.idle_timeout_s = 30;
+    o.head_timeout_ms = 600;
+    hs_start_with(h, o);
+    hs_connect_to(h, &c);
+    clock_gettime(CLOCK_MONOTONIC, &t0);
+    for (; i < sizeof(req) - 1; i++) {
+        if (!tu_send(&c, req + i, 1) || tu_closed_within(&c, 0))
+            break;
+        hs_msleep(40);
+    }
+    clock_gettime(CLOCK_MONOTONIC, &t1);
+    double s = (double)(t1.tv_sec - t0.tv_sec) + (double)(t1.tv_nsec - t0.tv_nsec) / 1e9;
+    /* cut after 0.6 s (15 bytes or so), well before the whole head (2.4 s) went out */
+    assert_true(i < sizeof(req) - 1);
+    assert_true(s >= 0.5 && s < 2.0);
+    assert_int_equal(atomic_load(&h->handled), 0);
+    tu_close(&c);
+    hs_finish(h);
+}
+
+/* A whole request (head and body) is bounded by the request deadline. */
+static void trickled_body_is_cut_at_the_request_deadline(void **state)
+{
+    struct harness *h = *state;
+    struct cmn_http_server_opts o = hs_default_opts(h, 1);
+    struct tu_conn c;
+    int sent = 0;
+
+    o.idle_timeout_s = 30;
+    o.request_timeout_ms = 700;
+    hs_start_with(h, o);
+    hs_connect_to(h, &c);
+    assert_true(tu_send_str(&c, "POST /b HTTP/1.1\r\nHost: t\r\nContent-Length: 100\r\n\r\n"));
+    for (; sent < 100; sent++) {
+        if (!tu_send(&c, "b", 1) || tu_closed_within(&c, 0))
+            break;
+        hs_msleep(40);
+    }
+    assert_true(sent < 40);
+    assert_int_equal(atomic_load(&h->handled), 0);
+    tu_close(&c);
+    hs_finish(h);
+}
+
+/* When the table is full, connections still without a request head make room for a new
+ * client instead of the new client being refused. */
+static void full_table_sheds_unfinished_heads(void **state)
+{
+    struct harness *h = *state;
+    struct cmn_http_server_opts o = hs_default_opts(h, 1);
+    struct tu_conn slow[8], c;
+    struct tu_answer a;
+    unsigned shed = 0;
+
+    o.max_connections = 8;
+    o.idle_timeout_s = 30;
+    hs_start_with(h, o);
+    for (int i = 0; i < 8; i++) {
+        hs_connect_to(h, &slow[i]);
+        assert_true(tu_send_str(&slow[i], "GET /never HTTP/1.1\r\nHo"));
+    }
+    hs_msleep(100);
+    hs_connect_to(h, &c);
+    hs_ask(&c, "GET /ok HTTP/1.1\r\nHost: t\r\n\r\n", false, &a);
+    assert_int_equal(a.status, 200);
+    tu_answer_free(&a);
+    for (int i = 0; i < 8; i++) {
+        shed += tu_closed_within(&slow[i], 200);
+        tu_close(&slow[i]);
+    }
+    assert_true(shed >= 1);
+    tu_close(&c);
+    hs_finish(h);
+}
+
+#define BOTH(t)                                                                                    \
+    cmocka_unit_test_setup_teardown(t, setup_plain, hs_teardown),                                  \
+        cmocka_unit_test_setup_teardown(t, setup_tls, hs_teardown)
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        BOTH(both_framings_never_serve_the_hidden_request),
+        BOTH(conflicting_lengths_and_control_bytes),
+        BOTH(strict_chunked_bodies),
+        BOTH(http10_transfer_encoding_closes),
+        BOTH(go_parity),
+        BOTH(answers_carry_no_invalid_fields),
+        BOTH(trickled_head_is_cut_at_its_deadline),
+        BOTH(trickled_body_is_cut_at_the_request_deadline),
+        BOTH(full_table_sheds_unfinished_heads),
+    };
+
+    cmn_log_init("TEST", CMN_LOG_NONE, 2);
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
