@@ -1,6 +1,8 @@
 /* gw_enc_charset.c - XML declaration charsets as Go's x/net/html/charset reads them (WHATWG). */
 #include "gw_enc_int.h"
 
+#include "cmn_go_json.h"
+
 #include <errno.h>
 #include <iconv.h>
 #include <string.h>
@@ -128,65 +130,9 @@ uint32_t gw_enc_cp1252_high(unsigned char c)
 
 bool gw_enc_put_utf8(struct cmn_buf *b, uint32_t cp)
 {
-    unsigned char u[4];
-    size_t n;
+    char u[4];
 
-    if (cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF))
-        cp = 0xFFFD;
-    if (cp < 0x80) {
-        u[0] = (unsigned char)cp;
-        n = 1;
-    } else if (cp < 0x800) {
-        u[0] = (unsigned char)(0xC0 | (cp >> 6));
-        u[1] = (unsigned char)(0x80 | (cp & 0x3F));
-        n = 2;
-    } else if (cp < 0x10000) {
-        u[0] = (unsigned char)(0xE0 | (cp >> 12));
-        u[1] = (unsigned char)(0x80 | ((cp >> 6) & 0x3F));
-        u[2] = (unsigned char)(0x80 | (cp & 0x3F));
-        n = 3;
-    } else {
-        u[0] = (unsigned char)(0xF0 | (cp >> 18));
-        u[1] = (unsigned char)(0x80 | ((cp >> 12) & 0x3F));
-        u[2] = (unsigned char)(0x80 | ((cp >> 6) & 0x3F));
-        u[3] = (unsigned char)(0x80 | (cp & 0x3F));
-        n = 4;
-    }
-    return cmn_buf_append(b, u, n) == CMN_BUF_OK;
-}
-
-size_t gw_enc_utf8_next(const unsigned char *s, size_t n, uint32_t *cp)
-{
-    uint32_t c;
-    size_t len, i;
-
-    if (n == 0)
-        return 0;
-    if (s[0] < 0x80) {
-        *cp = s[0];
-        return 1;
-    }
-    if (s[0] >= 0xC2 && s[0] <= 0xDF)
-        len = 2, c = s[0] & 0x1Fu;
-    else if (s[0] >= 0xE0 && s[0] <= 0xEF)
-        len = 3, c = s[0] & 0x0Fu;
-    else if (s[0] >= 0xF0 && s[0] <= 0xF4)
-        len = 4, c = s[0] & 0x07u;
-    else
-        return 0;
-    if (n < len)
-        return 0;
-    for (i = 1; i < len; i++) {
-        if ((s[i] & 0xC0) != 0x80)
-            return 0;
-        c = (c << 6) | (s[i] & 0x3Fu);
-    }
-    /* overlong forms, surrogates and values past U+10FFFF are invalid */
-    if ((len == 3 && c < 0x800) || (len == 4 && (c < 0x10000 || c > 0x10FFFF)) ||
-        (c >= 0xD800 && c <= 0xDFFF))
-        return 0;
-    *cp = c;
-    return len;
+    return cmn_buf_append(b, u, cmn_go_utf8_encode(cp, u)) == CMN_BUF_OK;
 }
 
 static bool iconv_all(const char *name, const char *s, size_t n, struct cmn_buf *out)
@@ -251,7 +197,7 @@ size_t gw_enc_space_len(const unsigned char *s, size_t n)
         return 1;
     if (s[0] < 0x80)
         return 0;
-    l = gw_enc_utf8_next(s, n, &cp);
+    l = cmn_go_utf8_decode(s, n, &cp);
     if (l && (cp == 0x85 || cp == 0xA0 || cp == 0x1680 || (cp >= 0x2000 && cp <= 0x200A) ||
               cp == 0x2028 || cp == 0x2029 || cp == 0x202F || cp == 0x205F || cp == 0x3000))
         return l;

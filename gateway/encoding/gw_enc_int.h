@@ -26,10 +26,8 @@
 /* Copies lim (may be NULL) into *out with defaults for zero fields. */
 void gw_enc_limits_resolve(const struct gw_enc_limits *lim, struct gw_enc_limits *out);
 
-/* Appends the UTF-8 encoding of code point cp (U+FFFD for invalid ones). */
+/* Appends the UTF-8 encoding of code point cp (U+FFFD for invalid ones: utf8.EncodeRune). */
 bool gw_enc_put_utf8(struct cmn_buf *b, uint32_t cp);
-/* Decodes one UTF-8 sequence at s[0..n): its length (0 when invalid), code point in *cp. */
-size_t gw_enc_utf8_next(const unsigned char *s, size_t n, uint32_t *cp);
 
 /* Length of a Go unicode.IsSpace rune at s[0..n) / ending at s[n], 0 if there is none. */
 size_t gw_enc_space_len(const unsigned char *s, size_t n);

@@ -2,6 +2,8 @@
  * the declaration and its charset, DOCTYPE), so that libxml2 is only ever given the root. */
 #include "gw_enc_int.h"
 
+#include "cmn_go_json.h"
+
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -128,7 +130,7 @@ static int prolog_text(struct prolog *p)
         if (c == ']' && p->n - p->i >= 3 && memcmp(p->b + p->i, "]]>", 3) == 0)
             return syntax(p, "unescaped ]]> not in CDATA section");
         if (p->utf8 && c >= 0x80) {
-            l = gw_enc_utf8_next((const unsigned char *)p->b + p->i, p->n - p->i, &cp);
+            l = cmn_go_utf8_decode((const unsigned char *)p->b + p->i, p->n - p->i, &cp);
             if (l == 0)
                 return syntax(p, "invalid UTF-8");
         }

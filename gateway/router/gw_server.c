@@ -228,12 +228,15 @@ static bool mw_answered(struct exctx *x, enum gw_mw_slot slot, size_t ep_index)
 static void proxy_done(void *arg, struct gw_proxy_outcome *o)
 {
     struct exctx *x = arg;
+    const char *accept = NULL;
 
     if (o->cancelled) {
         answer(x, cmn_http_response_new(503));
         return;
     }
-    answer(x, gw_render_endpoint(x->ep, &x->srv->render, o->resp, &o->err));
+    if (x->ep->output_encoding == GW_OUT_NEGOTIATE)
+        accept = cmn_http_request_header(cmn_http_exchange_request(x->ex), "Accept");
+    answer(x, gw_render_endpoint(x->ep, &x->srv->render, o->resp, &o->err, accept));
     gw_presp_destroy(o->resp);
 }
 

@@ -13,9 +13,10 @@
 
 #include "gw_enc_int.h"
 #include "gw_encoding.h"
+#include "tu_shared.h"
 #include "tu_file.h"
 
-#define SPECS GW_SHARED_DIR "/conformance/krakend-ce/krakend-ce-specs/"
+#define SPECS "conformance/krakend-ce/krakend-ce-specs/"
 
 /* Decodes; the JSON text of the result or "ERR <code>: <msg>". Owned. */
 static char *dec(const char *body, const struct gw_enc_limits *lim)
@@ -525,7 +526,7 @@ static void ce_rss_case(void **state)
                       "</title><link>http://showrss.info</link><item><title>S01E02</title>"
                       "</item></channel></rss>"},
     };
-    char *text = tu_read_file(SPECS "rss.json", NULL);
+    char *text = tu_shared_read(SPECS "rss.json", NULL);
     json_t *spec, *body;
 
     (void)state;
@@ -550,9 +551,9 @@ static void ce_rss_case(void **state)
     json_decref(spec);
 }
 
-int main(void)
+int main(int argc, char **argv)
 {
-    const struct CMUnitTest tests[] = {
+    const struct CMUnitTest own[] = {
         cmocka_unit_test(rss2_full_feed),
         cmocka_unit_test(empty_channel_gives_nulls_and_empty_strings),
         cmocka_unit_test(rss1_rdf_with_root_items_and_dublin_core),
@@ -568,7 +569,9 @@ int main(void)
         cmocka_unit_test(detection),
         cmocka_unit_test(charsets),
         cmocka_unit_test(hostile_feeds),
+    };
+    const struct CMUnitTest shared[] = {
         cmocka_unit_test(ce_rss_case),
     };
-    return cmocka_run_group_tests(tests, NULL, NULL);
+    return tu_run(argc, argv, own, TU_COUNT(own), shared, TU_COUNT(shared));
 }

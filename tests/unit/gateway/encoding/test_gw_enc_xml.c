@@ -12,9 +12,10 @@
 #include <time.h>
 
 #include "gw_encoding.h"
+#include "tu_shared.h"
 #include "tu_file.h"
 
-#define SPECS GW_SHARED_DIR "/conformance/krakend-ce/krakend-ce-specs/"
+#define SPECS "conformance/krakend-ce/krakend-ce-specs/"
 
 /* The XML body of CE's integration backend at /xml (our mock-backend serves the same bytes). */
 static const char CE_XML[] = "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"
@@ -456,7 +457,7 @@ static char *spec_body_ct(const char *name, char *ct, size_t ct_size)
     char *out = NULL;
 
     snprintf(path, sizeof(path), SPECS "%s.json", name);
-    text = tu_read_file(path, NULL);
+    text = tu_shared_read(path, NULL);
     if (!text)
         return NULL;
     root = json_loads(text, 0, NULL);
@@ -521,9 +522,9 @@ static void ce_xml_2_json_backend_to_xml(void **state)
     free(want);
 }
 
-int main(void)
+int main(int argc, char **argv)
 {
-    const struct CMUnitTest tests[] = {
+    const struct CMUnitTest own[] = {
         cmocka_unit_test(ce_backend_body_decodes_to_strings_and_dash_attributes),
         cmocka_unit_test(values_are_trimmed_strings_never_numbers),
         cmocka_unit_test(repeated_siblings_become_lists_in_document_order),
@@ -543,8 +544,10 @@ int main(void)
         cmocka_unit_test(renders_escapes_and_numbers_verbatim),
         cmocka_unit_test(render_refuses_non_scalar_attributes_writing_nothing),
         cmocka_unit_test(render_respects_the_output_cap),
+    };
+    const struct CMUnitTest shared[] = {
         cmocka_unit_test(ce_xml_1_backend_xml_to_xml),
         cmocka_unit_test(ce_xml_2_json_backend_to_xml),
     };
-    return cmocka_run_group_tests(tests, NULL, NULL);
+    return tu_run(argc, argv, own, TU_COUNT(own), shared, TU_COUNT(shared));
 }

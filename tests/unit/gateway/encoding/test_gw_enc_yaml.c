@@ -12,9 +12,10 @@
 #include <yaml.h>
 
 #include "gw_encoding.h"
+#include "tu_shared.h"
 #include "tu_file.h"
 
-#define SPECS GW_SHARED_DIR "/conformance/krakend-ce/krakend-ce-specs/"
+#define SPECS "conformance/krakend-ce/krakend-ce-specs/"
 
 static struct gw_json *json(const char *s)
 {
@@ -294,7 +295,7 @@ static void ce_negotitate_plain(void **state)
     gw_json_destroy(v);
     assert_string_equal(got, WANT);
     assert_int_equal(gw_enc_negotiate("text/plain", 10), GW_ENC_FMT_YAML);
-    text = tu_read_file(SPECS "negotitate_plain.json", NULL);
+    text = tu_shared_read(SPECS "negotitate_plain.json", NULL);
     if (!text) {
         free(got);
         skip(); /* the krakend-ce specs are not beside this checkout */
@@ -531,9 +532,9 @@ static void libyaml_reads_back_what_we_print(void **state)
     }
 }
 
-int main(void)
+int main(int argc, char **argv)
 {
-    const struct CMUnitTest tests[] = {
+    const struct CMUnitTest own[] = {
         cmocka_unit_test(empty_and_nil_maps),
         cmocka_unit_test(scalars_and_backend_numbers),
         cmocka_unit_test(keys_sorted_and_quoted_like_values),
@@ -545,8 +546,10 @@ int main(void)
         cmocka_unit_test(a_multi_line_key_prints_as_goccy_prints_it),
         cmocka_unit_test(long_strings_are_not_folded),
         cmocka_unit_test(output_cap_is_an_error_and_writes_nothing),
-        cmocka_unit_test(ce_negotitate_plain),
         cmocka_unit_test(libyaml_reads_back_what_we_print),
     };
-    return cmocka_run_group_tests(tests, NULL, NULL);
+    const struct CMUnitTest shared[] = {
+        cmocka_unit_test(ce_negotitate_plain),
+    };
+    return tu_run(argc, argv, own, TU_COUNT(own), shared, TU_COUNT(shared));
 }
