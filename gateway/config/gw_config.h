@@ -30,8 +30,8 @@ enum gw_encoding {
     GW_ENC_SAFEJSON,
     GW_ENC_STRING,
     GW_ENC_NOOP,
-    GW_ENC_XML, /* accepted by the parser; not implemented by the proxy (warning) */
-    GW_ENC_RSS, /* idem */
+    GW_ENC_XML, /* krakend-xml (gateway/encoding) */
+    GW_ENC_RSS, /* krakend-rss (gateway/encoding) */
 };
 
 /* Endpoint `output_encoding` (§3.6). */
@@ -40,9 +40,9 @@ enum gw_output_encoding {
     GW_OUT_JSON_COLLECTION,
     GW_OUT_STRING,
     GW_OUT_NOOP,
-    GW_OUT_XML,       /* not implemented: rendered as JSON with a startup warning */
-    GW_OUT_YAML,      /* idem */
-    GW_OUT_NEGOTIATE, /* idem */
+    GW_OUT_XML,       /* krakend-xml's renderer (gateway/encoding) */
+    GW_OUT_YAML,      /* gin's YAML */
+    GW_OUT_NEGOTIATE, /* by the request's Accept: JSON, XML or YAML */
 };
 
 /* A list of strings; `set` distinguishes "absent" from "present but empty". */

@@ -119,41 +119,43 @@ static bool reserved_path(const char *path)
     return false;
 }
 
-static enum gw_output_encoding output_encoding(struct gw_cfg_ctx *c, const char *s)
+/* lura's getRender: the renderer registered under output_encoding; an unknown name falls back
+ * to the one registered under the single backend's `encoding` (CE registers "xml" for both),
+ * else JSON. single_backend_enc is NULL when the endpoint has several backends. */
+static enum gw_output_encoding output_encoding(struct gw_cfg_ctx *c, const char *s,
+                                               const char *single_backend_enc)
 {
     static const struct {
         const char *name;
         enum gw_output_encoding enc;
-        bool implemented;
     } encs[] = {
-        {"json", GW_OUT_JSON, true},
-        {"json-collection", GW_OUT_JSON_COLLECTION, true},
-        {"string", GW_OUT_STRING, true},
-        {"no-op", GW_OUT_NOOP, true},
-        {"xml", GW_OUT_XML, false},
-        {"yaml", GW_OUT_YAML, false},
-        {"negotiate", GW_OUT_NEGOTIATE, false},
+        {"json", GW_OUT_JSON},   {"json-collection", GW_OUT_JSON_COLLECTION},
+        {"string", GW_OUT_STRING}, {"no-op", GW_OUT_NOOP},
+        {"xml", GW_OUT_XML},     {"yaml", GW_OUT_YAML},
+        {"negotiate", GW_OUT_NEGOTIATE},
     };
+    const char *fallback_name = "json";
+    enum gw_output_encoding fallback = GW_OUT_JSON;
     char key[80];
 
-    if (!s || !*s)
-        return GW_OUT_JSON;
-    snprintf(key, sizeof(key), "output_encoding:%.60s", s);
-    for (size_t i = 0; i < sizeof(encs) / sizeof(encs[0]); i++) {
-        if (strcmp(encs[i].name, s) == 0) {
-            if (!encs[i].implemented)
-                gw_cfg_warn_once(c, key,
-                                 "output_encoding \"%s\" is not supported by this "
-                                 "gateway: those endpoints render JSON",
-                                 s);
-            return encs[i].enc;
+    for (size_t i = 0; single_backend_enc && i < sizeof(encs) / sizeof(encs[0]); i++) {
+        if (strcmp(encs[i].name, single_backend_enc) == 0) {
+            fallback = encs[i].enc;
+            fallback_name = encs[i].name;
         }
     }
+    if (!s || !*s)
+        return fallback;
+    for (size_t i = 0; i < sizeof(encs) / sizeof(encs[0]); i++) {
+        if (strcmp(encs[i].name, s) == 0)
+            return encs[i].enc;
+    }
+    snprintf(key, sizeof(key), "output_encoding:%.60s", s);
     gw_cfg_warn_once(c, key,
-                     "output_encoding \"%s\" is unknown: those endpoints render JSON, as "
+                     "output_encoding \"%s\" is unknown: those endpoints render %s, as "
                      "KrakenD does",
-                     s);
-    return GW_OUT_JSON;
+                     s, fallback_name);
+    return fallback;
 }
 
 static enum gw_encoding backend_encoding(struct gw_cfg_ctx *c, const char *s)
@@ -175,14 +177,8 @@ static enum gw_encoding backend_encoding(struct gw_cfg_ctx *c, const char *s)
     low[n] = '\0';
     snprintf(key, sizeof(key), "encoding:%s", low);
     for (size_t i = 0; i < sizeof(encs) / sizeof(encs[0]); i++) {
-        if (strcmp(encs[i].name, low) == 0) {
-            if (encs[i].enc == GW_ENC_XML || encs[i].enc == GW_ENC_RSS)
-                gw_cfg_warn_once(c, key,
-                                 "backend encoding \"%s\" is not supported by this "
-                                 "gateway: those responses are decoded as JSON",
-                                 s);
+        if (strcmp(encs[i].name, low) == 0)
             return encs[i].enc;
-        }
     }
     gw_cfg_warn_once(c, key,
                      "backend encoding \"%s\" is unknown: decoded as JSON, as KrakenD "
@@ -468,6 +464,18 @@ static size_t list_size(const json_t *v)
     return v && !json_is_null(v) ? 1 : 0;
 }
 
+/* The `encoding` string of an endpoint's only backend, NULL when it has several or none. */
+static const char *single_backend_encoding(const json_t *endpoint)
+{
+    const json_t *list = gw_cfg_member(endpoint, "backend");
+    const json_t *enc;
+
+    if (list_size(list) != 1)
+        return NULL;
+    enc = json_object_get(json_array_get(list, 0), "encoding");
+    return json_is_string(enc) ? json_string_value(enc) : NULL;
+}
+
 static json_t *list_get(json_t *v, size_t i)
 {
     return json_is_array(v) ? json_array_get(v, i) : v;
@@ -530,7 +538,7 @@ static bool endpoint_basics(struct gw_cfg_ctx *c, json_t *obj, const char *path,
         return gw_cfg_fail(c, path,
                            "can not use NoOp encoding with more than one backends "
                            "connected to the same endpoint");
-    e->output_encoding = output_encoding(c, *out_enc);
+    e->output_encoding = output_encoding(c, *out_enc, single_backend_encoding(obj));
     return true;
 }
 

@@ -1,5 +1,6 @@
 /* gw_proxy_response.c - backend status rule, decoding, formatting, merging and static data. */
 #include "gw_proxy_response.h"
+#include "gw_encoding.h"
 
 #include "cmn_str.h"
 #include "gw_flatmap.h"
@@ -100,6 +101,19 @@ static bool decode(const struct gw_backend *b, const char *body, size_t len, str
     struct cmn_err jerr = {0};
     struct gw_json *v;
 
+    if (b->encoding == GW_ENC_XML || b->encoding == GW_ENC_RSS) {
+        /* krakend-xml and krakend-rss; a decoding error fails the backend as a JSON one does */
+        p->data = b->encoding == GW_ENC_XML
+                      ? gw_enc_xml_decode(body, len, b->is_collection, NULL, &jerr)
+                      : gw_enc_rss_decode(body, len, NULL, &jerr);
+        if (!p->data) {
+            if (jerr.code == GW_ENC_NOMEM)
+                return fail_nomem(err);
+            gw_perr_set(err, jerr.msg);
+            return false;
+        }
+        return true;
+    }
     if (b->encoding == GW_ENC_STRING) {
         p->data = gw_json_object();
         if (!p->data || !gw_json_object_set(p->data, "content", gw_json_string(body, len)))

@@ -20,11 +20,12 @@ struct gw_render_opts {
 };
 
 /* The endpoint handler: X-Krakend, X-Krakend-Completed, Cache-Control, error status or the
- * output encoding. resp may be NULL; err->n == 0 means no error. Owned response or NULL. */
+ * output encoding. resp may be NULL; err->n == 0 means no error. accept is the request's first
+ * Accept field, read by `negotiate` only (NULL: none). Owned response or NULL. */
 struct cmn_http_response *gw_render_endpoint(const struct gw_endpoint *ep,
                                              const struct gw_render_opts *o,
                                              const struct gw_presp *resp,
-                                             const struct gw_pipe_err *err);
+                                             const struct gw_pipe_err *err, const char *accept);
 
 /* gin 404 / 405 through CE's handlers (X-Krakend headers, optional error_body). allow may be
  * NULL for the 404. */

@@ -232,14 +232,17 @@ static void proxy_done(void *arg, struct gw_proxy_outcome *o)
 {
     struct exctx *x = arg;
     struct cmn_http_response *r = NULL;
+    const char *accept = NULL;
 
     if (o->cancelled) {
         answer(x, cmn_http_response_new(503));
         return;
     }
+    if (x->ep->output_encoding == GW_OUT_NEGOTIATE)
+        accept = cmn_http_request_header(cmn_http_exchange_request(x->ex), "Accept");
     if (!gw_mw_render(x->srv->mws, (size_t)(x->ep - x->srv->cfg->endpoints), x->ep, o->resp,
                       &o->err, &r))
-        r = gw_render_endpoint(x->ep, &x->srv->render, o->resp, &o->err);
+        r = gw_render_endpoint(x->ep, &x->srv->render, o->resp, &o->err, accept);
     answer(x, r);
     gw_presp_destroy(o->resp);
 }
