@@ -329,7 +329,9 @@ static int cmd_check(int argc, char **argv)
     gw_config_dump(cfg, o.debug, stderr);
     for (size_t i = 0; i < cfg->warnings.n; i++)
         fprintf(stderr, "WARNING: %s\n", cfg->warnings.items[i]);
-    /* What KrakenD only finds when it builds the validators: reported here too. */
+    /* What KrakenD only finds when it builds the validators and the modules: reported here
+     * too. The modules log their warnings; their startup lines (DEBUG) are for `run`. */
+    cmn_log_init("KRAKEND", CMN_LOG_WARNING, 2);
     if (!gw_validator_check_config(cfg, check_warning, NULL, &err) ||
         !gw_modules_check(cfg, &err)) {
         fprintf(stderr, "ERROR parsing the configuration file:\t%s\n", err.msg);
