@@ -5,6 +5,9 @@
 #include "gw_circuitbreaker.h"
 #include "gw_httpcache.h"
 #include "gw_ratelimit.h"
+#include "gw_revoker.h"
+
+#include <stdlib.h>
 
 /* Router middlewares: before routing (security/cors), gin's engine middlewares (security/http,
  * service-level bot detector), then each endpoint's chain (bot detector, telemetry, after the
@@ -31,9 +34,49 @@ struct gw_server_opts gw_modules_opts(void)
 bool gw_modules_check(const struct gw_config *cfg, struct cmn_err *err)
 {
     struct gw_mw_chains *mws = NULL;
+    struct gw_revoker *rev = NULL;
+    enum gw_rev_status rs;
 
     if (!gw_mw_chains_build(cfg, MIDDLEWARES, N_MIDDLEWARES, &mws, err))
         return false;
     gw_mw_chains_free(mws);
-    return gw_stage_check(cfg, STAGES, N_STAGES, err);
+    if (!gw_stage_check(cfg, STAGES, N_STAGES, err))
+        return false;
+    rs = gw_revoker_from_config(cfg, NULL, false, &rev, err);
+    gw_revoker_destroy(rev);
+    return rs != GW_REV_INVALID && rs != GW_REV_NOMEM;
+}
+
+struct gw_modules_rt {
+    struct gw_revoker *revoker; /* the validator's rejecter while it runs */
+};
+
+bool gw_modules_start(const struct gw_config *cfg, struct gw_validator *val,
+                      struct gw_modules_rt **out, struct cmn_err *err)
+{
+    struct gw_modules_rt *rt = calloc(1, sizeof(*rt));
+    enum gw_rev_status rs;
+
+    *out = NULL;
+    if (!rt)
+        return cmn_err_set(err, 1, "out of memory"), false;
+    rs = gw_revoker_from_config(cfg, NULL, true, &rt->revoker, err);
+    if (rs == GW_REV_INVALID || rs == GW_REV_NOMEM) {
+        free(rt);
+        return false;
+    }
+    if (rt->revoker && val) { /* krakend-jose's rejecter chain: the bloom filter */
+        struct gw_jwt_rejecter rej = {gw_revoker_rejected, rt->revoker};
+        gw_validator_set_rejecter(val, &rej);
+    }
+    *out = rt;
+    return true;
+}
+
+void gw_modules_stop(struct gw_modules_rt *rt)
+{
+    if (!rt)
+        return;
+    gw_revoker_destroy(rt->revoker);
+    free(rt);
 }

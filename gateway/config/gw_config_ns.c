@@ -25,7 +25,7 @@ struct ns_entry {
 static const struct ns_entry NAMESPACES[] = {
     {GW_NS_VALIDATOR, "auth/validator", GW_LVL_SERVICE | GW_LVL_ENDPOINT, true},
     {"github.com/devopsfaith/krakend-jose/signer", "auth/signer", ALL_LEVELS, false},
-    {"github_com/devopsfaith/bloomfilter", "auth/revoker", ALL_LEVELS, true},
+    {"github_com/devopsfaith/bloomfilter", "auth/revoker", GW_LVL_SERVICE, true},
     {"github.com/devopsfaith/krakend-oauth2-clientcredentials", "auth/client-credentials",
      ALL_LEVELS, false},
     {GW_NS_PROXY, "proxy", GW_LVL_ENDPOINT | GW_LVL_BACKEND, false},
