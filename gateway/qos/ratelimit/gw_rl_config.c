@@ -291,10 +291,8 @@ enum gw_rl_status gw_rl_router_config_parse(const json_t *ns, const char *path,
         goto nomem;
     if (!ns)
         return GW_RL_ABSENT;
-    if (!json_is_object(ns)) {
-        cmn_warnf(warnings, "%s: not an object; no rate limit (KrakenD: wrong extra config)", path);
+    if (!json_is_object(ns)) /* KrakenD's ERROR line says it (gw_rl_*_log_startup) */
         return GW_RL_WRONG;
-    }
     if (!read_all(ns, router_opts, R_COUNT, path, v, warnings))
         goto nomem;
     if (v[R_MAX_RATE].valid)
@@ -373,10 +371,8 @@ enum gw_rl_status gw_rl_proxy_config_parse(const json_t *ns, const char *path,
     out->every_ns = SECOND_NS;
     if (!ns)
         return GW_RL_ABSENT;
-    if (!json_is_object(ns)) {
-        cmn_warnf(warnings, "%s: not an object; no rate limit (KrakenD: wrong extra config)", path);
+    if (!json_is_object(ns)) /* KrakenD's ERROR line says it (gw_rl_*_log_startup) */
         return GW_RL_WRONG;
-    }
     if (!read_all(ns, proxy_opts, P_COUNT, path, v, warnings)) {
         st = cmn_err_set(err, GW_RL_NOMEM, "%s: out of memory", path);
         goto out;

@@ -747,6 +747,172 @@ static int walk(const json_t *v, int depth)
     return n;
 }
 
+/* ---- the factories: the middleware and the stage as the seams run them ---- */
+
+extern char **environ;
+
+static struct gw_config *config(const char *endpoints)
+{
+    char text[4096];
+    struct cmn_err err = {0};
+    struct gw_config *cfg;
+
+    snprintf(text, sizeof(text), "{\"version\":3,\"host\":[\"http://b:8080\"],\"endpoints\":[%s]}",
+             endpoints);
+    cfg = gw_config_parse(text, strlen(text), "t.json", environ, &err);
+    if (!cfg)
+        fail_msg("config: %s", err.msg);
+    return cfg;
+}
+
+/* One request through a router middleware: its verdict and, when it answered, the status. */
+static unsigned through(const struct gw_mw *mw, struct gw_inreq *in, const char *ip, int64_t now_ms)
+{
+    struct gw_mw_request rq = {0};
+    struct gw_hdrs added;
+    struct cmn_http_response *answer = NULL;
+    void *st = NULL;
+    struct gw_mw_out out = {&added, &answer, &st};
+    unsigned status = 0;
+
+    gw_hdrs_init(&added, 0);
+    rq.in = in;
+    rq.client_ip = ip;
+    rq.now_ms = now_ms;
+    rq.route = GW_MW_ROUTE_ENDPOINT;
+    if (mw->request(mw->ctx, &rq, &out) == GW_MW_ANSWER) {
+        assert_non_null(answer);
+        status = answer->status;
+        assert_int_equal(answer->n_headers, 0); /* the status alone */
+        assert_int_equal(answer->body_len, 0);
+        cmn_http_response_destroy(answer);
+    } else {
+        assert_null(answer);
+    }
+    assert_int_equal(added.n, 0);
+    gw_hdrs_free(&added);
+    return status;
+}
+
+static void test_factories(void **state)
+{
+    struct gw_config *cfg = config(
+        "{\"endpoint\":\"/a\",\"extra_config\":{\"qos/ratelimit/router\":{\"max_rate\":2,"
+        "\"client_max_rate\":1,\"client_capacity\":1,\"strategy\":\"header\",\"key\":\"X-Key\"}},"
+        "\"backend\":[{\"url_pattern\":\"/x\",\"extra_config\":{\"qos/ratelimit/proxy\":"
+        "{\"max_rate\":1,\"capacity\":2}}}]},"
+        "{\"endpoint\":\"/b\",\"extra_config\":{\"qos/ratelimit/router\":{\"client_max_rate\":3,"
+        "\"strategy\":\"ip\"}},\"backend\":[{\"url_pattern\":\"/y\"}]},"
+        "{\"endpoint\":\"/c\",\"extra_config\":{\"qos/ratelimit/router\":[1]},"
+        "\"backend\":[{\"url_pattern\":\"/z\"}]}");
+    struct cmn_clock_manual clock;
+    struct gw_rl_env env = GW_RL_ENV_INIT;
+    struct gw_mw mw[3];
+    struct gw_stage st;
+    struct cmn_err err = {0};
+    const char *ka[] = {"X-Key", "a", NULL}, *kb[] = {"X-Key", "b", NULL};
+    struct gw_inreq a = req(ka, NULL, 0), b = req(kb, NULL, 0), none = req(NULL, NULL, 0);
+    int64_t t0;
+    char *log;
+
+    (void)state;
+    cmn_clock_manual_init(&clock, 5000, 1700000000000);
+    env.clock = &clock.clock;
+    t0 = cmn_clock_now_mono_ms(&clock.clock);
+    tu_log_capture(CMN_LOG_DEBUG);
+    for (int i = 0; i < 3; i++) {
+        memset(&mw[i], 0, sizeof(mw[i]));
+        assert_true(gw_rl_router_build(&env, cfg, &cfg->endpoints[i], &mw[i], &err));
+    }
+    log = tu_log_take();
+    assert_string_equal(
+        log, "KRAKEND DEBUG: [ENDPOINT: /a][Ratelimit] Rate limit enabled. MaxRate: 2.000000, "
+             "Capacity: 2\n"
+             "KRAKEND DEBUG: [ENDPOINT: /a][Ratelimit] Rate limit enabled. Strategy: header (key: "
+             "X-Key), MaxRate: 1.000000, Capacity: 1\n"
+             "KRAKEND WARNING: endpoints[1].extra_config.qos/ratelimit/router.client_capacity: "
+             "absent, and max_rate is below 1 per second: the client bucket holds 1 token, not 3 "
+             "(KrakenD's default uses max_rate; set client_capacity)\n"
+             "KRAKEND DEBUG: [ENDPOINT: /b][Ratelimit] Rate limit enabled. Strategy: ip (key: ), "
+             "MaxRate: 3.000000, Capacity: 1\n"
+             "KRAKEND ERROR: [ENDPOINT: /c][Ratelimit] wrong extra config\n");
+    free(log);
+    assert_int_equal(mw[0].slot, GW_MW_AUTHENTICATED);
+    assert_string_equal(mw[0].name, "qos/ratelimit/router");
+    assert_null(mw[2].request); /* wrong extra config: no limiter */
+    assert_int_equal(env.store_refs, 2);
+
+    /* /a: client a, then b; the endpoint's two tokens go; then 503 and 429 */
+    assert_int_equal(through(&mw[0], &a, "1.1.1.1", t0), 0);
+    assert_int_equal(through(&mw[0], &a, "1.1.1.1", t0), 429);
+    assert_int_equal(through(&mw[0], &b, "1.1.1.1", t0), 0);
+    assert_int_equal(through(&mw[0], &none, "1.1.1.1", t0), 429);
+    cmn_clock_manual_advance(&clock, 1000); /* a's token is back, the endpoint's one too */
+    t0 += 1000;
+    assert_int_equal(through(&mw[0], &a, "1.1.1.1", t0), 0);
+    assert_int_equal(through(&mw[0], &b, "1.1.1.1", t0), 0); /* both buckets refilled at once */
+    cmn_clock_manual_advance(&clock, 1000);
+    t0 += 1000;
+    /* the endpoint refills 2 per second: a and b pass, a third client gets the 503 */
+    assert_int_equal(through(&mw[0], &a, "1.1.1.1", t0), 0);
+    assert_int_equal(through(&mw[0], &b, "1.1.1.1", t0), 0);
+    {
+        const char *kc[] = {"X-Key", "c", NULL};
+        struct gw_inreq c = req(kc, NULL, 0);
+
+        assert_int_equal(through(&mw[0], &c, "1.1.1.1", t0), 503);
+        req_free(&c);
+    }
+    /* /b: ip strategy, the seam's ClientIP */
+    assert_int_equal(through(&mw[1], &none, "10.0.0.1", t0), 0);
+    assert_int_equal(through(&mw[1], &none, "10.0.0.1", t0), 429);
+    assert_int_equal(through(&mw[1], &none, "10.0.0.2", t0), 0);
+    mw[0].free(mw[0].ctx);
+    assert_int_equal(env.store_refs, 1);
+    mw[1].free(mw[1].ctx);
+    assert_null(env.store); /* the last client limit took the store with it */
+
+    /* the backend limiter: a `before` that fails the call */
+    memset(&st, 0, sizeof(st));
+    assert_true(gw_rl_proxy_build(&env, cfg, &cfg->endpoints[0], &cfg->endpoints[0].backends[0],
+                                  &st, &err));
+    {
+        struct gw_stage_call call = {0};
+        struct gw_perr perr = {0};
+
+        call.now_ms = cmn_clock_now_mono_ms(&clock.clock);
+        assert_int_equal(st.before(st.ctx, &call, &perr), GW_STAGE_NEXT);
+        assert_int_equal(st.before(st.ctx, &call, &perr), GW_STAGE_NEXT);
+        assert_int_equal(st.before(st.ctx, &call, &perr), GW_STAGE_FAIL);
+        assert_string_equal(perr.msg, "rate limit exceded");
+        gw_perr_free(&perr);
+        call.now_ms += 1000;
+        assert_int_equal(st.before(st.ctx, &call, &perr), GW_STAGE_NEXT);
+    }
+    st.free(st.ctx);
+    memset(&st, 0, sizeof(st));
+    assert_true(gw_rl_proxy_build(&env, cfg, &cfg->endpoints[1], &cfg->endpoints[1].backends[0],
+                                  &st, &err));
+    assert_null(st.before); /* no namespace, no stage */
+    log = tu_log_take();
+    assert_string_equal(log, "KRAKEND DEBUG: [BACKEND: /x][Ratelimit] Enabling the rate limiter\n");
+    free(log);
+    tu_log_stop();
+    req_free(&a);
+    req_free(&b);
+    req_free(&none);
+    gw_config_destroy(cfg);
+
+    /* what KrakenD would crash on stops the build, with the path */
+    cfg = config("{\"endpoint\":\"/d\",\"backend\":[{\"url_pattern\":\"/x\",\"extra_config\":"
+                 "{\"qos/ratelimit/proxy\":{\"max_rate\":1,\"every\":\"0s\"}}}]}");
+    assert_false(gw_rl_proxy_build(&env, cfg, &cfg->endpoints[0], &cfg->endpoints[0].backends[0],
+                                   &st, &err));
+    assert_non_null(
+        strstr(err.msg, "endpoints[0].backend[0].extra_config.qos/ratelimit/proxy.every"));
+    gw_config_destroy(cfg);
+}
+
 /* The namespaces as KrakenD's CE fixture and a real public config write them. */
 static void test_shared_configs(void **state)
 {
@@ -792,6 +958,7 @@ int main(int argc, char **argv)
         cmocka_unit_test(test_client_key_header_param),
         cmocka_unit_test(test_router_verdicts),
         cmocka_unit_test(test_router_ttl),
+        cmocka_unit_test(test_factories),
     };
     const struct CMUnitTest shared[] = {
         cmocka_unit_test(test_shared_configs),
