@@ -62,7 +62,7 @@ void cmn_go_format_g(double x, char *out, size_t out_size)
     if (x < 0)
         PUT('-');
     if (exp < -4 || exp >= 6) {
-        char ex[8];
+        char ex[16];
         PUT(digits[0]);
         if (nd > 1) {
             PUT('.');

@@ -240,9 +240,20 @@ static bool copy_headers(struct gw_hdrs *dst, const struct gw_hdrs *src)
     return true;
 }
 
+/* A FETCH of a cacheable request: keep its headers as sent (validators included) for
+ * gw_hc_finish, since the request itself goes to the HTTP client. */
+static enum gw_hc_status fetch(struct gw_hc_plan *plan, const struct gw_hdrs *h, bool validate,
+                               struct cmn_err *err)
+{
+    if (!copy_headers(&plan->sent, h) || (validate && !validators(plan)))
+        return nomem(err);
+    return GW_HC_OK;
+}
+
 enum gw_hc_status gw_hc_begin(struct gw_hc_store *s, const struct gw_outreq *req,
                               int64_t now_unix_ns, struct gw_hc_plan *plan, struct cmn_err *err)
 {
+    const struct gw_hdrs *rh = &req->headers;
     const struct gw_fetch_result *sv;
     const char *v0;
     size_t n;
@@ -255,36 +266,34 @@ enum gw_hc_status gw_hc_begin(struct gw_hc_store *s, const struct gw_outreq *req
         return GW_HC_OK; /* not cacheable, and nothing of it can be stored */
     if (!make_key(plan, req))
         return nomem(err);
-    plan->cacheable = (plan->get || is_method(req->method, "HEAD")) &&
-                      !nonempty(gw_hc_get(&req->headers, "Range"));
+    plan->cacheable =
+        (plan->get || is_method(req->method, "HEAD")) && !nonempty(gw_hc_get(rh, "Range"));
     if (!plan->cacheable) {
         gw_hc_store_delete(s, plan->key, plan->key_len); /* invalidates its own key */
         return GW_HC_OK;
     }
-    if (!copy_headers(&plan->sent, &req->headers))
-        return nomem(err);
     plan->stored = gw_hc_store_get(s, plan->key, plan->key_len);
     if (!plan->stored) {
-        if (gw_hc_cc_get(gw_hc_get(&plan->sent, "Cache-Control"), "only-if-cached", &v0, &n))
-            return serve_504(s, plan, err);
-        return GW_HC_OK;
+        if (!gw_hc_cc_get(gw_hc_get(rh, "Cache-Control"), "only-if-cached", &v0, &n))
+            return fetch(plan, rh, false, err);
+        if (!copy_headers(&plan->sent, rh))
+            return nomem(err);
+        return serve_504(s, plan, err);
     }
     sv = gw_hc_entry_result(plan->stored);
-    if (!gw_hc_vary_matches(&sv->headers, &plan->sent))
-        return GW_HC_OK; /* fetch without validators; stale-if-error may still use it */
-    switch (gw_hc_freshness(&sv->headers, &plan->sent, now_unix_ns)) {
+    if (!gw_hc_vary_matches(&sv->headers, rh))
+        return fetch(plan, rh, false, err); /* no validators; stale-if-error may still use it */
+    switch (gw_hc_freshness(&sv->headers, rh, now_unix_ns)) {
     case GW_HC_FRESH:
-        plan->action = GW_HC_SERVE;
+        plan->action = GW_HC_SERVE; /* a hit: no copy of the request */
         plan->entry = gw_hc_entry_ref(plan->stored);
-        break;
+        return GW_HC_OK;
     case GW_HC_STALE:
-        if (!validators(plan))
-            return nomem(err);
-        break;
+        return fetch(plan, rh, true, err);
     case GW_HC_TRANSPARENT:
         break;
     }
-    return GW_HC_OK;
+    return fetch(plan, rh, false, err);
 }
 
 enum gw_hc_status gw_hc_finish(struct gw_hc_store *s, struct gw_hc_plan *plan,
