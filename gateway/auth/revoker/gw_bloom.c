@@ -8,6 +8,7 @@
  * one per tick), so time comes only from the clock the revoker was given. */
 #include "gw_revoker_int.h"
 
+#include "cmn_pages.h"
 #include "cmn_str.h"
 
 #include <stdlib.h>
@@ -48,8 +49,14 @@ void gw_revoker_hash(const void *data, size_t n, uint64_t h[2])
 
 static _Atomic uint64_t *filter_new(uint64_t words)
 {
-    /* calloc: large filters come from the kernel zeroed and cost memory only as bits are set */
-    return calloc(words, sizeof(uint64_t));
+    /* from the kernel: zeroed, and a page costs memory only once a bit in it is set (a
+     * configured N of ten million makes 42 MB filters that mostly stay empty) */
+    return cmn_pages_alloc(words * sizeof(uint64_t));
+}
+
+static void filter_free(_Atomic uint64_t *f, uint64_t words)
+{
+    cmn_pages_free((void *)(uintptr_t)f, words * sizeof(uint64_t));
 }
 
 static void filter_add(_Atomic uint64_t *f, uint64_t m, uint64_t k, const uint64_t h[2])
@@ -98,7 +105,7 @@ bool gw_bloom_init(struct gw_bloom *b, uint64_t m, uint64_t k, int64_t ttl_ms, i
 void gw_bloom_free(struct gw_bloom *b)
 {
     for (int i = 0; i < 3; i++) {
-        free((void *)(uintptr_t)b->f[i]);
+        filter_free(b->f[i], b->words);
         b->f[i] = NULL;
     }
     pthread_rwlock_destroy(&b->lock);
@@ -110,7 +117,7 @@ static void rotate_once(struct gw_bloom *b)
     _Atomic uint64_t *old = b->f[GW_BLOOM_PREV], *fresh = filter_new(b->words);
 
     if (fresh) {
-        free((void *)(uintptr_t)old);
+        filter_free(old, b->words);
     } else { /* no memory for a new one: clear the oldest in place (nobody reads it now) */
         for (uint64_t i = 0; i < b->words; i++)
             atomic_store_explicit(&old[i], 0, memory_order_relaxed);

@@ -15,6 +15,7 @@
 #include "gw_rl_int.h"
 
 #include "cmn_err.h"
+#include "cmn_pages.h"
 
 #include <sched.h>
 #include <stdatomic.h>
@@ -42,6 +43,7 @@ _Static_assert(sizeof(struct set) == GW_RL_STORE_SET_BYTES, "a set is four cache
 struct gw_rl_store {
     struct set *sets;
     void *raw;
+    size_t raw_bytes;
     size_t mask;
     size_t bytes;
     struct cmn_siphash_key key;
@@ -58,13 +60,15 @@ struct gw_rl_store *gw_rl_store_new(const struct gw_rl_store_opts *o, struct cmn
         goto nomem;
     while (nsets <= want / GW_RL_STORE_SET_BYTES / 2)
         nsets *= 2;
-    /* calloc: large tables come from the kernel zeroed and are touched only as used */
-    s->raw = calloc(nsets * GW_RL_STORE_SET_BYTES + 64, 1);
+    /* straight from the kernel: zeroed, page-aligned, and a page costs memory only once a
+     * client lands in one of its sets */
+    s->raw_bytes = nsets * GW_RL_STORE_SET_BYTES;
+    s->raw = cmn_pages_alloc(s->raw_bytes);
     if (!s->raw)
         goto nomem;
-    s->sets = (struct set *)(((uintptr_t)s->raw + 63) & ~(uintptr_t)63);
+    s->sets = s->raw;
     s->mask = nsets - 1;
-    s->bytes = sizeof(*s) + nsets * GW_RL_STORE_SET_BYTES + 64;
+    s->bytes = sizeof(*s) + s->raw_bytes;
     if (o)
         s->key = o->key;
     atomic_init(&s->salt, 0);
@@ -79,7 +83,7 @@ void gw_rl_store_destroy(struct gw_rl_store *s)
 {
     if (!s)
         return;
-    free(s->raw);
+    cmn_pages_free(s->raw, s->raw_bytes);
     free(s);
 }
 
