@@ -6,6 +6,7 @@
 #include "cmn_go_duration.h"
 #include "cmn_go_header.h"
 #include "cmn_go_strings.h"
+#include "cmn_go_time.h"
 #include "cmn_str.h"
 
 #include <stdlib.h>
@@ -82,188 +83,17 @@ static bool seconds_value(const char *v, size_t n, int64_t *ns)
     return ok;
 }
 
-/* ---- RFC 1123 dates, as Go's time.Parse reads them ---- */
-
-static const char *const day_names[7] = {"Sun", "Mon", "Tue", "Wed", "Thu", "Fri", "Sat"};
-static const char *const month_names[12] = {"Jan", "Feb", "Mar", "Apr", "May", "Jun",
-                                            "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"};
-
-static int lower(int c)
-{
-    return c >= 'A' && c <= 'Z' ? c - 'A' + 'a' : c;
-}
-
-/* Go's lookup(): a three-letter name, ASCII case-insensitively. */
-static int lookup3(const char **p, const char *const *names, int count)
-{
-    for (int i = 0; i < count; i++) {
-        const char *s = *p;
-
-        if (s[0] && s[1] && s[2] && lower(s[0]) == lower(names[i][0]) &&
-            lower(s[1]) == lower(names[i][1]) && lower(s[2]) == lower(names[i][2])) {
-            *p += 3;
-            return i;
-        }
-    }
-    return -1;
-}
-
-/* Go's skip(): a space in the layout matches any run of spaces (or none at the end). */
-static bool skip(const char **p, const char *lit)
-{
-    const char *s = *p;
-
-    for (; *lit; lit++) {
-        if (*lit == ' ') {
-            if (*s && *s != ' ')
-                return false;
-            while (*s == ' ')
-                s++;
-            continue;
-        }
-        if (*s != *lit)
-            return false;
-        s++;
-    }
-    *p = s;
-    return true;
-}
-
-static bool digit(char c)
-{
-    return c >= '0' && c <= '9';
-}
-
-/* Go's getnum(): one or two digits; exactly two when fixed. */
-static bool getnum(const char **p, bool fixed, int *out)
-{
-    const char *s = *p;
-
-    if (!digit(s[0]))
-        return false;
-    if (!digit(s[1])) {
-        if (fixed)
-            return false;
-        *out = s[0] - '0';
-        *p = s + 1;
-        return true;
-    }
-    *out = (s[0] - '0') * 10 + (s[1] - '0');
-    *p = s + 2;
-    return true;
-}
-
-/* Fractional seconds after "05" when the layout has none: ".123" or ",123". */
-static bool fraction(const char **p, int32_t *nsec)
-{
-    const char *s = *p + 1;
-    uint64_t v = 0;
-    size_t nd = 0;
-
-    while (digit(s[nd])) {
-        if (v > (UINT64_MAX - 9) / 10)
-            return false; /* atoi overflow */
-        v = v * 10 + (uint64_t)(s[nd] - '0');
-        nd++;
-    }
-    if (v >= 1000000000)
-        return false; /* "fractional second" out of range */
-    for (size_t i = nd; i < 9; i++)
-        v *= 10; /* Go scales by the missing digits, not past ten bytes */
-    *nsec = (int32_t)v;
-    *p = s + nd;
-    return true;
-}
-
-/* Go's parseSignedOffset(): "+N"/"-N" with N <= 23; its length, 0 if none. */
-static size_t signed_offset(const char *s)
-{
-    size_t i = 1;
-    uint64_t x = 0;
-
-    if (s[0] != '+' && s[0] != '-')
-        return 0;
-    while (digit(s[i])) {
-        if (x > 1000)
-            return 0;
-        x = x * 10 + (uint64_t)(s[i] - '0');
-        i++;
-    }
-    return (i == 1 || x > 23) ? 0 : i;
-}
-
-/* Go's parseTimeZone() (plus the "UTC" shortcut of Parse): the zone's length, 0 if none. */
-static size_t zone_length(const char *s)
-{
-    size_t n = strlen(s), up = 0;
-
-    if (n >= 3 && memcmp(s, "UTC", 3) == 0)
-        return 3;
-    if (n < 3)
-        return 0;
-    if (n >= 4 && (memcmp(s, "ChST", 4) == 0 || memcmp(s, "MeST", 4) == 0))
-        return 4;
-    if (memcmp(s, "GMT", 3) == 0)
-        return 3 + (n > 3 ? signed_offset(s + 3) : 0);
-    if (s[0] == '+' || s[0] == '-')
-        return signed_offset(s);
-    while (up < 6 && up < n && s[up] >= 'A' && s[up] <= 'Z')
-        up++;
-    if (up == 3)
-        return 3;
-    if (up == 4 && (s[3] == 'T' || memcmp(s, "WITA", 4) == 0))
-        return 4;
-    if (up == 5 && s[4] == 'T')
-        return 5;
-    return 0;
-}
-
-static bool leap(int64_t y)
-{
-    return (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
-}
-
-/* Days from 1970-01-01 to y-m-d (proleptic Gregorian; Howard Hinnant's days_from_civil). */
-static int64_t days_from_civil(int64_t y, int m, int d)
-{
-    int64_t era, yoe, doy, doe;
-
-    y -= m <= 2;
-    era = (y >= 0 ? y : y - 399) / 400;
-    yoe = y - era * 400;
-    doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
-    doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-    return era * 146097 + doe - 719468;
-}
+/* ---- RFC 1123 dates: time.Parse(time.RFC1123, v) in a process whose Local is UTC ---- */
 
 bool gw_hc_parse_http_date(const char *s, int64_t *unix_s, int32_t *nsec)
 {
-    static const int mdays[12] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
-    int month, day, hour, min, sec, year = 0;
-    int32_t ns = 0;
-    size_t z;
+    struct cmn_go_time t;
 
-    if (!s || lookup3(&s, day_names, 7) < 0 || !skip(&s, ", ") || !getnum(&s, true, &day) ||
-        !skip(&s, " ") || (month = lookup3(&s, month_names, 12)) < 0 || !skip(&s, " "))
+    if (!s ||
+        cmn_go_time_parse(CMN_GO_TIME_RFC1123, s, strlen(s), NULL, &t, NULL) != CMN_GO_TIME_OK)
         return false;
-    for (int i = 0; i < 4; i++) {
-        if (!digit(s[i]))
-            return false;
-        year = year * 10 + (s[i] - '0');
-    }
-    s += 4;
-    if (!skip(&s, " ") || !getnum(&s, false, &hour) || hour > 23 || !skip(&s, ":") ||
-        !getnum(&s, true, &min) || min > 59 || !skip(&s, ":") || !getnum(&s, true, &sec) ||
-        sec > 59)
-        return false;
-    if ((s[0] == '.' || s[0] == ',') && digit(s[1]) && !fraction(&s, &ns))
-        return false;
-    if (!skip(&s, " ") || (z = zone_length(s)) == 0 || s[z] != '\0')
-        return false;
-    if (day < 1 || day > mdays[month] + (month == 1 && leap(year)))
-        return false; /* "day out of range" */
-    *unix_s = days_from_civil(year, month + 1, day) * 86400 + hour * 3600 + min * 60 + sec;
-    *nsec = ns;
+    *unix_s = t.unix;
+    *nsec = t.nsec;
     return true;
 }
 

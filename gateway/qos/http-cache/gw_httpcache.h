@@ -129,8 +129,9 @@ enum gw_hc_freshness {
     GW_HC_TRANSPARENT, /* the request says no-cache: fetch without validators */
 };
 
-/* Go's time.Parse(time.RFC1123, s) ("Mon, 02 Jan 2006 15:04:05 GMT"), every zone name taken
- * as UTC (as Go does for names it does not know, with Local = UTC). */
+/* Go's time.Parse(time.RFC1123, s) ("Mon, 02 Jan 2006 15:04:05 GMT") by common/go's
+ * cmn_go_time_parse, every zone name taken as UTC (as Go does for names it does not know, with
+ * Local = UTC; GMT+h too: Go keeps the clock reading). */
 bool gw_hc_parse_http_date(const char *s, int64_t *unix_s, int32_t *nsec);
 /* The value of a Cache-Control directive as krakend/httpcache reads it: one header line,
  * comma-separated, spaces trimmed, value up to a second '=', case-sensitive names, last one

@@ -45,6 +45,8 @@ static void test_dates(void **state)
         {"Sun, 06 Nov 1994 7:49:37 GMT", true, DATE_S - 3600, 0},
         {"Sun, 06 Nov 1994 08:49:37.25 GMT", true, DATE_S, 250000000},
         {"Sun, 06 Nov 1994 08:49:37,5 GMT", true, DATE_S, 500000000},
+        /* Go reads at most nine fraction digits and skips the rest (parseNanoseconds) */
+        {"Sun, 06 Nov 1994 08:49:37.1234567890 GMT", true, DATE_S, 123456789},
         {"Sun, 06 Nov 1994 08:49:37 UTC", true, DATE_S, 0},
         {"Sun, 06 Nov 1994 08:49:37 PST", true, DATE_S, 0},   /* unknown zones: UTC */
         {"Sun, 06 Nov 1994 08:49:37 GMT+3", true, DATE_S, 0}, /* offset not applied */
@@ -65,7 +67,6 @@ static void test_dates(void **state)
         {"Sun, 06 Nov 1994 24:00:00 GMT", false, 0, 0},
         {"Sun, 06 Nov 1994 08:60:00 GMT", false, 0, 0},
         {"Sun, 06 Nov 1994 08:49:60 GMT", false, 0, 0},
-        {"Sun, 06 Nov 1994 08:49:37.1234567890 GMT", false, 0, 0},
         {"Fri, 29 Feb 2023 00:00:00 GMT", false, 0, 0}, /* day out of range */
         {"Sun, 00 Nov 1994 08:49:37 GMT", false, 0, 0},
         {"Sun, 31 Nov 1994 08:49:37 GMT", false, 0, 0},
