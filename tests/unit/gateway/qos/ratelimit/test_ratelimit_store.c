@@ -133,12 +133,15 @@ static void test_million_clients_bounded(void **state)
     assert_true(st.evicted >= 1000000 - slots);
     assert_true(st.evicted <= 1000000);
     assert_int_equal(st.reused, 0);
-    /* the RSS: the table and nothing per client (sanitizers and valgrind shadow memory) */
+    /* the RSS: the table and nothing per client (valgrind's shadow memory gets slack). Not
+     * under ASan: its quarantine keeps up to 256 MiB of the requests' freed memory resident,
+     * which says nothing about the store (whose own size is checked above in every build). */
     slack = RUNNING_ON_VALGRIND ? (long)bytes * 3 : (long)bytes / 4;
     if (before > 0 && after > 0) {
-        printf("# 1e6 clients: store %zu bytes (%zu slots), RSS +%ld bytes\n", bytes, slots,
-               after - before);
-        assert_true(after - before <= (long)bytes + slack + (4L << 20));
+        printf("# 1e6 clients: store %zu bytes (%zu slots), RSS +%ld bytes%s\n", bytes, slots,
+               after - before, SANITIZED ? " (ASan: not checked)" : "");
+        if (!SANITIZED)
+            assert_true(after - before <= (long)bytes + slack + (4L << 20));
     }
     /* ten seconds later every bucket is full again: new clients reuse slots at no cost */
     for (int i = 0; i < 100000; i++) {
