@@ -58,7 +58,7 @@ if [ $HAVE_SHARED = 1 ]; then
     # warnings are printed but never change the exit code
     run_cmd check "$KRAKEND" check -c "$REAL/krakend__playground-community__config_krakend_krakend.json"
     e2e_eq "warnings keep exit 0" 0 "$RC"
-    e2e_contains "unsupported namespaces listed" '"async/amqp" is not supported' "$OUT"
+    e2e_contains "unsupported namespaces listed" '"telemetry/opencensus" is not supported' "$OUT"
     # the namespaces it uses that the gateway implements: no warning names them
     e2e_eq "implemented namespaces not warned about" "" \
         "$(printf '%s\n' "$OUT" |
