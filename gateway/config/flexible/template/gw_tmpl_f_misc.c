@@ -1,0 +1,933 @@
+/* gw_tmpl_f_misc.c - sprig's defaults (default empty coalesce all any ternary), conversions
+ * (int int64 float64 atoi toDecimal), integer and float math (add sub mul div mod max min,
+ * addf... through decimal arithmetic like shopspring/decimal, ceil floor round), JSON, type
+ * reflection, env/expandenv, paths, base64/base32, random values, duration and fail. */
+#include "gw_tmpl_fns.h"
+
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* ---- defaults ---- */
+
+TFN_DECL(tfm_default)
+{
+    (void)x;
+    if (n < 2 || !tv_truth(a[1]))
+        return a[0];
+    return a[1];
+}
+
+TFN_DECL(tfm_empty)
+{
+    (void)x;
+    (void)n;
+    return tv_bool(!tv_truth(a[0]));
+}
+
+TFN_DECL(tfm_coalesce)
+{
+    (void)x;
+    for (size_t i = 0; i < n; i++)
+        if (tv_truth(a[i]))
+            return a[i];
+    return &tv_nil;
+}
+
+TFN_DECL(tfm_all)
+{
+    (void)x;
+    for (size_t i = 0; i < n; i++)
+        if (!tv_truth(a[i]))
+            return tv_bool(false);
+    return tv_bool(true);
+}
+
+TFN_DECL(tfm_any)
+{
+    (void)x;
+    for (size_t i = 0; i < n; i++)
+        if (tv_truth(a[i]))
+            return tv_bool(true);
+    return tv_bool(false);
+}
+
+TFN_DECL(tfm_ternary)
+{
+    (void)x;
+    (void)n;
+    return a[2]->u.b ? a[0] : a[1];
+}
+
+/* ---- conversions ---- */
+
+TFN_DECL(tfm_int64)
+{
+    (void)n;
+    return tv_int64(x, tcast_int64(a[0]));
+}
+
+TFN_DECL(tfm_int)
+{
+    (void)n;
+    return tv_int(x, tcast_int64(a[0]));
+}
+
+TFN_DECL(tfm_float64)
+{
+    (void)n;
+    return tv_float(x, tcast_float64(a[0]));
+}
+
+TFN_DECL(tfm_atoi)
+{
+    int64_t v;
+    struct tstr s = a[0]->u.s;
+
+    (void)n;
+    if (!tgo_atoi(s.p, s.n, &v))
+        v = 0;
+    return tv_int(x, v);
+}
+
+TFN_DECL(tfm_to_decimal)
+{
+    int64_t v = 0;
+    bool neg = false, ok = true;
+    size_t i = 0;
+
+    (void)n;
+    cmn_buf_reset(&x->tmp);
+    if (!tfmt_strval(x, &x->tmp, a[0]))
+        return NULL;
+    if (i < x->tmp.len && (x->tmp.data[i] == '+' || x->tmp.data[i] == '-'))
+        neg = x->tmp.data[i++] == '-';
+    if (i == x->tmp.len)
+        ok = false;
+    for (; ok && i < x->tmp.len; i++) {
+        char c = x->tmp.data[i];
+        if (c < '0' || c > '7' || v > (INT64_MAX - 7) / 8)
+            ok = false;
+        else
+            v = v * 8 + (c - '0');
+    }
+    return tv_int64(x, ok ? (neg ? -v : v) : 0);
+}
+
+/* ---- integer math: cast.ToInt64 then Go's wrapping int64 arithmetic ---- */
+
+static int64_t wrap_add(int64_t p, int64_t q)
+{
+    return (int64_t)((uint64_t)p + (uint64_t)q);
+}
+
+static int64_t wrap_mul(int64_t p, int64_t q)
+{
+    return (int64_t)((uint64_t)p * (uint64_t)q);
+}
+
+TFN_DECL(tfm_add1)
+{
+    (void)n;
+    return tv_int64(x, wrap_add(tcast_int64(a[0]), 1));
+}
+
+TFN_DECL(tfm_add)
+{
+    int64_t s = 0;
+
+    for (size_t i = 0; i < n; i++)
+        s = wrap_add(s, tcast_int64(a[i]));
+    return tv_int64(x, s);
+}
+
+TFN_DECL(tfm_sub)
+{
+    (void)n;
+    return tv_int64(x, (int64_t)((uint64_t)tcast_int64(a[0]) - (uint64_t)tcast_int64(a[1])));
+}
+
+TFN_DECL(tfm_mul)
+{
+    int64_t s = tcast_int64(a[0]);
+
+    for (size_t i = 1; i < n; i++)
+        s = wrap_mul(s, tcast_int64(a[i]));
+    return tv_int64(x, s);
+}
+
+TFN_DECL(tfm_div)
+{
+    int64_t p = tcast_int64(a[0]), q = tcast_int64(a[1]);
+
+    (void)n;
+    if (q == 0)
+        return tfn_fail(x, "runtime error: integer divide by zero");
+    if (p == INT64_MIN && q == -1)
+        return tv_int64(x, INT64_MIN);
+    return tv_int64(x, p / q);
+}
+
+TFN_DECL(tfm_mod)
+{
+    int64_t p = tcast_int64(a[0]), q = tcast_int64(a[1]);
+
+    (void)n;
+    if (q == 0)
+        return tfn_fail(x, "runtime error: integer divide by zero");
+    if (q == -1)
+        return tv_int64(x, 0);
+    return tv_int64(x, p % q);
+}
+
+TFN_DECL(tfm_max)
+{
+    int64_t m = tcast_int64(a[0]);
+
+    for (size_t i = 1; i < n; i++) {
+        int64_t v = tcast_int64(a[i]);
+        if (v > m)
+            m = v;
+    }
+    return tv_int64(x, m);
+}
+
+TFN_DECL(tfm_min)
+{
+    int64_t m = tcast_int64(a[0]);
+
+    for (size_t i = 1; i < n; i++) {
+        int64_t v = tcast_int64(a[i]);
+        if (v < m)
+            m = v;
+    }
+    return tv_int64(x, m);
+}
+
+/* math.Max / math.Min: NaN wins, +0 beats -0 */
+static double go_max(double p, double q)
+{
+    if (isinf(p) && p > 0)
+        return p;
+    if (isinf(q) && q > 0)
+        return q;
+    if (isnan(p) || isnan(q))
+        return NAN;
+    if (p == 0 && p == q)
+        return signbit(p) ? q : p;
+    return p > q ? p : q;
+}
+
+static double go_min(double p, double q)
+{
+    if (isinf(p) && p < 0)
+        return p;
+    if (isinf(q) && q < 0)
+        return q;
+    if (isnan(p) || isnan(q))
+        return NAN;
+    if (p == 0 && p == q)
+        return signbit(p) ? p : q;
+    return p < q ? p : q;
+}
+
+TFN_DECL(tfm_maxf)
+{
+    double m = tcast_float64(a[0]);
+
+    for (size_t i = 1; i < n; i++)
+        m = go_max(m, tcast_float64(a[i]));
+    return tv_float(x, m);
+}
+
+TFN_DECL(tfm_minf)
+{
+    double m = tcast_float64(a[0]);
+
+    for (size_t i = 1; i < n; i++)
+        m = go_min(m, tcast_float64(a[i]));
+    return tv_float(x, m);
+}
+
+TFN_DECL(tfm_ceil)
+{
+    (void)n;
+    return tv_float(x, ceil(tcast_float64(a[0])));
+}
+
+TFN_DECL(tfm_floor)
+{
+    (void)n;
+    return tv_float(x, floor(tcast_float64(a[0])));
+}
+
+TFN_DECL(tfm_round)
+{
+    double round_on = n > 2 ? a[2]->u.f : .5;
+    double val = tcast_float64(a[0]);
+    double pw = pow(10, (double)a[1]->u.i);
+    double digit = pw * val, ip, frac = modf(digit, &ip);
+    double r = frac >= round_on ? ceil(digit) : floor(digit);
+
+    return tv_float(x, r / pw);
+}
+
+/* ---- float math through decimals (sprig uses shopspring/decimal) ---- */
+
+/* a GCC/Clang extension: 128-bit integers hold the exact decimal mantissas */
+__extension__ typedef __int128 i128;
+
+/* value = m * 10^e exactly; or, once an operation leaves what an int128 mantissa holds, a plain
+ * double (dbl), whose rounding then matches the decimal result's float64 conversion */
+struct dec {
+    i128 m;
+    int e;
+    bool dbl;
+    double d;
+};
+
+static const i128 DEC_BIG = (i128)1000000000000000000LL * 1000000000000LL; /* 1e30 */
+static const i128 DEC_MUL = (i128)1000000000000000000LL;                   /* 1e18 */
+
+static bool dec_from_double(struct texec *x, double f, struct dec *d)
+{
+    char buf[64];
+    const char *e;
+    int dp = 0, sign;
+
+    memset(d, 0, sizeof(*d));
+    if (isnan(f) || isinf(f)) {
+        tfn_fail(x, "Cannot create a Decimal from %s", isnan(f) ? "NaN" : f > 0 ? "+Inf" : "-Inf");
+        return false;
+    }
+    if (f == 0)
+        return true;
+    tfmt_float(fabs(f), 'e', -1, buf, sizeof(buf));
+    e = strchr(buf, 'e');
+    for (const char *c = buf; c < e; c++) {
+        if (*c >= '0' && *c <= '9') {
+            d->m = d->m * 10 + (*c - '0');
+            d->e--;
+        }
+    }
+    sign = e[1] == '-' ? -1 : 1;
+    for (const char *c = e + 2; *c; c++)
+        dp = dp * 10 + (*c - '0');
+    d->e += sign * dp + 1;
+    if (f < 0)
+        d->m = -d->m;
+    return true;
+}
+
+static i128 abs128(i128 v)
+{
+    return v < 0 ? -v : v;
+}
+
+/* Rounds the mantissa (half away from zero) until it is at most lim. */
+static void dec_norm(struct dec *d, i128 lim)
+{
+    while (abs128(d->m) > lim) {
+        i128 q = d->m / 10, r = d->m % 10;
+        if (r >= 5)
+            q++;
+        else if (r <= -5)
+            q--;
+        d->m = q;
+        d->e++;
+    }
+}
+
+static double dec_to_double(const struct dec *d)
+{
+    char buf[60], out[100];
+    i128 m = abs128(d->m);
+    int k = sizeof(buf) - 1;
+
+    if (d->dbl)
+        return d->d;
+    buf[k] = '\0';
+    do {
+        buf[--k] = (char)('0' + (int)(m % 10));
+        m /= 10;
+    } while (m);
+    snprintf(out, sizeof(out), "%s%se%d", d->m < 0 ? "-" : "", buf + k, d->e);
+    return strtod(out, NULL);
+}
+
+static void to_dbl(struct dec *d, double v)
+{
+    d->dbl = true;
+    d->d = v;
+}
+
+static bool pow10_128(int k, i128 *out)
+{
+    i128 p = 1;
+
+    if (k < 0 || k > 36)
+        return false;
+    for (int i = 0; i < k; i++)
+        p *= 10;
+    *out = p;
+    return true;
+}
+
+static void dec_add(struct dec *d1, const struct dec *d2)
+{
+    struct dec a = *d1, b = *d2;
+    i128 p;
+
+    if (a.dbl || b.dbl) {
+        to_dbl(d1, dec_to_double(&a) + dec_to_double(&b));
+        return;
+    }
+    if (b.m == 0)
+        return;
+    if (a.m == 0) {
+        *d1 = b;
+        return;
+    }
+    if (a.e < b.e) {
+        struct dec t = a;
+        a = b;
+        b = t;
+    }
+    /* far apart exponents: the smaller term cannot reach a float64's digits */
+    if (!pow10_128(a.e - b.e, &p) || abs128(a.m) > DEC_BIG / p * 100) {
+        to_dbl(d1, dec_to_double(&a) + dec_to_double(&b));
+        return;
+    }
+    d1->m = a.m * p + b.m;
+    d1->e = b.e;
+    dec_norm(d1, DEC_BIG);
+}
+
+static void dec_mul(struct dec *d1, const struct dec *d2)
+{
+    struct dec b = *d2;
+
+    if (d1->dbl || b.dbl) {
+        to_dbl(d1, dec_to_double(d1) * dec_to_double(&b));
+        return;
+    }
+    dec_norm(d1, DEC_MUL);
+    dec_norm(&b, DEC_MUL);
+    d1->m *= b.m;
+    d1->e += b.e;
+    dec_norm(d1, DEC_BIG);
+}
+
+/* DivRound(d2, 16): the quotient rounded half away from zero to 16 decimal places */
+static bool dec_div(struct texec *x, struct dec *d1, const struct dec *d2)
+{
+    int shift;
+    i128 p, num, q, r;
+
+    if ((!d2->dbl && d2->m == 0) || (d2->dbl && d2->d == 0)) {
+        tfn_fail(x, "decimal division by zero");
+        return false;
+    }
+    shift = d1->e - d2->e + 16;
+    num = d1->m;
+    if (!d1->dbl && !d2->dbl && shift >= 0 && pow10_128(shift, &p) &&
+        abs128(num) < DEC_BIG / p * 1000) {
+        num *= p;
+        q = num / d2->m;
+        r = num % d2->m;
+        if (abs128(r) * 2 >= abs128(d2->m))
+            q += ((num < 0) != (d2->m < 0)) ? -1 : 1;
+        d1->m = q;
+        d1->e = -16;
+        dec_norm(d1, DEC_BIG);
+        return true;
+    }
+    {
+        double f = dec_to_double(d1) / dec_to_double(d2);
+        char buf[400];
+        if (isfinite(f) && fabs(f) < 1e300) {
+            snprintf(buf, sizeof(buf), "%.16f", f);
+            f = strtod(buf, NULL);
+        }
+        to_dbl(d1, f);
+        return true;
+    }
+}
+
+enum decop { D_ADD, D_SUB, D_MUL, D_DIV };
+
+static struct tv *dec_op(struct texec *x, double first, struct tv **rest, size_t n, enum decop op)
+{
+    struct dec acc, d;
+
+    if (!dec_from_double(x, first, &acc))
+        return NULL;
+    for (size_t i = 0; i < n; i++) {
+        if (!dec_from_double(x, tcast_float64(rest[i]), &d))
+            return NULL;
+        switch (op) {
+        case D_ADD:
+            dec_add(&acc, &d);
+            break;
+        case D_SUB:
+            d.m = -d.m;
+            dec_add(&acc, &d);
+            break;
+        case D_MUL:
+            dec_mul(&acc, &d);
+            break;
+        case D_DIV:
+            if (!dec_div(x, &acc, &d))
+                return NULL;
+            break;
+        }
+    }
+    return tv_float(x, dec_to_double(&acc));
+}
+
+TFN_DECL(tfm_add1f)
+{
+    struct tv one = {.kind = TV_INT, .type = GT_INT, .u.i = 1}, *o = &one;
+
+    (void)n;
+    return dec_op(x, tcast_float64(a[0]), &o, 1, D_ADD);
+}
+
+TFN_DECL(tfm_addf)
+{
+    return dec_op(x, 0, a, n, D_ADD);
+}
+
+TFN_DECL(tfm_subf)
+{
+    return dec_op(x, tcast_float64(a[0]), a + 1, n - 1, D_SUB);
+}
+
+TFN_DECL(tfm_mulf)
+{
+    return dec_op(x, tcast_float64(a[0]), a + 1, n - 1, D_MUL);
+}
+
+TFN_DECL(tfm_divf)
+{
+    return dec_op(x, tcast_float64(a[0]), a + 1, n - 1, D_DIV);
+}
+
+/* ---- JSON ---- */
+
+static struct tv *to_json(struct texec *x, struct tv *v, enum tjson_mode mode, bool must)
+{
+    const char *why = NULL;
+    int rc;
+
+    cmn_buf_reset(&x->tmp);
+    rc = tjson_marshal(x, &x->tmp, v, mode, &why);
+    if (rc < 0)
+        return NULL;
+    if (rc == 0)
+        return must ? tfn_fail(x, "%s", why) : tv_str_ref(x, "", 0);
+    return texec_tmp_string(x);
+}
+
+TFN_DECL(tfm_to_json)
+{
+    (void)n;
+    return to_json(x, a[0], TJSON_COMPACT, false);
+}
+
+TFN_DECL(tfm_must_to_json)
+{
+    (void)n;
+    return to_json(x, a[0], TJSON_COMPACT, true);
+}
+
+TFN_DECL(tfm_to_pretty_json)
+{
+    (void)n;
+    return to_json(x, a[0], TJSON_PRETTY, false);
+}
+
+TFN_DECL(tfm_must_to_pretty_json)
+{
+    (void)n;
+    return to_json(x, a[0], TJSON_PRETTY, true);
+}
+
+TFN_DECL(tfm_to_raw_json)
+{
+    (void)n;
+    /* toRawJson panics on an encoding error: it is an execution error too */
+    return to_json(x, a[0], TJSON_RAW, true);
+}
+
+static struct tv *from_json(struct texec *x, struct tv *s, bool must)
+{
+    char why[256];
+    struct tv *v = tjson_unmarshal(x, s->u.s.p, s->u.s.n, why, sizeof(why));
+
+    if (v)
+        return v;
+    if (x->failed)
+        return NULL;
+    return must ? tfn_fail(x, "%s", why) : &tv_nil;
+}
+
+TFN_DECL(tfm_from_json)
+{
+    (void)n;
+    return from_json(x, a[0], false);
+}
+
+TFN_DECL(tfm_must_from_json)
+{
+    (void)n;
+    return from_json(x, a[0], true);
+}
+
+/* ---- reflection ---- */
+
+TFN_DECL(tfm_type_of)
+{
+    (void)n;
+    return tv_str_ref(x, tv_type_name(a[0]), strlen(tv_type_name(a[0])));
+}
+
+static bool streq(const struct tv *s, const char *c)
+{
+    return s->u.s.n == strlen(c) && memcmp(s->u.s.p, c, s->u.s.n) == 0;
+}
+
+TFN_DECL(tfm_type_is)
+{
+    (void)x;
+    (void)n;
+    return tv_bool(streq(a[0], tv_type_name(a[1])));
+}
+
+TFN_DECL(tfm_type_is_like)
+{
+    const char *t = tv_type_name(a[1]);
+
+    (void)x;
+    (void)n;
+    return tv_bool(streq(a[0], t) || (t[0] == '*' && streq(a[0], t + 1)));
+}
+
+TFN_DECL(tfm_kind_of)
+{
+    (void)n;
+    return tv_str_ref(x, tv_kind_name(a[0]), strlen(tv_kind_name(a[0])));
+}
+
+TFN_DECL(tfm_kind_is)
+{
+    (void)x;
+    (void)n;
+    return tv_bool(streq(a[0], tv_kind_name(a[1])));
+}
+
+TFN_DECL(tfm_deep_equal)
+{
+    (void)n;
+    return tv_bool(tv_deep_equal(a[0], a[1], x->lim->max_value_depth));
+}
+
+/* ---- environment ---- */
+
+static const char *getenv_n(struct texec *x, const char *name, size_t n)
+{
+    char buf[1024];
+
+    if (!x->host->getenv || n >= sizeof(buf) || memchr(name, '\0', n))
+        return NULL;
+    memcpy(buf, name, n);
+    buf[n] = '\0';
+    return x->host->getenv(x->host->ctx, buf);
+}
+
+TFN_DECL(tfm_env)
+{
+    const char *v = getenv_n(x, a[0]->u.s.p, a[0]->u.s.n);
+
+    (void)n;
+    return v ? tv_str_copy(x, v, strlen(v)) : tv_str_ref(x, "", 0);
+}
+
+static bool is_shell_special(char c)
+{
+    return c == '*' || c == '#' || c == '$' || c == '@' || c == '!' || c == '?' || c == '-' ||
+           (c >= '0' && c <= '9');
+}
+
+static bool is_alnum_(char c)
+{
+    return c == '_' || (c >= '0' && c <= '9') || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z');
+}
+
+/* os.ExpandEnv: $VAR and ${VAR}; bad syntax is eaten, a lone $ kept */
+TFN_DECL(tfm_expandenv)
+{
+    const char *s = a[0]->u.s.p;
+    size_t len = a[0]->u.s.n, i = 0;
+
+    (void)n;
+    cmn_buf_reset(&x->tmp);
+    while (i < len) {
+        size_t j = i;
+        while (j < len && s[j] != '$')
+            j++;
+        if (cmn_buf_append(&x->tmp, s + i, j - i) != CMN_BUF_OK)
+            return texec_limitf(x, "expanded text exceeds the cap");
+        if (j >= len)
+            break;
+        if (j + 1 >= len) {
+            (void)cmn_buf_append(&x->tmp, "$", 1);
+            break;
+        }
+        {
+            const char *r = s + j + 1;
+            size_t rn = len - j - 1, name_off = 0, name_len = 0, wlen = 0;
+            if (r[0] == '{') {
+                if (rn > 2 && is_shell_special(r[1]) && r[2] == '}') {
+                    name_off = 1;
+                    name_len = 1;
+                    wlen = 3;
+                } else {
+                    size_t k = 1;
+                    while (k < rn && r[k] != '}') {
+                        if (r[k] == '{') {
+                            k = rn;
+                            break;
+                        }
+                        k++;
+                    }
+                    if (k >= rn) {
+                        wlen = 1; /* bad syntax: only "{" is eaten */
+                    } else if (k == 1) {
+                        wlen = 2; /* "${}" */
+                    } else {
+                        name_off = 1;
+                        name_len = k - 1;
+                        wlen = k + 1;
+                    }
+                }
+            } else if (is_shell_special(r[0])) {
+                name_len = 1;
+                wlen = 1;
+            } else {
+                while (wlen < rn && is_alnum_(r[wlen]))
+                    wlen++;
+                name_len = wlen;
+            }
+            if (name_len == 0 && wlen == 0) {
+                (void)cmn_buf_append(&x->tmp, "$", 1);
+            } else if (name_len > 0) {
+                const char *v = getenv_n(x, r + name_off, name_len);
+                if (v && cmn_buf_append_str(&x->tmp, v) != CMN_BUF_OK)
+                    return texec_limitf(x, "expanded text exceeds the cap");
+            }
+            i = j + 1 + wlen;
+        }
+    }
+    return texec_tmp_string(x);
+}
+
+/* ---- paths (Go's path package; filepath is the same on Linux) ---- */
+
+/* path.Clean into x->tmp */
+static bool path_clean(struct texec *x, const char *p, size_t n)
+{
+    bool rooted = n > 0 && p[0] == '/';
+    size_t r = 0, dotdot;
+    struct cmn_buf *b = &x->tmp;
+
+    cmn_buf_reset(b);
+    if (n == 0)
+        return cmn_buf_append(b, ".", 1) == CMN_BUF_OK;
+    if (rooted) {
+        (void)cmn_buf_append(b, "/", 1);
+        r = 1;
+    }
+    dotdot = b->len;
+    while (r < n) {
+        if (p[r] == '/') {
+            r++;
+        } else if (p[r] == '.' && (r + 1 == n || p[r + 1] == '/')) {
+            r++;
+        } else if (p[r] == '.' && p[r + 1] == '.' && (r + 2 == n || p[r + 2] == '/')) {
+            r += 2;
+            if (b->len > dotdot) {
+                size_t w = b->len - 1;
+                while (w > dotdot && b->data[w] != '/')
+                    w--;
+                b->len = w;
+                b->data[w] = '\0';
+            } else if (!rooted) {
+                if (b->len > 0)
+                    (void)cmn_buf_append(b, "/", 1);
+                (void)cmn_buf_append(b, "..", 2);
+                dotdot = b->len;
+            }
+        } else {
+            if ((rooted && b->len != 1) || (!rooted && b->len != 0))
+                (void)cmn_buf_append(b, "/", 1);
+            while (r < n && p[r] != '/')
+                if (cmn_buf_append(b, p + r++, 1) != CMN_BUF_OK)
+                    return false;
+        }
+    }
+    if (b->len == 0)
+        (void)cmn_buf_append(b, ".", 1);
+    return true;
+}
+
+TFN_DECL(tfm_clean)
+{
+    (void)n;
+    if (!path_clean(x, a[0]->u.s.p, a[0]->u.s.n))
+        return texec_limitf(x, "path exceeds the cap");
+    return texec_tmp_string(x);
+}
+
+TFN_DECL(tfm_base)
+{
+    const char *p = a[0]->u.s.p;
+    size_t e = a[0]->u.s.n, b;
+
+    (void)n;
+    if (e == 0)
+        return tv_str_ref(x, ".", 1);
+    while (e > 0 && p[e - 1] == '/')
+        e--;
+    if (e == 0)
+        return tv_str_ref(x, "/", 1);
+    b = e;
+    while (b > 0 && p[b - 1] != '/')
+        b--;
+    return tv_str_ref(x, p + b, e - b);
+}
+
+TFN_DECL(tfm_dir)
+{
+    const char *p = a[0]->u.s.p;
+    size_t k = a[0]->u.s.n;
+
+    (void)n;
+    while (k > 0 && p[k - 1] != '/')
+        k--;
+    if (!path_clean(x, p, k))
+        return texec_limitf(x, "path exceeds the cap");
+    return texec_tmp_string(x);
+}
+
+TFN_DECL(tfm_ext)
+{
+    const char *p = a[0]->u.s.p;
+    size_t len = a[0]->u.s.n;
+
+    (void)n;
+    for (size_t i = len; i > 0 && p[i - 1] != '/'; i--)
+        if (p[i - 1] == '.')
+            return tv_str_ref(x, p + i - 1, len - i + 1);
+    return tv_str_ref(x, "", 0);
+}
+
+TFN_DECL(tfm_is_abs)
+{
+    (void)x;
+    (void)n;
+    return tv_bool(a[0]->u.s.n > 0 && a[0]->u.s.p[0] == '/');
+}
+
+/* ---- misc ---- */
+
+TFN_DECL(tfm_fail)
+{
+    (void)n;
+    return tfn_fail(x, "%.*s", (int)(a[0]->u.s.n > 300 ? 300 : a[0]->u.s.n), a[0]->u.s.p);
+}
+
+/* time.Duration(n * time.Second).String() */
+TFN_DECL(tfm_duration)
+{
+    int64_t secs = 0;
+    uint64_t u;
+    char buf[64];
+    int k = sizeof(buf);
+    bool neg;
+
+    (void)n;
+    if (a[0]->kind == TV_STRING) {
+        if (!tgo_atoi(a[0]->u.s.p, a[0]->u.s.n, &secs))
+            secs = 0;
+    } else if (a[0]->type == GT_INT64) {
+        secs = a[0]->u.i;
+    }
+    {
+        int64_t d = wrap_mul(secs, 1000000000);
+        neg = d < 0;
+        u = neg ? (uint64_t)0 - (uint64_t)d : (uint64_t)d;
+    }
+    buf[--k] = '\0';
+    if (u == 0)
+        return tv_str_ref(x, "0s", 2);
+    if (u < 1000000000ull) {
+        /* only reachable through int64 overflow: ns, µs or ms with a fraction */
+        const char *unit = "ns";
+        int prec = 0;
+        if (u >= 1000000ull) {
+            unit = "ms";
+            prec = 6;
+        } else if (u >= 1000ull) {
+            unit = "\xc2\xb5s";
+            prec = 3;
+        }
+        snprintf(buf, sizeof(buf), "%s%llu", neg ? "-" : "", (unsigned long long)u);
+        {
+            char out[80];
+            size_t len = strlen(buf), ip = len - (size_t)prec;
+            size_t fe = len;
+            while (fe > ip && buf[fe - 1] == '0')
+                fe--;
+            snprintf(out, sizeof(out), "%.*s%s%.*s%s", (int)ip, buf, fe > ip ? "." : "",
+                     (int)(fe - ip), buf + ip, unit);
+            return tv_str_copy(x, out, strlen(out));
+        }
+    }
+    {
+        uint64_t frac = u % 1000000000ull, s;
+        char fb[16];
+        int fl;
+        buf[--k] = 's';
+        if (frac) {
+            fl = snprintf(fb, sizeof(fb), "%09llu", (unsigned long long)frac);
+            while (fl > 0 && fb[fl - 1] == '0')
+                fl--;
+            while (fl > 0)
+                buf[--k] = fb[--fl];
+            buf[--k] = '.';
+        }
+        s = u / 1000000000ull;
+        fl = snprintf(fb, sizeof(fb), "%llu", (unsigned long long)(s % 60));
+        while (fl > 0)
+            buf[--k] = fb[--fl];
+        s /= 60;
+        if (s > 0) {
+            buf[--k] = 'm';
+            fl = snprintf(fb, sizeof(fb), "%llu", (unsigned long long)(s % 60));
+            while (fl > 0)
+                buf[--k] = fb[--fl];
+            s /= 60;
+            if (s > 0) {
+                buf[--k] = 'h';
+                fl = snprintf(fb, sizeof(fb), "%llu", (unsigned long long)s);
+                while (fl > 0)
+                    buf[--k] = fb[--fl];
+            }
+        }
+        if (neg)
+            buf[--k] = '-';
+    }
+    return tv_str_copy(x, buf + k, strlen(buf + k));
+}

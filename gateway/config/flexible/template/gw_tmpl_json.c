@@ -1,0 +1,229 @@
+/* gw_tmpl_json.c - Go's encoding/json for template values: Marshal (sorted keys, HTML-safe
+ * escaping, float64 in JSON style, \b \f as Go >= 1.22 writes them), MarshalIndent, the
+ * no-HTML-escaping encoder of toRawJson, and Unmarshal into interface{} (through jansson). */
+#include "gw_tmpl_int.h"
+
+#include <math.h>
+#include <stdio.h>
+#include <string.h>
+
+struct jw {
+    struct texec *x;
+    struct cmn_buf *out;
+    enum tjson_mode mode;
+    bool ok;         /* false: output cap */
+    const char *why; /* set: Go would fail */
+};
+
+static void put(struct jw *j, const char *s, size_t n)
+{
+    if (j->ok && cmn_buf_append(j->out, s, n) != CMN_BUF_OK)
+        j->ok = false;
+}
+
+static void puts_(struct jw *j, const char *s)
+{
+    put(j, s, strlen(s));
+}
+
+static void emit_string(struct jw *j, const char *s, size_t n)
+{
+    static const char hex[] = "0123456789abcdef";
+    size_t start = 0, i = 0;
+
+    put(j, "\"", 1);
+    while (i < n) {
+        unsigned char c = (unsigned char)s[i];
+        if (c < 0x80) {
+            const char *esc = NULL;
+            char u[7];
+            bool html = j->mode != TJSON_RAW && (c == '<' || c == '>' || c == '&');
+            if (c >= 0x20 && c != '"' && c != '\\' && !html) {
+                i++;
+                continue;
+            }
+            put(j, s + start, i - start);
+            switch (c) {
+            case '"':
+                esc = "\\\"";
+                break;
+            case '\\':
+                esc = "\\\\";
+                break;
+            case '\b':
+                esc = "\\b";
+                break;
+            case '\f':
+                esc = "\\f";
+                break;
+            case '\n':
+                esc = "\\n";
+                break;
+            case '\r':
+                esc = "\\r";
+                break;
+            case '\t':
+                esc = "\\t";
+                break;
+            default:
+                snprintf(u, sizeof(u), "\\u00%c%c", hex[c >> 4], hex[c & 15]);
+                esc = u;
+            }
+            puts_(j, esc);
+            i++;
+            start = i;
+            continue;
+        }
+        {
+            uint32_t r;
+            size_t wd = tutf8_decode(s + i, n - i, &r);
+            if (r == 0xFFFD && wd == 1) {
+                put(j, s + start, i - start);
+                puts_(j, "\\ufffd");
+                i += wd;
+                start = i;
+                continue;
+            }
+            if (r == 0x2028 || r == 0x2029) {
+                put(j, s + start, i - start);
+                puts_(j, r == 0x2028 ? "\\u2028" : "\\u2029");
+                i += wd;
+                start = i;
+                continue;
+            }
+            i += wd;
+        }
+    }
+    put(j, s + start, n - start);
+    put(j, "\"", 1);
+}
+
+static void json_float(struct jw *j, double f)
+{
+    char buf[64];
+    double a = fabs(f);
+    size_t n;
+
+    if (isnan(f) || isinf(f)) {
+        j->why = isnan(f)
+                     ? "json: unsupported value: NaN"
+                     : (f > 0 ? "json: unsupported value: +Inf" : "json: unsupported value: -Inf");
+        return;
+    }
+    if (a != 0 && (a < 1e-6 || a >= 1e21)) {
+        tfmt_float(f, 'e', -1, buf, sizeof(buf));
+        n = strlen(buf);
+        /* Go writes e-07 as e-7 */
+        if (n >= 4 && buf[n - 4] == 'e' && buf[n - 3] == '-' && buf[n - 2] == '0') {
+            buf[n - 2] = buf[n - 1];
+            buf[n - 1] = '\0';
+        }
+    } else {
+        tfmt_float(f, 'f', -1, buf, sizeof(buf));
+    }
+    puts_(j, buf);
+}
+
+static void newline(struct jw *j, int depth)
+{
+    put(j, "\n", 1);
+    for (int i = 0; i < depth; i++)
+        put(j, "  ", 2);
+}
+
+static void json_value(struct jw *j, const struct tv *v, int depth)
+{
+    char buf[32];
+
+    if (!j->ok || j->why)
+        return;
+    if (depth > j->x->lim->max_value_depth) {
+        j->why = "json: unsupported value: encountered a cycle via map[string]interface {}";
+        return;
+    }
+    switch (v->kind) {
+    case TV_MISSING:
+    case TV_NIL:
+        puts_(j, "null");
+        return;
+    case TV_BOOL:
+        puts_(j, v->u.b ? "true" : "false");
+        return;
+    case TV_INT:
+        snprintf(buf, sizeof(buf), "%lld", (long long)v->u.i);
+        puts_(j, buf);
+        return;
+    case TV_FLOAT:
+        json_float(j, v->u.f);
+        return;
+    case TV_STRING:
+        emit_string(j, v->u.s.p, v->u.s.n);
+        return;
+    case TV_LIST:
+        put(j, "[", 1);
+        for (size_t i = 0; i < v->u.l.n; i++) {
+            if (i)
+                put(j, ",", 1);
+            if (j->mode == TJSON_PRETTY)
+                newline(j, depth + 1);
+            json_value(j, v->u.l.v[i], depth + 1);
+        }
+        if (j->mode == TJSON_PRETTY && v->u.l.n)
+            newline(j, depth);
+        put(j, "]", 1);
+        return;
+    case TV_MAP:
+        put(j, "{", 1);
+        for (size_t i = 0; i < v->u.m->n; i++) {
+            if (i)
+                put(j, ",", 1);
+            if (j->mode == TJSON_PRETTY)
+                newline(j, depth + 1);
+            emit_string(j, v->u.m->m[i].k, v->u.m->m[i].kn);
+            put(j, j->mode == TJSON_PRETTY ? ": " : ":", j->mode == TJSON_PRETTY ? 2 : 1);
+            json_value(j, v->u.m->m[i].v, depth + 1);
+        }
+        if (j->mode == TJSON_PRETTY && v->u.m->n)
+            newline(j, depth);
+        put(j, "}", 1);
+        return;
+    }
+}
+
+int tjson_marshal(struct texec *x, struct cmn_buf *out, const struct tv *v, enum tjson_mode mode,
+                  const char **why)
+{
+    struct jw j = {x, out, mode, true, NULL};
+    size_t before = out->len;
+
+    json_value(&j, v, 0);
+    if (j.why) {
+        if (out->data) {
+            out->len = before;
+            out->data[before] = '\0';
+        }
+        *why = j.why;
+        return 0;
+    }
+    if (!j.ok) {
+        texec_limitf(x, "JSON text exceeds %zu bytes", out->cap);
+        return -1;
+    }
+    return 1;
+}
+
+struct tv *tjson_unmarshal(struct texec *x, const char *s, size_t n, char *why, size_t whysz)
+{
+    json_error_t je;
+    json_t *j = json_loadb(s, n, JSON_DECODE_ANY | JSON_DECODE_INT_AS_REAL | JSON_ALLOW_NUL, &je);
+    struct tv *v;
+
+    if (!j) {
+        snprintf(why, whysz, "%s at line %d column %d", je.text, je.line, je.column);
+        return NULL;
+    }
+    why[0] = '\0';
+    v = tv_from_json(x, j, x->lim->max_value_depth);
+    json_decref(j);
+    return v; /* NULL: a cap was reached (x->failed) */
+}
