@@ -2,6 +2,9 @@
  * not, print printf println, html js urlquery) and KrakenD's marshal and include. */
 #include "gw_tmpl_fns.h"
 
+#include "cmn_go_url.h"
+
+#include <stdio.h>
 #include <string.h>
 
 /* ---- comparisons (Go's basicKind rules) ---- */
@@ -310,139 +313,127 @@ static bool eval_args(struct texec *x, struct tv **a, size_t n)
     return tfmt_sprint(x, &x->tmp, args, n, false);
 }
 
-static struct tv *escape_tmp(struct texec *x, int mode)
+/* text/template's HTMLEscape: html.EscapeString's five characters, and NUL as U+FFFD. */
+static bool html_escape(struct cmn_buf *out, const char *s, size_t n)
 {
-    struct cmn_buf out;
-    struct tv *v;
-    const char *s = x->tmp.data ? x->tmp.data : "";
-    size_t n = x->tmp.len;
-    static const char hex[] = "0123456789ABCDEF";
+    size_t start = 0;
 
-    cmn_buf_init(&out, x->lim->max_output);
-    for (size_t i = 0; i < n;) {
+    for (size_t i = 0; i <= n; i++) {
+        if (i < n && s[i] != '\0')
+            continue;
+        if (cmn_buf_append_html(out, s + start, i - start) != CMN_BUF_OK ||
+            (i < n && cmn_buf_append(out, "\xEF\xBF\xBD", 3) != CMN_BUF_OK))
+            return false;
+        start = i + 1;
+    }
+    return true;
+}
+
+/* text/template's JSEscape: \ ' " as backslash escapes, < > & = and control bytes as \uXXXX
+ * (upper-case hex), runes that are not printable as \uXXXX, the rest as is. */
+static bool js_escape(struct cmn_buf *out, const char *s, size_t n)
+{
+    static const char hex[] = "0123456789ABCDEF";
+    bool ok = true;
+
+    for (size_t i = 0; ok && i < n;) {
         unsigned char c = (unsigned char)s[i];
-        char esc[12];
         const char *e = NULL;
-        if (mode == 0) { /* html */
+        char u[16];
+        if (c < 0x80) {
             switch (c) {
-            case 0:
-                e = "\xEF\xBF\xBD";
-                break;
-            case '"':
-                e = "&#34;";
+            case '\\':
+                e = "\\\\";
                 break;
             case '\'':
-                e = "&#39;";
+                e = "\\'";
                 break;
-            case '&':
-                e = "&amp;";
+            case '"':
+                e = "\\\"";
                 break;
             case '<':
-                e = "&lt;";
+                e = "\\u003C";
                 break;
             case '>':
-                e = "&gt;";
+                e = "\\u003E";
                 break;
-            }
-            if (e)
-                (void)cmn_buf_append_str(&out, e);
-            else
-                (void)cmn_buf_append(&out, s + i, 1);
-            i++;
-        } else if (mode == 1) { /* js */
-            if (c < 0x80) {
-                switch (c) {
-                case '\\':
-                    e = "\\\\";
-                    break;
-                case '\'':
-                    e = "\\'";
-                    break;
-                case '"':
-                    e = "\\\"";
-                    break;
-                case '<':
-                    e = "\\u003C";
-                    break;
-                case '>':
-                    e = "\\u003E";
-                    break;
-                case '&':
-                    e = "\\u0026";
-                    break;
-                case '=':
-                    e = "\\u003D";
-                    break;
-                default:
-                    if (c < ' ') {
-                        esc[0] = '\\';
-                        esc[1] = 'u';
-                        esc[2] = '0';
-                        esc[3] = '0';
-                        esc[4] = hex[c >> 4];
-                        esc[5] = hex[c & 15];
-                        esc[6] = '\0';
-                        e = esc;
-                    }
+            case '&':
+                e = "\\u0026";
+                break;
+            case '=':
+                e = "\\u003D";
+                break;
+            default:
+                if (c < ' ') {
+                    snprintf(u, sizeof(u), "\\u00%c%c", hex[c >> 4], hex[c & 15]);
+                    e = u;
                 }
-                if (e)
-                    (void)cmn_buf_append_str(&out, e);
-                else
-                    (void)cmn_buf_append(&out, s + i, 1);
-                i++;
-            } else {
-                uint32_t r;
-                size_t w = tutf8_decode(s + i, n - i, &r);
-                if (tuni_is_print(r)) {
-                    (void)cmn_buf_append(&out, s + i, w);
-                } else {
-                    char u[16];
-                    int k = 0;
-                    u[k++] = '\\';
-                    u[k++] = 'u';
-                    for (int sh = r > 0xFFFF ? 20 : 12; sh >= 0; sh -= 4)
-                        u[k++] = hex[(r >> sh) & 15];
-                    (void)cmn_buf_append(&out, u, (size_t)k);
-                }
-                i += w;
             }
-        } else { /* urlquery: url.QueryEscape */
-            if ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
-                c == '-' || c == '_' || c == '.' || c == '~') {
-                (void)cmn_buf_append(&out, s + i, 1);
-            } else if (c == ' ') {
-                (void)cmn_buf_append(&out, "+", 1);
-            } else {
-                esc[0] = '%';
-                esc[1] = hex[c >> 4];
-                esc[2] = hex[c & 15];
-                (void)cmn_buf_append(&out, esc, 3);
-            }
+            ok = e ? cmn_buf_append_str(out, e) == CMN_BUF_OK
+                   : cmn_buf_append(out, s + i, 1) == CMN_BUF_OK;
             i++;
+        } else {
+            uint32_t r;
+            size_t w = tutf8_decode(s + i, n - i, &r);
+            if (tuni_is_print(r)) {
+                ok = cmn_buf_append(out, s + i, w) == CMN_BUF_OK;
+            } else {
+                int k = 0;
+                u[k++] = '\\';
+                u[k++] = 'u';
+                for (int sh = r > 0xFFFF ? 20 : 12; sh >= 0; sh -= 4)
+                    u[k++] = hex[(r >> sh) & 15];
+                ok = cmn_buf_append(out, u, (size_t)k) == CMN_BUF_OK;
+            }
+            i += w;
         }
     }
-    if (out.len > 0 && !out.data) {
-        cmn_buf_free(&out);
-        return texec_limitf(x, "escaped text exceeds %zu bytes", x->lim->max_output);
+    return ok;
+}
+
+enum escape_mode { ESC_HTML, ESC_JS, ESC_URLQUERY };
+
+/* The escaped text of the arguments (gathered in x->tmp by eval_args) as a new string. */
+static struct tv *escape_tmp(struct texec *x, enum escape_mode mode)
+{
+    struct cmn_buf out;
+    struct tv *v = NULL;
+    const char *s = x->tmp.data ? x->tmp.data : "";
+    size_t n = x->tmp.len;
+    bool ok;
+
+    cmn_buf_init(&out, x->lim->max_output);
+    switch (mode) {
+    case ESC_HTML:
+        ok = html_escape(&out, s, n);
+        break;
+    case ESC_JS:
+        ok = js_escape(&out, s, n);
+        break;
+    default: /* url.QueryEscape, as common/go has it */
+        ok = cmn_go_query_escape(s, n, &out);
     }
-    v = tv_str_copy(x, out.data ? out.data : "", out.len);
+    if (!ok)
+        texec_limitf(x, "escaped text exceeds %zu bytes", x->lim->max_output);
+    else
+        v = tv_str_copy(x, out.data ? out.data : "", out.len);
     cmn_buf_free(&out);
     return v;
 }
 
 TFN_DECL(tfb_html)
 {
-    return eval_args(x, a, n) ? escape_tmp(x, 0) : NULL;
+    return eval_args(x, a, n) ? escape_tmp(x, ESC_HTML) : NULL;
 }
 
 TFN_DECL(tfb_js)
 {
-    return eval_args(x, a, n) ? escape_tmp(x, 1) : NULL;
+    return eval_args(x, a, n) ? escape_tmp(x, ESC_JS) : NULL;
 }
 
 TFN_DECL(tfb_urlquery)
 {
-    return eval_args(x, a, n) ? escape_tmp(x, 2) : NULL;
+    return eval_args(x, a, n) ? escape_tmp(x, ESC_URLQUERY) : NULL;
 }
 
 /* ---- KrakenD ---- */

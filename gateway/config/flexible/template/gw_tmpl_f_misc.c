@@ -4,6 +4,8 @@
  * reflection, env/expandenv, paths, base64/base32, random values, duration and fail. */
 #include "gw_tmpl_fns.h"
 
+#include "cmn_go_duration.h"
+
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -848,14 +850,11 @@ TFN_DECL(tfm_fail)
     return tfn_fail(x, "%.*s", (int)(a[0]->u.s.n > 300 ? 300 : a[0]->u.s.n), a[0]->u.s.p);
 }
 
-/* time.Duration(n * time.Second).String() */
+/* sprig's duration: time.Duration(seconds * time.Second).String(), Go's int64 wrapping kept. */
 TFN_DECL(tfm_duration)
 {
     int64_t secs = 0;
-    uint64_t u;
     char buf[64];
-    int k = sizeof(buf);
-    bool neg;
 
     (void)n;
     if (a[0]->kind == TV_STRING) {
@@ -864,70 +863,6 @@ TFN_DECL(tfm_duration)
     } else if (a[0]->type == GT_INT64) {
         secs = a[0]->u.i;
     }
-    {
-        int64_t d = wrap_mul(secs, 1000000000);
-        neg = d < 0;
-        u = neg ? (uint64_t)0 - (uint64_t)d : (uint64_t)d;
-    }
-    buf[--k] = '\0';
-    if (u == 0)
-        return tv_str_ref(x, "0s", 2);
-    if (u < 1000000000ull) {
-        /* only reachable through int64 overflow: ns, µs or ms with a fraction */
-        const char *unit = "ns";
-        int prec = 0;
-        if (u >= 1000000ull) {
-            unit = "ms";
-            prec = 6;
-        } else if (u >= 1000ull) {
-            unit = "\xc2\xb5s";
-            prec = 3;
-        }
-        snprintf(buf, sizeof(buf), "%s%llu", neg ? "-" : "", (unsigned long long)u);
-        {
-            char out[80];
-            size_t len = strlen(buf), ip = len - (size_t)prec;
-            size_t fe = len;
-            while (fe > ip && buf[fe - 1] == '0')
-                fe--;
-            snprintf(out, sizeof(out), "%.*s%s%.*s%s", (int)ip, buf, fe > ip ? "." : "",
-                     (int)(fe - ip), buf + ip, unit);
-            return tv_str_copy(x, out, strlen(out));
-        }
-    }
-    {
-        uint64_t frac = u % 1000000000ull, s;
-        char fb[16];
-        int fl;
-        buf[--k] = 's';
-        if (frac) {
-            fl = snprintf(fb, sizeof(fb), "%09llu", (unsigned long long)frac);
-            while (fl > 0 && fb[fl - 1] == '0')
-                fl--;
-            while (fl > 0)
-                buf[--k] = fb[--fl];
-            buf[--k] = '.';
-        }
-        s = u / 1000000000ull;
-        fl = snprintf(fb, sizeof(fb), "%llu", (unsigned long long)(s % 60));
-        while (fl > 0)
-            buf[--k] = fb[--fl];
-        s /= 60;
-        if (s > 0) {
-            buf[--k] = 'm';
-            fl = snprintf(fb, sizeof(fb), "%llu", (unsigned long long)(s % 60));
-            while (fl > 0)
-                buf[--k] = fb[--fl];
-            s /= 60;
-            if (s > 0) {
-                buf[--k] = 'h';
-                fl = snprintf(fb, sizeof(fb), "%llu", (unsigned long long)s);
-                while (fl > 0)
-                    buf[--k] = fb[--fl];
-            }
-        }
-        if (neg)
-            buf[--k] = '-';
-    }
-    return tv_str_copy(x, buf + k, strlen(buf + k));
+    cmn_go_format_duration(wrap_mul(secs, 1000000000), buf, sizeof(buf));
+    return tv_str_copy(x, buf, strlen(buf));
 }

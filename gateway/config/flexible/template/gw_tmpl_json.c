@@ -1,7 +1,9 @@
 /* gw_tmpl_json.c - Go's encoding/json for template values: Marshal (sorted keys, HTML-safe
- * escaping, float64 in JSON style, \b \f as Go >= 1.22 writes them), MarshalIndent, the
+ * escaping from common/go, float64 in JSON style), MarshalIndent, the
  * no-HTML-escaping encoder of toRawJson, and Unmarshal into interface{} (through jansson). */
 #include "gw_tmpl_int.h"
+
+#include "cmn_go_json.h"
 
 #include <math.h>
 #include <stdio.h>
@@ -26,76 +28,12 @@ static void puts_(struct jw *j, const char *s)
     put(j, s, strlen(s));
 }
 
+/* Go's string encoding is common/go's (one escaper for the whole project); RAW is the encoder
+ * with SetEscapeHTML(false) that toRawJson uses. */
 static void emit_string(struct jw *j, const char *s, size_t n)
 {
-    static const char hex[] = "0123456789abcdef";
-    size_t start = 0, i = 0;
-
-    put(j, "\"", 1);
-    while (i < n) {
-        unsigned char c = (unsigned char)s[i];
-        if (c < 0x80) {
-            const char *esc = NULL;
-            char u[7];
-            bool html = j->mode != TJSON_RAW && (c == '<' || c == '>' || c == '&');
-            if (c >= 0x20 && c != '"' && c != '\\' && !html) {
-                i++;
-                continue;
-            }
-            put(j, s + start, i - start);
-            switch (c) {
-            case '"':
-                esc = "\\\"";
-                break;
-            case '\\':
-                esc = "\\\\";
-                break;
-            case '\b':
-                esc = "\\b";
-                break;
-            case '\f':
-                esc = "\\f";
-                break;
-            case '\n':
-                esc = "\\n";
-                break;
-            case '\r':
-                esc = "\\r";
-                break;
-            case '\t':
-                esc = "\\t";
-                break;
-            default:
-                snprintf(u, sizeof(u), "\\u00%c%c", hex[c >> 4], hex[c & 15]);
-                esc = u;
-            }
-            puts_(j, esc);
-            i++;
-            start = i;
-            continue;
-        }
-        {
-            uint32_t r;
-            size_t wd = tutf8_decode(s + i, n - i, &r);
-            if (r == 0xFFFD && wd == 1) {
-                put(j, s + start, i - start);
-                puts_(j, "\\ufffd");
-                i += wd;
-                start = i;
-                continue;
-            }
-            if (r == 0x2028 || r == 0x2029) {
-                put(j, s + start, i - start);
-                puts_(j, r == 0x2028 ? "\\u2028" : "\\u2029");
-                i += wd;
-                start = i;
-                continue;
-            }
-            i += wd;
-        }
-    }
-    put(j, s + start, n - start);
-    put(j, "\"", 1);
+    if (j->ok && !cmn_go_json_string(j->out, s, n, j->mode != TJSON_RAW))
+        j->ok = false;
 }
 
 static void json_float(struct jw *j, double f)

@@ -3,49 +3,17 @@
  * mapping). Tables cover Latin, Greek and Cyrillic exactly and approximate the rest by block. */
 #include "gw_tmpl_int.h"
 
+#include "cmn_go_json.h"
+
+/* Go's utf8.DecodeRuneInString on common/go's decoder: an invalid byte is U+FFFD of width 1. */
 size_t tutf8_decode(const char *s, size_t n, uint32_t *r)
 {
-    const unsigned char *p = (const unsigned char *)s;
-    uint32_t c = p[0];
-    size_t len;
-    uint32_t min;
+    size_t len = cmn_go_utf8_decode((const unsigned char *)s, n, r);
 
-    if (c < 0x80) {
-        *r = c;
-        return 1;
-    }
-    if (c >= 0xC2 && c <= 0xDF) {
-        len = 2;
-        c &= 0x1F;
-        min = 0x80;
-    } else if (c >= 0xE0 && c <= 0xEF) {
-        len = 3;
-        c &= 0x0F;
-        min = 0x800;
-    } else if (c >= 0xF0 && c <= 0xF4) {
-        len = 4;
-        c &= 0x07;
-        min = 0x10000;
-    } else {
+    if (len == 0) {
         *r = 0xFFFD;
         return 1;
     }
-    if (n < len) {
-        *r = 0xFFFD;
-        return 1;
-    }
-    for (size_t i = 1; i < len; i++) {
-        if ((p[i] & 0xC0) != 0x80) {
-            *r = 0xFFFD;
-            return 1;
-        }
-        c = (c << 6) | (p[i] & 0x3F);
-    }
-    if (c < min || c > 0x10FFFF || (c >= 0xD800 && c <= 0xDFFF)) {
-        *r = 0xFFFD;
-        return 1;
-    }
-    *r = c;
     return len;
 }
 
