@@ -1,5 +1,5 @@
 /* fc_render.c - renders a flexible-configuration template project the way `krakend check`
- * would before parsing it: FC_SETTINGS, FC_PARTIALS, FC_TEMPLATES, FC_OUT and TMPDIR from the
+ * would before parsing it: FC_SETTINGS, FC_PARTIALS, FC_TEMPLATES and FC_OUT from the
  * environment, the text on stdout, the error on stderr (exit 1). A test and comparison aid:
  *   FC_ENABLE=1 FC_SETTINGS=settings FC_PARTIALS=partials fc_render krakend.tmpl > out.json */
 #include "cmn_rand.h"
@@ -36,7 +36,8 @@ int main(int argc, char **argv)
     env.random = random_bytes;
     cmn_buf_init(&out, 256u * 1024 * 1024);
     if (!gw_fc_render(argv[1], &env, &out, &res, &err)) {
-        fprintf(stderr, "ERROR parsing the configuration file: %s\n", err.msg);
+        fprintf(stderr, "ERROR parsing the configuration file: %s\n%s%s", err.msg, res.excerpt,
+                res.excerpt[0] ? "\n" : "");
         goto out;
     }
     if (out.len && fwrite(out.data, 1, out.len, stdout) != out.len)

@@ -31,7 +31,6 @@ void gw_fc_env_from_lookup(struct gw_fc_env *env, const char *(*lookup)(void *ct
     env->partials = lookup(ctx, "FC_PARTIALS");
     env->templates = lookup(ctx, "FC_TEMPLATES");
     env->out = lookup(ctx, "FC_OUT");
-    env->tmpdir = lookup(ctx, "TMPDIR");
     env->getenv = lookup;
     env->getenv_ctx = ctx;
 }
@@ -234,6 +233,125 @@ bool gw_fc_execute(struct gw_fc_project *p, const char *name, const struct gw_tm
     cmn_err_prefix(err, "Found error while executing template: ");
     err->code = rc == GW_TMPL_LIMIT ? GW_FC_LIMIT : rc == GW_TMPL_NOMEM ? GW_FC_NOMEM : GW_FC_EXEC;
     return false;
+}
+
+/* ---- where an error is: the line of the file, a caret under the column ---- */
+
+/* Reads "LINE" or "LINE:COL" followed by ':' at s; false when it is not there. */
+static bool read_place(const char *s, long *line, long *col)
+{
+    char *end;
+
+    if (*s < '0' || *s > '9')
+        return false;
+    *line = strtol(s, &end, 10);
+    *col = -1;
+    if (*end == ':' && end[1] >= '0' && end[1] <= '9') {
+        char *e2;
+        long c = strtol(end + 1, &e2, 10);
+        if (*e2 == ':') {
+            *col = c;
+            return *line > 0;
+        }
+    }
+    return *end == ':' && *line > 0;
+}
+
+#define EXCERPT_WIDTH 110
+
+void gw_fc_excerpt(const char *msg, const char *name, const char *text, size_t len, char *out,
+                   size_t outsz)
+{
+    char needle[300];
+    const char *at, *ls, *le, *p;
+    long line, col, cur = 1;
+    size_t start, shown, w = 0;
+    int k;
+
+    if (outsz)
+        out[0] = '\0';
+    if ((size_t)snprintf(needle, sizeof(needle), "template: %s:", name) >= sizeof(needle) ||
+        !(at = strstr(msg, needle)) || !read_place(at + strlen(needle), &line, &col))
+        return;
+    for (ls = text; cur < line; cur++) {
+        const char *nl = memchr(ls, '\n', len - (size_t)(ls - text));
+        if (!nl)
+            return;
+        ls = nl + 1;
+    }
+    le = memchr(ls, '\n', len - (size_t)(ls - text));
+    if (!le)
+        le = text + len;
+    if (le > ls && le[-1] == '\r')
+        le--;
+    /* a window of the line around the column: long generated lines stay readable */
+    start = col > EXCERPT_WIDTH - 20 ? (size_t)col - (EXCERPT_WIDTH - 40) : 0;
+    if (start > (size_t)(le - ls))
+        start = 0;
+    while (start > 0 && ((unsigned char)ls[start] & 0xC0) == 0x80)
+        start--;
+    shown = (size_t)(le - ls) - start;
+    if (shown > EXCERPT_WIDTH)
+        shown = EXCERPT_WIDTH;
+    while (shown > 0 && start + shown < (size_t)(le - ls) &&
+           ((unsigned char)ls[start + shown] & 0xC0) == 0x80)
+        shown--;
+    if (col >= 0)
+        k = snprintf(out, outsz, "    %s:%ld:%ld\n", name, line, col);
+    else
+        k = snprintf(out, outsz, "    %s:%ld\n", name, line);
+    if (k < 0 || (size_t)k >= outsz)
+        return;
+    w = (size_t)k;
+    k = snprintf(out + w, outsz - w, "%8ld | %s%.*s%s\n", line, start ? "..." : "", (int)shown,
+                 ls + start, start + shown < (size_t)(le - ls) ? "..." : "");
+    if (k >= 0)
+        k += (int)w;
+    if (k < 0 || (size_t)k >= outsz || col < 0 || (size_t)col < start ||
+        (size_t)col > (size_t)(le - ls))
+        return;
+    w = (size_t)k;
+    k = snprintf(out + w, outsz - w, "%8s | %s", "", start ? "   " : "");
+    if (k < 0 || (size_t)k >= outsz - w)
+        return;
+    w += (size_t)k;
+    /* the caret under the column's byte: tabs kept so it lines up, one space per character */
+    for (p = ls + start; p < ls + col && w + 2 < outsz; p++) {
+        if (((unsigned char)*p & 0xC0) == 0x80)
+            continue;
+        out[w++] = *p == '\t' ? '\t' : ' ';
+    }
+    if (w + 2 < outsz) {
+        out[w++] = '^';
+        out[w] = '\0';
+    }
+}
+
+void gw_fc_exec_excerpt(const struct gw_fc_project *p, const char *msg, char *out, size_t outsz)
+{
+    const char *at, *text;
+    char name[256];
+    size_t len;
+    long line, col;
+
+    if (outsz)
+        out[0] = '\0';
+    /* the place follows one of the "template: " in the message (stage prefixes have some too):
+     * NAME is what comes before the first ":LINE:" there */
+    for (at = strstr(msg, "template: "); at; at = strstr(at + 1, "template: ")) {
+        const char *c = at + strlen("template: ");
+        size_t n = 0;
+        for (; *c && n < sizeof(name) - 1; c++, n++) {
+            if (*c == ':' && read_place(c + 1, &line, &col))
+                break;
+            name[n] = *c;
+        }
+        name[n] = '\0';
+        if (*c == ':' && gw_tmpl_source(p->set, name, &text, &len)) {
+            gw_fc_excerpt(msg, name, text, len, out, outsz);
+            return;
+        }
+    }
 }
 
 /* Go's path.Clean of s[0..n) appended to out (room checked by the caller). */

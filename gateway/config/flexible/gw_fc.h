@@ -30,40 +30,46 @@ struct gw_fc_env {
     const char *partials;  /* FC_PARTIALS: base directory of include */
     const char *templates; /* FC_TEMPLATES: directory of *.tmpl sub-templates */
     const char *out;       /* FC_OUT: where the rendered text is written and kept */
-    const char *tmpdir;    /* TMPDIR: where the temporary file goes (unset or empty: /tmp) */
     /* sprig's env and expandenv read variables through this (NULL: all unset) */
     const char *(*getenv)(void *ctx, const char *name);
     void *getenv_ctx;
     /* uuidv4, randAlpha...: random bytes (NULL: those functions fail when called) */
     bool (*random)(void *ctx, void *buf, size_t n);
     void *random_ctx;
+    /* now, date, ago...: the wall clock (NULL: those functions fail when called) */
+    const struct cmn_clock *clock;
     /* engine caps; NULL: struct gw_tmpl_limits defaults */
     const struct gw_tmpl_limits *limits;
 };
 
-/* Fills env from a lookup of FC_ENABLE, FC_SETTINGS, FC_PARTIALS, FC_TEMPLATES, FC_OUT and
- * TMPDIR (e.g. a wrapper of getenv in main.c); the same lookup serves sprig's env. The returned
- * strings are borrowed from the lookup. random stays NULL. */
+/* Fills env from a lookup of FC_ENABLE, FC_SETTINGS, FC_PARTIALS, FC_TEMPLATES and FC_OUT (e.g.
+ * a wrapper of getenv in main.c); the same lookup serves sprig's env. The returned strings are
+ * borrowed from the lookup. random and clock stay NULL. */
 void gw_fc_env_from_lookup(struct gw_fc_env *env, const char *(*lookup)(void *ctx, const char *),
                            void *ctx);
 
 bool gw_fc_enabled(const struct gw_fc_env *env);
 
-/* Where the rendered text went, as KrakenD names it in later errors: FC_OUT, or the temporary
- * file "<TMPDIR>/KrakenD_parsed_config_template_XXXXXX.json" (already deleted). Its extension
- * is the format KrakenD would parse the text as (.yaml/.yml YAML, .toml TOML, else JSON). */
+/* What a rendering leaves besides the text. */
 struct gw_fc_result {
-    char path[4096];
-    bool kept; /* FC_OUT was written and stays */
+    char path[4096]; /* FC_OUT when it was written, else "" */
+    bool kept;       /* FC_OUT was written and stays */
+    /* On a template error: the line the error names, with a caret under its column, e.g.
+     *     krakend.tmpl:3:12
+     *        3 |   "port": {{ eq .service.port 8080 }},
+     *          |              ^
+     * ("" when the message names no line of a file of the project). */
+    char excerpt[1536];
 };
 
 /* Renders the template at tmpl_path with the project env describes, appending the text to out
  * (whose cap bounds it) and filling res when not NULL. Reads the settings, sub-template and
- * partial files (each at most 16 MiB, 10,000 entries per directory, 10,000 include calls),
- * writes the temporary file and FC_OUT as KrakenD does. Returns false with err->code an
+ * partial files (each at most 16 MiB, 10,000 entries per directory, 10,000 include calls) and
+ * writes FC_OUT when set, in KrakenD's order (spec §1.2). Returns false with err->code an
  * enum gw_fc_status and err->msg the message KrakenD's stage would log, with the real
  * template error, e.g. "Found error while executing template: template: krakend.tmpl:3:12:
- * executing \"krakend.tmpl\" at <...>: ...". It does not check FC_ENABLE. */
+ * executing \"krakend.tmpl\" at <...>: ...", and res->excerpt showing that place. It does not
+ * check FC_ENABLE. No temporary file is written (KrakenD writes one: docs/flexible-config.md). */
 bool gw_fc_render(const char *tmpl_path, const struct gw_fc_env *env, struct cmn_buf *out,
                   struct gw_fc_result *res, struct cmn_err *err);
 
@@ -92,6 +98,14 @@ bool gw_fc_parse_sub(struct gw_fc_project *p, const char *name, const char *text
 /* Executes the template `name` with the settings as data. */
 bool gw_fc_execute(struct gw_fc_project *p, const char *name, const struct gw_tmpl_host *host,
                    struct cmn_buf *out, struct cmn_err *err);
+
+/* When msg names a place "NAME:LINE[:COL]" (Go's "template: NAME:LINE:COL: ...") and NAME is
+ * name, writes that line of text with a caret under the column (or the line alone) to out;
+ * otherwise out becomes "". */
+void gw_fc_excerpt(const char *msg, const char *name, const char *text, size_t len, char *out,
+                   size_t outsz);
+/* The same for an execution error, with the text of whichever file of the project it names. */
+void gw_fc_exec_excerpt(const struct gw_fc_project *p, const char *msg, char *out, size_t outsz);
 
 /* Go's path.Join(base, name) (slash paths, cleaned; an empty base leaves name as given, cleaned).
  * Writes at most outsz-1 bytes; false if it does not fit. */

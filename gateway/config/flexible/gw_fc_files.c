@@ -211,7 +211,7 @@ static bool host_include(void *ctx, const char *name, size_t n, struct cmn_buf *
     return ok;
 }
 
-/* ---- the temporary file and FC_OUT ---- */
+/* ---- FC_OUT ---- */
 
 static bool write_all(int fd, const char *s, size_t n)
 {
@@ -228,13 +228,13 @@ static bool write_all(int fd, const char *s, size_t n)
     return true;
 }
 
-/* KrakenD's renameFile: copy the temporary file's bytes to dst, fsync, give it the temporary
- * file's mode (0600), remove the temporary file. */
-static bool copy_out(const char *tmp, const char *dst, const char *data, size_t n,
-                     struct cmn_err *err)
+/* Writes the rendered text to FC_OUT as KrakenD leaves it: truncated, synced, mode 0600. The file
+ * is created 0600 at once (KrakenD creates it 0666 & umask and chmods it afterwards): the text
+ * holds whatever env put in it. */
+static bool write_out(const char *dst, const char *data, size_t n, struct cmn_err *err)
 {
     char why[PATH_CAP + 128];
-    int fd = open(dst, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0666);
+    int fd = open(dst, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
 
     if (fd < 0) {
         go_err(why, sizeof(why), "open", dst, errno);
@@ -245,7 +245,7 @@ static bool copy_out(const char *tmp, const char *dst, const char *data, size_t 
         close(fd);
         goto fail;
     }
-    if (fsync(fd) != 0 && errno != EINVAL) {
+    if (fchmod(fd, 0600) != 0 || (fsync(fd) != 0 && errno != EINVAL)) {
         go_err(why, sizeof(why), "sync", dst, errno);
         close(fd);
         goto fail;
@@ -254,18 +254,9 @@ static bool copy_out(const char *tmp, const char *dst, const char *data, size_t 
         go_err(why, sizeof(why), "close", dst, errno);
         goto fail;
     }
-    if (chmod(dst, 0600) != 0) {
-        go_err(why, sizeof(why), "chmod", dst, errno);
-        goto fail;
-    }
-    if (unlink(tmp) != 0) {
-        go_err(why, sizeof(why), "unlinkat", tmp, errno);
-        cmn_err_set(err, GW_FC_IO, "failed to cleanup source file %s: %s", tmp, why);
-        return false;
-    }
     return true;
 fail:
-    cmn_err_set(err, GW_FC_IO, "failed to copy source file %s to %s: %s", tmp, dst, why);
+    cmn_err_set(err, GW_FC_IO, "failed to write FC_OUT %s: %s", dst, why);
     return false;
 }
 
@@ -276,7 +267,8 @@ static const char *base_name(const char *path)
     return s ? s + 1 : path;
 }
 
-static bool parse_file(struct gw_fc_project *p, const char *path, bool base, struct cmn_err *err)
+static bool parse_file(struct gw_fc_project *p, const char *path, bool base, struct cmn_err *err,
+                       struct gw_fc_result *res)
 {
     struct cmn_buf b;
     char why[PATH_CAP + 128];
@@ -300,11 +292,15 @@ static bool parse_file(struct gw_fc_project *p, const char *path, bool base, str
         ok = gw_fc_parse_base(p, base_name(path), b.data ? b.data : "", b.len, err);
     else
         ok = gw_fc_parse_sub(p, base_name(path), b.data ? b.data : "", b.len, err);
+    if (!ok && res)
+        gw_fc_excerpt(err->msg, base_name(path), b.data ? b.data : "", b.len, res->excerpt,
+                      sizeof(res->excerpt));
     cmn_buf_free(&b);
     return ok;
 }
 
-static bool parse_templates(struct gw_fc_project *p, const char *dir, struct cmn_err *err)
+static bool parse_templates(struct gw_fc_project *p, const char *dir, struct cmn_err *err,
+                            struct gw_fc_result *res)
 {
     struct dir_list d;
     char why[PATH_CAP + 128], path[PATH_CAP];
@@ -323,7 +319,7 @@ static bool parse_templates(struct gw_fc_project *p, const char *dir, struct cmn
             ok = false;
             break;
         }
-        ok = parse_file(p, path, false, err);
+        ok = parse_file(p, path, false, err, res);
     }
     dir_list_free(&d);
     return ok;
@@ -348,19 +344,16 @@ bool gw_fc_render(const char *tmpl_path, const struct gw_fc_env *env, struct cmn
 {
     struct gw_fc_project *p = NULL;
     struct fc_host h = {env, 0, false};
-    struct gw_tmpl_host host = {&h, host_getenv, host_include, host_random};
-    char tmp[PATH_CAP - 16], final[PATH_CAP];
-    const char *tmpdir = env->tmpdir && env->tmpdir[0] ? env->tmpdir : "/tmp";
+    struct gw_tmpl_host host = {&h, host_getenv, host_include, host_random, env->clock};
+    struct gw_fc_result scratch;
     bool templates = env->templates && env->templates[0];
-    bool ok = false, have_tmp = false;
+    bool ok = false;
     size_t start = out->len;
-    int fd;
 
     cmn_err_clear(err);
-    if (res) {
-        res->path[0] = '\0';
-        res->kept = false;
-    }
+    if (!res)
+        res = &scratch;
+    memset(res, 0, sizeof(*res));
     p = gw_fc_project_new(env->limits);
     if (!p) {
         cmn_err_set(err, GW_FC_NOMEM, "flexible configuration: out of memory");
@@ -373,72 +366,31 @@ bool gw_fc_render(const char *tmpl_path, const struct gw_fc_env *env, struct cmn
         templates = check_templates_dir(p, env->templates);
     if (!gw_fc_check_settings(p, err))
         goto out;
-    /* 2. the temporary file (os.CreateTemp joins TMPDIR and the pattern as filepath.Join) */
-    {
-        static const char pattern[] = "KrakenD_parsed_config_template_XXXXXX";
-        if (!gw_fc_path_join(tmpdir, pattern, sizeof(pattern) - 1, tmp, sizeof(tmp))) {
-            cmn_err_set(err, GW_FC_IO, "Couldn't create the temporary file: TMPDIR too long");
-            goto out;
-        }
-    }
-    fd = mkstemp(tmp);
-    if (fd < 0) {
-        char why[PATH_CAP + 128];
-        go_err(why, sizeof(why), "open", tmp, errno);
-        cmn_err_set(err, GW_FC_IO, "Couldn't create the temporary file: %s", why);
-        goto out;
-    }
-    close(fd);
-    have_tmp = true;
+    /* 2. (KrakenD creates its temporary file here: see docs/flexible-config.md) */
     /* 3-5. parse, parse the sub-templates, execute */
-    if (!parse_file(p, tmpl_path, true, err))
+    if (!parse_file(p, tmpl_path, true, err, res))
         goto out;
-    if (templates && !parse_templates(p, env->templates, err))
+    if (templates && !parse_templates(p, env->templates, err, res))
         goto out;
-    if (!gw_fc_execute(p, base_name(tmpl_path), &host, out, err))
+    if (!gw_fc_execute(p, base_name(tmpl_path), &host, out, err)) {
+        gw_fc_exec_excerpt(p, err->msg, res->excerpt, sizeof(res->excerpt));
         goto out;
+    }
     if (h.too_many) {
         cmn_err_set(err, GW_FC_LIMIT,
                     "Found error while executing template: more than %d include calls",
                     MAX_INCLUDES);
         goto out;
     }
-    /* 6-7. the temporary file, then its copy at FC_OUT or <tmp>.json */
-    {
-        int wfd = open(tmp, O_WRONLY | O_TRUNC | O_CLOEXEC);
-        char why[PATH_CAP + 128];
-        if (wfd < 0 || !write_all(wfd, out->data ? out->data + start : "", out->len - start)) {
-            go_err(why, sizeof(why), "write", tmp, errno);
-            if (wfd >= 0)
-                close(wfd);
-            cmn_err_set(err, GW_FC_IO, "Unable to write the temporary configuration file: %s", why);
+    /* 6-7. FC_OUT keeps the rendered text, written before anything parses it */
+    if (env->out && env->out[0]) {
+        if (!write_out(env->out, out->data ? out->data + start : "", out->len - start, err))
             goto out;
-        }
-        if (close(wfd) != 0) {
-            go_err(why, sizeof(why), "close", tmp, errno);
-            cmn_err_set(err, GW_FC_IO, "Unable to close the file after writing: %s", why);
-            goto out;
-        }
+        snprintf(res->path, sizeof(res->path), "%s", env->out);
+        res->kept = true;
     }
-    if (env->out && env->out[0])
-        snprintf(final, sizeof(final), "%s", env->out);
-    else
-        snprintf(final, sizeof(final), "%s.json", tmp);
-    if (!copy_out(tmp, final, out->data ? out->data + start : "", out->len - start, err))
-        goto out;
-    have_tmp = false;
-    if (res) {
-        snprintf(res->path, sizeof(res->path), "%s", final);
-        res->kept = env->out && env->out[0];
-    }
-    /* KrakenD deletes the rendered file after parsing it unless FC_OUT names it; the text is
-     * in out already */
-    if (!(env->out && env->out[0]))
-        (void)unlink(final);
     ok = true;
 out:
-    if (have_tmp)
-        (void)unlink(tmp);
     gw_fc_project_destroy(p);
     return ok;
 }

@@ -4,6 +4,7 @@
 #define GW_TMPL_H
 
 #include "cmn_buf.h"
+#include "cmn_clock.h"
 #include "cmn_err.h"
 
 #include <jansson.h>
@@ -44,6 +45,8 @@ struct gw_tmpl_host {
     bool (*include)(void *ctx, const char *name, size_t name_len, struct cmn_buf *out);
     /* uuidv4, randAlpha, randInt...: n random bytes into buf; false on failure. */
     bool (*random)(void *ctx, void *buf, size_t n);
+    /* now, date, ago...: the wall clock (unix_ms). NULL: those functions fail when called. */
+    const struct cmn_clock *clock;
 };
 
 struct gw_tmpl_set;
@@ -72,6 +75,11 @@ bool gw_tmpl_defined(const struct gw_tmpl_set *s, const char *name);
  * the partial output. The set is not modified: one set may be executed from several threads. */
 int gw_tmpl_execute(const struct gw_tmpl_set *s, const char *name, const json_t *data,
                     const struct gw_tmpl_host *host, struct cmn_buf *out, struct cmn_err *err);
+
+/* The text parsed under parse_name (the name given to gw_tmpl_parse; the latest one when several
+ * were), borrowed from the set, for showing the line an error message names. False if none. */
+bool gw_tmpl_source(const struct gw_tmpl_set *s, const char *parse_name, const char **text,
+                    size_t *len);
 
 /* The number of template functions (Go built-ins, sprig, marshal, include) and the i-th name
  * (sorted), for documentation and tests. */

@@ -176,3 +176,17 @@ out:
     free(names);
     return ok;
 }
+
+bool gw_tmpl_source(const struct gw_tmpl_set *s, const char *parse_name, const char **text,
+                    size_t *len)
+{
+    for (size_t i = s ? s->nsrcs : 0; i > 0; i--) {
+        const struct tsrc *src = s->srcs[i - 1];
+        if (strcmp(src->name, parse_name) == 0) {
+            *text = src->text;
+            *len = src->len;
+            return true;
+        }
+    }
+    return false;
+}

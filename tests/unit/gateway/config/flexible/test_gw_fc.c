@@ -1,7 +1,7 @@
 /* test_gw_fc.c - the flexible-configuration renderer (spec §1.1-§1.8): a whole template project
  * rendered and compared object for object with the hand-derived krakend.json, the settings
- * data model and its aggregated errors, include, sub-templates, FC_OUT and the temporary file,
- * and the error message of every stage. */
+ * data model and its aggregated errors, include, sub-templates, FC_OUT (and no temporary file),
+ * the error message of every stage and the excerpt showing where it is. */
 #include "gw_fc.h"
 
 #include <dirent.h>
@@ -46,7 +46,6 @@ static void shop_env(struct gw_fc_env *env)
     env->settings = SHOP "/settings";
     env->partials = SHOP "/partials";
     env->templates = SHOP "/templates";
-    env->tmpdir = tmpdir;
     env->getenv = fake_env;
     env->random = fake_random;
 }
@@ -156,13 +155,10 @@ static void test_shop_project(void **state)
         char *g = json_dumps(got, JSON_SORT_KEYS | JSON_INDENT(2));
         fail_msg("rendered configuration differs from expected.json:\n%s", g);
     }
-    /* the rendered file as KrakenD names it: <TMPDIR>/KrakenD_parsed_config_template_*.json,
-     * deleted, with no temporary file left behind */
-    assert_int_equal(strncmp(res.path, tmpdir, strlen(tmpdir)), 0);
-    assert_non_null(strstr(res.path, "/KrakenD_parsed_config_template_"));
-    assert_string_equal(res.path + strlen(res.path) - 5, ".json");
+    /* without FC_OUT nothing is written anywhere */
+    assert_string_equal(res.path, "");
     assert_false(res.kept);
-    assert_int_equal(access(res.path, F_OK), -1);
+    assert_string_equal(res.excerpt, "");
     assert_int_equal(count_entries(tmpdir), 0);
     json_decref(got);
     json_decref(want);
@@ -200,23 +196,24 @@ static void test_fc_out(void **state)
     unlink(path);
     assert_int_equal(count_entries(tmpdir), 0);
 
-    /* a missing parent directory: KrakenD's copy error, and no file left behind */
+    /* a missing parent directory fails the command, as in KrakenD, and leaves nothing */
     snprintf(missing, sizeof(missing), "%s/nope/out.json", tmpdir);
     env.out = missing;
     assert_int_equal(render(SHOP "/krakend.tmpl", &env, &out, &res, &err), GW_FC_IO);
-    assert_non_null(strstr(err.msg, "failed to copy source file "));
-    assert_non_null(strstr(err.msg, " to "));
+    assert_non_null(strstr(err.msg, "failed to write FC_OUT "));
     assert_non_null(strstr(err.msg, ": open "));
     assert_non_null(strstr(err.msg, "/nope/out.json: no such file or directory"));
     assert_int_equal(count_entries(tmpdir), 0);
     free(out);
 
-    /* an unwritable temporary directory */
-    env.out = NULL;
-    env.tmpdir = "/nonexistent-gw-fc-dir";
-    assert_int_equal(render(SHOP "/krakend.tmpl", &env, &out, &res, &err), GW_FC_IO);
-    assert_non_null(strstr(err.msg, "Couldn't create the temporary file: open "
-                                    "/nonexistent-gw-fc-dir/KrakenD_parsed_config_template_"));
+    /* an existing FC_OUT that was world-readable becomes 0600 too */
+    write_file(tmpdir, "out.json", "old");
+    assert_int_equal(chmod(path, 0644), 0);
+    env.out = path;
+    assert_int_equal(render(SHOP "/krakend.tmpl", &env, &out, &res, &err), 0);
+    assert_int_equal(stat(path, &st), 0);
+    assert_int_equal(st.st_mode & 0777, 0600);
+    unlink(path);
     free(out);
 }
 
@@ -237,7 +234,6 @@ static void test_settings_errors(void **state)
     snprintf(tmpl, sizeof(tmpl), "%s/k.tmpl", tmpdir);
     memset(&env, 0, sizeof(env));
     env.settings = settings;
-    env.tmpdir = tmpdir;
     assert_int_equal(render(tmpl, &env, &out, NULL, &err), GW_FC_SETTINGS);
     assert_int_equal(strncmp(err.msg, "loading flexible-config settings:\n\t- bad.json: ", 47), 0);
     assert_non_null(strstr(err.msg, "\n\t- dir.json: read "));
@@ -269,18 +265,22 @@ static void test_settings_errors(void **state)
 static void test_template_errors(void **state)
 {
     struct gw_fc_env env;
+    struct gw_fc_result res;
     struct cmn_err err;
     char tmpl[512], templates[512], *out;
 
     (void)state;
     memset(&env, 0, sizeof(env));
-    env.tmpdir = tmpdir;
     snprintf(tmpl, sizeof(tmpl), "%s/krakend.tmpl", tmpdir);
 
     write_file(tmpdir, "krakend.tmpl", "{\n  \"a\": {{ toYaml . }}\n}");
-    assert_int_equal(render(tmpl, &env, &out, NULL, &err), GW_FC_PARSE);
+    assert_int_equal(render(tmpl, &env, &out, &res, &err), GW_FC_PARSE);
     assert_string_equal(err.msg, "Unable to parse configuration file: template: krakend.tmpl:2:10: "
                                  "function \"toYaml\" not defined");
+    /* the line, with the caret under Go's column (a byte offset from 0) */
+    assert_string_equal(res.excerpt, "    krakend.tmpl:2:10\n"
+                                     "       2 |   \"a\": {{ toYaml . }}\n"
+                                     "         |           ^");
     free(out);
 
     /* a template that happens to be valid JSON still reports its error */
@@ -297,6 +297,23 @@ static void test_template_errors(void **state)
                         "executing \"krakend.tmpl\" at <{{template \"nope.tmpl\" .}}>: "
                         "template \"nope.tmpl\" not defined");
     free(out);
+    /* an execution error in a sub-template shows that file's line, tabs kept for the caret */
+    {
+        char tdir[512];
+        make_dir(tmpdir, "templates", tdir, sizeof(tdir));
+        write_file(tdir, "ep.tmpl", "{\n\t\"x\": {{ .a.b }}\n}");
+        write_file(tmpdir, "krakend.tmpl", "{{ template \"ep.tmpl\" dict \"a\" 1 }}");
+        env.templates = tdir;
+        assert_int_equal(render(tmpl, &env, &out, &res, &err), GW_FC_EXEC);
+        assert_non_null(strstr(err.msg, "template: ep.tmpl:2:11: executing \"ep.tmpl\""));
+        assert_string_equal(res.excerpt, "    ep.tmpl:2:11\n"
+                                         "       2 | \t\"x\": {{ .a.b }}\n"
+                                         "         | \t          ^");
+        env.templates = NULL;
+        unlink(tmpl);
+        free(out);
+        remove_tree(tdir);
+    }
 
     write_file(tmpdir, "krakend.tmpl", "{{ if eq .s.port 8080 }}{{ end }}");
     {
@@ -341,7 +358,6 @@ static void test_sub_templates(void **state)
 
     (void)state;
     memset(&env, 0, sizeof(env));
-    env.tmpdir = tmpdir;
     make_dir(tmpdir, "templates", templates, sizeof(templates));
     write_file(templates, "a.tmpl", "A{{ template \"b\" . }}");
     write_file(templates, "b.tmpl", "{{ define \"b\" }}B{{ . }}{{ end }}");
@@ -370,7 +386,6 @@ static void test_include(void **state)
 
     (void)state;
     memset(&env, 0, sizeof(env));
-    env.tmpdir = tmpdir;
     make_dir(tmpdir, "partials", partials, sizeof(partials));
     make_dir(partials, "sub", sub, sizeof(sub));
     write_file(partials, "p.json", "{{ .not.rendered }}");
@@ -468,8 +483,6 @@ static const char *lookup(void *ctx, const char *name)
         return "1";
     if (strcmp(name, "FC_OUT") == 0)
         return "/x/out.json";
-    if (strcmp(name, "TMPDIR") == 0)
-        return "/var/tmp";
     return NULL;
 }
 
@@ -481,7 +494,6 @@ static void test_env_from_lookup(void **state)
     gw_fc_env_from_lookup(&env, lookup, NULL);
     assert_string_equal(env.enable, "1");
     assert_string_equal(env.out, "/x/out.json");
-    assert_string_equal(env.tmpdir, "/var/tmp");
     assert_null(env.settings);
     assert_null(env.partials);
     assert_null(env.templates);
@@ -500,7 +512,6 @@ static void test_file_caps(void **state)
 
     (void)state;
     memset(&env, 0, sizeof(env));
-    env.tmpdir = tmpdir;
     snprintf(tmpl, sizeof(tmpl), "%s/huge.tmpl", tmpdir);
     fd = open(tmpl, O_WRONLY | O_CREAT | O_TRUNC, 0600);
     assert_true(fd >= 0);
