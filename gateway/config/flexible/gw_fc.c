@@ -259,19 +259,17 @@ static bool read_place(const char *s, long *line, long *col)
 
 #define EXCERPT_WIDTH 110
 
-void gw_fc_excerpt(const char *msg, const char *name, const char *text, size_t len, char *out,
-                   size_t outsz)
+void gw_fc_text_excerpt(const char *name, const char *text, size_t len, long line, long col,
+                        char *out, size_t outsz)
 {
-    char needle[300];
-    const char *at, *ls, *le, *p;
-    long line, col, cur = 1;
+    const char *ls, *le, *p;
+    long cur = 1;
     size_t start, shown, w = 0;
     int k;
 
     if (outsz)
         out[0] = '\0';
-    if ((size_t)snprintf(needle, sizeof(needle), "template: %s:", name) >= sizeof(needle) ||
-        !(at = strstr(msg, needle)) || !read_place(at + strlen(needle), &line, &col))
+    if (line < 1)
         return;
     for (ls = text; cur < line; cur++) {
         const char *nl = memchr(ls, '\n', len - (size_t)(ls - text));
@@ -303,15 +301,14 @@ void gw_fc_excerpt(const char *msg, const char *name, const char *text, size_t l
     if (k < 0 || (size_t)k >= outsz)
         return;
     w = (size_t)k;
-    k = snprintf(out + w, outsz - w, "%8ld | %s%.*s%s\n", line, start ? "..." : "", (int)shown,
+    k = snprintf(out + w, outsz - w, "%8ld | %s%.*s%s", line, start ? "..." : "", (int)shown,
                  ls + start, start + shown < (size_t)(le - ls) ? "..." : "");
-    if (k >= 0)
-        k += (int)w;
-    if (k < 0 || (size_t)k >= outsz || col < 0 || (size_t)col < start ||
-        (size_t)col > (size_t)(le - ls))
+    if (k < 0 || (size_t)k >= outsz - w)
         return;
-    w = (size_t)k;
-    k = snprintf(out + w, outsz - w, "%8s | %s", "", start ? "   " : "");
+    w += (size_t)k;
+    if (col < 0 || (size_t)col < start || (size_t)col > (size_t)(le - ls))
+        return;
+    k = snprintf(out + w, outsz - w, "\n%8s | %s", "", start ? "   " : "");
     if (k < 0 || (size_t)k >= outsz - w)
         return;
     w += (size_t)k;
@@ -325,6 +322,21 @@ void gw_fc_excerpt(const char *msg, const char *name, const char *text, size_t l
         out[w++] = '^';
         out[w] = '\0';
     }
+}
+
+void gw_fc_excerpt(const char *msg, const char *name, const char *text, size_t len, char *out,
+                   size_t outsz)
+{
+    char needle[300];
+    const char *at;
+    long line, col;
+
+    if (outsz)
+        out[0] = '\0';
+    if ((size_t)snprintf(needle, sizeof(needle), "template: %s:", name) >= sizeof(needle) ||
+        !(at = strstr(msg, needle)) || !read_place(at + strlen(needle), &line, &col))
+        return;
+    gw_fc_text_excerpt(name, text, len, line, col, out, outsz);
 }
 
 void gw_fc_exec_excerpt(const struct gw_fc_project *p, const char *msg, char *out, size_t outsz)

@@ -104,6 +104,10 @@ bool gw_fc_execute(struct gw_fc_project *p, const char *name, const struct gw_tm
  * otherwise out becomes "". */
 void gw_fc_excerpt(const char *msg, const char *name, const char *text, size_t len, char *out,
                    size_t outsz);
+/* Line `line` (from 1) of text, after a "    NAME:LINE[:COL]" line, with a caret under byte col
+ * (from 0; col < 0: no caret); "" when text has no such line. Long lines are cut around col. */
+void gw_fc_text_excerpt(const char *name, const char *text, size_t len, long line, long col,
+                        char *out, size_t outsz);
 /* The same for an execution error, with the text of whichever file of the project it names. */
 void gw_fc_exec_excerpt(const struct gw_fc_project *p, const char *msg, char *out, size_t outsz);
 

@@ -56,6 +56,19 @@ struct gw_tmpl_set;
 struct gw_tmpl_set *gw_tmpl_set_new(const struct gw_tmpl_limits *lim);
 void gw_tmpl_set_destroy(struct gw_tmpl_set *s);
 
+/* A function a program adds to the templates of one set (audit's `colored`, `marshal` with the
+ * field names of its Go structs). It gets its single argument as encoding/json would marshal it
+ * (a string arrives as "\"HIGH\"", a map as an object with sorted keys), appends its result to
+ * out and returns true; or writes a reason to why (the template error says "error calling NAME:
+ * WHY") and returns false. */
+typedef bool (*gw_tmpl_hostfn)(void *ctx, const char *json, size_t len, struct cmn_buf *out,
+                               char *why, size_t whysz);
+
+/* Adds (or replaces) such a function before anything is parsed with it; it takes precedence over a
+ * built-in of the same name, as template.Funcs does. name is copied; ctx is borrowed. False on
+ * allocation failure or after 16 functions. */
+bool gw_tmpl_set_func(struct gw_tmpl_set *s, const char *name, gw_tmpl_hostfn fn, void *ctx);
+
 /* Parses len bytes of text as the template `name` plus the templates its {{define}} and
  * {{block}} actions declare, as Go's template.New(name).Parse(text) on a shared set does: a
  * name defined twice in one source is an error; across calls the later definition replaces the

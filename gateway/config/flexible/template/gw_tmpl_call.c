@@ -189,6 +189,31 @@ static struct ev and_or(struct texec *x, struct ev dot, const struct tfn *f,
     return (struct ev){v, false};
 }
 
+/* A gw_tmpl_set_func function: its argument marshalled, its text returned as a string. */
+static struct tv *host_call(struct texec *x, const struct tfn *fn, struct tv *arg)
+{
+    const struct thostfn *f = (const struct thostfn *)fn;
+    struct cmn_buf in, out;
+    struct tv *res = NULL;
+    const char *why = NULL;
+    char reason[256] = "";
+    int rc;
+
+    cmn_buf_init(&in, x->lim->max_output);
+    cmn_buf_init(&out, x->lim->max_output);
+    rc = tjson_marshal(x, &in, arg, TJSON_COMPACT, &why);
+    if (rc == 0)
+        tfn_fail(x, "%s", why);
+    else if (rc > 0 &&
+             !f->fn(f->ctx, in.data ? in.data : "null", in.len, &out, reason, sizeof(reason)))
+        tfn_fail(x, "%s", reason[0] ? reason : "failed");
+    else if (rc > 0)
+        res = tv_str_copy(x, out.data ? out.data : "", out.len);
+    cmn_buf_free(&in);
+    cmn_buf_free(&out);
+    return res;
+}
+
 struct ev texec_function(struct texec *x, struct ev dot, const struct node *ident,
                          const struct node *cmd, struct node *const *args, size_t nargs,
                          struct tv *final)
@@ -199,7 +224,7 @@ struct ev texec_function(struct texec *x, struct ev dot, const struct node *iden
     struct tv *stack_argv[8], **argv = stack_argv, *res;
 
     x->node = ident;
-    f = tfn_find(name->p, name->n);
+    f = tfn_find(x->set, name->p, name->n);
     if (!f) {
         texec_errorf(x, "\"%.*s\" is not a defined function", (int)name->n, name->p);
         return EV_ERR;
@@ -266,7 +291,10 @@ struct ev texec_function(struct texec *x, struct ev dot, const struct node *iden
         return EV_ERR;
     }
     x->fnfailed = false;
-    res = f->fn(x, argv, num_in);
+    if (f->special == TFN_HOST)
+        res = host_call(x, f, argv[0]);
+    else
+        res = f->fn(x, argv, num_in);
     if (!res) {
         if (x->fnfailed && !x->failed) {
             x->node = cmd;

@@ -254,10 +254,14 @@ static int name_cmp(const char *name, const char *s, size_t n)
     return k < n ? -1 : k > n;
 }
 
-const struct tfn *tfn_find(const char *name, size_t n)
+const struct tfn *tfn_find(const struct gw_tmpl_set *s, const char *name, size_t n)
 {
     size_t lo = 0, hi = NFUNCS;
 
+    for (size_t i = 0; s && i < s->nhost; i++) {
+        if (name_cmp(s->host_fns[i].f.name, name, n) == 0)
+            return &s->host_fns[i].f;
+    }
     while (lo < hi) {
         size_t mid = (lo + hi) / 2;
         int c = name_cmp(table[mid].name, name, n);
@@ -283,7 +287,7 @@ const char *gw_tmpl_func_name(size_t i)
 
 bool gw_tmpl_func_supported(const char *name)
 {
-    const struct tfn *f = tfn_find(name, strlen(name));
+    const struct tfn *f = tfn_find(NULL, name, strlen(name));
 
     return f && f->special != TFN_UNSUPPORTED;
 }

@@ -212,8 +212,12 @@ struct tdef {
     const struct tsrc *src;
 };
 
+#define TMPL_MAX_HOST_FNS 16
+
 struct gw_tmpl_set {
     struct gw_tmpl_limits lim;
+    struct thostfn *host_fns; /* gw_tmpl_set_func: looked up before the built-ins */
+    size_t nhost;
     struct tdef *defs; /* sorted by name */
     size_t ndefs, cap_defs;
     struct tsrc **srcs;
@@ -422,6 +426,7 @@ enum tfn_special {
     TFN_OR,
     TFN_CALL,
     TFN_UNSUPPORTED,
+    TFN_HOST, /* gw_tmpl_set_func: hostfn with its argument as JSON */
 };
 
 /* A function: returns its value, or NULL after tfn_fail (or a memory/output failure). */
@@ -436,7 +441,16 @@ struct tfn {
     uint8_t special;
 };
 
-const struct tfn *tfn_find(const char *name, size_t n);
+/* A gw_tmpl_set_func function: the entry (special TFN_HOST) first, so a struct tfn found by
+ * tfn_find leads back to it. */
+struct thostfn {
+    struct tfn f;
+    gw_tmpl_hostfn fn;
+    void *ctx;
+};
+
+/* The set's own functions first, then the built-ins; NULL when neither has the name. */
+const struct tfn *tfn_find(const struct gw_tmpl_set *s, const char *name, size_t n);
 
 /* Function groups (each file defines its functions; gw_tmpl_funcs.c lists them). */
 #define TFN_UNUSED __attribute__((unused))

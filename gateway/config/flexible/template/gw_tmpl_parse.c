@@ -25,7 +25,7 @@ static struct node *term(struct parser *p)
 
     switch (t.type) {
     case TK_IDENTIFIER:
-        if (!tfn_find(t.val, t.len)) {
+        if (!tfn_find(p->set, t.val, t.len)) {
             perrorf(p, "function \"%.*s\" not defined", (int)t.len, t.val);
             return NULL;
         }

@@ -4,6 +4,7 @@
 
 #include "cmn_str.h"
 
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -65,6 +66,9 @@ void gw_tmpl_set_destroy(struct gw_tmpl_set *s)
     for (size_t i = 0; i < s->nsrcs; i++)
         tsrc_destroy(s->srcs[i]);
     free(s->srcs);
+    for (size_t i = 0; i < s->nhost; i++)
+        free((char *)(uintptr_t)s->host_fns[i].f.name);
+    free(s->host_fns);
     free(s);
 }
 
@@ -189,4 +193,34 @@ bool gw_tmpl_source(const struct gw_tmpl_set *s, const char *parse_name, const c
         }
     }
     return false;
+}
+
+bool gw_tmpl_set_func(struct gw_tmpl_set *s, const char *name, gw_tmpl_hostfn fn, void *ctx)
+{
+    struct thostfn *h = NULL;
+    char *copy;
+
+    for (size_t i = 0; i < s->nhost; i++) {
+        if (strcmp(s->host_fns[i].f.name, name) == 0)
+            h = &s->host_fns[i];
+    }
+    if (!h) {
+        if (s->nhost == TMPL_MAX_HOST_FNS)
+            return false;
+        if (!s->host_fns && !(s->host_fns = calloc(TMPL_MAX_HOST_FNS, sizeof(*s->host_fns))))
+            return false;
+        if (!(copy = cmn_strndup(name, strlen(name))))
+            return false;
+        h = &s->host_fns[s->nhost++];
+        h->f.name = copy;
+    }
+    /* one argument of any type */
+    h->f.fn = NULL;
+    h->f.nfixed = 1;
+    h->f.fixed[0] = TP_ANY;
+    h->f.variadic = TP_NONE;
+    h->f.special = TFN_HOST;
+    h->fn = fn;
+    h->ctx = ctx;
+    return true;
 }
