@@ -197,7 +197,8 @@ static int ignore_list(const struct audit_opts *o, char **buf, const char **ids,
 
     *n = 0;
     cmn_buf_init(&b, 1u << 20);
-    if (o->ignore && cmn_buf_append_str(&b, o->ignore) != CMN_BUF_OK)
+    if (o->ignore && (cmn_buf_append_str(&b, o->ignore) != CMN_BUF_OK ||
+                      cmn_buf_append(&b, ",", 1) != CMN_BUF_OK))
         goto nomem;
     if (o->ignore_file) {
         if (!gw_config_read(o->ignore_file, &file, &len, &err)) {

@@ -72,8 +72,8 @@ cat >"$E2E_WORK/misspelt.json" <<'EOF'
 EOF
 run_cmd check "$KRAKEND" check -c "$E2E_WORK/misspelt.json"
 e2e_eq "misspelt validator: still exit 0" 0 "$RC"
-e2e_contains "misspelt validator: NOT applied warning" \
-    'did you mean "auth/validator"?): it is ignored and that security feature is NOT applied' "$OUT"
+e2e_contains "misspelt validator: an ERROR naming the unprotected endpoint" \
+    'did you mean "auth/validator"?): it is ignored, so the endpoint GET /private is NOT protected by auth/validator' "$OUT"
 
 # validator blocks: what stops KrakenD is an error, what KrakenD starts with is a warning (§4.1)
 cat >"$E2E_WORK/validators.json" <<'EOF'

@@ -30,7 +30,7 @@ static bool fake_random(void *ctx, void *buf, size_t n)
 
 const struct gw_tmpl_host *tt_host(void)
 {
-    static const struct gw_tmpl_host h = {NULL, fake_env, NULL, fake_random};
+    static const struct gw_tmpl_host h = {NULL, fake_env, NULL, fake_random, NULL};
 
     return &h;
 }
