@@ -34,6 +34,7 @@ int main(int argc, char **argv)
     }
     gw_fc_env_from_lookup(&env, lookup, NULL);
     env.random = random_bytes;
+    env.clock = cmn_clock_system();
     cmn_buf_init(&out, 256u * 1024 * 1024);
     if (!gw_fc_render(argv[1], &env, &out, &res, &err)) {
         fprintf(stderr, "ERROR parsing the configuration file: %s\n%s%s", err.msg, res.excerpt,

@@ -672,6 +672,22 @@ static void print_value(struct pp *p, const struct tv *v, char verb, int depth)
     case TV_MAP:
         print_map(p, v, verb, depth);
         return;
+    case TV_TIME: {
+        /* time.Time is a Stringer: %v and %s print Time.String() (no monotonic reading) */
+        struct cmn_buf b;
+        static const char L[] = "2006-01-02 15:04:05.999999999 -0700 MST";
+        cmn_buf_init(&b, 128);
+        if (verb != 'v' && verb != 's' && verb != 'q')
+            bad_verb(p, v, verb);
+        else if (!tgotime_format(&v->u.t, L, sizeof(L) - 1, &b))
+            p->ok = false;
+        else if (verb == 'q')
+            fmt_string_verb(p, cmn_buf_str(&b), b.len, 'q');
+        else
+            pad_string(p, cmn_buf_str(&b), b.len);
+        cmn_buf_free(&b);
+        return;
+    }
     }
 }
 

@@ -95,6 +95,18 @@ TFN_DECL(tfm_dir);
 TFN_DECL(tfm_div);
 TFN_DECL(tfm_divf);
 TFN_DECL(tfm_duration);
+
+/* gw_tmpl_f_date.c */
+TFN_DECL(tfd_now);
+TFN_DECL(tfd_date);
+TFN_DECL(tfd_date_in_zone);
+TFN_DECL(tfd_html_date);
+TFN_DECL(tfd_html_date_in_zone);
+TFN_DECL(tfd_unix_epoch);
+TFN_DECL(tfd_date_modify);
+TFN_DECL(tfd_must_date_modify);
+TFN_DECL(tfd_ago);
+TFN_DECL(tfd_duration_round);
 TFN_DECL(tfm_empty);
 TFN_DECL(tfm_env);
 TFN_DECL(tfm_expandenv);

@@ -241,6 +241,21 @@ bool tnode_is_empty_tree(const struct node *n);
 
 /* ---- values (gw_tmpl_value.c) ---- */
 
+/* ---- TEMPORARY (gw_tmpl_gotime_tmp.c), until common/go/cmn_go_time is merged ---- */
+
+/* An instant as Go's time.Time carries it: Unix seconds, nanoseconds, the zone's offset east of
+ * UTC in seconds and its abbreviation ("UTC", "CET"; "" when it has none). */
+struct tgotime {
+    int64_t sec;
+    int32_t nsec;
+    int32_t off;
+    const char *zone;
+};
+/* The local zone's offset and abbreviation at a Unix second (localtime_r, TZ). */
+bool tgotime_local(int64_t sec, int32_t *off, char *zone, size_t zsz);
+/* time.Time.Format with a Go layout ("2006-01-02T15:04:05Z07:00"), appended to out. */
+bool tgotime_format(const struct tgotime *t, const char *layout, size_t n, struct cmn_buf *out);
+
 enum tv_kind {
     TV_MISSING, /* Go's invalid reflect.Value: a missing map key, an untyped nil */
     TV_NIL,     /* a nil interface{} held by a container (JSON null) */
@@ -250,6 +265,7 @@ enum tv_kind {
     TV_STRING,
     TV_LIST,
     TV_MAP,
+    TV_TIME, /* time.Time (sprig's now, dateModify) */
 };
 
 /* The Go type a value has, for %T, typeOf, kindOf and "wrong type" messages. */
@@ -267,6 +283,7 @@ enum tv_gotype {
     GT_LIST_LIST,   /* [][]interface {} */
     GT_MAP,         /* map[string]interface {} */
     GT_MAP_STRING,  /* map[string]string */
+    GT_TIME,        /* time.Time */
 };
 
 struct tv;
@@ -295,6 +312,7 @@ struct tv {
             size_t n;
         } l; /* lists are immutable: slices share items */
         struct tmap *m;
+        struct tgotime t; /* zone in the execution's arena */
     } u;
 };
 
@@ -315,6 +333,8 @@ struct tv *tv_str_copy(struct texec *x, const char *p, size_t n);
 /* A list value of n items (items copied from v when v is not NULL, else zeroed to fill). */
 struct tv *tv_list(struct texec *x, uint8_t gotype, struct tv **v, size_t n);
 struct tv *tv_map_new(struct texec *x, uint8_t gotype);
+/* A time.Time value (the zone name is copied). */
+struct tv *tv_time(struct texec *x, const struct tgotime *t);
 /* Sets a member (replacing), copying the key; false on memory cap. */
 bool tv_map_set(struct texec *x, struct tmap *m, const char *k, size_t kn, struct tv *v);
 struct tv *tv_map_get(const struct tmap *m, const char *k, size_t kn);

@@ -110,6 +110,13 @@ static void json_value(struct jw *j, const struct tv *v, int depth)
             newline(j, depth);
         put(j, "]", 1);
         return;
+    case TV_TIME: {
+        /* Time.MarshalJSON: RFC 3339 with nanoseconds, quoted */
+        static const char L[] = "\"2006-01-02T15:04:05.999999999Z07:00\"";
+        if (j->ok && !tgotime_format(&v->u.t, L, sizeof(L) - 1, j->out))
+            j->ok = false;
+        return;
+    }
     case TV_MAP:
         put(j, "{", 1);
         for (size_t i = 0; i < v->u.m->n; i++) {

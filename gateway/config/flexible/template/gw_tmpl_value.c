@@ -304,6 +304,8 @@ bool tv_truth(const struct tv *v)
         return v->u.l.n > 0;
     case TV_MAP:
         return v->u.m->n > 0;
+    case TV_TIME:
+        return true; /* a struct is always true */
     default:
         return false;
     }
@@ -336,6 +338,8 @@ const char *tv_gotype_name(uint8_t t)
         return "map[string]interface {}";
     case GT_MAP_STRING:
         return "map[string]string";
+    case GT_TIME:
+        return "time.Time";
     default:
         return "<nil>";
     }
@@ -361,6 +365,8 @@ const char *tv_kind_name(const struct tv *v)
         return "slice";
     case TV_MAP:
         return "map";
+    case TV_TIME:
+        return "struct";
     default:
         return "invalid";
     }
@@ -425,6 +431,9 @@ bool tv_deep_equal(const struct tv *a, const struct tv *b, int depth)
                 return false;
         }
         return true;
+    case TV_TIME:
+        return a->u.t.sec == b->u.t.sec && a->u.t.nsec == b->u.t.nsec &&
+               a->u.t.off == b->u.t.off && strcmp(a->u.t.zone, b->u.t.zone) == 0;
     }
     return false;
 }
@@ -479,4 +488,18 @@ struct tv *tv_from_json(struct texec *x, const json_t *j, int depth)
     }
     }
     return &tv_nil;
+}
+
+struct tv *tv_time(struct texec *x, const struct tgotime *t)
+{
+    struct tv *v = newv(x, TV_TIME, GT_TIME);
+    const char *z = t->zone ? t->zone : "";
+
+    if (!v)
+        return NULL;
+    v->u.t = *t;
+    v->u.t.zone = tarena_strdup(&x->arena, z, strlen(z));
+    if (!v->u.t.zone)
+        return texec_nomem(x);
+    return v;
 }

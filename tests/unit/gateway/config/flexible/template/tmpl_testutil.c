@@ -28,10 +28,17 @@ static bool fake_random(void *ctx, void *buf, size_t n)
     return true;
 }
 
+/* 2023-11-14T22:13:20.123Z, standing still */
+static struct cmn_clock_manual clock_;
+
 const struct gw_tmpl_host *tt_host(void)
 {
-    static const struct gw_tmpl_host h = {NULL, fake_env, NULL, fake_random, NULL};
+    static struct gw_tmpl_host h = {NULL, fake_env, NULL, fake_random, NULL};
 
+    if (!h.clock) {
+        cmn_clock_manual_init(&clock_, 1000, 1700000000123);
+        h.clock = &clock_.clock;
+    }
     return &h;
 }
 

@@ -27,8 +27,8 @@ int tt_run_ex(const char *tmpl, const char *data, const struct gw_tmpl_limits *l
 /* Runs each row and reports every mismatch (name, template, expected, got); returns the number
  * of failures. */
 int tt_check_table(const struct tcase *cases, size_t n);
-/* A host whose random source is a counter (deterministic) and whose environment holds
- * FOO=bar, EMPTY= and PATHY=/x/y. */
+/* A host whose random source is a counter (deterministic), whose environment holds FOO=bar,
+ * EMPTY= and PATHY=/x/y, and whose clock stands at 2023-11-14T22:13:20.123Z. */
 const struct gw_tmpl_host *tt_host(void);
 
 #endif
