@@ -368,6 +368,8 @@ bool tfmt_sprintf(struct texec *x, struct cmn_buf *out, const char *f, size_t fn
 bool tfmt_value(struct texec *x, struct cmn_buf *out, const struct tv *v);
 /* strconv.Quote (%q) of n bytes. */
 bool tfmt_quote(struct cmn_buf *out, const char *s, size_t n, char q);
+/* The same with quote character q; ascii_only: strconv.QuoteToASCII (%+q). */
+bool tfmt_quote_ex(struct cmn_buf *b, const char *s, size_t n, char q, bool ascii_only);
 /* sprig's strval: strings as is, anything else fmt %v. */
 bool tfmt_strval(struct texec *x, struct cmn_buf *out, const struct tv *v);
 
