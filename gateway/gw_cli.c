@@ -4,6 +4,7 @@
 #include "gw_cli.h"
 
 #include "cmn_rand.h"
+#include "cmn_str.h"
 #include "gw_fc.h"
 
 #include <errno.h>
@@ -215,14 +216,14 @@ static int line_in(const char *msg, int *col)
 /* KrakenD says "'<file>': <error>"; our parser's messages start with "<file>: ". */
 static void krakend_words(struct cmn_err *err, const char *name)
 {
-    char msg[CMN_ERR_MSG_MAX];
+    char msg[2 * CMN_ERR_MSG_MAX + 8];
     size_t n = strlen(name);
 
     if (strncmp(err->msg, name, n) == 0 && strncmp(err->msg + n, ": ", 2) == 0)
-        snprintf(msg, sizeof(msg), "'%s': %s", name, err->msg + n + 2);
+        snprintf(msg, sizeof(msg), "'%.*s': %s", CMN_ERR_MSG_MAX, name, err->msg + n + 2);
     else
-        snprintf(msg, sizeof(msg), "'%s': %s", name, err->msg);
-    snprintf(err->msg, sizeof(err->msg), "%s", msg);
+        snprintf(msg, sizeof(msg), "'%.*s': %s", CMN_ERR_MSG_MAX, name, err->msg);
+    cmn_strlcpy(err->msg, msg, sizeof(err->msg)); /* cut, as every cmn_err message may be */
 }
 
 /* The rendered text's line a JSON error names, and how to keep the text. */

@@ -46,7 +46,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         .max_depth = 20,
         .max_value_depth = 50,
     };
-    const struct gw_tmpl_host host = {NULL, fuzz_env, fuzz_include, fuzz_random};
+    static struct cmn_clock_manual clock;
+    struct gw_tmpl_host host = {NULL, fuzz_env, fuzz_include, fuzz_random, &clock.clock};
     struct gw_tmpl_set *s = gw_tmpl_set_new(&lim);
     struct cmn_err err;
     struct cmn_buf out;
@@ -54,6 +55,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 
     if (!s)
         return 0;
+    /* a fixed instant: the date functions run, and a crash reproduces */
+    cmn_clock_manual_init(&clock, 1000, 1700000000123);
     j = json_loads(settings, JSON_DECODE_INT_AS_REAL, NULL);
     cmn_buf_init(&out, 128 * 1024);
     if (gw_tmpl_parse(s, "krakend.tmpl", (const char *)data, size, &err) == GW_TMPL_OK)

@@ -111,7 +111,7 @@ static void lint_is(const char *text, const char *const *want, size_t nwant)
 {
     struct gw_lint_report rep;
     struct cmn_err err;
-    char got[600];
+    char got[1024];
 
     assert_true(gw_schema_lint(S, text, strlen(text), &rep, &err));
     for (size_t i = 0; i < rep.n || i < nwant; i++) {
