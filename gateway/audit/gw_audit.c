@@ -1,4 +1,4 @@
-/* gw_audit.c - the rule table (KrakenD's 51 rules of krakend-audit v0.9.3 with their ids,
+/* gw_audit.c - the rule table (KrakenD's 52 rules of krakend-audit v0.9.3 with their ids,
  * severities and messages, then this gateway's own) and its evaluation on a parsed
  * configuration. KrakenD's conditions are in spec §2.3; where krakend-audit only looks at one
  * place (client plugins at the endpoint), so does this, and docs/lint-audit.md says so. */
