@@ -12,6 +12,10 @@
  * nanoseconds into *out_ns and returns true, or returns false. */
 bool cmn_go_parse_duration(const char *s, int64_t *out_ns);
 
+/* The same for s[0, n), which need not be NUL-terminated (a CEL string): a NUL byte inside is
+ * an unknown unit, as Go reads it. */
+bool cmn_go_parse_duration_n(const char *s, size_t n, int64_t *out_ns);
+
 /* Go's time.Duration.String(), integer for integer: "0s", "999ns", "1.5µs", "1.234567ms",
  * "2.5s", "1m35s", "25h0m0s", "-1m1s" (truncated to fit out_size, always NUL-terminated). */
 void cmn_go_format_duration(int64_t ns, char *out, size_t out_size);
