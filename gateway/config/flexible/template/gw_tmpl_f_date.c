@@ -1,15 +1,60 @@
 /* gw_tmpl_f_date.c - sprig's date functions (now, date, dateInZone, htmlDate, htmlDateInZone,
  * unixEpoch, dateModify, ago, durationRound) on the host's clock. Zones: UTC and Local (the
  * process's TZ); another zone name is an error here, where sprig silently falls back to UTC
- * (docs/flexible-config.md). Go's layouts are formatted by the temporary gw_tmpl_gotime_tmp.c. */
+ * (docs/flexible-config.md). Go's layouts are formatted by common/go's cmn_go_time. */
 #include "gw_tmpl_fns.h"
 
 #include "cmn_go_duration.h"
+#include "cmn_go_time.h"
 
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #define NS_PER_S 1000000000LL
+
+bool tgotime_local(int64_t sec, int32_t *off, char *zone, size_t zsz)
+{
+    time_t tt = (time_t)sec;
+    struct tm tm;
+
+    if ((int64_t)tt != sec || !localtime_r(&tt, &tm))
+        return false;
+    *off = (int32_t)tm.tm_gmtoff;
+    snprintf(zone, zsz, "%s", tm.tm_zone ? tm.tm_zone : "");
+    return true;
+}
+
+bool tgotime_format(const struct tgotime *t, const char *layout, size_t n, struct cmn_buf *out)
+{
+    struct cmn_go_time g = cmn_go_time_unix(t->sec, t->nsec, t->off, t->zone);
+    char piece[256];
+
+    /* cmn_go_time_format reads a C string; a NUL in the layout is a literal byte that no
+     * layout element contains or looks past, so the pieces between NULs format alone */
+    while (n > 0) {
+        const char *nul = memchr(layout, '\0', n);
+        size_t k = nul ? (size_t)(nul - layout) : n;
+        char *heap = NULL, *l = piece;
+
+        if (k >= sizeof(piece)) {
+            heap = malloc(k + 1);
+            if (!heap)
+                return false;
+            l = heap;
+        }
+        memcpy(l, layout, k);
+        l[k] = '\0';
+        bool ok = cmn_go_time_format(&g, l, out);
+        free(heap);
+        if (!ok || (nul && cmn_buf_append(out, "", 1) != CMN_BUF_OK))
+            return false;
+        layout += k + (nul != NULL);
+        n -= k + (nul != NULL);
+    }
+    return true;
+}
 
 /* The host's wall clock in nanoseconds; false (and the call fails) without one. */
 static bool now_ns(struct texec *x, int64_t *ns)

@@ -241,7 +241,7 @@ bool tnode_is_empty_tree(const struct node *n);
 
 /* ---- values (gw_tmpl_value.c) ---- */
 
-/* ---- TEMPORARY (gw_tmpl_gotime_tmp.c), until common/go/cmn_go_time is merged ---- */
+/* ---- times (gw_tmpl_f_date.c; Go's layouts are common/go's cmn_go_time) ---- */
 
 /* An instant as Go's time.Time carries it: Unix seconds, nanoseconds, the zone's offset east of
  * UTC in seconds and its abbreviation ("UTC", "CET"; "" when it has none). */
