@@ -7,6 +7,7 @@
 #   lacks TEXT        it does not
 #   line TEXT         one whole line of the output is TEXT
 #   lines N           the output has N lines
+#   count N TEXT      exactly N lines of the output contain TEXT (N ERROR lines, N lint issues)
 #   json FILE JSON    FILE (written by the command) holds that JSON, object for object
 #   mode FILE OCTAL   FILE's permission bits
 # Each case runs in a copy of its folder, with no KRAKEND_* or FC_* variable but its own.
@@ -35,6 +36,11 @@ check_expect() {
             else e2e_fail "$name: line $arg" "output: $out"; fi
             ;;
         lines) e2e_eq "$name: $arg lines" "$arg" "$(printf '%s' "$out" | grep -c '')" ;;
+        count)
+            want=${arg%% *}
+            e2e_eq "$name: $want lines contain ${arg#* }" "$want" \
+                "$(printf '%s\n' "$out" | grep -cF -- "${arg#* }")"
+            ;;
         json)
             file=${arg%% *}
             want=$(printf '%s' "${arg#* }" | jq -cS . 2>&1)
