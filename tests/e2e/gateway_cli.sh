@@ -224,4 +224,11 @@ e2e_curl "http://127.0.0.1:$PORT/__debug/hello"
 e2e_eq "without -d /__debug/ is 404" 404 "$E2E_STATUS"
 e2e_stop "$GW_PID" TERM
 
+# The README quotes `gateway --help` and `gateway version`: they must be what the program prints.
+want=$(awk '/^\$ gateway --help$/ { on = 1; next } on && /^```/ { exit } on' "$SRC_DIR/README.md")
+e2e_eq "README's gateway --help is the program's" "$want" "$("$BIN_DIR/gateway" --help 2>&1)"
+ver=$("$BIN_DIR/gateway" version 2>&1)
+e2e_contains "README's version row quotes the first line" "\`$(head -n1 <<<"$ver")\`" "$(cat "$SRC_DIR/README.md")"
+e2e_contains "README's version row quotes the second line" "\`$(tail -n1 <<<"$ver")\`" "$(cat "$SRC_DIR/README.md")"
+
 e2e_finish
