@@ -3,6 +3,7 @@
  * detail KrakenD does not give (the template line, the rendered line, the env variable). */
 #include "gw_cli.h"
 
+#include "cmn_go_tz.h"
 #include "cmn_rand.h"
 #include "cmn_str.h"
 #include "gw_fc.h"
@@ -251,6 +252,7 @@ static bool render(const char *path, struct gw_cli_source *src, struct cmn_err *
 {
     struct gw_fc_env env;
     struct gw_fc_result res;
+    bool ok;
 
     gw_fc_env_from_lookup(&env, lookup, NULL);
     env.random = random_bytes;
@@ -263,7 +265,11 @@ static bool render(const char *path, struct gw_cli_source *src, struct cmn_err *
                     path, env.out, has_ext(env.out, ".toml") ? "TOML" : "YAML");
         return false;
     }
-    if (!gw_fc_render(path, &env, &src->text, &res, err)) {
+    /* dateInZone's named zones, read from /usr/share/zoneinfo when a template asks for one */
+    env.zones = cmn_go_tzdb_new_system(NULL);
+    ok = gw_fc_render(path, &env, &src->text, &res, err);
+    cmn_go_tzdb_destroy(env.zones);
+    if (!ok) {
         /* KrakenD shows the raw file's JSON error here (spec §1.9): this shows the real one */
         snprintf(src->detail, sizeof(src->detail), "%s", res.excerpt);
         return false;

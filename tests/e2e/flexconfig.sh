@@ -66,4 +66,20 @@ e2e_eq "validater: KRAKEND_STRICT=1 refuses to start (exit 255)" 255 $?
 OUT=$(KRAKEND_STRICT=0 timeout 2 "$KRAKEND" run -c "$E2E_WORK/validater.json" -p "$GW_PORT2" 2>&1)
 e2e_eq "validater: KRAKEND_STRICT=0 is not strict (timeout ends the running gateway)" 124 $?
 
+# ---- dateInZone with a named zone: the system's tz database, as KrakenD's LoadLocation ----
+cat >"$E2E_WORK/zone.tmpl" <<'TMPL'
+{"version": 3, "name": {{ dateInZone "2006-01-02 15:04 MST" 1700000000 "Asia/Tokyo" | quote }}}
+TMPL
+if [ -f /usr/share/zoneinfo/Asia/Tokyo ]; then
+    OUT=$(FC_ENABLE=1 FC_OUT="$E2E_WORK/zone.json" "$KRAKEND" check -c "$E2E_WORK/zone.tmpl" 2>&1)
+    e2e_eq "dateInZone Asia/Tokyo renders the zone's time" '"2023-11-15 07:13 JST"' \
+        "$(jq .name "$E2E_WORK/zone.json" 2>&1)"
+else
+    echo "skip - dateInZone Asia/Tokyo: no /usr/share/zoneinfo here"
+fi
+sed -i 's#Asia/Tokyo#Asia/Nowhere#' "$E2E_WORK/zone.tmpl"
+OUT=$(FC_ENABLE=1 "$KRAKEND" check -c "$E2E_WORK/zone.tmpl" 2>&1)
+e2e_eq "dateInZone with an unknown zone: refused (exit 1), not UTC in disguise" 1 $?
+e2e_contains "... naming it" 'error calling dateInZone: unknown time zone "Asia/Nowhere"' "$OUT"
+
 e2e_finish

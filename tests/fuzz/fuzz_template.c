@@ -47,7 +47,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         .max_value_depth = 50,
     };
     static struct cmn_clock_manual clock;
-    struct gw_tmpl_host host = {NULL, fuzz_env, fuzz_include, fuzz_random, &clock.clock};
+    struct gw_tmpl_host host = {NULL, fuzz_env, fuzz_include, fuzz_random, &clock.clock, NULL};
     struct gw_tmpl_set *s = gw_tmpl_set_new(&lim);
     struct cmn_err err;
     struct cmn_buf out;

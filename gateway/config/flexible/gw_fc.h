@@ -38,13 +38,15 @@ struct gw_fc_env {
     void *random_ctx;
     /* now, date, ago...: the wall clock (NULL: those functions fail when called) */
     const struct cmn_clock *clock;
+    /* dateInZone's named zones (NULL: UTC and Local only); borrowed */
+    struct cmn_go_tzdb *zones;
     /* engine caps; NULL: struct gw_tmpl_limits defaults */
     const struct gw_tmpl_limits *limits;
 };
 
 /* Fills env from a lookup of FC_ENABLE, FC_SETTINGS, FC_PARTIALS, FC_TEMPLATES and FC_OUT (e.g.
  * a wrapper of getenv in main.c); the same lookup serves sprig's env. The returned strings are
- * borrowed from the lookup. random and clock stay NULL. */
+ * borrowed from the lookup. random, clock and zones stay NULL. */
 void gw_fc_env_from_lookup(struct gw_fc_env *env, const char *(*lookup)(void *ctx, const char *),
                            void *ctx);
 

@@ -12,6 +12,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+struct cmn_go_tzdb;
+
 enum gw_tmpl_status {
     GW_TMPL_OK = 0,
     GW_TMPL_PARSE, /* the source is not a valid template */
@@ -47,6 +49,9 @@ struct gw_tmpl_host {
     bool (*random)(void *ctx, void *buf, size_t n);
     /* now, date, ago...: the wall clock (unix_ms). NULL: those functions fail when called. */
     const struct cmn_clock *clock;
+    /* dateInZone, htmlDateInZone: named zones ("Europe/Madrid", time.LoadLocation). NULL: only
+     * "UTC" and "Local"; other names fail the call. Borrowed. */
+    struct cmn_go_tzdb *zones;
 };
 
 struct gw_tmpl_set;

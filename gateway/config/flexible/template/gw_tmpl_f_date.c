@@ -1,11 +1,12 @@
 /* gw_tmpl_f_date.c - sprig's date functions (now, date, dateInZone, htmlDate, htmlDateInZone,
- * unixEpoch, dateModify, ago, durationRound) on the host's clock. Zones: UTC and Local (the
- * process's TZ); another zone name is an error here, where sprig silently falls back to UTC
- * (docs/flexible-config.md). Go's layouts are formatted by common/go's cmn_go_time. */
+ * unixEpoch, dateModify, ago, durationRound) on the host's clock. Zones: UTC, Local (the
+ * process's TZ) and the host's tz database names; an unknown name is an error here, where sprig
+ * silently falls back to UTC (docs/flexible-config.md). Go's layouts: common/go's cmn_go_time. */
 #include "gw_tmpl_fns.h"
 
 #include "cmn_go_duration.h"
 #include "cmn_go_time.h"
+#include "cmn_go_tz.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -67,7 +68,8 @@ static bool now_ns(struct texec *x, int64_t *ns)
     return true;
 }
 
-/* An instant in a zone ("", "UTC", "Local"); false after failing the call for other names. */
+/* An instant in a zone ("", "UTC", "Local", or a tz database name when the host has zones);
+ * false after failing the call for other names. */
 static bool in_zone(struct texec *x, int64_t sec, int32_t nsec, const struct tstr *zone,
                     struct tgotime *t, char *zbuf, size_t zsz)
 {
@@ -80,6 +82,19 @@ static bool in_zone(struct texec *x, int64_t sec, int32_t nsec, const struct tst
     if (zone->n == 5 && memcmp(zone->p, "Local", 5) == 0) {
         if (!tgotime_local(sec, &t->off, zbuf, zsz))
             return tfn_fail(x, "cannot read the local time zone"), false;
+        t->zone = zbuf;
+        return true;
+    }
+    /* time.LoadLocation: a name of the tz database; sprig falls back to UTC for a name it does
+     * not find, which would print a wrong time silently: that is an error here */
+    if (x->host->zones) {
+        char abbr[CMN_GO_ZONE_MAX];
+        if (cmn_go_tzdb_lookup(x->host->zones, zone->p, zone->n, sec, &t->off, abbr) !=
+            CMN_GO_TZ_OK)
+            return tfn_fail(x, "unknown time zone \"%.*s\"", (int)(zone->n > 64 ? 64 : zone->n),
+                            zone->p),
+                   false;
+        snprintf(zbuf, zsz, "%s", abbr);
         t->zone = zbuf;
         return true;
     }

@@ -3,6 +3,7 @@
  * digest, path, env and random functions with their results and error texts; the function
  * table itself (all of sprig's names parse, which ones run). */
 #include "tmpl_testutil.h"
+#include "cmn_go_tz.h"
 
 #include <setjmp.h>
 #include <stdarg.h>
@@ -437,6 +438,74 @@ static void test_dates(void **state)
     assert_int_equal(tt_check_table(dates, N(dates)), 0);
 }
 
+/* A TZif zone "Test/Tokyo" (+09 "JST", no transitions, footer JST-9) built here byte by byte,
+ * so named zones are checked without the system's tzdata. */
+static void be32(unsigned char *d, size_t *n, uint32_t v)
+{
+    for (int i = 3; i >= 0; i--)
+        d[(*n)++] = (unsigned char)(v >> (8 * i));
+}
+
+static void tzif_block(unsigned char *d, size_t *n, int32_t off, const char *abbr)
+{
+    memcpy(d + *n, "TZif2", 5);
+    memset(d + *n + 5, 0, 15);
+    *n += 20;
+    for (int i = 0; i < 4; i++)
+        be32(d, n, 0); /* isut, isstd, leap, transitions */
+    be32(d, n, 1);     /* one type */
+    be32(d, n, 4);     /* its abbreviation: 3 letters and a NUL */
+    be32(d, n, (uint32_t)off);
+    d[(*n)++] = 0; /* not DST */
+    d[(*n)++] = 0; /* abbreviation index */
+    memcpy(d + *n, abbr, 4);
+    *n += 4;
+}
+
+static int tokyo_loader(void *ctx, const char *name, unsigned char **data, size_t *len)
+{
+    unsigned char d[128];
+    size_t n = 0;
+
+    (void)ctx;
+    if (strcmp(name, "Test/Tokyo") != 0)
+        return -1;
+    tzif_block(d, &n, 0, "UTC");
+    tzif_block(d, &n, 32400, "JST");
+    memcpy(d + n, "\nJST-9\n", 7);
+    n += 7;
+    *data = malloc(n);
+    if (!*data)
+        return -1;
+    memcpy(*data, d, n);
+    *len = n;
+    return 0;
+}
+
+/* dateInZone with a host that has a tz database: the zone's offset and abbreviation, as
+ * time.LoadLocation gives them; a name it does not know is an error (sprig: UTC, silently). */
+static void test_named_zones(void **state)
+{
+    struct gw_tmpl_host h = *tt_host();
+    char *out, err[512];
+
+    (void)state;
+    h.zones = cmn_go_tzdb_new(tokyo_loader, NULL, NULL, 0);
+    assert_non_null(h.zones);
+    assert_int_equal(tt_run_ex("{{dateInZone \"2006-01-02 15:04 MST -07:00\" 1700000000 "
+                               "\"Test/Tokyo\"}} {{htmlDateInZone 1700000000 \"Test/Tokyo\"}}",
+                               NULL, NULL, &h, &out, err, sizeof(err)),
+                     GW_TMPL_OK);
+    assert_string_equal(out, "2023-11-15 07:13 JST +09:00 2023-11-15");
+    free(out);
+    assert_int_equal(tt_run_ex("{{dateInZone \"15\" 0 \"Test/Nowhere\"}}", NULL, NULL, &h, &out,
+                               err, sizeof(err)),
+                     GW_TMPL_EXEC);
+    assert_non_null(strstr(err, "error calling dateInZone: unknown time zone \"Test/Nowhere\""));
+    free(out);
+    cmn_go_tzdb_destroy(h.zones);
+}
+
 /* Functions a program adds (audit's marshal and colored): they take precedence over the
  * built-ins, get their argument as JSON, and their failures are template errors. */
 static bool upper_json(void *ctx, const char *js, size_t n, struct cmn_buf *out, char *why,
@@ -558,7 +627,7 @@ int main(void)
         cmocka_unit_test(test_strings),  cmocka_unit_test(test_numbers),
         cmocka_unit_test(test_defaults), cmocka_unit_test(test_encodings),
         cmocka_unit_test(test_lists),    cmocka_unit_test(test_random),
-        cmocka_unit_test(test_table),   cmocka_unit_test(test_dates),
+        cmocka_unit_test(test_table),   cmocka_unit_test(test_dates), cmocka_unit_test(test_named_zones),
         cmocka_unit_test(test_host_functions),
     };
 

@@ -33,7 +33,7 @@ static struct cmn_clock_manual clock_;
 
 const struct gw_tmpl_host *tt_host(void)
 {
-    static struct gw_tmpl_host h = {NULL, fake_env, NULL, fake_random, NULL};
+    static struct gw_tmpl_host h = {NULL, fake_env, NULL, fake_random, NULL, NULL};
 
     if (!h.clock) {
         cmn_clock_manual_init(&clock_, 1000, 1700000000123);
