@@ -344,8 +344,7 @@ bool gw_fc_render(const char *tmpl_path, const struct gw_fc_env *env, struct cmn
 {
     struct gw_fc_project *p = NULL;
     struct fc_host h = {env, 0, false};
-    struct gw_tmpl_host host = {&h,         host_getenv, host_include,
-                                host_random, env->clock, env->zones};
+    struct gw_tmpl_host host = {&h, host_getenv, host_include, host_random, env->clock, env->zones};
     struct gw_fc_result scratch;
     bool templates = env->templates && env->templates[0];
     bool ok = false;

@@ -400,12 +400,11 @@ static const struct tcase dates[] = {
     {"now prints Time.String", "{{now}}", NULL, "2023-11-14 23:13:20.123 +0100 CET", NULL},
     {"now in JSON", "{{marshal now}}", NULL, "\"2023-11-14T23:13:20.123+01:00\"", NULL},
     {"date defaults to Local", "{{date \"15:04 MST\" 1700000000}}", NULL, "23:13 CET", NULL},
-    {"summer time", "{{date \"15:04 -07:00 MST\" 1690000000}}", NULL, "06:26 +02:00 CEST",
-     NULL},
+    {"summer time", "{{date \"15:04 -07:00 MST\" 1690000000}}", NULL, "06:26 +02:00 CEST", NULL},
     {"a float64 is not a date: now (sprig's formatDate)", "{{date \"2006\" .y}}", "{\"y\": 5}",
      "2023", NULL},
-    {"htmlDate", "{{htmlDate 86400}} {{htmlDateInZone 0 \"UTC\"}}", NULL,
-     "1970-01-02 1970-01-01", NULL},
+    {"htmlDate", "{{htmlDate 86400}} {{htmlDateInZone 0 \"UTC\"}}", NULL, "1970-01-02 1970-01-01",
+     NULL},
     {"unixEpoch", "{{unixEpoch now}}", NULL, "1700000000", NULL},
     {"unixEpoch wants a time", "{{unixEpoch 5}}", NULL, NULL,
      "error calling unixEpoch: wrong type for value; expected time.Time; got int"},
@@ -417,15 +416,14 @@ static const struct tcase dates[] = {
      "{{dateInZone \"15:04\" (dateModify \"soon\" now) \"UTC\"}}", NULL, "22:13", NULL},
     {"mustDateModify fails on it", "{{mustDateModify \"soon\" now}}", NULL, NULL,
      "error calling mustDateModify: time: invalid duration \"soon\""},
-    {"ago rounds to seconds", "{{ago 1699999000}} {{ago now}} {{ago \"x\"}}", NULL,
-     "16m40s 0s 0s", NULL},
+    {"ago rounds to seconds", "{{ago 1699999000}} {{ago now}} {{ago \"x\"}}", NULL, "16m40s 0s 0s",
+     NULL},
     {"durationRound",
      "{{durationRound \"2h5m\"}} {{durationRound \"49h\"}} {{durationRound \"800h\"}} "
      "{{durationRound \"9000h\"}} {{durationRound \"1s\"}} {{durationRound (int64 90000000000)}}",
      NULL, "2h 2d 1mo 1y 0s 1m", NULL},
-    {"other zones are refused, not UTC in disguise", "{{dateInZone \"15\" 0 \"Asia/Tokyo\"}}",
-     NULL, NULL,
-     "error calling dateInZone: time zone \"Asia/Tokyo\" is not supported by this gateway"},
+    {"other zones are refused, not UTC in disguise", "{{dateInZone \"15\" 0 \"Asia/Tokyo\"}}", NULL,
+     NULL, "error calling dateInZone: time zone \"Asia/Tokyo\" is not supported by this gateway"},
     {"time values", "{{typeOf now}} {{kindOf now}} {{if now}}true{{end}} {{printf \"%q\" now}}",
      NULL, "time.Time struct true \"2023-11-14 23:13:20.123 +0100 CET\"", NULL},
 };
@@ -535,9 +533,9 @@ static void test_host_functions(void **state)
     cmn_buf_init(&out, 1024);
     assert_true(gw_tmpl_set_func(s, "shout", upper_json, NULL));
     assert_true(gw_tmpl_set_func(s, "marshal", upper_json, NULL));
-    assert_int_equal(gw_tmpl_parse(s, "t", "{{shout .a}}|{{marshal \"q\"}}|{{.a | shout}}", 43,
-                                   &err),
-                     GW_TMPL_OK);
+    assert_int_equal(
+        gw_tmpl_parse(s, "t", "{{shout .a}}|{{marshal \"q\"}}|{{.a | shout}}", 43, &err),
+        GW_TMPL_OK);
     assert_int_equal(gw_tmpl_execute(s, "t", data, NULL, &out, &err), GW_TMPL_OK);
     assert_string_equal(cmn_buf_str(&out), "[\"X\",1]|\"Q\"|[\"X\",1]");
     assert_int_equal(gw_tmpl_parse(s, "u", "{{shout .}}", 11, &err), GW_TMPL_OK);
@@ -624,11 +622,11 @@ static void test_table(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_strings),  cmocka_unit_test(test_numbers),
-        cmocka_unit_test(test_defaults), cmocka_unit_test(test_encodings),
-        cmocka_unit_test(test_lists),    cmocka_unit_test(test_random),
-        cmocka_unit_test(test_table),   cmocka_unit_test(test_dates), cmocka_unit_test(test_named_zones),
-        cmocka_unit_test(test_host_functions),
+        cmocka_unit_test(test_strings),     cmocka_unit_test(test_numbers),
+        cmocka_unit_test(test_defaults),    cmocka_unit_test(test_encodings),
+        cmocka_unit_test(test_lists),       cmocka_unit_test(test_random),
+        cmocka_unit_test(test_table),       cmocka_unit_test(test_dates),
+        cmocka_unit_test(test_named_zones), cmocka_unit_test(test_host_functions),
     };
 
     return cmocka_run_group_tests(tests, NULL, NULL);
