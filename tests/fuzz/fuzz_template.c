@@ -2,6 +2,7 @@
  * small fixed settings object with tight caps) must end in output or a clean error: no crash,
  * leak, hang or unbounded memory. */
 #include "gw_tmpl.h"
+#include "cmn_go_tz.h"
 
 #include <stdint.h>
 #include <stdlib.h>
@@ -30,6 +31,29 @@ static bool fuzz_random(void *ctx, void *buf, size_t n)
     return true;
 }
 
+/* Knows one zone, "Fuzz/Zone" (+09 "FZT" from its POSIX footer, no transitions), so dateInZone's
+ * named-zone path runs without reading files; other names are unknown. */
+static int fuzz_zone(void *ctx, const char *name, unsigned char **data, size_t *len)
+{
+    static const unsigned char v1[] = {'T', 'Z', 'i', 'f', '2', 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+                                       0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+                                       0, 0, 0, 1, 0, 0, 0, 4, 0, 0, 0, 0, 0, 0, 'U', 'T', 'C', 0};
+    static const char footer[] = "\nFZT-9\n";
+
+    (void)ctx;
+    if (strcmp(name, "Fuzz/Zone") != 0)
+        return -1;
+    /* the same block twice (v1 then v2, UTC at offset 0), then the footer that gives +09 */
+    *len = 2 * sizeof(v1) + sizeof(footer) - 1;
+    *data = malloc(*len);
+    if (!*data)
+        return -1;
+    memcpy(*data, v1, sizeof(v1));
+    memcpy(*data + sizeof(v1), v1, sizeof(v1));
+    memcpy(*data + 2 * sizeof(v1), footer, sizeof(footer) - 1);
+    return 0;
+}
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
     static const char settings[] =
@@ -47,6 +71,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         .max_value_depth = 50,
     };
     static struct cmn_clock_manual clock;
+    static struct cmn_go_tzdb *zones;
     struct gw_tmpl_host host = {NULL, fuzz_env, fuzz_include, fuzz_random, &clock.clock, NULL};
     struct gw_tmpl_set *s = gw_tmpl_set_new(&lim);
     struct cmn_err err;
@@ -55,6 +80,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 
     if (!s)
         return 0;
+    if (!zones)
+        zones = cmn_go_tzdb_new(fuzz_zone, NULL, NULL, 0);
+    host.zones = zones;
     /* a fixed instant: the date functions run, and a crash reproduces */
     cmn_clock_manual_init(&clock, 1000, 1700000000123);
     j = json_loads(settings, JSON_DECODE_INT_AS_REAL, NULL);
