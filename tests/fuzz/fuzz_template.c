@@ -35,9 +35,10 @@ static bool fuzz_random(void *ctx, void *buf, size_t n)
  * named-zone path runs without reading files; other names are unknown. */
 static int fuzz_zone(void *ctx, const char *name, unsigned char **data, size_t *len)
 {
-    static const unsigned char v1[] = {'T', 'Z', 'i', 'f', '2', 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
-                                       0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
-                                       0, 0, 0, 1, 0, 0, 0, 4, 0, 0, 0, 0, 0, 0, 'U', 'T', 'C', 0};
+    static const unsigned char v1[] = {'T', 'Z', 'i', 'f', '2', 0, 0, 0, 0,   0,   0,   0, 0, 0,
+                                       0,   0,   0,   0,   0,   0, 0, 0, 0,   0,   0,   0, 0, 0,
+                                       0,   0,   0,   0,   0,   0, 0, 0, 0,   0,   0,   1, 0, 0,
+                                       0,   4,   0,   0,   0,   0, 0, 0, 'U', 'T', 'C', 0};
     static const char footer[] = "\nFZT-9\n";
 
     (void)ctx;
