@@ -30,8 +30,8 @@ enum gw_encoding {
     GW_ENC_SAFEJSON,
     GW_ENC_STRING,
     GW_ENC_NOOP,
-    GW_ENC_XML, /* accepted by the parser; not implemented by the proxy (warning) */
-    GW_ENC_RSS, /* idem */
+    GW_ENC_XML, /* krakend-xml (gateway/encoding) */
+    GW_ENC_RSS, /* krakend-rss (gateway/encoding) */
 };
 
 /* Endpoint `output_encoding` (§3.6). */
@@ -40,9 +40,9 @@ enum gw_output_encoding {
     GW_OUT_JSON_COLLECTION,
     GW_OUT_STRING,
     GW_OUT_NOOP,
-    GW_OUT_XML,       /* not implemented: rendered as JSON with a startup warning */
-    GW_OUT_YAML,      /* idem */
-    GW_OUT_NEGOTIATE, /* idem */
+    GW_OUT_XML,       /* krakend-xml's renderer (gateway/encoding) */
+    GW_OUT_YAML,      /* gin's YAML */
+    GW_OUT_NEGOTIATE, /* by the request's Accept: JSON, XML or YAML */
 };
 
 /* A list of strings; `set` distinguishes "absent" from "present but empty". */
@@ -65,6 +65,42 @@ enum gw_static_strategy {
     GW_STATIC_ERRORED,
     GW_STATIC_COMPLETE,
     GW_STATIC_INCOMPLETE,
+};
+
+/* proxy.flatmap_filter (krakend-config-transform.md §6.1), backend or endpoint level. */
+enum gw_flatmap_kind {
+    GW_FLATMAP_OTHER = 0, /* an unknown type: does nothing, yet counts as an operation */
+    GW_FLATMAP_MOVE,
+    GW_FLATMAP_DEL,
+    GW_FLATMAP_APPEND,
+};
+
+struct gw_flatmap_op {
+    enum gw_flatmap_kind kind;
+    struct gw_strlist *args; /* each argument split on '.'; n == 0 for a non-string argument */
+    size_t n_args;
+};
+
+/* n_ops == 0: no flatmap (allow/deny/mapping apply). */
+struct gw_flatmap {
+    struct gw_flatmap_op *ops;
+    size_t n_ops;
+};
+
+/* backend/graphql (krakend-telemetry-validation.md §8): set only when the block is usable and
+ * its type is query or mutation. */
+enum gw_graphql_type {
+    GW_GRAPHQL_QUERY = 1,
+    GW_GRAPHQL_MUTATION,
+};
+
+struct gw_graphql {
+    enum gw_graphql_type type;
+    bool get;    /* method GET; else POST */
+    char *query; /* `query`, or the content of `query_path` */
+    size_t query_len;
+    char *operation_name; /* NULL when empty */
+    json_t *variables;    /* borrowed object, NULL when absent or empty */
 };
 
 struct gw_backend {
@@ -94,6 +130,11 @@ struct gw_backend {
     json_t *extra_config;         /* borrowed (owned by the config); canonical names; may be NULL */
     struct gw_strlist url_params; /* distinct {placeholders} of url_pattern, first-seen order,
                                      including exempt {JWT.x} and {respN_x} ones */
+    /* proxy namespace (krakend-config-transform.md §6) */
+    struct gw_flatmap flatmap;
+    bool shadow;                /* proxy.shadow: true */
+    int64_t shadow_timeout_ms;  /* proxy.shadow_timeout, else the backend timeout */
+    struct gw_graphql *graphql; /* NULL: no GraphQL transformation */
 };
 
 struct gw_endpoint {
@@ -110,8 +151,10 @@ struct gw_endpoint {
     enum gw_output_encoding output_encoding;
     struct gw_backend *backends;
     size_t n_backends;
-    /* proxy namespace (§3.4) */
-    bool sequential;
+    /* proxy namespace (§3.4, krakend-config-transform.md §6) */
+    bool sequential;           /* `sequential: true` or `strategy: "sequential"` */
+    struct gw_flatmap flatmap; /* applied to merged responses only */
+    struct gw_strlist sequential_propagated_params; /* as configured */
     enum gw_static_strategy static_strategy;
     json_t *static_data;  /* borrowed; NULL unless static_strategy */
     json_t *extra_config; /* borrowed; canonical names; may be NULL */
@@ -193,7 +236,10 @@ struct gw_config {
     json_t *extra_config;       /* borrowed from root; canonical names; may be NULL */
     json_t *root;               /* owned: the whole parsed document, keeps extra_config alive */
     struct gw_strlist warnings; /* what `check` and `run` print: skipped endpoints, unknown
-                                   namespaces, misspelt security namespaces, ... */
+                                   namespaces and options, ... */
+    struct gw_strlist errors;   /* what they print at ERROR level and `--strict` refuses: a
+                                   misspelt security namespace, one line per place it leaves
+                                   unprotected (KrakenD starts and ignores it) */
 };
 
 /* Reads and validates a file. On success returns an owned config (free with
@@ -201,6 +247,10 @@ struct gw_config {
  * where, e.g. "endpoints[2].backend[0].host[0]: host http://a b not valid: invalid host".
  * env: a NULL-terminated "KEY=VALUE" array for KRAKEND_* overrides (pass environ). */
 struct gw_config *gw_config_load(const char *path, char *const *env, struct cmn_err *err);
+
+/* Reads the file gw_config_load would read, with its size cap: owned bytes (NUL-terminated) in
+ * *data, or false with err ("open PATH: No such file or directory"). */
+bool gw_config_read(const char *path, char **data, size_t *len, struct cmn_err *err);
 
 /* The same from bytes already in memory (tests, fuzzing); name is used in messages. */
 struct gw_config *gw_config_parse(const char *data, size_t len, const char *name, char *const *env,
@@ -210,6 +260,10 @@ void gw_config_destroy(struct gw_config *cfg);
 
 /* Canonical name of an extra_config namespace (alias table §1.6), or the name itself. */
 const char *gw_config_canonical_namespace(const char *name);
+
+/* Whether this gateway applies the namespace (short or canonical name) in an extra_config at
+ * level (1 the service, 2 an endpoint, 4 a backend, 8 an async agent). */
+bool gw_config_namespace_applied(const char *name, unsigned level);
 
 /* Writes what `check -d` shows (level 1..3, more detail each) to f. */
 void gw_config_dump(const struct gw_config *cfg, int level, FILE *f);

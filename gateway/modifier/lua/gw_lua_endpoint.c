@@ -133,12 +133,11 @@ static bool mw_build(void *ctx, const struct gw_config *cfg, const struct gw_end
     m->ep = ep;
     m->timeout_ms = ep ? ep->timeout_ms : cfg->timeout_ms;
     cmn_log_debug("%s Middleware is now ready", b->log_prefix);
-    *mw = (struct gw_mw){"modifier/lua-endpoint",
-                         ep ? GW_MW_AUTHENTICATED : GW_MW_ENGINE,
-                         m,
-                         mw_request,
-                         NULL,
-                         mw_free};
+    *mw = (struct gw_mw){.name = "modifier/lua-endpoint",
+                         .slot = ep ? GW_MW_AUTHENTICATED : GW_MW_ENGINE,
+                         .ctx = m,
+                         .request = mw_request,
+                         .free = mw_free};
     return true;
 }
 
