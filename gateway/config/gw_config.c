@@ -3,6 +3,7 @@
 #include "gw_config_int.h"
 
 #include "cmn_file.h"
+#include "cmn_go_net.h"
 #include "cmn_str.h"
 
 #include <arpa/inet.h>
@@ -153,10 +154,6 @@ static bool service_hosts(struct gw_cfg_ctx *c)
 
 /* Options read from the file (and shown by `check -d`) that the runtime does not apply yet:
  * never silently ignored, each named in a startup warning. */
-static const char *const ROUTER_NOT_APPLIED[] = {
-    "forwarded_by_client_ip", "remote_ip_headers",  "trusted_proxies",
-    "logger_skip_paths",      "remove_extra_slash",
-};
 static const char *const SERVICE_NOT_APPLIED[] = {
     "write_timeout",           "max_idle_connections",
     "dialer_timeout",          "dialer_fallback_delay",
@@ -179,6 +176,24 @@ static void warn_not_applied(struct gw_cfg_ctx *c, json_t *obj, const char *wher
     }
 }
 
+/* gin keeps the trusted networks parsed before the first invalid entry and drops the rest
+ * without a word; say it. */
+static void trusted_proxies(struct gw_cfg_ctx *c, const struct gw_router_opts *r)
+{
+    for (size_t i = 0; i < r->trusted_proxies.n; i++) {
+        const char *t = r->trusted_proxies.items[i];
+        struct cmn_go_ipnet net;
+        if (cmn_go_parse_trusted_proxy(t, strlen(t), &net))
+            continue;
+        gw_cfg_warn(c,
+                    "extra_config.router.trusted_proxies[%zu]: \"%s\" is neither an IP nor a "
+                    "CIDR: as in KrakenD (gin), it and the %zu entries after it are ignored%s",
+                    i, t, r->trusted_proxies.n - i - 1,
+                    i ? "" : " and no proxy is trusted: the client IP is always the peer's");
+        return;
+    }
+}
+
 static bool router_opts(struct gw_cfg_ctx *c, json_t *ns)
 {
     struct gw_router_opts *r = &c->cfg->router;
@@ -195,7 +210,7 @@ static bool router_opts(struct gw_cfg_ctx *c, json_t *ns)
             gw_cfg_warn(c, "%s: expected an object; router options ignored", p);
         } else {
             gw_cfg_decode_fields_soft(c, ns, p, ROUTER_FIELDS, NFIELDS(ROUTER_FIELDS), r);
-            warn_not_applied(c, ns, p, ROUTER_NOT_APPLIED, NFIELDS(ROUTER_NOT_APPLIED));
+            trusted_proxies(c, r);
             eb = json_object_get(ns, "error_body");
             if (json_is_object(eb)) {
                 r->error_body_404 = json_object_get(eb, "404");

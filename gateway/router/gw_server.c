@@ -9,6 +9,7 @@
 #include "cmn_log.h"
 #include "cmn_str.h"
 #include "gw_auth.h"
+#include "gw_engine.h"
 #include "gw_fetch.h"
 #include "gw_mw.h"
 #include "gw_proxy.h"
@@ -51,6 +52,7 @@ struct gw_server {
     struct gw_mw_chains *mws; /* NULL: no middleware */
     struct gw_router router;
     struct gw_route_opts ropts;
+    struct gw_engine engine; /* client IP, logger skip paths, remove_extra_slash */
     struct gw_render_opts render;
     struct gw_json *error_404, *error_405;
     const struct gw_auth_provider *auth;
@@ -72,6 +74,7 @@ struct exctx {
     int64_t start_us;
     const char *method; /* borrowed from the request, valid until it is answered */
     char *uri;          /* in text[] */
+    bool no_log;        /* router.logger_skip_paths names its path */
     char client_ip[64];
     struct gw_mw_run mw; /* the router middlewares this request met */
     char text[];         /* decoded path, then the URI */
@@ -197,7 +200,7 @@ static void answer(struct exctx *x, struct cmn_http_response *resp)
         resp = cmn_http_response_new(500);
     if (x->mw.n_ran || x->mw.has_headers)
         gw_mw_run_finish(&x->mw, resp && !resp->abort ? resp : NULL);
-    if (x->srv->access_log)
+    if (x->srv->access_log && !x->no_log)
         access_log(x, resp ? resp->status : 500);
     cmn_http_exchange_respond(x->ex, resp);
     exctx_free(x);
@@ -507,6 +510,17 @@ static void serve_route(struct exctx *x, const struct cmn_http_request *req, con
         answer(x, cmn_http_response_new(503));
 }
 
+/* gin's redirectTrailingSlash target, from the request's path: a slash added, or removed. */
+static void tsr_target(const char *path, char *out, size_t out_size)
+{
+    size_t n = strlen(path);
+
+    if (n > 1 && path[n - 1] == '/')
+        snprintf(out, out_size, "%.*s", (int)(n - 1), path);
+    else
+        snprintf(out, out_size, "%s/", path);
+}
+
 static void handle(void *ctx, struct cmn_http_exchange *ex, const struct cmn_http_request *req)
 {
     struct gw_server *s = ctx;
@@ -515,7 +529,6 @@ static void handle(void *ctx, struct cmn_http_exchange *ex, const struct cmn_htt
     /* the decoded path is no longer than the raw one; the URI adds '?' and the query */
     struct exctx *x = malloc(sizeof(*x) + pl + 1 + pl + 1 + ql + 1);
     struct gw_route_result rr;
-    const char *xff = NULL, *xri = NULL;
     char *path;
 
     if (!x) {
@@ -530,6 +543,7 @@ static void handle(void *ctx, struct cmn_http_exchange *ex, const struct cmn_htt
     x->ep = NULL;
     x->mw.n_ran = 0;
     x->mw.has_headers = false;
+    x->no_log = false;
     path = x->text;
     x->uri = x->text + pl + 1;
     x->uri[0] = '\0';
@@ -550,23 +564,24 @@ static void handle(void *ctx, struct cmn_http_exchange *ex, const struct cmn_htt
             x->uri[dl] = '\0';
         }
     }
-    /* gin's ClientIP from the first of each; only the first 8 such headers are looked at */
-    for (size_t i = 0, seen = 0; i < req->n_headers && seen < 8; i++) {
-        const char *n = req->headers[i].name;
-        if (cmn_str_eq_nocase(n, "X-Forwarded-For")) {
-            xff = xff ? xff : req->headers[i].value;
-            seen++;
-        } else if (cmn_str_eq_nocase(n, "X-Real-Ip")) {
-            xri = xri ? xri : req->headers[i].value;
-            seen++;
-        }
-    }
-    gw_client_ip_of(xff, xri, req->remote_ip, x->client_ip, sizeof(x->client_ip));
+    gw_engine_client_ip(&s->engine, req, x->client_ip, sizeof(x->client_ip));
+    x->no_log = s->engine.skip_paths->n && gw_engine_skip_log(&s->engine, path);
     x->mw.rq = (struct gw_mw_request){req, path, x->client_ip, GW_MW_ROUTE_NONE, NULL, NULL,
                                       s->mws ? cmn_clock_mono_ms() : 0};
     if (mw_answered(x, GW_MW_OUTER, 0))
         return;
-    gw_router_route(&s->router, req->method, path, &s->ropts, &rr);
+    /* router.remove_extra_slash: gin looks the cleaned path up; the request keeps its own */
+    char *lookup = s->engine.remove_extra_slash ? malloc(strlen(path) + 2) : NULL;
+    if (s->engine.remove_extra_slash && !lookup) {
+        answer(x, NULL);
+        return;
+    }
+    if (lookup)
+        gw_router_clean_path(path, lookup, strlen(path) + 2);
+    gw_router_route(&s->router, req->method, lookup ? lookup : path, &s->ropts, &rr);
+    if (lookup && rr.outcome == GW_ROUTE_REDIRECT && rr.redirect_tsr)
+        tsr_target(path, rr.redirect_path, sizeof(rr.redirect_path));
+    free(lookup);
     switch (rr.outcome) {
     case GW_ROUTE_FOUND:
         serve_route(x, req, path, &rr);
@@ -723,6 +738,7 @@ static void server_free(struct gw_server *s)
         free(s->options_allow[i]);
     free(s->options_allow);
     gw_router_free(&s->router);
+    gw_engine_free(&s->engine);
     gw_json_destroy(s->error_404);
     gw_json_destroy(s->error_405);
     free(s);
@@ -813,6 +829,10 @@ struct gw_server *gw_server_start(const struct gw_config *cfg, const struct gw_s
     s->render.hide_version_header = cfg->router.hide_version_header;
     s->render.error_body_404 = s->error_404;
     s->render.error_body_405 = s->error_405;
+    if (!gw_engine_init(&s->engine, cfg)) {
+        cmn_err_set(err, 1, "out of memory");
+        goto fail;
+    }
     if (!build_router(s, err) || !init_auth(s, err))
         goto fail;
     if (opts->n_middlewares &&
