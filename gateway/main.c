@@ -20,8 +20,6 @@
 extern char **environ;
 
 #define EXIT_COBRA 255 /* os.Exit(-1) in KrakenD */
-#define DEFAULT_SHUTDOWN_WAIT_MS 10000
-#define MAX_SHUTDOWN_WAIT_MS 60000
 
 enum flag_kind { F_BOOL, F_COUNT, F_STR, F_INT };
 
@@ -268,10 +266,10 @@ static int cmd_run(int argc, char **argv)
     sig = cmn_signal_wait_stop();
     go_log_stderr(sig == SIGINT ? "Signal intercepted: interrupt"
                                 : "Signal intercepted: terminated");
-    wait_ms = cfg->max_shutdown_wait_ms > 0 ? (int)(cfg->max_shutdown_wait_ms < MAX_SHUTDOWN_WAIT_MS
-                                                        ? cfg->max_shutdown_wait_ms
-                                                        : MAX_SHUTDOWN_WAIT_MS)
-                                            : DEFAULT_SHUTDOWN_WAIT_MS;
+    /* lura: max_shutdown_wait_time 0 lets Shutdown wait for every request in flight */
+    wait_ms = cfg->max_shutdown_wait_ms <= 0     ? -1
+              : cfg->max_shutdown_wait_ms > INT_MAX ? INT_MAX
+                                                  : (int)cfg->max_shutdown_wait_ms;
     gw_server_stop(srv, wait_ms);
     gw_validator_destroy(val);
     gw_config_destroy(cfg);

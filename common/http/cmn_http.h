@@ -95,7 +95,14 @@ struct cmn_http_server_opts {
     unsigned request_timeout_ms; /* head and body, from the first byte (Go's ReadTimeout);
                                   * 0 = none beyond the idle timeout between reads */
     size_t max_body;             /* request bodies larger answer 413; 0 = 1 MiB */
-    size_t max_header_bytes;     /* per-connection memory for the request head; 0 = 64 KiB */
+    unsigned write_timeout_ms;   /* an answer must be out this long after its request's head
+                                  * was read, the TLS handshake likewise from the accept (Go's
+                                  * WriteTimeout); a later answer closes the connection instead;
+                                  * 0 = none (native engine) */
+    size_t max_header_bytes;     /* the largest request head; 0 = 64 KiB */
+    size_t head_budget;          /* native engine: bytes all connections together may hold for
+                                  * request heads beyond their first 64 KiB; a head that needs
+                                  * more while it is used up is answered 431; 0 = 64 MiB */
     const char *tls_cert_pem;    /* both set: HTTPS (TLS 1.2 and 1.3) */
     const char *tls_key_pem;
     bool access_log;         /* log one line per request at INFO */

@@ -315,8 +315,16 @@ static bool setup_easy(struct gw_fetch *f)
     f->slist = NULL;
     f->errbuf[0] = '\0';
     for (size_t i = 0; i < f->headers.n; i++) {
-        snprintf(line, sizeof(line), "%s: %s", f->headers.v[i].name, f->headers.v[i].value);
-        if (!add_header(&f->slist, line))
+        const char *n = f->headers.v[i].name, *v = f->headers.v[i].value;
+        size_t need = strlen(n) + 2 + strlen(v) + 1;
+        /* a field as long as the client's head may be (max_header_bytes) is sent whole */
+        char *big = need > sizeof(line) ? malloc(need) : NULL;
+        if (need > sizeof(line) && !big)
+            return false;
+        snprintf(big ? big : line, big ? need : sizeof(line), "%s: %s", n, v);
+        bool ok = add_header(&f->slist, big ? big : line);
+        free(big);
+        if (!ok)
             return false;
     }
     /* Go sends no Accept and no Expect; curl would. */

@@ -177,7 +177,7 @@ struct gw_config {
     int64_t read_timeout_ms, write_timeout_ms, idle_timeout_ms, read_header_timeout_ms;
     size_t max_header_bytes;                /* 1 MB (Go's default) when 0/absent */
     unsigned max_idle_connections_per_host; /* 250 default */
-    int64_t max_shutdown_wait_ms;           /* 0 = unbounded in KrakenD; we bound it (docs) */
+    int64_t max_shutdown_wait_ms;           /* 0 = wait for every request in flight */
     bool disable_keep_alives;
     bool disable_compression;
     /* backend transport settings (§1.2); 0 = Go's default / no limit */

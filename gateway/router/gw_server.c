@@ -26,6 +26,7 @@
 #include <time.h>
 
 #define MAX_REQUEST_BODY (8u * 1024 * 1024)
+#define HEAD_BUDGET (64u * 1024 * 1024) /* large request heads held at once, at least */
 #define MAX_WORKERS 64
 #define LOG_BATCH 7168   /* access-log bytes a worker gathers into one write (< cmn_log's line) */
 #define LOG_DELAY_MS 100 /* how long a busy worker may hold them */
@@ -272,8 +273,16 @@ static bool build_inreq(const struct cmn_http_request *req, const char *path, co
                 host = req->headers[i].value;
             continue;
         }
-        cmn_go_canonical_header(req->headers[i].name, canon, sizeof(canon));
-        if (!gw_hdrs_add(&in->headers, canon, req->headers[i].value))
+        size_t nl = strlen(req->headers[i].name);
+        /* names longer than the usual buffer (a head may be 1 MB) are canonicalised whole */
+        char *name = nl < sizeof(canon) ? canon : malloc(nl + 1);
+        if (!name)
+            return false;
+        cmn_go_canonical_header(req->headers[i].name, name, nl < sizeof(canon) ? sizeof(canon) : nl + 1);
+        bool added = gw_hdrs_add(&in->headers, name, req->headers[i].value);
+        if (name != canon)
+            free(name);
+        if (!added)
             break; /* over the cap: the rest is ignored */
     }
     if (req->authority)
@@ -874,12 +883,12 @@ struct gw_server *gw_server_start(const struct gw_config *cfg, const struct gw_s
         cfg->read_header_timeout_ms > 0 ? cfg->read_header_timeout_ms : cfg->read_timeout_ms);
     o.request_timeout_ms = (unsigned)clamp_ms(cfg->read_timeout_ms);
     o.max_body = MAX_REQUEST_BODY;
-    /* MHD sizes (and clears half of) a per-connection memory pool from this; KrakenD's 1 MB
-     * default would cost 512 KB per idle connection, so the pool is kept between 16 and 64 KB,
-     * which still takes a 16 KB token with room for the other headers. */
-    o.max_header_bytes = cfg->max_header_bytes < 16384   ? 16384
-                         : cfg->max_header_bytes > 65536 ? 65536
-                                                         : cfg->max_header_bytes;
+    /* Go reads a head of up to MaxHeaderBytes plus 4096 bytes of bufio slop (KrakenD: 1 MB by
+     * default). A connection's buffer grows with its head and shrinks after it, so small heads
+     * cost what they did; the bytes beyond 64 KiB per head come from a server-wide budget. */
+    o.max_header_bytes = cfg->max_header_bytes + 4096;
+    o.head_budget = o.max_header_bytes * 2 > HEAD_BUDGET ? o.max_header_bytes * 2 : HEAD_BUDGET;
+    o.write_timeout_ms = (unsigned)clamp_ms(cfg->write_timeout_ms);
     o.handler = handle;
     o.ctx = s;
     /* The tls block's key pair: HTTPS, never a silent fall back to plain HTTP. */
@@ -964,13 +973,13 @@ void gw_server_stop(struct gw_server *s, int wait_ms)
 
     if (!s)
         return;
-    deadline = cmn_clock_mono_ms() + (wait_ms > 0 ? wait_ms : 0);
+    deadline = wait_ms < 0 ? INT64_MAX : cmn_clock_mono_ms() + wait_ms;
     on_every_worker(s, false); /* stop accepting */
     while (cmn_http_server_inflight(s->http) > 0 && cmn_clock_mono_ms() < deadline)
         sleep_ms(5);
     /* cmn_http counts an exchange as done when it is answered, before MHD has resumed the
      * connection and written the answer: give those writes a moment before MHD stops. */
-    if (wait_ms > 0) {
+    if (wait_ms != 0) {
         int64_t grace = cmn_clock_mono_ms() + 250;
         sleep_ms((int)((grace < deadline ? grace : deadline) > cmn_clock_mono_ms()
                            ? (grace < deadline ? grace : deadline) - cmn_clock_mono_ms()
