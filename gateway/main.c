@@ -4,6 +4,7 @@
 #include "gw_config.h"
 #include "gw_modules.h"
 #include "gw_server.h"
+#include "gw_tls.h"
 #include "gw_validator.h"
 
 #include <errno.h>
@@ -327,6 +328,7 @@ static int cmd_check(int argc, char **argv)
     gw_config_dump(cfg, o.debug, stderr);
     for (size_t i = 0; i < cfg->warnings.n; i++)
         fprintf(stderr, "WARNING: %s\n", cfg->warnings.items[i]);
+    gw_tls_check(cfg, check_warning, NULL);
     /* What KrakenD only finds when it builds the validators: reported here too. */
     if (!gw_validator_check_config(cfg, check_warning, NULL, &err) ||
         !gw_modules_check(cfg, &err)) {

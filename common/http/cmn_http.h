@@ -84,6 +84,30 @@ typedef void (*cmn_http_handler_fn)(void *ctx, struct cmn_http_exchange *ex,
 void cmn_http_exchange_respond(struct cmn_http_exchange *ex, struct cmn_http_response *resp);
 const struct cmn_http_request *cmn_http_exchange_request(const struct cmn_http_exchange *ex);
 
+/* A TLS listener's settings (native engine). Versions are TLS wire numbers (0x0301 TLS 1.0 ...
+ * 0x0304 TLS 1.3); suites and groups IANA numbers, as Go's crypto/tls numbers them. */
+struct cmn_http_tls {
+    const char *const *cert_pem; /* certificate chains and their keys, PEM: n_pairs of each; */
+    const char *const *key_pem;  /* the first serves clients whose name matches none (SNI) */
+    size_t n_pairs;
+    uint16_t min_version, max_version; /* 0 and 0: TLS 1.2 and 1.3 */
+    const uint16_t *suites;            /* TLS 1.0-1.2 suites allowed, preferred first; TLS 1.3's
+                                        * are not configurable (as in Go) */
+    size_t n_suites;                   /* 0: GnuTLS's defaults */
+    const uint16_t *groups;            /* key-exchange groups, preferred first (23 P-256, 24 P-384,
+                                        * 25 P-521, 29 X25519); 0: GnuTLS's defaults */
+    size_t n_groups;
+    bool verify_clients;       /* require a client certificate that chains to the CAs below
+                                * and may be used for client authentication */
+    const char *client_ca_pem; /* PEM certificates (may be NULL) */
+    bool client_ca_system;     /* the system's CAs as well */
+};
+
+/* Whether the native engine can use a TLS 1.0-1.2 suite, a key-exchange group (IANA numbers).
+ * name: Go's name of a suite Go implements (TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256), else NULL. */
+bool cmn_http_tls_suite_usable(uint16_t id, const char **name);
+bool cmn_http_tls_group_usable(uint16_t id);
+
 struct cmn_http_server_opts {
     const char *bind;            /* address literal or host name; NULL or "" = all (IPv4+IPv6) */
     unsigned port;               /* 0 = an ephemeral port, see cmn_http_server_port() */
@@ -105,6 +129,8 @@ struct cmn_http_server_opts {
                                   * more while it is used up is answered 431; 0 = 64 MiB */
     const char *tls_cert_pem;    /* both set: HTTPS (TLS 1.2 and 1.3) */
     const char *tls_key_pem;
+    const struct cmn_http_tls *tls; /* native engine: HTTPS with these settings instead
+                                     * (borrowed; must outlive the server) */
     bool access_log;         /* log one line per request at INFO */
     unsigned external_loops; /* 0: MHD's own threads poll; N: N daemons sharing one
                               * listening socket, each driven by the caller's event loop

@@ -1437,7 +1437,9 @@ static bool engine_start(struct cmn_http_server *s, struct cmn_err *err)
         atomic_init(&lp->woken, false);
         pthread_mutex_init(&lp->qlock, NULL);
     }
-    if (s->opts.tls_cert_pem && s->opts.tls_key_pem &&
+    if (s->opts.tls && !(nat->tls = cmn_hn_tls_new_opts(s->opts.tls, err)))
+        return false;
+    if (!s->opts.tls && s->opts.tls_cert_pem && s->opts.tls_key_pem &&
         !(nat->tls = cmn_hn_tls_new(s->opts.tls_cert_pem, s->opts.tls_key_pem, err)))
         return false;
     s->listen_fd = open_listener(s, err);

@@ -43,20 +43,10 @@ static const struct gw_cfg_field SERVICE_FIELDS[] = {
     DUR("dialer_fallback_delay", dialer_fallback_delay_ms),
     DUR("dialer_keep_alive", dialer_keep_alive_ms),
     DUR("max_shutdown_wait_time", max_shutdown_wait_ms),
+    DUR("dns_cache_ttl", dns_cache_ttl_ms),
     {"disable_keep_alives", GW_CFG_BOOL, SVC(disable_keep_alives), 0, 0},
     {"disable_compression", GW_CFG_BOOL, SVC(disable_compression), 0, 0},
     {"use_h2c", GW_CFG_BOOL, SVC(use_h2c), 0, 0},
-};
-
-#define TLS(f) offsetof(struct gw_tls_opts, f)
-static const struct gw_cfg_field TLS_FIELDS[] = {
-    {"disabled", GW_CFG_BOOL, TLS(disabled), 0, 0},
-    {"public_key", GW_CFG_STRING, TLS(public_key), 0, 0},
-    {"private_key", GW_CFG_STRING, TLS(private_key), 0, 0},
-    {"min_version", GW_CFG_STRING, TLS(min_version), 0, 0},
-    {"max_version", GW_CFG_STRING, TLS(max_version), 0, 0},
-    {"enable_mtls", GW_CFG_BOOL, TLS(enable_mtls), 0, 0},
-    {"ca_certs", GW_CFG_STRLIST, TLS(ca_certs), 0, 0},
 };
 
 #define RT(f) offsetof(struct gw_router_opts, f)
@@ -158,11 +148,6 @@ static const char *const SERVICE_NOT_APPLIED[] = {
     "max_idle_connections",    "dialer_timeout",          "dialer_fallback_delay",
     "dialer_keep_alive",       "response_header_timeout", "expect_continue_timeout",
     "use_h2c",
-};
-
-static const char *const TLS_NOT_APPLIED[] = {
-    "min_version", "max_version", "curve_preferences",      "cipher_suites",
-    "enable_mtls", "ca_certs",    "disable_system_ca_pool", "prefer_server_cipher_suites",
 };
 
 static void warn_not_applied(struct gw_cfg_ctx *c, json_t *obj, const char *where,
@@ -284,26 +269,10 @@ static bool service_extra(struct gw_cfg_ctx *c, json_t *root)
 
 static bool service_misc(struct gw_cfg_ctx *c, json_t *root)
 {
-    struct gw_config *cfg = c->cfg;
     json_t *v;
 
-    v = gw_cfg_member(root, "tls");
-    if (v && !json_is_null(v)) {
-        if (!json_is_object(v))
-            return gw_cfg_fail(c, "tls", "'tls' expected a map");
-        cfg->tls.present = true;
-        if (!gw_cfg_decode_fields(c, v, "tls", TLS_FIELDS, NFIELDS(TLS_FIELDS), &cfg->tls))
-            return false;
-        if (!cfg->tls.disabled && json_array_size(gw_cfg_member(v, "keys")) > 0 &&
-            !cfg->tls.public_key)
-            return gw_cfg_fail(c, "tls.keys",
-                               "several key pairs are not supported yet: use public_key and "
-                               "private_key");
-        if (!cfg->tls.disabled && !cfg->tls.public_key && !cfg->tls.private_key)
-            gw_cfg_warn(c, "tls: the block names no public_key/private_key: the gateway serves "
-                           "plain HTTP");
-        warn_not_applied(c, v, "tls", TLS_NOT_APPLIED, NFIELDS(TLS_NOT_APPLIED));
-    }
+    if (!gw_cfg_tls(c, root))
+        return false;
     v = gw_cfg_member(root, "async_agent");
     if (json_array_size(v) > 0 || json_is_object(v))
         gw_cfg_warn(c, "async_agent is not supported by this gateway: %zu agent(s) ignored",
@@ -311,8 +280,6 @@ static bool service_misc(struct gw_cfg_ctx *c, json_t *root)
     v = gw_cfg_member(root, "plugin");
     if (v && !json_is_null(v))
         gw_cfg_warn(c, "plugin: Go plugins are not supported by this gateway and are ignored");
-    if (gw_cfg_member(root, "client_tls"))
-        gw_cfg_warn(c, "client_tls is not supported yet: backends use the system CA store");
     warn_not_applied(c, root, "", SERVICE_NOT_APPLIED, NFIELDS(SERVICE_NOT_APPLIED));
     if (!gw_cfg_get_string(c, root, "output_encoding", "", &c->svc_output_encoding))
         return false;
@@ -487,11 +454,7 @@ void gw_config_destroy(struct gw_config *cfg)
     free(cfg->logging.level);
     free(cfg->logging.prefix);
     free(cfg->logging.format);
-    free(cfg->tls.public_key);
-    free(cfg->tls.private_key);
-    free(cfg->tls.min_version);
-    free(cfg->tls.max_version);
-    gw_strlist_free(&cfg->tls.ca_certs);
+    gw_cfg_tls_free(cfg);
     gw_strlist_free(&cfg->warnings);
     json_decref(cfg->root);
     free(cfg);

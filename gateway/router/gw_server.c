@@ -36,7 +36,7 @@ enum route_kind { R_ENDPOINT = 0, R_HEALTH, R_DEBUG, R_ECHO, R_OPTIONS };
 struct gw_server {
     const struct gw_config *cfg;
     struct cmn_http_server *http;
-    char *tls_cert, *tls_key;           /* PEM of the tls block while the daemons serve with them */
+    struct gw_tls_listener *tls;        /* the tls block, while the engine serves with it */
     struct gw_loop *loops[MAX_WORKERS]; /* worker i drives HTTP daemon i and its backend calls */
     struct gw_fetcher *fetchers[MAX_WORKERS]; /* the backend client of loop i */
     size_t n_workers;
@@ -730,8 +730,7 @@ static void server_free(struct gw_server *s)
         gw_loop_stop(s->loops[i]);
     if (s->http)
         cmn_http_server_stop(s->http, 0);
-    free(s->tls_cert); /* only once the daemons that use them are gone */
-    free(s->tls_key);
+    gw_tls_listener_free(s->tls); /* only once the engine that uses it is gone */
     gw_proxy_destroy(s->proxy);
     gw_mw_chains_free(s->mws);
     for (size_t i = 0; i < s->n_workers; i++) {
@@ -770,6 +769,12 @@ static size_t worker_count(void)
 static int64_t clamp_ms(int64_t ms)
 {
     return ms <= 0 ? 0 : ms > INT32_MAX ? INT32_MAX : ms;
+}
+
+static void log_warning(void *ctx, const char *msg)
+{
+    (void)ctx;
+    cmn_log_warn("%s", msg);
 }
 
 static void http_ready(void *ctx)
@@ -891,11 +896,11 @@ struct gw_server *gw_server_start(const struct gw_config *cfg, const struct gw_s
     o.write_timeout_ms = (unsigned)clamp_ms(cfg->write_timeout_ms);
     o.handler = handle;
     o.ctx = s;
-    /* The tls block's key pair: HTTPS, never a silent fall back to plain HTTP. */
-    if (!gw_tls_load(cfg, &s->tls_cert, &s->tls_key, err))
+    /* The tls block: HTTPS, never a silent fall back to plain HTTP. */
+    if (!gw_tls_listener_new(cfg, &s->tls, err))
         goto fail;
-    o.tls_cert_pem = s->tls_cert;
-    o.tls_key_pem = s->tls_key;
+    gw_tls_check(cfg, log_warning, NULL);
+    o.tls = gw_tls_listener_opts(s->tls);
     s->http = cmn_http_server_start(&o, err);
     if (!s->http)
         goto fail;
