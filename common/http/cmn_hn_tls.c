@@ -156,6 +156,22 @@ static bool load_pairs(struct cmn_hn_tls *t, const struct cmn_http_tls *o, struc
     return true;
 }
 
+bool cmn_http_tls_check_pair(const char *cert_pem, const char *key_pem, struct cmn_err *err)
+{
+    gnutls_certificate_credentials_t cred;
+    gnutls_datum_t c = {(unsigned char *)(uintptr_t)cert_pem, (unsigned)strlen(cert_pem)};
+    gnutls_datum_t k = {(unsigned char *)(uintptr_t)key_pem, (unsigned)strlen(key_pem)};
+    int rc;
+
+    if ((rc = gnutls_certificate_allocate_credentials(&cred)) < 0)
+        return cmn_err_set(err, 1, "%s", gnutls_strerror(rc)), false;
+    rc = gnutls_certificate_set_x509_key_mem2(cred, &c, &k, GNUTLS_X509_FMT_PEM, NULL, 0);
+    gnutls_certificate_free_credentials(cred);
+    if (rc < 0)
+        return cmn_err_set(err, 1, "%s", gnutls_strerror(rc)), false;
+    return true;
+}
+
 static bool load_client_cas(struct cmn_hn_tls *t, const struct cmn_http_tls *o,
                             struct cmn_err *err)
 {

@@ -107,6 +107,9 @@ struct cmn_http_tls {
  * name: Go's name of a suite Go implements (TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256), else NULL. */
 bool cmn_http_tls_suite_usable(uint16_t id, const char **name);
 bool cmn_http_tls_group_usable(uint16_t id);
+/* Whether GnuTLS takes a PEM certificate chain and its key together (Go's X509KeyPair): false
+ * with err saying why. */
+bool cmn_http_tls_check_pair(const char *cert_pem, const char *key_pem, struct cmn_err *err);
 
 struct cmn_http_server_opts {
     const char *bind;            /* address literal or host name; NULL or "" = all (IPv4+IPv6) */

@@ -144,11 +144,7 @@ static bool service_hosts(struct gw_cfg_ctx *c)
 
 /* Options read from the file (and shown by `check -d`) that the runtime does not apply yet:
  * never silently ignored, each named in a startup warning. */
-static const char *const SERVICE_NOT_APPLIED[] = {
-    "max_idle_connections",    "dialer_timeout",          "dialer_fallback_delay",
-    "dialer_keep_alive",       "response_header_timeout", "expect_continue_timeout",
-    "use_h2c",
-};
+static const char *const SERVICE_NOT_APPLIED[] = {"use_h2c"};
 
 static void warn_not_applied(struct gw_cfg_ctx *c, json_t *obj, const char *where,
                              const char *const *keys, size_t n)

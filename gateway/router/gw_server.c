@@ -37,6 +37,8 @@ struct gw_server {
     const struct gw_config *cfg;
     struct cmn_http_server *http;
     struct gw_tls_listener *tls;        /* the tls block, while the engine serves with it */
+    struct gw_tls_client *client_tls;   /* client_tls, while the backend clients use it */
+    struct gw_h1_pool *pool;            /* idle backend connections, counted over every worker */
     struct gw_loop *loops[MAX_WORKERS]; /* worker i drives HTTP daemon i and its backend calls */
     struct gw_fetcher *fetchers[MAX_WORKERS]; /* the backend client of loop i */
     size_t n_workers;
@@ -737,6 +739,8 @@ static void server_free(struct gw_server *s)
         gw_fetcher_destroy(s->fetchers[i]);
         gw_loop_destroy(s->loops[i]);
     }
+    gw_h1_pool_destroy(s->pool);
+    gw_tls_client_free(s->client_tls);
     for (size_t i = 0; s->auth && s->auth_state && i < s->cfg->n_endpoints; i++) {
         if (s->auth_state[i] && s->auth->endpoint_free)
             s->auth->endpoint_free(s->auth->ctx, s->auth_state[i]);
@@ -852,16 +856,34 @@ struct gw_server *gw_server_start(const struct gw_config *cfg, const struct gw_s
     if (opts->n_middlewares &&
         !gw_mw_chains_build(cfg, opts->middlewares, opts->n_middlewares, &s->mws, err))
         goto fail;
+    /* lura's NewTransport: one http.Transport for every backend */
+    s->n_workers = worker_count();
+    s->pool = gw_h1_pool_new(cfg->max_idle_connections_per_host, cfg->max_idle_connections);
+    if (!s->pool || !gw_tls_client_new(cfg, &s->client_tls, err)) {
+        if (!s->pool)
+            cmn_err_set(err, 1, "out of memory");
+        goto fail;
+    }
     fo.disable_keep_alives = cfg->disable_keep_alives;
     fo.disable_compression = cfg->disable_compression;
     fo.max_idle_per_host = cfg->max_idle_connections_per_host;
     fo.idle_timeout_ms = cfg->idle_connection_timeout_ms;
+    fo.pool = s->pool;
+    /* libcurl's idle cache is per worker: MaxIdleConns shared out */
+    fo.max_connects = cfg->max_idle_connections
+                          ? (long)((cfg->max_idle_connections + s->n_workers - 1) / s->n_workers)
+                          : 0;
+    fo.connect_timeout_ms = (long)clamp_ms(cfg->dialer_timeout_ms);
+    fo.response_header_timeout_ms = clamp_ms(cfg->response_header_timeout_ms);
+    fo.expect_continue_timeout_ms = clamp_ms(cfg->expect_continue_timeout_ms);
+    fo.keep_alive_ms = cfg->dialer_keep_alive_ms;
+    fo.fallback_delay_ms = cfg->dialer_fallback_delay_ms;
+    fo.tls = gw_tls_client_opts(s->client_tls);
     /* Each request allocates and frees a few hundred KB across the worker threads' arenas:
      * with glibc's default trim threshold every free shrinks an arena and the next request
      * grows it again (mprotect, madvise, page faults: ~20 % of the CPU per request). */
     mallopt(M_TRIM_THRESHOLD, 64 * 1024 * 1024);
     mallopt(M_MMAP_THRESHOLD, 4 * 1024 * 1024);
-    s->n_workers = worker_count();
     for (size_t i = 0; i < s->n_workers; i++) {
         s->loops[i] = gw_loop_new(err);
         if (!s->loops[i] || !(s->fetchers[i] = gw_fetcher_new(s->loops[i], &fo, err)) ||

@@ -7,6 +7,7 @@
 #include "cmn_err.h"
 #include "cmn_http.h"
 #include "gw_config.h"
+#include "gw_fetch.h"
 
 #include <stdbool.h>
 #include <stdint.h>
@@ -27,6 +28,18 @@ bool gw_tls_listener_new(const struct gw_config *cfg, struct gw_tls_listener **o
 /* The settings for cmn_http (borrowed from l). */
 const struct cmn_http_tls *gw_tls_listener_opts(const struct gw_tls_listener *l);
 void gw_tls_listener_free(struct gw_tls_listener *l);
+
+struct gw_tls_client;
+
+/* The backend client's TLS from cfg->client_tls (lura's ParseClientTLSConfig): *out is NULL
+ * without the block (Go's defaults then apply). The CAs of ca_certs are gathered in one bundle
+ * held in memory (a memfd); files that cannot be read, and client certificates that do not
+ * load, are logged and skipped as lura does. False only on allocation failure. */
+bool gw_tls_client_new(const struct gw_config *cfg, struct gw_tls_client **out,
+                       struct cmn_err *err);
+/* What the backend client is given (borrowed from c; NULL for NULL). */
+const struct gw_client_tls *gw_tls_client_opts(const struct gw_tls_client *c);
+void gw_tls_client_free(struct gw_tls_client *c);
 
 /* lura's parseTLSVersion: "SSL3.0", "TLS10" ... "TLS13" as TLS wire numbers; anything else,
  * absent included, is TLS 1.3. */
