@@ -7,6 +7,8 @@ pkg_check_modules(GNUTLS REQUIRED IMPORTED_TARGET gnutls>=3.7)
 pkg_check_modules(NETTLE REQUIRED IMPORTED_TARGET nettle>=3.8 hogweed>=3.8)
 pkg_check_modules(JANSSON REQUIRED IMPORTED_TARGET jansson>=2.14)
 pkg_check_modules(ZLIB REQUIRED IMPORTED_TARGET zlib>=1.2.13)
+# Go's regexp (common/go/regexp) runs on PCRE2 10.42 (Debian 12's libpcre2-dev).
+pkg_check_modules(PCRE2 REQUIRED IMPORTED_TARGET libpcre2-8>=10.40)
 if(BUILD_TESTING)
     pkg_check_modules(CMOCKA REQUIRED IMPORTED_TARGET cmocka>=1.1)
 endif()
