@@ -275,9 +275,34 @@ static void check_client(const struct gw_client_tls_opts *t, void (*warn)(void *
               t->n_client_certs);
 }
 
+/* libcurl (every https hop) keeps no per-host count of idle connections. */
+static void check_transport(const struct gw_config *cfg, void (*warn)(void *, const char *),
+                            void *ctx)
+{
+    if (!cfg->max_idle_connections_per_host)
+        return;
+    for (size_t i = 0; i < cfg->n_endpoints; i++) {
+        const struct gw_endpoint *e = &cfg->endpoints[i];
+        for (size_t j = 0; j < e->n_backends; j++) {
+            const struct gw_strlist *h = &e->backends[j].hosts;
+            for (size_t k = 0; k < h->n; k++) {
+                if (strncmp(h->items[k], "https://", 8) != 0)
+                    continue;
+                warnf(warn, ctx,
+                      "max_idle_connections_per_host: not applied to https backends (%s in "
+                      "%s): their connections are kept by libcurl, whose cache has no per-host "
+                      "limit; max_idle_connections still bounds them",
+                      h->items[k], e->backends[j].json_path);
+                return;
+            }
+        }
+    }
+}
+
 void gw_tls_check(const struct gw_config *cfg, void (*warn)(void *ctx, const char *msg),
                   void *ctx)
 {
+    check_transport(cfg, warn, ctx);
     if (cfg->tls.present && !cfg->tls.disabled)
         check_listener(&cfg->tls, warn, ctx);
     if (cfg->client_tls.present)

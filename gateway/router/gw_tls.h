@@ -45,8 +45,8 @@ void gw_tls_client_free(struct gw_tls_client *c);
  * absent included, is TLS 1.3. */
 uint16_t gw_tls_version(const char *name);
 
-/* Calls warn once for each setting of cfg->tls and cfg->client_tls this gateway cannot honour
- * as KrakenD does, saying what it does instead. */
+/* Calls warn once for each setting of cfg->tls, cfg->client_tls and the backend transport
+ * this gateway cannot honour as KrakenD does, saying what it does instead. */
 void gw_tls_check(const struct gw_config *cfg, void (*warn)(void *ctx, const char *msg),
                   void *ctx);
 

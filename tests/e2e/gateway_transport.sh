@@ -143,6 +143,15 @@ sleep 1.6
 e2e_eq "idle_connection_timeout 1s: closed after it" 1 "$(wave 1)"
 e2e_stop "$GW_PID"
 
+# libcurl keeps https connections without a per-host count: check says so
+cat >"$E2E_WORK/perhost.json" <<EOF
+{"version": 3, "max_idle_connections_per_host": 4,
+ "endpoints": [$(ep /s / "https://localhost:$sp")]}
+EOF
+e2e_contains "max_idle_connections_per_host with an https backend: check names what differs" \
+    "max_idle_connections_per_host: not applied to https backends" \
+    "$("$BIN_DIR/krakend" check -c "$E2E_WORK/perhost.json" 2>&1)"
+
 # --- client_tls ------------------------------------------------------------------------------------------
 openssl req -x509 -newkey rsa:2048 -nodes -keyout "$E2E_WORK/ca.key" -out "$E2E_WORK/ca.pem" \
     -days 2 -subj /CN=backend-ca 2>/dev/null
