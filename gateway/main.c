@@ -268,9 +268,9 @@ static int cmd_run(int argc, char **argv)
     go_log_stderr(sig == SIGINT ? "Signal intercepted: interrupt"
                                 : "Signal intercepted: terminated");
     /* lura: max_shutdown_wait_time 0 lets Shutdown wait for every request in flight */
-    wait_ms = cfg->max_shutdown_wait_ms <= 0     ? -1
+    wait_ms = cfg->max_shutdown_wait_ms <= 0        ? -1
               : cfg->max_shutdown_wait_ms > INT_MAX ? INT_MAX
-                                                  : (int)cfg->max_shutdown_wait_ms;
+                                                    : (int)cfg->max_shutdown_wait_ms;
     gw_server_stop(srv, wait_ms);
     gw_validator_destroy(val);
     gw_config_destroy(cfg);

@@ -61,8 +61,7 @@ bool cmn_http_tls_group_usable(uint16_t id)
 }
 
 /* Versions from hi down to lo, then what every suite needs, then the groups. */
-static void common_tokens(const struct cmn_http_tls *o, unsigned lo, unsigned hi,
-                          struct cmn_buf *b)
+static void common_tokens(const struct cmn_http_tls *o, unsigned lo, unsigned hi, struct cmn_buf *b)
 {
     cmn_buf_append_str(b, "NONE");
     for (unsigned v = hi; v >= lo; v--)
@@ -145,8 +144,8 @@ static bool load_pairs(struct cmn_hn_tls *t, const struct cmn_http_tls *o, struc
                             (unsigned)strlen(o->cert_pem[i])};
         gnutls_datum_t k = {(unsigned char *)(uintptr_t)o->key_pem[i],
                             (unsigned)strlen(o->key_pem[i])};
-        int rc = gnutls_certificate_set_x509_key_mem2(t->cred, &c, &k, GNUTLS_X509_FMT_PEM, NULL,
-                                                      0);
+        int rc =
+            gnutls_certificate_set_x509_key_mem2(t->cred, &c, &k, GNUTLS_X509_FMT_PEM, NULL, 0);
         if (rc < 0) {
             cmn_err_set(err, 1, "tls: cannot use certificate and key #%zu: %s", i + 1,
                         gnutls_strerror(rc));
@@ -172,8 +171,7 @@ bool cmn_http_tls_check_pair(const char *cert_pem, const char *key_pem, struct c
     return true;
 }
 
-static bool load_client_cas(struct cmn_hn_tls *t, const struct cmn_http_tls *o,
-                            struct cmn_err *err)
+static bool load_client_cas(struct cmn_hn_tls *t, const struct cmn_http_tls *o, struct cmn_err *err)
 {
     if (!o->verify_clients)
         return true;
@@ -266,8 +264,8 @@ static int hello_hook(gnutls_session_t s, unsigned type, unsigned when, unsigned
     (void)type;
     (void)when;
     if (incoming && msg)
-        ss->hello_ok = cmn_hn_tls_hello_suites(msg->data, msg->size, ss->offered, MAX_OFFERED,
-                                               &ss->n_offered);
+        ss->hello_ok =
+            cmn_hn_tls_hello_suites(msg->data, msg->size, ss->offered, MAX_OFFERED, &ss->n_offered);
     return 0;
 }
 

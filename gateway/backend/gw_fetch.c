@@ -661,9 +661,8 @@ static bool start_h1(struct gw_fetch *f)
     rq.empty_length = f->body_len == 0 && is_posting(f);
     rq.accept_gzip = !fr->o.disable_compression;
     rq.deadline_ms = f->deadline_ms;
-    rq.connect_deadline_ms = fr->o.connect_timeout_ms
-                                 ? cmn_clock_mono_ms() + fr->o.connect_timeout_ms
-                                 : f->deadline_ms;
+    rq.connect_deadline_ms =
+        fr->o.connect_timeout_ms ? cmn_clock_mono_ms() + fr->o.connect_timeout_ms : f->deadline_ms;
     f->xfer = gw_h1_start(fr->h1, &rq, &f->resp_headers, &f->resp, h1_done, f);
     return f->xfer != NULL;
 }

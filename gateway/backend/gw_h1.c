@@ -38,7 +38,7 @@ struct conn {
     uint32_t gen;
     struct host *host;
     struct gw_h1_xfer *x;     /* NULL while idle */
-    struct conn *prev, *next;         /* idle list of its host */
+    struct conn *prev, *next; /* idle list of its host */
     struct conn *lru_prev, *lru_next; /* every idle connection of the transport, oldest first */
     int64_t idle_since;
     bool connected;
@@ -79,7 +79,7 @@ struct gw_h1 {
     struct gw_h1_xfer **heap;
     size_t n_heap, cap_heap;
     char *rbuf;              /* RECV_CHUNK bytes */
-    int64_t now; /* as of the last gw_h1_expire */
+    int64_t now;             /* as of the last gw_h1_expire */
 };
 
 /* ---- the deadline heap ----------------------------------------------------------------------- */

@@ -132,8 +132,8 @@ static bool client(struct gw_cfg_ctx *c, json_t *root)
         if (!json_is_object(v))
             return gw_cfg_fail(c, "client_tls", "'client_tls' expected a map");
         t->present = true;
-        if (!gw_cfg_decode_fields(c, v, "client_tls", CLIENT_TLS_FIELDS,
-                                  NFIELDS(CLIENT_TLS_FIELDS), t) ||
+        if (!gw_cfg_decode_fields(c, v, "client_tls", CLIENT_TLS_FIELDS, NFIELDS(CLIENT_TLS_FIELDS),
+                                  t) ||
             !u16_list(c, v, "cipher_suites", "client_tls", &t->cipher_suites) ||
             !u16_list(c, v, "curve_preferences", "client_tls", &t->curve_preferences) ||
             !pairs(c, v, "client_certs", "certificate", "client_tls", &t->client_certs,

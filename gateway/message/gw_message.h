@@ -58,9 +58,9 @@ bool gw_outreq_copy(struct gw_outreq *dst, const struct gw_outreq *src);
 
 /* gin's client-IP settings: router forwarded_by_client_ip, remote_ip_headers, trusted_proxies. */
 struct gw_client_ip_rules {
-    bool forwarded;              /* forwarded_by_client_ip (gin's default: true) */
-    const char *const *headers;  /* canonical names, in order (gin's default: X-Forwarded-For,
-                                  * X-Real-Ip) */
+    bool forwarded;             /* forwarded_by_client_ip (gin's default: true) */
+    const char *const *headers; /* canonical names, in order (gin's default: X-Forwarded-For,
+                                 * X-Real-Ip) */
     size_t n_headers;
     const struct cmn_go_ipnet *trusted; /* trusted proxies (gin's default: 0.0.0.0/0, ::/0) */
     size_t n_trusted;

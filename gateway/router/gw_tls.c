@@ -55,8 +55,7 @@ char *gw_tls_read_pem(const char *what, const char *path, struct cmn_err *err)
         cmn_err_set(err, 1, "%s: '%s' is not a regular file", what, path);
         return NULL;
     case CMN_FILE_TOO_BIG:
-        cmn_err_set(err, 1, "%s: '%s' is larger than %d bytes", what, path,
-                    GW_TLS_MAX_PEM_BYTES);
+        cmn_err_set(err, 1, "%s: '%s' is larger than %d bytes", what, path, GW_TLS_MAX_PEM_BYTES);
         return NULL;
     case CMN_FILE_NOMEM:
         cmn_err_set(err, 1, "%s: out of memory", what);
@@ -204,7 +203,8 @@ void gw_tls_listener_free(struct gw_tls_listener *l)
     free(l);
 }
 
-/* ---- what differs ----------------------------------------------------------------------------- */
+/* ---- what differs -----------------------------------------------------------------------------
+ */
 
 static void warnf(void (*warn)(void *, const char *), void *ctx, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
@@ -299,8 +299,7 @@ static void check_transport(const struct gw_config *cfg, void (*warn)(void *, co
     }
 }
 
-void gw_tls_check(const struct gw_config *cfg, void (*warn)(void *ctx, const char *msg),
-                  void *ctx)
+void gw_tls_check(const struct gw_config *cfg, void (*warn)(void *ctx, const char *msg), void *ctx)
 {
     check_transport(cfg, warn, ctx);
     if (cfg->tls.present && !cfg->tls.disabled)

@@ -47,7 +47,6 @@ uint16_t gw_tls_version(const char *name);
 
 /* Calls warn once for each setting of cfg->tls, cfg->client_tls and the backend transport
  * this gateway cannot honour as KrakenD does, saying what it does instead. */
-void gw_tls_check(const struct gw_config *cfg, void (*warn)(void *ctx, const char *msg),
-                  void *ctx);
+void gw_tls_check(const struct gw_config *cfg, void (*warn)(void *ctx, const char *msg), void *ctx);
 
 #endif

@@ -447,8 +447,7 @@ static size_t read_request(int fd, char *buf, size_t *len, char *body, struct re
     if (r->expect_continue && strcmp(r->path, "/expect-reject") == 0) {
         /* a final answer instead of the 100: the client must not send its body */
         r->rejected = true;
-        answer(fd, "403 Forbidden", "Content-Type: text/plain\r\nConnection: close\r\n", "no\n",
-               3);
+        answer(fd, "403 Forbidden", "Content-Type: text/plain\r\nConnection: close\r\n", "no\n", 3);
         return pos;
     }
     if (r->expect_continue && strcmp(r->path, "/expect-continue") == 0 &&
