@@ -2,7 +2,6 @@
  * them (see cmn_go_net.h). */
 #include "cmn_go_net.h"
 
-#include "cmn_go_json.h"
 
 #include <arpa/inet.h>
 #include <string.h>
@@ -125,54 +124,4 @@ bool cmn_go_parse_trusted_proxy(const char *s, size_t n, struct cmn_go_ipnet *ou
     memcpy(buf, s, n);
     memcpy(buf + n, ip.len == 4 ? "/32" : "/128", ip.len == 4 ? 3 : 4);
     return cmn_go_parse_cidr(buf, n + (ip.len == 4 ? 3 : 4), out);
-}
-
-static bool is_space_rune(uint32_t r)
-{
-    switch (r) {
-    case '\t':
-    case '\n':
-    case '\v':
-    case '\f':
-    case '\r':
-    case ' ':
-    case 0x85:
-    case 0xA0:
-    case 0x1680:
-    case 0x2028:
-    case 0x2029:
-    case 0x202F:
-    case 0x205F:
-    case 0x3000:
-        return true;
-    default:
-        return r >= 0x2000 && r <= 0x200A;
-    }
-}
-
-void cmn_go_trim_space(const char **s, size_t *n)
-{
-    const unsigned char *p = (const unsigned char *)*s;
-    size_t len = *n, k;
-    uint32_t r;
-
-    while (len) {
-        k = cmn_go_utf8_decode(p, len, &r);
-        if (k == 0 || !is_space_rune(r))
-            break;
-        p += k;
-        len -= k;
-    }
-    while (len) {
-        /* utf8.DecodeLastRune: the last rune starts at most three continuation bytes back */
-        size_t start = len - 1;
-        while (start > 0 && len - start < 4 && (p[start] & 0xC0) == 0x80)
-            start--;
-        k = cmn_go_utf8_decode(p + start, len - start, &r);
-        if (k != len - start || !is_space_rune(r))
-            break;
-        len = start;
-    }
-    *s = (const char *)p;
-    *n = len;
 }

@@ -1,6 +1,6 @@
 /* cmn_go_net.h - Go's net package rules for addresses, each once: net.ParseIP, net.ParseCIDR,
- * IPNet.Contains (with its IPv4-in-IPv6 folding) and strings.TrimSpace, which gin's ClientIP
- * and trusted proxies are built from. */
+ * IPNet.Contains (with its IPv4-in-IPv6 folding), which gin's ClientIP and trusted proxies are
+ * built from (strings.TrimSpace is cmn_go_strings.h). */
 #ifndef CMN_GO_NET_H
 #define CMN_GO_NET_H
 
@@ -39,10 +39,5 @@ bool cmn_go_ipnet_contains(const struct cmn_go_ipnet *net, const struct cmn_go_i
  * a bare address, to which "/32" (IPv4 and IPv4-mapped) or "/128" is appended first. False
  * when it is neither: gin stops there and trusts only the entries before it. */
 bool cmn_go_parse_trusted_proxy(const char *s, size_t n, struct cmn_go_ipnet *out);
-
-/* strings.TrimSpace on s[0, *n): moves *s and shrinks *n past leading and trailing Unicode
- * white space (ASCII \t \n \v \f \r and space, U+0085, U+00A0, U+1680, U+2000-U+200A, U+2028,
- * U+2029, U+202F, U+205F, U+3000, UTF-8 encoded). */
-void cmn_go_trim_space(const char **s, size_t *n);
 
 #endif

@@ -1,6 +1,7 @@
 /* gw_message.c - the requests and answers that cross the gateway: their life, and gin's ClientIP. */
 #include "gw_message.h"
 
+#include "cmn_go_strings.h"
 #include "cmn_str.h"
 
 #include <stdint.h>

@@ -12,10 +12,15 @@
 
 #include "cmn_buf.h"
 #include "cmn_go_duration.h"
+#include "cmn_go_fmt.h"
 #include "cmn_go_header.h"
 #include "cmn_go_json.h"
 #include "cmn_go_net.h"
+#include "cmn_go_strings.h"
 #include "cmn_go_url.h"
+#include "cmn_go_value.h"
+
+#include <jansson.h>
 
 static void durations(void **state)
 {
@@ -197,6 +202,50 @@ static void url(void **state)
     assert_string_equal(t, "/x%00y%20z");
     free(t);
     assert_null(escaped(cmn_go_escaped_path, "/bad%zz"));
+    /* a host as url.URL.String writes it: sub-delims, ':' '[' ']' '<' '>' '"' stay */
+    t = escaped(cmn_go_host_escape, "[::1]:80!$&'()*+,;=<>\"-_.~");
+    assert_string_equal(t, "[::1]:80!$&'()*+,;=<>\"-_.~");
+    free(t);
+    t = escaped(cmn_go_host_escape, "a b/c@d%e?\xc3\xbc");
+    assert_string_equal(t, "a%20b%2Fc%40d%25e%3F%C3%BC");
+    free(t);
+}
+
+/* fmt.Sprintf(format, "N") as Go prints it, errors included (what a CSP with $NONCE and a
+ * stray '%' turns into in unrolled/secure). */
+static void sprintf_str(void **state)
+{
+    static const char *const t[][2] = {
+        {"%[1]s", "N"},
+        {"a%%b %[1]s", "a%b N"},
+        {"%s", "N"},
+        {"%s %s", "N %!s(MISSING)"},
+        {"%[1]s %s", "N %!s(MISSING)"},
+        {"%[1]s%[1]s", "NN"},
+        {"%[2]s", "%!s(BADINDEX)"},
+        {"%d", "%!d(string=N)"},
+        {"%v", "N"},
+        {"%q", "\"N\""},
+        {"%x", "4e"},
+        {"%X", "4E"},
+        {"%5s|", "    N|"},
+        {"%-3s|", "N  |"},
+        {"%.0s|", "|"},
+        {"100%7Efoo", "100%!E(string=N)foo"},
+        {"tail %", "tail %!(NOVERB)%!(EXTRA string=N)"},
+        {"%[1]s %", "N %!(NOVERB)"},
+        {"plain", "plain%!(EXTRA string=N)"},
+    };
+
+    (void)state;
+    for (size_t i = 0; i < sizeof(t) / sizeof(t[0]); i++) {
+        struct cmn_buf b;
+        cmn_buf_init(&b, 4096);
+        assert_true(cmn_go_sprintf_str(t[i][0], "N", &b));
+        if (strcmp(cmn_buf_str(&b), t[i][1]) != 0)
+            fail_msg("%s -> %s", t[i][0], cmn_buf_str(&b));
+        cmn_buf_free(&b);
+    }
 }
 
 static void quote(void **state)
@@ -208,6 +257,48 @@ static void quote(void **state)
     assert_true(cmn_go_quote(&b, "a\"b\\c\r\n\t\x01\x7f\xc3\xa9\xff", 13));
     assert_string_equal(cmn_buf_str(&b), "\"a\\\"b\\\\c\\r\\n\\t\\x01\\x7f\xc3\xa9\\xff\"");
     cmn_buf_free(&b);
+    /* runes unicode.IsPrint refuses: U+0085, U+00A0, U+200B, U+E000 (private), U+F0000 */
+    cmn_buf_init(&b, 256);
+    assert_true(cmn_go_quote(&b, "\xc2\x85\xc2\xa0\xe2\x80\x8b\xee\x80\x80\xf3\xb0\x80\x80\xe2\x82\xac", 17));
+    assert_string_equal(cmn_buf_str(&b), "\"\\u0085\\u00a0\\u200b\\ue000\\U000f0000\xe2\x82\xac\"");
+    cmn_buf_free(&b);
+}
+
+/* utf8.EncodeRune, RuneCount, Valid and unicode.IsPrint. */
+static void utf8_rules(void **state)
+{
+    char out[4];
+
+    (void)state;
+    assert_int_equal(cmn_go_utf8_encode('A', out), 1);
+    assert_int_equal(cmn_go_utf8_encode(0xE9, out), 2);
+    assert_memory_equal(out, "\xc3\xa9", 2);
+    assert_int_equal(cmn_go_utf8_encode(0x20AC, out), 3);
+    assert_memory_equal(out, "\xe2\x82\xac", 3);
+    assert_int_equal(cmn_go_utf8_encode(0x1F600, out), 4);
+    assert_memory_equal(out, "\xf0\x9f\x98\x80", 4);
+    /* surrogates and values past U+10FFFF become U+FFFD */
+    assert_int_equal(cmn_go_utf8_encode(0xD800, out), 3);
+    assert_memory_equal(out, "\xef\xbf\xbd", 3);
+    assert_int_equal(cmn_go_utf8_encode(0x110000, out), 3);
+    assert_memory_equal(out, "\xef\xbf\xbd", 3);
+    /* each byte that starts no valid sequence counts one */
+    assert_int_equal(cmn_go_utf8_count("a\xc3\xa9\xe2\x82\xac", 6), 3);
+    assert_int_equal(cmn_go_utf8_count("\xe2\x82", 2), 2);
+    assert_int_equal(cmn_go_utf8_count("\xff\xfe", 2), 2);
+    assert_int_equal(cmn_go_utf8_count("", 0), 0);
+    assert_true(cmn_go_utf8_valid("a\xc3\xa9\xf0\x9f\x98\x80", 7));
+    assert_true(cmn_go_utf8_valid("", 0));
+    assert_false(cmn_go_utf8_valid("a\xe2\x82", 3));
+    assert_false(cmn_go_utf8_valid("\xed\xa0\x80", 3)); /* a surrogate */
+    assert_false(cmn_go_utf8_valid("\xc0\xaf", 2));      /* overlong */
+    assert_true(cmn_go_is_print(' '));
+    assert_true(cmn_go_is_print(0xE9));
+    assert_false(cmn_go_is_print('\n'));
+    assert_false(cmn_go_is_print(0xA0));
+    assert_false(cmn_go_is_print(0x2028));
+    assert_false(cmn_go_is_print(0xFEFF));
+    assert_false(cmn_go_is_print(0x110000));
 }
 
 /* The printf form cmn_go_format_duration replaced: "%.9f" of the value in its unit, trailing
@@ -325,29 +416,91 @@ static void net_addresses(void **state)
     assert_true(in_net("2001:db8::/32", "2001:db8:ffff::1"));
 }
 
+static void check_trim(const char *in, const char *want)
+{
+    const char *s = in;
+    size_t n = strlen(in);
+
+    cmn_go_trim_space(&s, &n);
+    assert_int_equal(n, strlen(want));
+    assert_memory_equal(s, want, n);
+    assert_true(s >= in && s + n <= in + strlen(in));
+}
+
+/* strings.TrimSpace: ASCII white space and unicode.IsSpace's runes on both ends; other runes,
+ * inner spaces and invalid UTF-8 stay. */
 static void trim_space(void **state)
 {
-    static const struct {
-        const char *in, *out;
-    } cases[] = {
-        {"  1.2.3.4\t", "1.2.3.4"},
-        {"\v\f\r\n x \n", "x"},
-        {"\xc2\xa0" "1.2.3.4\xc2\x85", "1.2.3.4"},         /* NBSP and NEL are spaces */
-        {"\xe3\x80\x80" "a b\xe2\x80\x8a", "a b"},       /* U+3000, U+200A */
-        {"\xe2\x80\x8b" "x", "\xe2\x80\x8b" "x"},           /* U+200B is not */
-        {"\xa0" "x\xa0", "\xa0" "x\xa0"},                     /* a lone byte is RuneError */
-        {"   ", ""},
-        {"", ""},
-    };
     (void)state;
+    check_trim("  1.2.3.4\t", "1.2.3.4");
+    check_trim("\n\v\f\r x \r\n", "x");
+    check_trim("\xc2\xa0" "1.2.3.4" "\xe3\x80\x80", "1.2.3.4");   /* U+00A0 .. U+3000 */
+    check_trim("\xc2\x85" "a" "\xe2\x80\xa8\xe2\x80\xa9", "a");     /* NEL, LS, PS */
+    check_trim("\xe1\x9a\x80" "a" "\xe2\x80\x8a\xe2\x80\xaf\xe2\x81\x9f", "a");
+    check_trim("\xe2\x80\x8b" "a", "\xe2\x80\x8b" "a");             /* U+200B is no space */
+    check_trim("\xc2\xa1" "a", "\xc2\xa1" "a");
+    check_trim("a b", "a b");
+    check_trim("   ", "");
+    check_trim("", "");
+    check_trim("\xa0" "a" "\xa0", "\xa0" "a" "\xa0");               /* bare continuation bytes */
+    check_trim("\xe3\x80" "a", "\xe3\x80" "a");                     /* cut rune */
+}
 
-    for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
-        const char *s = cases[i].in;
-        size_t n = strlen(s);
-        cmn_go_trim_space(&s, &n);
-        if (n != strlen(cases[i].out) || memcmp(s, cases[i].out, n) != 0)
-            fail_msg("case %zu: got '%.*s'", i, (int)n, s);
-    }
+static void check_g(double x, const char *want)
+{
+    char out[40];
+
+    cmn_go_format_g(x, out, sizeof(out));
+    assert_string_equal(out, want);
+}
+
+static void check_v(const char *json, const char *want)
+{
+    json_error_t e;
+    json_t *v = json_loads(json, JSON_DECODE_ANY, &e);
+    struct cmn_buf b;
+
+    assert_non_null(v);
+    cmn_buf_init(&b, 1024);
+    assert_true(cmn_go_sprint_v(&b, v));
+    assert_string_equal(cmn_buf_str(&b), want);
+    cmn_buf_free(&b);
+    json_decref(v);
+}
+
+/* fmt's %v of float64s and of what encoding/json decodes into an interface{}; Go's float64
+ * conversions as amd64 computes them. */
+static void values(void **state)
+{
+    (void)state;
+    check_g(1, "1");
+    check_g(0.25, "0.25");
+    check_g(123456, "123456");
+    check_g(1000000, "1e+06");
+    check_g(1234567, "1.234567e+06");
+    check_g(0.0001, "0.0001");
+    check_g(0.00001, "1e-05");
+    check_g(-2.5, "-2.5");
+    check_g(1e21, "1e+21");
+    check_g(0.1 + 0.2, "0.30000000000000004");
+    check_g(100, "100");
+    check_v("\"ip\"", "ip");
+    check_v("1000000", "1e+06");
+    check_v("0.25", "0.25");
+    check_v("null", "<nil>");
+    check_v("true", "true");
+    check_v("[\"ip\",2,[false]]", "[ip 2 [false]]");
+    check_v("{\"b\":true,\"a\":1e-5}", "map[a:1e-05 b:true]");
+    check_v("{}", "map[]");
+    assert_int_equal(cmn_go_f64_to_i64(3.9), 3);
+    assert_int_equal(cmn_go_f64_to_i64(-3.9), -3);
+    assert_true(cmn_go_f64_to_i64(1e19) == INT64_MIN);
+    assert_true(cmn_go_f64_to_i64(-1e19) == INT64_MIN);
+    assert_true(cmn_go_f64_to_u64(-1) == UINT64_MAX);
+    assert_true(cmn_go_f64_to_u64(3.7) == 3);
+    assert_true(cmn_go_f64_to_u64(1e19) == 10000000000000000000ULL);
+    assert_true(cmn_go_f64_to_u64(9223372036854775808.0) == 9223372036854775808ULL);
+    assert_true(cmn_go_f64_to_u64(2e19) == 0x8000000000000000ULL); /* x - 2^63 overflows */
 }
 
 int main(void)
@@ -356,8 +509,12 @@ int main(void)
         cmocka_unit_test(durations),    cmocka_unit_test(canonical_headers),
         cmocka_unit_test(json_strings), cmocka_unit_test(utf8),
         cmocka_unit_test(url),          cmocka_unit_test(quote),
+        cmocka_unit_test(sprintf_str),
+        cmocka_unit_test(utf8_rules),
         cmocka_unit_test(go_duration_matches_printf),
-        cmocka_unit_test(net_addresses), cmocka_unit_test(trim_space),
+        cmocka_unit_test(net_addresses),
+        cmocka_unit_test(trim_space),
+        cmocka_unit_test(values),
     };
 
     return cmocka_run_group_tests(tests, NULL, NULL);
