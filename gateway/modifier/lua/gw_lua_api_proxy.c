@@ -186,6 +186,13 @@ static struct gw_json *params_of(lua_State *L, struct gw_lua_target *t)
         if (!ok)
             luaL_error(L, "not enough memory");
     }
+    /* a sequential backend's request.Params also hold what the earlier responses propagated
+     * (Lura's sequential proxy adds them with their keys as they are: "Resp0_first.foo") */
+    for (size_t i = 0; i < t->n_seq_params; i++) {
+        const char *v = t->seq_params[i].value;
+        if (!gw_json_object_set(t->params, t->seq_params[i].key, gw_json_string(v, strlen(v))))
+            luaL_error(L, "not enough memory");
+    }
     return t->params;
 }
 

@@ -9,6 +9,7 @@
 #include "gw_config.h"
 #include "gw_gojson.h"
 #include "gw_message.h"
+#include "gw_proxy_request.h"
 #include "gw_proxy_response.h"
 
 #include <jansson.h>
@@ -100,6 +101,9 @@ struct gw_lua_target {
     struct gw_inreq *in;           /* ctx and proxy: the request (changeable) */
     struct gw_outreq *out;         /* backend: the request to send (changeable) */
     const struct gw_inreq *client; /* backend: the client's request (params, query) */
+    /* backend: Lura's Params the sequential merge added ("Resp0_first.foo", "Resp0") */
+    const struct gw_seqparam *seq_params;
+    size_t n_seq_params;
     const struct gw_endpoint *ep;  /* may be NULL at service level */
     const struct gw_backend *backend;
     int64_t deadline_ms;   /* http_response's time limit (mono ms; 0: 60 s) */

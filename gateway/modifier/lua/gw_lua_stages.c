@@ -106,6 +106,8 @@ static enum gw_stage_verdict backend_before(void *ctx, struct gw_stage_call *cal
     struct gw_lua_target t = {.kind = GW_LUA_T_BACKEND,
                               .out = call->out,
                               .client = call->in,
+                              .seq_params = call->seq_params,
+                              .n_seq_params = call->n_seq_params,
                               .ep = call->ep,
                               .backend = call->backend,
                               .deadline_ms = call->now_ms + call->ep->timeout_ms};

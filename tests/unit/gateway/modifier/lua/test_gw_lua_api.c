@@ -169,6 +169,37 @@ static void request_at_backend_level(void **state)
     tu_lua_free(&t);
 }
 
+/* A sequential backend's request:params() also has what the earlier responses propagated
+ * (KrakenD CE's sequential_3 and sequential_4 read them), after the path parameters. */
+static void request_params_of_a_sequential_backend(void **state)
+{
+    char k0[] = "Resp0_first.foo", v0[] = "42", k1[] = "Resp0", v1[] = "{\"message\":\"pong\"}";
+    struct gw_seqparam seq[] = {{k0, v0}, {k1, v1}};
+    struct tu_lua t = {0};
+
+    (void)state;
+    t.b = tu_lua_block(PRE("\"local r = request.load()\\n"
+                           "r:headers('R-Foo', r:params('Resp0_first.foo'))\\n"
+                           "r:headers('R-Whole', r:params('Resp0'))\\n"
+                           "r:headers('R-Id', r:params('Id'))\\n"
+                           "r:url(r:url() .. r:params('Resp0_first.foo'))\""),
+                       GW_LUA_BACKEND);
+    tu_lua_request(&t.in, "GET", "/p/7", "", NULL, NULL);
+    t.in.params = calloc(1, sizeof(*t.in.params));
+    t.in.params[0].name = strdup("id");
+    t.in.params[0].value = strdup("7");
+    t.in.n_params = 1;
+    t.seq = seq;
+    t.n_seq = 2;
+    tu_lua_run(&t, GW_LUA_T_BACKEND, false);
+    check_ok(&t);
+    assert_string_equal(hdr(&t.out.headers, "R-Foo"), "42");
+    assert_string_equal(hdr(&t.out.headers, "R-Whole"), "{\"message\":\"pong\"}");
+    assert_string_equal(hdr(&t.out.headers, "R-Id"), "7");
+    assert_string_equal(t.out.url, "http://backend.example:8000/b/1?x=142");
+    tu_lua_free(&t);
+}
+
 static void response_object(void **state)
 {
     struct tu_lua t = {0};
@@ -332,6 +363,7 @@ int main(void)
         cmocka_unit_test(ctx_url_and_query_errors),
         cmocka_unit_test(request_at_proxy_level),
         cmocka_unit_test(request_at_backend_level),
+        cmocka_unit_test(request_params_of_a_sequential_backend),
         cmocka_unit_test(response_object),
         cmocka_unit_test(conversions_lua_to_data),
         cmocka_unit_test(conversions_data_to_lua),

@@ -49,6 +49,8 @@ bool tu_lua_run(struct tu_lua *t, enum gw_lua_target_kind kind, bool post)
     if (kind == GW_LUA_T_BACKEND) {
         tg.out = &t->out;
         tg.client = &t->in;
+        tg.seq_params = t->seq;
+        tg.n_seq_params = t->n_seq;
         if (!t->out.url) {
             t->out.method = strdup("GET");
             t->out.url = strdup("http://backend.example:8000/b/1?x=1");

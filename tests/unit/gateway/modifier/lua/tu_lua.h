@@ -14,6 +14,8 @@ struct tu_lua {
     struct gw_endpoint ep;
     struct gw_backend be;
     struct gw_presp *resp;
+    const struct gw_seqparam *seq; /* backend: the sequential merge's params (borrowed) */
+    size_t n_seq;
     struct gw_lua_session *s;
     struct gw_lua_error err;
     bool ok;
