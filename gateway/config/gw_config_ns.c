@@ -129,6 +129,12 @@ bool gw_config_namespace_applied(const char *name, unsigned level)
     return e && (e->impl & level);
 }
 
+bool gw_endpoint_has_signer(const struct gw_endpoint *ep)
+{
+    return ep && ep->extra_config &&
+           json_object_get(ep->extra_config, "github.com/devopsfaith/krakend-jose/signer");
+}
+
 static const char *display_name(const struct ns_entry *e)
 {
     return e->alias ? e->alias : e->canonical;

@@ -23,6 +23,7 @@ end
 EOF
 
 B="\"host\":[\"http://127.0.0.1:$MB\"]"
+printf '{"keys":[{"kty":"oct","kid":"k","k":"c2VjcmV0LXNlY3JldC1zZWNyZXQtc2VjcmV0"}]}' >"$E2E_WORK/hs.jwks"
 cat >"$E2E_WORK/krakend.json" <<EOF
 {"version":3,"port":$GW,"timeout":"3s",
  "extra_config":{"router":{"return_error_msg":true,"disable_access_log":true},
@@ -81,6 +82,10 @@ cat >"$E2E_WORK/krakend.json" <<EOF
   {"endpoint":"/l/pcall-loop","backend":[{$B,"url_pattern":"/__echo/l","extra_config":{"modifier/lua-backend":{"pre":"while true do pcall(function() while true do end end) end"}}}]},
   {"endpoint":"/l/alloc","backend":[{$B,"url_pattern":"/__echo/a","extra_config":{"modifier/lua-backend":{"pre":"local t = {} local s = 'xxxxxxxxxxxxxxxx' while true do s = s .. s t[#t + 1] = s end"}}}]},
   {"endpoint":"/l/os","backend":[{$B,"url_pattern":"/__echo/o","extra_config":{"modifier/lua-backend":{"pre":"os.execute('touch $E2E_WORK/pwned')"}}}]},
+  {"endpoint":"/l/signed","backend":[{$B,"url_pattern":"/__echo/s","allow":["method"]}],
+   "extra_config":{"modifier/lua-endpoint":{"pre":"custom_error('lua ran', 418)"},
+     "qos/ratelimit/router":{"max_rate":1,"every":"1h"},
+     "auth/signer":{"alg":"HS256","kid":"k","keys_to_sign":["none"],"jwk_local_path":"$E2E_WORK/hs.jwks","disable_jwk_security":true}}},
   {"endpoint":"/l/exit","backend":[{$B,"url_pattern":"/__echo/o","extra_config":{"modifier/lua-backend":{"allow_open_libs":true,"pre":"os.exit(3)"}}}]}
  ]}
 EOF
@@ -176,6 +181,14 @@ e2e_contains "with Go's transport error in the log" 'invalid header field value 
 e2e_curl "$U/l/bad-response-header"
 e2e_eq "a no-op answer's header with a line break is skipped, the others kept" "200 yes |" \
     "$E2E_STATUS $(e2e_header X-Good) $(e2e_header X-Bad)|$(e2e_header X-Evil)"
+
+# krakend-jose's TokenSigner replaces the handler that Lua and the router rate limit wrap
+e2e_curl "$U/l/signed"
+e2e_eq "auth/signer endpoint: its lua-endpoint does not run" '200 {"method":"GET"}' "$E2E_STATUS $E2E_BODY"
+e2e_curl "$U/l/signed"
+e2e_eq "auth/signer endpoint: nor its qos/ratelimit/router (max_rate 1)" "200" "$E2E_STATUS"
+e2e_contains "and the log says both are ignored" "modifier/lua-endpoint is ignored: auth/signer" "$(cat "$E2E_WORK/gateway.log")"
+e2e_contains "(the rate limit too)" "qos/ratelimit/router is ignored: auth/signer" "$(cat "$E2E_WORK/gateway.log")"
 
 start=$SECONDS
 e2e_curl "$U/l/loop"

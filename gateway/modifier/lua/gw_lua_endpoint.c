@@ -119,6 +119,13 @@ static bool mw_build(void *ctx, const struct gw_config *cfg, const struct gw_end
     struct lua_mw *m;
 
     (void)ctx;
+    if (gw_endpoint_has_signer(ep)) { /* TokenSigner replaces the handler Lua wraps */
+        if (json_object_get(extra, GW_NS_LUA_ENDPOINT))
+            cmn_log_warn("[ENDPOINT: %s][Lua] modifier/lua-endpoint is ignored: auth/signer "
+                         "replaces the endpoint's handler, as in KrakenD",
+                         ep->path);
+        return true;
+    }
     b = gw_lua_block_new(json_object_get(extra, GW_NS_LUA_ENDPOINT),
                          ep ? GW_LUA_ENDPOINT : GW_LUA_SERVICE, ep ? ep->path : NULL, err);
     if (!b)
