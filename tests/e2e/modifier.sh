@@ -76,6 +76,8 @@ cat >"$E2E_WORK/krakend.json" <<EOF
    "backend":[{$B,"url_pattern":"/__echo/t"}]},
   {"endpoint":"/l/bad-request-header","backend":[{$B,"url_pattern":"/__echo/bad","extra_config":{"modifier/lua-backend":{
      "pre":"request.load():headers('X-Bad', 'a\\\\r\\\\nX-Evil: 1')"}}}]},
+  {"endpoint":"/l/nul-header","input_headers":["X-Bad"],"backend":[{$B,"url_pattern":"/__echo/nul"}],
+   "extra_config":{"modifier/lua-endpoint":{"pre":"ctx.load():headers('X-Bad', 'a\\\\0X-Evil: 1')"}}},
   {"endpoint":"/l/bad-response-header","output_encoding":"no-op","backend":[{$B,"url_pattern":"/__echo/r","encoding":"no-op","extra_config":{"modifier/lua-backend":{
      "post":"local r = response.load(); r:headers('X-Bad', 'a\\\\r\\\\nX-Evil: 1'); r:headers('X-Good', 'yes')"}}}]},
   {"endpoint":"/l/loop","backend":[{$B,"url_pattern":"/__echo/l","extra_config":{"modifier/lua-backend":{"pre":"while true do end"}}}]},
@@ -178,6 +180,8 @@ e2e_curl "$U/l/bad-request-header"
 e2e_eq "a backend header with a line break fails the call (500)" "500" "$E2E_STATUS"
 for k in $(seq 20); do grep -qF 'invalid header field value for "X-Bad"' "$E2E_WORK/gateway.log" && break; sleep 0.1; done
 e2e_contains "with Go's transport error in the log" 'invalid header field value for "X-Bad"' "$(cat "$E2E_WORK/gateway.log")"
+e2e_curl "$U/l/nul-header"
+e2e_eq "a request header with a NUL from lua-endpoint fails the backend call, not cut short" "500" "$E2E_STATUS"
 e2e_curl "$U/l/bad-response-header"
 e2e_eq "a no-op answer's header with a line break is skipped, the others kept" "200 yes |" \
     "$E2E_STATUS $(e2e_header X-Good) $(e2e_header X-Bad)|$(e2e_header X-Evil)"

@@ -258,12 +258,13 @@ int gw_lua_req_headers(lua_State *L, struct gw_hdrs *h)
         lua_pushstring(L, v ? v : "");
         return 1;
     case 3:
-        cmn_go_canonical_header(gw_lua_arg_string(L, 2, NULL), canon, sizeof(canon));
+        cmn_go_canonical_header(gw_lua_arg_field(L, 2), canon, sizeof(canon));
         if (lua_isnil(L, 3)) {
             gw_hdrs_del(h, canon);
             return 0;
         }
-        if (!gw_hdrs_set(h, canon, gw_lua_arg_string(L, 3, NULL)))
+        /* kept as written: Go's client refuses an invalid field when the request is sent */
+        if (!gw_hdrs_set(h, canon, gw_lua_arg_field(L, 3)))
             return luaL_error(L, "lua: too many headers");
         return 0;
     default:
@@ -283,7 +284,7 @@ int gw_lua_req_header_list(lua_State *L, struct gw_hdrs *h)
         gw_lua_push_hdr_list(L, h, canon, false);
         return 1;
     default:
-        cmn_go_canonical_header(gw_lua_arg_string(L, 2, NULL), canon, sizeof(canon));
+        cmn_go_canonical_header(gw_lua_arg_field(L, 2), canon, sizeof(canon));
         gw_lua_set_hdr_list(L, 3, h, canon);
         return 0;
     }

@@ -355,12 +355,12 @@ static int resp_headers(lua_State *L)
         return 1;
     }
     case 3:
-        cmn_go_canonical_header(gw_lua_arg_string(L, 2, NULL), canon, sizeof(canon));
+        cmn_go_canonical_header(gw_lua_arg_field(L, 2), canon, sizeof(canon));
         if (lua_isnil(L, 3)) {
             gw_hdrs_del(&r->headers, canon);
             return 0;
         }
-        const char *v = gw_lua_arg_string(L, 3, NULL);
+        const char *v = gw_lua_arg_field(L, 3);
         if (field_ok(canon, v) && !gw_hdrs_set(&r->headers, canon, v))
             return luaL_error(L, "lua: too many headers");
         return 0;
@@ -376,7 +376,7 @@ static int resp_header_list(lua_State *L)
 
     if (lua_gettop(L) == 1)
         return luaL_error(L, "need arguments");
-    cmn_go_canonical_header(gw_lua_arg_string(L, 2, NULL), canon, sizeof(canon));
+    cmn_go_canonical_header(gw_lua_arg_field(L, 2), canon, sizeof(canon));
     if (lua_gettop(L) == 2) {
         gw_lua_push_hdr_list(L, &r->headers, canon, true);
         return 1;

@@ -241,6 +241,27 @@ const char *gw_lua_arg_string(lua_State *L, int idx, size_t *len)
     return luaL_checklstring(L, idx, len);
 }
 
+void gw_lua_field_nul(char *s, size_t n)
+{
+    for (char *p = memchr(s, '\0', n); p; p = memchr(p, '\0', n - (size_t)(p - s)))
+        *p = 0x7f;
+}
+
+const char *gw_lua_arg_field(lua_State *L, int idx)
+{
+    size_t n;
+    const char *s = gw_lua_arg_string(L, idx, &n);
+    char *c;
+
+    if (!memchr(s, '\0', n))
+        return s;
+    c = lua_newuserdata(L, n + 1); /* on the stack, collected after the call */
+    memcpy(c, s, n);
+    c[n] = '\0';
+    gw_lua_field_nul(c, n);
+    return c;
+}
+
 /* Counts one more value (raising past the cap), then checks the allocation that follows. */
 #define counted(L, expr) (count_one(L), nonnull(L, (expr)))
 
@@ -817,6 +838,8 @@ void gw_lua_set_hdr_list(lua_State *L, int idx, struct gw_hdrs *h, const char *n
     for (size_t i = 0; i < u->node->n_items; i++) {
         cmn_buf_reset(&b);
         sprint_s(u->node->items[i], &b);
+        if (b.len)
+            gw_lua_field_nul(b.data, b.len); /* a JSON string's \u0000 */
         if (!gw_hdrs_add(h, name, cmn_buf_str(&b))) {
             cmn_buf_free(&b);
             luaL_error(L, "lua: too many header values");

@@ -148,14 +148,18 @@ fail:
     return NULL;
 }
 
-/* One header for the request; false when Go's client would refuse it. */
-static bool add_header(struct curl_slist **l, const char *name, const char *value, bool *ua)
+/* One header for the request; false when Go's client would refuse it (a NUL byte too: the
+ * lengths are Lua's, not strlen's). */
+static bool add_header(struct curl_slist **l, const char *name, size_t name_len, const char *value,
+                       size_t value_len, bool *ua)
 {
     char canon[256], line[8192];
     struct curl_slist *n;
 
+    if (strlen(name) != name_len || strlen(value) != value_len)
+        return false;
     cmn_go_canonical_header(name, canon, sizeof(canon));
-    if (!cmn_http_field_name_ok_str(canon) || !cmn_http_field_value_ok_str(value))
+    if (!cmn_http_field_name_ok_str(canon) || !cmn_http_field_value_ok(value, value_len))
         return false;
     if (strcmp(canon, "User-Agent") == 0) {
         if (*ua)
@@ -185,18 +189,21 @@ static bool collect_headers(lua_State *L, int idx, struct curl_slist **l, bool *
     while (lua_next(L, idx)) {
         bool ok = true;
         if (lua_type(L, -2) == LUA_TSTRING) {
-            const char *name = lua_tostring(L, -2);
+            size_t nl, vl;
+            const char *name = lua_tolstring(L, -2, &nl);
             if (lua_type(L, -1) == LUA_TSTRING) {
-                ok = add_header(l, name, lua_tostring(L, -1), ua);
+                const char *v = lua_tolstring(L, -1, &vl);
+                ok = add_header(l, name, nl, v, vl, ua);
             } else if (lua_istable(L, -1)) {
                 int t = lua_gettop(L);
                 lua_pushnil(L);
                 while (ok && lua_next(L, t)) {
                     if (lua_type(L, -1) == LUA_TSTRING) {
-                        ok = add_header(l, name, lua_tostring(L, -1), ua);
+                        const char *v = lua_tolstring(L, -1, &vl);
+                        ok = add_header(l, name, nl, v, vl, ua);
                     } else if (lua_type(L, -1) == LUA_TNUMBER) {
                         gw_lua_number_text(lua_tonumber(L, -1), num, sizeof(num));
-                        ok = add_header(l, name, num, ua);
+                        ok = add_header(l, name, nl, num, strlen(num), ua);
                     }
                     lua_pop(L, 1);
                 }

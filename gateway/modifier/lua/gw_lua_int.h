@@ -219,6 +219,13 @@ void gw_lua_push_hdr_list(lua_State *L, const struct gw_hdrs *h, const char *nam
 void gw_lua_set_hdr_list(lua_State *L, int idx, struct gw_hdrs *h, const char *name);
 /* KrakenD's Arg(n).String(): strings, and numbers as Lua prints them; else a Lua error. */
 const char *gw_lua_arg_string(lua_State *L, int idx, size_t *len);
+/* gw_lua_arg_string for a header name or value the script writes. Headers are C strings, which
+ * cannot hold a NUL byte: one becomes DEL (0x7f), which the one field rule (cmn_http_field)
+ * refuses where Go refuses the NUL, instead of cutting the field short. The copy (only when
+ * there is a NUL) lives on the Lua stack until the C function returns. */
+const char *gw_lua_arg_field(lua_State *L, int idx);
+/* The same in place, for text the module built itself (a luaList's items). */
+void gw_lua_field_nul(char *s, size_t n);
 /* Go's %v of a Lua number as a map key / Go's fmt of numbers (integral: no exponent). */
 void gw_lua_number_text(double d, char *out, size_t size);
 

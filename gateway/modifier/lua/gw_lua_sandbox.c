@@ -344,7 +344,7 @@ static int l_custom_error(lua_State *L)
         break;
     default:
         code = (int)luaL_checknumber(L, 2);
-        ct = gw_lua_arg_string(L, 3, NULL);
+        ct = gw_lua_arg_field(L, 3); /* refused when the answer is made */
     }
     msg = gw_lua_arg_string(L, 1, &len);
     return gw_lua_raise_custom(L, msg, len, code, ct);

@@ -6,6 +6,7 @@
 
 #include "cmn_go_header.h"
 #include "cmn_go_url.h"
+#include "cmn_http_field.h"
 #include "cmn_str.h"
 
 #include <ctype.h>
@@ -394,20 +395,10 @@ bool gw_mart_hdr_any(struct gw_mart_req *req, struct gw_mart_res *res, const cha
 
 /* ---- cookies (Go's net/http) ---------------------------------------------------------------- */
 
-static bool is_token_char(unsigned char c)
-{
-    return c > 0x20 && c < 0x7f && !strchr("()<>@,;:\\\"/[]?={}", c);
-}
-
+/* Go's isCookieNameValid: a token, the one field rule's name rule. */
 static bool valid_name(const char *s, size_t n)
 {
-    if (n == 0)
-        return false;
-    for (size_t i = 0; i < n; i++) {
-        if (!is_token_char((unsigned char)s[i]))
-            return false;
-    }
-    return true;
+    return cmn_http_field_name_ok(s, n);
 }
 
 static bool valid_value_byte(unsigned char b)

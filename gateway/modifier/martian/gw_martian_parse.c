@@ -154,6 +154,14 @@ static bool decode(struct parser *p, const json_t *obj, const char *pkg, const c
             type_error(p, sname, defs[f].name, v, defs[f].type);
             return false;
         }
+        /* the modifiers keep C strings: a NUL byte (JSON's \u0000) would cut a value short,
+         * and sent whole it breaks the field rule, so no value with one is taken */
+        if (json_is_string(v) && strlen(json_string_value(v)) != json_string_length(v) &&
+            !p->refused) {
+            p->refused = true;
+            snprintf(p->refusal, sizeof(p->refusal), "%s.%s: the %s field holds a NUL byte", pkg,
+                     sname, defs[f].name);
+        }
         if (defs[f].type == FT_STRINGS || defs[f].type == FT_SCOPE) {
             size_t i;
             const json_t *item;

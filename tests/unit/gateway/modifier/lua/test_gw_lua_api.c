@@ -200,6 +200,60 @@ static void request_params_of_a_sequential_backend(void **state)
     tu_lua_free(&t);
 }
 
+/* Headers a script writes with a NUL, CR or LF never reach anyone as written: a backend request
+ * keeps them (a NUL as DEL, as a C string cannot hold it) so that the one field rule fails the
+ * call as Go's client does; an answer's are skipped; custom_error's content type is dropped. */
+static void header_fields_with_nul_or_line_breaks(void **state)
+{
+    struct tu_lua t = {0};
+    struct cmn_err e = {0};
+
+    (void)state;
+    t.b = tu_lua_block(PRE("\"local r = request.load()\\n"
+                           "r:headers('X-Nul', 'a\\\\0b')\\n"
+                           "r:headers('X-Crlf', 'a\\\\r\\\\nX-Evil: 1')\\n"
+                           "r:headers('X-Na\\\\0me', 'v')\\n"
+                           "r:headers('X-Good', 'ok')\""),
+                       GW_LUA_BACKEND);
+    tu_lua_request(&t.in, "GET", "/p", "", NULL, NULL);
+    tu_lua_run(&t, GW_LUA_T_BACKEND, false);
+    check_ok(&t);
+    assert_string_equal(hdr(&t.out.headers, "X-Nul"), "a\x7f" "b"); /* not cut to "a" */
+    assert_string_equal(hdr(&t.out.headers, "X-Crlf"), "a\r\nX-Evil: 1");
+    assert_false(gw_outreq_fields_ok(&t.out, &e));
+    assert_non_null(strstr(e.msg, "invalid header field"));
+    gw_hdrs_del(&t.out.headers, "X-Crlf");
+    assert_false(gw_outreq_fields_ok(&t.out, &e)); /* the NUL alone is enough */
+    gw_hdrs_del(&t.out.headers, "X-Nul");
+    assert_false(gw_outreq_fields_ok(&t.out, &e)); /* and a NUL in a name */
+    gw_hdrs_del(&t.out.headers, "X-Na\x7fme");
+    assert_true(gw_outreq_fields_ok(&t.out, &e));
+    cmn_err_clear(&e);
+    tu_lua_free(&t);
+
+    memset(&t, 0, sizeof(t));
+    t.b = tu_lua_block("{\"post\": \"local r = response.load()\\n"
+                       "r:headers('X-Nul', 'a\\\\0b'); r:headers('X-Lf', 'a\\\\nb')\\n"
+                       "r:headers('X-Cr', 'a\\\\rb'); r:headers('X-Good', 'ok')\"}",
+                       GW_LUA_PROXY);
+    tu_lua_request(&t.in, "GET", "/p", "", NULL, NULL);
+    tu_lua_run(&t, GW_LUA_T_PROXY, true);
+    check_ok(&t);
+    assert_null(gw_hdrs_get(&t.resp->headers, "X-Nul"));
+    assert_null(gw_hdrs_get(&t.resp->headers, "X-Lf"));
+    assert_null(gw_hdrs_get(&t.resp->headers, "X-Cr"));
+    assert_string_equal(hdr(&t.resp->headers, "X-Good"), "ok");
+    tu_lua_free(&t);
+
+    memset(&t, 0, sizeof(t));
+    t.b = tu_lua_block(PRE("\"custom_error('stout', 418, 'text/x\\\\0y')\""), GW_LUA_ENDPOINT);
+    tu_lua_request(&t.in, "GET", "/p", "", NULL, NULL);
+    assert_false(tu_lua_run(&t, GW_LUA_T_CTX, false));
+    assert_int_equal(t.err.status, 418);
+    assert_null(t.err.content_type);
+    tu_lua_free(&t);
+}
+
 static void response_object(void **state)
 {
     struct tu_lua t = {0};
@@ -364,6 +418,7 @@ int main(void)
         cmocka_unit_test(request_at_proxy_level),
         cmocka_unit_test(request_at_backend_level),
         cmocka_unit_test(request_params_of_a_sequential_backend),
+        cmocka_unit_test(header_fields_with_nul_or_line_breaks),
         cmocka_unit_test(response_object),
         cmocka_unit_test(conversions_lua_to_data),
         cmocka_unit_test(conversions_data_to_lua),

@@ -18,6 +18,7 @@
 #include "gw_config.h"
 #include "gw_martian.h"
 #include "gw_martian_int.h"
+#include "gw_proxy_request.h"
 
 static struct gw_mart_tree *parse_ok(const char *json)
 {
@@ -87,6 +88,16 @@ static void parse_errors(void **state)
         /* headers no client could send: the gateway refuses the configuration */
         {"{\"header.Modifier\": {\"name\": \"X-A\", \"value\": \"a\\r\\nInjected: 1\"}}",
          GW_MART_REFUSED, "header.Modifier: the value of header X-A is not a valid header value"},
+        {"{\"header.Modifier\": {\"name\": \"X-A\", \"value\": \"a\\rb\"}}", GW_MART_REFUSED,
+         "header.Modifier: the value of header X-A is not a valid header value"},
+        {"{\"header.Modifier\": {\"name\": \"X-A\", \"value\": \"a\\nb\"}}", GW_MART_REFUSED,
+         "header.Modifier: the value of header X-A is not a valid header value"},
+        {"{\"header.Modifier\": {\"name\": \"X-A\", \"value\": \"a\\u0000b\"}}",
+         GW_MART_REFUSED, "header.modifierJSON: the value field holds a NUL byte"},
+        {"{\"header.Id\": {\"header\": \"X-\\u0000Id\"}}", GW_MART_REFUSED,
+         "the header field holds a NUL byte"},
+        {"{\"header.Id\": {\"header\": \"X-\\nId\"}}", GW_MART_REFUSED,
+         "header.Id: invalid header name"},
         {"{\"header.Append\": {\"name\": \"Bad Name\", \"value\": \"v\"}}", GW_MART_REFUSED,
          "header.Append: invalid header name \"Bad Name\""},
         {"{\"header.Modifier\": {\"name\": \"content-length\", \"value\": \"ten\"}}",
@@ -97,7 +108,8 @@ static void parse_errors(void **state)
 
     (void)state;
     for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
-        json_t *v = json_loads(cases[i].json, JSON_DECODE_ANY, NULL);
+        /* NUL allowed here: the parser must refuse it whoever loaded the JSON */
+        json_t *v = json_loads(cases[i].json, JSON_DECODE_ANY | JSON_ALLOW_NUL, NULL);
         struct gw_mart_tree *t = NULL;
         struct cmn_err err = {0};
         enum gw_mart_parse_status st;
@@ -681,6 +693,30 @@ static void stage_drops_invalid_response_fields(void **state)
     json_decref(b.extra_config);
 }
 
+/* A Host of its own (header.Modifier "Host", url.Modifier) is a field like the others: one with
+ * a line break or a NUL is never sent (Go's "http: invalid Host header"). */
+static void an_invalid_host_is_not_sent(void **state)
+{
+    static const char *const bad[] = {"h\r\nX-Evil: 1", "h\nx", "h\rx", "h\x7fx"};
+    struct gw_outreq o = {0};
+    struct cmn_err e = {0};
+
+    (void)state;
+    o.method = strdup("GET");
+    o.url = strdup(BASE);
+    gw_hdrs_init(&o.headers, 8);
+    o.host = strdup("tenant.example:8080");
+    assert_true(gw_outreq_fields_ok(&o, &e));
+    for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+        free(o.host);
+        o.host = strdup(bad[i]);
+        assert_false(gw_outreq_fields_ok(&o, &e));
+        assert_string_equal(e.msg, "Get \"" BASE "\": http: invalid Host header");
+        cmn_err_clear(&e);
+    }
+    gw_outreq_free(&o);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -697,6 +733,7 @@ int main(void)
         cmocka_unit_test(clean_paths),
         cmocka_unit_test(split_host_port),
         cmocka_unit_test(stage_drops_invalid_response_fields),
+        cmocka_unit_test(an_invalid_host_is_not_sent),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
