@@ -218,7 +218,8 @@ static void header_fields_with_nul_or_line_breaks(void **state)
     tu_lua_request(&t.in, "GET", "/p", "", NULL, NULL);
     tu_lua_run(&t, GW_LUA_T_BACKEND, false);
     check_ok(&t);
-    assert_string_equal(hdr(&t.out.headers, "X-Nul"), "a\x7f" "b"); /* not cut to "a" */
+    /* not cut to "a" */
+    assert_string_equal(hdr(&t.out.headers, "X-Nul"), "a\177b"); /* DEL */
     assert_string_equal(hdr(&t.out.headers, "X-Crlf"), "a\r\nX-Evil: 1");
     assert_false(gw_outreq_fields_ok(&t.out, &e));
     assert_non_null(strstr(e.msg, "invalid header field"));
