@@ -17,9 +17,18 @@ static const struct gw_stage_factory *const STAGES[] = {
 };
 static const size_t N_STAGES = 0;
 
+/* Proxy stages around each endpoint's pipe, outer to inner: modifier/lua-proxy, then
+ * validation/cel and validation/json-schema at endpoint level (../shared/spec/
+ * krakend-config-transform.md §4.1). */
+static const struct gw_pstage_factory *const PSTAGES[] = {
+    NULL, /* placeholder, as above */
+};
+static const size_t N_PSTAGES = 0;
+
 struct gw_server_opts gw_modules_opts(void)
 {
-    return (struct gw_server_opts){NULL, MIDDLEWARES, N_MIDDLEWARES, STAGES, N_STAGES};
+    return (struct gw_server_opts){NULL,   MIDDLEWARES, N_MIDDLEWARES, STAGES,
+                                   N_STAGES, PSTAGES,   N_PSTAGES};
 }
 
 bool gw_modules_check(const struct gw_config *cfg, struct cmn_err *err)
@@ -29,5 +38,6 @@ bool gw_modules_check(const struct gw_config *cfg, struct cmn_err *err)
     if (!gw_mw_chains_build(cfg, MIDDLEWARES, N_MIDDLEWARES, &mws, err))
         return false;
     gw_mw_chains_free(mws);
-    return gw_stage_check(cfg, STAGES, N_STAGES, err);
+    return gw_stage_check(cfg, STAGES, N_STAGES, err) &&
+           gw_pstage_check(cfg, PSTAGES, N_PSTAGES, err);
 }

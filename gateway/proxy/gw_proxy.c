@@ -28,6 +28,8 @@ static void call_unlink(struct call *c)
 
 static void call_free(struct call *c)
 {
+    if (c->psc)
+        pstages_end(c);
     for (size_t i = 0; c->parts && i < c->n_parts; i++) {
         struct part *p = &c->parts[i];
         for (size_t a = 0; a < p->n_att; a++)
@@ -39,6 +41,7 @@ static void call_free(struct call *c)
         gw_json_destroy(c->seq_data[i]);
     free(c->seq_data);
     gw_merge_free(&c->merge);
+    gw_perr_free(&c->perr);
     gw_inreq_free(&c->in);
     free(c);
 }
@@ -56,18 +59,25 @@ static void log_errors(const struct call *c, const struct gw_pipe_err *e)
                       e->errs[i].msg ? e->errs[i].msg : "");
 }
 
-/* Static data, the outcome to the caller, free. */
-static void finalize(struct call *c, struct gw_presp *resp, const struct gw_pipe_err *err)
+/* The proxy stages from `from` outwards, the outcome to the caller, free. */
+static void deliver(struct call *c, size_t from, struct gw_presp *resp, struct gw_pipe_err err)
 {
-    struct gw_proxy_outcome o = {.err = *err};
+    struct gw_proxy_outcome o;
 
     c->finalized = true;
-    gw_static_apply(c->ep->cfg->static_strategy, c->ep->static_data, &resp, err->n > 0);
-    log_errors(c, err);
-    o.resp = resp;
+    pstages_after(c, from, &resp, &err);
+    log_errors(c, &err);
+    o = (struct gw_proxy_outcome){false, resp, err};
     call_unlink(c);
     c->done(c->arg, &o);
     call_free(c); /* the errors live in the call */
+}
+
+/* Static data, then what deliver does. */
+static void finalize(struct call *c, struct gw_presp *resp, const struct gw_pipe_err *err)
+{
+    gw_static_apply(c->ep->cfg->static_strategy, c->ep->static_data, &resp, err->n > 0);
+    deliver(c, c->n_pentered, resp, *err);
 }
 
 static void finalize_merge(struct call *c)
@@ -287,6 +297,15 @@ static void start_call(void *arg)
     if (c->next)
         c->next->prev = c;
     c->px->calls[c->loop] = c;
+    if (c->ep->n_pstages) {
+        struct gw_presp *resp = NULL;
+        struct gw_pipe_err err = {0};
+        size_t from = 0;
+        if (!pstages_before(c, &resp, &err, &from)) { /* failed or skipped: no backend */
+            deliver(c, from, resp, err);
+            return;
+        }
+    }
     if (c->sequential) {
         start_part(c, 0);
         return;
@@ -364,8 +383,8 @@ void gw_proxy_cancel_all(struct gw_proxy *px, size_t loop)
 }
 
 struct gw_proxy *gw_proxy_new(const struct gw_config *cfg, struct gw_fetcher *const *fetchers,
-                              size_t n_loops, const struct gw_stage_factory *const *stages,
-                              size_t n_stages, struct cmn_err *err)
+                              size_t n_loops, const struct gw_proxy_mods *mods,
+                              struct cmn_err *err)
 {
     struct gw_proxy *px = calloc(1, sizeof(*px));
 
@@ -397,7 +416,9 @@ struct gw_proxy *gw_proxy_new(const struct gw_config *cfg, struct gw_fetcher *co
                 goto nomem;
         }
     }
-    if (!proxy_stages_build(px, stages, n_stages, err))
+    if (mods && !proxy_stages_build(px, mods->stages, mods->n_stages, err))
+        goto fail;
+    if (mods && !proxy_pstages_build(px, mods->pstages, mods->n_pstages, err))
         goto fail;
     return px;
 nomem:
@@ -411,6 +432,7 @@ void gw_proxy_destroy(struct gw_proxy *px)
 {
     if (!px)
         return;
+    proxy_pstages_free(px);
     proxy_stages_free(px);
     for (size_t i = 0; px->eps && i < px->n_eps; i++) {
         free(px->eps[i].rr);
