@@ -207,6 +207,48 @@ static void quote(void **state)
     assert_true(cmn_go_quote(&b, "a\"b\\c\r\n\t\x01\x7f\xc3\xa9\xff", 13));
     assert_string_equal(cmn_buf_str(&b), "\"a\\\"b\\\\c\\r\\n\\t\\x01\\x7f\xc3\xa9\\xff\"");
     cmn_buf_free(&b);
+    /* runes unicode.IsPrint refuses: U+0085, U+00A0, U+200B, U+E000 (private), U+F0000 */
+    cmn_buf_init(&b, 256);
+    assert_true(cmn_go_quote(&b, "\xc2\x85\xc2\xa0\xe2\x80\x8b\xee\x80\x80\xf3\xb0\x80\x80\xe2\x82\xac", 17));
+    assert_string_equal(cmn_buf_str(&b), "\"\\u0085\\u00a0\\u200b\\ue000\\U000f0000\xe2\x82\xac\"");
+    cmn_buf_free(&b);
+}
+
+/* utf8.EncodeRune, RuneCount, Valid and unicode.IsPrint. */
+static void utf8_rules(void **state)
+{
+    char out[4];
+
+    (void)state;
+    assert_int_equal(cmn_go_utf8_encode('A', out), 1);
+    assert_int_equal(cmn_go_utf8_encode(0xE9, out), 2);
+    assert_memory_equal(out, "\xc3\xa9", 2);
+    assert_int_equal(cmn_go_utf8_encode(0x20AC, out), 3);
+    assert_memory_equal(out, "\xe2\x82\xac", 3);
+    assert_int_equal(cmn_go_utf8_encode(0x1F600, out), 4);
+    assert_memory_equal(out, "\xf0\x9f\x98\x80", 4);
+    /* surrogates and values past U+10FFFF become U+FFFD */
+    assert_int_equal(cmn_go_utf8_encode(0xD800, out), 3);
+    assert_memory_equal(out, "\xef\xbf\xbd", 3);
+    assert_int_equal(cmn_go_utf8_encode(0x110000, out), 3);
+    assert_memory_equal(out, "\xef\xbf\xbd", 3);
+    /* each byte that starts no valid sequence counts one */
+    assert_int_equal(cmn_go_utf8_count("a\xc3\xa9\xe2\x82\xac", 6), 3);
+    assert_int_equal(cmn_go_utf8_count("\xe2\x82", 2), 2);
+    assert_int_equal(cmn_go_utf8_count("\xff\xfe", 2), 2);
+    assert_int_equal(cmn_go_utf8_count("", 0), 0);
+    assert_true(cmn_go_utf8_valid("a\xc3\xa9\xf0\x9f\x98\x80", 7));
+    assert_true(cmn_go_utf8_valid("", 0));
+    assert_false(cmn_go_utf8_valid("a\xe2\x82", 3));
+    assert_false(cmn_go_utf8_valid("\xed\xa0\x80", 3)); /* a surrogate */
+    assert_false(cmn_go_utf8_valid("\xc0\xaf", 2));      /* overlong */
+    assert_true(cmn_go_is_print(' '));
+    assert_true(cmn_go_is_print(0xE9));
+    assert_false(cmn_go_is_print('\n'));
+    assert_false(cmn_go_is_print(0xA0));
+    assert_false(cmn_go_is_print(0x2028));
+    assert_false(cmn_go_is_print(0xFEFF));
+    assert_false(cmn_go_is_print(0x110000));
 }
 
 /* The printf form cmn_go_format_duration replaced: "%.9f" of the value in its unit, trailing
@@ -274,6 +316,7 @@ int main(void)
         cmocka_unit_test(durations),    cmocka_unit_test(canonical_headers),
         cmocka_unit_test(json_strings), cmocka_unit_test(utf8),
         cmocka_unit_test(url),          cmocka_unit_test(quote),
+        cmocka_unit_test(utf8_rules),
         cmocka_unit_test(go_duration_matches_printf),
     };
 
