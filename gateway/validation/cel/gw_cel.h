@@ -3,6 +3,7 @@
 #define GW_CEL_H
 
 #include "cmn_err.h"
+#include "cmn_go_tz.h"
 
 #include <jansson.h>
 #include <stdbool.h>
@@ -160,19 +161,6 @@ struct gw_cel_val gw_cel_host(const struct gw_cel_host_ops *ops, const void *nod
  * integers print as decimals, reals with Go's formatting: jansson keeps no lexeme. */
 struct gw_cel_val gw_cel_json(const json_t *j, enum gw_cel_numbers mode);
 
-/* ---- time zones -----------------------------------------------------------------------------
- * Named zones for getHours('Europe/Paris') and friends, read from TZif data through a loader
- * and cached (thread-safe). Fixed offsets ("+02:00") and "UTC" need no database. */
-struct gw_cel_tzdb;
-/* Loader: fills *data (malloc'd, the cache frees it) and *len for a validated zone name;
- * returns 0, or -1 when the zone does not exist. */
-typedef int (*gw_cel_tz_loader)(void *ctx, const char *name, unsigned char **data, size_t *len);
-/* Owned cache of at most max_zones zones (0 = 64) filled through loader. */
-struct gw_cel_tzdb *gw_cel_tzdb_new(gw_cel_tz_loader loader, void *ctx, size_t max_zones);
-/* The system database: files under dir (NULL = /usr/share/zoneinfo), read when first used. */
-struct gw_cel_tzdb *gw_cel_tzdb_new_system(const char *dir);
-void gw_cel_tzdb_destroy(struct gw_cel_tzdb *db);
-
 /* ---- environments and programs -------------------------------------------------------------- */
 struct gw_cel_options {
     size_t max_expr_codepoints; /* 0 = 100000 (cel-go's limit) */
@@ -181,7 +169,9 @@ struct gw_cel_options {
     uint64_t max_iterations;    /* comprehension steps per evaluation, 0 = 100000 */
     size_t max_string_bytes;    /* largest string/bytes/list an evaluation builds, 0 = 1 MiB */
     bool backtick_idents;       /* `a-b` field syntax (off in KrakenD's cel-go environment) */
-    struct gw_cel_tzdb *tzdb;   /* borrowed, may be NULL (named zones are then errors) */
+    /* Named zones for getHours('Europe/Paris') and friends (cmn_go_tz.h; borrowed, may be NULL:
+     * named zones are then errors). Fixed offsets ("+02:00") and "UTC" need none. */
+    struct cmn_go_tzdb *tzdb;
 };
 
 struct gw_cel_env;

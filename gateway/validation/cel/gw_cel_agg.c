@@ -1,6 +1,8 @@
 /* gw_cel_agg.c - CEL lists and maps: native (arena) and host-backed (JSON read in place). */
 #include "gw_cel_int.h"
 
+#include "gw_gojson.h"
+
 #include <math.h>
 #include <stdio.h>
 #include <string.h>
@@ -30,10 +32,12 @@ static struct gw_cel_val host_number(struct gw_cel_arena *a, const struct gw_cel
         return gw_cel_double(exact ? (double)i : d);
     if (text)
         return gw_cel_string(text, len);
-    if (exact)
+    if (exact) {
         len = (size_t)snprintf(buf, sizeof(buf), "%lld", (long long)i);
-    else
-        len = cel_format_double(d, 'g', 21, buf, sizeof(buf));
+    } else { /* the json.Number of what encoding/json wrote for this float64 */
+        gw_json_format_float(d, buf, sizeof(buf));
+        len = strlen(buf);
+    }
     text = a ? cel_strdup(a, buf, len) : NULL;
     if (!text)
         return cel_err_static("evaluation memory limit exceeded");

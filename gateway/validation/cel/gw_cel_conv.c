@@ -2,6 +2,8 @@
  * arithmetic with CEL's overflow errors. */
 #include "gw_cel_int.h"
 
+#include "cmn_go_json.h"
+
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -226,7 +228,7 @@ static struct gw_cel_val to_string(struct cel_ectx *c, const struct gw_cel_val *
     case GW_CEL_BOOL:
         return x->v.b ? gw_cel_string("true", 4) : gw_cel_string("false", 5);
     case GW_CEL_BYTES:
-        if (!cel_utf8_valid(x->v.s, x->n))
+        if (!cmn_go_utf8_valid(x->v.s, x->n))
             return cel_err_static("invalid UTF-8 in bytes, cannot convert to string");
         return gw_cel_string(x->v.s, x->n);
     case GW_CEL_INT:

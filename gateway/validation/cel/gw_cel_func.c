@@ -2,6 +2,8 @@
  * and ordering operators, indexing, membership, size, string predicates and matches(). */
 #include "gw_cel_int.h"
 
+#include "cmn_go_json.h"
+
 #include <string.h>
 
 static const char *const FN_NAMES[FN_COUNT] = {
@@ -137,7 +139,7 @@ static struct gw_cel_val size_of(const struct gw_cel_val *x)
 {
     switch (x->kind) {
     case GW_CEL_STRING:
-        return gw_cel_int((int64_t)cel_utf8_count(x->v.s, x->n));
+        return gw_cel_int((int64_t)cmn_go_utf8_count(x->v.s, x->n));
     case GW_CEL_BYTES:
         return gw_cel_int((int64_t)x->n);
     case GW_CEL_LIST:
@@ -188,30 +190,41 @@ static struct gw_cel_val string_pred(enum cel_fn fn, const struct gw_cel_val *s,
     }
 }
 
+/* cel-go: regexp.MatchString(pattern, s), the pattern compiled when the call runs (once at
+ * plan time when it is a constant). RE2 never gives up; PCRE2 may, and then the check fails. */
 static struct gw_cel_val matches(struct cel_ectx *c, const struct cel_node *n,
                                  const struct gw_cel_val *s, const struct gw_cel_val *pat)
 {
-    const struct cel_regex *re = NULL;
-    struct cel_regex *own = NULL;
-    const char *msg = NULL;
-    char err[200];
-    int rc;
+    const struct cmn_go_re *re = NULL;
+    struct cmn_go_re *own = NULL;
+    enum cmn_go_re_match rc;
 
     if (s->kind != GW_CEL_STRING || pat->kind != GW_CEL_STRING)
         return no_overload();
     if (n->slot) {
+        const char *msg = NULL;
         re = cel_program_regex(c->p, n->slot, &msg);
         if (!re)
             return cel_err(c->a, "%s", msg);
     } else {
-        own = cel_regex_compile(pat->v.s, pat->n, err, sizeof(err));
+        struct cmn_err err = {0};
+        own = cmn_go_re_compile(pat->v.s, pat->n, CMN_GO_RE_ONCE, &err);
         if (!own)
-            return cel_err(c->a, "%s", err);
+            return cel_err(c->a, "%s", err.msg);
         re = own;
     }
-    rc = cel_regex_match(c, re, s->v.s, s->n, &msg);
-    cel_regex_free(own);
-    return rc < 0 ? cel_err(c->a, "%s", msg) : gw_cel_bool(rc == 1);
+    rc = cmn_go_re_match(re, s->v.s, s->n);
+    cmn_go_re_destroy(own);
+    switch (rc) {
+    case CMN_GO_RE_MATCH:
+        return gw_cel_bool(true);
+    case CMN_GO_RE_NOMATCH:
+        return gw_cel_bool(false);
+    case CMN_GO_RE_LIMIT:
+        return cel_err_static("regular expression match exceeded its step limit");
+    default:
+        return cel_err_static("regular expression match failed");
+    }
 }
 
 static bool is_getter(enum cel_fn fn)

@@ -4,6 +4,8 @@
 
 #include "gw_cel.h"
 
+#include "cmn_go_re.h"
+
 #include <stdarg.h>
 
 /* ---- arena ---------------------------------------------------------------------------------- */
@@ -68,8 +70,6 @@ int cel_compare(const struct gw_cel_val *x, const struct gw_cel_val *y);
 /* Go's strconv.FormatFloat(d, fmt, -1, 64) for fmt 'g' (%v) or 'f'; eprec 6 ('g', fmt's %g)
  * or 21 (encoding/json). Writes a NUL-terminated string, returns its length. */
 size_t cel_format_double(double d, char fmt, int eprec, char *out, size_t n);
-bool cel_utf8_valid(const char *s, size_t n);
-size_t cel_utf8_count(const char *s, size_t n);
 /* Builds a map checking keys: 0, -1 out of memory, -2 bad key type, -3 repeated key. */
 int cel_map_build(struct gw_cel_arena *a, struct gw_cel_val *keys, struct gw_cel_val *vals,
                   size_t n, struct gw_cel_val *out);
@@ -193,7 +193,6 @@ struct gw_cel_env {
 };
 int cel_env_find(const struct gw_cel_env *env, const char *name, size_t len);
 
-struct cel_regex; /* gw_cel_re.c */
 struct gw_cel_program {
     const struct gw_cel_env *env;
     struct gw_cel_arena arena; /* nodes, literals, source copy */
@@ -202,7 +201,7 @@ struct gw_cel_program {
     struct cel_node *root;
     uint32_t n_nodes;
     uint32_t max_locals;      /* comprehension nesting */
-    struct cel_regex **regex; /* compiled constant patterns, by node slot - 1 */
+    void *regex;              /* compiled constant patterns, by node slot - 1 (gw_cel_plan.c) */
     uint32_t n_regex;
     const char *warning;
 };
@@ -224,7 +223,7 @@ void cel_vdiag_at(const struct gw_cel_program *p, uint32_t pos, struct gw_cel_di
 /* Runtime type of a type name ("int", "google.protobuf.Timestamp"), or -1. */
 int cel_type_name(const char *s, size_t len);
 /* Constant patterns compiled at plan time: NULL with *err when the pattern was refused. */
-const struct cel_regex *cel_program_regex(const struct gw_cel_program *p, uint32_t slot,
+const struct cmn_go_re *cel_program_regex(const struct gw_cel_program *p, uint32_t slot,
                                           const char **err);
 void cel_program_free_regex(struct gw_cel_program *p);
 
@@ -246,7 +245,6 @@ struct cel_ectx {
     struct gw_cel_val *locals;
     uint64_t iters_left;
     size_t max_string;
-    void *re_scratch; /* regex match state, made on first use */
 };
 struct gw_cel_val cel_eval_node(struct cel_ectx *c, const struct cel_node *n);
 /* Strict functions (every argument evaluated and neither error nor unknown). */
@@ -258,39 +256,21 @@ struct gw_cel_val cel_convert(struct cel_ectx *c, enum cel_fn fn, const struct g
 struct gw_cel_val cel_arith(struct cel_ectx *c, enum cel_fn fn, const struct gw_cel_val *x,
                             const struct gw_cel_val *y);
 
-/* ---- time (gw_cel_time.c, gw_cel_tz.c) ------------------------------------------------------ */
+/* ---- time (gw_cel_time.c) ------------------------------------------------------------------ */
 #define CEL_TS_MIN (-62135596800LL) /* 0001-01-01T00:00:00Z */
 #define CEL_TS_MAX 253402300799LL   /* 9999-12-31T23:59:59Z */
-/* Go's time.Parse(time.RFC3339, s), then CEL's range check. 0 or -1 (range error: -2). */
+/* Go's time.Parse(time.RFC3339, s), then CEL's range check. 0, -1 (syntax) or -2 (range). */
 int cel_ts_parse(const char *s, size_t n, struct gw_cel_val *out);
-/* RFC 3339 with up to max_frac fraction digits (trailing zeros trimmed). */
+/* RFC3339Nano (max_frac > 3) or KrakenD's `now` layout with up to 3 fraction digits. Returns
+ * the length it wanted, like snprintf. */
 size_t cel_ts_format(const struct gw_cel_val *ts, int max_frac, char *out, size_t n);
 /* Go's time.ParseDuration. 0 or -1. */
 int cel_dur_parse(const char *s, size_t n, int64_t *nanos);
+/* cel-go's string(duration): seconds with Go's 'f' formatting, then "s" ("1.5s"). */
 size_t cel_dur_format(int64_t nanos, char *out, size_t n);
-/* Days since 1970-01-01 of a proleptic Gregorian date, and back. */
-int64_t cel_days_from_civil(int64_t y, unsigned m, unsigned d);
-void cel_civil_from_days(int64_t z, int64_t *y, unsigned *m, unsigned *d);
 /* Timestamp accessors (FN_GETFULLYEAR...), tz may be NULL (UTC). */
 struct gw_cel_val cel_ts_get(struct cel_ectx *c, enum cel_fn fn, const struct gw_cel_val *ts,
                              const struct gw_cel_val *tz);
 struct gw_cel_val cel_dur_get(enum cel_fn fn, const struct gw_cel_val *d);
-/* UTC offset of zone name at unix second t: 0 and *off, or -1 (unknown zone). */
-int cel_tzdb_offset(struct gw_cel_tzdb *db, const char *name, size_t len, int64_t t, int32_t *off);
-/* The cache frees its loader context with fn (gw_cel_tzfile.c's directory string). */
-void cel_tzdb_set_ctx_free(struct gw_cel_tzdb *db, void (*fn)(void *));
-/* Parsed TZif data (gw_cel_tz.c): owned zone or NULL when invalid. */
-struct cel_zone;
-struct cel_zone *cel_zone_parse(const unsigned char *data, size_t len);
-void cel_zone_free(struct cel_zone *z);
-int32_t cel_zone_offset(const struct cel_zone *z, int64_t t);
-
-/* ---- regular expressions (gw_cel_re.c) ------------------------------------------------------ */
-/* RE2 syntax checked and translated for PCRE2. NULL with errbuf filled when refused. */
-struct cel_regex *cel_regex_compile(const char *pat, size_t n, char *errbuf, size_t errlen);
-void cel_regex_free(struct cel_regex *re);
-/* 1 match, 0 no match, -1 error (message in *msg, static). */
-int cel_regex_match(struct cel_ectx *c, const struct cel_regex *re, const char *s, size_t n,
-                    const char **msg);
 
 #endif

@@ -1,6 +1,8 @@
 /* gw_cel_lex.c - CEL lexer (cel-spec langdef lexis, cel-go's CEL.g4) and literal decoding. */
 #include "gw_cel_lex.h"
 
+#include "cmn_go_json.h"
+
 #include <errno.h>
 #include <math.h>
 #include <stdlib.h>
@@ -329,30 +331,6 @@ int cel_lit_double(const char *s, size_t len, bool negative, double *out)
     return 0;
 }
 
-static size_t put_utf8(char *o, uint32_t c)
-{
-    if (c < 0x80) {
-        o[0] = (char)c;
-        return 1;
-    }
-    if (c < 0x800) {
-        o[0] = (char)(0xC0 | (c >> 6));
-        o[1] = (char)(0x80 | (c & 0x3F));
-        return 2;
-    }
-    if (c < 0x10000) {
-        o[0] = (char)(0xE0 | (c >> 12));
-        o[1] = (char)(0x80 | ((c >> 6) & 0x3F));
-        o[2] = (char)(0x80 | (c & 0x3F));
-        return 3;
-    }
-    o[0] = (char)(0xF0 | (c >> 18));
-    o[1] = (char)(0x80 | ((c >> 12) & 0x3F));
-    o[2] = (char)(0x80 | ((c >> 6) & 0x3F));
-    o[3] = (char)(0x80 | (c & 0x3F));
-    return 4;
-}
-
 static int simple_escape(char c)
 {
     switch (c) {
@@ -437,7 +415,7 @@ static size_t unescape_one(const char *s, size_t n, bool bytes, char *o, size_t 
         *msg = "invalid unicode code point";
         return 0;
     }
-    *olen = put_utf8(o, v);
+    *olen = cmn_go_utf8_encode(v, o);
     return digits == 3 ? 4 : 2 + digits;
 }
 

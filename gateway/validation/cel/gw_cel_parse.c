@@ -1,6 +1,8 @@
 /* gw_cel_parse.c - CEL parser: recursive descent over cel-go's grammar, macros expanded here. */
 #include "gw_cel_lex.h"
 
+#include "cmn_go_json.h"
+
 #include <stdio.h>
 #include <string.h>
 
@@ -632,11 +634,11 @@ enum gw_cel_status cel_parse(struct gw_cel_program *p, struct gw_cel_diag *diag)
     };
     size_t cps;
 
-    if (!cel_utf8_valid(p->src, p->src_len)) {
+    if (!cmn_go_utf8_valid(p->src, p->src_len)) {
         fail(&ps, 0, "expression is not valid UTF-8");
         return ps.status;
     }
-    cps = cel_utf8_count(p->src, p->src_len);
+    cps = cmn_go_utf8_count(p->src, p->src_len);
     if (cps > o->max_expr_codepoints) {
         fail(&ps, 0, "expression code point size exceeds limit: size: %zu, limit %zu", cps,
              o->max_expr_codepoints);

@@ -18,7 +18,7 @@ struct planner {
 };
 
 struct cel_rx_const {
-    struct cel_regex *re;
+    struct cmn_go_re *re;
     const char *err;
 };
 
@@ -174,7 +174,7 @@ static void plan_regex(struct planner *pl, struct cel_node *n)
 {
     const struct cel_node *pat = n->u.call.args[1];
     struct cel_rx_const *rx, *grown;
-    char err[200];
+    struct cmn_err err = {0};
 
     if (n->u.call.nargs != 2 || pat->kind != N_LIT || pat->u.lit.kind != GW_CEL_STRING)
         return;
@@ -186,13 +186,18 @@ static void plan_regex(struct planner *pl, struct cel_node *n)
     if (pl->p->n_regex)
         memcpy(grown, pl->p->regex, pl->p->n_regex * sizeof(*grown));
     rx = &grown[pl->p->n_regex];
-    rx->re = cel_regex_compile(pat->u.lit.v.s, pat->u.lit.n, err, sizeof(err));
+    /* cel-go compiles the pattern when it evaluates: a bad one is an evaluation error */
+    rx->re = cmn_go_re_compile(pat->u.lit.v.s, pat->u.lit.n, 0, &err);
     if (!rx->re) {
-        rx->err = cel_strdup(&pl->p->arena, err, strlen(err));
+        rx->err = cel_strdup(&pl->p->arena, err.msg, strlen(err.msg));
+        if (!rx->err) {
+            pl->status = GW_CEL_ERR_NOMEM;
+            return;
+        }
         if (!pl->p->warning)
             pl->p->warning = rx->err;
     }
-    pl->p->regex = (struct cel_regex **)(void *)grown;
+    pl->p->regex = grown;
     n->slot = ++pl->p->n_regex;
 }
 
@@ -242,7 +247,9 @@ static void preload_zone(struct planner *pl, struct cel_node *n)
         memchr(tz->u.lit.v.s, ':', tz->u.lit.n) ||
         (tz->u.lit.n == 3 && memcmp(tz->u.lit.v.s, "UTC", 3) == 0))
         return;
-    if (cel_tzdb_offset(pl->p->env->opt.tzdb, tz->u.lit.v.s, tz->u.lit.n, 0, &off) != 0 &&
+    if ((!pl->p->env->opt.tzdb ||
+         cmn_go_tzdb_lookup(pl->p->env->opt.tzdb, tz->u.lit.v.s, tz->u.lit.n, 0, &off, NULL) !=
+             CMN_GO_TZ_OK) &&
         !pl->p->warning) {
         char msg[200];
         int len =
@@ -354,16 +361,16 @@ enum gw_cel_status cel_fold(struct gw_cel_program *p)
 
 void cel_program_free_regex(struct gw_cel_program *p)
 {
-    struct cel_rx_const *rx = (struct cel_rx_const *)(void *)p->regex;
+    struct cel_rx_const *rx = p->regex;
 
     for (uint32_t i = 0; i < p->n_regex; i++)
-        cel_regex_free(rx[i].re);
+        cmn_go_re_destroy(rx[i].re);
 }
 
-const struct cel_regex *cel_program_regex(const struct gw_cel_program *p, uint32_t slot,
+const struct cmn_go_re *cel_program_regex(const struct gw_cel_program *p, uint32_t slot,
                                           const char **err)
 {
-    const struct cel_rx_const *rx = (const struct cel_rx_const *)(const void *)p->regex;
+    const struct cel_rx_const *rx = p->regex;
 
     *err = rx[slot - 1].err;
     return rx[slot - 1].re;

@@ -288,62 +288,6 @@ enum gw_cel_rtype cel_rtype_of(const struct gw_cel_val *v)
     }
 }
 
-/* ---- UTF-8 ---------------------------------------------------------------------------------- */
-
-/* Length of the valid sequence at s (1..4) or 0. */
-static size_t utf8_seq(const unsigned char *s, size_t n)
-{
-    unsigned c = s[0];
-
-    if (c < 0x80)
-        return 1;
-    if (c >= 0xC2 && c <= 0xDF)
-        return n >= 2 && (s[1] & 0xC0) == 0x80 ? 2 : 0;
-    if (c >= 0xE0 && c <= 0xEF) {
-        if (n < 3 || (s[1] & 0xC0) != 0x80 || (s[2] & 0xC0) != 0x80)
-            return 0;
-        if ((c == 0xE0 && s[1] < 0xA0) || (c == 0xED && s[1] >= 0xA0))
-            return 0; /* overlong, surrogate */
-        return 3;
-    }
-    if (c >= 0xF0 && c <= 0xF4) {
-        if (n < 4 || (s[1] & 0xC0) != 0x80 || (s[2] & 0xC0) != 0x80 || (s[3] & 0xC0) != 0x80)
-            return 0;
-        if ((c == 0xF0 && s[1] < 0x90) || (c == 0xF4 && s[1] >= 0x90))
-            return 0;
-        return 4;
-    }
-    return 0;
-}
-
-bool cel_utf8_valid(const char *s, size_t n)
-{
-    const unsigned char *p = (const unsigned char *)s;
-    size_t i = 0;
-
-    while (i < n) {
-        size_t k = utf8_seq(p + i, n - i);
-        if (!k)
-            return false;
-        i += k;
-    }
-    return true;
-}
-
-/* Code points, counting each invalid byte as one (Go's utf8.RuneCountInString). */
-size_t cel_utf8_count(const char *s, size_t n)
-{
-    const unsigned char *p = (const unsigned char *)s;
-    size_t i = 0, count = 0;
-
-    while (i < n) {
-        size_t k = utf8_seq(p + i, n - i);
-        i += k ? k : 1;
-        count++;
-    }
-    return count;
-}
-
 /* ---- equality and ordering ----------------------------------------------------------------- */
 
 static int cmp_double(double a, double b)

@@ -35,7 +35,7 @@ struct fx *fx_new(void)
 
     if (!f)
         return NULL;
-    f->tz = gw_cel_tzdb_new_system(NULL);
+    f->tz = cmn_go_tzdb_new_system(NULL);
     opt.tzdb = f->tz;
     f->env = gw_cel_env_new_krakend(&opt);
     f->arena = gw_cel_arena_new(0);
@@ -54,7 +54,7 @@ void fx_free(struct fx *f)
         return;
     gw_cel_env_destroy(f->env);
     gw_cel_arena_destroy(f->arena);
-    gw_cel_tzdb_destroy(f->tz);
+    cmn_go_tzdb_destroy(f->tz);
     json_decref(f->data);
     json_decref(f->claims);
     free(f);

@@ -10,7 +10,7 @@ enum fx_phase { FX_REQ, FX_RESP, FX_JWT };
 struct fx {
     struct gw_cel_env *env;
     struct gw_cel_arena *arena;
-    struct gw_cel_tzdb *tz;
+    struct cmn_go_tzdb *tz;
     json_t *data, *claims;
 };
 

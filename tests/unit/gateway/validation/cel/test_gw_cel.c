@@ -189,7 +189,8 @@ static void functions(void **state)
         {"'\xc3\xa9t\xc3\xa9'.matches('^.{3}$') && '\\101'.matches('\\\\101')", FX_REQ, "true"},
         {"'x'.matches('(a)\\\\1')", FX_REQ, "!invalid escape sequence"},
         {"'x'.matches('a(?=b)')", FX_REQ, "!invalid or unsupported Perl syntax"},
-        {"'x'.matches('(?<!a)b')", FX_REQ, "!invalid or unsupported Perl syntax"},
+        /* Go 1.22+ reads (?< as a named group: no '>' makes the whole pattern the culprit */
+        {"'x'.matches('(?<!a)b')", FX_REQ, "!invalid named capture: `(?<!a)b`"},
         {"'x'.matches('(?>a)')", FX_REQ, "!invalid or unsupported Perl syntax"},
         {"'aaa'.matches('a*+')", FX_REQ, "!invalid nested repetition operator"},
         {"'aaa'.matches('a**')", FX_REQ, "!invalid nested repetition operator"},

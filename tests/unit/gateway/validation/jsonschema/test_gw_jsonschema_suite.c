@@ -1,5 +1,5 @@
 /* test_gw_jsonschema_suite.c - the official JSON-Schema-Test-Suite, read at run time from
- * ../shared: every required test of drafts 4, 6, 7, 2019-09 and 2020-12 must pass; the optional
+ * ../shared/vectors (tu_shared.h; skipped where the material is absent): every required test of drafts 4, 6, 7, 2019-09 and 2020-12 must pass; the optional
  * ones are printed as a table (file, passed/total). remotes/ is served from local files. */
 #include "gw_jsonschema_int.h"
 
@@ -12,13 +12,13 @@
 #include <string.h>
 
 #include <dirent.h>
-#include <sys/stat.h>
 
 #include <cmocka.h>
 
 #include "tu_file.h"
+#include "tu_shared.h"
 
-#define SUITE GW_SHARED_DIR "/vectors/json-schema-test-suite"
+#define SUITE_REL "vectors/json-schema-test-suite"
 #define REMOTE_PREFIX "http://localhost:1234/"
 #define MAX_FILES 128
 
@@ -27,11 +27,14 @@ struct tally {
     unsigned shown; /* failures printed */
 };
 
-static bool suite_present(void)
+/* The suite's directory (tu_run has checked that the material exists). */
+static const char *suite_dir(void)
 {
-    struct stat st;
+    static char dir[512];
 
-    return stat(SUITE "/tests", &st) == 0 && S_ISDIR(st.st_mode);
+    if (!dir[0])
+        assert_non_null(tu_shared_path(SUITE_REL, dir, sizeof(dir)));
+    return dir;
 }
 
 /* The suite's remotes/ for http://localhost:1234/... (README: "Additional Assumptions"). */
@@ -42,7 +45,7 @@ static char *load_remote(void *ctx, const char *uri, size_t *len)
     (void)ctx;
     if (strncmp(uri, REMOTE_PREFIX, strlen(REMOTE_PREFIX)) || strstr(uri, ".."))
         return NULL;
-    snprintf(path, sizeof(path), SUITE "/remotes/%s", uri + strlen(REMOTE_PREFIX));
+    snprintf(path, sizeof(path), "%s/remotes/%s", suite_dir(), uri + strlen(REMOTE_PREFIX));
     return tu_read_file(path, len);
 }
 
@@ -149,11 +152,7 @@ static void required(const char *draft)
     struct tally t = {0};
     size_t n;
 
-    if (!suite_present()) {
-        printf("JSON-Schema-Test-Suite not found at %s: skipped\n", SUITE);
-        skip();
-    }
-    snprintf(dir, sizeof(dir), SUITE "/tests/%s", draft);
+    snprintf(dir, sizeof(dir), "%s/tests/%s", suite_dir(), draft);
     n = list_json(dir, names);
     assert_true(n > 10);
     for (size_t i = 0; i < n; i++) {
@@ -171,7 +170,7 @@ static void optional_dir(const char *draft, const char *sub, bool formats, struc
     char dir[512], path[1024], label[256], *names[MAX_FILES];
     size_t n;
 
-    snprintf(dir, sizeof(dir), SUITE "/tests/%s/%s", draft, sub);
+    snprintf(dir, sizeof(dir), "%s/tests/%s/%s", suite_dir(), draft, sub);
     n = list_json(dir, names);
     for (size_t i = 0; i < n; i++) {
         struct tally t = {0};
@@ -191,8 +190,6 @@ static void optional(const char *draft)
 {
     struct tally all = {0};
 
-    if (!suite_present())
-        skip();
     printf("| draft | optional file | passed/total |\n|---|---|---|\n");
     optional_dir(draft, "optional", false, &all);
     optional_dir(draft, "optional/format", true, &all);
@@ -252,9 +249,9 @@ static void test_optional2020(void **state)
     optional("draft2020-12");
 }
 
-int main(void)
+int main(int argc, char **argv)
 {
-    const struct CMUnitTest tests[] = {
+    const struct CMUnitTest shared[] = {
         cmocka_unit_test(test_draft4),       cmocka_unit_test(test_draft6),
         cmocka_unit_test(test_draft7),       cmocka_unit_test(test_draft2019),
         cmocka_unit_test(test_draft2020),    cmocka_unit_test(test_optional4),
@@ -262,5 +259,5 @@ int main(void)
         cmocka_unit_test(test_optional2019), cmocka_unit_test(test_optional2020),
     };
 
-    return cmocka_run_group_tests(tests, NULL, NULL);
+    return tu_run(argc, argv, NULL, 0, shared, TU_COUNT(shared));
 }
