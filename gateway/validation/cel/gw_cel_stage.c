@@ -51,7 +51,11 @@ static void log_checks(const struct site *s, const char *where)
     for (size_t i = 0; i < gw_cel_checks_exprs(c); i++) {
         const struct gw_cel_expr_info *x = gw_cel_checks_expr(c, i);
         /* KrakenD logs this at DEBUG; a check that silently never runs deserves a warning */
-        if (x->status == GW_CEL_ERR_CHECK)
+        if (x->phases == 0)
+            cmn_log_warn("%s %s: expression %s is never evaluated: it mentions none of req, resp "
+                         "and JWT, which is how KrakenD picks its phase",
+                         s->prefix, where, x->expr);
+        else if (x->status == GW_CEL_ERR_CHECK)
             cmn_log_warn("%s error parsing the expression %s: %u:%u: %s: check skipped, as "
                          "KrakenD does",
                          s->prefix, x->expr, x->diag.line, x->diag.column, x->diag.msg);
