@@ -465,3 +465,74 @@ static bool be_build(void *ctx, const struct gw_config *cfg, const struct gw_end
 }
 
 const struct gw_stage_factory gw_cel_backend_factory = {"validation/cel", NULL, be_build};
+
+/* ---- endpoint: JWT rejecter ------------------------------------------------------------------ */
+
+struct gw_cel_rejecter {
+    struct site s;
+};
+
+struct gw_cel_rejecter *gw_cel_rejecter_new(const struct gw_endpoint *ep, struct cmn_err *err,
+                                            bool *ok)
+{
+    const json_t *v = ep->extra_config ? json_object_get(ep->extra_config, NS) : NULL;
+    struct gw_cel_options opt = {0};
+    struct gw_cel_rejecter *r;
+
+    *ok = true;
+    if (!v)
+        return NULL;
+    r = calloc(1, sizeof(*r));
+    if (!r)
+        goto nomem;
+    r->s.ep = ep;
+    snprintf(r->s.prefix, sizeof(r->s.prefix), "[ENDPOINT: %s][CEL]", ep->path);
+    r->s.tz = cmn_go_tzdb_new_system(NULL);
+    opt.tzdb = r->s.tz;
+    r->s.env = gw_cel_env_new_krakend(&opt);
+    if (!r->s.env || gw_cel_checks_new(r->s.env, v, GW_CEL_LEVEL_ENDPOINT, &r->s.checks, err) != 0)
+        goto nomem;
+    if (gw_cel_checks_state(r->s.checks) != GW_CEL_ABSENT &&
+        gw_cel_checks_count(r->s.checks, GW_CEL_PHASE_JWT) > 0 &&
+        gw_cel_checks_jwt_enabled(r->s.checks))
+        return r;
+    if (gw_cel_checks_drop_reason(r->s.checks, GW_CEL_PHASE_JWT))
+        cmn_log_debug("%s Error building the JWT rejecter: %s", r->s.prefix,
+                      gw_cel_checks_drop_reason(r->s.checks, GW_CEL_PHASE_JWT));
+    gw_cel_rejecter_destroy(r);
+    return NULL;
+nomem:
+    gw_cel_rejecter_destroy(r);
+    *ok = false;
+    cmn_err_set(err, 1, "%s: out of memory building the validation/cel JWT rejecter",
+                ep->json_path);
+    return NULL;
+}
+
+bool gw_cel_rejecter_rejects(const struct gw_cel_rejecter *r, const json_t *claims)
+{
+    struct gw_cel_arena *a = gw_cel_arena_new(EVAL_ARENA_BYTES);
+    struct gw_cel_activation *act = a ? gw_cel_activation_new(a, r->s.env) : NULL;
+    struct gw_cel_verdict v;
+    char now[GW_CEL_NOW_MAX];
+    size_t now_len = format_now(now);
+    bool rejected = true; /* out of memory: the token is not let through */
+
+    if (act && gw_cel_bind_jwt(act, claims, now, now_len) == 0) {
+        rejected = gw_cel_checks_eval(r->s.checks, GW_CEL_PHASE_JWT, act, &v) != 0;
+        if (rejected)
+            cmn_log_info("%s Rejecter #%d result: false", r->s.prefix, v.index);
+    }
+    gw_cel_arena_destroy(a);
+    return rejected;
+}
+
+void gw_cel_rejecter_destroy(struct gw_cel_rejecter *r)
+{
+    if (!r)
+        return;
+    gw_cel_checks_destroy(r->s.checks);
+    gw_cel_env_destroy(r->s.env);
+    cmn_go_tzdb_destroy(r->s.tz);
+    free(r);
+}

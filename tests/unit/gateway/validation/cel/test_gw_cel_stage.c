@@ -272,6 +272,44 @@ static void backend_stage(void **state)
     gw_config_destroy(cfg);
 }
 
+/* The JWT phase, ready for auth/validator: spec §6.7 cel-7's rejecter, and fail-open rules. */
+static void jwt_rejecter(void **state)
+{
+    struct gw_config *cfg = config("[{\"check_expr\": \"size(JWT.roles)>1\"},"
+                                   " {\"check_expr\": \"req_method == 'POST'\"}]",
+                                   NULL);
+    struct gw_cel_rejecter *r;
+    struct cmn_err err = {0};
+    json_t *claims;
+    bool ok;
+
+    (void)state;
+    r = gw_cel_rejecter_new(&cfg->endpoints[0], &err, &ok);
+    assert_true(ok);
+    assert_non_null(r);
+    claims = json_pack("{s:s, s:[s,s]}", "sub", "1234567890qwertyuio", "roles", "role_a", "role_b");
+    assert_false(gw_cel_rejecter_rejects(r, claims));
+    json_decref(claims);
+    claims = json_pack("{s:[s]}", "roles", "role_a");
+    assert_true(gw_cel_rejecter_rejects(r, claims));
+    json_decref(claims);
+    /* no roles claim: an error, which rejects */
+    claims = json_object();
+    assert_true(gw_cel_rejecter_rejects(r, claims));
+    json_decref(claims);
+    gw_cel_rejecter_destroy(r);
+    gw_config_destroy(cfg);
+    /* a parse error in a JWT expression disables the rejecter only; none: no rejecter */
+    cfg = config("[{\"check_expr\": \"has(JWT['roles'])\"}]", NULL);
+    assert_null(gw_cel_rejecter_new(&cfg->endpoints[0], &err, &ok));
+    assert_true(ok);
+    gw_config_destroy(cfg);
+    cfg = config("[{\"check_expr\": \"req_method == 'POST'\"}]", NULL);
+    assert_null(gw_cel_rejecter_new(&cfg->endpoints[0], &err, &ok));
+    assert_true(ok);
+    gw_config_destroy(cfg);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -279,6 +317,7 @@ int main(void)
         cmocka_unit_test(endpoint_post_only_on_an_error_free_outcome),
         cmocka_unit_test(build_rules_fail_open),
         cmocka_unit_test(backend_stage),
+        cmocka_unit_test(jwt_rejecter),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
