@@ -2,21 +2,40 @@
  * outer to inner, as KrakenD stacks its handlers. */
 #include "gw_modules.h"
 
+#include "gw_botdetector.h"
 #include "gw_cel_stage.h"
+#include "gw_circuitbreaker.h"
+#include "gw_clientcredentials.h"
+#include "gw_cors.h"
+#include "gw_httpcache.h"
+#include "gw_httpsecure.h"
 #include "gw_jsonschema_stage.h"
+#include "gw_ratelimit.h"
+#include "gw_revoker.h"
+#include "gw_signer.h"
+
+#include <stdlib.h>
 
 /* Router middlewares: before routing (security/cors), gin's engine middlewares (security/http,
  * service-level bot detector), then each endpoint's chain (bot detector, telemetry, after the
- * validator: Lua, rate limits, validation). */
+ * validator: auth/signer (krakend-jose's handler right below the validator), Lua, rate limits,
+ * validation). */
 static const struct gw_mw_factory *const MIDDLEWARES[] = {
-    NULL, /* placeholder: C has no empty initialiser lists; never used (count below) */
+    &gw_cors_factory,   &gw_httpsecure_factory, &gw_botdetector_factory,
+    &gw_signer_factory, &gw_rl_router_factory, /* GW_MW_AUTHENTICATED: client limit, then endpoint
+                                                  limit */
 };
-static const size_t N_MIDDLEWARES = 0;
+static const size_t N_MIDDLEWARES = sizeof(MIDDLEWARES) / sizeof(MIDDLEWARES[0]);
 
 /* Backend stages, outer to inner: telemetry, qos/circuit-breaker, qos/ratelimit/proxy,
- * modifier/lua-backend, validation/cel, modifier/martian, qos/http-cache. */
+ * modifier/lua-backend, validation/cel, modifier/martian, qos/http-cache, then
+ * auth/client-credentials (KrakenD's OAuth2 HTTP client, under the cache). */
 static const struct gw_stage_factory *const STAGES[] = {
-    &gw_cel_backend_factory,
+    &gw_cb_factory,                /* qos/circuit-breaker: counts what every stage inside it does */
+    &gw_rl_proxy_factory,          /* qos/ratelimit/proxy: a rejection is a breaker failure */
+    &gw_cel_backend_factory,       /* validation/cel: a rejection is this backend failing */
+    &gw_hc_factory,                /* qos/http-cache: a hit still passed both above */
+    &gw_clientcredentials_factory, /* under the cache, as KrakenD's OAuth2 client */
 };
 static const size_t N_STAGES = sizeof(STAGES) / sizeof(STAGES[0]);
 
@@ -38,10 +57,50 @@ struct gw_server_opts gw_modules_opts(void)
 bool gw_modules_check(const struct gw_config *cfg, struct cmn_err *err)
 {
     struct gw_mw_chains *mws = NULL;
+    struct gw_revoker *rev = NULL;
+    enum gw_rev_status rs;
 
     if (!gw_mw_chains_build(cfg, MIDDLEWARES, N_MIDDLEWARES, &mws, err))
         return false;
     gw_mw_chains_free(mws);
-    return gw_stage_check(cfg, STAGES, N_STAGES, err) &&
-           gw_pstage_check(cfg, PSTAGES, N_PSTAGES, err);
+    if (!gw_stage_check(cfg, STAGES, N_STAGES, err) ||
+        !gw_pstage_check(cfg, PSTAGES, N_PSTAGES, err))
+        return false;
+    rs = gw_revoker_from_config(cfg, NULL, false, &rev, err);
+    gw_revoker_destroy(rev);
+    return rs != GW_REV_INVALID && rs != GW_REV_NOMEM;
+}
+
+struct gw_modules_rt {
+    struct gw_revoker *revoker; /* the validator's rejecter while it runs */
+};
+
+bool gw_modules_start(const struct gw_config *cfg, struct gw_validator *val,
+                      struct gw_modules_rt **out, struct cmn_err *err)
+{
+    struct gw_modules_rt *rt = calloc(1, sizeof(*rt));
+    enum gw_rev_status rs;
+
+    *out = NULL;
+    if (!rt)
+        return cmn_err_set(err, 1, "out of memory"), false;
+    rs = gw_revoker_from_config(cfg, NULL, true, &rt->revoker, err);
+    if (rs == GW_REV_INVALID || rs == GW_REV_NOMEM) {
+        free(rt);
+        return false;
+    }
+    if (rt->revoker && val) { /* krakend-jose's rejecter chain: the bloom filter */
+        struct gw_jwt_rejecter rej = {gw_revoker_rejected, rt->revoker};
+        gw_validator_set_rejecter(val, &rej);
+    }
+    *out = rt;
+    return true;
+}
+
+void gw_modules_stop(struct gw_modules_rt *rt)
+{
+    if (!rt)
+        return;
+    gw_revoker_destroy(rt->revoker);
+    free(rt);
 }

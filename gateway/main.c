@@ -204,6 +204,7 @@ static int cmd_run(int argc, char **argv)
     struct gw_server *srv;
     struct gw_server_opts opts;
     struct gw_validator *val;
+    struct gw_modules_rt *mods = NULL;
     int sig, rc, wait_ms;
     char cwd[PATH_MAX];
 
@@ -256,12 +257,14 @@ static int cmd_run(int argc, char **argv)
     }
     opts = gw_modules_opts();
     opts.auth = gw_validator_provider(val);
-    srv = gw_server_start(cfg, &opts, &err);
-    if (!srv || !gw_validator_start(val, &err)) {
+    srv = NULL;
+    if (!gw_modules_start(cfg, val, &mods, &err) || !(srv = gw_server_start(cfg, &opts, &err)) ||
+        !gw_validator_start(val, &err)) {
         cmn_log_error("%s", err.msg);
         cmn_log_error("Router execution ended");
         gw_server_stop(srv, 0);
         gw_validator_destroy(val);
+        gw_modules_stop(mods);
         gw_config_destroy(cfg);
         return 1;
     }
@@ -274,6 +277,7 @@ static int cmd_run(int argc, char **argv)
                                             : DEFAULT_SHUTDOWN_WAIT_MS;
     gw_server_stop(srv, wait_ms);
     gw_validator_destroy(val);
+    gw_modules_stop(mods);
     gw_config_destroy(cfg);
     return 0;
 }
@@ -329,7 +333,9 @@ static int cmd_check(int argc, char **argv)
     gw_config_dump(cfg, o.debug, stderr);
     for (size_t i = 0; i < cfg->warnings.n; i++)
         fprintf(stderr, "WARNING: %s\n", cfg->warnings.items[i]);
-    /* What KrakenD only finds when it builds the validators: reported here too. */
+    /* What KrakenD only finds when it builds the validators and the modules: reported here
+     * too. The modules log their warnings; their startup lines (DEBUG) are for `run`. */
+    cmn_log_init("KRAKEND", CMN_LOG_WARNING, 2);
     if (!gw_validator_check_config(cfg, check_warning, NULL, &err) ||
         !gw_modules_check(cfg, &err)) {
         fprintf(stderr, "ERROR parsing the configuration file:\t%s\n", err.msg);

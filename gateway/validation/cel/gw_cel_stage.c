@@ -221,13 +221,19 @@ static size_t format_now(char out[GW_CEL_NOW_MAX])
 }
 
 /* Fills rv from the endpoint's request (out NULL) or a backend's request (out). */
+/* What one backend call adds to Lura's request Params: the sequential proxy's Resp<N>_ keys. */
+struct seq_vars {
+    const struct gw_seqparam *v;
+    size_t n;
+};
+
 static bool request_vars(const struct site *s, const struct gw_inreq *in,
-                         const struct gw_outreq *out, struct req_scratch *r,
-                         struct gw_cel_req_vars *rv)
+                         const struct gw_outreq *out, const struct seq_vars *seq,
+                         struct req_scratch *r, struct gw_cel_req_vars *rv)
 {
     const struct gw_hdrs *h = out ? &out->headers : &r->hdrs;
     const char *query = "";
-    size_t qlen = 0, nq;
+    size_t qlen = 0, nq, np = in->n_params + seq->n;
 
     gw_hdrs_init(&r->hdrs, GW_MAX_HEADERS);
     cmn_buf_init(&r->qbuf, 64 * 1024);
@@ -252,20 +258,23 @@ static bool request_vars(const struct site *s, const struct gw_inreq *in,
         rv->method = in->method;
     }
     rv->method_len = strlen(rv->method);
-    r->kv = malloc((in->n_params + h->n + GW_MAX_QUERY_PARAMS + 1) * sizeof(*r->kv));
+    r->kv = malloc((np + h->n + GW_MAX_QUERY_PARAMS + 1) * sizeof(*r->kv));
     if (!r->kv || !bind_params(r, in, r->kv))
         return false;
+    for (size_t i = 0; i < seq->n; i++) /* keys as Lura stores them ("Resp0_foo") */
+        r->kv[in->n_params + i] = (struct gw_cel_kv){seq->v[i].key, strlen(seq->v[i].key),
+                                                     seq->v[i].value, strlen(seq->v[i].value)};
     rv->params = r->kv;
-    rv->n_params = in->n_params;
-    rv->headers = r->kv + in->n_params;
+    rv->n_params = np;
+    rv->headers = r->kv + np;
     rv->n_headers = h->n;
     for (size_t i = 0; i < h->n; i++)
-        r->kv[in->n_params + i] = (struct gw_cel_kv){h->v[i].name, strlen(h->v[i].name),
-                                                     h->v[i].value, strlen(h->v[i].value)};
-    nq = bind_query(r, query, qlen, r->kv + in->n_params + h->n, GW_MAX_QUERY_PARAMS);
+        r->kv[np + i] = (struct gw_cel_kv){h->v[i].name, strlen(h->v[i].name), h->v[i].value,
+                                           strlen(h->v[i].value)};
+    nq = bind_query(r, query, qlen, r->kv + np + h->n, GW_MAX_QUERY_PARAMS);
     if (!r->query)
         return false;
-    rv->query = r->kv + in->n_params + h->n;
+    rv->query = r->kv + np + h->n;
     rv->n_query = nq;
     return true;
 }
@@ -283,7 +292,8 @@ static void log_verdict(const struct site *s, const char *phase, const struct gw
 
 /* Runs the pre phase: NULL when it passed, else the error message (static or in msg). */
 static const char *run_pre(const struct site *s, const struct gw_inreq *in,
-                           const struct gw_outreq *out, char *msg, size_t msg_size)
+                           const struct gw_outreq *out, const struct seq_vars *seq, char *msg,
+                           size_t msg_size)
 {
     struct req_scratch r = {0};
     struct gw_cel_req_vars rv = {0};
@@ -295,7 +305,7 @@ static const char *run_pre(const struct site *s, const struct gw_inreq *in,
 
     if (gw_cel_checks_count(s->checks, GW_CEL_PHASE_PRE) == 0)
         return NULL;
-    if (!request_vars(s, in, out, &r, &rv))
+    if (!request_vars(s, in, out, seq, &r, &rv))
         goto out;
     rv.now = now;
     rv.now_len = format_now(now);
@@ -369,7 +379,8 @@ out:
 static enum gw_stage_verdict ep_before(void *ctx, struct gw_pstage_call *call, struct gw_perr *err)
 {
     char msg[96];
-    const char *fail = run_pre(ctx, call->in, NULL, msg, sizeof(msg));
+    const struct seq_vars none = {NULL, 0};
+    const char *fail = run_pre(ctx, call->in, NULL, &none, msg, sizeof(msg));
 
     if (!fail)
         return GW_STAGE_NEXT;
@@ -418,7 +429,8 @@ const struct gw_pstage_factory gw_cel_endpoint_factory = {"validation/cel", NULL
 static enum gw_stage_verdict be_before(void *ctx, struct gw_stage_call *call, struct gw_perr *err)
 {
     char msg[96];
-    const char *fail = run_pre(ctx, call->in, call->out, msg, sizeof(msg));
+    const struct seq_vars seq = {call->seq_params, call->n_seq_params};
+    const char *fail = run_pre(ctx, call->in, call->out, &seq, msg, sizeof(msg));
 
     if (!fail)
         return GW_STAGE_NEXT;

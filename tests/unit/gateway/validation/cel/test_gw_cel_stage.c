@@ -222,7 +222,7 @@ static void backend_stage(void **state)
     struct gw_config *cfg =
         config(NULL, "[{\"check_expr\": \"req_path == '/b/7' && req_method == 'GET'\"},"
                      " {\"check_expr\": \"req_querystring == {'a': ['1']}\"},"
-                     " {\"check_expr\": \"req_params.Id_user == '7'\"},"
+                     " {\"check_expr\": \"req_params == {'Id_user': '7', 'Resp0_a.b': 'x'}\"},"
                      " {\"check_expr\": \"resp_data.ok == true\"}]");
     const struct gw_endpoint *ep = &cfg->endpoints[0];
     struct gw_stage st = {0};
@@ -233,6 +233,8 @@ static void backend_stage(void **state)
     struct cmn_err cerr = {0};
     struct gw_presp *resp;
     bool has_err = false;
+    char seq_key[] = "Resp0_a.b", seq_val[] = "x";
+    const struct gw_seqparam seq = {seq_key, seq_val};
 
     (void)state;
     assert_true(gw_cel_backend_factory.build(NULL, cfg, ep, &ep->backends[0], &st, &cerr));
@@ -241,7 +243,13 @@ static void backend_stage(void **state)
     request(&in, "x", "a=1&b=2");
     assert_true(gw_request_build(ep, &ep->backends[0], ep->backends[0].hosts.items[0], &in, NULL, 0,
                                  &out, &cerr));
-    call = (struct gw_stage_call){ep, &ep->backends[0], 0, &in, &out, 0, 0, NULL, NULL};
+    /* what a sequential proxy's earlier backend left (Lura's Params keys) */
+    call = (struct gw_stage_call){.ep = ep,
+                                  .backend = &ep->backends[0],
+                                  .in = &in,
+                                  .out = &out,
+                                  .seq_params = &seq,
+                                  .n_seq_params = 1};
     assert_int_equal(st.before(st.ctx, &call, &err), GW_STAGE_NEXT);
     resp = response("{\"ok\": true}", true);
     st.after(st.ctx, &call, &resp, &err, &has_err);
