@@ -136,8 +136,11 @@ bool gw_rl_router_build(void *ctx, const struct gw_config *cfg, const struct gw_
                             startup_ns(env), err);
     if (!m->r)
         goto out;
-    *mw = (struct gw_mw){
-        GW_RL_ROUTER_NS, GW_MW_AUTHENTICATED, m, router_request, NULL, router_free, NULL};
+    *mw = (struct gw_mw){.name = GW_RL_ROUTER_NS,
+                         .slot = GW_MW_AUTHENTICATED,
+                         .ctx = m,
+                         .request = router_request,
+                         .free = router_free};
     m = NULL;
     ok = true;
 out:
