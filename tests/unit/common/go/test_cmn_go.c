@@ -439,7 +439,6 @@ int main(void)
         cmocka_unit_test(url),          cmocka_unit_test(quote),
         cmocka_unit_test(sprintf_str),
         cmocka_unit_test(utf8_rules),
-        cmocka_unit_test(go_duration_matches_printf),
         cmocka_unit_test(trim_space),
         cmocka_unit_test(values),
         cmocka_unit_test(go_duration_string),
