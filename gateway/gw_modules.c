@@ -71,6 +71,28 @@ bool gw_modules_check(const struct gw_config *cfg, struct cmn_err *err)
     return rs != GW_REV_INVALID && rs != GW_REV_NOMEM;
 }
 
+/* validation/cel's JWT phase as the validator's endpoint rejecter. */
+static bool cel_rejected(void *ctx, const json_t *claims)
+{
+    return gw_cel_rejecter_rejects(ctx, claims);
+}
+
+static bool cel_rejecter_make(void *ctx, const struct gw_endpoint *ep, struct gw_jwt_rejecter *out,
+                              struct cmn_err *err)
+{
+    bool ok;
+    struct gw_cel_rejecter *r = gw_cel_rejecter_new(ep, err, &ok);
+
+    (void)ctx;
+    *out = (struct gw_jwt_rejecter){r ? cel_rejected : NULL, r};
+    return ok;
+}
+
+static void cel_rejecter_release(void *rejecter_ctx)
+{
+    gw_cel_rejecter_destroy(rejecter_ctx);
+}
+
 struct gw_modules_rt {
     struct gw_revoker *revoker; /* the validator's rejecter while it runs */
 };
@@ -92,6 +114,10 @@ bool gw_modules_start(const struct gw_config *cfg, struct gw_validator *val,
     if (rt->revoker && val) { /* krakend-jose's rejecter chain: the bloom filter */
         struct gw_jwt_rejecter rej = {gw_revoker_rejected, rt->revoker};
         gw_validator_set_rejecter(val, &rej);
+    }
+    if (val) {
+        struct gw_jwt_rejecter_factory f = {cel_rejecter_make, cel_rejecter_release, NULL};
+        gw_validator_set_rejecter_factory(val, &f);
     }
     *out = rt;
     return true;

@@ -60,9 +60,10 @@ static void log_checks(const struct site *s, const char *where)
                          "KrakenD does",
                          s->prefix, x->expr, x->diag.line, x->diag.column, x->diag.msg);
     }
-    if (!s->b && gw_cel_checks_count(c, GW_CEL_PHASE_JWT) > 0)
-        cmn_log_warn("%s %s: %zu JWT expression(s) not applied: the JWT rejecter needs a hook in "
-                     "auth/validator this gateway does not have yet",
+    if (!s->b && gw_cel_checks_count(c, GW_CEL_PHASE_JWT) > 0 &&
+        !json_object_get(s->ep->extra_config, "auth/validator"))
+        cmn_log_warn("%s %s: %zu JWT expression(s) never evaluated: the JWT rejecter runs inside "
+                     "auth/validator, which this endpoint does not have",
                      s->prefix, where, gw_cel_checks_count(c, GW_CEL_PHASE_JWT));
     cmn_log_debug("%s %zu preEvaluator(s) loaded", s->prefix,
                   gw_cel_checks_count(c, GW_CEL_PHASE_PRE));

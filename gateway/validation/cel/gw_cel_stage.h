@@ -14,8 +14,8 @@ extern const struct gw_pstage_factory gw_cel_endpoint_factory;
 extern const struct gw_stage_factory gw_cel_backend_factory;
 
 /* The JWT phase of an endpoint's checks (spec §6.5): KrakenD runs it inside auth/validator, after
- * the signature and registered claims, before roles and scopes; a rejection answers 401. Ready
- * for a validator hook (not wired yet: auth/validator has none). NULL with *ok true when the
+ * the signature and registered claims, before roles and scopes; a rejection answers 401. The
+ * composition root hands it to the validator as its endpoint rejecter. NULL with *ok true when the
  * endpoint has no JWT expression or a parse error disabled the rejecter (fail-open, DEBUG log);
  * NULL with *ok false and err set when out of memory. Owned: gw_cel_rejecter_destroy. */
 struct gw_cel_rejecter;
