@@ -299,8 +299,20 @@ bool attempt_start(struct attempt *a, struct gw_outreq *out, bool take, int64_t 
     for (size_t i = 0; i < rt->n_stages && a->active && !a->deferred; i++) {
         struct gw_stage *st = &rt->stages[i];
         struct gw_perr err = {0};
+        enum gw_stage_verdict v;
         a->n_entered = i + 1;
-        if (st->before && st->before(st->ctx, &a->sc[i], &err) != GW_STAGE_NEXT) {
+        v = st->before ? st->before(st->ctx, &a->sc[i], &err) : GW_STAGE_NEXT;
+        if (v == GW_STAGE_SKIP) { /* an empty response, through this stage's own after */
+            struct gw_presp *empty = gw_presp_new();
+            gw_perr_free(&err);
+            if (empty) {
+                finish(a, i + 1, empty, &err, false);
+                continue;
+            }
+            gw_perr_set(&err, "out of memory");
+            v = GW_STAGE_FAIL;
+        }
+        if (v != GW_STAGE_NEXT) {
             if (!err.msg)
                 gw_perr_set(&err, "backend stage failed");
             fail_at(a, i, &err);

@@ -9,7 +9,10 @@
  * several) then runs, on its worker's loop thread:
  *
  *   before         outer to inner, on Lura's request, before the HTTP request exists: may fail
- *                  the call (an open breaker, a spent rate limit, a false CEL expression)
+ *                  the call (an open breaker, a spent rate limit, a false CEL expression) or skip
+ *                  everything inside it (GW_STAGE_SKIP, Lua's skip_next: no inner stage and no
+ *                  HTTP call; the response is empty (no data, not complete) and `after` runs
+ *                  from this stage outwards)
  *   http_request   outer to inner, on the HTTP request about to be sent: may change it
  *                  (martian, a trace header, a client-credentials token) or answer it (a cache
  *                  hit); may also ask to wait (GW_STAGE_WAIT) and resume the call later
@@ -19,7 +22,7 @@
  *                  (the breaker counts failures here)
  *
  * A stage that failed or answered in `before`/`http_request` still gets `after` from the stages
- * outside it, never from itself or the ones inside. */
+ * outside it, never from itself or the ones inside; one that skipped gets its own `after` too. */
 #ifndef GW_STAGE_H
 #define GW_STAGE_H
 
@@ -60,6 +63,8 @@ enum gw_stage_verdict {
     GW_STAGE_WAIT,     /* http_request only: call gw_stage_resume(call->resume, ...) later, from
                         * any thread, exactly once (the call may be cancelled meanwhile: resume
                         * then only frees) */
+    GW_STAGE_SKIP,     /* before only: nothing inside runs; an empty response goes outwards,
+                        * through this stage's own `after` first */
     GW_STAGE_AGAIN,    /* gw_stage_resume only: run the waiting stage's http_request again, on
                         * the call's loop thread (call->state tells it that it waited), so that
                         * it can change the request with what it waited for (a token) */
