@@ -61,10 +61,10 @@ static void log_errors(const struct call *c, const struct gw_pipe_err *e)
 }
 
 /* The proxy stages from `from` outwards, the outcome to the caller, free. A shadow call's
- * outcome goes nowhere (and it has no proxy stages: they run around the endpoint's pipes). */
+ * outcome goes nowhere (it has no proxy stages: they sit outside the shadow splitter). */
 static void deliver(struct call *c, size_t from, struct gw_presp *resp, struct gw_pipe_err err)
 {
-    struct gw_proxy_outcome o;
+    struct gw_proxy_outcome o = {0};
 
     c->finalized = true;
     if (c->shadow) {
@@ -75,17 +75,17 @@ static void deliver(struct call *c, size_t from, struct gw_presp *resp, struct g
     }
     pstages_after(c, from, &resp, &err);
     log_errors(c, &err);
-    o = (struct gw_proxy_outcome){.resp = resp, .err = err};
+    o.resp = resp;
+    o.err = err;
     call_unlink(c);
     c->done(c->arg, &o);
     call_free(c); /* the errors live in the call */
 }
 
-/* Static data (not for a shadow call), then what deliver does. */
+/* Static data, then what deliver does. */
 static void finalize(struct call *c, struct gw_presp *resp, const struct gw_pipe_err *err)
 {
-    if (!c->shadow)
-        gw_static_apply(c->ep->cfg->static_strategy, c->ep->static_data, &resp, err->n > 0);
+    gw_static_apply(c->ep->cfg->static_strategy, c->ep->static_data, &resp, err->n > 0);
     deliver(c, c->n_pentered, resp, *err);
 }
 
@@ -200,8 +200,8 @@ static bool build_request(struct call *c, struct part *p, struct gw_outreq *out,
 
     if (c->pipe->sequential && !seq_compute(c, p->idx))
         return cmn_err_set(err, 1, "out of memory"), false;
-    if (!gw_request_build(c->ep->cfg, b, pick_host(c, p->bidx), &c->in, c->params, c->n_params,
-                          out, err))
+    if (!gw_request_build(c->ep->cfg, b, pick_host(c, p->bidx), &c->in, c->params, c->n_params, out,
+                          err))
         return false;
     if (b->graphql &&
         !gw_graphql_apply(b->graphql, &c->in, c->params, c->n_params, out, &p->body, err)) {
@@ -254,7 +254,27 @@ static void start_part(struct call *c, size_t idx)
         part_finished(p);
 }
 
-static void launch_shadow(struct call *c);
+static struct call *call_new(struct gw_proxy *px, size_t loop, struct ep_rt *ep,
+                             const struct pipe_rt *pipe, struct gw_inreq *in, gw_proxy_done_fn done,
+                             void *arg);
+static bool call_launch(struct call *c);
+static void shadow_done(void *arg, struct gw_proxy_outcome *o);
+
+/* Lura's shadow proxy: a deep copy of the request goes to the shadow backends in the
+ * background, detached from the client's request; its outcome is dropped. KrakenD's splitter
+ * sits inside Lua proxy, CEL and JSON schema: the copy is taken once those let the request
+ * through, with what they changed. */
+static void shadow_launch(struct call *c)
+{
+    struct gw_inreq copy;
+    struct call *sc =
+        shadow_inreq_dup(&c->in, &copy)
+            ? call_new(c->px, c->loop, c->ep, &c->ep->shadow, &copy, shadow_done, NULL)
+            : NULL;
+
+    if (sc)
+        call_launch(sc);
+}
 
 static void start_call(void *arg)
 {
@@ -278,7 +298,7 @@ static void start_call(void *arg)
         }
     }
     if (!c->shadow && c->ep->shadow.n > 0)
-        launch_shadow(c);
+        shadow_launch(c);
     if (c->sequential) {
         start_part(c, 0);
         return;
@@ -358,21 +378,6 @@ static bool call_launch(struct call *c)
     return false;
 }
 
-/* Lura's shadow proxy: a deep copy of the request goes to the shadow backends in the background,
- * detached from the client's request; its outcome is dropped. It sits inside the proxy stages
- * (lua-proxy, CEL, JSON schema wrap it in KrakenD), so the copy is taken from the main call once
- * their `before` ran: what a Lua pre changed reaches the shadow backends too. */
-static void launch_shadow(struct call *c)
-{
-    struct gw_inreq copy;
-    struct call *sc = shadow_inreq_dup(&c->in, &copy) ? call_new(c->px, c->loop, c->ep,
-                                                                 &c->ep->shadow, &copy,
-                                                                 shadow_done, NULL)
-                                                      : NULL;
-    if (sc)
-        call_launch(sc);
-}
-
 bool gw_proxy_run(struct gw_proxy *px, size_t loop, size_t ep_index, struct gw_inreq *in,
                   gw_proxy_done_fn done, void *arg)
 {
@@ -445,8 +450,7 @@ static bool pipes_build(struct ep_rt *ep, struct cmn_err *err)
 }
 
 struct gw_proxy *gw_proxy_new(const struct gw_config *cfg, struct gw_fetcher *const *fetchers,
-                              size_t n_loops, const struct gw_proxy_mods *mods,
-                              struct cmn_err *err)
+                              size_t n_loops, const struct gw_proxy_mods *mods, struct cmn_err *err)
 {
     struct gw_proxy *px = calloc(1, sizeof(*px));
 

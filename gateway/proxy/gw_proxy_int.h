@@ -43,10 +43,10 @@ struct ep_rt {
     struct gw_json *static_data;
     atomic_uint *rr;             /* round-robin position per backend */
     struct backend_rt *backends; /* per backend */
-    struct pipe_rt main;         /* n == 0: every backend is a shadow (the route answers 500) */
-    struct pipe_rt shadow;       /* n == 0: no shadow backends */
     struct gw_pstage *pstages;   /* proxy stages around the pipe, outer to inner */
     size_t n_pstages;
+    struct pipe_rt main;         /* n == 0: every backend is a shadow (the route answers 500) */
+    struct pipe_rt shadow;       /* n == 0: no shadow backends */
 };
 
 struct gw_proxy {

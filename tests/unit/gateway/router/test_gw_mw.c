@@ -22,6 +22,7 @@
 #include "gw_config.h"
 #include "gw_pstage.h"
 #include "gw_mw.h"
+#include "gw_pstage.h"
 #include "gw_server.h"
 #include "tu_http.h"
 
@@ -450,7 +451,6 @@ static const struct gw_pstage_factory F_P1 = {"p1", k_p1, build_pstage};
 static const struct gw_pstage_factory F_P2 = {"p2", k_p2, build_pstage};
 static const struct gw_pstage_factory *const PSTAGES[] = {&F_P1, &F_P2};
 
-
 /* ---- the backend: echoes what reached it ---------------------------------------------------- */
 
 static void backend(void *ctx, struct cmn_http_exchange *ex, const struct cmn_http_request *req)
@@ -492,7 +492,8 @@ static int setup(void **state)
              "{\"version\":3,\"port\":0,\"timeout\":\"2s\",\"host\":[\"http://127.0.0.1:%u\"],"
              "\"extra_config\":{\"router\":{\"disable_access_log\":true}},\"endpoints\":["
              "{\"endpoint\":\"/e/{id}\",\"input_headers\":[\"X-From-Mw\",\"X-Cache\",\"X-Wait\","
-             "\"X-Fail-Outer\",\"X-Fail-Inner\",\"X-Skip-Outer\"],\"backend\":[{\"url_pattern\":\"/b/{id}\"}]},"
+             "\"X-Fail-Outer\",\"X-Fail-Inner\",\"X-Skip-Outer\"],\"backend\":[{\"url_pattern\":\"/"
+             "b/{id}\"}]},"
              "{\"endpoint\":\"/p\",\"input_headers\":[\"X-From-Mw\"],"
              "\"backend\":[{\"url_pattern\":\"/pb\"}]},"
              "{\"endpoint\":\"/ps\",\"input_headers\":[\"X-From-Mw\"],"
