@@ -299,6 +299,11 @@ const char *gw_config_canonical_namespace(const char *name);
  * level (1 the service, 2 an endpoint, 4 a backend, 8 an async agent). */
 bool gw_config_namespace_applied(const char *name, unsigned level);
 
+/* Whether the endpoint has an auth/signer block. krakend-jose's TokenSigner then replaces the
+ * whole handler below the validator (the signer's spec §7.3): the endpoint's lua-endpoint and
+ * qos/ratelimit/router never run there, and their blocks are not even read. */
+bool gw_endpoint_has_signer(const struct gw_endpoint *ep);
+
 /* Writes what `check -d` shows (level 1..3, more detail each) to f. */
 void gw_config_dump(const struct gw_config *cfg, int level, FILE *f);
 

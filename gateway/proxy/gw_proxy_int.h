@@ -64,7 +64,6 @@ struct part;
 struct attempt {
     struct part *part;
     struct gw_fetch *fetch; /* the HTTP request in flight, or NULL */
-    bool active;            /* started and not finished */
     /* with stages only: */
     struct gw_outreq out;            /* the attempt's own request */
     struct gw_stage_call *sc;        /* one per stage of the backend */
@@ -72,8 +71,11 @@ struct attempt {
     struct gw_stage_resume *waiting; /* a stage's GW_STAGE_WAIT, until it resumes */
     struct gw_stage_resume *spare;   /* the handle the next waiting stage would get */
     struct deferred *deferred;       /* an outcome reached inside attempt_start, posted */
-    bool starting, failed_start;
     int64_t deadline_ms;
+    /* the flags together: a call (MAX_CONCURRENT attempts per part) must stay within the
+     * allocator's 3 KiB size class for one backend, or calloc zeroes 512 more bytes a request */
+    bool active; /* started and not finished */
+    bool starting, failed_start;
 };
 
 struct part {
