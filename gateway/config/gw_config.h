@@ -121,6 +121,8 @@ struct gw_backend {
     struct gw_strlist input_headers;       /* canonical header names; second-level filter */
     struct gw_strlist input_query_strings; /* second-level filter */
     bool disable_host_sanitize;
+    bool sd_dns;     /* "sd": "dns": hosts from the SRV records of hosts.items[0] (gw_sd.h) */
+    char *sd_scheme; /* the scheme of those hosts: "http" when absent */
     /* backend/http (§3.1) */
     char *return_error_details; /* name for "error_<name>", NULL when unset */
     bool return_error_code;

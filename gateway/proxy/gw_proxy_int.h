@@ -5,6 +5,7 @@
 
 #include "gw_proxy.h"
 #include "gw_pstage.h"
+#include "gw_sd.h"
 #include "gw_stage.h"
 
 #include <stdatomic.h>
@@ -42,6 +43,8 @@ struct ep_rt {
     const struct gw_endpoint *cfg;
     struct gw_json *static_data;
     atomic_uint *rr;             /* round-robin position per backend */
+    struct gw_sd_sub **sd;       /* per backend: its sd "dns" subscription or NULL; NULL when
+                                    the endpoint has none */
     struct backend_rt *backends; /* per backend */
     struct gw_pstage *pstages;   /* proxy stages around the pipe, outer to inner */
     size_t n_pstages;
@@ -56,6 +59,7 @@ struct gw_proxy {
     struct ep_rt *eps;
     size_t n_eps;
     struct call **calls; /* per loop, touched by that loop's thread only */
+    struct gw_sd *sd;    /* sd "dns" lookups; NULL when no backend has them */
 };
 
 struct part;
