@@ -3,6 +3,8 @@
  * printer with its digit grouping), and the indented list of causes. */
 #include "gw_jsonschema_int.h"
 
+#include "cmn_go_json.h"
+
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -189,29 +191,6 @@ void gw_jsonschema_fmt_text_float(struct cmn_buf *b, double d)
 
 /* ---- strings and values ---- */
 
-/* Code points Go's unicode.IsPrint refuses (controls, format characters, separators other than
- * the ASCII space, surrogates, private use, noncharacters). Unassigned code points, which Go also
- * refuses, are treated as printable: the table would be larger than this file. */
-static const struct {
-    int32_t lo, hi;
-} NONPRINT[] = {
-    {0x00, 0x1f},       {0x7f, 0xa0},       {0xad, 0xad},       {0x600, 0x605},
-    {0x61c, 0x61c},     {0x6dd, 0x6dd},     {0x70f, 0x70f},     {0x890, 0x891},
-    {0x8e2, 0x8e2},     {0x1680, 0x1680},   {0x180e, 0x180e},   {0x2000, 0x200f},
-    {0x2028, 0x202f},   {0x205f, 0x2064},   {0x2066, 0x206f},   {0x3000, 0x3000},
-    {0xd800, 0xf8ff},   {0xfeff, 0xfeff},   {0xfff9, 0xfffb},   {0xfffe, 0xffff},
-    {0x110bd, 0x110bd}, {0x110cd, 0x110cd}, {0x13430, 0x1343f}, {0x1bca0, 0x1bca3},
-    {0x1d173, 0x1d17a}, {0xe0001, 0xe0001}, {0xe0020, 0xe007f}, {0xf0000, 0x10ffff},
-};
-
-static bool is_print(int32_t c)
-{
-    for (size_t i = 0; i < sizeof(NONPRINT) / sizeof(NONPRINT[0]); i++)
-        if (c >= NONPRINT[i].lo && c <= NONPRINT[i].hi)
-            return false;
-    return true;
-}
-
 /* strconv.Quote's escaping of one code point (c < 0: the invalid byte b). */
 static void quote_rune(struct cmn_buf *b, int32_t c, unsigned char byte, const char *raw,
                        size_t size)
@@ -251,7 +230,7 @@ static void quote_rune(struct cmn_buf *b, int32_t c, unsigned char byte, const c
     default:
         break;
     }
-    if (is_print(c)) {
+    if (cmn_go_is_print((uint32_t)c)) {
         cmn_buf_append(b, raw, size);
         return;
     }
