@@ -236,3 +236,24 @@ bool cmn_go_quote(struct cmn_buf *b, const char *s, size_t n)
     }
     return put(b, "\"", 1);
 }
+
+const char *cmn_go_json_kind(const json_t *v)
+{
+    switch (v ? json_typeof(v) : JSON_NULL) {
+    case JSON_OBJECT:
+        return "object";
+    case JSON_ARRAY:
+        return "array";
+    case JSON_STRING:
+        return "string";
+    case JSON_INTEGER:
+    case JSON_REAL:
+        return "number";
+    case JSON_TRUE:
+    case JSON_FALSE:
+        return "bool";
+    case JSON_NULL:
+        break;
+    }
+    return "null";
+}

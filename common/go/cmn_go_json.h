@@ -6,6 +6,8 @@
 
 #include "cmn_buf.h"
 
+#include <jansson.h>
+
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -42,5 +44,9 @@ bool cmn_go_json_string(struct cmn_buf *out, const char *s, size_t n, bool html)
  * invalid UTF-8, \uNNNN or \UNNNNNNNN for runes cmn_go_is_print refuses (U+00A0, U+200B,
  * U+2028...); other runes kept as they are. False when the buffer refuses. */
 bool cmn_go_quote(struct cmn_buf *out, const char *s, size_t n);
+
+/* How encoding/json names a JSON value in an UnmarshalTypeError ("json: cannot unmarshal %s
+ * into Go struct field ..."): "object", "array", "string", "number", "bool", and "null". */
+const char *cmn_go_json_kind(const json_t *v);
 
 #endif

@@ -3,6 +3,7 @@
 #include "gw_validator_config.h"
 
 #include "cmn_b64.h"
+#include "cmn_go_json.h"
 #include "cmn_str.h"
 #include "cmn_go_duration.h"
 
@@ -98,26 +99,13 @@ static bool strlist_push(struct gw_strlist *l, const char *s)
     return true;
 }
 
-static const char *json_kind(const json_t *v)
-{
-    if (json_is_string(v))
-        return "string";
-    if (json_is_number(v))
-        return "number";
-    if (json_is_boolean(v))
-        return "bool";
-    if (json_is_array(v))
-        return "array";
-    return "object";
-}
-
 /* Go's wording for a type error, so logs read as KrakenD's. */
 static bool type_error(struct cmn_err *err, const json_t *v, const char *name, const char *go)
 {
     cmn_err_set(err, 1,
                 "json: cannot unmarshal %s into Go struct field SignatureConfig.%s of "
                 "type %s",
-                json_kind(v), name, go);
+                cmn_go_json_kind(v), name, go);
     return false;
 }
 

@@ -3,6 +3,7 @@
  * configuration template and sub-templates parsed into one set, and the execution. */
 #include "gw_fc.h"
 
+#include "cmn_go_json.h"
 #include "cmn_str.h"
 
 #include <stdio.h>
@@ -107,21 +108,6 @@ void gw_fc_add_settings_error(struct gw_fc_project *p, const char *key, const ch
     p->errors[p->nerrors++] = e;
 }
 
-static const char *json_kind(const json_t *j)
-{
-    switch (json_typeof(j)) {
-    case JSON_ARRAY:
-        return "array";
-    case JSON_STRING:
-        return "string";
-    case JSON_INTEGER:
-    case JSON_REAL:
-        return "number";
-    default:
-        return "bool";
-    }
-}
-
 void gw_fc_add_settings(struct gw_fc_project *p, const char *file_name, const char *data,
                         size_t len)
 {
@@ -158,7 +144,7 @@ void gw_fc_add_settings(struct gw_fc_project *p, const char *file_name, const ch
     if (!json_is_object(j)) {
         snprintf(msg, sizeof(msg),
                  "json: cannot unmarshal %s into Go value of type map[string]interface {}",
-                 json_kind(j));
+                 cmn_go_json_kind(j));
         json_decref(j);
         gw_fc_add_settings_error(p, file_name, msg);
         return;

@@ -7,6 +7,7 @@
 
 #include "cmn_b64.h"
 #include "cmn_go_header.h"
+#include "cmn_go_json.h"
 #include "cmn_go_re.h"
 #include "cmn_http_field.h"
 #include "cmn_rand.h"
@@ -56,23 +57,6 @@ struct parser {
     int depth;
 };
 
-static const char *json_kind(const json_t *v)
-{
-    switch (json_typeof(v)) {
-    case JSON_OBJECT:
-        return "object";
-    case JSON_ARRAY:
-        return "array";
-    case JSON_STRING:
-        return "string";
-    case JSON_TRUE:
-    case JSON_FALSE:
-        return "bool";
-    default:
-        return "number";
-    }
-}
-
 static const char *go_type(enum ftype t)
 {
     static const char *const names[] = {
@@ -96,7 +80,7 @@ static int type_error(struct parser *p, const char *sname, const char *field, co
     }
     return cmn_err_set(p->err, GW_MART_CONFIG,
                        "json: cannot unmarshal %s into Go struct field %s.%s of type %s",
-                       json_kind(v), sname, field, go_type(t));
+                       cmn_go_json_kind(v), sname, field, go_type(t));
 }
 
 static bool type_ok(const json_t *v, enum ftype t)
@@ -134,7 +118,7 @@ static bool decode(struct parser *p, const json_t *obj, const char *pkg, const c
         return true; /* a null body leaves every field empty */
     if (!json_is_object(obj)) {
         cmn_err_set(p->err, GW_MART_CONFIG, "json: cannot unmarshal %s into Go value of type %s.%s",
-                    json_kind(obj), pkg, sname);
+                    cmn_go_json_kind(obj), pkg, sname);
         return false;
     }
     json_object_foreach((json_t *)(uintptr_t)obj, key, v)
@@ -889,7 +873,7 @@ static bool from_json(struct parser *p, const json_t *raw, struct gw_mart_ref *o
         return cmn_err_set(p->err, GW_MART_CONFIG,
                            "json: cannot unmarshal %s into Go value of type "
                            "map[string]json.RawMessage",
-                           json_kind(raw)),
+                           cmn_go_json_kind(raw)),
                false;
     if (p->depth >= GW_MART_DEPTH_MAX)
         return cmn_err_set(p->err, GW_MART_CONFIG,

@@ -3,6 +3,7 @@
  * its optional verdict cache and the 403 stage. */
 #include "gw_botdetector.h"
 
+#include "cmn_go_json.h"
 #include "cmn_go_re.h"
 #include "cmn_log.h"
 #include "gw_bot_lru.h"
@@ -57,27 +58,6 @@ static void config_free(struct config *c)
 
 /* ---- Go's encoding/json into the Config struct ---- */
 
-static const char *go_kind(const json_t *v)
-{
-    switch (json_typeof(v)) {
-    case JSON_OBJECT:
-        return "object";
-    case JSON_ARRAY:
-        return "array";
-    case JSON_STRING:
-        return "string";
-    case JSON_INTEGER:
-    case JSON_REAL:
-        return "number";
-    case JSON_TRUE:
-    case JSON_FALSE:
-        return "bool";
-    case JSON_NULL:
-        break;
-    }
-    return "null";
-}
-
 static void type_error(struct cmn_err *err, const char *value, const char *field, const char *type)
 {
     if (err->code)
@@ -97,7 +77,7 @@ static bool decode_strings(const json_t *v, const char *field, struct strlist *o
     if (json_is_null(v))
         return true;
     if (!json_is_array(v)) {
-        type_error(err, go_kind(v), field, "[]string");
+        type_error(err, cmn_go_json_kind(v), field, "[]string");
         return true;
     }
     out->v = calloc(json_array_size(v) + 1, sizeof(*out->v));
@@ -114,7 +94,7 @@ static bool decode_strings(const json_t *v, const char *field, struct strlist *o
             memcpy(s->s, json_string_value(item), s->len + 1);
         } else {
             if (!json_is_null(item)) /* null leaves the element "" */
-                type_error(err, go_kind(item), field, "string");
+                type_error(err, cmn_go_json_kind(item), field, "string");
             s->s = calloc(1, 1);
             if (!s->s)
                 return false;
@@ -132,7 +112,7 @@ static void decode_int(const json_t *v, long long *out, struct cmn_err *err)
     if (json_is_null(v))
         return;
     if (!json_is_number(v)) {
-        type_error(err, go_kind(v), "cache_size", "int");
+        type_error(err, cmn_go_json_kind(v), "cache_size", "int");
         return;
     }
     d = json_number_value(v); /* KrakenD reads JSON numbers as float64 */
@@ -189,7 +169,7 @@ static bool decode(const json_t *v, struct config *c, struct cmn_err *err)
     if (!json_is_object(v)) {
         cmn_err_set(err, GW_BOT_NOT_INSTALLED,
                     "json: cannot unmarshal %s into Go value of type botdetector.Config",
-                    go_kind(v));
+                    cmn_go_json_kind(v));
         return true;
     }
     /* json.Marshal writes a map with sorted keys; the decoder then applies them in order */
@@ -212,7 +192,7 @@ static bool decode(const json_t *v, struct config *c, struct cmn_err *err)
             if (json_is_boolean(val))
                 c->empty_is_bot = json_is_true(val);
             else if (!json_is_null(val))
-                type_error(err, go_kind(val), "empty_user_agent_is_bot", "bool");
+                type_error(err, cmn_go_json_kind(val), "empty_user_agent_is_bot", "bool");
         }
     }
     free(keys);
