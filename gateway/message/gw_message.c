@@ -33,6 +33,30 @@ void gw_inreq_free(struct gw_inreq *r)
     memset(r, 0, sizeof(*r));
 }
 
+bool gw_inreq_set_value(struct gw_inreq *r, const void *key, void *value)
+{
+    for (size_t i = 0; i < r->n_values; i++) {
+        if (r->values[i].key == key) {
+            r->values[i].value = value;
+            return true;
+        }
+    }
+    if (!key || r->n_values == GW_INREQ_VALUES)
+        return false;
+    r->values[r->n_values].key = key;
+    r->values[r->n_values++].value = value;
+    return true;
+}
+
+void *gw_inreq_value(const struct gw_inreq *r, const void *key)
+{
+    for (size_t i = 0; r && i < r->n_values; i++) {
+        if (r->values[i].key == key)
+            return r->values[i].value;
+    }
+    return NULL;
+}
+
 bool gw_outreq_copy(struct gw_outreq *dst, const struct gw_outreq *src)
 {
     *dst = *src;

@@ -38,6 +38,9 @@ static void call_free(struct call *c)
     for (size_t i = 0; c->seq_data && i < c->n_parts; i++)
         gw_json_destroy(c->seq_data[i]);
     free(c->seq_data);
+    if (c->pc)
+        pipe_end(c);
+    gw_perr_free(&c->pipe_err);
     gw_merge_free(&c->merge);
     gw_inreq_free(&c->in);
     free(c);
@@ -62,7 +65,10 @@ static void finalize(struct call *c, struct gw_presp *resp, const struct gw_pipe
     struct gw_proxy_outcome o = {.err = *err};
 
     c->finalized = true;
-    gw_static_apply(c->ep->cfg->static_strategy, c->ep->static_data, &resp, err->n > 0);
+    if (!c->pipe_err.msg) /* not when a pipe stage failed the call: nothing inside ran */
+        gw_static_apply(c->ep->cfg->static_strategy, c->ep->static_data, &resp, err->n > 0);
+    if (c->pc)
+        pipe_after(c, &resp, err);
     log_errors(c, err);
     o.resp = resp;
     call_unlink(c);
@@ -287,6 +293,11 @@ static void start_call(void *arg)
     if (c->next)
         c->next->prev = c;
     c->px->calls[c->loop] = c;
+    if (c->ep->n_pipes && !pipe_before(c)) {
+        struct gw_pipe_err e = {false, &c->pipe_err, 1};
+        finalize(c, NULL, &e);
+        return;
+    }
     if (c->sequential) {
         start_part(c, 0);
         return;
@@ -365,7 +376,8 @@ void gw_proxy_cancel_all(struct gw_proxy *px, size_t loop)
 
 struct gw_proxy *gw_proxy_new(const struct gw_config *cfg, struct gw_fetcher *const *fetchers,
                               size_t n_loops, const struct gw_stage_factory *const *stages,
-                              size_t n_stages, struct cmn_err *err)
+                              size_t n_stages, const struct gw_pipe_factory *const *pipes,
+                              size_t n_pipes, struct cmn_err *err)
 {
     struct gw_proxy *px = calloc(1, sizeof(*px));
 
@@ -397,7 +409,7 @@ struct gw_proxy *gw_proxy_new(const struct gw_config *cfg, struct gw_fetcher *co
                 goto nomem;
         }
     }
-    if (!proxy_stages_build(px, stages, n_stages, err))
+    if (!proxy_stages_build(px, stages, n_stages, err) || !proxy_pipes_build(px, pipes, n_pipes, err))
         goto fail;
     return px;
 nomem:
@@ -412,6 +424,7 @@ void gw_proxy_destroy(struct gw_proxy *px)
     if (!px)
         return;
     proxy_stages_free(px);
+    proxy_pipes_free(px);
     for (size_t i = 0; px->eps && i < px->n_eps; i++) {
         free(px->eps[i].rr);
         gw_json_destroy(px->eps[i].static_data);

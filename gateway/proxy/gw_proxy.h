@@ -18,10 +18,12 @@ struct gw_proxy;
 
 /* Builds the per-endpoint runtime from cfg (borrowed, must outlive the proxy) over the backend
  * clients of n_loops worker loops (borrowed; a call runs entirely on the loop it was given).
- * stages: the backend stages' factories, outer to inner (gw_stage.h; borrowed, may be NULL). */
+ * stages: the backend stages' factories, outer to inner; pipes: the pipe stages' factories,
+ * outer to inner (gw_stage.h; both borrowed, may be NULL). */
 struct gw_proxy *gw_proxy_new(const struct gw_config *cfg, struct gw_fetcher *const *fetchers,
                               size_t n_loops, const struct gw_stage_factory *const *stages,
-                              size_t n_stages, struct cmn_err *err);
+                              size_t n_stages, const struct gw_pipe_factory *const *pipes,
+                              size_t n_pipes, struct cmn_err *err);
 void gw_proxy_destroy(struct gw_proxy *p);
 
 /* How a call ended. */

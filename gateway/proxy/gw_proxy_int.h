@@ -21,6 +21,8 @@ struct ep_rt {
     struct gw_json *static_data;
     atomic_uint *rr;             /* round-robin position per backend */
     struct backend_rt *backends; /* per backend */
+    struct gw_pipe_stage *pipes; /* the endpoint's pipe stages, outer to inner */
+    size_t n_pipes;
 };
 
 struct gw_proxy {
@@ -74,6 +76,10 @@ struct call {
     bool sequential, merging, starting, finalized;
     struct gw_merge merge;
     struct gw_json **seq_data; /* completed sequential responses (copies) */
+    struct gw_pipe_call *pc;   /* one per pipe stage, when the endpoint has any */
+    size_t n_pipe_entered;     /* pipe stages whose `before` ran: `end` is owed to them */
+    size_t n_pipe_after;       /* those that get `after` (all but one that failed) */
+    struct gw_perr pipe_err;   /* the error a pipe stage failed the call with */
     struct call *prev, *next;
     struct part part_mem[]; /* parts points here: one allocation per call */
 };
@@ -91,5 +97,17 @@ void attempt_finished(struct attempt *a, struct gw_presp *resp, struct gw_perr *
 bool proxy_stages_build(struct gw_proxy *px, const struct gw_stage_factory *const *f, size_t n,
                         struct cmn_err *err);
 void proxy_stages_free(struct gw_proxy *px);
+
+/* gw_proxy_stage.c: the pipe stages of every endpoint, and a call's way through them. */
+bool proxy_pipes_build(struct gw_proxy *px, const struct gw_pipe_factory *const *f, size_t n,
+                       struct cmn_err *err);
+void proxy_pipes_free(struct gw_proxy *px);
+/* `before` of the call's pipe stages; false when one failed (c->pipe_err set, n_pipe_after
+ * says who gets `after`). */
+bool pipe_before(struct call *c);
+/* `after` of the stages that get it, inner to outer. */
+void pipe_after(struct call *c, struct gw_presp **resp, const struct gw_pipe_err *err);
+/* `end` of every entered stage, and the call's pipe memory. */
+void pipe_end(struct call *c);
 
 #endif

@@ -834,7 +834,8 @@ struct gw_server *gw_server_start(const struct gw_config *cfg, const struct gw_s
             !gw_loop_start(s->loops[i], err))
             goto fail;
     }
-    s->proxy = gw_proxy_new(cfg, s->fetchers, s->n_workers, opts->stages, opts->n_stages, err);
+    s->proxy = gw_proxy_new(cfg, s->fetchers, s->n_workers, opts->stages, opts->n_stages,
+                            opts->pipes, opts->n_pipes, err);
     if (!s->proxy)
         goto fail;
     cmn_http_raise_fd_limit();

@@ -23,6 +23,9 @@ struct gw_server_opts {
     /* The backend stages' factories, outer to inner (gw_stage.h). */
     const struct gw_stage_factory *const *stages;
     size_t n_stages;
+    /* The pipe stages' factories (Lura's proxy middlewares), outer to inner (gw_stage.h). */
+    const struct gw_pipe_factory *const *pipes;
+    size_t n_pipes;
 };
 
 /* Builds every endpoint's pipeline from cfg (borrowed; must outlive the server) and opts (may be

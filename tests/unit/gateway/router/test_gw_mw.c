@@ -1,7 +1,9 @@
-/* test_gw_mw.c - the two seams the KrakenD modules plug into, on a running server: the router's
- * middleware slots (gw_mw.h: where each runs, answers, headers on every answer, done hooks) and
- * the backend stages (gw_stage.h: order, changing the request, answering from inside, failing,
- * waiting and resuming from another thread, cancellation). Fake modules log what they see. */
+/* test_gw_mw.c - the seams the KrakenD modules plug into, on a running server: the router's
+ * middleware slots (gw_mw.h: where each runs, answers, headers on every answer, done hooks, a
+ * module finding its earlier state), the backend stages (gw_stage.h: order, changing the
+ * request, answering from inside, failing, waiting and resuming from another thread,
+ * cancellation) and the pipe stages around them (request values handed down, failing before
+ * any backend). Fake modules log what they see. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -78,7 +80,7 @@ static const char *const ROUTES[] = {"none",    "endpoint",  "health",      "deb
 
 static char g_outer_state[] = "outer-state", g_waited[] = "waited";
 static char k_outer[] = "outer", k_engine[] = "engine", k_endpoint[] = "endpoint",
-            k_authed[] = "authed", k_s1[] = "s1", k_s2[] = "s2";
+            k_authed[] = "authed", k_s1[] = "s1", k_s2[] = "s2", k_p1[] = "p1";
 
 static enum gw_mw_verdict outer_request(void *ctx, const struct gw_mw_request *rq,
                                         struct gw_mw_out *out)
@@ -124,6 +126,12 @@ static enum gw_mw_verdict endpoint_request(void *ctx, const struct gw_mw_request
     (void)out;
     event("endpoint(%s)", rq->ep->path);
     assert_non_null(rq->in);
+    if (header_of(rq->http, "X-Probe")) {
+        const char *outer = gw_mw_state_of(rq, k_outer);
+        event("endpoint.outer=%s", outer ? outer : "none");
+        assert_null(gw_mw_state_of(rq, k_authed)); /* not run yet */
+        assert_true(gw_inreq_set_value(rq->in, k_endpoint, (void *)(uintptr_t) "from-endpoint"));
+    }
     gw_hdrs_set(&rq->in->headers, "X-From-Mw", rq->in->n_params ? rq->in->params[0].value : "-");
     return GW_MW_NEXT;
 }
@@ -148,7 +156,7 @@ static bool build_mw(void *ctx, const struct gw_config *cfg, const struct gw_end
     (void)cfg;
     (void)err;
     if (strcmp(which, "outer") == 0 && !ep)
-        *mw = (struct gw_mw){"outer", GW_MW_OUTER, NULL, outer_request, outer_done, NULL};
+        *mw = (struct gw_mw){"outer", GW_MW_OUTER, k_outer, outer_request, outer_done, NULL};
     else if (strcmp(which, "engine") == 0 && !ep)
         *mw = (struct gw_mw){"engine", GW_MW_ENGINE, NULL, engine_request, NULL, NULL};
     else if (strcmp(which, "endpoint") == 0 && ep)
@@ -202,6 +210,8 @@ static enum gw_stage_verdict s1_before(void *ctx, struct gw_stage_call *c, struc
 {
     (void)ctx;
     event("s1.before");
+    if (in_header(c, "X-Probe"))
+        event("s1.value=%s", (const char *)gw_inreq_value(c->in, k_endpoint));
     c->state = strdup("s1-state");
     if (in_header(c, "X-Fail-Outer")) {
         gw_perr_set(err, "stage one says no");
@@ -320,6 +330,50 @@ static const struct gw_stage_factory F_S1 = {"s1", k_s1, build_stage};
 static const struct gw_stage_factory F_S2 = {"s2", k_s2, build_stage};
 static const struct gw_stage_factory *const STAGES[] = {&F_S1, &F_S2};
 
+/* ---- a pipe stage --------------------------------------------------------------------------- */
+
+static enum gw_stage_verdict p1_before(void *ctx, struct gw_pipe_call *c, struct gw_perr *err)
+{
+    (void)ctx;
+    event("p1.before");
+    if (gw_hdrs_get(&c->in->headers, "X-Probe"))
+        event("p1.value=%s", (const char *)gw_inreq_value(c->in, k_endpoint));
+    if (gw_hdrs_get(&c->in->headers, "X-Pipe-Fail")) {
+        gw_perr_set(err, "pipe says no");
+        return GW_STAGE_FAIL;
+    }
+    return GW_STAGE_NEXT;
+}
+
+static void p1_after(void *ctx, struct gw_pipe_call *c, struct gw_presp **resp,
+                     const struct gw_pipe_err *err)
+{
+    (void)ctx;
+    (void)c;
+    event("p1.after:%s", err->n ? err->errs[0].msg : (*resp ? "resp" : "nil"));
+}
+
+static void p1_end(void *ctx, struct gw_pipe_call *c)
+{
+    (void)ctx;
+    (void)c;
+    event("p1.end");
+}
+
+static bool build_pipe(void *ctx, const struct gw_config *cfg, const struct gw_endpoint *ep,
+                       struct gw_pipe_stage *st, struct cmn_err *err)
+{
+    (void)ctx;
+    (void)cfg;
+    (void)err;
+    if (strcmp(ep->path, "/e/{id}") == 0)
+        *st = (struct gw_pipe_stage){"p1", NULL, p1_before, p1_after, p1_end, NULL};
+    return true;
+}
+
+static const struct gw_pipe_factory F_P1 = {"p1", k_p1, build_pipe};
+static const struct gw_pipe_factory *const PIPES[] = {&F_P1};
+
 /* ---- the backend: echoes what reached it ---------------------------------------------------- */
 
 static void backend(void *ctx, struct cmn_http_exchange *ex, const struct cmn_http_request *req)
@@ -350,7 +404,7 @@ static struct fixture g_f;
 static int setup(void **state)
 {
     struct cmn_http_server_opts o = {.bind = "127.0.0.1", .handler = backend, .threads = 2};
-    struct gw_server_opts so = {&AUTH, MWS, 4, STAGES, 2};
+    struct gw_server_opts so = {&AUTH, MWS, 4, STAGES, 2, PIPES, 1};
     struct cmn_err err = {0};
     char cfg[2048];
 
@@ -416,9 +470,9 @@ static void slots_in_order_and_headers_on_the_answer(void **state)
     assert_string_equal(a.body, "{\"mw\":\"7\",\"path\":\"/b/7\",\"stage\":\"2\"}");
     assert_string_equal(tu_answer_header(&a, "X-Outer"), "1");
     assert_string_equal(tu_answer_header(&a, "X-Engine"), "1");
-    assert_events("outer engine(endpoint) endpoint(/e/{id}) authed s1.before s2.http_request "
-                  "backend s2.http_response:200 s1.after:resp s2.end s1.end:s1-state "
-                  "outer.done:outer-state:200");
+    assert_events("outer engine(endpoint) endpoint(/e/{id}) authed p1.before s1.before "
+                  "s2.http_request backend s2.http_response:200 s1.after:resp s2.end "
+                  "s1.end:s1-state p1.after:resp outer.done:outer-state:200 p1.end");
     tu_answer_free(&a);
 }
 
@@ -498,8 +552,9 @@ static void a_stage_answers_from_inside(void **state)
     assert_int_equal(send_req("/e/8", "X-Cache: 1\r\n", &a), 200);
     assert_string_equal(a.body, "{\"cached\":true}");
     /* the stages outside it see the answer; the backend is never called */
-    assert_events("outer engine(endpoint) endpoint(/e/{id}) authed s1.before s2.http_request "
-                  "s1.after:resp s2.end s1.end:s1-state outer.done:outer-state:200");
+    assert_events("outer engine(endpoint) endpoint(/e/{id}) authed p1.before s1.before "
+                  "s2.http_request s1.after:resp s2.end s1.end:s1-state p1.after:resp "
+                  "outer.done:outer-state:200 p1.end");
     tu_answer_free(&a);
 }
 
@@ -509,14 +564,14 @@ static void failures_reach_only_the_stages_outside(void **state)
 
     (void)state;
     assert_int_equal(send_req("/e/8", "X-Fail-Inner: 1\r\n", &a), 500);
-    assert_events("outer engine(endpoint) endpoint(/e/{id}) authed s1.before s2.http_request "
-                  "s1.after:stage two says no s2.end s1.end:s1-state "
-                  "outer.done:outer-state:500");
+    assert_events("outer engine(endpoint) endpoint(/e/{id}) authed p1.before s1.before "
+                  "s2.http_request s1.after:stage two says no s2.end s1.end:s1-state "
+                  "p1.after:stage two says no outer.done:outer-state:500 p1.end");
     tu_answer_free(&a);
     assert_int_equal(send_req("/e/8", "X-Fail-Outer: 1\r\n", &a), 500);
     /* s1 failed in `before`: no `after` for it, s2 never entered, s1's state still freed */
-    assert_events("outer engine(endpoint) endpoint(/e/{id}) authed s1.before s1.end:s1-state "
-                  "outer.done:outer-state:500");
+    assert_events("outer engine(endpoint) endpoint(/e/{id}) authed p1.before s1.before "
+                  "s1.end:s1-state p1.after:stage one says no outer.done:outer-state:500 p1.end");
     tu_answer_free(&a);
 }
 
@@ -527,9 +582,36 @@ static void a_stage_waits_and_resumes_from_another_thread(void **state)
     (void)state;
     assert_int_equal(send_req("/e/9", "X-Wait: 1\r\n", &a), 200);
     assert_string_equal(a.body, "{\"mw\":\"9\",\"path\":\"/b/9\",\"stage\":\"2\"}");
-    assert_events("outer engine(endpoint) endpoint(/e/{id}) authed s1.before s2.http_request "
-                  "s2.resumed backend s2.http_response:200 s1.after:resp s2.end "
-                  "s1.end:s1-state outer.done:outer-state:200");
+    assert_events("outer engine(endpoint) endpoint(/e/{id}) authed p1.before s1.before "
+                  "s2.http_request s2.resumed backend s2.http_response:200 s1.after:resp s2.end "
+                  "s1.end:s1-state p1.after:resp outer.done:outer-state:200 p1.end");
+    tu_answer_free(&a);
+}
+
+/* ---- the pipe stages ----------------------------------------------------------------------- */
+
+static void values_reach_the_pipe_and_backend_stages(void **state)
+{
+    struct tu_answer a;
+
+    (void)state;
+    assert_int_equal(send_req("/e/5", "X-Probe: 1\r\n", &a), 200);
+    assert_events("outer engine(endpoint) endpoint(/e/{id}) endpoint.outer=outer-state authed "
+                  "p1.before p1.value=from-endpoint s1.before s1.value=from-endpoint "
+                  "s2.http_request backend s2.http_response:200 s1.after:resp s2.end "
+                  "s1.end:s1-state p1.after:resp outer.done:outer-state:200 p1.end");
+    tu_answer_free(&a);
+}
+
+static void a_pipe_stage_fails_before_any_backend(void **state)
+{
+    struct tu_answer a;
+
+    (void)state;
+    assert_int_equal(send_req("/e/5", "X-Pipe-Fail: 1\r\n", &a), 500);
+    /* no backend stage, no `after` for the stage that failed, its `end` still runs */
+    assert_events("outer engine(endpoint) endpoint(/e/{id}) authed p1.before "
+                  "outer.done:outer-state:500 p1.end");
     tu_answer_free(&a);
 }
 
@@ -568,6 +650,8 @@ int main(void)
         cmocka_unit_test(a_stage_answers_from_inside),
         cmocka_unit_test(failures_reach_only_the_stages_outside),
         cmocka_unit_test(a_stage_waits_and_resumes_from_another_thread),
+        cmocka_unit_test(values_reach_the_pipe_and_backend_stages),
+        cmocka_unit_test(a_pipe_stage_fails_before_any_backend),
         cmocka_unit_test(stop_while_a_stage_waits),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
