@@ -29,7 +29,9 @@ set(_ext_headers
     "yaml.h" "PkgConfig::YAML"
     "luajit.h" "PkgConfig::LUAJIT"
     "lua.h" "PkgConfig::LUAJIT"
-    "protobuf-c/" "PkgConfig::PROTOBUFC")
+    "protobuf-c/" "PkgConfig::PROTOBUFC"
+    "opentelemetry/proto/" "gw_otlp_proto"
+    "gw/otlp/" "gw_otlp_proto")
 
 set(_errors "")
 macro(_fail msg)

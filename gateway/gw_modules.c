@@ -1,33 +1,103 @@
-/* gw_modules.c - the lists of factories (gw_modules.h). Order is behaviour: each list runs
- * outer to inner, as KrakenD stacks its handlers. */
+/* gw_modules.c - the lists of factories and services (gw_modules.h). Order is behaviour: each
+ * list runs outer to inner, as KrakenD stacks its handlers
+ * (../shared/spec/krakend-traffic-security.md §1, krakend-telemetry-validation.md §1). */
 #include "gw_modules.h"
 
-/* Router middlewares: before routing (security/cors), gin's engine middlewares (security/http,
- * service-level bot detector), then each endpoint's chain (bot detector, telemetry, after the
- * validator: Lua, rate limits, validation). */
-static const struct gw_mw_factory *const MIDDLEWARES[] = {
-    NULL, /* placeholder: C has no empty initialiser lists; never used (count below) */
-};
-static const size_t N_MIDDLEWARES = 0;
+#include "gw_logging.h"
+#include "gw_otel_module.h"
+#include "gw_stats_module.h"
 
-/* Backend stages, outer to inner: telemetry, qos/circuit-breaker, qos/ratelimit/proxy,
- * modifier/lua-backend, validation/cel, modifier/martian, qos/http-cache. */
-static const struct gw_stage_factory *const STAGES[] = {
-    NULL, /* placeholder, as above */
+/* Router middlewares: the OpenTelemetry global layer before anything (it also measures CORS
+ * preflights, 404s and 405s), security/cors before routing, gin's engine middlewares
+ * (security/http, service-level bot detector), then each endpoint's chain: the OpenTelemetry
+ * route tagger (otelgin, outermost), the bot detector, the telemetry/metrics router layer,
+ * and after the validator Lua, rate limits, validation. */
+static const struct gw_mw_factory *const MIDDLEWARES[] = {
+    &gw_otel_mw_factory,
+    &gw_stats_mw_factory,
 };
-static const size_t N_STAGES = 0;
+static const size_t N_MIDDLEWARES = sizeof(MIDDLEWARES) / sizeof(MIDDLEWARES[0]);
+
+/* Pipe stages (Lura's proxy middlewares), outer to inner: the OpenTelemetry proxy layer, the
+ * telemetry/metrics pipe layer, then Lua proxy, CEL, JSON schema. */
+static const struct gw_pipe_factory *const PIPES[] = {
+    &gw_otel_pipe_factory,
+    &gw_stats_pipe_factory,
+};
+static const size_t N_PIPES = sizeof(PIPES) / sizeof(PIPES[0]);
+
+/* Backend stages, outer to inner: the OpenTelemetry backend layer (its round trip and the
+ * traceparent too: KrakenD's instrumented transport sits outside qos/http-cache and
+ * auth/client-credentials, so their answers and tokens are measured alike), the
+ * telemetry/metrics backend layer, qos/circuit-breaker, qos/ratelimit/proxy,
+ * modifier/lua-backend, validation/cel, modifier/martian, qos/http-cache,
+ * auth/client-credentials. */
+static const struct gw_stage_factory *const STAGES[] = {
+    &gw_otel_backend_factory,
+    &gw_stats_backend_factory,
+};
+static const size_t N_STAGES = sizeof(STAGES) / sizeof(STAGES[0]);
+
+/* Services with a life of their own, started in KrakenD's order (§1.1: the legacy metrics
+ * collector with its /__stats listener and the Influx pusher, then OpenTelemetry) and stopped
+ * in reverse. */
+struct service {
+    const char *name;
+    bool (*check)(const struct gw_config *cfg, gw_modules_warn_fn warn, void *ctx,
+                  struct cmn_err *err);
+    bool (*start)(const struct gw_config *cfg, struct cmn_err *err);
+    void (*stop)(void);
+};
+
+static const struct service SERVICES[] = {
+    {"telemetry/metrics", gw_stats_module_check, gw_stats_module_start, gw_stats_module_stop},
+    {"telemetry/opentelemetry", gw_otel_module_check, gw_otel_module_start, gw_otel_module_stop},
+};
+static const size_t N_SERVICES = sizeof(SERVICES) / sizeof(SERVICES[0]);
 
 struct gw_server_opts gw_modules_opts(void)
 {
-    return (struct gw_server_opts){NULL, MIDDLEWARES, N_MIDDLEWARES, STAGES, N_STAGES};
+    return (struct gw_server_opts){NULL,     MIDDLEWARES, N_MIDDLEWARES, STAGES,
+                                   N_STAGES, PIPES,       N_PIPES};
 }
 
-bool gw_modules_check(const struct gw_config *cfg, struct cmn_err *err)
+bool gw_modules_logging(const struct gw_config *cfg, struct cmn_err *err)
+{
+    return gw_logging_setup(cfg, err);
+}
+
+bool gw_modules_start(const struct gw_config *cfg, struct cmn_err *err)
+{
+    for (size_t i = 0; i < N_SERVICES; i++) {
+        if (!SERVICES[i].start(cfg, err)) {
+            while (i-- > 0)
+                SERVICES[i].stop();
+            return false;
+        }
+    }
+    return true;
+}
+
+void gw_modules_stop(void)
+{
+    for (size_t i = N_SERVICES; i-- > 0;)
+        SERVICES[i].stop();
+    gw_logging_stop();
+}
+
+bool gw_modules_check(const struct gw_config *cfg, gw_modules_warn_fn warn, void *ctx,
+                      struct cmn_err *err)
 {
     struct gw_mw_chains *mws = NULL;
 
+    if (!gw_logging_check(cfg, warn, ctx, err))
+        return false;
+    for (size_t i = 0; i < N_SERVICES; i++) {
+        if (!SERVICES[i].check(cfg, warn, ctx, err))
+            return false;
+    }
     if (!gw_mw_chains_build(cfg, MIDDLEWARES, N_MIDDLEWARES, &mws, err))
         return false;
     gw_mw_chains_free(mws);
-    return gw_stage_check(cfg, STAGES, N_STAGES, err);
+    return gw_pipe_check(cfg, PIPES, N_PIPES, err) && gw_stage_check(cfg, STAGES, N_STAGES, err);
 }

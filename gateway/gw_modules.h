@@ -1,8 +1,9 @@
 /* gw_modules.h - the composition root: the KrakenD modules the gateway is built with, as router
- * middleware factories (gw_mw.h) and backend stage factories (gw_stage.h), each list in
- * KrakenD's order (../shared/spec/krakend-traffic-security.md §1). main.c hands them to the
- * server; `check` builds them once to report what they refuse or warn about. A new module adds
- * its factory here, and its folder to the program's DEPS in gateway/CMakeLists.txt. */
+ * middleware factories (gw_mw.h), pipe and backend stage factories (gw_stage.h), each list in
+ * KrakenD's order (../shared/spec/krakend-traffic-security.md §1), and the services that live
+ * beside the server (logging, metrics listeners and exporters). main.c hands the factories to
+ * the server; `check` builds them once to report what they refuse or warn about. A new module
+ * adds its factory here, and its folder to the program's DEPS in gateway/CMakeLists.txt. */
 #ifndef GW_MODULES_H
 #define GW_MODULES_H
 
@@ -14,11 +15,23 @@
 
 #include <stdbool.h>
 
+/* How `check` hears a module's warnings. */
+typedef void (*gw_modules_warn_fn)(void *ctx, const char *msg);
+
 /* The server options with every module's factories (auth is left NULL: main.c sets it). */
 struct gw_server_opts gw_modules_opts(void);
 
-/* Builds every module's middlewares and stages for cfg and frees them again: false with err set
- * when a module refuses the configuration (its warnings go to the log). */
-bool gw_modules_check(const struct gw_config *cfg, struct cmn_err *err);
+/* `run`, in this order: the logger right after the configuration is read (KrakenD builds it
+ * first; its own messages and warnings are logged), the services before the server starts
+ * (false with err: the gateway does not start), and their stop after the server stopped
+ * (also after a failed start; safe to call when nothing started). */
+bool gw_modules_logging(const struct gw_config *cfg, struct cmn_err *err);
+bool gw_modules_start(const struct gw_config *cfg, struct cmn_err *err);
+void gw_modules_stop(void);
+
+/* `check`: every module's configuration, middlewares and stages built once and freed again:
+ * false with err set when a module refuses the configuration; warnings go to warn. */
+bool gw_modules_check(const struct gw_config *cfg, gw_modules_warn_fn warn, void *ctx,
+                      struct cmn_err *err);
 
 #endif

@@ -174,22 +174,6 @@ static void go_log_stderr(const char *msg)
         return;
 }
 
-static void setup_logging(const struct gw_config *cfg)
-{
-    enum cmn_log_level level = CMN_LOG_DEBUG;
-    const char *prefix = "KRAKEND";
-
-    if (cfg->logging.present) {
-        if (cfg->logging.level && !cmn_log_level_parse(cfg->logging.level, &level))
-            level = CMN_LOG_DEBUG;
-        if (cfg->logging.prefix && *cfg->logging.prefix)
-            prefix = cfg->logging.prefix;
-        if (!cfg->logging.stdout_enabled)
-            level = CMN_LOG_NONE;
-    }
-    cmn_log_init(prefix, level, 1);
-}
-
 static int cmd_run(int argc, char **argv)
 {
     struct opts o = {0};
@@ -232,7 +216,11 @@ static int cmd_run(int argc, char **argv)
         cfg->port = (unsigned)o.port;
     if (o.debug)
         cfg->debug_endpoint = true;
-    setup_logging(cfg);
+    if (!gw_modules_logging(cfg, &err)) { /* KrakenD panics on what this refuses */
+        fprintf(stderr, "ERROR building the logger: %s\n", err.msg);
+        gw_config_destroy(cfg);
+        return EXIT_COBRA;
+    }
     cmn_log_info("Starting KrakenD v%s", GW_VERSION);
     if (getcwd(cwd, sizeof(cwd)))
         cmn_log_info("Working directory is %s", cwd);
@@ -249,8 +237,10 @@ static int cmd_run(int argc, char **argv)
     /* Signals are taken synchronously by this thread; threads started later inherit the mask. */
     cmn_signal_block_stop();
     val = gw_validator_new(cfg, NULL, &err);
-    if (!val) {
+    if (!val || !gw_modules_start(cfg, &err)) {
         cmn_log_error("%s", err.msg);
+        gw_validator_destroy(val);
+        gw_modules_stop();
         gw_config_destroy(cfg);
         return 1;
     }
@@ -262,6 +252,7 @@ static int cmd_run(int argc, char **argv)
         cmn_log_error("Router execution ended");
         gw_server_stop(srv, 0);
         gw_validator_destroy(val);
+        gw_modules_stop();
         gw_config_destroy(cfg);
         return 1;
     }
@@ -274,6 +265,7 @@ static int cmd_run(int argc, char **argv)
                                             : DEFAULT_SHUTDOWN_WAIT_MS;
     gw_server_stop(srv, wait_ms);
     gw_validator_destroy(val);
+    gw_modules_stop();
     gw_config_destroy(cfg);
     return 0;
 }
@@ -331,7 +323,7 @@ static int cmd_check(int argc, char **argv)
         fprintf(stderr, "WARNING: %s\n", cfg->warnings.items[i]);
     /* What KrakenD only finds when it builds the validators: reported here too. */
     if (!gw_validator_check_config(cfg, check_warning, NULL, &err) ||
-        !gw_modules_check(cfg, &err)) {
+        !gw_modules_check(cfg, check_warning, NULL, &err)) {
         fprintf(stderr, "ERROR parsing the configuration file:\t%s\n", err.msg);
         gw_config_destroy(cfg);
         return 1;

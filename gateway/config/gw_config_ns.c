@@ -42,11 +42,11 @@ static const struct ns_entry NAMESPACES[] = {
     {"github.com/devopsfaith/krakend-cel", "validation/cel", ALL_LEVELS, true},
     {"github.com/devopsfaith/krakend-jsonschema", "validation/json-schema", ALL_LEVELS, true},
     {GW_NS_LOGGING, "telemetry/logging", GW_LVL_SERVICE, false},
-    {"github_com/devopsfaith/krakend-metrics", "telemetry/metrics", ALL_LEVELS, false},
+    {"github_com/devopsfaith/krakend-metrics", "telemetry/metrics", GW_LVL_SERVICE, false},
     {"github_com/devopsfaith/krakend-opencensus", "telemetry/opencensus", ALL_LEVELS, false},
-    {"github_com/devopsfaith/krakend-gelf", "telemetry/gelf", ALL_LEVELS, false},
-    {"github_com/devopsfaith/krakend-logstash", "telemetry/logstash", ALL_LEVELS, false},
-    {"github_com/letgoapp/krakend-influx", "telemetry/influx", ALL_LEVELS, false},
+    {"github_com/devopsfaith/krakend-gelf", "telemetry/gelf", GW_LVL_SERVICE, false},
+    {"github_com/devopsfaith/krakend-logstash", "telemetry/logstash", GW_LVL_SERVICE, false},
+    {"github_com/letgoapp/krakend-influx", "telemetry/influx", GW_LVL_SERVICE, false},
     {"github.com/devopsfaith/krakend-lua/router", "modifier/lua-endpoint", ALL_LEVELS, false},
     {"github.com/devopsfaith/krakend-lua/proxy", "modifier/lua-proxy", ALL_LEVELS, false},
     {"github.com/devopsfaith/krakend-lua/proxy/backend", "modifier/lua-backend", ALL_LEVELS, false},
@@ -83,7 +83,7 @@ static const struct ns_entry NAMESPACES[] = {
     {"grpc", NULL, ALL_LEVELS, false},
     {"websocket", NULL, ALL_LEVELS, false},
     {"documentation/openapi", NULL, ALL_LEVELS, false},
-    {"telemetry/opentelemetry", NULL, ALL_LEVELS, false},
+    {"telemetry/opentelemetry", NULL, GW_LVL_SERVICE | GW_LVL_ENDPOINT | GW_LVL_BACKEND, false},
     {"telemetry/opentelemetry-security", NULL, ALL_LEVELS, false},
     {"telemetry/newrelic", NULL, ALL_LEVELS, false},
     {"telemetry/moesif", NULL, ALL_LEVELS, false},
@@ -262,7 +262,7 @@ static const char *level_words(const char *name)
     if (strcmp(name, "auth/validator") == 0)
         return "it protects endpoints only when set in an endpoint's extra_config: the security "
                "feature is NOT applied here";
-    if (strcmp(name, "router") == 0 || strcmp(name, "telemetry/logging") == 0)
+    if (strcmp(name, "router") == 0 || strncmp(name, "telemetry/", 10) == 0)
         return "it is only read at the service level (root extra_config)";
     if (strcmp(name, "backend/http") == 0)
         return "it is only read in a backend's extra_config";

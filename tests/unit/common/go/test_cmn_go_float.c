@@ -73,12 +73,40 @@ static void format_json(void **state)
     check(cases, sizeof(cases) / sizeof(cases[0]), 'j');
 }
 
+/* The three forms side by side ('g', 'f', json) on the values the telemetry outputs print. */
+static void forms_side_by_side(void **state)
+{
+    static const struct {
+        double v;
+        const char *g, *f, *j;
+    } cases[] = {
+        {1, "1", "1", "1"},
+        {0.01, "0.01", "0.01", "0.01"},
+        {1048576, "1.048576e+06", "1048576", "1048576"},
+        {0.00001, "1e-05", "0.00001", "0.00001"},
+        {1e-7, "1e-07", "0.0000001", "1e-7"},
+        {123456789, "1.23456789e+08", "123456789", "123456789"},
+    };
+    char b[CMN_GO_FLOAT_MAX];
+
+    (void)state;
+    for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+        cmn_go_format_float(cases[i].v, 'g', b);
+        assert_string_equal(b, cases[i].g);
+        cmn_go_format_float(cases[i].v, 'f', b);
+        assert_string_equal(b, cases[i].f);
+        cmn_go_json_float(cases[i].v, b);
+        assert_string_equal(b, cases[i].j);
+    }
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(format_g),
         cmocka_unit_test(format_e_f),
         cmocka_unit_test(format_json),
+        cmocka_unit_test(forms_side_by_side),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
