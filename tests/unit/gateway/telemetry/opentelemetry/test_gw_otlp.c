@@ -253,7 +253,7 @@ static void templates_repeated_keys_and_reuse(void **state)
     assert_int_equal(xl, yl);
     assert_memory_equal(x, y, xl);
     gw_otlp_enc_stats(enc, &hits, &misses);
-    assert_true(hits >= 5);
+    assert_int_equal(hits, 3); /* each span's repeating part */
     free(x);
     free(y);
     gw_span_tmpl_free(&tmpl);
