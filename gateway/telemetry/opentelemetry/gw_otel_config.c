@@ -5,6 +5,7 @@
 
 #include "cmn_buf.h"
 #include "cmn_go_url.h"
+#include "cmn_http_field.h"
 #include "cmn_str.h"
 
 #include <math.h>
@@ -441,6 +442,20 @@ static bool otlp_env(struct gw_otel_config *c, const struct gw_otel_config_env *
     if (env->otlp_headers &&
         !parse_pairs(env->otlp_headers, &c->otlp_headers, "OTEL_EXPORTER_OTLP_HEADERS", d))
         return false;
+    /* the one field rule: a pair that is no valid header field is not sent */
+    for (size_t i = 0; i < c->otlp_headers.n;) {
+        struct gw_tel_kv *kv = &c->otlp_headers.items[i];
+        if (cmn_http_field_name_ok_str(kv->key) && cmn_http_field_value_ok_str(kv->value)) {
+            i++;
+            continue;
+        }
+        gw_ocd_warnf(d, "OTEL_EXPORTER_OTLP_HEADERS: \"%s\" is not a valid header field: not sent",
+                     kv->key);
+        free(kv->key);
+        free(kv->value);
+        memmove(kv, kv + 1, (c->otlp_headers.n - i - 1) * sizeof(*kv));
+        c->otlp_headers.n--;
+    }
     if (env->otlp_timeout_ms && *env->otlp_timeout_ms) {
         if (cmn_parse_ll(env->otlp_timeout_ms, 0, 86400000, &t))
             c->otlp_timeout_ms = t;

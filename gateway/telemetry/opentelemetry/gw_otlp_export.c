@@ -3,6 +3,7 @@
 #include "gw_otlp_export.h"
 
 #include "gw_otlp.h"
+#include "gw_otlp_http.h"
 
 #include <curl/curl.h>
 #include <pthread.h>
@@ -40,7 +41,8 @@ struct gw_otlp_exporter {
     int64_t batch_started;
     int64_t *next_metrics;
     /* sender thread only */
-    CURL *curl;
+    CURL *curl;                 /* https:// collectors */
+    struct gw_otlp_conn **conns; /* plain-http collectors, per exporter */
 };
 
 static int64_t mono_ms(void)
@@ -277,6 +279,57 @@ static void report(struct gw_otlp_exporter *e, const char *what, const char *url
     e->o.on_error(e->o.ctx, msg);
 }
 
+/* The Content-Type, OTEL_EXPORTER_OTLP_HEADERS and Content-Encoding lines of a POST. */
+static void field_lines(const struct gw_otlp_exporter *e, bool gz, struct cmn_buf *b)
+{
+    cmn_buf_printf(b, "Content-Type: %s\r\n",
+                   e->cfg->otlp_json ? GW_OTLP_JSON_CONTENT_TYPE : GW_OTLP_PB_CONTENT_TYPE);
+    for (size_t i = 0; i < e->cfg->otlp_headers.n; i++)
+        cmn_buf_printf(b, "%s: %s\r\n", e->cfg->otlp_headers.items[i].key,
+                       e->cfg->otlp_headers.items[i].value);
+    if (gz)
+        cmn_buf_append_str(b, "Content-Encoding: gzip\r\n");
+}
+
+/* A plain-http collector: our own kept-alive connection. */
+static bool post_plain(struct gw_otlp_exporter *e, const struct item *it)
+{
+    const struct gw_otel_otlp_exporter *x = &e->cfg->otlp[it->exp];
+    const char *url = it->traces ? x->traces_url : x->metrics_url;
+    const char *what = it->traces ? "traces" : "metrics";
+    struct gw_otlp_conn **c = &e->conns[it->exp];
+    uint8_t *gz = NULL;
+    size_t gzlen = 0;
+    struct cmn_buf fields;
+    char why[512] = "";
+    long code = 0;
+    bool ok;
+
+    if (!*c && !(*c = gw_otlp_conn_new(x->endpoint))) {
+        report(e, what, url, "invalid collector address");
+        return false;
+    }
+    if (e->cfg->otlp_gzip)
+        gz = gzip(it->body, it->len, &gzlen);
+    cmn_buf_init(&fields, 16384);
+    field_lines(e, gz != NULL, &fields);
+    ok = gw_otlp_conn_post(*c, it->traces ? "/v1/traces" : "/v1/metrics", cmn_buf_str(&fields),
+                           gz ? gz : it->body, gz ? gzlen : it->len, e->cfg->otlp_timeout_ms, &code,
+                           why, sizeof(why));
+    cmn_buf_free(&fields);
+    free(gz);
+    if (!ok) {
+        report(e, what, url, why);
+        return false;
+    }
+    if (code < 200 || code > 299) {
+        snprintf(why, sizeof(why), "HTTP status %ld", code);
+        report(e, what, url, why);
+        return false;
+    }
+    return true;
+}
+
 static bool post(struct gw_otlp_exporter *e, const struct item *it)
 {
     const struct gw_otel_otlp_exporter *x = &e->cfg->otlp[it->exp];
@@ -355,7 +408,7 @@ static void *sender_main(void *arg)
         e->qhead = (e->qhead + 1) % e->o.queue_cap;
         e->qlen--;
         pthread_mutex_unlock(&e->mu);
-        ok = e->curl && post(e, &it);
+        ok = e->cfg->otlp[it.exp].tls ? e->curl && post(e, &it) : post_plain(e, &it);
         pthread_mutex_lock(&e->mu);
         if (ok) {
             e->stats.bodies_sent++;
@@ -381,6 +434,9 @@ static void destroy(struct gw_otlp_exporter *e)
     }
     if (e->curl)
         curl_easy_cleanup(e->curl);
+    for (size_t i = 0; e->conns && i < e->cfg->n_otlp; i++)
+        gw_otlp_conn_free(e->conns[i]);
+    free(e->conns);
     gw_otlp_enc_free(e->enc);
     free(e->q);
     free(e->batch);
@@ -429,7 +485,8 @@ struct gw_otlp_exporter *gw_otlp_export_start(struct gw_telemetry *t,
     e->next_metrics = calloc(cfg->n_otlp ? cfg->n_otlp : 1, sizeof(*e->next_metrics));
     e->curl = curl_easy_init();
     e->enc = gw_otlp_enc_new(&e->src);
-    if (!e->q || !e->batch || !e->batch_w || !e->next_metrics || !e->curl || !e->enc)
+    e->conns = calloc(cfg->n_otlp ? cfg->n_otlp : 1, sizeof(*e->conns));
+    if (!e->q || !e->batch || !e->batch_w || !e->next_metrics || !e->curl || !e->enc || !e->conns)
         goto nomem;
     for (size_t i = 0; i < cfg->n_otlp; i++)
         e->next_metrics[i] = mono_ms() + cfg->otlp[i].period_s * 1000;
@@ -450,8 +507,10 @@ nomem:
     return NULL;
 }
 
-void gw_otlp_export_stop(struct gw_otlp_exporter *e)
+void gw_otlp_export_stop(struct gw_otlp_exporter *e, struct gw_otlp_export_stats *last)
 {
+    if (last)
+        memset(last, 0, sizeof(*last));
     if (!e)
         return;
     pthread_mutex_lock(&e->mu);
@@ -464,6 +523,8 @@ void gw_otlp_export_stop(struct gw_otlp_exporter *e)
     pthread_cond_signal(&e->queue_cv);
     pthread_mutex_unlock(&e->mu);
     pthread_join(e->sender, NULL);
+    if (last)
+        gw_otlp_export_get_stats(e, last);
     destroy(e);
 }
 

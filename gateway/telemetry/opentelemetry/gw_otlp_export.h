@@ -38,8 +38,9 @@ struct gw_otlp_exporter;
 struct gw_otlp_exporter *gw_otlp_export_start(struct gw_telemetry *t,
                                               const struct gw_otlp_export_opts *o,
                                               struct cmn_err *err);
-/* Flushes what the workers finished (best effort, within the OTLP timeout) and stops. */
-void gw_otlp_export_stop(struct gw_otlp_exporter *e);
+/* Flushes what the workers finished (best effort, within the OTLP timeout) and stops; the
+ * final figures go to *last when not NULL. */
+void gw_otlp_export_stop(struct gw_otlp_exporter *e, struct gw_otlp_export_stats *last);
 void gw_otlp_export_get_stats(struct gw_otlp_exporter *e, struct gw_otlp_export_stats *out);
 
 #endif

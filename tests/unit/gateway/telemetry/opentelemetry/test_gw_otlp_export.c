@@ -243,7 +243,7 @@ static void posts_traces_and_metrics(void **state)
     assert_non_null(x);
     one_request(&e);
     one_request(&e);
-    gw_otlp_export_stop(x); /* flushes the spans and one reading of the metrics */
+    gw_otlp_export_stop(x, NULL); /* flushes the spans and one reading of the metrics */
     pthread_mutex_lock(&col.mu);
     for (size_t i = 0; i < col.n; i++) {
         struct got *g = &col.got[i];
@@ -309,7 +309,7 @@ static void slow_collector_drops_and_counts(void **state)
     gw_otlp_export_get_stats(x, &st);
     assert_true(st.bodies_dropped >= 10);
     assert_true(st.spans_dropped >= 10);
-    gw_otlp_export_stop(x);
+    gw_otlp_export_stop(x, NULL);
     assert_true(errs.n >= 1);
     assert_non_null(strstr(errs.last, "[SERVICE: OpenTelemetry] "));
     assert_non_null(strstr(errs.last, "/v1/"));
