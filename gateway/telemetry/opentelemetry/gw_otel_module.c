@@ -4,6 +4,7 @@
 #include "gw_otel_module.h"
 
 #include "cmn_log.h"
+#include "cmn_str.h"
 #include "gw_otlp_export.h"
 #include "gw_telemetry.h"
 
@@ -227,8 +228,18 @@ fail:
 
 void gw_otel_module_stop(void)
 {
+    struct gw_otlp_export_stats st;
+
     gw_prom_servers_stop(g.prom);
-    gw_otlp_export_stop(g.otlp); /* flushes what the workers finished */
+    gw_otlp_export_stop(g.otlp, &st); /* flushes what the workers finished */
+    if (g.otlp)
+        cmn_log_info("[SERVICE: OpenTelemetry] OTLP export: %llu spans sent in %llu bodies, "
+                     "%llu spans dropped (%llu bodies the collector refused or the queue had no "
+                     "room for, %llu spans not recorded: the exporter was behind)",
+                     (unsigned long long)st.spans_sent, (unsigned long long)st.bodies_sent,
+                     (unsigned long long)(st.spans_dropped + st.spans_not_recorded),
+                     (unsigned long long)(st.bodies_failed + st.bodies_dropped),
+                     (unsigned long long)st.spans_not_recorded);
     for (size_t e = 0; g.eps && g.cfg && e < g.cfg->n_endpoints; e++)
         free(g.eps[e].tb);
     free(g.eps);
@@ -254,45 +265,104 @@ struct greq {
     struct gw_telemetry_req r;
 };
 
+/* "ip:port" (IPv6 in brackets), as Go's RemoteAddr, without printf (every request pays it). */
+static size_t client_addr(const char *ip, unsigned port, char *out, size_t cap)
+{
+    size_t n = strlen(ip), at = 0;
+    char digits[8];
+    int nd = 0;
+    bool v6 = memchr(ip, ':', n) != NULL;
+
+    if (n + 10 > cap)
+        return 0;
+    if (v6)
+        out[at++] = '[';
+    memcpy(out + at, ip, n);
+    at += n;
+    if (v6)
+        out[at++] = ']';
+    out[at++] = ':';
+    do {
+        digits[nd++] = (char)('0' + port % 10);
+        port /= 10;
+    } while (port && nd < 8);
+    while (nd)
+        out[at++] = digits[--nd];
+    out[at] = '\0';
+    return at;
+}
+
+/* The headers the global layer reads, in one pass over the request's. */
+static void scan(const struct cmn_http_request *h, struct gw_telemetry_in *in, const char **cl)
+{
+    for (size_t i = 0; i < h->n_headers; i++) {
+        const char *n = h->headers[i].name, *v = h->headers[i].value;
+        switch (n[0] | 0x20) {
+        case 'u':
+            if (!in->user_agent && cmn_str_eq_nocase(n, "User-Agent"))
+                in->user_agent = v;
+            break;
+        case 'c':
+            if (!*cl && cmn_str_eq_nocase(n, "Content-Length"))
+                *cl = v;
+            break;
+        case 'h':
+            if (!in->host && cmn_str_eq_nocase(n, "Host"))
+                in->host = v;
+            break;
+        case 't':
+            if (!in->traceparent && cmn_str_eq_nocase(n, "traceparent"))
+                in->traceparent = v;
+            else if (!in->tracestate && cmn_str_eq_nocase(n, "tracestate"))
+                in->tracestate = v;
+            break;
+        case 'b':
+            if (!in->baggage && cmn_str_eq_nocase(n, "baggage"))
+                in->baggage = v;
+            break;
+        default:
+            break;
+        }
+    }
+}
+
 static enum gw_mw_verdict global_request(void *ctx, const struct gw_mw_request *rq,
                                          struct gw_mw_out *out)
 {
     const struct cmn_http_request *h = rq->http;
     struct gw_telemetry_in in;
     struct greq *gr;
-    const char *ua = NULL, *cl = NULL;
+    const char *cl = NULL;
     char client[80];
+    uint64_t len;
+    size_t pl = strlen(rq->path);
 
     (void)ctx;
     /* skip_paths at this layer: the raw path, nothing at all is done */
-    if (gw_otel_config_skips(g.oc, rq->path, strlen(rq->path)))
+    if (gw_otel_config_skips(g.oc, rq->path, pl))
         return GW_MW_NEXT;
     gr = malloc(sizeof(*gr));
     if (!gr)
         return GW_MW_NEXT; /* not measured: the request goes on */
-    for (size_t i = 0; i < h->n_headers; i++) {
-        if (!ua && strcasecmp(h->headers[i].name, "User-Agent") == 0)
-            ua = h->headers[i].value;
-        else if (!cl && strcasecmp(h->headers[i].name, "Content-Length") == 0)
-            cl = h->headers[i].value;
-    }
-    snprintf(client, sizeof(client), strchr(h->remote_ip ? h->remote_ip : "", ':') ? "[%s]:%u" : "%s:%u",
-             h->remote_ip ? h->remote_ip : "", h->remote_port);
     memset(&in, 0, sizeof(in));
+    scan(h, &in, &cl);
+    if (h->authority)
+        in.host = h->authority; /* absolute-form: the URL's host, as in Go */
     in.method = h->method;
     in.method_len = strlen(h->method);
     in.path = rq->path;
-    in.path_len = strlen(rq->path);
+    in.path_len = pl;
     in.target = h->target;
     in.target_len = strlen(h->target);
-    in.host = h->authority ? h->authority : cmn_http_request_header(h, "Host");
     in.host_len = in.host ? strlen(in.host) : 0;
-    in.user_agent = ua;
-    in.user_agent_len = ua ? strlen(ua) : 0;
+    in.user_agent_len = in.user_agent ? strlen(in.user_agent) : 0;
     in.client_addr = client;
-    in.client_addr_len = strlen(client);
+    in.client_addr_len = client_addr(h->remote_ip ? h->remote_ip : "", h->remote_port, client,
+                                     sizeof(client));
     /* Go's ContentLength: the header's value; -1 for a chunked body; 0 without one */
-    in.content_length = cl ? strtoll(cl, NULL, 10) : h->has_body ? -1 : 0;
+    in.content_length = cl && cmn_str_parse_digits(cl, strlen(cl), 19, &len) ? (int64_t)len
+                        : h->has_body                                          ? -1
+                                                                               : 0;
     in.headers = gw_tel_hdrs_of_kv(h->headers, h->n_headers);
     gw_telemetry_begin(g.t, gw_telemetry_slot(g.t), &gr->r, &in, now_ns());
     *out->state = gr;
@@ -485,13 +555,26 @@ static size_t host_index(const struct gw_backend *b, const char *url)
     return 0;
 }
 
-/* "host[:port]" of an absolute URL into out. */
-static void authority(const char *url, char *out, size_t cap)
+/* "host[:port]" of an absolute URL into out (cut to fit). */
+static size_t authority(const char *url, char *out, size_t cap)
 {
     const char *h = strstr(url, "://");
+    size_t n;
 
     h = h ? h + 3 : url;
-    snprintf(out, cap, "%.*s", (int)strcspn(h, "/?#"), h);
+    n = strcspn(h, "/?#");
+    if (n >= cap)
+        n = cap - 1;
+    memcpy(out, h, n);
+    out[n] = '\0';
+    return n;
+}
+
+/* Replaces every value of name by v[0, n). */
+static void set_header(struct gw_hdrs *h, const char *name, const char *v, size_t n)
+{
+    gw_hdrs_del(h, name);
+    gw_hdrs_add_n(h, name, strlen(name), v, n);
 }
 
 static enum gw_stage_verdict backend_http(void *ctx, struct gw_stage_call *call,
@@ -511,15 +594,14 @@ static enum gw_stage_verdict backend_http(void *ctx, struct gw_stage_call *call,
         return GW_STAGE_NEXT;
     a->rt_started = true;
     ua = gw_hdrs_get(&o->headers, "User-Agent");
-    authority(o->url, host, sizeof(host));
     memset(&cr, 0, sizeof(cr));
+    cr.host_port_len = authority(o->url, host, sizeof(host));
     cr.host = host_index(call->backend, o->url);
     cr.method = o->method;
     cr.method_len = strlen(o->method);
     cr.url = o->url;
     cr.url_len = strlen(o->url);
     cr.host_port = host;
-    cr.host_port_len = strlen(host);
     cr.user_agent = ua;
     cr.user_agent_len = ua ? strlen(ua) : 0;
     /* Go's ContentLength: the body's size, -1 when it goes chunked */
@@ -529,17 +611,11 @@ static enum gw_stage_verdict backend_http(void *ctx, struct gw_stage_call *call,
                           now_ns());
     /* the trace context the backend sees (each only when the span records, §3.10) */
     if (inj.traceparent_len)
-        gw_hdrs_set(&o->headers, "Traceparent", inj.traceparent);
-    if (inj.tracestate_len) {
-        char v[GW_TRACESTATE_MAX_LEN + 1];
-        snprintf(v, sizeof(v), "%.*s", (int)inj.tracestate_len, inj.tracestate);
-        gw_hdrs_set(&o->headers, "Tracestate", v);
-    }
-    if (inj.baggage_len) {
-        char v[GW_BAGGAGE_MAX_LEN + 1];
-        snprintf(v, sizeof(v), "%.*s", (int)inj.baggage_len, inj.baggage);
-        gw_hdrs_set(&o->headers, "Baggage", v);
-    }
+        set_header(&o->headers, "Traceparent", inj.traceparent, inj.traceparent_len);
+    if (inj.tracestate_len)
+        set_header(&o->headers, "Tracestate", inj.tracestate, inj.tracestate_len);
+    if (inj.baggage_len)
+        set_header(&o->headers, "Baggage", inj.baggage, inj.baggage_len);
     return GW_STAGE_NEXT;
 }
 
@@ -561,9 +637,10 @@ static void backend_http_response(void *ctx, struct gw_stage_call *call,
                        : GW_OTEL_RT_FAILED;
         cr.error_text = res->error ? res->error : "request failed";
     } else {
+        uint64_t len;
         cl = gw_hdrs_get(&res->headers, "Content-Length");
         cr.status = (int)res->status;
-        cr.content_length = cl ? strtoll(cl, NULL, 10) : -1;
+        cr.content_length = cl && cmn_str_parse_digits(cl, strlen(cl), 19, &len) ? (int64_t)len : -1;
         cr.headers = gw_tel_hdrs_of(&res->headers);
     }
     gw_telemetry_rt_end(g.t, gw_telemetry_slot(g.t), tb, &a->rt, &cr, now);

@@ -430,24 +430,13 @@ void gw_telemetry_exception(struct gw_span *s, const char *text, int64_t now)
 
 /* ---- global layer ---- */
 
-/* The first value of a request header, NULL when absent. */
-static const char *find(const struct gw_tel_hdrs *h, const char *name)
-{
-    for (size_t i = 0; i < h->n; i++)
-        if (strcasecmp(hname(h, i), name) == 0)
-            return hvalue(h, i);
-    return NULL;
-}
-
 static void extract(struct gw_telemetry *t, struct gw_telemetry_req *r,
                     const struct gw_telemetry_in *in)
 {
-    const char *tp, *ts, *bg;
+    const char *tp = in->traceparent, *ts = in->tracestate, *bg = in->baggage;
 
     if (t->propagation) {
-        tp = find(&in->headers, "traceparent");
         if (tp && gw_traceparent_parse(tp, strlen(tp), &r->remote)) {
-            ts = find(&in->headers, "tracestate");
             if (ts)
                 gw_tracestate_parse(ts, strlen(ts), &r->remote);
             memcpy(r->cur.trace_id, r->remote.trace_id, 16);
@@ -458,7 +447,6 @@ static void extract(struct gw_telemetry *t, struct gw_telemetry_req *r,
     }
     if (t->baggage) {
         size_t a, l;
-        bg = find(&in->headers, "baggage");
         if (bg && gw_baggage_valid(bg, strlen(bg), &a, &l)) {
             r->baggage = bg + a;
             r->baggage_len = l;

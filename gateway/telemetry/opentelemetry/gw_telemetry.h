@@ -108,7 +108,9 @@ struct gw_telemetry_in {
     const char *client_addr; /* TCP peer "ip:port" */
     size_t client_addr_len;
     int64_t content_length; /* -1 unknown (chunked) */
-    struct gw_tel_hdrs headers;
+    struct gw_tel_hdrs headers; /* report_headers */
+    /* the first value of each propagation header, found by the caller (NULL: absent) */
+    const char *traceparent, *tracestate, *baggage;
 };
 
 /* A trace context small enough to copy around. */

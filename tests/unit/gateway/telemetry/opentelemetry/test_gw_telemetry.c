@@ -10,6 +10,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include "gw_prom.h"
 #include "gw_telemetry.h"
@@ -174,8 +175,17 @@ static void run(struct fx *f, struct run *x)
 
     gw_hdrs_init(&hl, 0);
     gw_hdrs_init(&rh, 0);
-    for (size_t i = 0; i < x->nh; i++)
-        gw_hdrs_add(&hl, x->h[i][0], x->h[i][1]);
+    for (size_t i = 0; i < x->nh; i++) {
+        const char *n = x->h[i][0], *v = x->h[i][1];
+        gw_hdrs_add(&hl, n, v);
+        /* the first value of each propagation header, as the module's scan finds them */
+        if (!in.traceparent && strcasecmp(n, "traceparent") == 0)
+            in.traceparent = v;
+        else if (!in.tracestate && strcasecmp(n, "tracestate") == 0)
+            in.tracestate = v;
+        else if (!in.baggage && strcasecmp(n, "baggage") == 0)
+            in.baggage = v;
+    }
     gw_hdrs_add(&rh, "Content-Type", "application/json");
 
     in.method = "GET";
