@@ -86,6 +86,8 @@ struct gw_logging_config {
     int syslog_facility; /* code: local0 = 16 ... local7 = 23 (local3 by default) */
     int syslog_severity; /* fixed from the configured level (debug 7 ... critical 2) */
     char *prefix;        /* "" when format is logstash or custom */
+    char *module;        /* telemetry/logstash's "module": the prefix as configured (before
+                          * the format clears it), "KRAKEND" when there is none */
     enum gw_log_format format;
     char *pattern; /* the go-logging pattern the stdout lines use */
     struct gw_tel_strs warnings;

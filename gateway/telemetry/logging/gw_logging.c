@@ -372,7 +372,7 @@ static bool install(struct plan *p, char *why, size_t cap)
     L.level = lc->level;
     L.logstash = p->logstash;
     /* telemetry/logstash: the prefix becomes the records' module, and no line has one */
-    L.module = strdup(p->logstash && lc->prefix[0] ? lc->prefix : "KRAKEND");
+    L.module = strdup(p->logstash ? lc->module : "KRAKEND");
     L.prefix = strdup(p->logstash ? "" : lc->prefix);
     /* with GELF, CE's pattern selection is replaced: stdout gets the default pattern, or
      * %{message} with telemetry/logstash (§4.3) */

@@ -113,6 +113,8 @@ bool gw_logging_config_parse(const json_t *block, struct gw_logging_config *out,
             warn(out, "format", "unknown: the default format is used");
         out->pattern = strdup(GW_LOG_PATTERN_DEFAULT);
     }
+    /* telemetry/logstash takes the prefix out of the block before go-logging reads it */
+    out->module = strdup(out->prefix && out->prefix[0] ? out->prefix : "KRAKEND");
     /* logstash and custom formats drop the prefix */
     if (out->format != GW_LOG_FMT_DEFAULT) {
         free(out->prefix);
@@ -120,7 +122,7 @@ bool gw_logging_config_parse(const json_t *block, struct gw_logging_config *out,
     }
     if (!out->prefix)
         out->prefix = strdup("");
-    if (!out->pattern || !out->prefix) {
+    if (!out->pattern || !out->prefix || !out->module) {
         cmn_err_set(err, 2, "telemetry/logging: out of memory");
         gw_logging_config_free(out);
         return false;
@@ -141,6 +143,7 @@ void gw_logging_config_free(struct gw_logging_config *c)
     if (!c)
         return;
     free(c->prefix);
+    free(c->module);
     free(c->pattern);
     gw_tel_strs_free(&c->warnings);
     memset(c, 0, sizeof(*c));

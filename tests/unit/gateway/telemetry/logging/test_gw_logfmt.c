@@ -258,6 +258,7 @@ static void logging_options(void **state)
     assert_int_equal(c.syslog_facility, 23);
     assert_int_equal(c.syslog_severity, 7);
     assert_string_equal(c.prefix, "[KRAKEND]");
+    assert_string_equal(c.module, "[KRAKEND]");
     assert_string_equal(c.pattern, GW_LOG_PATTERN_DEFAULT);
     gw_logging_config_free(&c);
     /* logstash and custom drop the prefix; unknown facility -> local3; bad level noted */
@@ -268,6 +269,7 @@ static void logging_options(void **state)
     assert_int_equal(c.syslog_severity, 0);
     assert_int_equal(c.syslog_facility, 19);
     assert_string_equal(c.prefix, "");
+    assert_string_equal(c.module, "x"); /* telemetry/logstash's module: taken before */
     assert_string_equal(c.pattern, GW_LOG_PATTERN_LOGSTASH);
     assert_false(c.to_stdout);
     assert_true(has_warning(&c.warnings, "stdout: not a bool (KrakenD CE crashes"));
