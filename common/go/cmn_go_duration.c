@@ -33,70 +33,85 @@ static bool is_digit(char c)
     return c >= '0' && c <= '9';
 }
 
-bool cmn_go_parse_duration(const char *s, int64_t *out_ns)
+/* One <decimal>[.<decimal>]<unit> group at *sp: its nanoseconds added to *total. */
+static bool group(const char **sp, const char *e, uint64_t *total)
 {
     const uint64_t limit = (uint64_t)1 << 63;
+    const char *s = *sp, *u;
+    uint64_t v = 0, f = 0;
+    double scale = 1;
+    bool digits = false;
+    int64_t unit;
+
+    if (!(*s == '.' || is_digit(*s)))
+        return false;
+    for (; s < e && is_digit(*s); s++, digits = true) {
+        if (v > (limit - 1) / 10)
+            return false; /* overflow */
+        v = v * 10 + (uint64_t)(*s - '0');
+    }
+    if (s < e && *s == '.') {
+        bool overflow = false;
+        for (s++; s < e && is_digit(*s); s++, digits = true) {
+            if (overflow || f > (limit - 1) / 10) {
+                overflow = true; /* Go ignores digits past int64 precision */
+                continue;
+            }
+            f = f * 10 + (uint64_t)(*s - '0');
+            scale *= 10;
+        }
+    }
+    if (!digits)
+        return false;
+    for (u = s; s < e && *s != '.' && !is_digit(*s); s++)
+        ;
+    unit = unit_ns(u, (size_t)(s - u));
+    if (!unit)
+        return false; /* missing or unknown unit */
+    if (v > limit / (uint64_t)unit)
+        return false;
+    v *= (uint64_t)unit;
+    if (f > 0) {
+        v += (uint64_t)((double)f * ((double)unit / scale));
+        if (v > limit)
+            return false;
+    }
+    *total += v;
+    *sp = s;
+    return *total <= limit;
+}
+
+bool cmn_go_parse_duration_n(const char *s, size_t n, int64_t *out_ns)
+{
+    const uint64_t limit = (uint64_t)1 << 63;
+    const char *e;
     uint64_t total = 0;
     bool neg = false;
 
-    if (!s || !*s)
+    if (!s || n == 0)
         return false;
+    e = s + n;
     if (*s == '-' || *s == '+')
         neg = *s++ == '-';
-    if (strcmp(s, "0") == 0) {
+    if (e - s == 1 && *s == '0') {
         *out_ns = 0;
         return true;
     }
-    if (!*s)
+    if (s == e)
         return false;
-    while (*s) {
-        uint64_t v = 0, f = 0;
-        double scale = 1;
-        bool digits = false;
-        const char *u;
-        int64_t unit;
-
-        if (!(*s == '.' || is_digit(*s)))
-            return false;
-        for (; is_digit(*s); s++, digits = true) {
-            if (v > (limit - 1) / 10)
-                return false; /* overflow */
-            v = v * 10 + (uint64_t)(*s - '0');
-        }
-        if (*s == '.') {
-            bool overflow = false;
-            for (s++; is_digit(*s); s++, digits = true) {
-                if (overflow || f > (limit - 1) / 10) {
-                    overflow = true; /* Go ignores digits past int64 precision */
-                    continue;
-                }
-                f = f * 10 + (uint64_t)(*s - '0');
-                scale *= 10;
-            }
-        }
-        if (!digits)
-            return false;
-        for (u = s; *s && *s != '.' && !is_digit(*s); s++)
-            ;
-        unit = unit_ns(u, (size_t)(s - u));
-        if (!unit)
-            return false; /* missing or unknown unit */
-        if (v > limit / (uint64_t)unit)
-            return false;
-        v *= (uint64_t)unit;
-        if (f > 0) {
-            v += (uint64_t)((double)f * ((double)unit / scale));
-            if (v > limit)
-                return false;
-        }
-        total += v;
-        if (total > limit)
+    while (s < e) {
+        if (!group(&s, e, &total))
             return false;
     }
     if (total == limit && !neg)
         return false;
     *out_ns = neg ? (int64_t)(0 - total) : (int64_t)total;
     return true;
+}
+
+bool cmn_go_parse_duration(const char *s, int64_t *out_ns)
+{
+    return s && cmn_go_parse_duration_n(s, strlen(s), out_ns);
 }
 
 /* v as printf's "%.9f" with trailing zeros and then a trailing '.' trimmed (the original form,

@@ -12,6 +12,10 @@
  * nanoseconds into *out_ns and returns true, or returns false. */
 bool cmn_go_parse_duration(const char *s, int64_t *out_ns);
 
+/* The same for s[0, n), which need not be NUL-terminated (a CEL string): a NUL byte inside is
+ * an unknown unit, as Go reads it. */
+bool cmn_go_parse_duration_n(const char *s, size_t n, int64_t *out_ns);
+
 /* Go's time.Duration.String(): "1.234567ms", "523µs", "2.5s", "999ns" (truncated to fit
  * out_size, always NUL-terminated). */
 void cmn_go_format_duration(int64_t ns, char *out, size_t out_size);

@@ -57,7 +57,19 @@ static void durations(void **state)
             fail_msg("\"%s\": want %s", cases[i].in, cases[i].ok ? "ok" : "an error");
         if (cases[i].ok && ns != cases[i].ns)
             fail_msg("\"%s\": %lld, want %lld", cases[i].in, (long long)ns, (long long)cases[i].ns);
+        ns = 42;
+        if (cmn_go_parse_duration_n(cases[i].in, strlen(cases[i].in), &ns) != cases[i].ok ||
+            (cases[i].ok && ns != cases[i].ns))
+            fail_msg("_n \"%s\": wrong", cases[i].in);
     }
+    /* with a length: the bytes after it are not read, a NUL inside is an unknown unit */
+    assert_true(cmn_go_parse_duration_n("1s5m", 2, &ns));
+    assert_int_equal(ns, 1000000000);
+    assert_false(cmn_go_parse_duration_n("1s\0" "5m", 5, &ns));
+    assert_false(cmn_go_parse_duration_n("0\0", 2, &ns));
+    assert_true(cmn_go_parse_duration_n("-0", 2, &ns));
+    assert_false(cmn_go_parse_duration_n("5s", 0, &ns));
+    assert_false(cmn_go_parse_duration(NULL, &ns));
 }
 
 static void canonical_headers(void **state)
