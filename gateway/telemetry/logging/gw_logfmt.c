@@ -3,6 +3,7 @@
 #include "gw_logfmt.h"
 
 #include "cmn_go_json.h"
+#include "cmn_go_time.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -387,7 +388,7 @@ static void render(const struct gw_logfmt *f, const struct gw_log_record *r, str
             cmn_buf_append_str(out, p->layout);
             continue;
         case V_TIME:
-            gw_gotime_format(p->layout, r->unix_ns, r->utc_offset_s, r->zone, out);
+            gw_log_time_format(p->layout, r->unix_ns, r->utc_offset_s, r->zone, out);
             continue;
         case V_COLOR:
             cmn_buf_append_str(out, strcmp(p->layout, "bold") == 0    ? BOLD[lv]
@@ -472,4 +473,14 @@ bool gw_logfmt_line(const struct gw_logfmt *f, const char *prefix, const struct 
     if (out->len == 0 || out->data[out->len - 1] != '\n')
         return cmn_buf_append(out, "\n", 1) == CMN_BUF_OK;
     return true;
+}
+
+bool gw_log_time_format(const char *layout, int64_t unix_ns, int utc_offset_s, const char *zone,
+                        struct cmn_buf *out)
+{
+    /* time.Unix(0, ns): the remainder's sign carries into the seconds there */
+    struct cmn_go_time t =
+        cmn_go_time_unix(unix_ns / 1000000000LL, unix_ns % 1000000000LL, utc_offset_s, zone);
+
+    return cmn_go_time_format(&t, layout, out);
 }

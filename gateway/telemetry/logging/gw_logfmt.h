@@ -72,9 +72,10 @@ bool gw_logfmt_format(const struct gw_logfmt *f, const struct gw_log_record *r,
 bool gw_logfmt_line(const struct gw_logfmt *f, const char *prefix, const struct gw_log_record *r,
                     struct cmn_buf *out);
 
-/* Go's time.Format(layout) of unix_ns in the zone (offset, abbreviation). Appends to out. */
-bool gw_gotime_format(const char *layout, int64_t unix_ns, int utc_offset_s, const char *zone,
-                      struct cmn_buf *out);
+/* Go's time.Format(layout) of unix_ns in the zone (offset, abbreviation; NULL: none), by
+ * common/go's cmn_go_time_format. Appends to out. */
+bool gw_log_time_format(const char *layout, int64_t unix_ns, int utc_offset_s, const char *zone,
+                        struct cmn_buf *out);
 
 /* extra_config "telemetry/logging" (§4.1.1). */
 enum gw_log_format { GW_LOG_FMT_DEFAULT = 0, GW_LOG_FMT_LOGSTASH, GW_LOG_FMT_CUSTOM };

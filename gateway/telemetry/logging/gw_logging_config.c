@@ -155,7 +155,7 @@ bool gw_syslog_frame(int facility_code, int sev, int64_t unix_ns, int utc_offset
     bool ok;
 
     ok = cmn_buf_printf(out, "<%d>", (facility_code << 3) | (sev & 7)) == CMN_BUF_OK &&
-         gw_gotime_format("Jan _2 15:04:05", unix_ns, utc_offset_s, NULL, out) &&
+         gw_log_time_format("Jan _2 15:04:05", unix_ns, utc_offset_s, NULL, out) &&
          cmn_buf_printf(out, " %s[%d]: ", tag && *tag ? tag : (argv0 ? argv0 : ""), pid) ==
              CMN_BUF_OK &&
          cmn_buf_append(out, msg, n) == CMN_BUF_OK;

@@ -115,7 +115,7 @@ bool gw_logstash_format(enum gw_log_level level, const char *module, const char 
         switch (k) {
         case 0:
             cmn_buf_append(o, "\"", 1);
-            gw_gotime_format("2006-01-02T15:04:05.000000-07:00", unix_ns, utc_offset_s, NULL, o);
+            gw_log_time_format("2006-01-02T15:04:05.000000-07:00", unix_ns, utc_offset_s, NULL, o);
             cmn_buf_append(o, "\"", 1);
             break;
         case 1:

@@ -159,7 +159,7 @@ static void go_time_layouts(void **state)
     (void)state;
     for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
         cmn_buf_init(&b, 256);
-        assert_true(gw_gotime_format(cases[i].layout, T_2024, cases[i].off, cases[i].zone, &b));
+        assert_true(gw_log_time_format(cases[i].layout, T_2024, cases[i].off, cases[i].zone, &b));
         if (strcmp(cmn_buf_str(&b), cases[i].want) != 0)
             fail_msg("%s: got \"%s\", want \"%s\"", cases[i].layout, cmn_buf_str(&b),
                      cases[i].want);
@@ -167,10 +167,10 @@ static void go_time_layouts(void **state)
     }
     /* before the epoch and a leap day */
     cmn_buf_init(&b, 64);
-    gw_gotime_format("2006-01-02 15:04:05 Mon", -86400LL * 1000000000LL - 1, 0, NULL, &b);
+    gw_log_time_format("2006-01-02 15:04:05 Mon", -86400LL * 1000000000LL - 1, 0, NULL, &b);
     assert_string_equal(cmn_buf_str(&b), "1969-12-30 23:59:59 Tue");
     cmn_buf_reset(&b);
-    gw_gotime_format("2006-01-02 002", 951782400LL * 1000000000LL, 0, NULL, &b);
+    gw_log_time_format("2006-01-02 002", 951782400LL * 1000000000LL, 0, NULL, &b);
     assert_string_equal(cmn_buf_str(&b), "2000-02-29 060");
     cmn_buf_free(&b);
 }
