@@ -8,12 +8,13 @@ set -u
 
 e2e_need_shared "KrakenD CE's integration cases"
 ce="$SHARED_DIR/conformance/krakend-ce"
-read -r gp bp < <(e2e_ports 2 | tr '\n' ' ')
+read -r gp bp sp < <(e2e_ports 3 | tr '\n' ' ')
 version=$("$BIN_DIR/gateway" version 2>&1 | sed -n 's/^KrakenD Version: //p' | head -n1)
 [ -n "$version" ] || version=$(sed -n 's/^project([^ ]* VERSION \([0-9.]*\).*/\1/p' "$SRC_DIR/CMakeLists.txt")
 
 sed -e "s/127\.0\.0\.1:8080/127.0.0.1:$gp/g; s/localhost:8080/localhost:$gp/g" \
     -e "s/127\.0\.0\.1:8081/127.0.0.1:$bp/g; s/\"port\": 8080/\"port\": $gp/" \
+    -e "s/\"listen_address\": \":8090\"/\"listen_address\": \"127.0.0.1:$sp\"/" \
     "$ce/krakend-ce-fixture-krakend.json" >"$E2E_WORK/krakend.json"
 
 e2e_start mock-backend "$BIN_DIR/mock-backend" --port "$bp" --quiet
