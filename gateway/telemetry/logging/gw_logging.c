@@ -310,7 +310,7 @@ static bool plan_make(const struct gw_config *cfg, struct plan *p, struct cmn_er
 
 static void plan_warnings(const struct plan *p, void (*warn)(void *, const char *), void *ctx)
 {
-    char msg[512];
+    char msg[sizeof(p->gelf_err.msg) + 64];
 
     for (size_t i = 0; i < p->lc.warnings.n; i++)
         warn(ctx, p->lc.warnings.items[i]);

@@ -163,7 +163,7 @@ struct gw_prom_servers *gw_prom_servers_start(struct gw_telemetry *t,
         struct listener *l = &s->v[s->n];
         struct cmn_http_server_opts o = {0};
         struct cmn_err err = {0};
-        char why[256];
+        char why[sizeof(err.msg)];
 
         *l = (struct listener){t, x, cfg, NULL};
         if (go_address_ok(x->host, x->port, why, sizeof(why))) {
