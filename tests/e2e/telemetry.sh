@@ -180,4 +180,34 @@ else
     e2e_fail "logstash: @timestamp has microseconds and an offset" "line: $line"
 fi
 
+# ---- syslog through a local socket (GW_SYSLOG_PATH): Go's log/syslog frames ----
+# The receiver is Perl's core Socket module (perl-base is in every Debian).
+SOCK=$E2E_WORK/syslog.sock
+e2e_start syslog perl -MSocket -e '
+    socket(my $s, PF_UNIX, SOCK_DGRAM, 0) or die "socket: $!";
+    bind($s, pack_sockaddr_un($ARGV[0])) or die "bind: $!";
+    open(my $o, ">", $ARGV[1]) or die "open: $!";
+    select $o; $| = 1;
+    while (defined(recv($s, my $buf, 65536, 0))) { print $o $buf; }' "$SOCK" "$E2E_WORK/syslog.out"
+for _ in $(seq 50); do [ -S "$SOCK" ] && break; sleep 0.1; done
+GW2_PORT=$(e2e_ports 1)
+jq --argjson port "$GW2_PORT" '.port = $port
+    | .extra_config = {"telemetry/logging": {"level": "INFO", "syslog": true,
+                       "syslog_facility": "local5", "prefix": "e2e-gw"}}' \
+    "$E2E_WORK/krakend.json" >"$E2E_WORK/krakend-syslog.json"
+GW_SYSLOG_PATH=$SOCK e2e_start gateway-syslog "$BIN_DIR/krakend" run -c "$E2E_WORK/krakend-syslog.json"
+GW2_PID=$E2E_LAST_PID
+e2e_wait_http "http://127.0.0.1:$GW2_PORT/__health" 10
+e2e_stop "$GW2_PID"
+frame=$(grep -a -m1 'Starting KrakenD v' "$E2E_WORK/syslog.out")
+# PRI = local5 (21) * 8 + the configured level's severity (INFO: 6), whatever the record's level
+if [[ $frame =~ ^\<174\>[A-Z][a-z]{2}\ [\ 0-9][0-9]\ [0-9]{2}:[0-9]{2}:[0-9]{2}\ e2e-gw\[$GW2_PID\]:\ INFO\ \>\ Starting\ KrakenD\ v ]]; then
+    e2e_pass "syslog: <PRI>Stamp tag[pid]: LEVEL > message on the local socket"
+else
+    e2e_fail "syslog: <PRI>Stamp tag[pid]: LEVEL > message on the local socket" "frame: $frame" \
+        "received: $(head -c 300 "$E2E_WORK/syslog.out")"
+fi
+e2e_eq "syslog: nothing below the level (no DEBUG record)" 0 \
+    "$(grep -ac 'DEBUG >' "$E2E_WORK/syslog.out")"
+
 e2e_finish
