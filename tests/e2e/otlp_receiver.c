@@ -96,7 +96,7 @@ static bool traces(const uint8_t *b, size_t n)
 {
     Opentelemetry__Proto__Collector__Trace__V1__ExportTraceServiceRequest *req =
         opentelemetry__proto__collector__trace__v1__export_trace_service_request__unpack(NULL, n,
-                                                                                          b);
+                                                                                         b);
     unsigned long count = 0;
 
     if (!req)
@@ -118,25 +118,23 @@ static bool traces(const uint8_t *b, size_t n)
                 ev = json_array();
                 for (size_t e = 0; e < sp->n_events; e++)
                     json_array_append_new(
-                        ev, json_pack("{s:s,s:o}", "name", sp->events[e]->name, "attrs",
-                                      attrs(sp->events[e]->attributes,
-                                            sp->events[e]->n_attributes)));
-                j = json_pack("{s:s,s:s,s:s,s:s,s:s,s:i,s:I,s:I,s:i,s:s,s:o,s:o,s:o,s:s,s:s,"
-                              "s:i,s:i}",
-                              "type", "span", "trace_id", tid, "span_id", sid, "parent", pid,
-                              "name", sp->name, "kind", (int)sp->kind, "start",
-                              (json_int_t)sp->start_time_unix_nano, "end",
-                              (json_int_t)sp->end_time_unix_nano, "status",
-                              sp->status ? (int)sp->status->code : 0, "status_message",
-                              sp->status && sp->status->message ? sp->status->message : "",
-                              "attrs", attrs(sp->attributes, sp->n_attributes), "resource",
-                              rs->resource ? attrs(rs->resource->attributes,
-                                                   rs->resource->n_attributes)
-                                           : json_object(),
-                              "events", ev, "scope", ss->scope ? ss->scope->name : "",
-                              "trace_state", sp->trace_state ? sp->trace_state : "", "flags",
-                              (int)sp->flags, "dropped_attributes",
-                              (int)sp->dropped_attributes_count);
+                        ev,
+                        json_pack("{s:s,s:o}", "name", sp->events[e]->name, "attrs",
+                                  attrs(sp->events[e]->attributes, sp->events[e]->n_attributes)));
+                j = json_pack(
+                    "{s:s,s:s,s:s,s:s,s:s,s:i,s:I,s:I,s:i,s:s,s:o,s:o,s:o,s:s,s:s,"
+                    "s:i,s:i}",
+                    "type", "span", "trace_id", tid, "span_id", sid, "parent", pid, "name",
+                    sp->name, "kind", (int)sp->kind, "start", (json_int_t)sp->start_time_unix_nano,
+                    "end", (json_int_t)sp->end_time_unix_nano, "status",
+                    sp->status ? (int)sp->status->code : 0, "status_message",
+                    sp->status && sp->status->message ? sp->status->message : "", "attrs",
+                    attrs(sp->attributes, sp->n_attributes), "resource",
+                    rs->resource ? attrs(rs->resource->attributes, rs->resource->n_attributes)
+                                 : json_object(),
+                    "events", ev, "scope", ss->scope ? ss->scope->name : "", "trace_state",
+                    sp->trace_state ? sp->trace_state : "", "flags", (int)sp->flags,
+                    "dropped_attributes", (int)sp->dropped_attributes_count);
                 if (j)
                     emit(j);
             }
@@ -153,8 +151,8 @@ static bool traces(const uint8_t *b, size_t n)
 static bool metrics(const uint8_t *b, size_t n)
 {
     Opentelemetry__Proto__Collector__Metrics__V1__ExportMetricsServiceRequest *req =
-        opentelemetry__proto__collector__metrics__v1__export_metrics_service_request__unpack(
-            NULL, n, b);
+        opentelemetry__proto__collector__metrics__v1__export_metrics_service_request__unpack(NULL,
+                                                                                             n, b);
 
     if (!req)
         return false;
@@ -175,19 +173,18 @@ static bool metrics(const uint8_t *b, size_t n)
                 if (m->data_case == OPENTELEMETRY__PROTO__METRICS__V1__METRIC__DATA_HISTOGRAM)
                     for (size_t p = 0; p < m->histogram->n_data_points; p++)
                         json_array_append_new(
-                            pts, json_pack("{s:o,s:I}", "attrs",
-                                           attrs(m->histogram->data_points[p]->attributes,
-                                                 m->histogram->data_points[p]->n_attributes),
-                                           "count",
-                                           (json_int_t)m->histogram->data_points[p]->count));
+                            pts,
+                            json_pack("{s:o,s:I}", "attrs",
+                                      attrs(m->histogram->data_points[p]->attributes,
+                                            m->histogram->data_points[p]->n_attributes),
+                                      "count", (json_int_t)m->histogram->data_points[p]->count));
                 else if (m->data_case == OPENTELEMETRY__PROTO__METRICS__V1__METRIC__DATA_SUM)
                     for (size_t p = 0; p < m->sum->n_data_points; p++)
                         json_array_append_new(
-                            pts,
-                            json_pack("{s:o,s:I}", "attrs",
-                                      attrs(m->sum->data_points[p]->attributes,
-                                            m->sum->data_points[p]->n_attributes),
-                                      "value", (json_int_t)m->sum->data_points[p]->as_int));
+                            pts, json_pack("{s:o,s:I}", "attrs",
+                                           attrs(m->sum->data_points[p]->attributes,
+                                                 m->sum->data_points[p]->n_attributes),
+                                           "value", (json_int_t)m->sum->data_points[p]->as_int));
                 emit(json_pack("{s:s,s:s,s:s,s:o}", "type", "metric", "name", m->name, "kind",
                                m->data_case ==
                                        OPENTELEMETRY__PROTO__METRICS__V1__METRIC__DATA_HISTOGRAM

@@ -146,8 +146,8 @@ static void sink_line(void *ctx, enum cmn_log_level cl, const char *msg, size_t 
     r.message = msg;
     r.message_len = len;
     cmn_buf_init(&ls, LINE_CAP);
-    if (L.logstash && gw_logstash_format(r.level, L.module, L.host, r.unix_ns, off, msg, len,
-                                         NULL, 0, &ls)) {
+    if (L.logstash &&
+        gw_logstash_format(r.level, L.module, L.host, r.unix_ns, off, msg, len, NULL, 0, &ls)) {
         r.message = cmn_buf_str(&ls);
         r.message_len = ls.len;
     }
@@ -260,7 +260,8 @@ static int gelf_connect(const char *address, bool tcp, char *why, size_t cap)
     return fd;
 }
 
-/* ---- selection -------------------------------------------------------------------------------- */
+/* ---- selection --------------------------------------------------------------------------------
+ */
 
 static const json_t *ns_block(const struct gw_config *cfg, const char *canonical)
 {
@@ -413,8 +414,7 @@ bool gw_logging_setup(const struct gw_config *cfg, struct cmn_err *err)
         L.gelf_fd = gelf_connect(p.gc.address, p.gc.tcp, why, sizeof(why));
         if (L.gelf_fd < 0) {
             char m[700];
-            snprintf(m, sizeof(m), "[SERVICE: Logging][GELF] Unable to create the writer: %s",
-                     why);
+            snprintf(m, sizeof(m), "[SERVICE: Logging][GELF] Unable to create the writer: %s", why);
             gw_tel_strs_add(&p.gc.warnings, m);
         }
         why[0] = '\0';

@@ -205,8 +205,7 @@ static void *push_main(void *arg)
         pthread_mutex_lock(&S_mu);
         ok = S.have_last && gw_influx_body(st, &S.last, host, &body, &skipped);
         pthread_mutex_unlock(&S_mu);
-        if (ok && !skipped &&
-            !influx_call(url, cmn_buf_str(&body), body.len, why, sizeof(why)))
+        if (ok && !skipped && !influx_call(url, cmn_buf_str(&body), body.len, why, sizeof(why)))
             cmn_log_error("[SERVICE: InfluxDB] Couldn't write to server: %s", why);
         cmn_buf_free(&body);
     }
@@ -223,7 +222,8 @@ static struct cmn_http_response *text(unsigned status, const char *body)
 }
 
 /* gin's engine around the one route: 301 for the trailing slash, 405, 404 (§2.4). */
-static void stats_handle(void *ctx, struct cmn_http_exchange *ex, const struct cmn_http_request *req)
+static void stats_handle(void *ctx, struct cmn_http_exchange *ex,
+                         const struct cmn_http_request *req)
 {
     struct cmn_http_response *r;
     struct cmn_buf b;
@@ -480,8 +480,8 @@ static bool build_mw(void *ctx, const struct gw_config *cfg, const struct gw_end
     (void)ctx;
     (void)err;
     if (r)
-        *mw = (struct gw_mw){"telemetry/metrics", GW_MW_ENDPOINT, r, router_request, router_done,
-                             NULL};
+        *mw = (struct gw_mw){"telemetry/metrics", GW_MW_ENDPOINT, r,
+                             router_request,      router_done,    NULL};
     return true;
 }
 
@@ -543,8 +543,14 @@ static bool build_stage(void *ctx, const struct gw_config *cfg, const struct gw_
     (void)ctx;
     (void)err;
     if (r && !S.sc.backend_disabled && b >= ep->backends && b < ep->backends + ep->n_backends)
-        *st = (struct gw_stage){"telemetry/metrics", r->sb[b - ep->backends], backend_before,
-                                NULL, NULL, backend_after, NULL, NULL};
+        *st = (struct gw_stage){"telemetry/metrics",
+                                r->sb[b - ep->backends],
+                                backend_before,
+                                NULL,
+                                NULL,
+                                backend_after,
+                                NULL,
+                                NULL};
     return true;
 }
 

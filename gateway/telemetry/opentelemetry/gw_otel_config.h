@@ -103,7 +103,7 @@ struct gw_otel_config {
     /* the resource: config values over the environment's (sorted by key) */
     struct gw_tel_kvs resource;
     struct gw_tel_kvs otlp_headers; /* from OTEL_EXPORTER_OTLP_HEADERS */
-    long long otlp_timeout_ms;       /* 10000 default */
+    long long otlp_timeout_ms;      /* 10000 default */
     bool otlp_gzip;
     bool otlp_json;              /* OTEL_EXPORTER_OTLP_PROTOCOL=http/json (an extension) */
     bool propagate_tracecontext; /* OTEL_PROPAGATORS: traceparent/tracestate (default on) */
@@ -127,7 +127,7 @@ void gw_otel_config_free(struct gw_otel_config *c);
  * names the endpoint (gin form, "/users/:id"). */
 struct gw_otel_endpoint_opts {
     bool skip;
-    struct gw_otel_proxy_opts proxy;          /* owned copy */
+    struct gw_otel_proxy_opts proxy;         /* owned copy */
     struct gw_tel_kvs global_metrics_static; /* owned */
     struct gw_tel_kvs global_traces_static;  /* owned */
 };
@@ -168,6 +168,5 @@ bool gw_otel_header_reported(const struct gw_tel_strs *skip, const char *name, s
 /* "http.request.header." + lower-case name into out (cap bytes, NUL-terminated); returns the
  * length, 0 when it does not fit. */
 size_t gw_otel_header_attr(char *out, size_t cap, bool response, const char *name, size_t n);
-
 
 #endif

@@ -654,4 +654,3 @@ char *gw_otel_backend_route(const char *p)
     *o = '\0';
     return out;
 }
-

@@ -93,9 +93,9 @@ static bool parse(const struct gw_config *cfg, struct gw_otel_config **out,
         return true;
     case GW_OTEL_CONFIG_INVALID:
         /* KrakenD logs it at ERROR and runs without OpenTelemetry */
-        snprintf(msg, sizeof(msg), "[SERVICE: OpenTelemetry] %s%s: OpenTelemetry is disabled",
-                 strncmp(e.msg, "cannot register", 15) == 0 ? "" : "cannot register exporters: ",
-                 e.msg);
+        snprintf(
+            msg, sizeof(msg), "[SERVICE: OpenTelemetry] %s%s: OpenTelemetry is disabled",
+            strncmp(e.msg, "cannot register", 15) == 0 ? "" : "cannot register exporters: ", e.msg);
         warn(ctx, msg);
         return true;
     default:
@@ -117,8 +117,8 @@ bool gw_otel_module_check(const struct gw_config *cfg, void (*warn)(void *ctx, c
         const struct gw_endpoint *ep = &cfg->endpoints[e];
         struct gw_otel_endpoint_opts eo;
         char *route = gw_tel_endpoint_route(ep->path);
-        ok = route && gw_otel_config_endpoint(oc, route, block_of(ep->extra_config),
-                                              ep->json_path, &eo, &w);
+        ok = route &&
+             gw_otel_config_endpoint(oc, route, block_of(ep->extra_config), ep->json_path, &eo, &w);
         if (ok)
             gw_otel_endpoint_opts_free(&eo);
         for (size_t b = 0; ok && b < ep->n_backends; b++) {
@@ -174,9 +174,9 @@ static bool make_endpoints(const struct gw_config *cfg, struct gw_tel_strs *w)
             return false;
         for (size_t b = 0; b < ep->n_backends; b++) {
             const struct gw_backend *be = &ep->backends[b];
-            r->tb[b] = gw_telemetry_backend_new(
-                g.t, r->te, be->url_pattern, be->method, (const char *const *)be->hosts.items,
-                be->hosts.n, block_of(be->extra_config), be->json_path, w);
+            r->tb[b] = gw_telemetry_backend_new(g.t, r->te, be->url_pattern, be->method,
+                                                (const char *const *)be->hosts.items, be->hosts.n,
+                                                block_of(be->extra_config), be->json_path, w);
             if (!r->tb[b])
                 return false;
         }
@@ -252,7 +252,8 @@ void gw_otel_module_stop(void)
 /* The runtime of an endpoint / backend of the started configuration, or NULL. */
 static struct ep_rt *ep_of(const struct gw_config *cfg, const struct gw_endpoint *ep)
 {
-    if (!g.on || cfg != g.cfg || !ep || ep < cfg->endpoints || ep >= cfg->endpoints + cfg->n_endpoints)
+    if (!g.on || cfg != g.cfg || !ep || ep < cfg->endpoints ||
+        ep >= cfg->endpoints + cfg->n_endpoints)
         return NULL;
     return &g.eps[ep - cfg->endpoints];
 }
@@ -357,12 +358,12 @@ static enum gw_mw_verdict global_request(void *ctx, const struct gw_mw_request *
     in.host_len = in.host ? strlen(in.host) : 0;
     in.user_agent_len = in.user_agent ? strlen(in.user_agent) : 0;
     in.client_addr = client;
-    in.client_addr_len = client_addr(h->remote_ip ? h->remote_ip : "", h->remote_port, client,
-                                     sizeof(client));
+    in.client_addr_len =
+        client_addr(h->remote_ip ? h->remote_ip : "", h->remote_port, client, sizeof(client));
     /* Go's ContentLength: the header's value; -1 for a chunked body; 0 without one */
     in.content_length = cl && cmn_str_parse_digits(cl, strlen(cl), 19, &len) ? (int64_t)len
-                        : h->has_body                                          ? -1
-                                                                               : 0;
+                        : h->has_body                                        ? -1
+                                                                             : 0;
     in.headers = gw_tel_hdrs_of_kv(h->headers, h->n_headers);
     gw_telemetry_begin(g.t, gw_telemetry_slot(g.t), &gr->r, &in, now_ns());
     *out->state = gr;
@@ -414,14 +415,14 @@ static bool build_mw(void *ctx, const struct gw_config *cfg, const struct gw_end
     (void)err;
     if (!ep) {
         if (g.on && cfg == g.cfg)
-            *mw = (struct gw_mw){"telemetry/opentelemetry", GW_MW_OUTER, &g, global_request,
-                                 global_done, NULL};
+            *mw = (struct gw_mw){
+                "telemetry/opentelemetry", GW_MW_OUTER, &g, global_request, global_done, NULL};
         return true;
     }
     r = ep_of(cfg, ep);
     if (r)
-        *mw = (struct gw_mw){"telemetry/opentelemetry", GW_MW_ENDPOINT, r, route_request, NULL,
-                             NULL};
+        *mw =
+            (struct gw_mw){"telemetry/opentelemetry", GW_MW_ENDPOINT, r, route_request, NULL, NULL};
     return true;
 }
 
@@ -511,8 +512,8 @@ static bool build_pipe(void *ctx, const struct gw_config *cfg, const struct gw_e
     (void)ctx;
     (void)err;
     if (r)
-        *st = (struct gw_pipe_stage){"telemetry/opentelemetry", r, pipe_before, pipe_after,
-                                     pipe_end, NULL};
+        *st = (struct gw_pipe_stage){
+            "telemetry/opentelemetry", r, pipe_before, pipe_after, pipe_end, NULL};
     return true;
 }
 
@@ -640,15 +641,16 @@ static void backend_http_response(void *ctx, struct gw_stage_call *call,
         uint64_t len;
         cl = gw_hdrs_get(&res->headers, "Content-Length");
         cr.status = (int)res->status;
-        cr.content_length = cl && cmn_str_parse_digits(cl, strlen(cl), 19, &len) ? (int64_t)len : -1;
+        cr.content_length =
+            cl && cmn_str_parse_digits(cl, strlen(cl), 19, &len) ? (int64_t)len : -1;
         cr.headers = gw_tel_hdrs_of(&res->headers);
     }
     gw_telemetry_rt_end(g.t, gw_telemetry_slot(g.t), tb, &a->rt, &cr, now);
     /* the whole body is read before the answer reaches the stages: its reading time is not
      * known apart from the round trip's (0 s here, docs/metrics.md) */
     if (!cr.error)
-        gw_telemetry_payload_end(g.t, gw_telemetry_slot(g.t), tb, &a->rt,
-                                 (int64_t)res->body_len, now, NULL, now);
+        gw_telemetry_payload_end(g.t, gw_telemetry_slot(g.t), tb, &a->rt, (int64_t)res->body_len,
+                                 now, NULL, now);
 }
 
 static void backend_after(void *ctx, struct gw_stage_call *call, struct gw_presp **resp,
@@ -691,8 +693,8 @@ static void backend_end(void *ctx, struct gw_stage_call *call)
         gw_telemetry_rt_end(g.t, gw_telemetry_slot(g.t), tb, &a->rt, &cr, now);
     }
     if (!a->stage_ended) {
-        struct gw_telemetry_result res = {.has_error = true, .canceled = true,
-                                          .error_text = "context canceled"};
+        struct gw_telemetry_result res = {
+            .has_error = true, .canceled = true, .error_text = "context canceled"};
         gw_telemetry_backend_end(g.t, gw_telemetry_slot(g.t), tb, &a->st, &res, now);
     }
     free(a);
@@ -708,9 +710,9 @@ static bool build_stage(void *ctx, const struct gw_config *cfg, const struct gw_
     (void)err;
     if (!r || b < ep->backends || b >= ep->backends + ep->n_backends)
         return true;
-    *st = (struct gw_stage){"telemetry/opentelemetry", r->tb[b - ep->backends], backend_before,
-                            backend_http, backend_http_response, backend_after, backend_end,
-                            NULL};
+    *st = (struct gw_stage){
+        "telemetry/opentelemetry", r->tb[b - ep->backends], backend_before, backend_http,
+        backend_http_response,     backend_after,           backend_end,    NULL};
     return true;
 }
 

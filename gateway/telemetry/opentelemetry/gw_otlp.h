@@ -20,9 +20,9 @@
 /* Who sends: the resource attributes and the instrumentation scope. */
 struct gw_otlp_source {
     const struct gw_tel_kvs *resource; /* string attributes, sorted */
-    const char *schema_url;             /* GW_OTLP_SCHEMA_URL */
-    const char *scope_name;             /* "io.krakend.krakend-otel" */
-    const char *scope_version;          /* "" */
+    const char *schema_url;            /* GW_OTLP_SCHEMA_URL */
+    const char *scope_name;            /* "io.krakend.krakend-otel" */
+    const char *scope_version;         /* "" */
 };
 
 /* The trace encoder of one thread (the exporter's). It keeps what it packed and may use again:

@@ -41,7 +41,7 @@ struct gw_otlp_exporter {
     int64_t batch_started;
     int64_t *next_metrics;
     /* sender thread only */
-    CURL *curl;                 /* https:// collectors */
+    CURL *curl;                  /* https:// collectors */
     struct gw_otlp_conn **conns; /* plain-http collectors, per exporter */
 };
 

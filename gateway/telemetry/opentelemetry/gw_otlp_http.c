@@ -184,7 +184,8 @@ static bool read_answer(struct gw_otlp_conn *c, int64_t deadline, long *status, 
         } else if (errno == EINTR) {
             continue;
         } else if (errno != EAGAIN || !wait_fd(c->fd, POLLIN, deadline)) {
-            snprintf(why, cap, "%s", errno == EAGAIN ? "context deadline exceeded" : strerror(errno));
+            snprintf(why, cap, "%s",
+                     errno == EAGAIN ? "context deadline exceeded" : strerror(errno));
             st = GW_H1_ERROR;
             p.error = NULL;
         }

@@ -166,7 +166,8 @@ static void cache_keep(struct gw_otlp_enc *e, uint64_t h, struct centry *slot, c
     e->n_used++;
 }
 
-/* ---- packing ---------------------------------------------------------------------------------- */
+/* ---- packing ----------------------------------------------------------------------------------
+ */
 
 /* Packs m into arena memory of at most cap bytes (the caller's bound: no sizing pass), or,
  * when cap is 0, sized first. NULL on failure. */
@@ -282,8 +283,8 @@ static const uint8_t *fixed_enc(struct gw_otlp_enc *e, const struct gw_span *s, 
 {
     const struct gw_span_attr *own[GW_SPAN_MAX_ALL_ATTRS], *all[GW_SPAN_MAX_ALL_ATTRS];
     const struct gw_span_tmpl *t = NULL;
-    uint32_t flags = span_flags(s), counts[3] = {s->dropped_attrs, s->dropped_events,
-                                                 s->dropped_links};
+    uint32_t flags = span_flags(s),
+             counts[3] = {s->dropped_attrs, s->dropped_events, s->dropped_links};
     size_t n = 0, nl = s->name_len, ml = s->status_msg ? strlen(s->status_msg) : 0;
     struct centry *slot = NULL;
     const uint8_t *enc;

@@ -18,7 +18,7 @@ struct gw_prom_input {
     /* KrakenD's instruments; NULL when the exporter has disable_metrics (then neither
      * target_info nor otel_scope_info is served either). */
     const struct gw_metrics_snapshot *snap;
-    const struct gw_tel_kvs *resource;  /* target_info labels (sorted resource attributes) */
+    const struct gw_tel_kvs *resource;   /* target_info labels (sorted resource attributes) */
     const struct gw_process_stats *proc; /* NULL unless process_metrics */
 };
 

@@ -61,10 +61,10 @@ static inline struct gw_tel_hdrs gw_tel_hdrs_of(const struct gw_hdrs *l)
 }
 
 struct gw_telemetry_opts {
-    unsigned threads;          /* recording threads with a slot of their own (gw_tel.h) */
-    size_t metric_slots;       /* cells per thread's shard, 0 = 65536 */
-    unsigned spans_per_thread; /* span records per thread's buffer, 0 = 4096 */
-    int64_t start_unix_ns;     /* start of the cumulative metrics */
+    unsigned threads;             /* recording threads with a slot of their own (gw_tel.h) */
+    size_t metric_slots;          /* cells per thread's shard, 0 = 65536 */
+    unsigned spans_per_thread;    /* span records per thread's buffer, 0 = 4096 */
+    int64_t start_unix_ns;        /* start of the cumulative metrics */
     struct gw_otel_random random; /* threads + 1 slots */
 };
 
@@ -107,7 +107,7 @@ struct gw_telemetry_in {
     size_t user_agent_len;
     const char *client_addr; /* TCP peer "ip:port" */
     size_t client_addr_len;
-    int64_t content_length; /* -1 unknown (chunked) */
+    int64_t content_length;     /* -1 unknown (chunked) */
     struct gw_tel_hdrs headers; /* report_headers */
     /* the first value of each propagation header, found by the caller (NULL: absent) */
     const char *traceparent, *tracestate, *baggage;
@@ -138,10 +138,10 @@ void gw_telemetry_begin(struct gw_telemetry *t, unsigned worker, struct gw_telem
 void gw_telemetry_route(struct gw_telemetry_req *r, const struct gw_telemetry_endpoint *ep);
 
 struct gw_telemetry_out {
-    int status;                           /* 0: nothing written = 200 */
-    int64_t bytes;                        /* body bytes written */
-    bool hijacked;                        /* upgraded connection */
-    const char *write_error;   /* the body write failed: its text; NULL otherwise */
+    int status;                 /* 0: nothing written = 200 */
+    int64_t bytes;              /* body bytes written */
+    bool hijacked;              /* upgraded connection */
+    const char *write_error;    /* the body write failed: its text; NULL otherwise */
     struct gw_tel_hdrs headers; /* response headers (report_headers) */
 };
 
@@ -164,7 +164,7 @@ struct gw_telemetry_result {
     const char *error_text;
     bool has_response;
     bool complete;
-    int status; /* the response metadata status (0 unless the no-op encoding) */
+    int status;                 /* the response metadata status (0 unless the no-op encoding) */
     struct gw_tel_hdrs headers; /* response metadata headers (report_headers) */
 };
 

@@ -9,7 +9,7 @@
 struct gw_telemetry {
     const struct gw_otel_config *cfg;
     struct gw_tel_slots slots;
-    unsigned n_slots;                /* slots.cap + 1 (the shared one) */
+    unsigned n_slots; /* slots.cap + 1 (the shared one) */
     unsigned spans_per_thread;
     struct gw_otel_metrics *metrics; /* NULL: no metrics exporter */
     struct gw_span_buf **bufs;       /* per slot, made on first use; NULL: no traces exporter */

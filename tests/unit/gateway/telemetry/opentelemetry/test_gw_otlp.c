@@ -173,8 +173,8 @@ static Opentelemetry__Proto__Collector__Trace__V1__ExportTraceServiceRequest *
 decode(const uint8_t *body, size_t len, Opentelemetry__Proto__Trace__V1__Span ***spans, size_t *n)
 {
     Opentelemetry__Proto__Collector__Trace__V1__ExportTraceServiceRequest *req =
-        opentelemetry__proto__collector__trace__v1__export_trace_service_request__unpack(
-            NULL, len, body);
+        opentelemetry__proto__collector__trace__v1__export_trace_service_request__unpack(NULL, len,
+                                                                                         body);
 
     assert_non_null(req);
     *spans = req->resource_spans[0]->scope_spans[0]->spans;

@@ -414,7 +414,6 @@ static void promtool_accepts_the_exposition(void **state)
     world_free(&w);
 }
 
-
 /* fuzz_traceparent found a read past "GET" for a method holding NUL bytes (method-with-nul) */
 static void method_normalisation(void **state)
 {
