@@ -1,6 +1,11 @@
 /* cmn_json.c - strict JSON loading. */
 #include "cmn_json.h"
 
+#include "cmn_log.h"
+
+#include <stdint.h>
+#include <string.h>
+
 int cmn_json_depth(json_t *v)
 {
     int max = 0;
@@ -8,7 +13,8 @@ int cmn_json_depth(json_t *v)
     if (json_is_object(v)) {
         const char *k;
         json_t *m;
-        json_object_foreach(v, k, m) {
+        json_object_foreach(v, k, m)
+        {
             int d = cmn_json_depth(m);
             if (d > max)
                 max = d;
@@ -18,7 +24,8 @@ int cmn_json_depth(json_t *v)
     if (json_is_array(v)) {
         size_t i;
         json_t *m;
-        json_array_foreach(v, i, m) {
+        json_array_foreach(v, i, m)
+        {
             int d = cmn_json_depth(m);
             if (d > max)
                 max = d;
@@ -71,8 +78,7 @@ json_t *cmn_json_loadb_strict(const char *data, size_t n, size_t max_bytes, int 
     }
     v = json_loadb(data, n, JSON_REJECT_DUPLICATES | JSON_DECODE_ANY, &je);
     if (!v) {
-        cmn_err_set(err, 1, "invalid JSON at line %d, column %d: %s", je.line, je.column,
-                    je.text);
+        cmn_err_set(err, 1, "invalid JSON at line %d, column %d: %s", je.line, je.column, je.text);
         return NULL;
     }
     return v;
@@ -81,6 +87,28 @@ json_t *cmn_json_loadb_strict(const char *data, size_t n, size_t max_bytes, int 
 char *cmn_json_dumps_compact(const json_t *v, bool sort)
 {
     return json_dumps(v, JSON_COMPACT | JSON_ENCODE_ANY | (sort ? JSON_SORT_KEYS : 0));
+}
+
+size_t cmn_json_warn_unknown(const json_t *obj, const char *const *known, size_t n,
+                             const char *path)
+{
+    const char *key;
+    json_t *v;
+    size_t named = 0;
+
+    if (!json_is_object(obj))
+        return 0;
+    json_object_foreach((json_t *)(uintptr_t)obj, key, v)
+    {
+        bool ok = key[0] && strchr("@$_#", key[0]);
+        for (size_t i = 0; !ok && i < n; i++)
+            ok = strcmp(key, known[i]) == 0;
+        if (!ok) {
+            cmn_log_warn("%s.%s: unknown option, ignored (as KrakenD does)", path, key);
+            named++;
+        }
+    }
+    return named;
 }
 
 const char *cmn_json_str(const json_t *obj, const char *key)

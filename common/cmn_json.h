@@ -20,6 +20,13 @@ int cmn_json_depth(json_t *v);
 /* Serialises compactly (owned string, NULL on failure). Sorted keys if sort. */
 char *cmn_json_dumps_compact(const json_t *v, bool sort);
 
+/* Logs a WARNING "<path>.<key>: unknown option, ignored (as KrakenD does)" for each member of
+ * obj whose key is not in known[0, n) and does not start with @ $ _ # (comments, as the
+ * configuration's namespaces allow): a misspelt option silently keeps its default in KrakenD.
+ * Returns how many it named. obj may be NULL or not an object (nothing to name). */
+size_t cmn_json_warn_unknown(const json_t *obj, const char *const *known, size_t n,
+                             const char *path);
+
 /* Borrowed string member or NULL if absent or not a string. */
 const char *cmn_json_str(const json_t *obj, const char *key);
 

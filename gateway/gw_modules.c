@@ -3,18 +3,25 @@
  * (../shared/spec/krakend-traffic-security.md §1, krakend-telemetry-validation.md §1). */
 #include "gw_modules.h"
 
+#include "gw_botdetector.h"
+#include "gw_clientcredentials.h"
+#include "gw_cors.h"
+#include "gw_httpsecure.h"
 #include "gw_logging.h"
 #include "gw_otel_module.h"
+#include "gw_signer.h"
 #include "gw_stats_module.h"
 
-/* Router middlewares: the OpenTelemetry global layer before anything (it also measures CORS
- * preflights, 404s and 405s), security/cors before routing, gin's engine middlewares
- * (security/http, service-level bot detector), then each endpoint's chain: the OpenTelemetry
- * route tagger (otelgin, outermost), the bot detector, the telemetry/metrics router layer,
- * and after the validator Lua, rate limits, validation. */
+/* Router middlewares: the OpenTelemetry global layer before anything (KrakenD's tracking handler
+ * wraps the whole server, so it also measures CORS preflights, 404s and 405s), security/cors
+ * before routing, gin's engine middlewares (security/http, service-level bot detector), then
+ * each endpoint's chain: the OpenTelemetry route tagger (otelgin, outermost), the bot detector,
+ * the telemetry/metrics router layer, and after the validator auth/signer (krakend-jose's
+ * handler right below the validator), Lua, rate limits, validation. Within a slot the list's
+ * order is the chain's. */
 static const struct gw_mw_factory *const MIDDLEWARES[] = {
-    &gw_otel_mw_factory,
-    &gw_stats_mw_factory,
+    &gw_otel_mw_factory,     &gw_cors_factory,     &gw_httpsecure_factory,
+    &gw_botdetector_factory, &gw_stats_mw_factory, &gw_signer_factory,
 };
 static const size_t N_MIDDLEWARES = sizeof(MIDDLEWARES) / sizeof(MIDDLEWARES[0]);
 
@@ -30,11 +37,12 @@ static const size_t N_PIPES = sizeof(PIPES) / sizeof(PIPES[0]);
  * traceparent too: KrakenD's instrumented transport sits outside qos/http-cache and
  * auth/client-credentials, so their answers and tokens are measured alike), the
  * telemetry/metrics backend layer, qos/circuit-breaker, qos/ratelimit/proxy,
- * modifier/lua-backend, validation/cel, modifier/martian, qos/http-cache,
- * auth/client-credentials. */
+ * modifier/lua-backend, validation/cel, modifier/martian, qos/http-cache, then
+ * auth/client-credentials (KrakenD's OAuth2 HTTP client, under the cache). */
 static const struct gw_stage_factory *const STAGES[] = {
     &gw_otel_backend_factory,
     &gw_stats_backend_factory,
+    &gw_clientcredentials_factory,
 };
 static const size_t N_STAGES = sizeof(STAGES) / sizeof(STAGES[0]);
 

@@ -6,6 +6,7 @@
 #include "mb_gojson.h"
 
 #include <stdbool.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -44,7 +45,17 @@ static const char XML_BODY[] = "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"
                                "  </social>\n"
                                "</user>";
 
-enum route_kind { R_ECHO, R_XML, R_COLLECTION, R_DELAYED, R_REDIRECT, R_JWK };
+/* showrss.info's two feeds as CE's `rss` case reads them (its fixture asks the real site; the
+ * e2e test points that host here): /user/schedule/<id>.rss and /user/<id>.rss. */
+static const char FEED_HEAD[] = "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"
+                                "<rss version=\"2.0\" xmlns:tv=\"http://showrss.info\">"
+                                "<channel><title>showRSS ";
+static const char FEED_TAIL[] = " feed</title><link>http://showrss.info</link><ttl>30</ttl>"
+                                "<description>mock-backend</description><item><title>S01E01"
+                                "</title><pubDate>Mon, 02 Jan 2006 15:04:05 +0000</pubDate>"
+                                "<tv:show_id>1482</tv:show_id></item></channel></rss>\n";
+
+enum route_kind { R_ECHO, R_XML, R_COLLECTION, R_DELAYED, R_REDIRECT, R_JWK, R_FEED };
 
 struct route {
     const char *pattern;
@@ -57,6 +68,7 @@ static const struct route ROUTES[] = {
     {"/param_forwarding/", true, true, R_ECHO}, {"/xml", false, true, R_XML},
     {"/collection/", true, true, R_COLLECTION}, {"/delayed/", true, true, R_DELAYED},
     {"/redirect/", true, true, R_REDIRECT},     {"/jwk/symmetric", false, false, R_JWK},
+    {"/user/", true, false, R_FEED},
 };
 
 /* Go's http.Error: Content-Type text/plain; charset=utf-8, X-Content-Type-Options: nosniff,
@@ -245,6 +257,19 @@ out:
     return r;
 }
 
+static struct cmn_http_response *feed(const char *path)
+{
+    size_t n = strlen(path);
+    const char *kind = strncmp(path, "/user/schedule/", 15) == 0 ? "schedule" : "personal";
+    char body[sizeof(FEED_HEAD) + sizeof(FEED_TAIL) + 16];
+    int len;
+
+    if (n < 5 || strcmp(path + n - 4, ".rss") != 0)
+        return go_error(404, "404 page not found");
+    len = snprintf(body, sizeof(body), "%s%s%s", FEED_HEAD, kind, FEED_TAIL);
+    return cmn_http_response_text(200, "application/rss+xml; charset=UTF-8", body, (size_t)len);
+}
+
 static struct cmn_http_response *collection(const char *path)
 {
     struct cmn_buf b;
@@ -323,6 +348,8 @@ static struct cmn_http_response *serve(const struct cmn_http_request *req, const
                                       sizeof(XML_BODY) - 1);
     case R_COLLECTION:
         return collection(path);
+    case R_FEED:
+        return feed(path);
     case R_REDIRECT:
         return redirect(req);
     case R_JWK:

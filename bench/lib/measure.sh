@@ -67,6 +67,18 @@ check_peer() {
             CHECK_FAIL+=" http_server_duration ($(tail -n1 <<<"$m"), $(wc -l <<<"$m") lines)"
         fi
     fi
+    if has_origin "$id"; then
+        # CORS, the security headers and the rate limit are at work on the loaded request
+        local origin h
+        origin=$(jq -r .origin "$BENCH_DIR/configs/security.json")
+        h=$(curl -s -o /dev/null -D - --max-time 5 -X POST -H "Origin: $origin" \
+            -H "Authorization: Bearer $TOKEN" -H 'Content-Type: application/json' \
+            --data '{"name":"Widget"}' "$PEER_URL" | tr -d '\r')
+        grep -qix "access-control-allow-origin: $origin" <<<"$h" &&
+            grep -qix 'x-frame-options: DENY' <<<"$h" && grep -qix 'vary: Origin' <<<"$h" ||
+            CHECK_FAIL+="${CHECK_FAIL:+; }no CORS or security headers on the answer: $(head -c 300 <<<"$h")"
+        CHECK_LOG+="CORS and security headers: present; "
+    fi
     if [ "$id" = gw-jwt-fresh ]; then
         # The pool's last token: the measured run starts with the first ones.
         expect_status "pool token" "200 201" "$PEER_URL" \
@@ -118,6 +130,7 @@ measure() {
         return 0
     fi
     env=(BENCH_TOKEN="$TOKEN")
+    has_origin "$id" && env+=(BENCH_HEADER="Origin: $(jq -r .origin "$BENCH_DIR/configs/security.json")")
     # The warm-up of case 7 uses the repeated token, so no pool token is cached before the run.
     [ "$WARMUP" -gt 0 ] && run_wrk "$w.warm" "$CONNS" "$WARMUP" "$PEER_URL" "${env[@]}"
     [ "$id" = gw-jwt-fresh ] && env=(BENCH_POOL="$WORK/keys/pool.txt")

@@ -96,6 +96,44 @@ start_nginx_proxy() {
     PEER_PID=$BG_PID PEER_URL="http://127.0.0.1:$port/api/items" PEER_AUTH=0
 }
 
+# nginx doing what case 6s adds to the guide's config (bench/configs/security.json): the CORS
+# headers for the allowed origin (Vary always; the others only when the Origin matches, as
+# rs/cors does; preflights answered 204), one rate limit for the whole endpoint at the same rate
+# and burst (the token bucket's capacity), and the same security headers on every answer.
+start_nginx_sec() {
+    local dir=$WORK/cfg/nginx-sec port sec=$BENCH_DIR/configs/security.json origin rate
+    local cors http
+    free_port port
+    origin=$(jq -r .origin "$sec")
+    rate=$(jq -r '.endpoint["qos/ratelimit/router"].max_rate' "$sec")
+    cors=$(jq -r '.service["security/cors"]' "$sec")
+    http=$(jq -r '.service["security/http"]' "$sec")
+    nginx_conf "$dir" "$port" "
+        location / {
+            limit_req zone=endpoint burst=$rate nodelay;
+            if (\$request_method = OPTIONS) { return 204; }
+            add_header Vary Origin always;
+            add_header Access-Control-Allow-Origin \$cors_origin always;
+            add_header Access-Control-Expose-Headers \$cors_expose always;
+            add_header Access-Control-Allow-Credentials \$cors_credentials always;
+            add_header Strict-Transport-Security \"max-age=$(jq -r .sts_seconds <<<"$http")\" always;
+            add_header X-Frame-Options DENY always;
+            add_header X-Content-Type-Options nosniff always;
+            add_header X-XSS-Protection \"1; mode=block\" always;
+            add_header Content-Security-Policy \"$(jq -r .content_security_policy <<<"$http")\" always;
+            add_header Referrer-Policy $(jq -r .referrer_policy <<<"$http") always;
+            proxy_pass http://mb;
+            proxy_http_version 1.1;
+            proxy_set_header Connection \"\";
+        }" "upstream mb { server 127.0.0.1:$MB_PORT; keepalive 256; }
+    limit_req_zone \$server_name zone=endpoint:1m rate=${rate}r/s;
+    map \$http_origin \$cors_origin { \"$origin\" \$http_origin; default \"\"; }
+    map \$http_origin \$cors_expose { \"$origin\" \"$(jq -r '.expose_headers | join(", ")' <<<"$cors")\"; default \"\"; }
+    map \$http_origin \$cors_credentials { \"$origin\" true; default \"\"; }"
+    start_bg nginx-sec "$SERVER_CPUS" nginx -p "$dir" -c "$dir/nginx.conf" -g 'daemon off;'
+    PEER_PID=$BG_PID PEER_URL="http://127.0.0.1:$port/api/items" PEER_AUTH=0
+}
+
 # HAProxy checks what the gateway's config checks: alg, signature (jwt_verify against the PEM
 # public key), exp, and the scope; 401 for a token problem, 403 for a missing scope.
 start_haproxy() {
@@ -251,6 +289,19 @@ start_gateway_slow() {
     SLOW_URL="http://127.0.0.1:$port/api/slow" SLOW_HEADER="X-Bench: slow"
 }
 
+# Case 6s: the guide's third config plus service-level CORS and security/http and an endpoint
+# rate limit that never rejects (bench/configs/security.json).
+start_gateway_sec() {
+    local dir=$WORK/cfg/gw-jwt-sec port
+    free_port port
+    mkdir -p "$dir"
+    gw_config 3 "$port" | jq --slurpfile sec "$BENCH_DIR/configs/security.json" '
+        .extra_config = ((.extra_config // {}) + $sec[0].service)
+        | .endpoints[0].extra_config += $sec[0].endpoint' >"$dir/krakend.json" ||
+        die "jq could not write gw-jwt-sec's config"
+    start_gateway_with gw-jwt-sec "$dir/krakend.json" "$port" /api/items 1
+}
+
 # peer_start ID: starts configuration ID against the running backend.
 peer_start() {
     case "$1" in
@@ -262,11 +313,13 @@ peer_start() {
         SLOW_URL="http://127.0.0.1:$MB_PORT/delayed/items" SLOW_HEADER="X-Forwarded-For: 127.0.0.1"
         ;;
     nginx) start_nginx_proxy ;;
+    nginx-sec) start_nginx_sec ;;
     haproxy) start_haproxy ;;
     apache) start_apache ;;
     gw-noauth) start_gateway gw-noauth 1 "" 0 ;;
     gw-jwt) start_gateway gw-jwt 3 "" 1 ;;
     gw-jwt-noop) start_gateway gw-jwt-noop 3 no-op 1 ;;
+    gw-jwt-sec) start_gateway_sec ;;
     gw-jwt-fresh) start_gateway gw-jwt-fresh 3 "" 1 ;;
     gw-jwt-prom) start_gateway_telemetry gw-jwt-prom prom ;;
     gw-jwt-otel) start_gateway_telemetry gw-jwt-otel otel ;;
@@ -279,11 +332,13 @@ config_title() {
     case "$1" in
     direct) echo "mock-backend directly (ceiling)" ;;
     nginx) echo "nginx reverse proxy, no auth" ;;
+    nginx-sec) echo "nginx + CORS headers, limit_req, security headers" ;;
     haproxy) echo "HAProxy jwt_verify + scope" ;;
     apache) echo "Apache + mod_auth_openidc (JWKS)" ;;
     gw-noauth) echo "gateway, no auth (guide config 1)" ;;
     gw-jwt) echo "gateway RS256 + scope, json (guide config 3)" ;;
     gw-jwt-noop) echo "gateway RS256 + scope, no-op" ;;
+    gw-jwt-sec) echo "gateway RS256 + scope + CORS, rate limit, security/http" ;;
     gw-jwt-fresh) echo "gateway RS256 + scope, fresh token each request" ;;
     gw-jwt-prom) echo "as 6 + telemetry: Prometheus exporter, logstash logs" ;;
     gw-jwt-otel) echo "as 6 + telemetry: Prometheus, OTLP traces (all sampled), logstash logs" ;;
@@ -294,12 +349,16 @@ config_title() {
 
 config_number() {
     case "$1" in
-    direct) echo 1 ;; nginx) echo 2 ;; haproxy) echo 3 ;; apache) echo 4 ;; gw-noauth) echo 5 ;;
-    gw-jwt) echo 6 ;; gw-jwt-noop) echo 6b ;; gw-jwt-prom) echo 6p ;; gw-jwt-otel) echo 6t ;;
+    direct) echo 1 ;; nginx) echo 2 ;; nginx-sec) echo 2s ;; haproxy) echo 3 ;; apache) echo 4 ;;
+    gw-noauth) echo 5 ;; gw-jwt) echo 6 ;; gw-jwt-noop) echo 6b ;; gw-jwt-sec) echo 6s ;;
+    gw-jwt-prom) echo 6p ;; gw-jwt-otel) echo 6t ;;
     gw-jwt-fresh) echo 7 ;; gw-slow) echo 8 ;;
     direct-slow) echo 8c ;;
     esac
 }
+
+# has_origin ID: the cases whose requests carry the browser's Origin (CORS does its work).
+has_origin() { case "$1" in nginx-sec | gw-jwt-sec) return 0 ;; *) return 1 ;; esac }
 
 # is_ours ID: the gateway's configurations may be "unavailable"; the others must work.
 is_ours() { case "$1" in gw-*) return 0 ;; *) return 1 ;; esac }

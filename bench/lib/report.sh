@@ -156,6 +156,12 @@ report_targets() {
     fi
     target "8 no errors" "$slow_ok"
     target "8 peak RSS < 150 MB" "$(le "$(col gw-slow rss_kb)" $((150 * 1024 - 1)))"
+    echo
+    echo "## Targets (issue 15)"
+    echo
+    target "6s (gw-jwt-sec) ≥ 1.0× nginx-sec (2s) req/s" "$(ge "$(col gw-jwt-sec rps)" "$(col nginx-sec rps)")"
+    target "6s (gw-jwt-sec) ≥ 0.95× the gateway's own 6 (gw-jwt) req/s" \
+        "$(ge "$(col gw-jwt-sec rps)" "$(mul "$(col gw-jwt rps)" 0.95)")"
 }
 
 report_rounds() {
@@ -216,6 +222,8 @@ report() {
     echo "- 2: nginx \`proxy_pass\` with upstream keep-alive, access log off; no token check."
     echo "- 3: HAProxy \`http_auth_bearer\`, \`jwt_header_query\` alg = RS256, \`jwt_verify\` against the PEM public key, exp, scope (regex on the space-separated \`scope\`); 401/403; backend connections reused."
     echo "- 4: Apache event MPM, mod_auth_openidc \`AuthType oauth20\` with \`OIDCOAuthVerifyJwksUri\` (JWKS over HTTPS from a local nginx), \`Require claim scope:$BENCH_SCOPE\`, then \`ProxyPass\`."
+    echo "- 2s: nginx as in 2 plus what 6s adds, from the same values (\`bench/configs/security.json\`): \`add_header\` of Vary and, for the allowed Origin (a \`map\`), Access-Control-Allow-Origin/-Expose-Headers/-Allow-Credentials; \`limit_req\` at the same rate with that burst, \`nodelay\`; the same six security headers, \`always\`; preflights answered 204. No token check."
+    echo "- 6s: 6 plus service-level \`security/cors\` and \`security/http\` and an endpoint \`qos/ratelimit/router\` that never rejects (\`bench/configs/security.json\`); 2s and 6s send the browser's \`Origin\`, so CORS adds its headers to every answer."
     echo "- 5-8: the guide's krakend.json (first for 5 and 8, third for 6 and 7) as written, with only the port, backend host and \`jwk_url\` (the same local HTTPS JWKS) changed; 6b also sets both encodings to \`no-op\`; 8 adds /api/slow whose backend is mock-backend's \`/delayed/\` route (200 ms on a timer)."
     echo "- Peak RSS is VmHWM summed over the server's processes (nginx and Apache workers included, so shared pages count more than once). CPU µs/req is the server processes' utime+stime over the measured run divided by its requests; the backend's own CPU is not included (except in 1)."
     report_rounds

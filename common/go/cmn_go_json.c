@@ -1,4 +1,4 @@
-/* cmn_go_json.c - Go's JSON string escaping and UTF-8 decoding. */
+/* cmn_go_json.c - Go's JSON string escaping, UTF-8 rules and strconv.Quote. */
 #include "cmn_go_json.h"
 
 #include <string.h>
@@ -28,6 +28,85 @@ size_t cmn_go_utf8_decode(const unsigned char *s, size_t n, uint32_t *cp)
         return 4;
     }
     return 0;
+}
+
+size_t cmn_go_utf8_encode(uint32_t r, char out[4])
+{
+    if (r > 0x10FFFF || (r >= 0xD800 && r <= 0xDFFF))
+        r = 0xFFFD;
+    if (r < 0x80) {
+        out[0] = (char)r;
+        return 1;
+    }
+    if (r < 0x800) {
+        out[0] = (char)(0xC0 | (r >> 6));
+        out[1] = (char)(0x80 | (r & 0x3F));
+        return 2;
+    }
+    if (r < 0x10000) {
+        out[0] = (char)(0xE0 | (r >> 12));
+        out[1] = (char)(0x80 | ((r >> 6) & 0x3F));
+        out[2] = (char)(0x80 | (r & 0x3F));
+        return 3;
+    }
+    out[0] = (char)(0xF0 | (r >> 18));
+    out[1] = (char)(0x80 | ((r >> 12) & 0x3F));
+    out[2] = (char)(0x80 | ((r >> 6) & 0x3F));
+    out[3] = (char)(0x80 | (r & 0x3F));
+    return 4;
+}
+
+size_t cmn_go_utf8_count(const char *s, size_t n)
+{
+    const unsigned char *p = (const unsigned char *)s;
+    size_t i = 0, count = 0;
+    uint32_t r;
+
+    while (i < n) {
+        size_t l = p[i] < 0x80 ? 1 : cmn_go_utf8_decode(p + i, n - i, &r);
+        i += l ? l : 1;
+        count++;
+    }
+    return count;
+}
+
+bool cmn_go_utf8_valid(const char *s, size_t n)
+{
+    const unsigned char *p = (const unsigned char *)s;
+    size_t i = 0;
+    uint32_t r;
+
+    while (i < n) {
+        size_t l = p[i] < 0x80 ? 1 : cmn_go_utf8_decode(p + i, n - i, &r);
+        if (!l)
+            return false;
+        i += l;
+    }
+    return true;
+}
+
+/* Code points unicode.IsPrint refuses, by range (see the header for what is left out). */
+static const struct {
+    uint32_t lo, hi;
+} NONPRINT[] = {
+    {0x00, 0x1f},       {0x7f, 0xa0},       {0xad, 0xad},       {0x600, 0x605},
+    {0x61c, 0x61c},     {0x6dd, 0x6dd},     {0x70f, 0x70f},     {0x890, 0x891},
+    {0x8e2, 0x8e2},     {0x1680, 0x1680},   {0x180e, 0x180e},   {0x2000, 0x200f},
+    {0x2028, 0x202f},   {0x205f, 0x2064},   {0x2066, 0x206f},   {0x3000, 0x3000},
+    {0xd800, 0xf8ff},   {0xfeff, 0xfeff},   {0xfff9, 0xfffb},   {0xfffe, 0xffff},
+    {0x110bd, 0x110bd}, {0x110cd, 0x110cd}, {0x13430, 0x1343f}, {0x1bca0, 0x1bca3},
+    {0x1d173, 0x1d17a}, {0xe0001, 0xe0001}, {0xe0020, 0xe007f}, {0xf0000, 0x10ffff},
+};
+
+bool cmn_go_is_print(uint32_t r)
+{
+    if (r >= 0x20 && r < 0x7f)
+        return true;
+    for (size_t i = 0; i < sizeof(NONPRINT) / sizeof(NONPRINT[0]); i++) {
+        if (r >= NONPRINT[i].lo && r <= NONPRINT[i].hi)
+            return false;
+    }
+    return r <= 0x10ffff;
 }
 
 static bool put(struct cmn_buf *o, const char *s, size_t n)
@@ -127,24 +206,33 @@ bool cmn_go_quote(struct cmn_buf *b, const char *s, size_t n)
     while (i < n) {
         unsigned char c = p[i];
         size_t l = cmn_go_utf8_decode(p + i, n - i, &r);
+        char e[10];
         bool ok;
         if (c == '"' || c == '\\') {
-            char e[2] = {'\\', (char)c};
+            e[0] = '\\';
+            e[1] = (char)c;
             ok = put(b, e, 2);
         } else if (c >= 0x20 && c < 0x7f) {
             ok = put(b, (const char *)p + i, 1);
         } else if (c < 14 && named[c]) {
             ok = put(b, named[c], 2);
-        } else if (c < 0x80 || !l) {
-            char e[4] = {'\\', 'x', hex[c >> 4], hex[c & 15]};
-            ok = put(b, e, 4);
+        } else if (c < 0x80 || !l) { /* other controls, DEL, invalid bytes */
+            char x[4] = {'\\', 'x', hex[c >> 4], hex[c & 15]};
+            ok = put(b, x, 4);
             l = 1;
-        } else {
+        } else if (cmn_go_is_print(r)) {
             ok = put(b, (const char *)p + i, l);
+        } else { /* strconv: \u for the BMP, \U beyond */
+            int digits = r < 0x10000 ? 4 : 8;
+            e[0] = '\\';
+            e[1] = r < 0x10000 ? 'u' : 'U';
+            for (int k = 0; k < digits; k++)
+                e[2 + k] = hex[(r >> (4 * (digits - 1 - k))) & 15];
+            ok = put(b, e, (size_t)digits + 2);
         }
         if (!ok)
             return false;
-        i += l ? l : 1;
+        i += l;
     }
     return put(b, "\"", 1);
 }

@@ -85,6 +85,11 @@ static bool path_keep(unsigned char c)
     return alnum(c) || (c && strchr("-_.~$&+,/:;=@", c));
 }
 
+static bool host_keep(unsigned char c)
+{
+    return alnum(c) || (c && strchr("-_.~!$&'()*+,;=:[]<>\"", c));
+}
+
 bool cmn_go_query_escape(const char *s, size_t n, struct cmn_buf *out)
 {
     return escape(s, n, query_keep, true, out);
@@ -93,6 +98,11 @@ bool cmn_go_query_escape(const char *s, size_t n, struct cmn_buf *out)
 bool cmn_go_path_escape(const char *s, size_t n, struct cmn_buf *out)
 {
     return escape(s, n, path_keep, false, out);
+}
+
+bool cmn_go_host_escape(const char *s, size_t n, struct cmn_buf *out)
+{
+    return escape(s, n, host_keep, false, out);
 }
 
 bool cmn_go_escaped_path(const char *raw, size_t n, struct cmn_buf *out)

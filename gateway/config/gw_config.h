@@ -30,8 +30,8 @@ enum gw_encoding {
     GW_ENC_SAFEJSON,
     GW_ENC_STRING,
     GW_ENC_NOOP,
-    GW_ENC_XML, /* accepted by the parser; not implemented by the proxy (warning) */
-    GW_ENC_RSS, /* idem */
+    GW_ENC_XML, /* krakend-xml (gateway/encoding) */
+    GW_ENC_RSS, /* krakend-rss (gateway/encoding) */
 };
 
 /* Endpoint `output_encoding` (§3.6). */
@@ -40,9 +40,9 @@ enum gw_output_encoding {
     GW_OUT_JSON_COLLECTION,
     GW_OUT_STRING,
     GW_OUT_NOOP,
-    GW_OUT_XML,       /* not implemented: rendered as JSON with a startup warning */
-    GW_OUT_YAML,      /* idem */
-    GW_OUT_NEGOTIATE, /* idem */
+    GW_OUT_XML,       /* krakend-xml's renderer (gateway/encoding) */
+    GW_OUT_YAML,      /* gin's YAML */
+    GW_OUT_NEGOTIATE, /* by the request's Accept: JSON, XML or YAML */
 };
 
 /* A list of strings; `set` distinguishes "absent" from "present but empty". */
@@ -65,6 +65,42 @@ enum gw_static_strategy {
     GW_STATIC_ERRORED,
     GW_STATIC_COMPLETE,
     GW_STATIC_INCOMPLETE,
+};
+
+/* proxy.flatmap_filter (krakend-config-transform.md §6.1), backend or endpoint level. */
+enum gw_flatmap_kind {
+    GW_FLATMAP_OTHER = 0, /* an unknown type: does nothing, yet counts as an operation */
+    GW_FLATMAP_MOVE,
+    GW_FLATMAP_DEL,
+    GW_FLATMAP_APPEND,
+};
+
+struct gw_flatmap_op {
+    enum gw_flatmap_kind kind;
+    struct gw_strlist *args; /* each argument split on '.'; n == 0 for a non-string argument */
+    size_t n_args;
+};
+
+/* n_ops == 0: no flatmap (allow/deny/mapping apply). */
+struct gw_flatmap {
+    struct gw_flatmap_op *ops;
+    size_t n_ops;
+};
+
+/* backend/graphql (krakend-telemetry-validation.md §8): set only when the block is usable and
+ * its type is query or mutation. */
+enum gw_graphql_type {
+    GW_GRAPHQL_QUERY = 1,
+    GW_GRAPHQL_MUTATION,
+};
+
+struct gw_graphql {
+    enum gw_graphql_type type;
+    bool get;    /* method GET; else POST */
+    char *query; /* `query`, or the content of `query_path` */
+    size_t query_len;
+    char *operation_name; /* NULL when empty */
+    json_t *variables;    /* borrowed object, NULL when absent or empty */
 };
 
 struct gw_backend {
@@ -94,6 +130,11 @@ struct gw_backend {
     json_t *extra_config;         /* borrowed (owned by the config); canonical names; may be NULL */
     struct gw_strlist url_params; /* distinct {placeholders} of url_pattern, first-seen order,
                                      including exempt {JWT.x} and {respN_x} ones */
+    /* proxy namespace (krakend-config-transform.md §6) */
+    struct gw_flatmap flatmap;
+    bool shadow;                /* proxy.shadow: true */
+    int64_t shadow_timeout_ms;  /* proxy.shadow_timeout, else the backend timeout */
+    struct gw_graphql *graphql; /* NULL: no GraphQL transformation */
 };
 
 struct gw_endpoint {
@@ -110,8 +151,10 @@ struct gw_endpoint {
     enum gw_output_encoding output_encoding;
     struct gw_backend *backends;
     size_t n_backends;
-    /* proxy namespace (§3.4) */
-    bool sequential;
+    /* proxy namespace (§3.4, krakend-config-transform.md §6) */
+    bool sequential;           /* `sequential: true` or `strategy: "sequential"` */
+    struct gw_flatmap flatmap; /* applied to merged responses only */
+    struct gw_strlist sequential_propagated_params; /* as configured */
     enum gw_static_strategy static_strategy;
     json_t *static_data;  /* borrowed; NULL unless static_strategy */
     json_t *extra_config; /* borrowed; canonical names; may be NULL */

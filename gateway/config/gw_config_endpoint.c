@@ -80,6 +80,8 @@ void gw_cfg_endpoint_free(struct gw_endpoint *e)
         gw_strlist_free(&b->input_query_strings);
         free(b->return_error_details);
         gw_strlist_free(&b->url_params);
+        gw_cfg_flatmap_free(&b->flatmap);
+        gw_cfg_graphql_free(b->graphql);
     }
     free(e->backends);
     free(e->json_path);
@@ -88,6 +90,8 @@ void gw_cfg_endpoint_free(struct gw_endpoint *e)
     gw_strlist_free(&e->params);
     gw_strlist_free(&e->input_headers);
     gw_strlist_free(&e->input_query_strings);
+    gw_cfg_flatmap_free(&e->flatmap);
+    gw_strlist_free(&e->sequential_propagated_params);
     memset(e, 0, sizeof(*e));
 }
 
@@ -115,41 +119,43 @@ static bool reserved_path(const char *path)
     return false;
 }
 
-static enum gw_output_encoding output_encoding(struct gw_cfg_ctx *c, const char *s)
+/* lura's getRender: the renderer registered under output_encoding; an unknown name falls back
+ * to the one registered under the single backend's `encoding` (CE registers "xml" for both),
+ * else JSON. single_backend_enc is NULL when the endpoint has several backends. */
+static enum gw_output_encoding output_encoding(struct gw_cfg_ctx *c, const char *s,
+                                               const char *single_backend_enc)
 {
     static const struct {
         const char *name;
         enum gw_output_encoding enc;
-        bool implemented;
     } encs[] = {
-        {"json", GW_OUT_JSON, true},
-        {"json-collection", GW_OUT_JSON_COLLECTION, true},
-        {"string", GW_OUT_STRING, true},
-        {"no-op", GW_OUT_NOOP, true},
-        {"xml", GW_OUT_XML, false},
-        {"yaml", GW_OUT_YAML, false},
-        {"negotiate", GW_OUT_NEGOTIATE, false},
+        {"json", GW_OUT_JSON},   {"json-collection", GW_OUT_JSON_COLLECTION},
+        {"string", GW_OUT_STRING}, {"no-op", GW_OUT_NOOP},
+        {"xml", GW_OUT_XML},     {"yaml", GW_OUT_YAML},
+        {"negotiate", GW_OUT_NEGOTIATE},
     };
+    const char *fallback_name = "json";
+    enum gw_output_encoding fallback = GW_OUT_JSON;
     char key[80];
 
-    if (!s || !*s)
-        return GW_OUT_JSON;
-    snprintf(key, sizeof(key), "output_encoding:%.60s", s);
-    for (size_t i = 0; i < sizeof(encs) / sizeof(encs[0]); i++) {
-        if (strcmp(encs[i].name, s) == 0) {
-            if (!encs[i].implemented)
-                gw_cfg_warn_once(c, key,
-                                 "output_encoding \"%s\" is not supported by this "
-                                 "gateway: those endpoints render JSON",
-                                 s);
-            return encs[i].enc;
+    for (size_t i = 0; single_backend_enc && i < sizeof(encs) / sizeof(encs[0]); i++) {
+        if (strcmp(encs[i].name, single_backend_enc) == 0) {
+            fallback = encs[i].enc;
+            fallback_name = encs[i].name;
         }
     }
+    if (!s || !*s)
+        return fallback;
+    for (size_t i = 0; i < sizeof(encs) / sizeof(encs[0]); i++) {
+        if (strcmp(encs[i].name, s) == 0)
+            return encs[i].enc;
+    }
+    snprintf(key, sizeof(key), "output_encoding:%.60s", s);
     gw_cfg_warn_once(c, key,
-                     "output_encoding \"%s\" is unknown: those endpoints render JSON, as "
+                     "output_encoding \"%s\" is unknown: those endpoints render %s, as "
                      "KrakenD does",
-                     s);
-    return GW_OUT_JSON;
+                     s, fallback_name);
+    return fallback;
 }
 
 static enum gw_encoding backend_encoding(struct gw_cfg_ctx *c, const char *s)
@@ -171,14 +177,8 @@ static enum gw_encoding backend_encoding(struct gw_cfg_ctx *c, const char *s)
     low[n] = '\0';
     snprintf(key, sizeof(key), "encoding:%s", low);
     for (size_t i = 0; i < sizeof(encs) / sizeof(encs[0]); i++) {
-        if (strcmp(encs[i].name, low) == 0) {
-            if (encs[i].enc == GW_ENC_XML || encs[i].enc == GW_ENC_RSS)
-                gw_cfg_warn_once(c, key,
-                                 "backend encoding \"%s\" is not supported by this "
-                                 "gateway: those responses are decoded as JSON",
-                                 s);
+        if (strcmp(encs[i].name, low) == 0)
             return encs[i].enc;
-        }
     }
     gw_cfg_warn_once(c, key,
                      "backend encoding \"%s\" is unknown: decoded as JSON, as KrakenD "
@@ -385,7 +385,6 @@ static void backend_namespaces(struct gw_cfg_ctx *c, struct gw_backend *b, const
 {
     json_t *ns = b->extra_config ? json_object_get(b->extra_config, GW_NS_BACKEND_HTTP) : NULL;
     json_t *v;
-    const char *k;
 
     if (json_is_object(ns)) {
         v = json_object_get(ns, "return_error_details");
@@ -404,20 +403,6 @@ static void backend_namespaces(struct gw_cfg_ctx *c, struct gw_backend *b, const
                         "%s.extra_config.backend/http.return_error_code is not a bool: "
                         "ignored, as KrakenD does",
                         bpath);
-    }
-    ns = b->extra_config ? json_object_get(b->extra_config, GW_NS_PROXY) : NULL;
-    if (json_is_object(ns)) {
-        json_object_foreach(ns, k, v)
-        {
-            char key[96];
-            if (*k == '@')
-                continue;
-            snprintf(key, sizeof(key), "proxy-backend:%.80s", k);
-            gw_cfg_warn_once(c, key,
-                             "proxy option \"%s\" in a backend is not supported by this "
-                             "gateway and is ignored (first in %s)",
-                             k, bpath);
-        }
     }
 }
 
@@ -464,61 +449,9 @@ static bool parse_backend(struct gw_cfg_ctx *c, json_t *obj, struct gw_endpoint 
     if (!gw_cfg_extra_config(c, obj, bpath, GW_LVL_BACKEND, &b->extra_config))
         return false;
     backend_namespaces(c, b, bpath);
+    if (!gw_cfg_backend_proxy(c, b, bpath) || !gw_cfg_backend_graphql(c, b, bpath))
+        return false;
     return !c->failed && url_mappings(c, e, b, j, bpath);
-}
-
-static enum gw_static_strategy static_strategy(const json_t *st)
-{
-    static const char *const names[] = {"always", "success", "errored", "complete", "incomplete"};
-    const char *s = json_string_value(json_object_get(st, "strategy"));
-
-    for (size_t i = 0; s && i < 5; i++) {
-        if (strcmp(s, names[i]) == 0)
-            return (enum gw_static_strategy)(GW_STATIC_ALWAYS + i);
-    }
-    return GW_STATIC_ALWAYS; /* lura: missing or unknown strategy = always */
-}
-
-static void endpoint_proxy(struct gw_cfg_ctx *c, struct gw_endpoint *e, const char *path)
-{
-    json_t *ns = e->extra_config ? json_object_get(e->extra_config, GW_NS_PROXY) : NULL;
-    json_t *v;
-    const char *k;
-
-    if (!json_is_object(ns))
-        return;
-    v = json_object_get(ns, "sequential");
-    if (json_is_true(v))
-        e->sequential = true;
-    else if (v && !json_is_boolean(v))
-        gw_cfg_warn(c,
-                    "%s.extra_config.proxy.sequential is not a JSON bool: ignored (the "
-                    "backends run in parallel), as KrakenD does",
-                    path);
-    v = json_object_get(ns, "static");
-    if (v) {
-        json_t *data = json_object_get(v, "data");
-        if (json_is_object(data)) {
-            e->static_strategy = static_strategy(v);
-            e->static_data = data;
-        } else {
-            gw_cfg_warn(c,
-                        "%s.extra_config.proxy.static needs an object \"data\": ignored, as "
-                        "KrakenD does",
-                        path);
-        }
-    }
-    json_object_foreach(ns, k, v)
-    {
-        char key[96];
-        if (*k == '@' || strcmp(k, "sequential") == 0 || strcmp(k, "static") == 0)
-            continue;
-        snprintf(key, sizeof(key), "proxy:%.80s", k);
-        gw_cfg_warn_once(c, key,
-                         "proxy option \"%s\" is not supported by this gateway and is "
-                         "ignored (first in %s)",
-                         k, path);
-    }
 }
 
 /* Lifts a single object to a one-element list, as mapstructure's weak decoding does. */
@@ -529,6 +462,18 @@ static size_t list_size(const json_t *v)
     if (json_is_object(v))
         return json_object_size(v) ? 1 : 0;
     return v && !json_is_null(v) ? 1 : 0;
+}
+
+/* The `encoding` string of an endpoint's only backend, NULL when it has several or none. */
+static const char *single_backend_encoding(const json_t *endpoint)
+{
+    const json_t *list = gw_cfg_member(endpoint, "backend");
+    const json_t *enc;
+
+    if (list_size(list) != 1)
+        return NULL;
+    enc = json_object_get(json_array_get(list, 0), "encoding");
+    return json_is_string(enc) ? json_string_value(enc) : NULL;
 }
 
 static json_t *list_get(json_t *v, size_t i)
@@ -593,7 +538,7 @@ static bool endpoint_basics(struct gw_cfg_ctx *c, json_t *obj, const char *path,
         return gw_cfg_fail(c, path,
                            "can not use NoOp encoding with more than one backends "
                            "connected to the same endpoint");
-    e->output_encoding = output_encoding(c, *out_enc);
+    e->output_encoding = output_encoding(c, *out_enc, single_backend_encoding(obj));
     return true;
 }
 
@@ -617,7 +562,8 @@ static bool parse_endpoint(struct gw_cfg_ctx *c, json_t *obj, const char *path,
         return false;
     if (!gw_cfg_extra_config(c, obj, path, GW_LVL_ENDPOINT, &e->extra_config))
         return false;
-    endpoint_proxy(c, e, path);
+    if (!gw_cfg_endpoint_proxy(c, e, path))
+        return false;
     bl = gw_cfg_member(obj, "backend");
     nb = list_size(bl);
     if (nb > GW_CFG_MAX_BACKENDS)
@@ -636,6 +582,8 @@ static bool parse_endpoint(struct gw_cfg_ctx *c, json_t *obj, const char *path,
         if (!parse_backend(c, list_get(bl, j), e, j, bpath, &e->backends[j]))
             return false;
     }
+    if (!gw_cfg_endpoint_proxy_check(c, e, path))
+        return false;
     if (!method_supported(e->method)) {
         gw_cfg_warn(c,
                     "%s: the '%s %s' endpoint is skipped: unsupported method %s (KrakenD "

@@ -159,6 +159,18 @@ void gw_cfg_ns_free(struct gw_cfg_ctx *c);
 /* Runs with errors demoted to warnings: lura ignores namespace options of the wrong type. */
 void gw_cfg_soft_end(struct gw_cfg_ctx *c, bool was_failed);
 
+/* ---- the proxy namespace and backend/graphql (gw_config_proxy.c) ---- */
+/* Endpoint level: sequential/strategy, static, flatmap_filter, sequential_propagated_params. */
+bool gw_cfg_endpoint_proxy(struct gw_cfg_ctx *c, struct gw_endpoint *e, const char *path);
+/* After the endpoint's backends were parsed: what depends on how many are not shadows. */
+bool gw_cfg_endpoint_proxy_check(struct gw_cfg_ctx *c, struct gw_endpoint *e, const char *path);
+/* Backend level: flatmap_filter, shadow, shadow_timeout (after timeout_ms is known). */
+bool gw_cfg_backend_proxy(struct gw_cfg_ctx *c, struct gw_backend *b, const char *bpath);
+/* backend/graphql: b->graphql set when the block is usable; query_path is read here. */
+bool gw_cfg_backend_graphql(struct gw_cfg_ctx *c, struct gw_backend *b, const char *bpath);
+void gw_cfg_flatmap_free(struct gw_flatmap *f);
+void gw_cfg_graphql_free(struct gw_graphql *g);
+
 /* ---- endpoints (gw_config_endpoint.c) ---- */
 bool gw_cfg_endpoints(struct gw_cfg_ctx *c, json_t *root);
 void gw_cfg_endpoint_free(struct gw_endpoint *e);

@@ -24,21 +24,22 @@ struct ns_entry {
 #define ALL_LEVELS 0u
 static const struct ns_entry NAMESPACES[] = {
     {GW_NS_VALIDATOR, "auth/validator", GW_LVL_SERVICE | GW_LVL_ENDPOINT, true},
-    {"github.com/devopsfaith/krakend-jose/signer", "auth/signer", ALL_LEVELS, false},
+    {"github.com/devopsfaith/krakend-jose/signer", "auth/signer", GW_LVL_ENDPOINT, false},
     {"github_com/devopsfaith/bloomfilter", "auth/revoker", ALL_LEVELS, true},
     {"github.com/devopsfaith/krakend-oauth2-clientcredentials", "auth/client-credentials",
-     ALL_LEVELS, false},
+     GW_LVL_BACKEND, false},
     {GW_NS_PROXY, "proxy", GW_LVL_ENDPOINT | GW_LVL_BACKEND, false},
     {GW_NS_ROUTER, "router", GW_LVL_SERVICE, false},
     {GW_NS_BACKEND_HTTP, "backend/http", GW_LVL_BACKEND, false},
-    {"github.com/devopsfaith/krakend/transport/http/client/graphql", "backend/graphql", ALL_LEVELS,
-     false},
+    {"github.com/devopsfaith/krakend/transport/http/client/graphql", "backend/graphql",
+     GW_LVL_BACKEND, false},
     {"github.com/devopsfaith/krakend-httpcache", "qos/http-cache", ALL_LEVELS, false},
     {"github.com/devopsfaith/krakend-circuitbreaker/gobreaker", "qos/circuit-breaker", ALL_LEVELS,
      false},
-    {"github_com/devopsfaith/krakend-cors", "security/cors", ALL_LEVELS, true},
-    {"github_com/devopsfaith/krakend-httpsecure", "security/http", ALL_LEVELS, true},
-    {"github_com/devopsfaith/krakend-botdetector", "security/bot-detector", ALL_LEVELS, true},
+    {"github_com/devopsfaith/krakend-cors", "security/cors", GW_LVL_SERVICE, true},
+    {"github_com/devopsfaith/krakend-httpsecure", "security/http", GW_LVL_SERVICE, true},
+    {"github_com/devopsfaith/krakend-botdetector", "security/bot-detector",
+     GW_LVL_SERVICE | GW_LVL_ENDPOINT, true},
     {"github.com/devopsfaith/krakend-cel", "validation/cel", ALL_LEVELS, true},
     {"github.com/devopsfaith/krakend-jsonschema", "validation/json-schema", ALL_LEVELS, true},
     {GW_NS_LOGGING, "telemetry/logging", GW_LVL_SERVICE, false},
@@ -264,8 +265,14 @@ static const char *level_words(const char *name)
                "feature is NOT applied here";
     if (strcmp(name, "router") == 0 || strncmp(name, "telemetry/", 10) == 0)
         return "it is only read at the service level (root extra_config)";
-    if (strcmp(name, "backend/http") == 0)
+    if (strcmp(name, "backend/http") == 0 || strcmp(name, "backend/graphql") == 0 ||
+        strcmp(name, "auth/client-credentials") == 0)
         return "it is only read in a backend's extra_config";
+    if (strcmp(name, "security/cors") == 0 || strcmp(name, "security/http") == 0)
+        return "KrakenD CE reads it only in the service's extra_config (per endpoint it is an "
+               "Enterprise feature): the security feature is NOT applied here";
+    if (strcmp(name, "auth/signer") == 0)
+        return "it is only read in an endpoint's extra_config";
     return "it is not read at this level";
 }
 

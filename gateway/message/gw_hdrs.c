@@ -91,7 +91,10 @@ void gw_hdrs_del(struct gw_hdrs *h, const char *name)
 {
     size_t w = 0;
 
-    for (size_t i = 0; i < h->n; i++) {
+    /* the common case, nothing to remove (every Header.Set of a new name), writes nothing */
+    while (w < h->n && !cmn_str_eq_nocase(h->v[w].name, name))
+        w++;
+    for (size_t i = w; i < h->n; i++) {
         if (!cmn_str_eq_nocase(h->v[i].name, name))
             h->v[w++] = h->v[i]; /* a removed header's strings stay in their block */
     }

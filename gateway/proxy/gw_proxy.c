@@ -4,6 +4,8 @@
 #include "cmn_clock.h"
 #include "cmn_log.h"
 #include "cmn_str.h"
+#include "gw_flatmap.h"
+#include "gw_graphql.h"
 
 #include <ctype.h>
 #include <stdatomic.h>
@@ -34,10 +36,9 @@ static void call_free(struct call *c)
             attempt_cancel(&p->att[a]);
         gw_presp_destroy(p->resp);
         gw_perr_free(&p->err);
+        free(p->body);
     }
-    for (size_t i = 0; c->seq_data && i < c->n_parts; i++)
-        gw_json_destroy(c->seq_data[i]);
-    free(c->seq_data);
+    seq_call_free(c);
     if (c->pc)
         pipe_end(c);
     gw_perr_free(&c->pipe_err);
@@ -59,12 +60,18 @@ static void log_errors(const struct call *c, const struct gw_pipe_err *e)
                       e->errs[i].msg ? e->errs[i].msg : "");
 }
 
-/* Static data, the outcome to the caller, free. */
+/* Static data, the outcome to the caller, free. A shadow call's outcome goes nowhere. */
 static void finalize(struct call *c, struct gw_presp *resp, const struct gw_pipe_err *err)
 {
     struct gw_proxy_outcome o = {.err = *err};
 
     c->finalized = true;
+    if (c->shadow) {
+        gw_presp_destroy(resp);
+        call_unlink(c);
+        call_free(c);
+        return;
+    }
     if (!c->pipe_err.msg) /* not when a pipe stage failed the call: nothing inside ran */
         gw_static_apply(c->ep->cfg->static_strategy, c->ep->static_data, &resp, err->n > 0);
     if (c->pc)
@@ -76,11 +83,18 @@ static void finalize(struct call *c, struct gw_presp *resp, const struct gw_pipe
     call_free(c); /* the errors live in the call */
 }
 
+/* The merged response; the endpoint's flatmap_filter runs on it when the merge had no error
+ * (a partial response is returned untransformed), before static data. */
 static void finalize_merge(struct call *c)
 {
     struct gw_presp *resp = gw_merge_result(&c->merge);
     struct gw_pipe_err e = {true, c->merge.errs, c->merge.n_errs};
 
+    if (c->ep->cfg->flatmap.n_ops > 0 && e.n == 0 && resp && !c->shadow &&
+        !gw_flatmap_apply(&c->ep->cfg->flatmap, &resp->data))
+        cmn_log_error("[ENDPOINT: %s] flatmap_filter: out of memory or too many nodes: the "
+                      "response is returned untransformed",
+                      c->ep->cfg->path);
     finalize(c, resp, &e);
 }
 
@@ -88,66 +102,6 @@ static void finalize_merge(struct call *c)
  */
 
 static void start_part(struct call *c, size_t idx);
-
-/* Lura's sequential placeholder value of {respN_a.b} from earlier responses. */
-static bool seq_value(const struct call *c, size_t upto, const char *name, size_t nl,
-                      struct cmn_buf *out)
-{
-    char path[512];
-    size_t i = 4, n = 0;
-    const struct gw_json *v;
-
-    if (nl < 6 || (name[0] != 'r' && name[0] != 'R') || strncmp(name + 1, "esp", 3) != 0)
-        return false;
-    while (i < nl && isdigit((unsigned char)name[i]))
-        n = n * 10 + (size_t)(name[i++] - '0');
-    if (i == 4 || i >= nl || name[i] != '_' || n >= upto || !c->seq_data[n])
-        return false;
-    snprintf(path, sizeof(path), "%.*s", (int)(nl - i - 1), name + i + 1);
-    v = c->seq_data[n];
-    for (char *seg = path; v;) {
-        char *dot = strchr(seg, '.');
-        if (dot)
-            *dot = '\0';
-        if (v->type != GW_JSON_OBJECT)
-            return false;
-        v = gw_json_object_get(v, seg);
-        if (!dot)
-            break;
-        seg = dot + 1;
-    }
-    return v && gw_json_param_text(v, out);
-}
-
-/* Collects {respN_x} values for backend idx's url_pattern. */
-static size_t seq_params(const struct call *c, size_t idx, struct gw_seqparam *out, size_t max)
-{
-    const char *p = c->ep->cfg->backends[idx].url_pattern;
-    size_t n = 0;
-
-    if (!c->seq_data)
-        return 0;
-    while (n < max && (p = strchr(p, '{'))) {
-        const char *close = strchr(p, '}');
-        struct cmn_buf v;
-        if (!close)
-            break;
-        cmn_buf_init(&v, 64 * 1024);
-        if (seq_value(c, idx, p + 1, (size_t)(close - p - 1), &v)) {
-            out[n].key = cmn_strndup(p + 1, (size_t)(close - p - 1));
-            out[n].value = cmn_buf_take(&v, NULL);
-            if (out[n].key && out[n].value)
-                n++;
-            else {
-                free(out[n].key);
-                free(out[n].value);
-            }
-        }
-        cmn_buf_free(&v);
-        p = close + 1;
-    }
-    return n;
-}
 
 static void part_finished(struct part *p)
 {
@@ -182,8 +136,8 @@ static void part_finished(struct part *p)
         return;
     }
     bool complete = resp->complete;
-    if (complete && resp->data)
-        c->seq_data[p->idx] = gw_json_copy(resp->data);
+    if (complete)
+        seq_record(c, p->idx, resp);
     gw_merge_add(&c->merge, resp, NULL);
     if (!complete || p->idx + 1 == c->n_parts) {
         finalize_merge(c);
@@ -218,25 +172,43 @@ void attempt_finished(struct attempt *a, struct gw_presp *resp, struct gw_perr *
         part_finished(p);
 }
 
-static const char *pick_host(struct call *c, size_t idx)
+static const char *pick_host(struct call *c, size_t bidx)
 {
-    const struct gw_backend *b = &c->ep->cfg->backends[idx];
+    const struct gw_backend *b = &c->ep->cfg->backends[bidx];
     unsigned n;
 
     if (b->hosts.n == 0)
         return "";
     if (b->hosts.n == 1)
         return b->hosts.items[0];
-    n = atomic_fetch_add(&c->ep->rr[idx], 1);
+    n = atomic_fetch_add(&c->ep->rr[bidx], 1);
     return b->hosts.items[n % b->hosts.n];
+}
+
+/* The backend request: Lura's request builder (with the sequential parameters so far), load
+ * balancer and, when configured, the GraphQL middleware. false with err set. */
+static bool build_request(struct call *c, struct part *p, struct gw_outreq *out,
+                          struct cmn_err *err)
+{
+    const struct gw_backend *b = &c->ep->cfg->backends[p->bidx];
+
+    if (c->pipe->sequential && !seq_compute(c, p->idx))
+        return cmn_err_set(err, 1, "out of memory"), false;
+    if (!gw_request_build(c->ep->cfg, b, pick_host(c, p->bidx), &c->in, c->params, c->n_params,
+                          out, err))
+        return false;
+    if (b->graphql &&
+        !gw_graphql_apply(b->graphql, &c->in, c->params, c->n_params, out, &p->body, err)) {
+        gw_outreq_free(out);
+        return false;
+    }
+    return true;
 }
 
 static void start_part(struct call *c, size_t idx)
 {
     struct part *p = &c->parts[idx];
-    const struct gw_backend *b = &c->ep->cfg->backends[idx];
-    struct gw_seqparam seq[32];
-    size_t n_seq = c->sequential ? seq_params(c, idx, seq, 32) : 0;
+    const struct gw_backend *b = &c->ep->cfg->backends[p->bidx];
     struct gw_outreq out;
     struct cmn_err err = {0};
     int64_t deadline = c->deadline_ms;
@@ -253,12 +225,7 @@ static void start_part(struct call *c, size_t idx)
         if (cd < deadline)
             deadline = cd;
     }
-    bool built = gw_request_build(c->ep->cfg, b, pick_host(c, idx), &c->in, seq, n_seq, &out, &err);
-    for (size_t i = 0; i < n_seq; i++) {
-        free(seq[i].key);
-        free(seq[i].value);
-    }
-    if (!built) {
+    if (!build_request(c, p, &out, &err)) {
         gw_perr_set(&p->err, err.msg);
         p->has_err = true;
         part_finished(p);
@@ -287,13 +254,14 @@ static void start_call(void *arg)
     const struct gw_endpoint *ep = c->ep->cfg;
 
     c->start_ms = cmn_clock_mono_ms();
-    c->deadline_ms = c->start_ms + ep->timeout_ms;
+    c->deadline_ms = c->start_ms + c->pipe->timeout_ms;
     c->merge_deadline_ms = c->start_ms + ep->timeout_ms * 85 / 100;
     c->next = c->px->calls[c->loop];
     if (c->next)
         c->next->prev = c;
     c->px->calls[c->loop] = c;
-    if (c->ep->n_pipes && !pipe_before(c)) {
+    /* the pipe stages wrap Lura's shadow proxy as a whole: a shadow call is not measured apart */
+    if (c->ep->n_pipes && !c->shadow && !pipe_before(c)) {
         struct gw_pipe_err e = {false, &c->pipe_err, 1};
         finalize(c, NULL, &e);
         return;
@@ -317,50 +285,93 @@ static void start_call(void *arg)
     }
 }
 
-bool gw_proxy_run(struct gw_proxy *px, size_t loop, size_t ep_index, struct gw_inreq *in,
-                  gw_proxy_done_fn done, void *arg)
+/* A shadow call's outcome is discarded in finalize; only a cancellation reaches here. */
+static void shadow_done(void *arg, struct gw_proxy_outcome *o)
 {
-    const struct gw_endpoint *ep =
-        ep_index < px->n_eps && loop < px->n_loops ? px->eps[ep_index].cfg : NULL;
-    struct call *c = ep ? calloc(1, sizeof(*c) + (ep->n_backends ? ep->n_backends : 1) *
-                                                     sizeof(struct part))
-                        : NULL;
+    (void)arg;
+    (void)o;
+}
 
-    if (!c)
-        goto fail;
+/* A call of pipe over in (taken, also on failure); NULL on allocation failure. */
+static struct call *call_new(struct gw_proxy *px, size_t loop, struct ep_rt *ep,
+                             const struct pipe_rt *pipe, struct gw_inreq *in, gw_proxy_done_fn done,
+                             void *arg)
+{
+    struct call *c = calloc(1, sizeof(*c) + pipe->n * sizeof(struct part));
+
+    if (!c || pipe->n == 0) {
+        free(c);
+        gw_inreq_free(in);
+        return NULL;
+    }
     c->px = px;
     c->loop = loop;
-    c->ep = &px->eps[ep_index];
+    c->ep = ep;
+    c->pipe = pipe;
     c->in = *in;
     memset(in, 0, sizeof(*in));
     c->done = done;
     c->arg = arg;
-    c->n_parts = ep->n_backends;
-    c->merging = ep->n_backends > 1;
-    c->sequential = c->merging && ep->sequential;
+    c->shadow = pipe == &ep->shadow;
+    c->n_parts = pipe->n;
+    c->merging = pipe->merging;
+    c->sequential = pipe->sequential;
     c->parts = c->part_mem;
-    c->seq_data = c->sequential ? calloc(c->n_parts, sizeof(*c->seq_data)) : NULL;
-    if ((c->sequential && !c->seq_data) || c->n_parts == 0)
-        goto fail_call;
+    if (c->sequential && !(c->seq = calloc(c->n_parts, sizeof(*c->seq)))) {
+        call_free(c);
+        return NULL;
+    }
     for (size_t i = 0; i < c->n_parts; i++) {
         c->parts[i].call = c;
         c->parts[i].idx = i;
+        c->parts[i].bidx = pipe->bidx[i];
     }
     gw_merge_init(&c->merge, c->n_parts);
-    if (gw_loop_on_thread(gw_fetcher_loop(px->fetchers[loop]))) {
+    return c;
+}
+
+/* Starts c on its loop: at once on the loop's thread, else posted. false: c was freed. */
+static bool call_launch(struct call *c)
+{
+    struct gw_loop *l = gw_fetcher_loop(c->px->fetchers[c->loop]);
+
+    if (gw_loop_on_thread(l)) {
         start_call(c);
         return true;
     }
-    if (!gw_loop_post(gw_fetcher_loop(px->fetchers[loop]), start_call, c))
-        goto fail_call;
-    return true;
-fail_call:
+    if (gw_loop_post(l, start_call, c))
+        return true;
     call_free(c);
     return false;
-fail:
-    free(c);
-    gw_inreq_free(in);
-    return false;
+}
+
+bool gw_proxy_run(struct gw_proxy *px, size_t loop, size_t ep_index, struct gw_inreq *in,
+                  gw_proxy_done_fn done, void *arg)
+{
+    struct ep_rt *ep = ep_index < px->n_eps && loop < px->n_loops ? &px->eps[ep_index] : NULL;
+    struct call *c;
+
+    if (!ep || ep->main.n == 0) { /* gw_proxy_endpoint_ok: the router answers those itself */
+        gw_inreq_free(in);
+        return false;
+    }
+    if (ep->shadow.n > 0) {
+        /* Lura's shadow proxy: a deep copy of the request goes to the shadow backends in the
+         * background, detached from the client's request; its outcome is dropped */
+        struct gw_inreq copy;
+        struct call *sc = shadow_inreq_dup(in, &copy)
+                              ? call_new(px, loop, ep, &ep->shadow, &copy, shadow_done, NULL)
+                              : NULL;
+        if (sc)
+            call_launch(sc);
+    }
+    c = call_new(px, loop, ep, &ep->main, in, done, arg);
+    return c && call_launch(c);
+}
+
+bool gw_proxy_endpoint_ok(const struct gw_proxy *px, size_t ep_index)
+{
+    return ep_index < px->n_eps && px->eps[ep_index].main.n > 0;
 }
 
 void gw_proxy_cancel_all(struct gw_proxy *px, size_t loop)
@@ -372,6 +383,47 @@ void gw_proxy_cancel_all(struct gw_proxy *px, size_t loop)
         c->done(c->arg, &o);
         call_free(c);
     }
+}
+
+static void pipe_free(struct pipe_rt *p)
+{
+    seq_plan_free(p);
+    free(p->bidx);
+    memset(p, 0, sizeof(*p));
+}
+
+/* Lura's shadow factory: the non-shadow backends make the endpoint's pipe, the shadow ones a
+ * second pipe whose deadline is the largest shadow_timeout. Both keep the endpoint's merge
+ * settings. */
+static bool pipes_build(struct ep_rt *ep, struct cmn_err *err)
+{
+    const struct gw_endpoint *cfg = ep->cfg;
+    size_t nb = cfg->n_backends ? cfg->n_backends : 1;
+
+    ep->main.bidx = calloc(nb, sizeof(size_t));
+    ep->shadow.bidx = calloc(nb, sizeof(size_t));
+    if (!ep->main.bidx || !ep->shadow.bidx)
+        return cmn_err_set(err, 1, "out of memory"), false;
+    ep->main.timeout_ms = cfg->timeout_ms;
+    for (size_t b = 0; b < cfg->n_backends; b++) {
+        const struct gw_backend *be = &cfg->backends[b];
+        struct pipe_rt *p = be->shadow ? &ep->shadow : &ep->main;
+        p->bidx[p->n++] = b;
+        if (be->shadow && be->shadow_timeout_ms > ep->shadow.timeout_ms)
+            ep->shadow.timeout_ms = be->shadow_timeout_ms;
+    }
+    for (int i = 0; i < 2; i++) {
+        struct pipe_rt *p = i ? &ep->shadow : &ep->main;
+        p->merging = p->n > 1;
+        p->sequential = p->merging && cfg->sequential;
+        if (!seq_plan_build(p, cfg, err))
+            return false;
+    }
+    if (ep->main.n == 0)
+        cmn_log_error("[SERVICE: Gin] Calling the ProxyFactory all endpoints must have at least "
+                      "one backend (%s %s: every backend is a shadow backend; it answers 500)",
+                      cfg->method, cfg->path);
+    return true;
 }
 
 struct gw_proxy *gw_proxy_new(const struct gw_config *cfg, struct gw_fetcher *const *fetchers,
@@ -408,6 +460,8 @@ struct gw_proxy *gw_proxy_new(const struct gw_config *cfg, struct gw_fetcher *co
             if (!px->eps[i].static_data)
                 goto nomem;
         }
+        if (!pipes_build(&px->eps[i], err))
+            goto fail;
     }
     if (!proxy_stages_build(px, stages, n_stages, err) || !proxy_pipes_build(px, pipes, n_pipes, err))
         goto fail;
@@ -426,6 +480,8 @@ void gw_proxy_destroy(struct gw_proxy *px)
     proxy_stages_free(px);
     proxy_pipes_free(px);
     for (size_t i = 0; px->eps && i < px->n_eps; i++) {
+        pipe_free(&px->eps[i].main);
+        pipe_free(&px->eps[i].shadow);
         free(px->eps[i].rr);
         gw_json_destroy(px->eps[i].static_data);
     }

@@ -38,9 +38,15 @@ typedef void (*gw_proxy_done_fn)(void *arg, struct gw_proxy_outcome *o);
 
 /* Runs endpoint ep_index for in (ownership taken, also on failure) on worker loop `loop`: at
  * once when called on that loop's thread (done may then run before this returns), else posted
- * to it. Any thread. false when the loop refused the work (stopping): done is then not called. */
+ * to it. Any thread. false when the loop refused the work (stopping): done is then not called.
+ * With shadow backends (proxy.shadow), a copy of the request is also sent to them in the
+ * background; that call's outcome is dropped. */
 bool gw_proxy_run(struct gw_proxy *p, size_t loop, size_t ep_index, struct gw_inreq *in,
                   gw_proxy_done_fn done, void *arg);
+
+/* False for an endpoint KrakenD cannot build (every backend is a shadow backend): its route
+ * answers 500 with an empty body before any endpoint handler runs, and gw_proxy_run refuses it. */
+bool gw_proxy_endpoint_ok(const struct gw_proxy *p, size_t ep_index);
 
 /* On loop `loop`'s thread: ends every call in flight there as cancelled (shutdown). */
 void gw_proxy_cancel_all(struct gw_proxy *p, size_t loop);

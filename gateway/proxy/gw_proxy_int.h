@@ -16,6 +16,27 @@ struct backend_rt {
     size_t n_stages;
 };
 
+/* Lura's sequentialBackendReplacement: a parameter for the backend at one position, read from
+ * the response of an earlier one ({respN_x} placeholders, sequential_propagated_params). */
+struct seq_repl {
+    size_t source;          /* position of the source backend in the pipe */
+    char *dest;             /* Lura's Params key: "Resp0_first.foo", "Resp0" */
+    struct gw_strlist path; /* the name split on '.'; empty for the whole response */
+    bool full;              /* the whole body of a no-op backend */
+};
+
+/* The backends one pipe runs (krakend-config-transform.md §6.3): the endpoint's backends that
+ * are not shadows, or its shadow ones, each merged, static and flatmapped on its own. */
+struct pipe_rt {
+    size_t *bidx; /* the endpoint's index of the backend at each position */
+    size_t n;
+    bool merging, sequential;
+    struct seq_repl **repl; /* per position, sequential pipes only */
+    size_t *n_repl;
+    int64_t timeout_ms; /* deadline from the call's start: the endpoint's, or the largest
+                           shadow_timeout of a shadow pipe */
+};
+
 struct ep_rt {
     const struct gw_endpoint *cfg;
     struct gw_json *static_data;
@@ -23,6 +44,8 @@ struct ep_rt {
     struct backend_rt *backends; /* per backend */
     struct gw_pipe_stage *pipes; /* the endpoint's pipe stages, outer to inner */
     size_t n_pipes;
+    struct pipe_rt main;         /* n == 0: every backend is a shadow (the route answers 500) */
+    struct pipe_rt shadow;       /* n == 0: no shadow backends */
 };
 
 struct gw_proxy {
@@ -54,7 +77,9 @@ struct attempt {
 
 struct part {
     struct call *call;
-    size_t idx;
+    size_t idx;  /* position in the pipe */
+    size_t bidx; /* the endpoint's backend index */
+    char *body;  /* a body the proxy made for this backend (GraphQL), borrowed by the attempts */
     struct attempt att[MAX_CONCURRENT];
     size_t n_att, att_pending;
     struct gw_presp *resp;
@@ -63,10 +88,20 @@ struct part {
     bool finished;
 };
 
+/* What a sequential pipe keeps of a complete response for the backends after it. */
+struct seq_part {
+    struct gw_json *data; /* a copy, NULL for nil data */
+    char *body;           /* no-op backends: the body (the "Resp0" whole-response form) */
+    size_t body_len;
+    bool done, has_body;
+};
+
 struct call {
     struct gw_proxy *px;
     size_t loop;
     struct ep_rt *ep;
+    const struct pipe_rt *pipe;
+    bool shadow; /* a shadow pipe's call: its outcome is discarded, its errors not logged */
     struct gw_inreq in;
     gw_proxy_done_fn done;
     void *arg;
@@ -75,11 +110,13 @@ struct call {
     size_t n_parts;
     bool sequential, merging, starting, finalized;
     struct gw_merge merge;
-    struct gw_json **seq_data; /* completed sequential responses (copies) */
-    struct gw_pipe_call *pc;   /* one per pipe stage, when the endpoint has any */
-    size_t n_pipe_entered;     /* pipe stages whose `before` ran: `end` is owed to them */
-    size_t n_pipe_after;       /* those that get `after` (all but one that failed) */
-    struct gw_perr pipe_err;   /* the error a pipe stage failed the call with */
+    struct seq_part *seq;       /* per position, sequential pipes only */
+    struct gw_seqparam *params; /* Lura's request Params the sequential merge set so far */
+    size_t n_params, cap_params;
+    struct gw_pipe_call *pc;    /* one per pipe stage, when the endpoint has any */
+    size_t n_pipe_entered;      /* pipe stages whose `before` ran: `end` is owed to them */
+    size_t n_pipe_after;        /* those that get `after` (all but one that failed) */
+    struct gw_perr pipe_err;    /* the error a pipe stage failed the call with */
     struct call *prev, *next;
     struct part part_mem[]; /* parts points here: one allocation per call */
 };
@@ -92,6 +129,19 @@ void attempt_cancel(struct attempt *a);
 
 /* gw_proxy.c: an attempt ended with resp (owned, may be NULL) or err (moved when has_err). */
 void attempt_finished(struct attempt *a, struct gw_presp *resp, struct gw_perr *err, bool has_err);
+
+/* gw_proxy_seq.c: the replacements of a sequential pipe (built once per endpoint), and, per
+ * call, the parameters they give the backend at position pos (added to c->params) and what a
+ * complete response leaves for the later ones. */
+bool seq_plan_build(struct pipe_rt *pipe, const struct gw_endpoint *ep, struct cmn_err *err);
+void seq_plan_free(struct pipe_rt *pipe);
+bool seq_compute(struct call *c, size_t pos);
+void seq_record(struct call *c, size_t pos, const struct gw_presp *resp);
+void seq_call_free(struct call *c);
+
+/* gw_proxy_shadow.c: a deep copy of the client's request for a shadow call; the two share the
+ * claims (the last one freed frees them). false on allocation failure (dst empty). */
+bool shadow_inreq_dup(struct gw_inreq *src, struct gw_inreq *dst);
 
 /* Builds and frees the stages of every backend from the factories. */
 bool proxy_stages_build(struct gw_proxy *px, const struct gw_stage_factory *const *f, size_t n,

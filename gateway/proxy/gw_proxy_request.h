@@ -16,7 +16,7 @@
 
 /* Sequential-proxy values: "Resp0_foo" style keys already resolved to text. */
 struct gw_seqparam {
-    char *key; /* e.g. "resp0_foo" as written in the url_pattern */
+    char *key; /* Lura's Params key: "Resp0_foo", "Resp0_first.foo", "Resp1" (capital R) */
     char *value;
 };
 

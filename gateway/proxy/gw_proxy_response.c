@@ -1,7 +1,9 @@
 /* gw_proxy_response.c - backend status rule, decoding, formatting, merging and static data. */
 #include "gw_proxy_response.h"
+#include "gw_encoding.h"
 
 #include "cmn_str.h"
+#include "gw_flatmap.h"
 
 #include <ctype.h>
 #include <stdio.h>
@@ -99,6 +101,19 @@ static bool decode(const struct gw_backend *b, const char *body, size_t len, str
     struct cmn_err jerr = {0};
     struct gw_json *v;
 
+    if (b->encoding == GW_ENC_XML || b->encoding == GW_ENC_RSS) {
+        /* krakend-xml and krakend-rss; a decoding error fails the backend as a JSON one does */
+        p->data = b->encoding == GW_ENC_XML
+                      ? gw_enc_xml_decode(body, len, b->is_collection, NULL, &jerr)
+                      : gw_enc_rss_decode(body, len, NULL, &jerr);
+        if (!p->data) {
+            if (jerr.code == GW_ENC_NOMEM)
+                return fail_nomem(err);
+            gw_perr_set(err, jerr.msg);
+            return false;
+        }
+        return true;
+    }
     if (b->encoding == GW_ENC_STRING) {
         p->data = gw_json_object();
         if (!p->data || !gw_json_object_set(p->data, "content", gw_json_string(body, len)))
@@ -164,8 +179,9 @@ bool gw_presp_from_fetch(const struct gw_backend *b, struct gw_fetch_result *res
     p = gw_presp_new();
     if (!p)
         return fail_nomem(err);
-    p->status = (unsigned)res->status;
     if (b->encoding == GW_ENC_NOOP) {
+        /* only the no-op parser fills Lura's Metadata (status, headers) */
+        p->status = (unsigned)res->status;
         /* NoOpHTTPResponseParser: status, headers and body untouched, empty data */
         p->data = gw_json_object();
         if (!p->data)
@@ -393,18 +409,22 @@ static void apply_deny(const struct gw_strlist *deny, struct gw_presp *p)
     }
 }
 
-/* target -> allow|deny -> mapping -> group, applied to p->data in place. */
+/* target -> allow|deny -> mapping -> group, applied to p->data in place; flatmap_filter, when
+ * configured, replaces allow, deny and mapping (newFlatmapFormatter). */
 static void presp_format(const struct gw_backend *b, struct gw_presp *p)
 {
     if (b->target && b->target[0] && p->data)
         extract_target(b->target, p);
-    if (p->data && p->data->n_members > 0) {
+    if (b->flatmap.n_ops > 0) {
+        /* on failure (memory, node cap) the data stays as it was */
+        (void)gw_flatmap_apply(&b->flatmap, &p->data);
+    } else if (p->data && p->data->n_members > 0) {
         if (b->allow.n > 0)
             apply_allow(&b->allow, p);
         else if (b->deny.n > 0)
             apply_deny(&b->deny, p);
     }
-    if (p->data && p->data->n_members > 0) {
+    if (b->flatmap.n_ops == 0 && p->data && p->data->n_members > 0) {
         for (size_t i = 0; i < b->n_mapping; i++) {
             char to[512];
             const char *nk = b->mapping[i].value;
@@ -493,7 +513,8 @@ void gw_merge_add(struct gw_merge *m, struct gw_presp *resp, struct gw_perr *err
     if (!m->data->data) {
         m->data->data = gw_json_object();
     }
-    /* combineData returns a fresh Response: no metadata headers or body survive */
+    /* combineData returns a fresh Response: no metadata (status, headers) or body survive */
+    m->data->status = 0;
     gw_hdrs_free(&m->data->headers);
     free(m->data->body);
     m->data->body = NULL;

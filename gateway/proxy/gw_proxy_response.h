@@ -15,7 +15,8 @@
 struct gw_presp {
     struct gw_json *data; /* an object, or NULL (Go's nil map) */
     bool complete;
-    unsigned status;        /* Metadata.StatusCode */
+    unsigned status;        /* Metadata.StatusCode: no-op backends only, 0 otherwise and after a
+                               merge of several responses */
     struct gw_hdrs headers; /* Metadata.Headers (no-op backends) */
     char *body;             /* no-op: the raw backend body */
     size_t body_len;

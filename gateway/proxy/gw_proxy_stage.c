@@ -31,12 +31,12 @@ static const struct backend_rt *rt_of(const struct attempt *a)
 {
     const struct call *c = a->part->call;
 
-    return &c->ep->backends[a->part->idx];
+    return &c->ep->backends[a->part->bidx];
 }
 
 static const struct gw_backend *backend_of(const struct attempt *a)
 {
-    return &a->part->call->ep->cfg->backends[a->part->idx];
+    return &a->part->call->ep->cfg->backends[a->part->bidx];
 }
 
 /* ---- the end of an attempt ---------------------------------------------------------------- */
@@ -181,6 +181,8 @@ static void resume_job(void *arg)
     a->waiting = NULL;
     if (r->verdict == GW_STAGE_NEXT) {
         http_from(a, r->stage + 1);
+    } else if (r->verdict == GW_STAGE_AGAIN) {
+        http_from(a, r->stage);
     } else if (r->verdict == GW_STAGE_ANSWER && r->res) {
         answered(a, r->stage, r->res);
     } else { /* a failure, or an answer without a result */
@@ -283,8 +285,16 @@ bool attempt_start(struct attempt *a, struct gw_outreq *out, bool take, int64_t 
         return false;
     }
     for (size_t i = 0; i < rt->n_stages; i++) {
-        a->sc[i] = (struct gw_stage_call){c->ep->cfg, backend_of(a), a->part->idx, &c->in, &a->out,
-                                          c->loop,    now,           NULL,         NULL};
+        a->sc[i] = (struct gw_stage_call){.ep = c->ep->cfg,
+                                          .backend = backend_of(a),
+                                          .backend_index = a->part->bidx,
+                                          .in = &c->in,
+                                          .out = &a->out,
+                                          .worker = c->loop,
+                                          .now_ms = now,
+                                          .deadline_ms = deadline_ms,
+                                          .seq_params = c->params,
+                                          .n_seq_params = c->n_params};
     }
     a->starting = true;
     for (size_t i = 0; i < rt->n_stages && a->active && !a->deferred; i++) {

@@ -50,7 +50,15 @@ struct gw_stage_call {
     struct gw_outreq *out;     /* http_request: the request to send, changeable */
     size_t worker;             /* the loop the call runs on */
     int64_t now_ms;            /* cmn_clock_mono_ms() when the attempt started */
-    void *state;               /* this stage's per-attempt state (set by before or http_request) */
+    int64_t deadline_ms;       /* cmn_clock_mono_ms() by which the attempt must end: a stage
+                                * that waits (GW_STAGE_WAIT) resumes by then, the proxy keeps no
+                                * timer of its own for waiting stages */
+    /* Lura's request Params the sequential merge added so far ({respN_x} placeholders and
+     * sequential_propagated_params, keys such as "Resp0_first.foo"), besides the path
+     * parameters of `in`; empty unless the endpoint is sequential. */
+    const struct gw_seqparam *seq_params;
+    size_t n_seq_params;
+    void *state; /* this stage's per-attempt state (set by before or http_request) */
     struct gw_stage_resume *resume; /* GW_STAGE_WAIT: hand to gw_stage_resume() */
 };
 
@@ -61,6 +69,9 @@ enum gw_stage_verdict {
     GW_STAGE_WAIT,     /* http_request only: call gw_stage_resume(call->resume, ...) later, from
                         * any thread, exactly once (the call may be cancelled meanwhile: resume
                         * then only frees) */
+    GW_STAGE_AGAIN,    /* gw_stage_resume only: run the waiting stage's http_request again, on
+                        * the call's loop thread (call->state tells it that it waited), so that
+                        * it can change the request with what it waited for (a token) */
 };
 
 struct gw_stage {
@@ -134,9 +145,10 @@ bool gw_stage_check(const struct gw_config *cfg, const struct gw_stage_factory *
                     struct cmn_err *err);
 
 /* Resumes a call that waited (GW_STAGE_WAIT): verdict GW_STAGE_NEXT (go on inwards),
- * GW_STAGE_FAIL with err (copied) or GW_STAGE_ANSWER with res (malloc'ed, owned by the proxy
- * from here). Any thread; the call continues on its loop. A stage whose calls may still be
- * waiting makes its free() wait until they resumed: nothing may resume once it returned. */
+ * GW_STAGE_AGAIN (ask the waiting stage again), GW_STAGE_FAIL with err (copied) or
+ * GW_STAGE_ANSWER with res (malloc'ed, owned by the proxy from here). Any thread; the call
+ * continues on its loop. A stage whose calls may still be waiting makes its free() wait until they
+ * resumed: nothing may resume once it returned. */
 void gw_stage_resume(struct gw_stage_resume *r, enum gw_stage_verdict v, const struct gw_perr *err,
                      struct gw_fetch_result *res);
 

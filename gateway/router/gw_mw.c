@@ -11,9 +11,18 @@ struct chain {
     size_t n;
 };
 
+/* An endpoint's renderer (a copy of the hook; its middleware lives in a chain). */
+struct renderer {
+    const char *name;
+    void *ctx;
+    struct cmn_http_response *(*render)(void *ctx, const struct gw_endpoint *ep,
+                                        struct gw_presp *resp, const struct gw_pipe_err *err);
+};
+
 struct gw_mw_chains {
     struct chain svc[GW_MW_SLOTS];    /* GW_MW_OUTER, GW_MW_ENGINE */
     struct chain (*eps)[GW_MW_SLOTS]; /* per endpoint: GW_MW_ENDPOINT, GW_MW_AUTHENTICATED */
+    struct renderer *render;          /* per endpoint; render NULL: the endpoint handler's */
     size_t n_eps;
     size_t longest; /* most middlewares one request can meet */
 };
@@ -50,7 +59,7 @@ static bool add_one(struct gw_mw_chains *c, const struct gw_mw_factory *f,
 
     if (!f->build(f->ctx, cfg, ep, &mw, err))
         return false;
-    if (!mw.request) {
+    if (!mw.request && !mw.render) {
         if (mw.free)
             mw.free(mw.ctx);
         return true;
@@ -58,11 +67,18 @@ static bool add_one(struct gw_mw_chains *c, const struct gw_mw_factory *f,
     if (!mw.name)
         mw.name = f->name;
     service_slot = mw.slot == GW_MW_OUTER || mw.slot == GW_MW_ENGINE;
-    if ((unsigned)mw.slot >= GW_MW_SLOTS || service_slot != (ep == NULL)) {
+    if ((unsigned)mw.slot >= GW_MW_SLOTS || service_slot != (ep == NULL) || (mw.render && !ep)) {
         if (mw.free)
             mw.free(mw.ctx);
         cmn_err_set(err, 1, "%s: a %s middleware in slot %d", mw.name, ep ? "endpoint" : "service",
                     (int)mw.slot);
+        return false;
+    }
+    if (mw.render && c->render[ep_index].render) {
+        cmn_err_set(err, 1, "%s and %s both render the endpoint %s", c->render[ep_index].name,
+                    mw.name, ep->path);
+        if (mw.free)
+            mw.free(mw.ctx);
         return false;
     }
     if (!push(ep ? &c->eps[ep_index][mw.slot] : &c->svc[mw.slot], &mw)) {
@@ -71,6 +87,8 @@ static bool add_one(struct gw_mw_chains *c, const struct gw_mw_factory *f,
         cmn_err_set(err, 1, "out of memory");
         return false;
     }
+    if (mw.render)
+        c->render[ep_index] = (struct renderer){mw.name, mw.ctx, mw.render};
     return true;
 }
 
@@ -81,7 +99,10 @@ bool gw_mw_chains_build(const struct gw_config *cfg, const struct gw_mw_factory 
     size_t svc;
 
     *out = NULL;
-    if (!c || !(c->eps = calloc(cfg->n_endpoints ? cfg->n_endpoints : 1, sizeof(*c->eps)))) {
+    if (!c || !(c->eps = calloc(cfg->n_endpoints ? cfg->n_endpoints : 1, sizeof(*c->eps))) ||
+        !(c->render = calloc(cfg->n_endpoints ? cfg->n_endpoints : 1, sizeof(*c->render)))) {
+        if (c)
+            free(c->eps);
         free(c);
         cmn_err_set(err, 1, "out of memory");
         return false;
@@ -125,6 +146,7 @@ void gw_mw_chains_free(struct gw_mw_chains *c)
             chain_free(&c->eps[e][s]);
     }
     free(c->eps);
+    free(c->render);
     free(c);
 }
 
@@ -148,6 +170,8 @@ enum gw_mw_verdict gw_mw_run_slot(const struct gw_mw_chains *c, enum gw_mw_slot 
         void *state = NULL;
         struct gw_mw_out out = {&run->headers, answer, &state};
         enum gw_mw_verdict v;
+        if (!mw->request) /* a middleware that only renders */
+            continue;
         if (!run->has_headers) {
             gw_hdrs_init(&run->headers, 0);
             run->has_headers = true;
@@ -175,6 +199,18 @@ void *gw_mw_state_of(const struct gw_mw_request *rq, const void *ctx)
             return run->ran[i].state;
     }
     return NULL;
+}
+
+bool gw_mw_render(const struct gw_mw_chains *c, size_t ep_index, const struct gw_endpoint *ep,
+                  struct gw_presp *resp, const struct gw_pipe_err *err,
+                  struct cmn_http_response **answer)
+{
+    const struct renderer *r = c && ep_index < c->n_eps ? &c->render[ep_index] : NULL;
+
+    if (!r || !r->render)
+        return false;
+    *answer = r->render(r->ctx, ep, resp, err);
+    return true;
 }
 
 void gw_mw_run_finish(struct gw_mw_run *run, struct cmn_http_response *resp)

@@ -22,7 +22,11 @@
  * whatever answer the request gets in the end (CORS, security headers: they are on 401s, 404s
  * and 429s too), change the incoming request's headers (endpoint slots), and keep a state per
  * request that its `done` hook receives with the final answer (telemetry). Every header added
- * passes the one field rule (cmn_http_field) when the answer is written. */
+ * passes the one field rule (cmn_http_field) when the answer is written.
+ *
+ * An endpoint middleware may also replace the endpoint handler's rendering of the proxy's
+ * outcome (`render`): auth/signer answers with signed fields and its own status and headers,
+ * as krakend-jose's TokenSigner replaces Lura's handler. */
 #ifndef GW_MW_H
 #define GW_MW_H
 
@@ -31,6 +35,7 @@
 #include "gw_config.h"
 #include "gw_hdrs.h"
 #include "gw_message.h"
+#include "gw_proxy_response.h"
 
 #include <stdbool.h>
 #include <stddef.h>
@@ -96,11 +101,18 @@ struct gw_mw {
     void (*done)(void *ctx, void *state, const struct gw_mw_request *rq,
                  struct cmn_http_response *resp);
     void (*free)(void *ctx);
+    /* Endpoint slots, optional: answers the request from the proxy's outcome instead of the
+     * endpoint handler (X-Krakend, X-Krakend-Completed, output encodings). resp (may be NULL,
+     * changeable, still the caller's) and err (n == 0: none) are borrowed; returns an owned
+     * answer (NULL = 500). Runs on the thread that finishes the call. At most one middleware
+     * of an endpoint renders; one that only renders may leave `request` NULL. */
+    struct cmn_http_response *(*render)(void *ctx, const struct gw_endpoint *ep,
+                                        struct gw_presp *resp, const struct gw_pipe_err *err);
 };
 
 /* A module's factory. build() is asked once with ep NULL (service level) and once per endpoint;
- * it fills *mw and returns true, sets mw->request NULL when it has nothing there, or returns
- * false with err set to refuse the configuration. Warnings go to the log directly. */
+ * it fills *mw and returns true, sets mw->request and mw->render NULL when it has nothing there,
+ * or returns false with err set to refuse the configuration. Warnings go to the log directly. */
 struct gw_mw_factory {
     const char *name;
     void *ctx;
@@ -142,6 +154,12 @@ struct gw_mw_run {
 enum gw_mw_verdict gw_mw_run_slot(const struct gw_mw_chains *c, enum gw_mw_slot slot,
                                   size_t ep_index, struct gw_mw_run *run,
                                   struct cmn_http_response **answer);
+/* The endpoint's `render` hook, if one of its middlewares has it: true with *answer set (owned,
+ * NULL = 500); false when the endpoint handler renders as usual. c may be NULL. */
+bool gw_mw_render(const struct gw_mw_chains *c, size_t ep_index, const struct gw_endpoint *ep,
+                  struct gw_presp *resp, const struct gw_pipe_err *err,
+                  struct cmn_http_response **answer);
+
 /* Before the answer goes out (resp NULL: the connection is dropped): adds the middlewares'
  * headers to resp and runs their `done` hooks. Cheap when no middleware ran. */
 void gw_mw_run_finish(struct gw_mw_run *run, struct cmn_http_response *resp);

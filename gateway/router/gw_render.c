@@ -2,6 +2,7 @@
 #include "gw_render.h"
 
 #include "cmn_str.h"
+#include "gw_encoding.h"
 #include "cmn_go_url.h"
 
 #include <stdio.h>
@@ -77,6 +78,49 @@ static struct cmn_http_response *with_body(struct cmn_http_response *r, const ch
 static char *render_json(const struct gw_json *v, size_t *len)
 {
     return gw_json_render_str(v, len);
+}
+
+/* The most a rendered XML or YAML body may grow to: as large as the biggest body the gateway
+ * accepts from a backend, with room for the markup. */
+#define ENC_RENDER_CAP ((size_t)64 << 20)
+
+/* output_encoding xml (krakend-xml) and yaml (gin's YAML on goccy/go-yaml); resp NULL is a nil
+ * response. An XML attribute that is not a scalar makes krakend-xml fail after gin has written
+ * the status and Content-Type: 200 with an empty body, which is what the client gets here too. */
+static struct cmn_http_response *render_markup(struct cmn_http_response *r,
+                                               enum gw_enc_format fmt,
+                                               const struct gw_presp *resp)
+{
+    struct cmn_buf b;
+    struct cmn_err err = {0};
+    char *body;
+    size_t len;
+    int rc;
+
+    if (fmt == GW_ENC_FMT_XML && !resp) /* gin's XML of nil: no body */
+        return with_body(r, GW_ENC_XML_NIL_CT, NULL, 0);
+    cmn_buf_init(&b, ENC_RENDER_CAP);
+    if (fmt == GW_ENC_FMT_XML)
+        rc = gw_enc_xml_render(resp->data, &b, &err);
+    else
+        rc = gw_enc_yaml_render(resp ? resp->data : NULL, &b, &err);
+    if (rc == GW_ENC_RENDER) {
+        cmn_buf_free(&b);
+        return with_body(r, GW_ENC_XML_CT, NULL, 0);
+    }
+    if (rc != GW_ENC_OK) {
+        cmn_buf_free(&b);
+        cmn_http_response_destroy(r);
+        return NULL;
+    }
+    body = cmn_buf_take(&b, &len);
+    if (!body) /* nothing appended: an empty body */
+        body = strdup(""), len = 0;
+    if (!body) {
+        cmn_http_response_destroy(r);
+        return NULL;
+    }
+    return with_body(r, fmt == GW_ENC_FMT_XML ? GW_ENC_XML_CT : GW_ENC_YAML_CT, body, len);
 }
 
 static bool is_dropped_backend_header(const char *n)
@@ -168,7 +212,7 @@ static const char *cache_control(const struct gw_endpoint *ep, char *cc)
 struct cmn_http_response *gw_render_endpoint(const struct gw_endpoint *ep,
                                              const struct gw_render_opts *o,
                                              const struct gw_presp *resp,
-                                             const struct gw_pipe_err *err)
+                                             const struct gw_pipe_err *err, const char *accept)
 {
     struct cmn_http_response *r = cmn_http_response_new(200);
     const char *complete = "false";
@@ -199,6 +243,16 @@ struct cmn_http_response *gw_render_endpoint(const struct gw_endpoint *ep,
     if (err && err->n > 0 && !resp)
         return render_error(o, err, r);
     switch (ep->output_encoding) {
+    case GW_OUT_XML:
+        return render_markup(r, GW_ENC_FMT_XML, resp);
+    case GW_OUT_YAML:
+        return render_markup(r, GW_ENC_FMT_YAML, resp);
+    case GW_OUT_NEGOTIATE: {
+        enum gw_enc_format fmt = gw_enc_negotiate(accept, accept ? strlen(accept) : 0);
+        if (fmt != GW_ENC_FMT_JSON)
+            return render_markup(r, fmt, resp);
+        break;
+    }
     case GW_OUT_NOOP:
         return render_noop(resp, r);
     case GW_OUT_STRING: {
@@ -222,16 +276,17 @@ struct cmn_http_response *gw_render_endpoint(const struct gw_endpoint *ep,
         return with_body(r, JSON_CT, body, len);
     }
     default:
-        if (!resp) {
-            body = strdup("{}");
-            len = 2;
-        } else {
-            body = render_json(resp->data, &len); /* NULL data renders "null" */
-        }
-        if (!body)
-            goto fail;
-        return with_body(r, JSON_CT, body, len);
+        break;
     }
+    if (!resp) {
+        body = strdup("{}");
+        len = 2;
+    } else {
+        body = render_json(resp->data, &len); /* NULL data renders "null" */
+    }
+    if (!body)
+        goto fail;
+    return with_body(r, JSON_CT, body, len);
 fail:
     cmn_http_response_destroy(r);
     return NULL;
@@ -276,15 +331,33 @@ struct cmn_http_response *gw_render_not_allowed(const struct gw_render_opts *o, 
     return router_error(o, 405, "405 method not allowed", o ? o->error_body_405 : NULL, allow);
 }
 
+/* net/http's hexEscapeNonASCII: each byte >= 0x80 as %xx (lower-case hex). */
+static char *hex_escape_non_ascii(const char *s)
+{
+    struct cmn_buf b;
+
+    cmn_buf_init(&b, 3 * strlen(s) + 1);
+    for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
+        if (*p < 0x80)
+            cmn_buf_append(&b, p, 1);
+        else
+            cmn_buf_printf(&b, "%%%x", *p);
+    }
+    return cmn_buf_take(&b, NULL);
+}
+
 struct cmn_http_response *gw_render_redirect(const char *method, unsigned status,
                                              const char *location)
 {
     struct cmn_http_response *r = cmn_http_response_new(status);
+    char *loc = hex_escape_non_ascii(location);
     struct cmn_buf b;
     size_t len;
     char *body;
+    bool ok = r && loc && cmn_http_response_add_header(r, "Location", loc);
 
-    if (!r || !cmn_http_response_add_header(r, "Location", location))
+    free(loc);
+    if (!ok)
         goto fail;
     if (strcmp(method, "GET") != 0 && strcmp(method, "HEAD") != 0)
         return r;

@@ -20,18 +20,20 @@ struct gw_render_opts {
 };
 
 /* The endpoint handler: X-Krakend, X-Krakend-Completed, Cache-Control, error status or the
- * output encoding. resp may be NULL; err->n == 0 means no error. Owned response or NULL. */
+ * output encoding. resp may be NULL; err->n == 0 means no error. accept is the request's first
+ * Accept field, read by `negotiate` only (NULL: none). Owned response or NULL. */
 struct cmn_http_response *gw_render_endpoint(const struct gw_endpoint *ep,
                                              const struct gw_render_opts *o,
                                              const struct gw_presp *resp,
-                                             const struct gw_pipe_err *err);
+                                             const struct gw_pipe_err *err, const char *accept);
 
 /* gin 404 / 405 through CE's handlers (X-Krakend headers, optional error_body). allow may be
  * NULL for the 404. */
 struct cmn_http_response *gw_render_not_found(const struct gw_render_opts *o);
 struct cmn_http_response *gw_render_not_allowed(const struct gw_render_opts *o, const char *allow);
 
-/* Go's http.Redirect as gin calls it: Location, and for GET a small HTML body. */
+/* Go's http.Redirect (gin's redirects, security/http's SSL redirect): Location with non-ASCII
+ * bytes as %xx, Content-Type for GET and HEAD, and for GET a small HTML body naming the URL. */
 struct cmn_http_response *gw_render_redirect(const char *method, unsigned status,
                                              const char *location);
 

@@ -73,6 +73,7 @@ struct exctx {
     const char *method; /* borrowed from the request, valid until it is answered */
     char *uri;          /* in text[] */
     char client_ip[64];
+    bool unlogged;       /* answered where gin's logger never sees it (before the engine) */
     struct gw_mw_run mw; /* the router middlewares this request met */
     char text[];         /* decoded path, then the URI */
 };
@@ -197,7 +198,7 @@ static void answer(struct exctx *x, struct cmn_http_response *resp)
         resp = cmn_http_response_new(500);
     if (x->mw.n_ran || x->mw.has_headers)
         gw_mw_run_finish(&x->mw, resp && !resp->abort ? resp : NULL);
-    if (x->srv->access_log)
+    if (x->srv->access_log && !x->unlogged)
         access_log(x, resp ? resp->status : 500);
     cmn_http_exchange_respond(x->ex, resp);
     exctx_free(x);
@@ -214,6 +215,8 @@ static bool mw_answered(struct exctx *x, enum gw_mw_slot slot, size_t ep_index)
     v = gw_mw_run_slot(x->srv->mws, slot, ep_index, &x->mw, &r);
     if (v == GW_MW_NEXT)
         return false;
+    /* KrakenD wraps gin with these (CORS): what they answer never reaches gin's access log */
+    x->unlogged = slot == GW_MW_OUTER;
     if (v == GW_MW_CLOSE) {
         cmn_http_response_destroy(r);
         r = cmn_http_response_new(500);
@@ -228,12 +231,19 @@ static bool mw_answered(struct exctx *x, enum gw_mw_slot slot, size_t ep_index)
 static void proxy_done(void *arg, struct gw_proxy_outcome *o)
 {
     struct exctx *x = arg;
+    struct cmn_http_response *r = NULL;
+    const char *accept = NULL;
 
     if (o->cancelled) {
         answer(x, cmn_http_response_new(503));
         return;
     }
-    answer(x, gw_render_endpoint(x->ep, &x->srv->render, o->resp, &o->err));
+    if (x->ep->output_encoding == GW_OUT_NEGOTIATE)
+        accept = cmn_http_request_header(cmn_http_exchange_request(x->ex), "Accept");
+    if (!gw_mw_render(x->srv->mws, (size_t)(x->ep - x->srv->cfg->endpoints), x->ep, o->resp,
+                      &o->err, &r))
+        r = gw_render_endpoint(x->ep, &x->srv->render, o->resp, &o->err, accept);
+    answer(x, r);
     gw_presp_destroy(o->resp);
 }
 
@@ -464,6 +474,11 @@ static void serve_route(struct exctx *x, const struct cmn_http_request *req, con
     default:
         break;
     }
+    if (m->kind == R_ENDPOINT && !gw_proxy_endpoint_ok(s->proxy, m->index)) {
+        /* Lura's proxyBuildFailedHandler replaces the endpoint's whole handler chain */
+        answer(x, cmn_http_response_new(500));
+        return;
+    }
     if (!build_inreq(req, path, x->client_ip, m, &in)) {
         gw_inreq_free(&in);
         answer(x, NULL);
@@ -530,6 +545,7 @@ static void handle(void *ctx, struct cmn_http_exchange *ex, const struct cmn_htt
     x->ep = NULL;
     x->mw.n_ran = 0;
     x->mw.has_headers = false;
+    x->unlogged = false;
     path = x->text;
     x->uri = x->text + pl + 1;
     x->uri[0] = '\0';

@@ -480,8 +480,11 @@ static bool build_mw(void *ctx, const struct gw_config *cfg, const struct gw_end
     (void)ctx;
     (void)err;
     if (r)
-        *mw = (struct gw_mw){"telemetry/metrics", GW_MW_ENDPOINT, r,
-                             router_request,      router_done,    NULL};
+        *mw = (struct gw_mw){.name = "telemetry/metrics",
+                             .slot = GW_MW_ENDPOINT,
+                             .ctx = r,
+                             .request = router_request,
+                             .done = router_done};
     return true;
 }
 

@@ -415,14 +415,19 @@ static bool build_mw(void *ctx, const struct gw_config *cfg, const struct gw_end
     (void)err;
     if (!ep) {
         if (g.on && cfg == g.cfg)
-            *mw = (struct gw_mw){
-                "telemetry/opentelemetry", GW_MW_OUTER, &g, global_request, global_done, NULL};
+            *mw = (struct gw_mw){.name = "telemetry/opentelemetry",
+                                 .slot = GW_MW_OUTER,
+                                 .ctx = &g,
+                                 .request = global_request,
+                                 .done = global_done};
         return true;
     }
     r = ep_of(cfg, ep);
     if (r)
-        *mw =
-            (struct gw_mw){"telemetry/opentelemetry", GW_MW_ENDPOINT, r, route_request, NULL, NULL};
+        *mw = (struct gw_mw){.name = "telemetry/opentelemetry",
+                             .slot = GW_MW_ENDPOINT,
+                             .ctx = r,
+                             .request = route_request};
     return true;
 }
 

@@ -12,6 +12,7 @@
 
 #include "cmn_buf.h"
 #include "cmn_go_duration.h"
+#include "cmn_go_fmt.h"
 #include "cmn_go_header.h"
 #include "cmn_go_json.h"
 #include "cmn_go_url.h"
@@ -196,6 +197,50 @@ static void url(void **state)
     assert_string_equal(t, "/x%00y%20z");
     free(t);
     assert_null(escaped(cmn_go_escaped_path, "/bad%zz"));
+    /* a host as url.URL.String writes it: sub-delims, ':' '[' ']' '<' '>' '"' stay */
+    t = escaped(cmn_go_host_escape, "[::1]:80!$&'()*+,;=<>\"-_.~");
+    assert_string_equal(t, "[::1]:80!$&'()*+,;=<>\"-_.~");
+    free(t);
+    t = escaped(cmn_go_host_escape, "a b/c@d%e?\xc3\xbc");
+    assert_string_equal(t, "a%20b%2Fc%40d%25e%3F%C3%BC");
+    free(t);
+}
+
+/* fmt.Sprintf(format, "N") as Go prints it, errors included (what a CSP with $NONCE and a
+ * stray '%' turns into in unrolled/secure). */
+static void sprintf_str(void **state)
+{
+    static const char *const t[][2] = {
+        {"%[1]s", "N"},
+        {"a%%b %[1]s", "a%b N"},
+        {"%s", "N"},
+        {"%s %s", "N %!s(MISSING)"},
+        {"%[1]s %s", "N %!s(MISSING)"},
+        {"%[1]s%[1]s", "NN"},
+        {"%[2]s", "%!s(BADINDEX)"},
+        {"%d", "%!d(string=N)"},
+        {"%v", "N"},
+        {"%q", "\"N\""},
+        {"%x", "4e"},
+        {"%X", "4E"},
+        {"%5s|", "    N|"},
+        {"%-3s|", "N  |"},
+        {"%.0s|", "|"},
+        {"100%7Efoo", "100%!E(string=N)foo"},
+        {"tail %", "tail %!(NOVERB)%!(EXTRA string=N)"},
+        {"%[1]s %", "N %!(NOVERB)"},
+        {"plain", "plain%!(EXTRA string=N)"},
+    };
+
+    (void)state;
+    for (size_t i = 0; i < sizeof(t) / sizeof(t[0]); i++) {
+        struct cmn_buf b;
+        cmn_buf_init(&b, 4096);
+        assert_true(cmn_go_sprintf_str(t[i][0], "N", &b));
+        if (strcmp(cmn_buf_str(&b), t[i][1]) != 0)
+            fail_msg("%s -> %s", t[i][0], cmn_buf_str(&b));
+        cmn_buf_free(&b);
+    }
 }
 
 static void quote(void **state)
@@ -207,6 +252,48 @@ static void quote(void **state)
     assert_true(cmn_go_quote(&b, "a\"b\\c\r\n\t\x01\x7f\xc3\xa9\xff", 13));
     assert_string_equal(cmn_buf_str(&b), "\"a\\\"b\\\\c\\r\\n\\t\\x01\\x7f\xc3\xa9\\xff\"");
     cmn_buf_free(&b);
+    /* runes unicode.IsPrint refuses: U+0085, U+00A0, U+200B, U+E000 (private), U+F0000 */
+    cmn_buf_init(&b, 256);
+    assert_true(cmn_go_quote(&b, "\xc2\x85\xc2\xa0\xe2\x80\x8b\xee\x80\x80\xf3\xb0\x80\x80\xe2\x82\xac", 17));
+    assert_string_equal(cmn_buf_str(&b), "\"\\u0085\\u00a0\\u200b\\ue000\\U000f0000\xe2\x82\xac\"");
+    cmn_buf_free(&b);
+}
+
+/* utf8.EncodeRune, RuneCount, Valid and unicode.IsPrint. */
+static void utf8_rules(void **state)
+{
+    char out[4];
+
+    (void)state;
+    assert_int_equal(cmn_go_utf8_encode('A', out), 1);
+    assert_int_equal(cmn_go_utf8_encode(0xE9, out), 2);
+    assert_memory_equal(out, "\xc3\xa9", 2);
+    assert_int_equal(cmn_go_utf8_encode(0x20AC, out), 3);
+    assert_memory_equal(out, "\xe2\x82\xac", 3);
+    assert_int_equal(cmn_go_utf8_encode(0x1F600, out), 4);
+    assert_memory_equal(out, "\xf0\x9f\x98\x80", 4);
+    /* surrogates and values past U+10FFFF become U+FFFD */
+    assert_int_equal(cmn_go_utf8_encode(0xD800, out), 3);
+    assert_memory_equal(out, "\xef\xbf\xbd", 3);
+    assert_int_equal(cmn_go_utf8_encode(0x110000, out), 3);
+    assert_memory_equal(out, "\xef\xbf\xbd", 3);
+    /* each byte that starts no valid sequence counts one */
+    assert_int_equal(cmn_go_utf8_count("a\xc3\xa9\xe2\x82\xac", 6), 3);
+    assert_int_equal(cmn_go_utf8_count("\xe2\x82", 2), 2);
+    assert_int_equal(cmn_go_utf8_count("\xff\xfe", 2), 2);
+    assert_int_equal(cmn_go_utf8_count("", 0), 0);
+    assert_true(cmn_go_utf8_valid("a\xc3\xa9\xf0\x9f\x98\x80", 7));
+    assert_true(cmn_go_utf8_valid("", 0));
+    assert_false(cmn_go_utf8_valid("a\xe2\x82", 3));
+    assert_false(cmn_go_utf8_valid("\xed\xa0\x80", 3)); /* a surrogate */
+    assert_false(cmn_go_utf8_valid("\xc0\xaf", 2));      /* overlong */
+    assert_true(cmn_go_is_print(' '));
+    assert_true(cmn_go_is_print(0xE9));
+    assert_false(cmn_go_is_print('\n'));
+    assert_false(cmn_go_is_print(0xA0));
+    assert_false(cmn_go_is_print(0x2028));
+    assert_false(cmn_go_is_print(0xFEFF));
+    assert_false(cmn_go_is_print(0x110000));
 }
 
 /* The printf form cmn_go_format_duration replaced: "%.9f" of the value in its unit, trailing
@@ -274,6 +361,8 @@ int main(void)
         cmocka_unit_test(durations),    cmocka_unit_test(canonical_headers),
         cmocka_unit_test(json_strings), cmocka_unit_test(utf8),
         cmocka_unit_test(url),          cmocka_unit_test(quote),
+        cmocka_unit_test(sprintf_str),
+        cmocka_unit_test(utf8_rules),
         cmocka_unit_test(go_duration_matches_printf),
     };
 

@@ -105,6 +105,41 @@ static void dump(char *out, size_t n, const json_t *v)
     free(s);
 }
 
+/* "move a.b>c|del x.*.i" : kinds and arguments, a non-string argument as "-". */
+static void flatmap_text(char *out, size_t n, const struct gw_flatmap *f)
+{
+    static const char *const kinds[] = {"other", "move", "del", "append"};
+    size_t used = 0;
+
+    out[0] = '\0';
+    for (size_t i = 0; i < f->n_ops && used < n; i++) {
+        used += (size_t)snprintf(out + used, n - used, "%s%s", i ? "|" : "", kinds[f->ops[i].kind]);
+        for (size_t k = 0; k < f->ops[i].n_args && used < n; k++) {
+            char a[256];
+            const struct gw_strlist *p = &f->ops[i].args[k];
+            size_t u = 0;
+            a[0] = '\0';
+            for (size_t s = 0; s < p->n && u < sizeof(a); s++)
+                u += (size_t)snprintf(a + u, sizeof(a) - u, "%s%s", s ? "." : "", p->items[s]);
+            used += (size_t)snprintf(out + used, n - used, "%s%s", k ? ">" : " ", p->n ? a : "-");
+        }
+    }
+}
+
+static void graphql_text(char *out, size_t n, const struct gw_graphql *g)
+{
+    char *vars = g && g->variables ? json_dumps(g->variables, JSON_COMPACT | JSON_SORT_KEYS) : NULL;
+
+    if (!g)
+        snprintf(out, n, "(none)");
+    else
+        snprintf(out, n, "%s %s query=%s op=%s vars=%s",
+                 g->type == GW_GRAPHQL_QUERY ? "query" : "mutation", g->get ? "GET" : "POST",
+                 g->query, g->operation_name ? g->operation_name : "(null)",
+                 vars ? vars : "(null)");
+    free(vars);
+}
+
 static const char *const OUT_NAMES[] = {"json", "json-collection", "string", "no-op", "xml",
                                         "yaml", "negotiate"};
 static const char *const ENC_NAMES[] = {"json", "safejson", "string", "no-op", "xml", "rss"};
@@ -135,6 +170,10 @@ static bool describe_backend(const struct gw_backend *b, const char *f, char *ou
     I("return_error_code", b->return_error_code);
     I("timeout_ms", b->timeout_ms);
     I("concurrent_calls", b->concurrent_calls);
+    I("shadow", b->shadow);
+    I("shadow_timeout_ms", b->shadow_timeout_ms);
+    else if (strcmp(f, "flatmap") == 0) flatmap_text(out, n, &b->flatmap);
+    else if (strcmp(f, "graphql") == 0) graphql_text(out, n, b->graphql);
     else if (strcmp(f, "extra_config") == 0) keys(out, n, b->extra_config);
     else if (strcmp(f, "mapping") == 0)
     {
@@ -171,6 +210,8 @@ static bool describe_endpoint(const struct gw_endpoint *e, const char *f, char *
     I("concurrent_calls", e->concurrent_calls);
     I("n_backends", e->n_backends);
     I("sequential", e->sequential);
+    L("sequential_propagated_params", e->sequential_propagated_params);
+    else if (strcmp(f, "flatmap") == 0) flatmap_text(out, n, &e->flatmap);
     I("static_strategy", e->static_strategy);
     I("line", e->line);
     else if (strcmp(f, "static_data") == 0) dump(out, n, e->static_data);

@@ -46,11 +46,36 @@ static void header_cap(void **state)
     gw_hdrs_free(&h);
 }
 
+/* gw_hdrs_del removes every line of the name (any case), keeps the others in order, and leaves
+ * the list as it is when the name is absent. */
+static void header_del(void **state)
+{
+    static const char *const names[] = {"Vary", "x-a", "B", "X-A", "C"};
+    struct gw_hdrs h;
+
+    (void)state;
+    gw_hdrs_init(&h, 0);
+    for (size_t i = 0; i < 5; i++)
+        assert_true(gw_hdrs_add(&h, names[i], names[i]));
+    gw_hdrs_del(&h, "Absent");
+    assert_int_equal(h.n, 5);
+    gw_hdrs_del(&h, "X-a");
+    assert_int_equal(h.n, 3);
+    assert_string_equal(h.v[0].name, "Vary");
+    assert_string_equal(h.v[1].name, "B");
+    assert_string_equal(h.v[2].name, "C");
+    gw_hdrs_del(&h, "vary");
+    assert_int_equal(h.n, 2);
+    assert_string_equal(h.v[0].name, "B");
+    gw_hdrs_free(&h);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(client_ip_rules),
         cmocka_unit_test(header_cap),
+        cmocka_unit_test(header_del),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -20,6 +20,7 @@
 #include "cmn_log.h"
 #include "gw_auth.h"
 #include "gw_config.h"
+#include "gw_mw.h"
 #include "gw_server.h"
 #include "tu_http.h"
 
@@ -156,13 +157,39 @@ static bool build_mw(void *ctx, const struct gw_config *cfg, const struct gw_end
     (void)cfg;
     (void)err;
     if (strcmp(which, "outer") == 0 && !ep)
-        *mw = (struct gw_mw){"outer", GW_MW_OUTER, k_outer, outer_request, outer_done, NULL};
+        *mw = (struct gw_mw){"outer", GW_MW_OUTER, k_outer, outer_request, outer_done, NULL, NULL};
     else if (strcmp(which, "engine") == 0 && !ep)
-        *mw = (struct gw_mw){"engine", GW_MW_ENGINE, NULL, engine_request, NULL, NULL};
+        *mw = (struct gw_mw){"engine", GW_MW_ENGINE, NULL, engine_request, NULL, NULL, NULL};
     else if (strcmp(which, "endpoint") == 0 && ep)
-        *mw = (struct gw_mw){"endpoint", GW_MW_ENDPOINT, NULL, endpoint_request, NULL, NULL};
+        *mw = (struct gw_mw){"endpoint", GW_MW_ENDPOINT, NULL, endpoint_request, NULL, NULL, NULL};
     else if (strcmp(which, "authed") == 0 && ep)
-        *mw = (struct gw_mw){"authed", GW_MW_AUTHENTICATED, NULL, authed_request, NULL, NULL};
+        *mw = (struct gw_mw){"authed", GW_MW_AUTHENTICATED, NULL, authed_request, NULL, NULL, NULL};
+    return true;
+}
+
+/* A middleware that only renders /r: its own status and body from the proxy's outcome. */
+static struct cmn_http_response *render_r(void *ctx, const struct gw_endpoint *ep,
+                                          struct gw_presp *resp, const struct gw_pipe_err *err)
+{
+    char body[512], *data = resp ? gw_json_render_str(resp->data, NULL) : NULL;
+
+    (void)ctx;
+    event("render(%s)", ep->path);
+    snprintf(body, sizeof(body), "rendered %s errors=%zu", data ? data : "-", err->n);
+    free(data);
+    return text(202, body);
+}
+
+static char k_render[] = "render";
+
+static bool build_render(void *ctx, const struct gw_config *cfg, const struct gw_endpoint *ep,
+                         struct gw_mw *mw, struct cmn_err *err)
+{
+    (void)ctx;
+    (void)cfg;
+    (void)err;
+    if (ep && strcmp(ep->path, "/r") == 0)
+        *mw = (struct gw_mw){.name = "render", .slot = GW_MW_AUTHENTICATED, .render = render_r};
     return true;
 }
 
@@ -170,7 +197,9 @@ static const struct gw_mw_factory F_OUTER = {"outer", k_outer, build_mw};
 static const struct gw_mw_factory F_ENGINE = {"engine", k_engine, build_mw};
 static const struct gw_mw_factory F_ENDPOINT = {"endpoint", k_endpoint, build_mw};
 static const struct gw_mw_factory F_AUTHED = {"authed", k_authed, build_mw};
-static const struct gw_mw_factory *const MWS[] = {&F_OUTER, &F_ENGINE, &F_ENDPOINT, &F_AUTHED};
+static const struct gw_mw_factory F_RENDER = {"render", k_render, build_render};
+static const struct gw_mw_factory *const MWS[] = {&F_OUTER, &F_ENGINE, &F_ENDPOINT, &F_AUTHED,
+                                                  &F_RENDER};
 
 /* ---- a fake validator on /p ----------------------------------------------------------------- */
 
@@ -241,13 +270,15 @@ struct waiter {
 
 static atomic_int g_waiting; /* resumes not made yet: s2's free waits for them (gw_stage.h) */
 
+static _Atomic enum gw_stage_verdict g_resume_with = GW_STAGE_NEXT;
+
 static void *resume_later(void *arg)
 {
     struct gw_stage_resume *r = arg;
 
     usleep(30 * 1000);
     event("s2.resumed");
-    gw_stage_resume(r, GW_STAGE_NEXT, NULL, NULL);
+    gw_stage_resume(r, atomic_load(&g_resume_with), NULL, NULL);
     atomic_fetch_sub(&g_waiting, 1);
     return NULL;
 }
@@ -263,8 +294,9 @@ static enum gw_stage_verdict s2_http(void *ctx, struct gw_stage_call *c,
                                      struct gw_fetch_result **res, struct gw_perr *err)
 {
     (void)ctx;
-    if (c->state) { /* resumed: the stage runs once per attempt */
+    if (c->state) { /* resumed with GW_STAGE_AGAIN: it may change the request now */
         event("s2.again");
+        gw_hdrs_set(&c->out->headers, "X-Stage", "again");
         return GW_STAGE_NEXT;
     }
     event("s2.http_request");
@@ -404,7 +436,7 @@ static struct fixture g_f;
 static int setup(void **state)
 {
     struct cmn_http_server_opts o = {.bind = "127.0.0.1", .handler = backend, .threads = 2};
-    struct gw_server_opts so = {&AUTH, MWS, 4, STAGES, 2, PIPES, 1};
+    struct gw_server_opts so = {&AUTH, MWS, 5, STAGES, 2, PIPES, 1};
     struct cmn_err err = {0};
     char cfg[2048];
 
@@ -417,7 +449,8 @@ static int setup(void **state)
              "{\"endpoint\":\"/e/{id}\",\"input_headers\":[\"X-From-Mw\",\"X-Cache\",\"X-Wait\","
              "\"X-Fail-Outer\",\"X-Fail-Inner\"],\"backend\":[{\"url_pattern\":\"/b/{id}\"}]},"
              "{\"endpoint\":\"/p\",\"input_headers\":[\"X-From-Mw\"],"
-             "\"backend\":[{\"url_pattern\":\"/pb\"}]}]}",
+             "\"backend\":[{\"url_pattern\":\"/pb\"}]},"
+             "{\"endpoint\":\"/r\",\"backend\":[{\"url_pattern\":\"/rb\"}]}]}",
              cmn_http_server_port(g_f.backend));
     g_f.cfg = gw_config_parse(cfg, strlen(cfg), "test.json", environ, &err);
     if (!g_f.cfg)
@@ -542,6 +575,31 @@ static void auth_between_the_endpoint_slots(void **state)
     tu_answer_free(&a);
 }
 
+/* A `render` hook replaces the endpoint handler: its status and body, no X-Krakend, the other
+ * middlewares' headers still on it; only one middleware of an endpoint may render. */
+static void a_middleware_renders_the_endpoint(void **state)
+{
+    static const struct gw_mw_factory *const twice[] = {&F_RENDER, &F_RENDER};
+    struct gw_mw_chains *chains = NULL;
+    struct cmn_err err = {0};
+    struct tu_answer a;
+
+    (void)state;
+    assert_int_equal(send_req("/r", "", &a), 202);
+    assert_string_equal(a.body, "rendered {\"mw\":\"\",\"path\":\"/rb\",\"stage\":\"\"} errors=0");
+    assert_null(tu_answer_header(&a, "X-Krakend"));
+    assert_string_equal(tu_answer_header(&a, "X-Outer"), "1");
+    assert_events(
+        "outer engine(endpoint) endpoint(/r) authed backend render(/r) outer.done:outer-state:202");
+    tu_answer_free(&a);
+    assert_int_equal(send_req("/p", "Authorization: ok\r\n", &a), 200); /* the others: Lura's */
+    assert_non_null(tu_answer_header(&a, "X-Krakend"));
+    tu_answer_free(&a);
+    assert_false(gw_mw_chains_build(g_f.cfg, twice, 2, &chains, &err));
+    assert_non_null(strstr(err.msg, "both render the endpoint /r"));
+    assert_null(chains);
+}
+
 /* ---- the backend stages --------------------------------------------------------------------- */
 
 static void a_stage_answers_from_inside(void **state)
@@ -585,6 +643,15 @@ static void a_stage_waits_and_resumes_from_another_thread(void **state)
     assert_events("outer engine(endpoint) endpoint(/e/{id}) authed p1.before s1.before "
                   "s2.http_request s2.resumed backend s2.http_response:200 s1.after:resp s2.end "
                   "s1.end:s1-state p1.after:resp outer.done:outer-state:200 p1.end");
+    tu_answer_free(&a);
+    /* GW_STAGE_AGAIN: the waiting stage runs again on the loop thread and changes the request */
+    atomic_store(&g_resume_with, GW_STAGE_AGAIN);
+    assert_int_equal(send_req("/e/9", "X-Wait: 1\r\n", &a), 200);
+    atomic_store(&g_resume_with, GW_STAGE_NEXT);
+    assert_string_equal(a.body, "{\"mw\":\"9\",\"path\":\"/b/9\",\"stage\":\"again\"}");
+    assert_events("outer engine(endpoint) endpoint(/e/{id}) authed p1.before s1.before "
+                  "s2.http_request s2.resumed s2.again backend s2.http_response:200 s1.after:resp "
+                  "s2.end s1.end:s1-state p1.after:resp outer.done:outer-state:200 p1.end");
     tu_answer_free(&a);
 }
 
@@ -644,6 +711,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(slots_in_order_and_headers_on_the_answer),
         cmocka_unit_test(outer_answers_before_routing),
+        cmocka_unit_test(a_middleware_renders_the_endpoint),
         cmocka_unit_test(engine_skips_health_and_redirects),
         cmocka_unit_test(an_engine_answer_stops_the_rest),
         cmocka_unit_test(auth_between_the_endpoint_slots),
