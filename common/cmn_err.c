@@ -44,3 +44,16 @@ void cmn_err_clear(struct cmn_err *err)
         err->msg[0] = '\0';
     }
 }
+
+void cmn_warnf(const struct cmn_warn *w, const char *fmt, ...)
+{
+    char msg[CMN_ERR_MSG_MAX];
+    va_list ap;
+
+    if (!w || !w->fn)
+        return;
+    va_start(ap, fmt);
+    vsnprintf(msg, sizeof(msg), fmt, ap);
+    va_end(ap);
+    w->fn(w->ctx, msg);
+}

@@ -4,13 +4,19 @@
 #include "gw_modules.h"
 
 #include "gw_botdetector.h"
+#include "gw_circuitbreaker.h"
 #include "gw_clientcredentials.h"
 #include "gw_cors.h"
+#include "gw_httpcache.h"
 #include "gw_httpsecure.h"
 #include "gw_logging.h"
 #include "gw_otel_module.h"
+#include "gw_ratelimit.h"
+#include "gw_revoker.h"
 #include "gw_signer.h"
 #include "gw_stats_module.h"
+
+#include <stdlib.h>
 
 /* Router middlewares: the OpenTelemetry global layer before anything (KrakenD's tracking handler
  * wraps the whole server, so it also measures CORS preflights, 404s and 405s), security/cors
@@ -20,8 +26,13 @@
  * handler right below the validator), Lua, rate limits, validation. Within a slot the list's
  * order is the chain's. */
 static const struct gw_mw_factory *const MIDDLEWARES[] = {
-    &gw_otel_mw_factory,     &gw_cors_factory,     &gw_httpsecure_factory,
-    &gw_botdetector_factory, &gw_stats_mw_factory, &gw_signer_factory,
+    &gw_otel_mw_factory,
+    &gw_cors_factory,
+    &gw_httpsecure_factory,
+    &gw_botdetector_factory,
+    &gw_stats_mw_factory,
+    &gw_signer_factory,
+    &gw_rl_router_factory, /* GW_MW_AUTHENTICATED: client limit, then endpoint limit */
 };
 static const size_t N_MIDDLEWARES = sizeof(MIDDLEWARES) / sizeof(MIDDLEWARES[0]);
 
@@ -42,13 +53,16 @@ static const size_t N_PIPES = sizeof(PIPES) / sizeof(PIPES[0]);
 static const struct gw_stage_factory *const STAGES[] = {
     &gw_otel_backend_factory,
     &gw_stats_backend_factory,
-    &gw_clientcredentials_factory,
+    &gw_cb_factory,                /* qos/circuit-breaker: counts what every stage inside it does */
+    &gw_rl_proxy_factory,          /* qos/ratelimit/proxy: a rejection is a breaker failure */
+    &gw_hc_factory,                /* qos/http-cache: a hit still passed both above */
+    &gw_clientcredentials_factory, /* under the cache, as KrakenD's OAuth2 client */
 };
 static const size_t N_STAGES = sizeof(STAGES) / sizeof(STAGES[0]);
 
-/* Services with a life of their own, started in KrakenD's order (§1.1: the legacy metrics
- * collector with its /__stats listener and the Influx pusher, then OpenTelemetry) and stopped
- * in reverse. */
+/* Telemetry services with a life of their own, started in KrakenD's order (§1.1: the legacy
+ * metrics collector with its /__stats listener and the Influx pusher, then OpenTelemetry) and
+ * stopped in reverse. */
 struct service {
     const char *name;
     bool (*check)(const struct gw_config *cfg, gw_modules_warn_fn warn, void *ctx,
@@ -74,29 +88,12 @@ bool gw_modules_logging(const struct gw_config *cfg, struct cmn_err *err)
     return gw_logging_setup(cfg, err);
 }
 
-bool gw_modules_start(const struct gw_config *cfg, struct cmn_err *err)
-{
-    for (size_t i = 0; i < N_SERVICES; i++) {
-        if (!SERVICES[i].start(cfg, err)) {
-            while (i-- > 0)
-                SERVICES[i].stop();
-            return false;
-        }
-    }
-    return true;
-}
-
-void gw_modules_stop(void)
-{
-    for (size_t i = N_SERVICES; i-- > 0;)
-        SERVICES[i].stop();
-    gw_logging_stop();
-}
-
 bool gw_modules_check(const struct gw_config *cfg, gw_modules_warn_fn warn, void *ctx,
                       struct cmn_err *err)
 {
     struct gw_mw_chains *mws = NULL;
+    struct gw_revoker *rev = NULL;
+    enum gw_rev_status rs;
 
     if (!gw_logging_check(cfg, warn, ctx, err))
         return false;
@@ -107,5 +104,59 @@ bool gw_modules_check(const struct gw_config *cfg, gw_modules_warn_fn warn, void
     if (!gw_mw_chains_build(cfg, MIDDLEWARES, N_MIDDLEWARES, &mws, err))
         return false;
     gw_mw_chains_free(mws);
-    return gw_pipe_check(cfg, PIPES, N_PIPES, err) && gw_stage_check(cfg, STAGES, N_STAGES, err);
+    if (!gw_pipe_check(cfg, PIPES, N_PIPES, err) || !gw_stage_check(cfg, STAGES, N_STAGES, err))
+        return false;
+    rs = gw_revoker_from_config(cfg, NULL, false, &rev, err);
+    gw_revoker_destroy(rev);
+    return rs != GW_REV_INVALID && rs != GW_REV_NOMEM;
+}
+
+struct gw_modules_rt {
+    struct gw_revoker *revoker; /* the validator's rejecter while it runs */
+};
+
+static void services_stop(size_t n)
+{
+    while (n-- > 0)
+        SERVICES[n].stop();
+}
+
+bool gw_modules_start(const struct gw_config *cfg, struct gw_validator *val,
+                      struct gw_modules_rt **out, struct cmn_err *err)
+{
+    struct gw_modules_rt *rt = calloc(1, sizeof(*rt));
+    enum gw_rev_status rs;
+
+    *out = NULL;
+    if (!rt)
+        return cmn_err_set(err, 1, "out of memory"), false;
+    for (size_t i = 0; i < N_SERVICES; i++) {
+        if (!SERVICES[i].start(cfg, err)) {
+            services_stop(i);
+            free(rt);
+            return false;
+        }
+    }
+    rs = gw_revoker_from_config(cfg, NULL, true, &rt->revoker, err);
+    if (rs == GW_REV_INVALID || rs == GW_REV_NOMEM) {
+        services_stop(N_SERVICES);
+        free(rt);
+        return false;
+    }
+    if (rt->revoker && val) { /* krakend-jose's rejecter chain: the bloom filter */
+        struct gw_jwt_rejecter rej = {gw_revoker_rejected, rt->revoker};
+        gw_validator_set_rejecter(val, &rej);
+    }
+    *out = rt;
+    return true;
+}
+
+void gw_modules_stop(struct gw_modules_rt *rt)
+{
+    if (rt) {
+        gw_revoker_destroy(rt->revoker);
+        services_stop(N_SERVICES);
+        free(rt);
+    }
+    gw_logging_stop(); /* the logger outlives everything it logged for */
 }

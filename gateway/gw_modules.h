@@ -12,6 +12,7 @@
 #include "gw_mw.h"
 #include "gw_server.h"
 #include "gw_stage.h"
+#include "gw_validator.h"
 
 #include <stdbool.h>
 
@@ -21,17 +22,25 @@ typedef void (*gw_modules_warn_fn)(void *ctx, const char *msg);
 /* The server options with every module's factories (auth is left NULL: main.c sets it). */
 struct gw_server_opts gw_modules_opts(void);
 
-/* `run`, in this order: the logger right after the configuration is read (KrakenD builds it
- * first; its own messages and warnings are logged), the services before the server starts
- * (false with err: the gateway does not start), and their stop after the server stopped
- * (also after a failed start; safe to call when nothing started). */
+/* `run`: the logger right after the configuration is read (KrakenD builds it first; its own
+ * messages and warnings are logged); false with err: KrakenD panics. */
 bool gw_modules_logging(const struct gw_config *cfg, struct cmn_err *err);
-bool gw_modules_start(const struct gw_config *cfg, struct cmn_err *err);
-void gw_modules_stop(void);
 
-/* `check`: every module's configuration, middlewares and stages built once and freed again:
- * false with err set when a module refuses the configuration; warnings go to warn. */
+/* `check`: every module's configuration, middlewares and stages built once and freed again, and
+ * the service-level ones (telemetry, auth/revoker) read: false with err set when a module
+ * refuses the configuration; warnings go to warn. */
 bool gw_modules_check(const struct gw_config *cfg, gw_modules_warn_fn warn, void *ctx,
                       struct cmn_err *err);
+
+/* The service-level modules that live beside the server: telemetry/metrics and
+ * telemetry/opentelemetry (their listeners and exporters), auth/revoker (its filters, the
+ * rejecter it installs in the validator, its feed listener). Start before gw_server_start();
+ * stop after gw_server_stop() (also after a failed start: it then stops the logger alone). */
+struct gw_modules_rt;
+
+/* Owned *out (NULL-safe to stop), or false with err set when a module refuses to start. */
+bool gw_modules_start(const struct gw_config *cfg, struct gw_validator *val,
+                      struct gw_modules_rt **out, struct cmn_err *err);
+void gw_modules_stop(struct gw_modules_rt *rt);
 
 #endif

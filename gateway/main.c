@@ -188,6 +188,7 @@ static int cmd_run(int argc, char **argv)
     struct gw_server *srv;
     struct gw_server_opts opts;
     struct gw_validator *val;
+    struct gw_modules_rt *mods = NULL;
     int sig, rc, wait_ms;
     char cwd[PATH_MAX];
 
@@ -237,22 +238,22 @@ static int cmd_run(int argc, char **argv)
     /* Signals are taken synchronously by this thread; threads started later inherit the mask. */
     cmn_signal_block_stop();
     val = gw_validator_new(cfg, NULL, &err);
-    if (!val || !gw_modules_start(cfg, &err)) {
+    if (!val) {
         cmn_log_error("%s", err.msg);
-        gw_validator_destroy(val);
-        gw_modules_stop();
+        gw_modules_stop(NULL);
         gw_config_destroy(cfg);
         return 1;
     }
     opts = gw_modules_opts();
     opts.auth = gw_validator_provider(val);
-    srv = gw_server_start(cfg, &opts, &err);
-    if (!srv || !gw_validator_start(val, &err)) {
+    srv = NULL;
+    if (!gw_modules_start(cfg, val, &mods, &err) || !(srv = gw_server_start(cfg, &opts, &err)) ||
+        !gw_validator_start(val, &err)) {
         cmn_log_error("%s", err.msg);
         cmn_log_error("Router execution ended");
         gw_server_stop(srv, 0);
         gw_validator_destroy(val);
-        gw_modules_stop();
+        gw_modules_stop(mods);
         gw_config_destroy(cfg);
         return 1;
     }
@@ -265,7 +266,7 @@ static int cmd_run(int argc, char **argv)
                                             : DEFAULT_SHUTDOWN_WAIT_MS;
     gw_server_stop(srv, wait_ms);
     gw_validator_destroy(val);
-    gw_modules_stop();
+    gw_modules_stop(mods);
     gw_config_destroy(cfg);
     return 0;
 }
@@ -321,7 +322,9 @@ static int cmd_check(int argc, char **argv)
     gw_config_dump(cfg, o.debug, stderr);
     for (size_t i = 0; i < cfg->warnings.n; i++)
         fprintf(stderr, "WARNING: %s\n", cfg->warnings.items[i]);
-    /* What KrakenD only finds when it builds the validators: reported here too. */
+    /* What KrakenD only finds when it builds the validators and the modules: reported here
+     * too. The modules log their warnings; their startup lines (DEBUG) are for `run`. */
+    cmn_log_init("KRAKEND", CMN_LOG_WARNING, 2);
     if (!gw_validator_check_config(cfg, check_warning, NULL, &err) ||
         !gw_modules_check(cfg, check_warning, NULL, &err)) {
         fprintf(stderr, "ERROR parsing the configuration file:\t%s\n", err.msg);

@@ -1,6 +1,7 @@
 /* mb_app.c - fault headers and route dispatch for mock-backend. */
 #include "mb_app.h"
 
+#include "cmn_http_field.h"
 #include "cmn_str.h"
 #include "mb_api.h"
 #include "mb_ce.h"
@@ -10,6 +11,34 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+
+/* "Name: value" with a valid field name and value. */
+static bool header_fault_ok(const char *v)
+{
+    const char *colon = strchr(v, ':'), *val;
+
+    if (!colon || colon - v >= 128 || !cmn_http_field_name_ok(v, (size_t)(colon - v)))
+        return false;
+    for (val = colon + 1; *val == ' ' || *val == '\t'; val++)
+        ;
+    return cmn_http_field_value_ok_str(val);
+}
+
+/* Every X-Mock-Header line: a header the answer gets (Cache-Control, ETag ...). */
+static bool parse_headers(const struct cmn_http_request *req, struct mb_faults *f, char msg[128])
+{
+    for (size_t i = 0; i < req->n_headers; i++) {
+        if (!cmn_str_eq_nocase(req->headers[i].name, "X-Mock-Header"))
+            continue;
+        if (f->n_headers >= MB_FAULT_HEADERS_MAX || !header_fault_ok(req->headers[i].value)) {
+            snprintf(msg, 128, "X-Mock-Header must be \"Name: value\", at most %d of them",
+                     MB_FAULT_HEADERS_MAX);
+            return false;
+        }
+        f->headers[f->n_headers++] = req->headers[i].value;
+    }
+    return true;
+}
 
 bool mb_faults_parse(const struct cmn_http_request *req, struct mb_faults *f, char msg[128])
 {
@@ -45,7 +74,7 @@ bool mb_faults_parse(const struct cmn_http_request *req, struct mb_faults *f, ch
     }
     f->body = cmn_http_request_header(req, "X-Mock-Body");
     f->content_type = cmn_http_request_header(req, "X-Mock-Content-Type");
-    return true;
+    return parse_headers(req, f, msg);
 }
 
 int mb_app_init(struct mb_app *app, const struct mb_app_opts *opts, struct cmn_err *err)
@@ -82,6 +111,16 @@ static bool apply_faults(struct cmn_http_response *r, const struct mb_faults *f)
         return false;
     if (f->content_type && !set_content_type(r, f->content_type))
         return false;
+    for (size_t i = 0; i < f->n_headers; i++) {
+        const char *colon = strchr(f->headers[i], ':'), *val = colon + 1;
+        char name[128];
+
+        while (*val == ' ' || *val == '\t')
+            val++;
+        snprintf(name, sizeof(name), "%.*s", (int)(colon - f->headers[i]), f->headers[i]);
+        if (!cmn_http_response_add_header(r, name, val))
+            return false;
+    }
     if (f->close)
         r->abort = true;
     return true;

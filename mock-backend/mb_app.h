@@ -10,6 +10,7 @@
 #include <stdbool.h>
 
 #define MB_FAULT_DELAY_MAX_MS 60000u
+#define MB_FAULT_HEADERS_MAX 8
 #define MB_CE_DELAY_DEFAULT_MS 200u
 
 /* Scripted faults read from request headers (see docs/mock-backend.md). */
@@ -19,6 +20,8 @@ struct mb_faults {
     bool close;               /* X-Mock-Close: 1 = drop the connection without an answer */
     const char *body;         /* X-Mock-Body: replaces the body (borrowed from the request) */
     const char *content_type; /* X-Mock-Content-Type: replaces the Content-Type (borrowed) */
+    const char *headers[MB_FAULT_HEADERS_MAX]; /* X-Mock-Header: "Name: value", each added */
+    size_t n_headers;
 };
 
 /* Reads X-Mock-* headers. Returns false and fills msg (room for 128 bytes) on a bad value. */

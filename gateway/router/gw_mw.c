@@ -128,6 +128,10 @@ bool gw_mw_chains_build(const struct gw_config *cfg, const struct gw_mw_factory 
                     GW_MW_MAX_RAN);
         goto fail;
     }
+    if (c->longest == 0) { /* modules built in, none configured: the router skips the seam */
+        gw_mw_chains_free(c);
+        return true;
+    }
     *out = c;
     return true;
 fail:

@@ -132,7 +132,8 @@ void *gw_mw_state_of(const struct gw_mw_request *rq, const void *ctx);
 struct gw_mw_chains;
 
 /* Builds the chains from the factories, in order; NULL factories list = no middleware. Owned
- * (gw_mw_chains_free), or false with err set. */
+ * (gw_mw_chains_free; *out stays NULL when no factory built any middleware), or false with err
+ * set. */
 bool gw_mw_chains_build(const struct gw_config *cfg, const struct gw_mw_factory *const *f, size_t n,
                         struct gw_mw_chains **out, struct cmn_err *err);
 void gw_mw_chains_free(struct gw_mw_chains *c);

@@ -51,6 +51,8 @@ const char *gw_jwt_log_text(enum gw_jwt_result r, const struct cmn_err *err, cha
         snprintf(buf, size, "Token sent by client does not have sufficient roles");
     else if (r == GW_JWT_SCOPES)
         snprintf(buf, size, "Token sent by client does not have the required scopes");
+    else if (r == GW_JWT_REVOKED)
+        snprintf(buf, size, "Token sent by client rejected");
     else
         snprintf(buf, size, "Unable to validate the token: %s", detail);
     return buf;
@@ -166,14 +168,19 @@ static enum gw_jwt_result find_key(const struct gw_validator_config *vc, const s
     return fail(err, GW_JWT_UNKNOWN_KEY, "no Keys have been found");
 }
 
-/* Claim checks that run on every request, cached or not. */
+/* Claim checks that run on every request, cached or not: registered claims, then the
+ * rejecters (krakend-jose runs them before roles and scopes, so a revoked token is a 401 even
+ * without the roles), then roles and scopes. */
 static enum gw_jwt_result check_claims(const struct gw_validator_config *vc,
-                                       const struct gw_claims *c, int64_t now, struct cmn_err *err)
+                                       const struct gw_claims *c, int64_t now,
+                                       const struct gw_jwt_rejecter *rej, struct cmn_err *err)
 {
     enum gw_jwt_result r = gw_claims_check_registered(c, vc, now, err);
 
     if (r != GW_JWT_OK)
         return r;
+    if (rej && rej->rejected && rej->rejected(rej->ctx, gw_claims_json(c)))
+        return fail(err, GW_JWT_REVOKED, "Token sent by client rejected");
     if (!gw_claims_roles_ok(c, vc))
         return fail(err, GW_JWT_ROLES, "Token sent by client does not have sufficient roles");
     if (!gw_claims_scopes_ok(c, vc))
@@ -247,6 +254,7 @@ out:
 enum gw_jwt_result gw_jwt_validate_cached(const struct gw_validator_config *vc,
                                           struct gw_jwt_cache *cache, const char *token, size_t len,
                                           const struct gw_jwks *keys, int64_t now,
+                                          const struct gw_jwt_rejecter *rej,
                                           struct gw_claims **out, struct cmn_err *err)
 {
     struct gw_claims *claims = NULL;
@@ -269,7 +277,7 @@ enum gw_jwt_result gw_jwt_validate_cached(const struct gw_validator_config *vc,
             gw_jwt_cache_put(cache, token, len, vc->alg, key->fingerprint, gw_jwks_serial(keys), claims,
                              now, expiry_of(claims));
     }
-    r = check_claims(vc, claims, now, err);
+    r = check_claims(vc, claims, now, rej, err);
     if (r != GW_JWT_OK) {
         gw_claims_unref(claims);
         return r;
@@ -283,5 +291,5 @@ enum gw_jwt_result gw_jwt_validate(const struct gw_validator_config *vc, const c
                                    size_t len, const struct gw_jwks *keys, int64_t now,
                                    struct gw_claims **out, struct cmn_err *err)
 {
-    return gw_jwt_validate_cached(vc, NULL, token, len, keys, now, out, err);
+    return gw_jwt_validate_cached(vc, NULL, token, len, keys, now, NULL, out, err);
 }

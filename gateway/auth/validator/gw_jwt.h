@@ -7,6 +7,8 @@
 #include "cmn_err.h"
 #include "gw_jwk.h"
 
+#include <jansson.h>
+
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -32,6 +34,7 @@ enum gw_jwt_result {
     GW_JWT_NOT_YET_VALID,    /* nbf */
     GW_JWT_EXPIRED,          /* exp */
     GW_JWT_ISSUED_IN_FUTURE, /* iat */
+    GW_JWT_REVOKED,          /* a rejecter (auth/revoker) refused the valid token */
     GW_JWT_ROLES,            /* 403 */
     GW_JWT_SCOPES,           /* 403 */
     GW_JWT_CONFIG_ERRORED,   /* the endpoint's validator config is errored: always 401 */
@@ -65,12 +68,23 @@ enum gw_jwt_result gw_jwt_validate(const struct gw_validator_config *vc, const c
                                    size_t len, const struct gw_jwks *keys, int64_t now,
                                    struct gw_claims **out, struct cmn_err *err);
 
+/* krakend-jose's rejecters: a last word on a token whose signature and registered claims are
+ * valid, before roles and scopes are looked at (auth/revoker's bloom filter). rejected() gets
+ * the claims (borrowed) on the validating thread and returns true to refuse the token: 401,
+ * "Token sent by client rejected". */
+struct gw_jwt_rejecter {
+    bool (*rejected)(void *ctx, const json_t *claims);
+    void *ctx;
+};
+
 /* The same through a verified-token cache (gw_jwt_cache.h; NULL = no cache): a token whose
  * signature was verified before under the same alg with a key still in `keys` skips the
- * signature check; the claim checks (time, iss, aud, roles, scopes) run every time. */
+ * signature check; the claim checks (time, iss, aud, the rejecter rej (may be NULL), roles,
+ * scopes) run every time. */
 enum gw_jwt_result gw_jwt_validate_cached(const struct gw_validator_config *vc,
                                           struct gw_jwt_cache *cache, const char *token, size_t len,
                                           const struct gw_jwks *keys, int64_t now,
+                                          const struct gw_jwt_rejecter *rej,
                                           struct gw_claims **out, struct cmn_err *err);
 
 /* Whether a result asks the JWKS cache for a refetch (rate-limited): only a kid missing from a

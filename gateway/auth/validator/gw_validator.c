@@ -56,6 +56,7 @@ struct gw_validator {
     bool releasing; /* the server is stopping: nothing is parked any more */
     struct parked *parked;
     unsigned n_parked;
+    struct gw_jwt_rejecter rejecter; /* auth/revoker; rejected NULL = none */
 };
 
 static void run(struct ep_state *st, struct gw_auth_call *call, bool may_park);
@@ -165,7 +166,8 @@ static void run(struct ep_state *st, struct gw_auth_call *call, bool may_park)
     if (!have_set)
         set = NULL;
     r = gw_jwt_validate_cached(vc, st->v->tokens, tok, len, set,
-                               cmn_clock_now_unix_ms(st->v->clock) / 1000, &claims, &err);
+                               cmn_clock_now_unix_ms(st->v->clock) / 1000, &st->v->rejecter,
+                               &claims, &err);
     gw_jwks_unref(set);
     if (gw_jwt_result_wants_refetch(r)) {
         gw_jwks_source_report_miss(st->src);
@@ -380,6 +382,11 @@ struct gw_validator *gw_validator_new(const struct gw_config *cfg, const struct 
         return NULL;
     }
     return v;
+}
+
+void gw_validator_set_rejecter(struct gw_validator *v, const struct gw_jwt_rejecter *rej)
+{
+    v->rejecter = rej ? *rej : (struct gw_jwt_rejecter){NULL, NULL};
 }
 
 const struct gw_auth_provider *gw_validator_provider(struct gw_validator *v)

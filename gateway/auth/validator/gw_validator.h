@@ -8,6 +8,7 @@
 #include "cmn_err.h"
 #include "gw_auth.h"
 #include "gw_config.h"
+#include "gw_jwt.h"
 
 #include <stdbool.h>
 
@@ -23,6 +24,11 @@ struct gw_validator *gw_validator_new(const struct gw_config *cfg, const struct 
 
 /* The provider to hand to gw_server_start(); borrowed, valid while v lives. */
 const struct gw_auth_provider *gw_validator_provider(struct gw_validator *v);
+
+/* Installs the rejecter every valid token of every protected endpoint is shown before its
+ * roles and scopes (auth/revoker; copied; NULL removes it). Call before gw_server_start();
+ * rej->ctx must outlive the validator's use of it (until gw_server_stop()). */
+void gw_validator_set_rejecter(struct gw_validator *v, const struct gw_jwt_rejecter *rej);
 
 /* Starts fetching keys in the background; call once after gw_server_start() has registered
  * every endpoint. Never waits on the network. */

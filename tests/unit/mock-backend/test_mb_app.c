@@ -131,6 +131,39 @@ static void bad_fault_values_answer_400(void **state)
     mbt_req_free(&t);
 }
 
+/* X-Mock-Header: each line adds a header to the answer (a backend that caches, tags ...). */
+static void header_faults(void **state)
+{
+    const char *const h[] = {"X-Mock-Header: Cache-Control: max-age=60",
+                             "x-mock-header: ETag:\t\"v1\"", "X-Mock-Header: X-Empty:", NULL};
+    const char *const bad[][2] = {{"X-Mock-Header: no colon", NULL},
+                                  {"X-Mock-Header: Bad Name: x", NULL},
+                                  {"X-Mock-Header: : x", NULL},
+                                  {"X-Mock-Header: X-Ctl: a\x01b", NULL}};
+    const char *const nine[] = {"X-Mock-Header: A: 1", "X-Mock-Header: A: 2", "X-Mock-Header: A: 3",
+                                "X-Mock-Header: A: 4", "X-Mock-Header: A: 5", "X-Mock-Header: A: 6",
+                                "X-Mock-Header: A: 7", "X-Mock-Header: A: 8", "X-Mock-Header: A: 9",
+                                NULL};
+    struct mb_reply r;
+
+    (void)state;
+    r = run("GET", "/__echo/x", h, NULL);
+    assert_int_equal(r.resp->status, 200);
+    assert_string_equal(mbt_resp_header(r.resp, "Cache-Control"), "max-age=60");
+    assert_string_equal(mbt_resp_header(r.resp, "ETag"), "\"v1\"");
+    assert_string_equal(mbt_resp_header(r.resp, "X-Empty"), "");
+    cmn_http_response_destroy(r.resp);
+    for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+        r = run("GET", "/__echo/", bad[i], NULL);
+        assert_int_equal(r.resp->status, 400);
+        assert_non_null(strstr(mbt_body(r.resp), "X-Mock-Header"));
+        cmn_http_response_destroy(r.resp);
+    }
+    r = run("GET", "/__echo/", nine, NULL);
+    assert_int_equal(r.resp->status, 400);
+    cmn_http_response_destroy(r.resp);
+}
+
 static void echo_shape(void **state)
 {
     const char *const h[] = {"Host: 127.0.0.1:9", "x-multi: 1", "X-Multi: 2", "A: <&>", NULL};
@@ -193,6 +226,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(dispatch, setup, teardown),
         cmocka_unit_test_setup_teardown(faults_apply_to_any_route, setup, teardown),
         cmocka_unit_test_setup_teardown(bad_fault_values_answer_400, setup, teardown),
+        cmocka_unit_test_setup_teardown(header_faults, setup, teardown),
         cmocka_unit_test(echo_shape),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

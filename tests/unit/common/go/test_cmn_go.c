@@ -15,7 +15,11 @@
 #include "cmn_go_fmt.h"
 #include "cmn_go_header.h"
 #include "cmn_go_json.h"
+#include "cmn_go_strings.h"
 #include "cmn_go_url.h"
+#include "cmn_go_value.h"
+
+#include <jansson.h>
 
 static void durations(void **state)
 {
@@ -355,6 +359,93 @@ static void go_duration_matches_printf(void **state)
     assert_string_equal(a, "999ns");
 }
 
+static void check_trim(const char *in, const char *want)
+{
+    const char *s = in;
+    size_t n = strlen(in);
+
+    cmn_go_trim_space(&s, &n);
+    assert_int_equal(n, strlen(want));
+    assert_memory_equal(s, want, n);
+    assert_true(s >= in && s + n <= in + strlen(in));
+}
+
+/* strings.TrimSpace: ASCII white space and unicode.IsSpace's runes on both ends; other runes,
+ * inner spaces and invalid UTF-8 stay. */
+static void trim_space(void **state)
+{
+    (void)state;
+    check_trim("  1.2.3.4\t", "1.2.3.4");
+    check_trim("\n\v\f\r x \r\n", "x");
+    check_trim("\xc2\xa0" "1.2.3.4" "\xe3\x80\x80", "1.2.3.4");   /* U+00A0 .. U+3000 */
+    check_trim("\xc2\x85" "a" "\xe2\x80\xa8\xe2\x80\xa9", "a");     /* NEL, LS, PS */
+    check_trim("\xe1\x9a\x80" "a" "\xe2\x80\x8a\xe2\x80\xaf\xe2\x81\x9f", "a");
+    check_trim("\xe2\x80\x8b" "a", "\xe2\x80\x8b" "a");             /* U+200B is no space */
+    check_trim("\xc2\xa1" "a", "\xc2\xa1" "a");
+    check_trim("a b", "a b");
+    check_trim("   ", "");
+    check_trim("", "");
+    check_trim("\xa0" "a" "\xa0", "\xa0" "a" "\xa0");               /* bare continuation bytes */
+    check_trim("\xe3\x80" "a", "\xe3\x80" "a");                     /* cut rune */
+}
+
+static void check_g(double x, const char *want)
+{
+    char out[40];
+
+    cmn_go_format_g(x, out, sizeof(out));
+    assert_string_equal(out, want);
+}
+
+static void check_v(const char *json, const char *want)
+{
+    json_error_t e;
+    json_t *v = json_loads(json, JSON_DECODE_ANY, &e);
+    struct cmn_buf b;
+
+    assert_non_null(v);
+    cmn_buf_init(&b, 1024);
+    assert_true(cmn_go_sprint_v(&b, v));
+    assert_string_equal(cmn_buf_str(&b), want);
+    cmn_buf_free(&b);
+    json_decref(v);
+}
+
+/* fmt's %v of float64s and of what encoding/json decodes into an interface{}; Go's float64
+ * conversions as amd64 computes them. */
+static void values(void **state)
+{
+    (void)state;
+    check_g(1, "1");
+    check_g(0.25, "0.25");
+    check_g(123456, "123456");
+    check_g(1000000, "1e+06");
+    check_g(1234567, "1.234567e+06");
+    check_g(0.0001, "0.0001");
+    check_g(0.00001, "1e-05");
+    check_g(-2.5, "-2.5");
+    check_g(1e21, "1e+21");
+    check_g(0.1 + 0.2, "0.30000000000000004");
+    check_g(100, "100");
+    check_v("\"ip\"", "ip");
+    check_v("1000000", "1e+06");
+    check_v("0.25", "0.25");
+    check_v("null", "<nil>");
+    check_v("true", "true");
+    check_v("[\"ip\",2,[false]]", "[ip 2 [false]]");
+    check_v("{\"b\":true,\"a\":1e-5}", "map[a:1e-05 b:true]");
+    check_v("{}", "map[]");
+    assert_int_equal(cmn_go_f64_to_i64(3.9), 3);
+    assert_int_equal(cmn_go_f64_to_i64(-3.9), -3);
+    assert_true(cmn_go_f64_to_i64(1e19) == INT64_MIN);
+    assert_true(cmn_go_f64_to_i64(-1e19) == INT64_MIN);
+    assert_true(cmn_go_f64_to_u64(-1) == UINT64_MAX);
+    assert_true(cmn_go_f64_to_u64(3.7) == 3);
+    assert_true(cmn_go_f64_to_u64(1e19) == 10000000000000000000ULL);
+    assert_true(cmn_go_f64_to_u64(9223372036854775808.0) == 9223372036854775808ULL);
+    assert_true(cmn_go_f64_to_u64(2e19) == 0x8000000000000000ULL); /* x - 2^63 overflows */
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -364,6 +455,8 @@ int main(void)
         cmocka_unit_test(sprintf_str),
         cmocka_unit_test(utf8_rules),
         cmocka_unit_test(go_duration_matches_printf),
+        cmocka_unit_test(trim_space),
+        cmocka_unit_test(values),
     };
 
     return cmocka_run_group_tests(tests, NULL, NULL);

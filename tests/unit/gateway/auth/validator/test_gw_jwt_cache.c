@@ -74,7 +74,7 @@ static enum gw_jwt_result check(struct gw_validator_config *vc, struct gw_jwt_ca
 {
     struct gw_claims *c = NULL;
     struct cmn_err err = {0};
-    enum gw_jwt_result r = gw_jwt_validate_cached(vc, cache, t, strlen(t), keys, now, &c, &err);
+    enum gw_jwt_result r = gw_jwt_validate_cached(vc, cache, t, strlen(t), keys, now, NULL, &c, &err);
 
     gw_claims_unref(c);
     return r;
@@ -225,7 +225,7 @@ static void test_only_the_same_bytes_hit(void **state)
     assert_int_equal(check(vc, cache, t, keys, NOW), GW_JWT_BAD_SIGNATURE);
     t[n - 10] = was;
     /* a prefix of the cached token, and the cached token with a byte more */
-    assert_int_not_equal(gw_jwt_validate_cached(vc, cache, t, n - 1, keys, NOW, &c, &err),
+    assert_int_not_equal(gw_jwt_validate_cached(vc, cache, t, n - 1, keys, NOW, NULL, &c, &err),
                          GW_JWT_OK);
     assert_null(c);
     memcpy(longer, t, n);
@@ -244,6 +244,69 @@ static void test_only_the_same_bytes_hit(void **state)
     gw_jwt_cache_destroy(cache);
 }
 
+/* auth/revoker's hook: the rejecter sees every valid token, cached or not, after the
+ * registered claims and before roles (a revoked token without the roles is a 401, not 403). */
+static bool reject_sub_b(void *ctx, const json_t *claims)
+{
+    const char *sub = json_string_value(json_object_get(claims, "sub"));
+    int *calls = ctx;
+
+    (*calls)++;
+    return sub && strcmp(sub, "b") == 0;
+}
+
+static void test_rejecter(void **state)
+{
+    struct gw_jwt_cache *cache = gw_jwt_cache_new(64, 300);
+    struct gw_validator_config *vc = vc_from("{\"alg\":\"HS256\",\"jwk_url\":\"https://x\","
+                                             "\"roles_key\":\"roles\",\"roles\":[\"admin\"]}");
+    struct gw_jwks *keys = set_with("k1", KEY_A);
+    char *a = mint("k1", KEY_A, "{\"sub\":\"a\",\"roles\":[\"admin\"]}");
+    char *b = mint("k1", KEY_A, "{\"sub\":\"b\",\"roles\":[\"admin\"]}");
+    char *b_noroles = mint("k1", KEY_A, "{\"sub\":\"b\"}");
+    char *expired = mint("k1", KEY_A, "{\"sub\":\"b\",\"exp\":1}");
+    int calls = 0;
+    struct gw_jwt_rejecter rej = {reject_sub_b, &calls};
+    struct gw_claims *c = NULL;
+    struct cmn_err err = {0};
+    char text[128];
+
+    (void)state;
+    for (int i = 0; i < 2; i++) { /* a miss, then a cache hit: the rejecter runs both times */
+        assert_int_equal(gw_jwt_validate_cached(vc, cache, a, strlen(a), keys, NOW, &rej, &c, &err),
+                         GW_JWT_OK);
+        gw_claims_unref(c);
+        c = NULL;
+        assert_int_equal(gw_jwt_validate_cached(vc, cache, b, strlen(b), keys, NOW, &rej, &c, &err),
+                         GW_JWT_REVOKED);
+        assert_null(c);
+    }
+    assert_int_equal(calls, 4);
+    assert_int_equal(gw_jwt_validate_cached(vc, cache, b_noroles, strlen(b_noroles), keys, NOW,
+                                            &rej, &c, &err),
+                     GW_JWT_REVOKED);
+    assert_int_equal(gw_jwt_result_status(GW_JWT_REVOKED), 401);
+    assert_string_equal(gw_jwt_log_text(GW_JWT_REVOKED, &err, text, sizeof(text)),
+                        "Token sent by client rejected");
+    /* the registered claims come first: an expired token never reaches the rejecter */
+    calls = 0;
+    assert_int_equal(gw_jwt_validate_cached(vc, cache, expired, strlen(expired), keys, NOW, &rej,
+                                            &c, &err),
+                     GW_JWT_EXPIRED);
+    assert_int_equal(calls, 0);
+    /* no rejecter: the role check decides */
+    assert_int_equal(gw_jwt_validate_cached(vc, cache, b_noroles, strlen(b_noroles), keys, NOW,
+                                            NULL, &c, &err),
+                     GW_JWT_ROLES);
+    free(a);
+    free(b);
+    free(b_noroles);
+    free(expired);
+    gw_jwks_unref(keys);
+    gw_validator_config_destroy(vc);
+    gw_jwt_cache_destroy(cache);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -252,6 +315,7 @@ int main(void)
         cmocka_unit_test(test_bounded_and_lru),
         cmocka_unit_test(test_roles_checked_on_hits),
         cmocka_unit_test(test_only_the_same_bytes_hit),
+        cmocka_unit_test(test_rejecter),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
