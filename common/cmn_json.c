@@ -1,9 +1,10 @@
-/* cmn_json.c - strict JSON loading. */
+/* cmn_json.c - strict JSON loading, and the line of a value in the text. */
 #include "cmn_json.h"
 
 #include "cmn_log.h"
 
 #include <stdint.h>
+#include <stdio.h>
 #include <string.h>
 
 int cmn_json_depth(json_t *v)
@@ -114,4 +115,111 @@ size_t cmn_json_warn_unknown(const json_t *obj, const char *const *known, size_t
 const char *cmn_json_str(const json_t *obj, const char *key)
 {
     return json_string_value(json_object_get(obj, key));
+}
+
+/* ---- line numbers ---- */
+
+#define SCAN_PATH_MAX CMN_JSON_PATH_MAX
+#define SCAN_DEPTH_MAX CMN_JSON_SCAN_DEPTH
+
+struct scan_frame {
+    bool obj;
+    size_t idx;
+    size_t base; /* length of the container's own path */
+};
+
+static void set_child_path(char *path, size_t *plen, const struct scan_frame *f, const char *key,
+                           size_t klen)
+{
+    size_t n = f->base;
+    int w;
+
+    if (f->obj) {
+        if (n > 0 && n + 1 < SCAN_PATH_MAX)
+            path[n++] = '.';
+        if (n + klen >= SCAN_PATH_MAX)
+            klen = SCAN_PATH_MAX - 1 - n;
+        memcpy(path + n, key, klen);
+        n += klen;
+    } else {
+        w = snprintf(path + n, SCAN_PATH_MAX - n, "[%zu]", f->idx);
+        if (w > 0)
+            n += (size_t)w < SCAN_PATH_MAX - n ? (size_t)w : SCAN_PATH_MAX - 1 - n;
+    }
+    path[n] = '\0';
+    *plen = n;
+}
+
+void cmn_json_scan_lines(const char *t, size_t len, cmn_json_line_cb cb, void *ud)
+{
+    struct scan_frame st[SCAN_DEPTH_MAX + 1];
+    char path[SCAN_PATH_MAX] = "";
+    size_t plen = 0, depth = 0, p = 0;
+    int line = 1;
+    bool want_key = false;
+
+    while (p < len) {
+        char ch = t[p];
+        if (ch == '\n' || ch == ' ' || ch == '\t' || ch == '\r') {
+            line += ch == '\n';
+            p++;
+            continue;
+        }
+        if (ch == ':') {
+            p++;
+            continue;
+        }
+        if (ch == ',') {
+            p++;
+            if (depth && st[depth - 1].obj) {
+                want_key = true;
+            } else if (depth) {
+                st[depth - 1].idx++;
+                set_child_path(path, &plen, &st[depth - 1], NULL, 0);
+            }
+            continue;
+        }
+        if (ch == '}' || ch == ']') {
+            p++;
+            want_key = false;
+            if (depth)
+                depth--;
+            continue;
+        }
+        if (ch == '"') {
+            size_t s0 = ++p;
+            while (p < len && t[p] != '"')
+                p += t[p] == '\\' ? 2 : 1;
+            if (want_key && depth) {
+                set_child_path(path, &plen, &st[depth - 1], t + s0, (p < len ? p : len) - s0);
+                want_key = false;
+                p++;
+                continue;
+            }
+            if (cb(path, plen, line, ud))
+                return;
+            p++;
+            continue;
+        }
+        if (cb(path, plen, line, ud))
+            return;
+        if (ch == '{' || ch == '[') {
+            p++;
+            if (depth >= SCAN_DEPTH_MAX)
+                return;
+            st[depth].obj = ch == '{';
+            st[depth].idx = 0;
+            st[depth].base = plen;
+            depth++;
+            if (ch == '{')
+                want_key = true;
+            else
+                set_child_path(path, &plen, &st[depth - 1], NULL, 0);
+            continue;
+        }
+        /* a literal; always advance, so that text that is not JSON cannot stall the scan */
+        p++;
+        while (p < len && !memchr(",}] \t\r\n", t[p], 7))
+            p++;
+    }
 }

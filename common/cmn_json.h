@@ -30,4 +30,13 @@ size_t cmn_json_warn_unknown(const json_t *obj, const char *const *known, size_t
 /* Borrowed string member or NULL if absent or not a string. */
 const char *cmn_json_str(const json_t *obj, const char *key);
 
+/* Calls cb for the start of every JSON value in text with its path ("endpoints[2].backend[0]":
+ * member names joined with '.', indexes in brackets, "" for the root; cut at CMN_JSON_PATH_MAX - 1
+ * bytes) and its 1-based line; stops when cb returns true. Containers nested deeper than
+ * CMN_JSON_SCAN_DEPTH end the scan. Text that is not JSON is scanned without harm. */
+#define CMN_JSON_PATH_MAX 256
+#define CMN_JSON_SCAN_DEPTH 64
+typedef bool (*cmn_json_line_cb)(const char *path, size_t path_len, int line, void *ud);
+void cmn_json_scan_lines(const char *text, size_t len, cmn_json_line_cb cb, void *ud);
+
 #endif

@@ -1,6 +1,8 @@
-/* main.c - the `gateway` / `krakend` command line (KrakenD's cobra CLI): run, check, version. */
+/* main.c - the `gateway` / `krakend` command line (KrakenD's cobra CLI): run and version here;
+ * check and audit in gw_cli_check.c / gw_cli_audit.c, the shared front door in gw_cli.c. */
 #include "cmn_log.h"
 #include "cmn_signal.h"
+#include "gw_cli.h"
 #include "gw_config.h"
 #include "gw_modules.h"
 #include "gw_server.h"
@@ -17,30 +19,16 @@
 #include <time.h>
 #include <unistd.h>
 
-extern char **environ;
 
-#define EXIT_COBRA 255 /* os.Exit(-1) in KrakenD */
 #define DEFAULT_SHUTDOWN_WAIT_MS 10000
 #define MAX_SHUTDOWN_WAIT_MS 60000
-
-enum flag_kind { F_BOOL, F_COUNT, F_STR, F_INT };
-
-struct flag {
-    char shortc;
-    const char *name;
-    enum flag_kind kind;
-    void *dst;
-};
 
 struct opts {
     const char *config;
     int debug;
     long port;
-    bool test_routes, lint, lint_no_network, help;
-    const char *indent, *lint_schema;
+    bool help, strict;
 };
-
-static const char *g_prog = "krakend";
 
 static void usage(FILE *f)
 {
@@ -48,6 +36,7 @@ static void usage(FILE *f)
             "The API Gateway builder (KrakenD-compatible gateway, version %s)\n\n"
             "Usage:\n  %s [command]\n\n"
             "Available Commands:\n"
+            "  audit       Audits a KrakenD configuration.\n"
             "  check       Validates that the configuration file is valid.\n"
             "  help        Help about any command\n"
             "  run         Runs the KrakenD server.\n"
@@ -56,105 +45,13 @@ static void usage(FILE *f)
             "  -c, --config string   Path to the configuration file\n"
             "  -d, --debug count     Enables the debug endpoint\n"
             "  -h, --help            help for %s\n\n"
-            "run flags:   -c FILE [-d] [-p, --port int]\n"
-            "check flags: -c FILE [-d[d[d]]] [-t, --test-gin-routes]\n\n"
+            "run flags:   -c FILE [-d] [-p, --port int] [--strict]\n"
+            "check flags: -c FILE [-d[d[d]]] [-t, --test-gin-routes] [-l, --lint] [--strict]\n"
+            "audit flags: -c FILE [-i IDS] [-I FILE] [-s SEVERITIES] [-f TEMPLATE]\n\n"
+            "Flexible configuration: FC_ENABLE=1 with FC_SETTINGS, FC_PARTIALS, FC_TEMPLATES, "
+            "FC_OUT\n(docs/flexible-config.md).\n\n"
             "Use \"%s [command] --help\" for more information about a command.\n",
-            GW_VERSION, g_prog, g_prog, g_prog);
-}
-
-static int cobra_error(const char *cmd, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-
-static int cobra_error(const char *cmd, const char *fmt, ...)
-{
-    va_list ap;
-
-    fprintf(stderr, "Error: ");
-    va_start(ap, fmt);
-    vfprintf(stderr, fmt, ap);
-    va_end(ap);
-    fprintf(stderr, "\nRun '%s%s%s --help' for usage.\n", g_prog, cmd ? " " : "", cmd ? cmd : "");
-    return EXIT_COBRA;
-}
-
-static bool set_flag(const struct flag *f, const char *val)
-{
-    char *end;
-    long n;
-
-    switch (f->kind) {
-    case F_BOOL:
-        *(bool *)f->dst = true;
-        return true;
-    case F_COUNT:
-        (*(int *)f->dst)++;
-        return true;
-    case F_STR:
-        *(const char **)f->dst = val;
-        return true;
-    case F_INT:
-        errno = 0;
-        n = strtol(val, &end, 0);
-        if (errno || end == val || *end || n < 0 || n > 65535)
-            return false;
-        *(long *)f->dst = n;
-        return true;
-    }
-    return false;
-}
-
-/* pflag syntax: -c FILE, -cFILE, -c=FILE, --config FILE, --config=FILE, -dd, -dt. */
-static int parse_flags(int argc, char **argv, const struct flag *flags, size_t nf, const char *cmd)
-{
-    for (int i = 0; i < argc; i++) {
-        const char *a = argv[i];
-        if (strcmp(a, "--") == 0)
-            break;
-        if (a[0] != '-' || a[1] == '\0')
-            continue; /* positional arguments are ignored, as cobra's legacy args */
-        if (a[1] == '-') {
-            const char *name = a + 2, *eq = strchr(name, '=');
-            size_t len = eq ? (size_t)(eq - name) : strlen(name);
-            const struct flag *f = NULL;
-            for (size_t k = 0; k < nf && !f; k++) {
-                if (strlen(flags[k].name) == len && strncmp(flags[k].name, name, len) == 0)
-                    f = &flags[k];
-            }
-            if (!f)
-                return cobra_error(cmd, "unknown flag: %s", a);
-            const char *val = eq ? eq + 1 : NULL;
-            if ((f->kind == F_STR || f->kind == F_INT) && !val) {
-                if (i + 1 >= argc)
-                    return cobra_error(cmd, "flag needs an argument: %s", a);
-                val = argv[++i];
-            }
-            if (!set_flag(f, val))
-                return cobra_error(cmd, "invalid argument \"%s\" for a port flag", val);
-            continue;
-        }
-        for (const char *p = a + 1; *p; p++) {
-            const struct flag *f = NULL;
-            char shortname[3] = {*p, '\0', '\0'};
-            for (size_t k = 0; k < nf && !f; k++) {
-                if (flags[k].shortc == *p)
-                    f = &flags[k];
-            }
-            if (!f)
-                return cobra_error(cmd, "unknown shorthand flag: '%s' in the flags", shortname);
-            if (f->kind == F_STR || f->kind == F_INT) {
-                const char *val = p[1] == '=' ? p + 2 : p[1] ? p + 1 : NULL;
-                if (!val) {
-                    if (i + 1 >= argc)
-                        return cobra_error(cmd, "flag needs an argument: '%s'", shortname);
-                    val = argv[++i];
-                }
-                if (!set_flag(f, val))
-                    return cobra_error(cmd, "invalid argument \"%s\" for a port flag", val);
-                break;
-            }
-            set_flag(f, NULL);
-        }
-    }
-    return 0;
+            GW_VERSION, gw_cli_prog, gw_cli_prog, gw_cli_prog);
 }
 
 /* Go's `log` line on stderr: "2006/01/02 15:04:05 message". */
@@ -177,13 +74,15 @@ static void go_log_stderr(const char *msg)
 static int cmd_run(int argc, char **argv)
 {
     struct opts o = {0};
-    const struct flag flags[] = {
-        {'c', "config", F_STR, &o.config},
-        {'d', "debug", F_COUNT, &o.debug},
-        {'p', "port", F_INT, &o.port},
-        {'h', "help", F_BOOL, &o.help},
+    const struct gw_flag flags[] = {
+        {'c', "config", GW_F_STR, &o.config},
+        {'d', "debug", GW_F_COUNT, &o.debug},
+        {'p', "port", GW_F_INT, &o.port},
+        {0, "strict", GW_F_BOOL, &o.strict},
+        {'h', "help", GW_F_BOOL, &o.help},
     };
     struct cmn_err err = {0};
+    struct gw_cli_source src;
     struct gw_config *cfg;
     struct gw_server *srv;
     struct gw_server_opts opts;
@@ -192,15 +91,17 @@ static int cmd_run(int argc, char **argv)
     int sig, rc, wait_ms;
     char cwd[PATH_MAX];
 
-    rc = parse_flags(argc, argv, flags, sizeof(flags) / sizeof(flags[0]), "run");
+    rc = gw_cli_parse_flags(argc, argv, flags, sizeof(flags) / sizeof(flags[0]), "run");
     if (rc)
         return rc;
     if (o.help) {
         printf("Runs the KrakenD server.\n\nUsage:\n  %s run [flags]\n\nFlags:\n"
                "  -c, --config string   Path to the configuration file\n"
                "  -d, --debug count     Enables the debug endpoint\n"
-               "  -p, --port int        Listening port for the http service\n",
-               g_prog);
+               "  -p, --port int        Listening port for the http service\n"
+               "      --strict          Refuses a misspelt security namespace (also "
+               "KRAKEND_STRICT=1)\n",
+               gw_cli_prog);
         return 0;
     }
     if (!o.config) {
@@ -208,11 +109,24 @@ static int cmd_run(int argc, char **argv)
                         "see all the options with --help\n");
         return 0;
     }
-    cfg = gw_config_load(o.config, environ, &err);
+    cfg = gw_cli_load(o.config, &src, &err);
     if (!cfg) {
-        fprintf(stderr, "ERROR parsing the configuration file: '%s': %s\n", o.config, err.msg);
-        return EXIT_COBRA;
+        fprintf(stderr, "%s %s\n%s%s", gw_cli_red("ERROR parsing the configuration file:"),
+                err.msg, src.detail, src.detail[0] ? "\n" : "");
+        gw_cli_source_free(&src);
+        return GW_EXIT_COBRA;
     }
+    if (cfg->errors.n && gw_cli_strict(o.strict)) {
+        gw_cli_print_errors(cfg, stderr, "ERROR: ");
+        fprintf(stderr, "%s '%s': %zu misspelt security namespace%s: refused with --strict / "
+                        "KRAKEND_STRICT\n",
+                gw_cli_red("ERROR parsing the configuration file:"), src.name, cfg->errors.n,
+                cfg->errors.n == 1 ? "" : "s");
+        gw_cli_source_free(&src);
+        gw_config_destroy(cfg);
+        return GW_EXIT_COBRA;
+    }
+    gw_cli_source_free(&src);
     if (o.port)
         cfg->port = (unsigned)o.port;
     if (o.debug)
@@ -220,13 +134,15 @@ static int cmd_run(int argc, char **argv)
     if (!gw_modules_logging(cfg, &err)) { /* KrakenD panics on what this refuses */
         fprintf(stderr, "ERROR building the logger: %s\n", err.msg);
         gw_config_destroy(cfg);
-        return EXIT_COBRA;
+        return GW_EXIT_COBRA;
     }
     cmn_log_info("Starting KrakenD v%s", GW_VERSION);
     if (getcwd(cwd, sizeof(cwd)))
         cmn_log_info("Working directory is %s", cwd);
     for (size_t i = 0; i < cfg->warnings.n; i++)
         cmn_log_warn("%s", cfg->warnings.items[i]);
+    for (size_t i = 0; i < cfg->errors.n; i++)
+        cmn_log_error("%s", cfg->errors.items[i]);
     cmn_log_info("Starting the KrakenD instance");
     for (size_t i = 0; i < cfg->n_endpoints; i++) {
         const struct gw_endpoint *ep = &cfg->endpoints[i];
@@ -271,96 +187,12 @@ static int cmd_run(int argc, char **argv)
     return 0;
 }
 
-static void check_warning(void *ctx, const char *msg)
-{
-    (void)ctx;
-    fprintf(stderr, "WARNING: %s\n", msg);
-}
-
-static int cmd_check(int argc, char **argv)
-{
-    struct opts o = {0};
-    const struct flag flags[] = {
-        {'c', "config", F_STR, &o.config},
-        {'d', "debug", F_COUNT, &o.debug},
-        {'t', "test-gin-routes", F_BOOL, &o.test_routes},
-        {'i', "indent", F_STR, &o.indent},
-        {'l', "lint", F_BOOL, &o.lint},
-        {'n', "lint-no-network", F_BOOL, &o.lint_no_network},
-        {'s', "lint-schema", F_STR, &o.lint_schema},
-        {'h', "help", F_BOOL, &o.help},
-    };
-    struct cmn_err err = {0};
-    struct gw_config *cfg;
-    int rc = parse_flags(argc, argv, flags, sizeof(flags) / sizeof(flags[0]), "check");
-
-    if (rc)
-        return rc;
-    if (o.help) {
-        printf("Validates that the active configuration file has a valid syntax to run the "
-               "service.\n\nUsage:\n  %s check [flags]\n\nFlags:\n"
-               "  -c, --config string     Path to the configuration file\n"
-               "  -d, --debug count       Dumps the interpreted configuration (-dd, -ddd: more)\n"
-               "  -t, --test-gin-routes   Starts the server briefly to test the routes\n",
-               g_prog);
-        return 0;
-    }
-    if (!o.config) {
-        fprintf(stderr, "Please, provide the path to the configuration file with --config or "
-                        "see all the options with --help\n");
-        return 1;
-    }
-    fprintf(stderr, "Parsing configuration file: %s\n", o.config);
-    cfg = gw_config_load(o.config, environ, &err);
-    if (!cfg) {
-        fprintf(stderr, "ERROR parsing the configuration file:\t%s\n", err.msg);
-        return 1;
-    }
-    if (o.lint || o.lint_no_network || o.lint_schema)
-        fprintf(stderr, "WARNING: linting against KrakenD's JSON schema is not supported by this "
-                        "gateway; skipped\n");
-    gw_config_dump(cfg, o.debug, stderr);
-    for (size_t i = 0; i < cfg->warnings.n; i++)
-        fprintf(stderr, "WARNING: %s\n", cfg->warnings.items[i]);
-    /* What KrakenD only finds when it builds the validators and the modules: reported here
-     * too. The modules log their warnings; their startup lines (DEBUG) are for `run`. */
-    cmn_log_init("KRAKEND", CMN_LOG_WARNING, 2);
-    if (!gw_validator_check_config(cfg, check_warning, NULL, &err) ||
-        !gw_modules_check(cfg, check_warning, NULL, &err)) {
-        fprintf(stderr, "ERROR parsing the configuration file:\t%s\n", err.msg);
-        gw_config_destroy(cfg);
-        return 1;
-    }
-    if (o.test_routes) {
-        struct gw_server *srv = NULL;
-        struct gw_validator *val;
-        cmn_log_init("KRAKEND", CMN_LOG_NONE, 2);
-        val = gw_validator_new(cfg, NULL, &err);
-        if (val) {
-            struct gw_server_opts opts = gw_modules_opts();
-            opts.auth = gw_validator_provider(val);
-            srv = gw_server_start(cfg, &opts, &err);
-        }
-        if (!srv) {
-            fprintf(stderr, "ERROR testing the configuration file:\t%s\n", err.msg);
-            gw_validator_destroy(val);
-            gw_config_destroy(cfg);
-            return 1;
-        }
-        gw_server_stop(srv, 1000);
-        gw_validator_destroy(val);
-    }
-    fprintf(stderr, "Syntax OK!\n");
-    gw_config_destroy(cfg);
-    return 0;
-}
-
 int main(int argc, char **argv)
 {
     const char *base = strrchr(argv[0], '/');
     const char *cmd;
 
-    g_prog = base ? base + 1 : argv[0];
+    gw_cli_prog = base ? base + 1 : argv[0];
     signal(SIGPIPE, SIG_IGN);
     cmn_log_init("KRAKEND", CMN_LOG_DEBUG, 1);
     if (argc < 2 || strcmp(argv[1], "help") == 0 || strcmp(argv[1], "--help") == 0 ||
@@ -372,7 +204,9 @@ int main(int argc, char **argv)
     if (strcmp(cmd, "run") == 0)
         return cmd_run(argc - 2, argv + 2);
     if (strcmp(cmd, "check") == 0 || strcmp(cmd, "validate") == 0)
-        return cmd_check(argc - 2, argv + 2);
+        return gw_cmd_check(argc - 2, argv + 2);
+    if (strcmp(cmd, "audit") == 0)
+        return gw_cmd_audit(argc - 2, argv + 2);
     if (strcmp(cmd, "version") == 0) {
         fprintf(stderr, "KrakenD Version: %s\n", GW_VERSION);
         fprintf(stderr, "Implementation: C gateway compatible with KrakenD CE 2.13 "
@@ -380,6 +214,6 @@ int main(int argc, char **argv)
         return 0;
     }
     if (cmd[0] == '-')
-        return cobra_error(NULL, "unknown flag: %s", cmd);
-    return cobra_error(NULL, "unknown command \"%s\" for \"krakend\"", cmd);
+        return gw_cli_error(NULL, "unknown flag: %s", cmd);
+    return gw_cli_error(NULL, "unknown command \"%s\" for \"krakend\"", cmd);
 }

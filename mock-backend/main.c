@@ -6,10 +6,12 @@
 #include "mb_server.h"
 #include "cmn_signal.h"
 
+#include <errno.h>
 #include <pthread.h>
 #include <signal.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #define STOP_WAIT_MS 5000
 
@@ -55,6 +57,7 @@ static bool num_arg(int argc, char **argv, int *i, long long min, long long max,
 /* Returns 0 to run, 1 after --help, 2 on a usage error. */
 static int parse_args(int argc, char **argv, struct mb_server_opts *o)
 {
+    struct stat st;
     long long v;
 
     for (int i = 1; i < argc; i++) {
@@ -94,6 +97,16 @@ static int parse_args(int argc, char **argv, struct mb_server_opts *o)
                 return 2;
             }
             o->app.files_dir = argv[++i];
+            /* a typo here would only show as 404s on /__files/ later */
+            if (stat(o->app.files_dir, &st) != 0) {
+                fprintf(stderr, "%s: --files %s: %s\n", argv[0], o->app.files_dir,
+                        strerror(errno));
+                return 2;
+            }
+            if (!S_ISDIR(st.st_mode)) {
+                fprintf(stderr, "%s: --files %s: not a directory\n", argv[0], o->app.files_dir);
+                return 2;
+            }
         } else if (strcmp(a, "--quiet") == 0) {
             o->access_log = false;
         } else {

@@ -337,10 +337,53 @@ static bool load_tls(struct mt_server *s, const struct mt_config *cfg, int64_t n
     return true;
 }
 
+/* What --seed created, by kind, with the names of the applications, resource servers and roles,
+ * and that the rest was there already (a second start with the same seed creates nothing). */
+static void log_seed(const struct mt_store *st, const char *file, const size_t *before)
+{
+    const json_t *const arrays[] = {st->ous, st->servers, st->resources, st->actions, st->roles,
+                                    st->apps};
+    static const char *const kinds[] = {"organization unit(s)", "resource server(s)",
+                                        "resource(s)", "action(s)", "role(s)", "application(s)"};
+    char line[1024];
+    size_t w = 0, created = 0;
+
+    for (size_t k = 0; k < 6; k++) {
+        size_t n = json_array_size(arrays[k]);
+        int m;
+        if (n <= before[k])
+            continue;
+        created += n - before[k];
+        m = snprintf(line + w, sizeof(line) - w, "%s%zu %s", w ? ", " : "", n - before[k],
+                     kinds[k]);
+        if (m < 0 || (size_t)m >= sizeof(line) - w)
+            break;
+        w += (size_t)m;
+        /* servers, roles and applications by name */
+        if (k == 1 || k >= 4) {
+            for (size_t i = before[k]; i < n && w + 4 < sizeof(line); i++) {
+                const char *name = cmn_json_str(json_array_get(arrays[k], i), "name");
+                m = snprintf(line + w, sizeof(line) - w, "%s\"%s\"%s", i == before[k] ? " (" : ", ",
+                             name ? name : "?", i + 1 == n ? ")" : "");
+                if (m < 0 || (size_t)m >= sizeof(line) - w)
+                    break;
+                w += (size_t)m;
+            }
+        }
+    }
+    if (created)
+        cmn_log_info("seed %s: created %s", file, line);
+    else
+        cmn_log_info("seed %s: nothing to create, every entity it names exists already", file);
+}
+
 static bool apply_seed(struct mt_server *s, const char *file, int64_t now, struct cmn_err *err)
 {
     char *text = read_text(file, SEED_MAX, err);
     struct cmn_err jerr = {0};
+    size_t before[6] = {json_array_size(s->store.ous),       json_array_size(s->store.servers),
+                        json_array_size(s->store.resources), json_array_size(s->store.actions),
+                        json_array_size(s->store.roles),     json_array_size(s->store.apps)};
     json_t *doc;
     bool ok;
 
@@ -354,6 +397,8 @@ static bool apply_seed(struct mt_server *s, const char *file, int64_t now, struc
     json_decref(doc);
     if (!ok)
         cmn_err_prefix(err, "%s: ", file);
+    else
+        log_seed(&s->store, file, before);
     return ok;
 }
 

@@ -114,61 +114,73 @@ bool cmn_go_parse_duration(const char *s, int64_t *out_ns)
     return s && cmn_go_parse_duration_n(s, strlen(s), out_ns);
 }
 
-/* v as printf's "%.9f" with trailing zeros and then a trailing '.' trimmed (the original form,
- * kept for values the integer path below does not take). */
-static void duration_printf(double v, const char *unit, char *out, size_t out_size)
+/* Writes v / 10^prec's fraction (".12345", trailing zeros and then the '.' omitted) before *w;
+ * returns v / 10^prec. time.fmtFrac. */
+static uint64_t fmt_frac(char **w, uint64_t v, int prec)
 {
-    char num[48];
+    bool print = false;
 
-    snprintf(num, sizeof(num), "%.9f", v);
-    size_t l = strlen(num);
-    while (l > 1 && num[l - 1] == '0')
-        num[--l] = '\0';
-    if (l && num[l - 1] == '.')
-        num[--l] = '\0';
-    snprintf(out, out_size, "%s%s", num, unit);
+    for (int i = 0; i < prec; i++) {
+        unsigned digit = (unsigned)(v % 10);
+        print = print || digit != 0;
+        if (print)
+            *--*w = (char)('0' + digit);
+        v /= 10;
+    }
+    if (print)
+        *--*w = '.';
+    return v;
+}
+
+static void fmt_int(char **w, uint64_t v)
+{
+    do
+        *--*w = (char)('0' + v % 10);
+    while ((v /= 10) > 0);
 }
 
 void cmn_go_format_duration(int64_t ns, char *out, size_t out_size)
 {
-    const char *unit;
-    int64_t div;
-    int digits;
-    char buf[64], *p = buf + sizeof(buf);
+    char buf[40], *w = buf + sizeof(buf);
+    bool neg = ns < 0;
+    uint64_t u = neg ? (uint64_t)0 - (uint64_t)ns : (uint64_t)ns;
 
-    if (ns < 1000) {
-        snprintf(out, out_size, "%lldns", (long long)ns);
-        return;
-    }
-    if (ns < 1000000) {
-        div = 1000, digits = 3, unit = "µs";
-    } else if (ns < 1000000000LL) {
-        div = 1000000, digits = 6, unit = "ms";
-    } else {
-        div = 1000000000, digits = 9, unit = "s";
-        /* beyond 10^6 s a double no longer holds every nanosecond: printf's rounding rules */
-        if (ns >= 1000000000000000LL) {
-            duration_printf((double)ns / 1e9, unit, out, out_size);
+    *--w = '\0';
+    *--w = 's';
+    if (u < 1000000000u) {
+        int prec;
+        if (u == 0) {
+            cmn_strlcpy(out, "0s", out_size);
             return;
         }
-    }
-    /* ns / div has at most 9 decimals, which "%.9f" of the double prints exactly: the same
-     * text from integers, built backwards */
-    int64_t ip = ns / div, frac = ns % div;
-    size_t ul = strlen(unit);
-    p -= ul + 1;
-    memcpy(p, unit, ul + 1);
-    if (frac) {
-        while (frac % 10 == 0) {
-            frac /= 10;
-            digits--;
+        if (u < 1000u) {
+            prec = 0;
+            *--w = 'n';
+        } else if (u < 1000000u) {
+            prec = 3;
+            w -= 2;
+            memcpy(w, "\xc2\xb5", 2); /* U+00B5 MICRO SIGN, as Go writes it */
+        } else {
+            prec = 6;
+            *--w = 'm';
         }
-        for (; digits > 0; digits--, frac /= 10)
-            *--p = (char)('0' + frac % 10);
-        *--p = '.';
+        u = fmt_frac(&w, u, prec);
+        fmt_int(&w, u);
+    } else {
+        u = fmt_frac(&w, u, 9);
+        fmt_int(&w, u % 60);
+        u /= 60;
+        if (u > 0) {
+            *--w = 'm';
+            fmt_int(&w, u % 60);
+            u /= 60;
+            if (u > 0) {
+                *--w = 'h';
+                fmt_int(&w, u);
+            }
+        }
     }
-    do
-        *--p = (char)('0' + ip % 10);
-    while ((ip /= 10) > 0);
-    cmn_strlcpy(out, p, out_size);
+    if (neg)
+        *--w = '-';
+    cmn_strlcpy(out, w, out_size);
 }

@@ -16,8 +16,8 @@ bool cmn_go_parse_duration(const char *s, int64_t *out_ns);
  * an unknown unit, as Go reads it. */
 bool cmn_go_parse_duration_n(const char *s, size_t n, int64_t *out_ns);
 
-/* Go's time.Duration.String(): "1.234567ms", "523µs", "2.5s", "999ns" (truncated to fit
- * out_size, always NUL-terminated). */
+/* Go's time.Duration.String(), integer for integer: "0s", "999ns", "1.5µs", "1.234567ms",
+ * "2.5s", "1m35s", "25h0m0s", "-1m1s" (truncated to fit out_size, always NUL-terminated). */
 void cmn_go_format_duration(int64_t ns, char *out, size_t out_size);
 
 #endif

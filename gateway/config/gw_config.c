@@ -86,6 +86,52 @@ static const struct gw_cfg_field LOGGING_FIELDS[] = {
 
 #define NFIELDS(t) (sizeof(t) / sizeof((t)[0]))
 
+/* The path (lower case, as set) of a key a variable set, and the variable's name. */
+static bool remember_env_key(struct gw_cfg_ctx *c, const char *key, size_t klen, const char *var,
+                             size_t vlen)
+{
+    struct gw_cfg_env_key *k = realloc(c->env_keys, (c->n_env_keys + 1) * sizeof(*k));
+
+    if (!k)
+        return false;
+    c->env_keys = k;
+    k = &c->env_keys[c->n_env_keys];
+    k->path = cmn_strndup(key, klen);
+    k->var = cmn_strndup(var, vlen);
+    if (!k->path || !k->var) {
+        free(k->path);
+        free(k->var);
+        return false;
+    }
+    for (char *p = k->path; *p; p++)
+        *p = (char)tolower((unsigned char)*p);
+    c->n_env_keys++;
+    return true;
+}
+
+/* The variable that set the value at path (or one of its parents), or NULL. */
+static const char *env_var_of(const struct gw_cfg_ctx *c, const char *path)
+{
+    for (size_t i = c->n_env_keys; i > 0; i--) {
+        const struct gw_cfg_env_key *k = &c->env_keys[i - 1];
+        size_t n = strlen(k->path);
+        if (strncmp(path, k->path, n) == 0 && (path[n] == '\0' || path[n] == '.' || path[n] == '['))
+            return k->var;
+    }
+    return NULL;
+}
+
+static void env_keys_free(struct gw_cfg_ctx *c)
+{
+    for (size_t i = 0; i < c->n_env_keys; i++) {
+        free(c->env_keys[i].path);
+        free(c->env_keys[i].var);
+    }
+    free(c->env_keys);
+    c->env_keys = NULL;
+    c->n_env_keys = 0;
+}
+
 /* koanf's env provider: KRAKEND_A_B=v sets key "a_b" (lower-cased, '.' nests), even when the
  * file does not have it. */
 static bool apply_env(struct gw_cfg_ctx *c, json_t *root, char *const *env)
@@ -122,6 +168,8 @@ static bool apply_env(struct gw_cfg_ctx *c, json_t *root, char *const *env)
             /* json_string refuses invalid UTF-8: such a value cannot be a config value */
             gw_cfg_warn(c, "environment variable %.*s ignored: its value is not UTF-8",
                         (int)(eq - kv), kv);
+        } else if (*seg && !remember_env_key(c, kv + 8, klen, kv, (size_t)(eq - kv))) {
+            return gw_cfg_oom(c);
         }
     }
     return true;
@@ -324,14 +372,18 @@ static bool service(struct gw_cfg_ctx *c, json_t *root)
     return service_hosts(c) && service_extra(c, root) && service_misc(c, root);
 }
 
-/* "<name>: <path> (line N): <msg>" into the caller's error. */
+/* "<name>: <path> (line N): <msg>" into the caller's error; "environment variable
+ * KRAKEND_X: <msg>" when a variable set the value, which then has no line in the file. */
 static void finish_error(struct gw_cfg_ctx *c, const char *name, struct cmn_err *out)
 {
     char msg[CMN_ERR_MSG_MAX];
-    int line = c->err_path[0] ? gw_cfg_line_of(c->text, c->len, c->err_path) : 0;
+    const char *var = c->err_path[0] ? env_var_of(c, c->err_path) : NULL;
+    int line = c->err_path[0] && !var ? gw_cfg_line_of(c->text, c->len, c->err_path) : 0;
 
     snprintf(msg, sizeof(msg), "%s", c->e.msg);
-    if (c->err_path[0] && line)
+    if (var)
+        cmn_err_set(out, c->e.code, "environment variable %s: %s", var, msg);
+    else if (c->err_path[0] && line)
         cmn_err_set(out, c->e.code, "%s: %s (line %d): %s", name, c->err_path, line, msg);
     else if (c->err_path[0])
         cmn_err_set(out, c->e.code, "%s: %s: %s", name, c->err_path, msg);
@@ -390,6 +442,9 @@ struct gw_config *gw_config_parse(const char *data, size_t len, const char *name
         cmn_err_set(err, GW_CONFIG_NOMEM, "out of memory");
         return NULL;
     }
+    c.schema = gw_schema_builtin(err);
+    if (!c.schema)
+        goto fail_quiet;
     root = load_json(data, len, name, &c, err);
     if (!root)
         goto fail_quiet;
@@ -401,6 +456,8 @@ struct gw_config *gw_config_parse(const char *data, size_t len, const char *name
         goto fail;
     free(c.svc_output_encoding);
     gw_strlist_free(&c.warned);
+    gw_schema_destroy(c.schema);
+    env_keys_free(&c);
     cmn_err_clear(err);
     return cfg;
 fail:
@@ -409,8 +466,38 @@ fail_quiet:
     gw_cfg_ns_free(&c);
     free(c.svc_output_encoding);
     gw_strlist_free(&c.warned);
+    gw_schema_destroy(c.schema);
+    env_keys_free(&c);
     gw_config_destroy(cfg);
     return NULL;
+}
+
+bool gw_config_read(const char *path, char **data, size_t *len, struct cmn_err *err)
+{
+    int e = 0;
+
+    *data = NULL;
+    *len = 0;
+    switch (cmn_file_read(path, GW_CFG_MAX_BYTES, 0, data, len, &e)) {
+    case CMN_FILE_OK:
+        return true;
+    case CMN_FILE_TOO_BIG:
+        cmn_err_set(err, GW_CONFIG_INVALID, "%s: file over the limit of %u bytes", path,
+                    GW_CFG_MAX_BYTES);
+        return false;
+    case CMN_FILE_NOMEM:
+        cmn_err_set(err, GW_CONFIG_NOMEM, "out of memory");
+        return false;
+    case CMN_FILE_NOT_REGULAR:
+        cmn_err_set(err, GW_CONFIG_IO, "read %s: %s", path, strerror(EISDIR));
+        return false;
+    case CMN_FILE_READ:
+        cmn_err_set(err, GW_CONFIG_IO, "read %s: %s", path, strerror(e));
+        return false;
+    default:
+        cmn_err_set(err, GW_CONFIG_IO, "open %s: %s", path, strerror(e));
+        return false;
+    }
 }
 
 struct gw_config *gw_config_load(const char *path, char *const *env, struct cmn_err *err)
@@ -418,28 +505,9 @@ struct gw_config *gw_config_load(const char *path, char *const *env, struct cmn_
     char *data = NULL;
     size_t len = 0;
     struct gw_config *cfg;
-    int e = 0;
 
-    switch (cmn_file_read(path, GW_CFG_MAX_BYTES, 0, &data, &len, &e)) {
-    case CMN_FILE_OK:
-        break;
-    case CMN_FILE_TOO_BIG:
-        cmn_err_set(err, GW_CONFIG_INVALID, "%s: file over the limit of %u bytes", path,
-                    GW_CFG_MAX_BYTES);
+    if (!gw_config_read(path, &data, &len, err))
         return NULL;
-    case CMN_FILE_NOMEM:
-        cmn_err_set(err, GW_CONFIG_NOMEM, "out of memory");
-        return NULL;
-    case CMN_FILE_NOT_REGULAR:
-        cmn_err_set(err, GW_CONFIG_IO, "read %s: %s", path, strerror(EISDIR));
-        return NULL;
-    case CMN_FILE_READ:
-        cmn_err_set(err, GW_CONFIG_IO, "read %s: %s", path, strerror(e));
-        return NULL;
-    default:
-        cmn_err_set(err, GW_CONFIG_IO, "open %s: %s", path, strerror(e));
-        return NULL;
-    }
     cfg = gw_config_parse(data, len, path, env, err);
     free(data);
     return cfg;
@@ -469,6 +537,7 @@ void gw_config_destroy(struct gw_config *cfg)
     free(cfg->tls.max_version);
     gw_strlist_free(&cfg->tls.ca_certs);
     gw_strlist_free(&cfg->warnings);
+    gw_strlist_free(&cfg->errors);
     json_decref(cfg->root);
     free(cfg);
 }

@@ -236,7 +236,10 @@ struct gw_config {
     json_t *extra_config;       /* borrowed from root; canonical names; may be NULL */
     json_t *root;               /* owned: the whole parsed document, keeps extra_config alive */
     struct gw_strlist warnings; /* what `check` and `run` print: skipped endpoints, unknown
-                                   namespaces, misspelt security namespaces, ... */
+                                   namespaces and options, ... */
+    struct gw_strlist errors;   /* what they print at ERROR level and `--strict` refuses: a
+                                   misspelt security namespace, one line per place it leaves
+                                   unprotected (KrakenD starts and ignores it) */
 };
 
 /* Reads and validates a file. On success returns an owned config (free with
@@ -244,6 +247,10 @@ struct gw_config {
  * where, e.g. "endpoints[2].backend[0].host[0]: host http://a b not valid: invalid host".
  * env: a NULL-terminated "KEY=VALUE" array for KRAKEND_* overrides (pass environ). */
 struct gw_config *gw_config_load(const char *path, char *const *env, struct cmn_err *err);
+
+/* Reads the file gw_config_load would read, with its size cap: owned bytes (NUL-terminated) in
+ * *data, or false with err ("open PATH: No such file or directory"). */
+bool gw_config_read(const char *path, char **data, size_t *len, struct cmn_err *err);
 
 /* The same from bytes already in memory (tests, fuzzing); name is used in messages. */
 struct gw_config *gw_config_parse(const char *data, size_t len, const char *name, char *const *env,
@@ -253,6 +260,10 @@ void gw_config_destroy(struct gw_config *cfg);
 
 /* Canonical name of an extra_config namespace (alias table §1.6), or the name itself. */
 const char *gw_config_canonical_namespace(const char *name);
+
+/* Whether this gateway applies the namespace (short or canonical name) in an extra_config at
+ * level (1 the service, 2 an endpoint, 4 a backend, 8 an async agent). */
+bool gw_config_namespace_applied(const char *name, unsigned level);
 
 /* Writes what `check -d` shows (level 1..3, more detail each) to f. */
 void gw_config_dump(const struct gw_config *cfg, int level, FILE *f);

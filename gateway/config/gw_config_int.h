@@ -3,6 +3,7 @@
 #define GW_CONFIG_INT_H
 
 #include "gw_config.h"
+#include "gw_schema.h"
 
 #include <stdarg.h>
 
@@ -26,6 +27,12 @@ struct gw_cfg_ns_use {
     int kind; /* enum ns_kind in gw_config_ns.c */
 };
 
+/* A key a KRAKEND_* variable set: an error at that path is the variable's, not the file's. */
+struct gw_cfg_env_key {
+    char *path; /* "port", "extra_config.x" */
+    char *var;  /* "KRAKEND_PORT" */
+};
+
 /* Parsing state shared by the decoding functions. */
 struct gw_cfg_ctx {
     const char *text; /* the raw document, for line numbers */
@@ -40,6 +47,9 @@ struct gw_cfg_ctx {
     bool nomem;
     struct gw_cfg_ns_use *ns_uses;
     size_t n_ns_uses;
+    struct gw_schema *schema; /* the v2.13 rules: namespaces, options, suggestions */
+    struct gw_cfg_env_key *env_keys; /* what KRAKEND_* variables set, for error messages */
+    size_t n_env_keys;
 };
 
 /* ---- errors and warnings (gw_config_value.c) ---- */
@@ -53,6 +63,8 @@ void gw_cfg_warn(struct gw_cfg_ctx *c, const char *fmt, ...) __attribute__((form
 /* Like gw_cfg_warn, once per key (e.g. one warning per unsupported option name). */
 void gw_cfg_warn_once(struct gw_cfg_ctx *c, const char *key, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
+/* Appends an ERROR-level line (copied) to cfg->errors; dropped past the cap. */
+void gw_cfg_error(struct gw_cfg_ctx *c, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 /* "parent.key" / "parent[i]" into out (truncated to GW_CFG_PATH_MAX). */
 void gw_cfg_path_key(char *out, const char *parent, const char *key);
 void gw_cfg_path_idx(char *out, const char *parent, size_t i);

@@ -1,5 +1,7 @@
 /* gw_config_ns.c - extra_config namespaces: the alias table (§1.6), which ones we implement,
- * and the once-per-namespace warnings for the others (misspelt security ones included). */
+ * the once-per-namespace warnings for the others, unknown options of the ones we implement
+ * (with a suggestion), and an ERROR per place for a misspelt security namespace; the rules
+ * about what KrakenD knows come from config/schema. */
 #include "gw_config_int.h"
 
 #include <ctype.h>
@@ -118,6 +120,13 @@ const char *gw_config_canonical_namespace(const char *name)
     return name;
 }
 
+bool gw_config_namespace_applied(const char *name, unsigned level)
+{
+    const struct ns_entry *e = ns_find(name);
+
+    return e && (e->impl & level);
+}
+
 static const char *display_name(const struct ns_entry *e)
 {
     return e->alias ? e->alias : e->canonical;
@@ -200,19 +209,94 @@ static bool is_comment_key(const char *k)
     return *k == '@' || *k == '$' || *k == '_' || *k == '#';
 }
 
-static void classify(struct gw_cfg_ctx *c, const char *name, const char *path,
-                     enum gw_cfg_level level)
+/* The known namespace an unknown name most likely meant (its short name), or NULL. */
+static const char *meant(const struct gw_cfg_ctx *c, const char *name)
+{
+    const char *m = gw_schema_suggest_namespace(c->schema, name);
+    struct gw_schema_ns_info info;
+
+    return m && gw_schema_namespace(c->schema, m, &info) ? info.name : NULL;
+}
+
+/* What an extra_config belongs to, for messages: the service, an endpoint, a backend. */
+static void describe(const json_t *parent, enum gw_cfg_level level, char *out, size_t outsz)
+{
+    const json_t *ep = gw_cfg_member(parent, "endpoint"), *m = gw_cfg_member(parent, "method");
+    const json_t *url = gw_cfg_member(parent, "url_pattern");
+
+    if (level == GW_LVL_ENDPOINT)
+        snprintf(out, outsz, "the endpoint %s %s", json_is_string(m) ? json_string_value(m) : "GET",
+                 json_is_string(ep) ? json_string_value(ep) : "?");
+    else if (level == GW_LVL_BACKEND)
+        snprintf(out, outsz, "the backend %s", json_is_string(url) ? json_string_value(url) : "?");
+    else if (level == GW_LVL_SERVICE)
+        snprintf(out, outsz, "the service");
+    else
+        snprintf(out, outsz, "the async agent");
+}
+
+/* A name close to a security namespace: KrakenD ignores it and starts, so what it was meant to
+ * protect is open. Said at ERROR level for each place (`--strict` refuses the configuration). */
+static void misspelt_security(struct gw_cfg_ctx *c, const char *name, const char *guess,
+                              const char *path, const char *who)
+{
+    gw_cfg_error(c,
+                 "%s: extra_config namespace \"%s\" is not a known namespace (did you mean "
+                 "\"%s\"?): it is ignored, so %s is NOT protected by %s",
+                 path, name, guess, who, guess);
+}
+
+struct option_ctx {
+    struct gw_cfg_ctx *c;
+    const char *path; /* "endpoints[0].extra_config" */
+    const char *ns;
+};
+
+static void unknown_option(void *ud, const char *key, const char *suggestion, bool renamed)
+{
+    const struct option_ctx *o = ud;
+
+    if (renamed)
+        gw_cfg_warn(o->c,
+                    "%s.%s: option \"%s\" is ignored: KrakenD 2 calls it \"%s\" (check --lint "
+                    "lists every unknown key)",
+                    o->path, o->ns, key, suggestion);
+    else if (suggestion)
+        gw_cfg_warn(o->c, "%s.%s: unknown option \"%s\" is ignored (did you mean \"%s\"?)",
+                    o->path, o->ns, key, suggestion);
+    else
+        gw_cfg_warn(o->c, "%s.%s: unknown option \"%s\" is ignored", o->path, o->ns, key);
+}
+
+static void classify(struct gw_cfg_ctx *c, const char *name, const json_t *value, const char *path,
+                     enum gw_cfg_level level, const char *who)
 {
     const struct ns_entry *e = ns_find(name);
+    struct gw_schema_ns_info info;
 
     if (is_comment_key(name))
         return;
-    if (!e) {
-        record(c, name, path, security_guess(name) ? NS_MISSPELT_SECURITY : NS_UNKNOWN);
+    if (!e && gw_schema_namespace(c->schema, name, &info)) {
+        /* known to KrakenD, not in our table (Enterprise and the like) */
+        record(c, info.name, path, info.security ? NS_UNSUPPORTED_SECURITY : NS_UNSUPPORTED);
         return;
     }
-    if (e->impl & (unsigned)level)
+    if (!e) {
+        const char *m = meant(c, name);
+        if (m && gw_schema_namespace(c->schema, m, &info) && info.security)
+            misspelt_security(c, name, m, path, who);
+        else if (!m && security_guess(name))
+            misspelt_security(c, name, security_guess(name), path, who);
+        else
+            record(c, name, path, NS_UNKNOWN);
         return;
+    }
+    if (e->impl & (unsigned)level) {
+        struct option_ctx o = {c, path, display_name(e)};
+        gw_schema_unknown_options(c->schema, display_name(e), (unsigned)level, value,
+                                  unknown_option, &o);
+        return;
+    }
     if (e->impl)
         record(c, display_name(e), path, NS_WRONG_LEVEL);
     else
@@ -223,7 +307,7 @@ bool gw_cfg_extra_config(struct gw_cfg_ctx *c, json_t *parent, const char *path,
                          enum gw_cfg_level level, json_t **out)
 {
     json_t *ec = gw_cfg_member(parent, "extra_config");
-    char p[GW_CFG_PATH_MAX];
+    char p[GW_CFG_PATH_MAX], who[GW_CFG_PATH_MAX];
     const char *aliases[N_NAMESPACES];
     size_t n_alias = 0;
     const char *k;
@@ -250,9 +334,10 @@ bool gw_cfg_extra_config(struct gw_cfg_ctx *c, json_t *parent, const char *path,
             json_object_del(ec, aliases[i]) != 0)
             return gw_cfg_oom(c);
     }
+    describe(parent, level, who, sizeof(who));
     json_object_foreach(ec, k, v)
     {
-        classify(c, k, p, level);
+        classify(c, k, v, p, level, who);
     }
     *out = ec;
     return true;
@@ -300,15 +385,19 @@ void gw_cfg_ns_flush(struct gw_cfg_ctx *c)
                         "ignored: that security feature is NOT applied (in %s)",
                         u->name, where);
             break;
-        case NS_UNKNOWN:
-            gw_cfg_warn(c, "extra_config namespace \"%s\" is unknown and ignored (in %s)", u->name,
-                        where);
+        case NS_UNKNOWN: {
+            const char *m = meant(c, u->name);
+            if (m)
+                gw_cfg_warn(c,
+                            "extra_config namespace \"%s\" is unknown and ignored (did you mean "
+                            "\"%s\"?) (in %s)",
+                            u->name, m, where);
+            else
+                gw_cfg_warn(c, "extra_config namespace \"%s\" is unknown and ignored (in %s)",
+                            u->name, where);
             break;
-        case NS_MISSPELT_SECURITY:
-            gw_cfg_warn(c,
-                        "extra_config namespace \"%s\" is not a known namespace (did you mean "
-                        "\"%s\"?): it is ignored and that security feature is NOT applied (in %s)",
-                        u->name, security_guess(u->name), where);
+        }
+        case NS_MISSPELT_SECURITY: /* said at once, per place, by misspelt_security() */
             break;
         case NS_WRONG_LEVEL:
             gw_cfg_warn(c, "extra_config namespace \"%s\" is ignored in %s: %s", u->name, where,

@@ -69,6 +69,20 @@ void gw_cfg_warn(struct gw_cfg_ctx *c, const char *fmt, ...)
         gw_cfg_oom(c);
 }
 
+void gw_cfg_error(struct gw_cfg_ctx *c, const char *fmt, ...)
+{
+    char msg[CMN_ERR_MSG_MAX];
+    va_list ap;
+
+    if (c->cfg->errors.n >= GW_CFG_MAX_WARNINGS)
+        return;
+    va_start(ap, fmt);
+    vsnprintf(msg, sizeof(msg), fmt, ap);
+    va_end(ap);
+    if (!gw_strlist_has(&c->cfg->errors, msg) && !gw_strlist_push(&c->cfg->errors, msg))
+        gw_cfg_oom(c);
+}
+
 void gw_cfg_warn_once(struct gw_cfg_ctx *c, const char *key, const char *fmt, ...)
 {
     char msg[CMN_ERR_MSG_MAX];

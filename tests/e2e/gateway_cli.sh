@@ -83,8 +83,8 @@ cat >"$E2E_WORK/misspelt.json" <<'EOF'
 EOF
 run_cmd check "$KRAKEND" check -c "$E2E_WORK/misspelt.json"
 e2e_eq "misspelt validator: still exit 0" 0 "$RC"
-e2e_contains "misspelt validator: NOT applied warning" \
-    'did you mean "auth/validator"?): it is ignored and that security feature is NOT applied' "$OUT"
+e2e_contains "misspelt validator: an ERROR naming the unprotected endpoint" \
+    'did you mean "auth/validator"?): it is ignored, so the endpoint GET /private is NOT protected by auth/validator' "$OUT"
 
 # validator blocks: what stops KrakenD is an error, what KrakenD starts with is a warning (§4.1)
 cat >"$E2E_WORK/validators.json" <<'EOF'
@@ -240,5 +240,12 @@ start_gw nodebug "$E2E_WORK/plain.json"
 e2e_curl "http://127.0.0.1:$PORT/__debug/hello"
 e2e_eq "without -d /__debug/ is 404" 404 "$E2E_STATUS"
 e2e_stop "$GW_PID" TERM
+
+# The README quotes `gateway --help` and `gateway version`: they must be what the program prints.
+want=$(awk '/^\$ gateway --help$/ { on = 1; next } on && /^```/ { exit } on' "$SRC_DIR/README.md")
+e2e_eq "README's gateway --help is the program's" "$want" "$("$BIN_DIR/gateway" --help 2>&1)"
+ver=$("$BIN_DIR/gateway" version 2>&1)
+e2e_contains "README's version row quotes the first line" "\`$(head -n1 <<<"$ver")\`" "$(cat "$SRC_DIR/README.md")"
+e2e_contains "README's version row quotes the second line" "\`$(tail -n1 <<<"$ver")\`" "$(cat "$SRC_DIR/README.md")"
 
 e2e_finish

@@ -15,6 +15,12 @@ e2e_contains "--help documents --port" "--port" "$(cat "$E2E_WORK/help.txt")"
 e2e_eq "bad --port exits 2" 2 $?
 "$MB" --frobnicate >/dev/null 2>&1
 e2e_eq "unknown argument exits 2" 2 $?
+OUT=$("$MB" --port 0 --files "$E2E_WORK/no-such-dir" 2>&1)
+e2e_eq "--files with a missing folder exits 2 (not 404s later)" 2 $?
+e2e_contains "... naming the folder and why" "--files $E2E_WORK/no-such-dir: No such file or directory" "$OUT"
+OUT=$("$MB" --port 0 --files "$E2E_WORK/help.txt" 2>&1)
+e2e_eq "--files with a plain file exits 2" 2 $?
+e2e_contains "... saying it is not a directory" "--files $E2E_WORK/help.txt: not a directory" "$OUT"
 
 # --- start on an ephemeral port, read it from the startup line ------------------------------
 e2e_start mb "$MB" --port 0 --bind 127.0.0.1

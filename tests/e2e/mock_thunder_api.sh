@@ -298,6 +298,9 @@ e2e_eq "--ephemeral writes nothing" "" "$(ls "$E2E_WORK" | grep -v -e '\.log$' -
 
 # ---- --seed ----
 mt_start seeded --port 0 --http --ephemeral --seed "$SRC_DIR/tests/data/mock-thunder/seed-guide.json" || exit 1
+e2e_contains "--seed logs what it created, by kind and name" \
+    'seed-guide.json: created 1 organization unit(s), 1 resource server(s) ("Items API"), 1 resource(s), 2 action(s), 1 role(s) ("Booking API Reader"), 1 application(s) ("Items client")' \
+    "$(cat "$E2E_WORK/seeded.log")"
 e2e_curl "$MT_URL/oauth2/token" -d grant_type=client_credentials -d client_id=items-client \
     -d client_secret=items-secret --data-urlencode 'scope=booking-api:item:read booking-api:item:write'
 e2e_eq "seeded app: role, validity and OU" "200 booking-api:item:read 900 eng" \
@@ -306,5 +309,13 @@ printf '{"roles":[{"name":"x","permissions":["no:such"]}]}' >"$E2E_WORK/bad-seed
 OUT=$("$MT_BIN" --port 0 --http --ephemeral --seed "$E2E_WORK/bad-seed.json" 2>&1)
 e2e_eq "bad seed: exit 1" 1 $?
 e2e_contains "... naming file and entry" "bad-seed.json: roles[0].permissions[0]" "$OUT"
+# a second start on the same data with the same seed creates nothing, and says so
+SEED="$SRC_DIR/tests/data/mock-thunder/seed-guide.json"
+mt_start seed1 --port 0 --http --data-dir "$E2E_WORK/seeddata" --seed "$SEED" || exit 1
+kill "$MT_PID" && wait "$MT_PID" 2>/dev/null
+mt_start seed2 --port 0 --http --data-dir "$E2E_WORK/seeddata" --seed "$SEED" || exit 1
+e2e_contains "--seed again: nothing created, and it says so" \
+    "seed-guide.json: nothing to create, every entity it names exists already" \
+    "$(cat "$E2E_WORK/seed2.log")"
 
 e2e_finish

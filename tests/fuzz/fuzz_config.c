@@ -1,8 +1,10 @@
-/* fuzz_config.c - libFuzzer target: krakend.json parsing and the config layer's string rules
- * must refuse any input cleanly (no crash, leak or hang). */
+/* fuzz_config.c - libFuzzer target: krakend.json parsing, `check --lint` and the config layer's
+ * string rules must refuse any input cleanly (no crash, leak or hang). */
 #include "gw_config_int.h"
 #include "cmn_go_duration.h"
 #include "cmn_go_header.h"
+#include "cmn_suggest.h"
+#include "gw_schema.h"
 
 #include <stdint.h>
 #include <stdlib.h>
@@ -18,8 +20,15 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     char *s;
     int64_t ns;
 
+    static struct gw_schema *schema;
+    struct gw_lint_report rep;
+
     cfg = gw_config_parse((const char *)data, size, "fuzz.json", env, &err);
     gw_config_destroy(cfg);
+    if (!schema)
+        schema = gw_schema_builtin(&err);
+    if (schema && gw_schema_lint(schema, (const char *)data, size, &rep, &err))
+        gw_lint_report_free(&rep);
 
     s = malloc(size + 1);
     if (!s)
@@ -33,6 +42,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         cmn_go_canonical_header(s, out, sizeof(out));
     }
     gw_cfg_line_of(s, size, "endpoints[0].backend[0]");
+    if (size < 300)
+        (void)cmn_suggest(s, (const char *const[]){"auth/validator", "security/cors", "x"}, 3);
     free(s);
     return 0;
 }

@@ -271,6 +271,7 @@ static bool describe(const struct gw_config *c, const char *f, char *out, size_t
     I("logging.stdout_enabled", c->logging.stdout_enabled);
     I("tls.present", c->tls.present);
     I("warnings", c->warnings.n);
+    I("errors", c->errors.n);
     else if (strcmp(f, "router.error_body_404") == 0) dump(out, n, c->router.error_body_404);
     else if (strcmp(f, "extra_config") == 0) keys(out, n, c->extra_config);
     else return false;
@@ -284,10 +285,10 @@ static void trim(char *s)
         s[--n] = '\0';
 }
 
-static bool has_warning(const struct gw_config *c, const char *text)
+static bool has_line(const struct gw_strlist *l, const char *text)
 {
-    for (size_t i = 0; i < c->warnings.n; i++) {
-        if (strstr(c->warnings.items[i], text))
+    for (size_t i = 0; i < l->n; i++) {
+        if (strstr(l->items[i], text))
             return true;
     }
     return false;
@@ -297,6 +298,8 @@ static void print_warnings(const struct gw_config *c)
 {
     for (size_t i = 0; i < c->warnings.n; i++)
         print_message("    warning: %s\n", c->warnings.items[i]);
+    for (size_t i = 0; i < c->errors.n; i++)
+        print_message("    error: %s\n", c->errors.items[i]);
 }
 
 static void check_expectation(const char *name, const struct gw_config *c, char *line)
@@ -305,8 +308,11 @@ static void check_expectation(const char *name, const struct gw_config *c, char 
     char *sep;
     bool neg = line[0] == '!';
 
-    if (strncmp(line + neg, "warning ~ ", 10) == 0) {
-        if (has_warning(c, line + neg + 10) == neg) {
+    /* "warning ~ TEXT" / "error ~ TEXT": a warning / an ERROR line contains TEXT ("!": none) */
+    if (strncmp(line + neg, "warning ~ ", 10) == 0 || strncmp(line + neg, "error ~ ", 8) == 0) {
+        bool warning = line[neg] == 'w';
+        if (has_line(warning ? &c->warnings : &c->errors, line + neg + (warning ? 10 : 8)) ==
+            neg) {
             print_warnings(c);
             fail_msg("%s: %s", name, line);
         }
