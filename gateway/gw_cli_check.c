@@ -7,6 +7,7 @@
 #include "gw_modules.h"
 #include "gw_schema.h"
 #include "gw_server.h"
+#include "gw_tls.h"
 #include "gw_validator.h"
 
 #include <stdlib.h>
@@ -125,6 +126,7 @@ static int run_check(struct check_opts *o)
     }
     for (size_t i = 0; i < cfg->warnings.n; i++)
         fprintf(stderr, "WARNING: %s\n", cfg->warnings.items[i]);
+    gw_tls_check(cfg, check_warning, NULL);
     gw_cli_print_errors(cfg, stderr, "ERROR: ");
     if ((o->lint || o->lint_no_network || o->lint_schema) && lint(o, &src))
         goto out;

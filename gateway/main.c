@@ -20,8 +20,6 @@
 #include <unistd.h>
 
 
-#define DEFAULT_SHUTDOWN_WAIT_MS 10000
-#define MAX_SHUTDOWN_WAIT_MS 60000
 
 struct opts {
     const char *config;
@@ -176,10 +174,10 @@ static int cmd_run(int argc, char **argv)
     sig = cmn_signal_wait_stop();
     go_log_stderr(sig == SIGINT ? "Signal intercepted: interrupt"
                                 : "Signal intercepted: terminated");
-    wait_ms = cfg->max_shutdown_wait_ms > 0 ? (int)(cfg->max_shutdown_wait_ms < MAX_SHUTDOWN_WAIT_MS
-                                                        ? cfg->max_shutdown_wait_ms
-                                                        : MAX_SHUTDOWN_WAIT_MS)
-                                            : DEFAULT_SHUTDOWN_WAIT_MS;
+    /* lura: max_shutdown_wait_time 0 lets Shutdown wait for every request in flight */
+    wait_ms = cfg->max_shutdown_wait_ms <= 0        ? -1
+              : cfg->max_shutdown_wait_ms > INT_MAX ? INT_MAX
+                                                    : (int)cfg->max_shutdown_wait_ms;
     gw_server_stop(srv, wait_ms);
     gw_validator_destroy(val);
     gw_modules_stop(mods);

@@ -274,8 +274,11 @@ struct cmn_http_server *cmn_http_server_start(const struct cmn_http_server_opts 
         s->opts.max_body = 1024 * 1024;
     if (!s->opts.max_header_bytes)
         s->opts.max_header_bytes = 64 * 1024;
+    if (!s->opts.head_budget)
+        s->opts.head_budget = 64 * 1024 * 1024;
     pthread_mutex_init(&s->lock, NULL);
     atomic_init(&s->inflight, 0);
+    atomic_init(&s->head_bytes, 0);
     atomic_init(&s->stopped, false);
     atomic_init(&s->n_quiesced, 0);
     s->listen_fd = -1;

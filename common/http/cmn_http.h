@@ -84,6 +84,33 @@ typedef void (*cmn_http_handler_fn)(void *ctx, struct cmn_http_exchange *ex,
 void cmn_http_exchange_respond(struct cmn_http_exchange *ex, struct cmn_http_response *resp);
 const struct cmn_http_request *cmn_http_exchange_request(const struct cmn_http_exchange *ex);
 
+/* A TLS listener's settings (native engine). Versions are TLS wire numbers (0x0301 TLS 1.0 ...
+ * 0x0304 TLS 1.3); suites and groups IANA numbers, as Go's crypto/tls numbers them. */
+struct cmn_http_tls {
+    const char *const *cert_pem; /* certificate chains and their keys, PEM: n_pairs of each; */
+    const char *const *key_pem;  /* the first serves clients whose name matches none (SNI) */
+    size_t n_pairs;
+    uint16_t min_version, max_version; /* 0 and 0: TLS 1.2 and 1.3 */
+    const uint16_t *suites;            /* TLS 1.0-1.2 suites allowed, preferred first; TLS 1.3's
+                                        * are not configurable (as in Go) */
+    size_t n_suites;                   /* 0: GnuTLS's defaults */
+    const uint16_t *groups;            /* key-exchange groups, preferred first (23 P-256, 24 P-384,
+                                        * 25 P-521, 29 X25519); 0: GnuTLS's defaults */
+    size_t n_groups;
+    bool verify_clients;       /* require a client certificate that chains to the CAs below
+                                * and may be used for client authentication */
+    const char *client_ca_pem; /* PEM certificates (may be NULL) */
+    bool client_ca_system;     /* the system's CAs as well */
+};
+
+/* Whether the native engine can use a TLS 1.0-1.2 suite, a key-exchange group (IANA numbers).
+ * name: Go's name of a suite Go implements (TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256), else NULL. */
+bool cmn_http_tls_suite_usable(uint16_t id, const char **name);
+bool cmn_http_tls_group_usable(uint16_t id);
+/* Whether GnuTLS takes a PEM certificate chain and its key together (Go's X509KeyPair): false
+ * with err saying why. */
+bool cmn_http_tls_check_pair(const char *cert_pem, const char *key_pem, struct cmn_err *err);
+
 struct cmn_http_server_opts {
     const char *bind;            /* address literal or host name; NULL or "" = all (IPv4+IPv6) */
     unsigned port;               /* 0 = an ephemeral port, see cmn_http_server_port() */
@@ -95,9 +122,18 @@ struct cmn_http_server_opts {
     unsigned request_timeout_ms; /* head and body, from the first byte (Go's ReadTimeout);
                                   * 0 = none beyond the idle timeout between reads */
     size_t max_body;             /* request bodies larger answer 413; 0 = 1 MiB */
-    size_t max_header_bytes;     /* per-connection memory for the request head; 0 = 64 KiB */
+    unsigned write_timeout_ms;   /* an answer must be out this long after its request's head
+                                  * was read, the TLS handshake likewise from the accept (Go's
+                                  * WriteTimeout); a later answer closes the connection instead;
+                                  * 0 = none (native engine) */
+    size_t max_header_bytes;     /* the largest request head; 0 = 64 KiB */
+    size_t head_budget;          /* native engine: bytes all connections together may hold for
+                                  * request heads beyond their first 64 KiB; a head that needs
+                                  * more while it is used up is answered 431; 0 = 64 MiB */
     const char *tls_cert_pem;    /* both set: HTTPS (TLS 1.2 and 1.3) */
     const char *tls_key_pem;
+    const struct cmn_http_tls *tls; /* native engine: HTTPS with these settings instead
+                                     * (borrowed; must outlive the server) */
     bool access_log;         /* log one line per request at INFO */
     unsigned external_loops; /* 0: MHD's own threads poll; N: N daemons sharing one
                               * listening socket, each driven by the caller's event loop

@@ -34,6 +34,7 @@ struct cmn_http_server {
     struct cmn_http_server_opts opts;
     unsigned port;
     atomic_uint inflight; /* exchanges given to the handler, not yet answered */
+    atomic_size_t head_bytes; /* native engine: head memory taken from opts.head_budget */
     atomic_bool stopped;
     pthread_mutex_t lock; /* guards the freeing handshake at stop */
     bool free_on_last;

@@ -40,6 +40,7 @@
 #define ACCEPTS_PER_RUN 64
 #define IN_FIRST 4096          /* first read buffer of a connection */
 #define IN_KEEP (16 * 1024)    /* larger buffers are freed between requests */
+#define HEAD_FREE (64 * 1024)  /* read-buffer bytes a connection holds without the head budget */
 #define BODY_READ (64 * 1024)  /* body bytes buffered at a time */
 #define LINGER_MS 2000         /* a closing connection drains its input at most this long */
 #define LINGER_BYTES (1 << 20) /* ... and at most this much */
@@ -83,6 +84,11 @@ struct cmn_hn_conn {
     int64_t req_start_ms;              /* the current request's first byte, -1 between */
     struct cmn_hn_conn *rprev, *rnext; /* on the loop's list of requests being read */
     bool rlisted;
+    int64_t write_due_ms;              /* the answer's write deadline, -1 = none */
+    struct cmn_hn_conn *wprev, *wnext; /* on the loop's list of write deadlines */
+    bool wlisted;
+    bool write_expired; /* the deadline passed while the handler had the exchange */
+    size_t in_reserved; /* bytes of `in` taken from the server's head budget */
     char remote_ip[INET6_ADDRSTRLEN];
     unsigned remote_port;
 };
@@ -106,6 +112,7 @@ struct cmn_hn_loop {
     unsigned n_conns, max_conns;
     struct cmn_hn_conn *oldest, *newest;     /* connections by last activity */
     struct cmn_hn_conn *r_oldest, *r_newest; /* requests being read, by their first byte */
+    struct cmn_hn_conn *w_oldest, *w_newest; /* write deadlines, earliest first */
     struct cmn_hn_conn *graveyard;           /* closed this run, freed at its end */
     unsigned n_linger;
     pthread_t owner;
@@ -234,6 +241,73 @@ static void reading_start(struct cmn_hn_conn *c, int64_t now)
     c->rlisted = true;
 }
 
+/* Go's WriteTimeout: the answer to the request whose head was just read (or a TLS handshake
+ * that starts) must be out by now + write_timeout. The deadline is the same offset for every
+ * connection, so appending keeps the list in deadline order. */
+static void write_end(struct cmn_hn_conn *c)
+{
+    struct cmn_hn_loop *lp = c->lp;
+
+    c->write_due_ms = -1;
+    c->write_expired = false;
+    if (!c->wlisted)
+        return;
+    if (c->wprev)
+        c->wprev->wnext = c->wnext;
+    else
+        lp->w_oldest = c->wnext;
+    if (c->wnext)
+        c->wnext->wprev = c->wprev;
+    else
+        lp->w_newest = c->wprev;
+    c->wprev = c->wnext = NULL;
+    c->wlisted = false;
+}
+
+static void write_start(struct cmn_hn_conn *c, int64_t now)
+{
+    struct cmn_hn_loop *lp = c->lp;
+    unsigned wt = lp->s->opts.write_timeout_ms;
+
+    if (!wt)
+        return;
+    write_end(c);
+    c->write_due_ms = now + wt;
+    c->wprev = lp->w_newest;
+    if (lp->w_newest)
+        lp->w_newest->wnext = c;
+    else
+        lp->w_oldest = c;
+    lp->w_newest = c;
+    c->wlisted = true;
+}
+
+/* Read-buffer memory beyond HEAD_FREE comes from the server-wide head budget, so that large
+ * max_header_bytes cost nothing for small heads and cannot add up past the budget. */
+static bool in_reserve(struct cmn_hn_conn *c, size_t cap)
+{
+    struct cmn_http_server *s = c->lp->s;
+    size_t want = cap > HEAD_FREE ? cap - HEAD_FREE : 0;
+
+    if (want <= c->in_reserved)
+        return true;
+    size_t more = want - c->in_reserved;
+    size_t before = atomic_fetch_add(&s->head_bytes, more);
+    if (before + more > s->opts.head_budget) {
+        atomic_fetch_sub(&s->head_bytes, more);
+        return false;
+    }
+    c->in_reserved = want;
+    return true;
+}
+
+static void in_release(struct cmn_hn_conn *c)
+{
+    if (c->in_reserved)
+        atomic_fetch_sub(&c->lp->s->head_bytes, c->in_reserved);
+    c->in_reserved = 0;
+}
+
 static void refresh_date(struct cmn_hn_loop *lp)
 {
     int64_t now = cmn_clock_unix();
@@ -251,6 +325,7 @@ static void refresh_date(struct cmn_hn_loop *lp)
 
 static void conn_free(struct cmn_hn_conn *c)
 {
+    in_release(c);
     cmn_hn_tls_session_free(c->tls);
     free(c->in);
     free(c->out);
@@ -273,6 +348,7 @@ static void conn_close(struct cmn_hn_conn *c)
     }
     list_remove(c);
     reading_end(c);
+    write_end(c);
     if (c->st == CS_HANDLING)
         return;
     if (c->ex) {
@@ -520,14 +596,17 @@ static void start_answer(struct cmn_hn_conn *c)
     struct cmn_http_exchange *ex = c->ex;
     struct cmn_http_response *r = ex->resp;
 
+    int64_t now = cmn_clock_mono_ms();
+
     atomic_store(&ex->state, EX_DONE);
     reading_end(c);
     c->st = CS_WRITING;
-    if (c->gone) {
+    /* Go writes nothing after the write deadline: the connection just ends */
+    if (c->gone || c->write_expired || (c->write_due_ms >= 0 && now >= c->write_due_ms)) {
         conn_close(c);
         return;
     }
-    touch(c, cmn_clock_mono_ms());
+    touch(c, now);
     if (r->abort || !build_answer(c, r)) {
         conn_close(c);
         return;
@@ -598,7 +677,7 @@ static ssize_t recv_some(struct cmn_hn_conn *c, char *dst, size_t room)
 
 /* Reads what the socket has into the buffer, keeping at most `limit` unconsumed bytes.
  * Returns >0 bytes read, 0 at EOF, -1 when nothing is there (EAGAIN), -2 on error, -3 when the
- * buffer is full at its limit. */
+ * buffer is full at its limit, -4 when growing it would exceed the head budget. */
 static ssize_t conn_read(struct cmn_hn_conn *c, size_t limit)
 {
     size_t have = c->in_len - c->in_pos, room;
@@ -613,6 +692,8 @@ static ssize_t conn_read(struct cmn_hn_conn *c, size_t limit)
         size_t cap = c->in_cap ? c->in_cap * 2 : IN_FIRST;
         if (cap > limit + 1)
             cap = limit + 1;
+        if (!in_reserve(c, cap))
+            return -4;
         char *p = realloc(c->in, cap);
         if (!p)
             return -2;
@@ -707,6 +788,7 @@ static bool take_head(struct cmn_hn_conn *c, const char *base, const struct cmn_
         return false;
     }
     c->ex->req.start_us = cmn_clock_mono_us();
+    write_start(c, cmn_clock_mono_ms()); /* Go: reset whenever a new request's head is read */
     c->keep_alive = rq->keep_alive;
     c->head_method = rq->head_method;
     c->expect_continue = rq->expect_continue;
@@ -768,6 +850,7 @@ static void dispatch(struct cmn_hn_conn *c)
 /* An answer went out completely: on to the next request, or close. */
 static void finish_answer(struct cmn_hn_conn *c)
 {
+    write_end(c);
     if (c->ex) {
         c->ex->nc = NULL;
         cmn_http_exchange_unref(c->ex);
@@ -788,6 +871,7 @@ static void finish_answer(struct cmn_hn_conn *c)
             free(c->in);
             c->in = NULL;
             c->in_cap = 0;
+            in_release(c);
         }
     }
 }
@@ -851,6 +935,10 @@ static bool read_step(struct cmn_hn_conn *c)
         return false;
     if (n == -3) /* a head fills the buffer without ending: the reader says 431 next */
         return true;
+    if (n == -4) { /* the head budget is used up by other connections' large heads */
+        send_raw_error(c, (struct cmn_h1_verdict){CMN_H1_TOO_LARGE, NULL});
+        return !c->gone;
+    }
     if (n <= 0) { /* EOF or an error: nothing to answer */
         conn_close(c);
         return false;
@@ -870,6 +958,7 @@ static void handshake_step(struct cmn_hn_conn *c)
     }
     c->st = CS_READ;
     c->readable = true; /* application data may have come with the last flight */
+    write_end(c);       /* the handshake wrote in time; the first head sets the next deadline */
 }
 
 static void linger_step(struct cmn_hn_conn *c)
@@ -1010,6 +1099,7 @@ static void accept_some(struct cmn_hn_loop *lp)
         c->fd = fd;
         c->st = CS_READ;
         c->req_start_ms = -1;
+        c->write_due_ms = -1;
         c->readable = true; /* a client usually writes right after connecting */
         cmn_h1_reader_init(&c->rd, lp->s->opts.max_header_bytes);
         format_remote(c, &ss);
@@ -1033,6 +1123,8 @@ static void accept_some(struct cmn_hn_loop *lp)
         int64_t now = cmn_clock_mono_ms();
         touch(c, now);
         reading_start(c, now); /* Go's deadlines for a first request run from the accept */
+        if (c->tls)
+            write_start(c, now); /* ... and so does the write deadline of a TLS handshake */
         conn_drive(c);
     }
 }
@@ -1076,6 +1168,22 @@ static void expire_requests(struct cmn_hn_loop *lp, int64_t now)
     }
 }
 
+/* Connections past their write deadline: a handshake or an answer being written is cut; a
+ * request still reading its body or with the handler is marked, so that its answer closes the
+ * connection instead of being sent (Go lets the handler run and fails its write). */
+static void expire_writes(struct cmn_hn_loop *lp, int64_t now)
+{
+    while (lp->w_oldest && now >= lp->w_oldest->write_due_ms) {
+        struct cmn_hn_conn *c = lp->w_oldest;
+        if (c->st == CS_HANDLING || (c->st == CS_READ && c->ex)) {
+            write_end(c);
+            c->write_expired = true;
+        } else {
+            conn_close(c);
+        }
+    }
+}
+
 static void expire(struct cmn_hn_loop *lp, int64_t now)
 {
     int64_t limit = idle_ms(lp);
@@ -1083,6 +1191,7 @@ static void expire(struct cmn_hn_loop *lp, int64_t now)
     while (lp->oldest && now - lp->oldest->active_ms >= limit)
         conn_close(lp->oldest);
     expire_requests(lp, now);
+    expire_writes(lp, now);
     /* Lingering connections have a shorter leash; they are few, walk them all. */
     for (struct cmn_hn_conn *c = lp->n_linger ? lp->oldest : NULL, *next; c; c = next) {
         next = c->next;
@@ -1155,6 +1264,8 @@ static int64_t engine_loop_timeout_ms(const struct cmn_http_server *s, unsigned 
     }
     if (lp->accept_again_ms >= 0 && (due < 0 || lp->accept_again_ms < due))
         due = lp->accept_again_ms;
+    if (lp->w_oldest && (due < 0 || lp->w_oldest->write_due_ms < due))
+        due = lp->w_oldest->write_due_ms;
     if (due < 0)
         return -1;
     return due <= now ? 0 : due - now;
@@ -1326,7 +1437,9 @@ static bool engine_start(struct cmn_http_server *s, struct cmn_err *err)
         atomic_init(&lp->woken, false);
         pthread_mutex_init(&lp->qlock, NULL);
     }
-    if (s->opts.tls_cert_pem && s->opts.tls_key_pem &&
+    if (s->opts.tls && !(nat->tls = cmn_hn_tls_new_opts(s->opts.tls, err)))
+        return false;
+    if (!s->opts.tls && s->opts.tls_cert_pem && s->opts.tls_key_pem &&
         !(nat->tls = cmn_hn_tls_new(s->opts.tls_cert_pem, s->opts.tls_key_pem, err)))
         return false;
     s->listen_fd = open_listener(s, err);

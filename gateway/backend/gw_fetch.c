@@ -8,6 +8,7 @@
 #include "cmn_h1.h"
 #include "cmn_http_field.h"
 #include "cmn_str.h"
+#include "gw_fetch_int.h"
 #include "gw_h1.h"
 
 #include <arpa/inet.h>
@@ -45,6 +46,7 @@ struct gw_fetcher {
     CURL *pool[EASY_POOL_MAX];
     size_t n_pool;
     struct gw_h1 *h1;      /* plain-http backends at a known address */
+    unsigned hdr_timers;   /* libcurl hops waiting for their head under response_header_timeout */
     struct dns_entry *dns; /* addresses libcurl resolved, for gw_h1 */
     size_t n_dns;
 };
@@ -75,6 +77,9 @@ struct gw_fetch {
     struct gw_hdrs resp_headers;
     bool too_big;
     unsigned interim;    /* 1xx answers libcurl passed over in this hop */
+    bool in_interim;     /* the head being read is a 1xx one */
+    bool got_head;       /* the final head was read */
+    int64_t hdr_due_ms;  /* libcurl: response_header_timeout's deadline, -1 = none */
     const char *refused; /* why the hop's answer was refused (Go's transport error), static */
     char errbuf[CURL_ERROR_SIZE];
     gw_fetch_cb cb;
@@ -83,6 +88,35 @@ struct gw_fetch {
 };
 
 /* ---- curl callbacks ------------------------------------------------------------------------ */
+
+/* response_header_timeout on libcurl: the final head came, or the hop ended. */
+static void hdr_timer_stop(struct gw_fetch *f)
+{
+    f->got_head = true;
+    if (f->hdr_due_ms >= 0) {
+        f->hdr_due_ms = -1;
+        f->fr->hdr_timers--;
+    }
+}
+
+/* libcurl reports progress on every step of a transfer: once the request head and all of the
+ * body are out, Go's ResponseHeaderTimeout starts (gw_fetch expires it from the loop). */
+static int on_progress(void *ud, curl_off_t dltotal, curl_off_t dlnow, curl_off_t ultotal,
+                       curl_off_t ulnow)
+{
+    struct gw_fetch *f = ud;
+    long sent = 0;
+
+    (void)dltotal;
+    (void)dlnow;
+    if (f->got_head || f->hdr_due_ms >= 0 || ulnow < ultotal)
+        return 0;
+    if (curl_easy_getinfo(f->easy, CURLINFO_REQUEST_SIZE, &sent) != CURLE_OK || sent <= 0)
+        return 0;
+    f->hdr_due_ms = cmn_clock_mono_ms() + f->fr->o.response_header_timeout_ms;
+    f->fr->hdr_timers++;
+    return 0;
+}
 
 static size_t on_write(char *p, size_t sz, size_t n, void *ud)
 {
@@ -106,7 +140,8 @@ static size_t on_header(char *p, size_t sz, size_t n, void *ud)
     const char *colon;
 
     if (len >= 12 && memcmp(p, "HTTP/", 5) == 0) { /* a new response (1xx, redirect hop) */
-        if (p[9] == '1' && !(p[10] == '0' && p[11] == '1') && ++f->interim > CMN_H1_MAX_INTERIM) {
+        f->in_interim = p[9] == '1' && !(p[10] == '0' && p[11] == '1');
+        if (f->in_interim && ++f->interim > CMN_H1_MAX_INTERIM) {
             f->refused = "net/http: too many 1xx informational responses";
             return 0;
         }
@@ -116,8 +151,11 @@ static size_t on_header(char *p, size_t sz, size_t n, void *ud)
     }
     while (len > 0 && (p[len - 1] == '\n' || p[len - 1] == '\r'))
         len--;
-    if (len == 0)
-        return sz * n; /* the end of the head (or of the trailers) */
+    if (len == 0) { /* the end of the head (or of the trailers) */
+        if (!f->in_interim)
+            hdr_timer_stop(f);
+        return sz * n;
+    }
     colon = memchr(p, ':', len);
     if (!colon || !cmn_http_field_name_ok(p, (size_t)(colon - p))) {
         f->refused = "malformed MIME header line";
@@ -241,6 +279,7 @@ static void drop_easy(struct gw_fetch *f)
 
     if (!f->easy)
         return;
+    hdr_timer_stop(f);
     curl_multi_remove_handle(fr->multi, f->easy);
     if (fr->n_pool < EASY_POOL_MAX) {
         curl_easy_reset(f->easy);
@@ -305,23 +344,36 @@ static bool setup_easy(struct gw_fetch *f)
     struct gw_fetcher *fr = f->fr;
     CURL *e = f->easy;
     int64_t left = f->deadline_ms - cmn_clock_mono_ms();
-    long connect_ms = fr->o.connect_timeout_ms ? fr->o.connect_timeout_ms : 10000;
+    /* Go: the dialer's timeout, then 10 s for the TLS handshake; libcurl counts both at once */
+    long tls_ms = cmn_str_has_prefix(f->url, "https:") ? 10000 : 0;
+    long connect_ms = fr->o.connect_timeout_ms ? fr->o.connect_timeout_ms + tls_ms : 0;
     bool posting = is_posting(f);
     char line[16384];
 
     if (left < 1)
         left = 1;
+    if (!connect_ms || connect_ms > left)
+        connect_ms = (long)left;
     curl_slist_free_all(f->slist);
     f->slist = NULL;
     f->errbuf[0] = '\0';
     for (size_t i = 0; i < f->headers.n; i++) {
-        snprintf(line, sizeof(line), "%s: %s", f->headers.v[i].name, f->headers.v[i].value);
-        if (!add_header(&f->slist, line))
+        const char *n = f->headers.v[i].name, *v = f->headers.v[i].value;
+        size_t need = strlen(n) + 2 + strlen(v) + 1;
+        /* a field as long as the client's head may be (max_header_bytes) is sent whole */
+        char *big = need > sizeof(line) ? malloc(need) : NULL;
+        if (need > sizeof(line) && !big)
+            return false;
+        snprintf(big ? big : line, big ? need : sizeof(line), "%s: %s", n, v);
+        bool ok = add_header(&f->slist, big ? big : line);
+        free(big);
+        if (!ok)
             return false;
     }
-    /* Go sends no Accept and no Expect; curl would. */
+    /* Go sends no Accept and no Expect of its own; curl would. A forwarded Expect stays, and
+     * libcurl waits for its 100 as Go does (CURLOPT_EXPECT_100_TIMEOUT_MS below). */
     if ((!gw_hdrs_get(&f->headers, "Accept") && !add_header(&f->slist, "Accept:")) ||
-        !add_header(&f->slist, "Expect:"))
+        (!gw_hdrs_get(&f->headers, "Expect") && !add_header(&f->slist, "Expect:")))
         return false;
     if (posting && !gw_hdrs_get(&f->headers, "Content-Type") &&
         !add_header(&f->slist, "Content-Type:"))
@@ -336,16 +388,19 @@ static bool setup_easy(struct gw_fetch *f)
     curl_easy_setopt(e, CURLOPT_PROTOCOLS_STR, "http,https");
     curl_easy_setopt(e, CURLOPT_FOLLOWLOCATION, 0L); /* followed here, the way Go does */
     curl_easy_setopt(e, CURLOPT_TIMEOUT_MS, (long)left);
-    curl_easy_setopt(e, CURLOPT_CONNECTTIMEOUT_MS, (long)(left < connect_ms ? left : connect_ms));
+    curl_easy_setopt(e, CURLOPT_CONNECTTIMEOUT_MS, connect_ms);
     curl_easy_setopt(e, CURLOPT_MAXFILESIZE_LARGE, (curl_off_t)fr->o.max_response);
     curl_easy_setopt(e, CURLOPT_WRITEFUNCTION, on_write);
     curl_easy_setopt(e, CURLOPT_WRITEDATA, f);
     curl_easy_setopt(e, CURLOPT_HEADERFUNCTION, on_header);
     curl_easy_setopt(e, CURLOPT_HEADERDATA, f);
     curl_easy_setopt(e, CURLOPT_ERRORBUFFER, f->errbuf);
-    curl_easy_setopt(e, CURLOPT_TCP_KEEPALIVE, 1L);
-    if (fr->o.idle_timeout_ms > 0) /* curl counts whole seconds of idleness */
-        curl_easy_setopt(e, CURLOPT_MAXAGE_CONN, (long)((fr->o.idle_timeout_ms + 999) / 1000));
+    gw_fetch_transport_opts(e, &fr->o);
+    if (fr->o.response_header_timeout_ms > 0) {
+        curl_easy_setopt(e, CURLOPT_NOPROGRESS, 0L);
+        curl_easy_setopt(e, CURLOPT_XFERINFOFUNCTION, on_progress);
+        curl_easy_setopt(e, CURLOPT_XFERINFODATA, f);
+    }
     curl_easy_setopt(e, CURLOPT_CLOSESOCKETFUNCTION, on_close_socket);
     curl_easy_setopt(e, CURLOPT_CLOSESOCKETDATA, fr);
     curl_easy_setopt(e, CURLOPT_HTTPHEADER, f->slist);
@@ -581,7 +636,6 @@ static bool start_h1(struct gw_fetch *f)
     struct sockaddr_storage ss;
     socklen_t len;
     struct gw_h1_req rq = {0};
-    long connect_ms = fr->o.connect_timeout_ms ? fr->o.connect_timeout_ms : 10000;
     char target[16384];
 
     if (!fr->h1 || fr->o.disable_keep_alives || !f->accept_gzip || !split_http_url(f->url, &u) ||
@@ -607,7 +661,8 @@ static bool start_h1(struct gw_fetch *f)
     rq.empty_length = f->body_len == 0 && is_posting(f);
     rq.accept_gzip = !fr->o.disable_compression;
     rq.deadline_ms = f->deadline_ms;
-    rq.connect_deadline_ms = cmn_clock_mono_ms() + connect_ms;
+    rq.connect_deadline_ms =
+        fr->o.connect_timeout_ms ? cmn_clock_mono_ms() + fr->o.connect_timeout_ms : f->deadline_ms;
     f->xfer = gw_h1_start(fr->h1, &rq, &f->resp_headers, &f->resp, h1_done, f);
     return f->xfer != NULL;
 }
@@ -626,6 +681,8 @@ static bool start_hop(struct gw_fetch *f)
     f->interim = 0;
     f->refused = NULL;
     drop_easy(f);
+    f->in_interim = f->got_head = false;
+    f->hdr_due_ms = -1;
     if (start_h1(f))
         return true;
     f->easy = get_easy(fr);
@@ -650,6 +707,7 @@ struct gw_fetch *gw_fetch_start(struct gw_fetcher *fr, struct gw_outreq *rq, boo
     f->cb = cb;
     f->arg = arg;
     f->deadline_ms = deadline_ms;
+    f->hdr_due_ms = -1;
     f->content_length = rq->content_length;
     f->accept_gzip = rq->accept_gzip;
     cmn_buf_init(&f->resp, fr->o.max_response);
@@ -874,14 +932,39 @@ static void src_event(void *ctx, uint64_t data, uint32_t events)
     curl_multi_socket_action(fr->multi, (curl_socket_t)data, flags, &running);
 }
 
+static int64_t earlier(int64_t a, int64_t b)
+{
+    return a < 0 ? b : b < 0 ? a : a < b ? a : b;
+}
+
 static int64_t src_next_due(void *ctx)
 {
     struct gw_fetcher *fr = ctx;
-    int64_t h1_due = gw_h1_next_due(fr->h1);
+    int64_t due = earlier(gw_h1_next_due(fr->h1), fr->timer_at);
 
-    if (fr->timer_at < 0)
-        return h1_due;
-    return h1_due >= 0 && h1_due < fr->timer_at ? h1_due : fr->timer_at;
+    for (struct gw_fetch *f = fr->hdr_timers ? fr->active : NULL; f; f = f->next)
+        due = earlier(due, f->hdr_due_ms);
+    return due;
+}
+
+/* libcurl hops whose head did not come in time: Go's "timeout awaiting response headers". */
+static void expire_heads(struct gw_fetcher *fr, int64_t now)
+{
+    struct gw_fetch *f = fr->active, *next;
+    char op[16];
+    struct cmn_buf m;
+
+    for (; fr->hdr_timers && f; f = next) {
+        next = f->next;
+        if (f->hdr_due_ms < 0 || now < f->hdr_due_ms || now >= f->deadline_ms)
+            continue;
+        drop_easy(f);
+        op_name(f->method, op, sizeof(op));
+        cmn_buf_init(&m, 4096);
+        cmn_buf_printf(&m, "%s \"%s\": net/http: timeout awaiting response headers", op, f->url);
+        hop_end(f, 0, cmn_buf_take(&m, NULL));
+        next = fr->active; /* the callback may have started or ended other fetches */
+    }
 }
 
 static void src_expire(void *ctx)
@@ -890,6 +973,8 @@ static void src_expire(void *ctx)
     int running;
 
     gw_h1_expire(fr->h1, cmn_clock_mono_ms());
+    if (fr->hdr_timers)
+        expire_heads(fr, cmn_clock_mono_ms());
     if (fr->timer_at >= 0 && cmn_clock_mono_ms() >= fr->timer_at) {
         fr->timer_at = -1;
         curl_multi_socket_action(fr->multi, CURL_SOCKET_TIMEOUT, 0, &running);
@@ -924,7 +1009,13 @@ struct gw_fetcher *gw_fetcher_new(struct gw_loop *loop, const struct gw_fetcher_
     fr->epfd = gw_loop_epoll_fd(loop);
     fr->timer_at = -1;
     fr->multi = curl_multi_init();
-    fr->h1 = gw_h1_new(fr->epfd, &(struct gw_h1_opts){fr->o.max_idle_per_host, fr->o.idle_timeout_ms});
+    fr->h1 = gw_h1_new(fr->epfd, &(struct gw_h1_opts){
+                                     .max_idle_per_host = fr->o.max_idle_per_host,
+                                     .idle_timeout_ms = fr->o.idle_timeout_ms,
+                                     .pool = fr->o.pool,
+                                     .response_header_timeout_ms = fr->o.response_header_timeout_ms,
+                                     .expect_continue_timeout_ms = fr->o.expect_continue_timeout_ms,
+                                     .keep_alive_ms = fr->o.keep_alive_ms});
     if (!fr->multi || !fr->h1) {
         cmn_err_set(err, 1, "cannot create the backend client: out of memory");
         gw_fetcher_destroy(fr);

@@ -6,6 +6,7 @@
 #define GW_FETCH_H
 
 #include "cmn_err.h"
+#include "gw_h1.h"
 #include "gw_loop.h"
 #include "gw_message.h"
 
@@ -16,14 +17,31 @@
 struct gw_fetcher;
 struct gw_fetch;
 
+/* TLS towards https backends (lura's client_tls): what libcurl is given. */
+struct gw_client_tls {
+    uint16_t min_version, max_version; /* TLS wire numbers (0x0301 TLS 1.0 ... 0x0304) */
+    bool insecure;                     /* no verification of the backend's certificate */
+    const char *ca_file;               /* PEM bundle of extra CAs, or NULL */
+    bool system_cas;                   /* the system's CAs as well */
+    const char *cert_file, *key_file;  /* the client certificate offered, or NULL */
+};
+
 struct gw_fetcher_opts {
     size_t max_response;      /* backend body cap; 0 = 32 MiB */
     long max_connects;        /* connection cache size; 0 = 1024 */
     bool disable_keep_alives; /* a fresh connection per request */
     bool disable_compression; /* no Accept-Encoding: gzip */
-    long connect_timeout_ms;  /* cap on connecting; 0 = 10 s */
+    long connect_timeout_ms;  /* cap on connecting (Go's Dialer.Timeout; https: plus Go's 10 s
+                               * TLS handshake); 0 = none but the request's deadline */
     size_t max_idle_per_host; /* kept-alive idle connections per backend host; 0 = 250 */
     int64_t idle_timeout_ms;  /* idle backend connections closed after this; 0 = never */
+    struct gw_h1_pool *pool;  /* idle counts shared by every worker (borrowed), or NULL */
+    int64_t response_header_timeout_ms; /* 0 = none (Go's ResponseHeaderTimeout) */
+    int64_t expect_continue_timeout_ms; /* 0 = the body goes at once (ExpectContinueTimeout) */
+    int64_t keep_alive_ms;     /* TCP keep-alive (Go's Dialer.KeepAlive): 0 = 15 s, < 0 = off */
+    int64_t fallback_delay_ms; /* Happy Eyeballs (Dialer.FallbackDelay): 0 = 300 ms */
+    const struct gw_client_tls *tls; /* borrowed; NULL = Go's defaults (TLS 1.2-1.3, system
+                                      * CAs, no client certificate) */
 };
 
 /* The client of loop l, installed as its event source: before gw_loop_start. Owned, or NULL

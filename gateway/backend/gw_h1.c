@@ -2,12 +2,16 @@
  * response read as it arrives; connections kept per host for the next request. */
 #include "gw_h1.h"
 
+#include "cmn_clock.h"
+#include "cmn_h1.h"
 #include "gw_h1_parse.h"
+#include "gw_h1_pool_int.h"
 
 #include <arpa/inet.h>
 #include <errno.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -16,14 +20,16 @@
 #include <unistd.h>
 #include <zlib.h>
 
-#define DEFAULT_IDLE_PER_HOST 250
 #define RECV_CHUNK (64 * 1024)
 #define MAX_FD (1 << 20)
+#define KEEPALIVE_DEFAULT_S 15 /* Go's Dialer: probes after 15 s idle, every 15 s, 9 of them */
+#define KEEPALIVE_COUNT 9
 
 struct host {
     char *key;         /* authority, as in the URL */
     struct conn *idle; /* most recently used first */
     size_t n_idle;
+    struct gw_h1_pool_entry *shared; /* its count over every worker, with a pool */
     struct host *next;
 };
 
@@ -32,7 +38,8 @@ struct conn {
     uint32_t gen;
     struct host *host;
     struct gw_h1_xfer *x;     /* NULL while idle */
-    struct conn *prev, *next; /* idle list */
+    struct conn *prev, *next; /* idle list of its host */
+    struct conn *lru_prev, *lru_next; /* every idle connection of the transport, oldest first */
     int64_t idle_since;
     bool connected;
 };
@@ -49,7 +56,11 @@ struct gw_h1_xfer {
     struct cmn_buf *body;
     bool accept_gzip, reused, retried;
     bool replayable; /* may be sent again after the backend saw it (Go's isReplayable) */
+    bool expect_wait; /* "Expect: 100-continue": the body waits for the 100 or the timeout */
+    size_t head_len;  /* bytes of out before the body */
     int64_t deadline_ms, connect_deadline_ms;
+    int64_t continue_due_ms; /* when the body goes without a 100, -1 = not waiting */
+    int64_t header_due_ms;   /* response_header_timeout's deadline, -1 = none */
     size_t heap_idx;
     char *failed; /* an error waiting to be reported by gw_h1_expire */
     bool fail_timeout;
@@ -63,11 +74,12 @@ struct gw_h1 {
     struct host *hosts;
     struct conn **by_fd;
     size_t n_by_fd;
+    struct conn *lru_oldest, *lru_newest; /* idle connections of every host */
     uint32_t gen;
     struct gw_h1_xfer **heap;
     size_t n_heap, cap_heap;
     char *rbuf;              /* RECV_CHUNK bytes */
-    int64_t now, next_sweep; /* as of the last gw_h1_expire */
+    int64_t now;             /* as of the last gw_h1_expire */
 };
 
 /* ---- the deadline heap ----------------------------------------------------------------------- */
@@ -76,9 +88,14 @@ static int64_t due(const struct gw_h1_xfer *x)
 {
     if (x->failed)
         return 0;
-    if (x->c && !x->c->connected && x->connect_deadline_ms < x->deadline_ms)
-        return x->connect_deadline_ms;
-    return x->deadline_ms;
+    int64_t d = x->deadline_ms;
+    if (x->c && !x->c->connected && x->connect_deadline_ms < d)
+        d = x->connect_deadline_ms;
+    if (x->continue_due_ms >= 0 && x->continue_due_ms < d)
+        d = x->continue_due_ms;
+    if (x->header_due_ms >= 0 && x->header_due_ms < d)
+        d = x->header_due_ms;
+    return d;
 }
 
 static void heap_swap(struct gw_h1 *h, size_t a, size_t b)
@@ -150,7 +167,10 @@ static struct host *host_get(struct gw_h1 *h, const char *key)
             return p;
     }
     p = calloc(1, sizeof(*p));
-    if (!p || !(p->key = strdup(key))) {
+    if (!p || !(p->key = strdup(key)) ||
+        (h->o.pool && !(p->shared = gw_h1_pool_host(h->o.pool, key)))) {
+        if (p)
+            free(p->key);
         free(p);
         return NULL;
     }
@@ -159,7 +179,7 @@ static struct host *host_get(struct gw_h1 *h, const char *key)
     return p;
 }
 
-static void idle_unlink(struct conn *c)
+static void idle_unlink(struct gw_h1 *h, struct conn *c)
 {
     struct host *ho = c->host;
 
@@ -171,6 +191,19 @@ static void idle_unlink(struct conn *c)
         c->next->prev = c->prev;
     c->prev = c->next = NULL;
     ho->n_idle--;
+    if (c->lru_prev)
+        c->lru_prev->lru_next = c->lru_next;
+    else
+        h->lru_oldest = c->lru_next;
+    if (c->lru_next)
+        c->lru_next->lru_prev = c->lru_prev;
+    else
+        h->lru_newest = c->lru_prev;
+    c->lru_prev = c->lru_next = NULL;
+    if (ho->shared) {
+        atomic_fetch_sub(&ho->shared->n_idle, 1);
+        atomic_fetch_sub(&h->o.pool->n_idle, 1);
+    }
 }
 
 static void conn_close(struct gw_h1 *h, struct conn *c)
@@ -233,16 +266,49 @@ static void xfer_free(struct gw_h1_xfer *x)
 }
 
 /* Hands the connection back to its host's idle list, or closes it. */
+/* Go's tryPutIdleConn: a host at MaxIdleConnsPerHost closes the connection coming back; over
+ * MaxIdleConns the oldest idle connection goes (here: this transport's oldest, or the one
+ * coming back when this transport keeps none). */
+static bool make_room(struct gw_h1 *h, struct host *ho)
+{
+    struct gw_h1_pool *p = h->o.pool;
+
+    if (!p)
+        return ho->n_idle < h->o.max_idle_per_host;
+    if (atomic_fetch_add(&ho->shared->n_idle, 1) >= p->max_per_host) {
+        atomic_fetch_sub(&ho->shared->n_idle, 1);
+        return false;
+    }
+    if (atomic_fetch_add(&p->n_idle, 1) >= p->max_total && p->max_total) {
+        if (!h->lru_oldest) {
+            atomic_fetch_sub(&p->n_idle, 1);
+            atomic_fetch_sub(&ho->shared->n_idle, 1);
+            return false;
+        }
+        struct conn *old = h->lru_oldest;
+        idle_unlink(h, old);
+        conn_close(h, old);
+    }
+    return true;
+}
+
 static void conn_release(struct gw_h1 *h, struct conn *c, bool reusable)
 {
     struct host *ho = c->host;
 
     c->x = NULL;
-    if (!reusable || ho->n_idle >= h->o.max_idle_per_host) {
+    if (!reusable || !make_room(h, ho)) {
         conn_close(h, c);
         return;
     }
-    c->idle_since = h->now;
+    c->lru_next = NULL;
+    c->lru_prev = h->lru_newest;
+    if (h->lru_newest)
+        h->lru_newest->lru_next = c;
+    else
+        h->lru_oldest = c;
+    h->lru_newest = c;
+    c->idle_since = cmn_clock_mono_ms();
     c->prev = NULL;
     c->next = ho->idle;
     if (ho->idle)
@@ -362,6 +428,7 @@ enum send_result { SEND_DONE, SEND_WAIT, SEND_GONE };
 
 static bool connect_new(struct gw_h1_xfer *x);
 static enum send_result do_send(struct gw_h1_xfer *x, bool later);
+static enum send_result send_body(struct gw_h1_xfer *x, bool later);
 
 /* A reused connection the backend had already closed: once, on a new one, when nothing of
  * the response arrived, as Go does: always if nothing of the request went out either, else
@@ -376,6 +443,7 @@ static bool retry_fresh(struct gw_h1_xfer *x, bool later)
     x->retried = true;
     x->reused = false;
     x->out_off = 0;
+    x->continue_due_ms = x->header_due_ms = -1;
     if (connect_new(x)) {
         heap_fix(x->h, x->heap_idx);
         if (x->c->connected)
@@ -431,10 +499,21 @@ static void do_recv(struct gw_h1_xfer *x, uint32_t events)
             return;
         }
         st = gw_h1_parse(&x->p, h->rbuf, (size_t)n, &used);
+        if (x->header_due_ms >= 0 && x->p.status > 0) {
+            x->header_due_ms = -1; /* the final head is in */
+            heap_fix(h, x->heap_idx);
+        }
         if (st == GW_H1_DONE) {
-            /* a short read means the socket had nothing more: safe to keep the connection */
-            on_response_done(x, used == (size_t)n && n < RECV_CHUNK && !closing);
+            /* a short read means the socket had nothing more: safe to keep the connection; a
+             * body that never went (Expect: 100-continue refused) leaves it unusable */
+            on_response_done(x, used == (size_t)n && n < RECV_CHUNK && !closing &&
+                                    x->out_off == x->out_len);
             return;
+        }
+        if (st == GW_H1_MORE && x->expect_wait && x->p.continued && x->p.status == 0) {
+            struct conn *c = x->c;
+            if (send_body(x, false) == SEND_GONE || x->c != c)
+                return;
         }
         if (st == GW_H1_TOO_BIG) {
             struct gw_h1_outcome o = {0, "response body too large", true, false};
@@ -452,12 +531,29 @@ static void do_recv(struct gw_h1_xfer *x, uint32_t events)
     }
 }
 
-/* Writes what is left of the request. later: errors are reported from gw_h1_expire (the
- * caller is gw_h1_start) instead of now. SEND_GONE: x was finished and freed. */
+/* The whole request is out: Go's ResponseHeaderTimeout starts now, unless the answer already
+ * came (a backend may answer before it read the body). */
+static void request_written(struct gw_h1_xfer *x)
+{
+    int64_t rht = x->h->o.response_header_timeout_ms;
+
+    if (rht > 0 && x->p.status == 0) {
+        x->header_due_ms = cmn_clock_mono_ms() + rht;
+        heap_fix(x->h, x->heap_idx);
+    }
+}
+
+/* Writes what is left of the request (only its head while it waits for a 100 Continue).
+ * later: errors are reported from gw_h1_expire (the caller is gw_h1_start) instead of now.
+ * SEND_GONE: x was finished and freed. */
 static enum send_result do_send(struct gw_h1_xfer *x, bool later)
 {
-    while (x->out_off < x->out_len) {
-        ssize_t n = send(x->c->fd, x->out + x->out_off, x->out_len - x->out_off, MSG_NOSIGNAL);
+    size_t limit = x->expect_wait ? x->head_len : x->out_len;
+
+    if (x->out_off >= limit && x->out_off < x->out_len)
+        return SEND_WAIT; /* the body waits for the 100 or the timeout */
+    while (x->out_off < limit) {
+        ssize_t n = send(x->c->fd, x->out + x->out_off, limit - x->out_off, MSG_NOSIGNAL);
         if (n < 0) {
             int e = errno;
             if (e == EINTR)
@@ -471,7 +567,38 @@ static enum send_result do_send(struct gw_h1_xfer *x, bool later)
         }
         x->out_off += (size_t)n;
     }
+    if (x->expect_wait) {
+        if (x->continue_due_ms < 0) { /* Go's ExpectContinueTimeout starts with the head out */
+            x->continue_due_ms = cmn_clock_mono_ms() + x->h->o.expect_continue_timeout_ms;
+            heap_fix(x->h, x->heap_idx);
+        }
+        return SEND_WAIT;
+    }
+    request_written(x);
     return SEND_DONE;
+}
+
+/* The 100 came, or the time to wait for it passed: the body goes. */
+static enum send_result send_body(struct gw_h1_xfer *x, bool later)
+{
+    x->expect_wait = false;
+    x->continue_due_ms = -1;
+    heap_fix(x->h, x->heap_idx);
+    return do_send(x, later);
+}
+
+/* Go's Dialer.KeepAlive: probes after ka idle, every ka, nine of them; 0 = 15 s, < 0 = off. */
+static void set_keepalive(int fd, int64_t ka_ms)
+{
+    int on = ka_ms >= 0, secs = ka_ms > 0 ? (int)((ka_ms + 999) / 1000) : KEEPALIVE_DEFAULT_S;
+    int cnt = KEEPALIVE_COUNT;
+
+    setsockopt(fd, SOL_SOCKET, SO_KEEPALIVE, &on, sizeof(on));
+    if (!on)
+        return;
+    setsockopt(fd, IPPROTO_TCP, TCP_KEEPIDLE, &secs, sizeof(secs));
+    setsockopt(fd, IPPROTO_TCP, TCP_KEEPINTVL, &secs, sizeof(secs));
+    setsockopt(fd, IPPROTO_TCP, TCP_KEEPCNT, &cnt, sizeof(cnt));
 }
 
 static bool connect_new(struct gw_h1_xfer *x)
@@ -499,7 +626,7 @@ static bool connect_new(struct gw_h1_xfer *x)
         h->gen = 1;
     c->gen = h->gen;
     setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
-    setsockopt(fd, SOL_SOCKET, SO_KEEPALIVE, &one, sizeof(one));
+    set_keepalive(fd, h->o.keep_alive_ms);
     ev.events = EPOLLIN | EPOLLOUT | EPOLLRDHUP | EPOLLET;
     ev.data.u64 = ((uint64_t)c->gen << 32) | (uint32_t)fd;
     if (!by_fd_put(h, c) || epoll_ctl(h->epfd, EPOLL_CTL_ADD, fd, &ev) != 0) {
@@ -536,10 +663,11 @@ static void on_conn_event(struct gw_h1_xfer *x, uint32_t events)
         c->connected = true;
         heap_fix(x->h, x->heap_idx); /* the connect deadline no longer applies */
     }
-    if (x->out_off < x->out_len) {
+    if (x->out_off < x->out_len && !(x->expect_wait && x->out_off >= x->head_len)) {
         if (!(events & (EPOLLOUT | EPOLLERR | EPOLLHUP)))
             return;
-        if (do_send(x, false) != SEND_DONE || x->c != c)
+        enum send_result r = do_send(x, false);
+        if (r == SEND_GONE || x->c != c || (r == SEND_WAIT && !x->expect_wait))
             return;
     }
     if (events & (EPOLLIN | EPOLLRDHUP | EPOLLERR | EPOLLHUP))
@@ -557,7 +685,7 @@ void gw_h1_event(struct gw_h1 *h, uint64_t data, uint32_t events)
     if (!c->x) {
         /* an idle connection spoke or closed: the backend ended it (or sent garbage) */
         if (events & (EPOLLIN | EPOLLRDHUP | EPOLLERR | EPOLLHUP)) {
-            idle_unlink(c);
+            idle_unlink(h, c);
             conn_close(h, c);
         }
         return;
@@ -588,6 +716,18 @@ static char *put(char *at, const char *s, size_t n)
 }
 
 #define PUT_LIT(at, lit) put(at, lit, sizeof(lit) - 1)
+
+/* Go's Request.expectsContinue: an Expect field with the 100-continue token. */
+static bool expects_continue(const struct gw_h1_req *rq)
+{
+    for (size_t i = 0; rq->headers && i < rq->headers->n; i++) {
+        const struct gw_hdr *f = &rq->headers->v[i];
+        if (strcasecmp(f->name, "Expect") == 0 &&
+            cmn_h1_has_token(f->value, strlen(f->value), "100-continue"))
+            return true;
+    }
+    return false;
+}
 
 /* The request as it goes on the wire, head and body, in one block: measured, then written. */
 static bool build_request(struct gw_h1_xfer *x, const struct gw_h1_req *rq)
@@ -646,6 +786,7 @@ static bool build_request(struct gw_h1_xfer *x, const struct gw_h1_req *rq)
     if (rq->accept_gzip)
         at = PUT_LIT(at, "Accept-Encoding: gzip\r\n");
     at = PUT_LIT(at, "\r\n");
+    x->head_len = (size_t)(at - x->out);
     if (has_body && rq->chunked) {
         at = put(at, digits, dl);
         at = PUT_LIT(at, "\r\n");
@@ -656,6 +797,7 @@ static bool build_request(struct gw_h1_xfer *x, const struct gw_h1_req *rq)
     }
     *at = '\0';
     x->out_len = (size_t)(at - x->out);
+    x->expect_wait = has_body && x->h->o.expect_continue_timeout_ms > 0 && expects_continue(rq);
     return true;
 }
 
@@ -680,7 +822,7 @@ static struct conn *take_idle(struct gw_h1 *h, struct host *ho)
 {
     while (ho->idle) {
         struct conn *c = ho->idle;
-        idle_unlink(c);
+        idle_unlink(h, c);
         if (still_quiet(c))
             return c;
         conn_close(h, c);
@@ -706,6 +848,7 @@ struct gw_h1_xfer *gw_h1_start(struct gw_h1 *h, const struct gw_h1_req *rq, stru
     x->accept_gzip = rq->accept_gzip;
     x->deadline_ms = rq->deadline_ms;
     x->connect_deadline_ms = rq->connect_deadline_ms;
+    x->continue_due_ms = x->header_due_ms = -1;
     memcpy(&x->addr, rq->addr, rq->addr_len);
     x->addr_len = rq->addr_len;
     gw_h1_parser_init(&x->p, strcmp(rq->method, "HEAD") == 0, headers, body);
@@ -744,23 +887,25 @@ void gw_h1_cancel(struct gw_h1_xfer *x)
 
 int64_t gw_h1_next_due(const struct gw_h1 *h)
 {
-    return h->n_heap ? due(h->heap[0]) : -1;
+    int64_t d = h->n_heap ? due(h->heap[0]) : -1;
+
+    /* Go's IdleConnTimeout closes an idle connection when its time is up, not at the next
+     * request: the oldest idle one sets a wake-up */
+    if (h->o.idle_timeout_ms > 0 && h->lru_oldest) {
+        int64_t idle = h->lru_oldest->idle_since + h->o.idle_timeout_ms;
+        if (d < 0 || idle < d)
+            d = idle;
+    }
+    return d;
 }
 
 static void close_stale_idle(struct gw_h1 *h, int64_t now)
 {
-    if (h->o.idle_timeout_ms <= 0 || now < h->next_sweep)
-        return;
-    h->next_sweep = now + 250;
-    for (struct host *ho = h->hosts; ho; ho = ho->next) {
-        struct conn *c = ho->idle, *next;
-        for (; c; c = next) {
-            next = c->next;
-            if (now - c->idle_since >= h->o.idle_timeout_ms) {
-                idle_unlink(c);
-                conn_close(h, c);
-            }
-        }
+    while (h->o.idle_timeout_ms > 0 && h->lru_oldest &&
+           now - h->lru_oldest->idle_since >= h->o.idle_timeout_ms) {
+        struct conn *c = h->lru_oldest;
+        idle_unlink(h, c);
+        conn_close(h, c);
     }
 }
 
@@ -777,6 +922,10 @@ void gw_h1_expire(struct gw_h1 *h, int64_t now)
             dial_name(x, dial, sizeof(dial));
             snprintf(msg, sizeof(msg), "%s: i/o timeout", dial);
             fail_now(x, msg, false);
+        } else if (x->continue_due_ms >= 0 && x->continue_due_ms <= now && now < x->deadline_ms) {
+            send_body(x, false); /* no 100 in time: the body goes anyway, as Go sends it */
+        } else if (x->header_due_ms >= 0 && x->header_due_ms <= now && now < x->deadline_ms) {
+            fail_now(x, "net/http: timeout awaiting response headers", false);
         } else {
             fail_now(x, "context deadline exceeded", true);
         }
@@ -796,7 +945,7 @@ struct gw_h1 *gw_h1_new(int epfd, const struct gw_h1_opts *o)
     if (o)
         h->o = *o;
     if (!h->o.max_idle_per_host)
-        h->o.max_idle_per_host = DEFAULT_IDLE_PER_HOST;
+        h->o.max_idle_per_host = GW_H1_DEFAULT_IDLE_PER_HOST;
     h->rbuf = malloc(RECV_CHUNK);
     if (!h->rbuf) {
         free(h);
@@ -816,7 +965,7 @@ void gw_h1_destroy(struct gw_h1 *h)
         h->hosts = ho->next;
         while (ho->idle) {
             struct conn *c = ho->idle;
-            idle_unlink(c);
+            idle_unlink(h, c);
             conn_close(h, c);
         }
         free(ho->key);

@@ -17,9 +17,27 @@
 struct gw_h1;
 struct gw_h1_xfer;
 
+/* Idle-connection counts shared by every worker's transport: Go's one Transport keeps at most
+ * MaxIdleConnsPerHost idle connections per host and MaxIdleConns in all. */
+struct gw_h1_pool;
+
+/* Owned, or NULL. max_idle_per_host 0 = 250 (Go's default as lura sets it); max_idle 0 = no
+ * limit. */
+struct gw_h1_pool *gw_h1_pool_new(size_t max_idle_per_host, size_t max_idle);
+/* After every transport that used it is destroyed. p may be NULL. */
+void gw_h1_pool_destroy(struct gw_h1_pool *p);
+
 struct gw_h1_opts {
-    size_t max_idle_per_host;  /* idle connections kept per host; 0 = 250 */
-    int64_t idle_timeout_ms;   /* idle connections closed after this; 0 = never */
+    size_t max_idle_per_host; /* idle connections kept per host; 0 = 250 (without a pool) */
+    int64_t idle_timeout_ms;  /* idle connections closed after this; 0 = never */
+    struct gw_h1_pool *pool;  /* shared counts (borrowed), or NULL: this transport's own */
+    int64_t response_header_timeout_ms; /* the final head must come this long after the whole
+                                         * request was written; 0 = no limit (Go) */
+    int64_t expect_continue_timeout_ms; /* a request with a body and "Expect: 100-continue"
+                                         * waits this long for the 100 before its body; 0 =
+                                         * the body goes at once (Go) */
+    int64_t keep_alive_ms;              /* TCP keep-alive probes' idle time and interval; 0 =
+                                         * 15 s (Go's default), < 0 = no keep-alive */
 };
 
 /* What a request needs; everything is copied by gw_h1_start. */

@@ -78,6 +78,8 @@ static enum gw_h1_pstatus parse_head(struct gw_h1_parser *p, size_t n)
         size_t max = p->headers->max;
         if (++p->interim > CMN_H1_MAX_INTERIM)
             return fail(p, "net/http: too many 1xx informational responses");
+        if (rs.status == 100)
+            p->continued = true;
         gw_hdrs_free(p->headers);
         gw_hdrs_init(p->headers, max);
         return GW_H1_MORE;

@@ -33,6 +33,7 @@ struct gw_h1_parser {
     bool began;         /* a byte arrived (an interim answer's count: they leave no other trace) */
     uint64_t remaining; /* body bytes (Content-Length) still to come */
     unsigned interim;   /* 1xx answers skipped so far */
+    bool continued;     /* one of them was a 100 Continue */
     struct cmn_h1_chunked ch;
     struct cmn_buf line;     /* the head being gathered */
     size_t scanned;          /* bytes of line already searched for the end of the head */

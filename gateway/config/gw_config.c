@@ -3,6 +3,7 @@
 #include "gw_config_int.h"
 
 #include "cmn_file.h"
+#include "cmn_go_net.h"
 #include "cmn_str.h"
 
 #include <arpa/inet.h>
@@ -42,20 +43,10 @@ static const struct gw_cfg_field SERVICE_FIELDS[] = {
     DUR("dialer_fallback_delay", dialer_fallback_delay_ms),
     DUR("dialer_keep_alive", dialer_keep_alive_ms),
     DUR("max_shutdown_wait_time", max_shutdown_wait_ms),
+    DUR("dns_cache_ttl", dns_cache_ttl_ms),
     {"disable_keep_alives", GW_CFG_BOOL, SVC(disable_keep_alives), 0, 0},
     {"disable_compression", GW_CFG_BOOL, SVC(disable_compression), 0, 0},
     {"use_h2c", GW_CFG_BOOL, SVC(use_h2c), 0, 0},
-};
-
-#define TLS(f) offsetof(struct gw_tls_opts, f)
-static const struct gw_cfg_field TLS_FIELDS[] = {
-    {"disabled", GW_CFG_BOOL, TLS(disabled), 0, 0},
-    {"public_key", GW_CFG_STRING, TLS(public_key), 0, 0},
-    {"private_key", GW_CFG_STRING, TLS(private_key), 0, 0},
-    {"min_version", GW_CFG_STRING, TLS(min_version), 0, 0},
-    {"max_version", GW_CFG_STRING, TLS(max_version), 0, 0},
-    {"enable_mtls", GW_CFG_BOOL, TLS(enable_mtls), 0, 0},
-    {"ca_certs", GW_CFG_STRLIST, TLS(ca_certs), 0, 0},
 };
 
 #define RT(f) offsetof(struct gw_router_opts, f)
@@ -201,21 +192,7 @@ static bool service_hosts(struct gw_cfg_ctx *c)
 
 /* Options read from the file (and shown by `check -d`) that the runtime does not apply yet:
  * never silently ignored, each named in a startup warning. */
-static const char *const ROUTER_NOT_APPLIED[] = {
-    "forwarded_by_client_ip", "remote_ip_headers",  "trusted_proxies",
-    "logger_skip_paths",      "remove_extra_slash",
-};
-static const char *const SERVICE_NOT_APPLIED[] = {
-    "write_timeout",           "max_idle_connections",
-    "dialer_timeout",          "dialer_fallback_delay",
-    "dialer_keep_alive",       "response_header_timeout",
-    "expect_continue_timeout", "use_h2c",
-};
-
-static const char *const TLS_NOT_APPLIED[] = {
-    "min_version", "max_version", "curve_preferences",      "cipher_suites",
-    "enable_mtls", "ca_certs",    "disable_system_ca_pool", "prefer_server_cipher_suites",
-};
+static const char *const SERVICE_NOT_APPLIED[] = {"use_h2c"};
 
 static void warn_not_applied(struct gw_cfg_ctx *c, json_t *obj, const char *where,
                              const char *const *keys, size_t n)
@@ -224,6 +201,24 @@ static void warn_not_applied(struct gw_cfg_ctx *c, json_t *obj, const char *wher
         if (gw_cfg_member(obj, keys[i]))
             gw_cfg_warn(c, "%s%s%s is read but not applied by this gateway yet", where,
                         where[0] ? "." : "", keys[i]);
+    }
+}
+
+/* gin keeps the trusted networks parsed before the first invalid entry and drops the rest
+ * without a word; say it. */
+static void trusted_proxies(struct gw_cfg_ctx *c, const struct gw_router_opts *r)
+{
+    for (size_t i = 0; i < r->trusted_proxies.n; i++) {
+        const char *t = r->trusted_proxies.items[i];
+        struct cmn_go_ipnet net;
+        if (cmn_go_parse_trusted_proxy(t, strlen(t), &net))
+            continue;
+        gw_cfg_warn(c,
+                    "extra_config.router.trusted_proxies[%zu]: \"%s\" is neither an IP nor a "
+                    "CIDR: as in KrakenD (gin), it and the %zu entries after it are ignored%s",
+                    i, t, r->trusted_proxies.n - i - 1,
+                    i ? "" : " and no proxy is trusted: the client IP is always the peer's");
+        return;
     }
 }
 
@@ -243,7 +238,7 @@ static bool router_opts(struct gw_cfg_ctx *c, json_t *ns)
             gw_cfg_warn(c, "%s: expected an object; router options ignored", p);
         } else {
             gw_cfg_decode_fields_soft(c, ns, p, ROUTER_FIELDS, NFIELDS(ROUTER_FIELDS), r);
-            warn_not_applied(c, ns, p, ROUTER_NOT_APPLIED, NFIELDS(ROUTER_NOT_APPLIED));
+            trusted_proxies(c, r);
             eb = json_object_get(ns, "error_body");
             if (json_is_object(eb)) {
                 r->error_body_404 = json_object_get(eb, "404");
@@ -308,26 +303,10 @@ static bool service_extra(struct gw_cfg_ctx *c, json_t *root)
 
 static bool service_misc(struct gw_cfg_ctx *c, json_t *root)
 {
-    struct gw_config *cfg = c->cfg;
     json_t *v;
 
-    v = gw_cfg_member(root, "tls");
-    if (v && !json_is_null(v)) {
-        if (!json_is_object(v))
-            return gw_cfg_fail(c, "tls", "'tls' expected a map");
-        cfg->tls.present = true;
-        if (!gw_cfg_decode_fields(c, v, "tls", TLS_FIELDS, NFIELDS(TLS_FIELDS), &cfg->tls))
-            return false;
-        if (!cfg->tls.disabled && json_array_size(gw_cfg_member(v, "keys")) > 0 &&
-            !cfg->tls.public_key)
-            return gw_cfg_fail(c, "tls.keys",
-                               "several key pairs are not supported yet: use public_key and "
-                               "private_key");
-        if (!cfg->tls.disabled && !cfg->tls.public_key && !cfg->tls.private_key)
-            gw_cfg_warn(c, "tls: the block names no public_key/private_key: the gateway serves "
-                           "plain HTTP");
-        warn_not_applied(c, v, "tls", TLS_NOT_APPLIED, NFIELDS(TLS_NOT_APPLIED));
-    }
+    if (!gw_cfg_tls(c, root))
+        return false;
     v = gw_cfg_member(root, "async_agent");
     if (json_array_size(v) > 0 || json_is_object(v))
         gw_cfg_warn(c, "async_agent is not supported by this gateway: %zu agent(s) ignored",
@@ -335,8 +314,6 @@ static bool service_misc(struct gw_cfg_ctx *c, json_t *root)
     v = gw_cfg_member(root, "plugin");
     if (v && !json_is_null(v))
         gw_cfg_warn(c, "plugin: Go plugins are not supported by this gateway and are ignored");
-    if (gw_cfg_member(root, "client_tls"))
-        gw_cfg_warn(c, "client_tls is not supported yet: backends use the system CA store");
     warn_not_applied(c, root, "", SERVICE_NOT_APPLIED, NFIELDS(SERVICE_NOT_APPLIED));
     if (!gw_cfg_get_string(c, root, "output_encoding", "", &c->svc_output_encoding))
         return false;
@@ -531,11 +508,7 @@ void gw_config_destroy(struct gw_config *cfg)
     free(cfg->logging.level);
     free(cfg->logging.prefix);
     free(cfg->logging.format);
-    free(cfg->tls.public_key);
-    free(cfg->tls.private_key);
-    free(cfg->tls.min_version);
-    free(cfg->tls.max_version);
-    gw_strlist_free(&cfg->tls.ca_certs);
+    gw_cfg_tls_free(cfg);
     gw_strlist_free(&cfg->warnings);
     gw_strlist_free(&cfg->errors);
     json_decref(cfg->root);

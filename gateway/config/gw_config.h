@@ -192,16 +192,48 @@ struct gw_logging_opts {
     char *format; /* "default", "logstash", "custom" or NULL */
 };
 
-/* `tls` (§1.2): present only when the block is in the file. */
+/* A list of 16-bit numbers (TLS suite and curve IDs). */
+struct gw_u16list {
+    uint16_t *items;
+    size_t n;
+};
+
+/* One certificate and its key (files). */
+struct gw_tls_pair {
+    char *cert; /* `public_key` in tls.keys, `certificate` in client_tls.client_certs */
+    char *key;  /* `private_key` */
+};
+
+/* `tls` (§1.2, lura config.TLS): present only when the block is in the file. */
 struct gw_tls_opts {
     bool present;
     bool disabled;
     char *public_key; /* file paths, NULL when unset */
     char *private_key;
+    struct gw_tls_pair *keys; /* `keys`, in file order */
+    size_t n_keys;
     char *min_version; /* "TLS12", ... or NULL */
     char *max_version;
+    struct gw_u16list cipher_suites;     /* IANA numbers, as Go's tls constants */
+    struct gw_u16list curve_preferences; /* Go's CurveIDs */
+    bool prefer_server_cipher_suites;    /* a no-op in Go since 1.18, here too */
     bool enable_mtls;
+    bool disable_system_ca_pool;
     struct gw_strlist ca_certs;
+};
+
+/* `client_tls` (lura config.ClientTLS) and the service's `allow_insecure_connections`: the TLS
+ * settings of the backend client. */
+struct gw_client_tls_opts {
+    bool present; /* the block, or allow_insecure_connections: true (lura then makes one) */
+    bool allow_insecure_connections;
+    bool disable_system_ca_pool;
+    struct gw_strlist ca_certs;
+    char *min_version, *max_version;
+    struct gw_u16list cipher_suites;
+    struct gw_u16list curve_preferences;
+    struct gw_tls_pair *client_certs; /* `client_certs`: certificate + private_key */
+    size_t n_client_certs;
 };
 
 struct gw_config {
@@ -220,7 +252,7 @@ struct gw_config {
     int64_t read_timeout_ms, write_timeout_ms, idle_timeout_ms, read_header_timeout_ms;
     size_t max_header_bytes;                /* 1 MB (Go's default) when 0/absent */
     unsigned max_idle_connections_per_host; /* 250 default */
-    int64_t max_shutdown_wait_ms;           /* 0 = unbounded in KrakenD; we bound it (docs) */
+    int64_t max_shutdown_wait_ms;           /* 0 = wait for every request in flight */
     bool disable_keep_alives;
     bool disable_compression;
     /* backend transport settings (§1.2); 0 = Go's default / no limit */
@@ -229,6 +261,8 @@ struct gw_config {
     int64_t dialer_timeout_ms, dialer_fallback_delay_ms, dialer_keep_alive_ms;
     bool use_h2c;
     struct gw_tls_opts tls;
+    struct gw_client_tls_opts client_tls;
+    int64_t dns_cache_ttl_ms; /* sd "dns": how long SRV answers are kept (30 s; under 1 s: 30 s) */
     struct gw_router_opts router;
     struct gw_logging_opts logging;
     struct gw_endpoint *endpoints;

@@ -115,6 +115,10 @@ bool gw_cfg_decode_fields(struct gw_cfg_ctx *c, const json_t *obj, const char *p
 void gw_cfg_decode_fields_soft(struct gw_cfg_ctx *c, const json_t *obj, const char *path,
                                const struct gw_cfg_field *fields, size_t n, void *dst);
 
+/* ---- the tls and client_tls blocks (gw_config_tls.c) ---- */
+bool gw_cfg_tls(struct gw_cfg_ctx *c, json_t *root);
+void gw_cfg_tls_free(struct gw_config *cfg);
+
 /* ---- strings and lists (gw_config_util.c) ---- */
 char *gw_cfg_strdup(const char *s);
 void gw_strlist_free(struct gw_strlist *l);

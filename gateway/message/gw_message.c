@@ -1,9 +1,10 @@
 /* gw_message.c - the requests and answers that cross the gateway: their life, and gin's ClientIP. */
 #include "gw_message.h"
 
+#include "cmn_go_strings.h"
 #include "cmn_str.h"
 
-#include <arpa/inet.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -87,62 +88,97 @@ void gw_outreq_free(struct gw_outreq *o)
 
 /* ---- client IP ----------------------------------------------------------------------------- */
 
-static bool parse_ip(const char *s, size_t n)
+static bool trusted(const struct gw_client_ip_rules *r, const struct cmn_go_ip *ip)
 {
-    char buf[64];
-    unsigned char addr[16];
-
-    if (n == 0 || n >= sizeof(buf))
-        return false;
-    memcpy(buf, s, n);
-    buf[n] = '\0';
-    return inet_pton(AF_INET, buf, addr) == 1 || inet_pton(AF_INET6, buf, addr) == 1;
+    for (size_t i = 0; i < r->n_trusted; i++) {
+        if (cmn_go_ipnet_contains(&r->trusted[i], ip))
+            return true;
+    }
+    return false;
 }
 
-/* gin's validateHeader: every comma-separated entry from the right must be an IP; returns the
- * left-most one. */
-static bool header_ip(const char *v, char *out, size_t out_size)
-{
-    const char *items[64];
-    size_t lens[64], n = 0;
-    const char *p = v;
+enum walk { W_MORE, W_FOUND, W_REJECTED };
 
-    if (!v || !*v)
-        return false;
-    for (;;) {
-        const char *c = strchr(p, ',');
-        size_t l = c ? (size_t)(c - p) : strlen(p);
-        while (l && (*p == ' ' || *p == '\t')) {
-            p++;
-            l--;
+/* One item of the joined header value (gin's validateHeader loop body). */
+static enum walk item(const struct gw_client_ip_rules *r, const char *p, size_t n, bool leftmost,
+                      char *out, size_t out_size)
+{
+    struct cmn_go_ip ip;
+
+    cmn_go_trim_space(&p, &n);
+    if (!cmn_go_parse_ip(p, n, &ip))
+        return W_REJECTED;
+    if (!leftmost && trusted(r, &ip))
+        return W_MORE;
+    snprintf(out, out_size, "%.*s", (int)n, p);
+    return W_FOUND;
+}
+
+/* gin's validateHeader over strings.Join(values, ","): every line of the header, from the last
+ * one, its comma-separated items from the right; no copy of the joined text is made. */
+static bool header_ip(const struct gw_client_ip_rules *r, const char *name, gw_field_at_fn at,
+                      const void *ctx, char *out, size_t out_size)
+{
+    const char *fn, *fv;
+    size_t first = SIZE_MAX, last = 0;
+
+    for (size_t i = 0; at(ctx, i, &fn, &fv); i++) {
+        if (cmn_str_eq_nocase(fn, name)) {
+            if (first == SIZE_MAX)
+                first = i;
+            last = i;
         }
-        while (l && (p[l - 1] == ' ' || p[l - 1] == '\t'))
-            l--;
-        if (n == 64)
-            return false;
-        items[n] = p;
-        lens[n] = l;
-        n++;
-        if (!c)
-            break;
-        p = c + 1;
     }
-    for (size_t i = n; i-- > 0;) {
-        if (!parse_ip(items[i], lens[i]))
-            return false;
+    if (first == SIZE_MAX)
+        return false; /* absent: "" is not valid */
+    for (size_t i = last + 1; i-- > first;) {
+        if (!at(ctx, i, &fn, &fv) || !cmn_str_eq_nocase(fn, name))
+            continue;
+        size_t end = strlen(fv);
+        for (;;) {
+            const char *start = fv + end;
+            while (start > fv && start[-1] != ',')
+                start--;
+            bool leftmost = i == first && start == fv;
+            enum walk w = item(r, start, (size_t)(fv + end - start), leftmost, out, out_size);
+            if (w == W_FOUND)
+                return true;
+            if (w == W_REJECTED || leftmost)
+                return false;
+            if (start == fv)
+                break; /* on to the previous line */
+            end = (size_t)(start - 1 - fv);
+        }
     }
-    snprintf(out, out_size, "%.*s", (int)lens[0], items[0]);
-    return true;
+    return false;
 }
 
-void gw_client_ip_of(const char *xff, const char *x_real_ip, const char *remote_ip, char *out,
-                     size_t out_size)
+void gw_client_ip(const struct gw_client_ip_rules *r, const char *remote_ip,
+                  gw_field_at_fn field_at, const void *ctx, char *out, size_t out_size)
 {
-    if (header_ip(xff, out, out_size))
+    struct cmn_go_ip peer;
+
+    if (!remote_ip || !cmn_go_parse_ip(remote_ip, strlen(remote_ip), &peer)) {
+        cmn_strlcpy(out, "", out_size);
         return;
-    if (header_ip(x_real_ip, out, out_size))
-        return;
-    cmn_strlcpy(out, remote_ip ? remote_ip : "", out_size);
+    }
+    if (r->forwarded && trusted(r, &peer)) {
+        for (size_t i = 0; i < r->n_headers; i++) {
+            if (header_ip(r, r->headers[i], field_at, ctx, out, out_size))
+                return;
+        }
+    }
+    cmn_strlcpy(out, remote_ip, out_size);
+}
+
+const struct gw_client_ip_rules *gw_client_ip_defaults(void)
+{
+    static const char *const headers[] = {"X-Forwarded-For", "X-Real-Ip"};
+    /* gin's defaultTrustedCIDRs: 0.0.0.0/0 and ::/0 (zero masks: every address) */
+    static const struct cmn_go_ipnet all[] = {{.len = 4}, {.len = 16}};
+    static const struct gw_client_ip_rules rules = {true, headers, 2, all, 2};
+
+    return &rules;
 }
 
 void gw_fetch_result_free(struct gw_fetch_result *r)

@@ -3,6 +3,7 @@
 #ifndef GW_MESSAGE_H
 #define GW_MESSAGE_H
 
+#include "cmn_go_net.h"
 #include "gw_hdrs.h"
 
 #include <stdbool.h>
@@ -70,11 +71,29 @@ void gw_outreq_free(struct gw_outreq *o);
 /* A copy of src into *dst (the body stays borrowed); false on allocation failure (dst empty). */
 bool gw_outreq_copy(struct gw_outreq *dst, const struct gw_outreq *src);
 
-/* gin's ClientIP with all proxies trusted, from the first X-Forwarded-For and X-Real-IP values
- * (NULL when absent): the left-most IP of X-Forwarded-For when every entry parses as an IP, else
- * X-Real-IP likewise, else remote_ip. Writes into out. */
-void gw_client_ip_of(const char *xff, const char *x_real_ip, const char *remote_ip, char *out,
-                     size_t out_size);
+/* gin's client-IP settings: router forwarded_by_client_ip, remote_ip_headers, trusted_proxies. */
+struct gw_client_ip_rules {
+    bool forwarded;             /* forwarded_by_client_ip (gin's default: true) */
+    const char *const *headers; /* canonical names, in order (gin's default: X-Forwarded-For,
+                                 * X-Real-Ip) */
+    size_t n_headers;
+    const struct cmn_go_ipnet *trusted; /* trusted proxies (gin's default: 0.0.0.0/0, ::/0) */
+    size_t n_trusted;
+};
+
+/* The i-th field of a request as received (name as sent, value); false past the last. */
+typedef bool (*gw_field_at_fn)(const void *ctx, size_t i, const char **name, const char **value);
+
+/* gin's Context.ClientIP: when the peer (remote_ip) is a trusted proxy and `forwarded` is on,
+ * the first header of the list whose values, joined with commas and walked from the right,
+ * yield an IP: the first item that is not a trusted proxy, or the left-most one (an item that
+ * is no IP rejects the header); else the peer. "" when the peer is no IP. Writes into out;
+ * reads the fields through field_at (ctx is its argument). */
+void gw_client_ip(const struct gw_client_ip_rules *r, const char *remote_ip,
+                  gw_field_at_fn field_at, const void *ctx, char *out, size_t out_size);
+
+/* gin's defaults: every proxy trusted, X-Forwarded-For then X-Real-Ip. Static storage. */
+const struct gw_client_ip_rules *gw_client_ip_defaults(void);
 
 /* What the HTTP client brought back from one backend call (owned fields). */
 struct gw_fetch_result {

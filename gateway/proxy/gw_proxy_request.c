@@ -192,13 +192,14 @@ static bool append_raw_query(const char *q, size_t n, struct cmn_buf *out)
 
 /* ---- headers ------------------------------------------------------------------------------- */
 
+/* Connection-level fields are not passed on. Expect is (when listed): Go's transport writes it
+ * and waits for the 100 as expect_continue_timeout says; the server already answered 417 to
+ * any other expectation. */
 static bool is_hop_by_hop(const char *name)
 {
     switch (*name | 0x20) {
     case 'c':
         return cmn_str_eq_nocase(name, "Connection");
-    case 'e':
-        return cmn_str_eq_nocase(name, "Expect");
     case 'h':
         return cmn_str_eq_nocase(name, "Host");
     case 'k':

@@ -380,6 +380,7 @@ void gw_router_route(const struct gw_router *r, const char *method, const char *
 
     memset(&res->match, 0, sizeof(res->match));
     res->redirect_path[0] = '\0';
+    res->redirect_tsr = false;
     res->allow[0] = '\0';
     split_path(path, &s);
     for (size_t i = 0; i < r->n_methods; i++)
@@ -400,6 +401,7 @@ void gw_router_route(const struct gw_router *r, const char *method, const char *
                 snprintf(alt, sizeof(alt), "%s/", path);
             if (o->redirect_trailing_slash && n + 2 < sizeof(alt) && try_path(r, method, alt)) {
                 cmn_strlcpy(res->redirect_path, alt, sizeof(res->redirect_path));
+                res->redirect_tsr = true;
                 goto redirect;
             }
             if (o->redirect_fixed_path &&

@@ -51,6 +51,8 @@ struct gw_route_result {
     struct gw_match match;
     char redirect_path[4096];
     unsigned redirect_status;
+    bool redirect_tsr; /* the trailing-slash redirect (gin computes its target from the request's
+                        * own path, not the cleaned lookup path of remove_extra_slash) */
     char allow[256];
 };
 

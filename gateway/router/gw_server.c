@@ -9,6 +9,7 @@
 #include "cmn_log.h"
 #include "cmn_str.h"
 #include "gw_auth.h"
+#include "gw_engine.h"
 #include "gw_fetch.h"
 #include "gw_mw.h"
 #include "gw_proxy.h"
@@ -25,6 +26,7 @@
 #include <time.h>
 
 #define MAX_REQUEST_BODY (8u * 1024 * 1024)
+#define HEAD_BUDGET (64u * 1024 * 1024) /* large request heads held at once, at least */
 #define MAX_WORKERS 64
 #define LOG_BATCH 7168   /* access-log bytes a worker gathers into one write (< cmn_log's line) */
 #define LOG_DELAY_MS 100 /* how long a busy worker may hold them */
@@ -34,7 +36,9 @@ enum route_kind { R_ENDPOINT = 0, R_HEALTH, R_DEBUG, R_ECHO, R_OPTIONS };
 struct gw_server {
     const struct gw_config *cfg;
     struct cmn_http_server *http;
-    char *tls_cert, *tls_key;           /* PEM of the tls block while the daemons serve with them */
+    struct gw_tls_listener *tls;        /* the tls block, while the engine serves with it */
+    struct gw_tls_client *client_tls;   /* client_tls, while the backend clients use it */
+    struct gw_h1_pool *pool;            /* idle backend connections, counted over every worker */
     struct gw_loop *loops[MAX_WORKERS]; /* worker i drives HTTP daemon i and its backend calls */
     struct gw_fetcher *fetchers[MAX_WORKERS]; /* the backend client of loop i */
     size_t n_workers;
@@ -51,6 +55,7 @@ struct gw_server {
     struct gw_mw_chains *mws; /* NULL: no middleware */
     struct gw_router router;
     struct gw_route_opts ropts;
+    struct gw_engine engine; /* client IP, logger skip paths, remove_extra_slash */
     struct gw_render_opts render;
     struct gw_json *error_404, *error_405;
     const struct gw_auth_provider *auth;
@@ -72,6 +77,7 @@ struct exctx {
     int64_t start_us;
     const char *method; /* borrowed from the request, valid until it is answered */
     char *uri;          /* in text[] */
+    bool no_log;        /* router.logger_skip_paths names its path */
     char client_ip[64];
     bool unlogged;       /* answered where gin's logger never sees it (before the engine) */
     struct gw_mw_run mw; /* the router middlewares this request met */
@@ -198,7 +204,7 @@ static void answer(struct exctx *x, struct cmn_http_response *resp)
         resp = cmn_http_response_new(500);
     if (x->mw.n_ran || x->mw.has_headers)
         gw_mw_run_finish(&x->mw, resp && !resp->abort ? resp : NULL);
-    if (x->srv->access_log && !x->unlogged)
+    if (x->srv->access_log && !x->no_log && !x->unlogged)
         access_log(x, resp ? resp->status : 500);
     cmn_http_exchange_respond(x->ex, resp);
     exctx_free(x);
@@ -279,8 +285,16 @@ static bool build_inreq(const struct cmn_http_request *req, const char *path, co
                 host = req->headers[i].value;
             continue;
         }
-        cmn_go_canonical_header(req->headers[i].name, canon, sizeof(canon));
-        if (!gw_hdrs_add(&in->headers, canon, req->headers[i].value))
+        size_t nl = strlen(req->headers[i].name);
+        /* names longer than the usual buffer (a head may be 1 MB) are canonicalised whole */
+        char *name = nl < sizeof(canon) ? canon : malloc(nl + 1);
+        if (!name)
+            return false;
+        cmn_go_canonical_header(req->headers[i].name, name, nl < sizeof(canon) ? sizeof(canon) : nl + 1);
+        bool added = gw_hdrs_add(&in->headers, name, req->headers[i].value);
+        if (name != canon)
+            free(name);
+        if (!added)
             break; /* over the cap: the rest is ignored */
     }
     if (req->authority)
@@ -522,6 +536,17 @@ static void serve_route(struct exctx *x, const struct cmn_http_request *req, con
         answer(x, cmn_http_response_new(503));
 }
 
+/* gin's redirectTrailingSlash target, from the request's path: a slash added, or removed. */
+static void tsr_target(const char *path, char *out, size_t out_size)
+{
+    size_t n = strlen(path);
+
+    if (n > 1 && path[n - 1] == '/')
+        snprintf(out, out_size, "%.*s", (int)(n - 1), path);
+    else
+        snprintf(out, out_size, "%s/", path);
+}
+
 static void handle(void *ctx, struct cmn_http_exchange *ex, const struct cmn_http_request *req)
 {
     struct gw_server *s = ctx;
@@ -530,7 +555,6 @@ static void handle(void *ctx, struct cmn_http_exchange *ex, const struct cmn_htt
     /* the decoded path is no longer than the raw one; the URI adds '?' and the query */
     struct exctx *x = malloc(sizeof(*x) + pl + 1 + pl + 1 + ql + 1);
     struct gw_route_result rr;
-    const char *xff = NULL, *xri = NULL;
     char *path;
 
     if (!x) {
@@ -545,6 +569,7 @@ static void handle(void *ctx, struct cmn_http_exchange *ex, const struct cmn_htt
     x->ep = NULL;
     x->mw.n_ran = 0;
     x->mw.has_headers = false;
+    x->no_log = false;
     x->unlogged = false;
     path = x->text;
     x->uri = x->text + pl + 1;
@@ -566,23 +591,24 @@ static void handle(void *ctx, struct cmn_http_exchange *ex, const struct cmn_htt
             x->uri[dl] = '\0';
         }
     }
-    /* gin's ClientIP from the first of each; only the first 8 such headers are looked at */
-    for (size_t i = 0, seen = 0; i < req->n_headers && seen < 8; i++) {
-        const char *n = req->headers[i].name;
-        if (cmn_str_eq_nocase(n, "X-Forwarded-For")) {
-            xff = xff ? xff : req->headers[i].value;
-            seen++;
-        } else if (cmn_str_eq_nocase(n, "X-Real-Ip")) {
-            xri = xri ? xri : req->headers[i].value;
-            seen++;
-        }
-    }
-    gw_client_ip_of(xff, xri, req->remote_ip, x->client_ip, sizeof(x->client_ip));
+    gw_engine_client_ip(&s->engine, req, x->client_ip, sizeof(x->client_ip));
+    x->no_log = s->engine.skip_paths->n && gw_engine_skip_log(&s->engine, path);
     x->mw.rq = (struct gw_mw_request){req, path, x->client_ip, GW_MW_ROUTE_NONE, NULL, NULL,
                                       s->mws ? cmn_clock_mono_ms() : 0};
     if (mw_answered(x, GW_MW_OUTER, 0))
         return;
-    gw_router_route(&s->router, req->method, path, &s->ropts, &rr);
+    /* router.remove_extra_slash: gin looks the cleaned path up; the request keeps its own */
+    char *lookup = s->engine.remove_extra_slash ? malloc(strlen(path) + 2) : NULL;
+    if (s->engine.remove_extra_slash && !lookup) {
+        answer(x, NULL);
+        return;
+    }
+    if (lookup)
+        gw_router_clean_path(path, lookup, strlen(path) + 2);
+    gw_router_route(&s->router, req->method, lookup ? lookup : path, &s->ropts, &rr);
+    if (lookup && rr.outcome == GW_ROUTE_REDIRECT && rr.redirect_tsr)
+        tsr_target(path, rr.redirect_path, sizeof(rr.redirect_path));
+    free(lookup);
     switch (rr.outcome) {
     case GW_ROUTE_FOUND:
         serve_route(x, req, path, &rr);
@@ -722,14 +748,15 @@ static void server_free(struct gw_server *s)
         gw_loop_stop(s->loops[i]);
     if (s->http)
         cmn_http_server_stop(s->http, 0);
-    free(s->tls_cert); /* only once the daemons that use them are gone */
-    free(s->tls_key);
+    gw_tls_listener_free(s->tls); /* only once the engine that uses it is gone */
     gw_proxy_destroy(s->proxy);
     gw_mw_chains_free(s->mws);
     for (size_t i = 0; i < s->n_workers; i++) {
         gw_fetcher_destroy(s->fetchers[i]);
         gw_loop_destroy(s->loops[i]);
     }
+    gw_h1_pool_destroy(s->pool);
+    gw_tls_client_free(s->client_tls);
     for (size_t i = 0; s->auth && s->auth_state && i < s->cfg->n_endpoints; i++) {
         if (s->auth_state[i] && s->auth->endpoint_free)
             s->auth->endpoint_free(s->auth->ctx, s->auth_state[i]);
@@ -739,6 +766,7 @@ static void server_free(struct gw_server *s)
         free(s->options_allow[i]);
     free(s->options_allow);
     gw_router_free(&s->router);
+    gw_engine_free(&s->engine);
     gw_json_destroy(s->error_404);
     gw_json_destroy(s->error_405);
     free(s);
@@ -761,6 +789,12 @@ static size_t worker_count(void)
 static int64_t clamp_ms(int64_t ms)
 {
     return ms <= 0 ? 0 : ms > INT32_MAX ? INT32_MAX : ms;
+}
+
+static void log_warning(void *ctx, const char *msg)
+{
+    (void)ctx;
+    cmn_log_warn("%s", msg);
 }
 
 static void http_ready(void *ctx)
@@ -829,21 +863,43 @@ struct gw_server *gw_server_start(const struct gw_config *cfg, const struct gw_s
     s->render.hide_version_header = cfg->router.hide_version_header;
     s->render.error_body_404 = s->error_404;
     s->render.error_body_405 = s->error_405;
+    if (!gw_engine_init(&s->engine, cfg)) {
+        cmn_err_set(err, 1, "out of memory");
+        goto fail;
+    }
     if (!build_router(s, err) || !init_auth(s, err))
         goto fail;
     if (opts->n_middlewares &&
         !gw_mw_chains_build(cfg, opts->middlewares, opts->n_middlewares, &s->mws, err))
         goto fail;
+    /* lura's NewTransport: one http.Transport for every backend */
+    s->n_workers = worker_count();
+    s->pool = gw_h1_pool_new(cfg->max_idle_connections_per_host, cfg->max_idle_connections);
+    if (!s->pool || !gw_tls_client_new(cfg, &s->client_tls, err)) {
+        if (!s->pool)
+            cmn_err_set(err, 1, "out of memory");
+        goto fail;
+    }
     fo.disable_keep_alives = cfg->disable_keep_alives;
     fo.disable_compression = cfg->disable_compression;
     fo.max_idle_per_host = cfg->max_idle_connections_per_host;
     fo.idle_timeout_ms = cfg->idle_connection_timeout_ms;
+    fo.pool = s->pool;
+    /* libcurl's idle cache is per worker: MaxIdleConns shared out */
+    fo.max_connects = cfg->max_idle_connections
+                          ? (long)((cfg->max_idle_connections + s->n_workers - 1) / s->n_workers)
+                          : 0;
+    fo.connect_timeout_ms = (long)clamp_ms(cfg->dialer_timeout_ms);
+    fo.response_header_timeout_ms = clamp_ms(cfg->response_header_timeout_ms);
+    fo.expect_continue_timeout_ms = clamp_ms(cfg->expect_continue_timeout_ms);
+    fo.keep_alive_ms = cfg->dialer_keep_alive_ms;
+    fo.fallback_delay_ms = cfg->dialer_fallback_delay_ms;
+    fo.tls = gw_tls_client_opts(s->client_tls);
     /* Each request allocates and frees a few hundred KB across the worker threads' arenas:
      * with glibc's default trim threshold every free shrinks an arena and the next request
      * grows it again (mprotect, madvise, page faults: ~20 % of the CPU per request). */
     mallopt(M_TRIM_THRESHOLD, 64 * 1024 * 1024);
     mallopt(M_MMAP_THRESHOLD, 4 * 1024 * 1024);
-    s->n_workers = worker_count();
     for (size_t i = 0; i < s->n_workers; i++) {
         s->loops[i] = gw_loop_new(err);
         if (!s->loops[i] || !(s->fetchers[i] = gw_fetcher_new(s->loops[i], &fo, err)) ||
@@ -871,19 +927,19 @@ struct gw_server *gw_server_start(const struct gw_config *cfg, const struct gw_s
         cfg->read_header_timeout_ms > 0 ? cfg->read_header_timeout_ms : cfg->read_timeout_ms);
     o.request_timeout_ms = (unsigned)clamp_ms(cfg->read_timeout_ms);
     o.max_body = MAX_REQUEST_BODY;
-    /* MHD sizes (and clears half of) a per-connection memory pool from this; KrakenD's 1 MB
-     * default would cost 512 KB per idle connection, so the pool is kept between 16 and 64 KB,
-     * which still takes a 16 KB token with room for the other headers. */
-    o.max_header_bytes = cfg->max_header_bytes < 16384   ? 16384
-                         : cfg->max_header_bytes > 65536 ? 65536
-                                                         : cfg->max_header_bytes;
+    /* Go reads a head of up to MaxHeaderBytes plus 4096 bytes of bufio slop (KrakenD: 1 MB by
+     * default). A connection's buffer grows with its head and shrinks after it, so small heads
+     * cost what they did; the bytes beyond 64 KiB per head come from a server-wide budget. */
+    o.max_header_bytes = cfg->max_header_bytes + 4096;
+    o.head_budget = o.max_header_bytes * 2 > HEAD_BUDGET ? o.max_header_bytes * 2 : HEAD_BUDGET;
+    o.write_timeout_ms = (unsigned)clamp_ms(cfg->write_timeout_ms);
     o.handler = handle;
     o.ctx = s;
-    /* The tls block's key pair: HTTPS, never a silent fall back to plain HTTP. */
-    if (!gw_tls_load(cfg, &s->tls_cert, &s->tls_key, err))
+    /* The tls block: HTTPS, never a silent fall back to plain HTTP. */
+    if (!gw_tls_listener_new(cfg, &s->tls, err))
         goto fail;
-    o.tls_cert_pem = s->tls_cert;
-    o.tls_key_pem = s->tls_key;
+    gw_tls_check(cfg, log_warning, NULL);
+    o.tls = gw_tls_listener_opts(s->tls);
     s->http = cmn_http_server_start(&o, err);
     if (!s->http)
         goto fail;
@@ -961,13 +1017,13 @@ void gw_server_stop(struct gw_server *s, int wait_ms)
 
     if (!s)
         return;
-    deadline = cmn_clock_mono_ms() + (wait_ms > 0 ? wait_ms : 0);
+    deadline = wait_ms < 0 ? INT64_MAX : cmn_clock_mono_ms() + wait_ms;
     on_every_worker(s, false); /* stop accepting */
     while (cmn_http_server_inflight(s->http) > 0 && cmn_clock_mono_ms() < deadline)
         sleep_ms(5);
     /* cmn_http counts an exchange as done when it is answered, before MHD has resumed the
      * connection and written the answer: give those writes a moment before MHD stops. */
-    if (wait_ms > 0) {
+    if (wait_ms != 0) {
         int64_t grace = cmn_clock_mono_ms() + 250;
         sleep_ms((int)((grace < deadline ? grace : deadline) > cmn_clock_mono_ms()
                            ? (grace < deadline ? grace : deadline) - cmn_clock_mono_ms()

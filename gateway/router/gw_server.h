@@ -38,8 +38,8 @@ struct gw_server *gw_server_start(const struct gw_config *cfg, const struct gw_s
 /* The port actually bound (cfg->port, or the ephemeral one when it was 0). */
 unsigned gw_server_port(const struct gw_server *s);
 
-/* Graceful stop: stop accepting, let in-flight requests finish for at most wait_ms, cancel
- * the rest, free everything. s may be NULL. */
+/* Graceful stop: stop accepting, let in-flight requests finish for at most wait_ms (< 0: as
+ * long as they take), cancel the rest, free everything. s may be NULL. */
 void gw_server_stop(struct gw_server *s, int wait_ms);
 
 #endif

@@ -5,7 +5,9 @@
  * every answer correctly; this one exists to frame them on purpose. Loopback only, one thread
  * per connection; SIGTERM or SIGINT ends it.
  *
- * Usage: h1_backend PORT (0: any; the line "listening on 127.0.0.1:N" names it). */
+ * Usage: h1_backend PORT (0: any; the line "listening on 127.0.0.1:N" names it).
+ *        h1_backend --blackhole: a listener whose queue is full, so connecting to it hangs
+ *        (the line "blackhole on 127.0.0.1:N" names it). */
 #include <arpa/inet.h>
 #include <errno.h>
 #include <netinet/in.h>
@@ -38,6 +40,9 @@ struct req {
     const char *body;
     size_t body_len;
     unsigned nth; /* 1 for the first request on its connection */
+    bool expect_continue; /* "Expect: 100-continue" */
+    long body_wait_ms;    /* from the end of the head to the end of the body */
+    bool rejected;        /* answered before its body was read (/expect-reject) */
 };
 
 static bool send_all(int fd, const void *data, size_t n)
@@ -295,6 +300,18 @@ static bool route(int fd, const struct req *r)
         }
         return answer_json(fd, "{\"fresh\":true}");
     }
+    if (strcmp(p, "/sleep") == 0) { /* /sleep?ms=N */
+        const char *q = strstr(r->target, "ms=");
+        sleep_ms(q ? strtol(q + 3, NULL, 10) : 100);
+        return answer_json(fd, "{\"slept\":true}");
+    }
+    if (strncmp(p, "/expect-", 8) == 0) {
+        if (r->rejected)
+            return false; /* answered already; its body was never read */
+        snprintf(buf, sizeof(buf), "{\"expect\":%s,\"body_wait_ms\":%ld,\"body_len\":%zu}",
+                 r->expect_continue ? "true" : "false", r->body_wait_ms, r->body_len);
+        return answer_json(fd, buf);
+    }
     if (strcmp(p, "/slow") == 0) {
         sleep_ms(2000);
         return answer_json(fd, "{\"slow\":true}");
@@ -409,7 +426,7 @@ static bool read_chunked(int fd, char *buf, size_t *len, size_t *pos, char *out,
  * its size in buf, 0 at the end. */
 static size_t read_request(int fd, char *buf, size_t *len, char *body, struct req *r)
 {
-    char cl[32], te[64];
+    char cl[32], te[64], ex[64];
     const char *fields;
     size_t pos;
 
@@ -425,17 +442,33 @@ static size_t read_request(int fd, char *buf, size_t *len, char *body, struct re
     field(fields, "Accept-Encoding", r->accept_encoding, sizeof(r->accept_encoding));
     field(fields, "Content-Length", cl, sizeof(cl));
     field(fields, "Transfer-Encoding", te, sizeof(te));
+    field(fields, "Expect", ex, sizeof(ex));
+    r->expect_continue = strcasecmp(ex, "100-continue") == 0;
+    if (r->expect_continue && strcmp(r->path, "/expect-reject") == 0) {
+        /* a final answer instead of the 100: the client must not send its body */
+        r->rejected = true;
+        answer(fd, "403 Forbidden", "Content-Type: text/plain\r\nConnection: close\r\n", "no\n", 3);
+        return pos;
+    }
+    if (r->expect_continue && strcmp(r->path, "/expect-continue") == 0 &&
+        !send_str(fd, "HTTP/1.1 100 Continue\r\n\r\n"))
+        return 0;
+    struct timespec t0, t1;
+    clock_gettime(CLOCK_MONOTONIC, &t0);
     if (strcasecmp(te, "chunked") == 0) { /* how the gateway forwards a body of unknown length */
         if (!read_chunked(fd, buf, len, &pos, body, &r->body_len))
             return 0;
         r->body = body;
-        return pos;
+    } else {
+        r->body_len = strtoul(cl, NULL, 10);
+        if (r->body_len > MAX_REQUEST - pos || !fill(fd, buf, len, pos + r->body_len, NULL, 0))
+            return 0;
+        r->body = buf + pos;
+        pos += r->body_len;
     }
-    r->body_len = strtoul(cl, NULL, 10);
-    if (r->body_len > MAX_REQUEST - pos || !fill(fd, buf, len, pos + r->body_len, NULL, 0))
-        return 0;
-    r->body = buf + pos;
-    return pos + r->body_len;
+    clock_gettime(CLOCK_MONOTONIC, &t1);
+    r->body_wait_ms = (t1.tv_sec - t0.tv_sec) * 1000 + (t1.tv_nsec - t0.tv_nsec) / 1000000;
+    return pos;
 }
 
 static void *serve(void *arg)
@@ -460,6 +493,32 @@ static void *serve(void *arg)
     return NULL;
 }
 
+/* A listener with a backlog of one that never accepts, its queue filled by a connection of its
+ * own: further SYNs are dropped, so a connect to it waits until the client gives up. */
+static int blackhole(void)
+{
+    struct sockaddr_in a = {.sin_family = AF_INET};
+    socklen_t alen = sizeof(a);
+    int lfd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0), filler[2];
+
+    a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    if (lfd < 0 || bind(lfd, (struct sockaddr *)&a, sizeof(a)) != 0 || listen(lfd, 0) != 0 ||
+        getsockname(lfd, (struct sockaddr *)&a, &alen) != 0) {
+        perror("h1_backend --blackhole");
+        return 1;
+    }
+    for (int i = 0; i < 2; i++) { /* backlog 0 still queues one; two to be sure */
+        filler[i] = socket(AF_INET, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+        if (filler[i] >= 0)
+            connect(filler[i], (struct sockaddr *)&a, sizeof(a));
+    }
+    sleep_ms(200);
+    printf("blackhole on 127.0.0.1:%u\n", ntohs(a.sin_port));
+    fflush(stdout);
+    for (;;)
+        pause();
+}
+
 int main(int argc, char **argv)
 {
     struct sockaddr_in a = {.sin_family = AF_INET};
@@ -467,10 +526,12 @@ int main(int argc, char **argv)
     int one = 1, lfd;
 
     if (argc != 2) {
-        fprintf(stderr, "usage: h1_backend PORT\n");
+        fprintf(stderr, "usage: h1_backend PORT | --blackhole\n");
         return 2;
     }
     signal(SIGPIPE, SIG_IGN);
+    if (strcmp(argv[1], "--blackhole") == 0)
+        return blackhole();
     a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
     a.sin_port = htons((uint16_t)strtoul(argv[1], NULL, 10));
     lfd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);

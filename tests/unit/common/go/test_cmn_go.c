@@ -15,6 +15,7 @@
 #include "cmn_go_fmt.h"
 #include "cmn_go_header.h"
 #include "cmn_go_json.h"
+#include "cmn_go_net.h"
 #include "cmn_go_strings.h"
 #include "cmn_go_url.h"
 #include "cmn_go_value.h"
@@ -344,6 +345,62 @@ static void go_duration_string(void **state)
     assert_string_equal(a, "1.2");
 }
 
+/* net.ParseIP / ParseCIDR / IPNet.Contains as Go 1.25 answers them (gin's trusted proxies). */
+static bool in_net(const char *cidr, const char *ip)
+{
+    struct cmn_go_ipnet n;
+    struct cmn_go_ip a;
+
+    assert_true(cmn_go_parse_cidr(cidr, strlen(cidr), &n));
+    assert_true(cmn_go_parse_ip(ip, strlen(ip), &a));
+    return cmn_go_ipnet_contains(&n, &a);
+}
+
+static void net_addresses(void **state)
+{
+    static const char *const good[] = {"1.2.3.4", "0.0.0.0", "255.255.255.255", "::1", "::",
+                                       "2001:db8::1", "::ffff:10.1.2.3", "::10.1.2.3",
+                                       "fe80::1:2:3:4"};
+    static const char *const bad[] = {"",          "1.2.3",      "1.2.3.4.5",   "01.2.3.4",
+                                      "256.1.1.1", "1.2.3.4 ",   " 1.2.3.4",    "fe80::1%eth0",
+                                      "[::1]",     "1:2:3:4:5:6:7:8:9", "12345::", "1.2.3.-1",
+                                      "::ffff:01.2.3.4", "a.b.c.d", "1.2.3.4/8"};
+    static const char *const bad_cidr[] = {"10.0.0.0",  "10.0.0.0/33", "10.0.0.0/",  "10.0.0.0/-1",
+                                           "10.0.0.0/+8", "::/129",    "10.0.0.0/8 ", "x/8",
+                                           "10.0.0.0/8/8"};
+    struct cmn_go_ip ip;
+    struct cmn_go_ipnet n;
+    (void)state;
+
+    for (size_t i = 0; i < sizeof(good) / sizeof(good[0]); i++)
+        assert_true(cmn_go_parse_ip(good[i], strlen(good[i]), &ip));
+    for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+        if (cmn_go_parse_ip(bad[i], strlen(bad[i]), &ip))
+            fail_msg("ParseIP(%s) should fail", bad[i]);
+    }
+    for (size_t i = 0; i < sizeof(bad_cidr) / sizeof(bad_cidr[0]); i++) {
+        if (cmn_go_parse_cidr(bad_cidr[i], strlen(bad_cidr[i]), &n))
+            fail_msg("ParseCIDR(%s) should fail", bad_cidr[i]);
+    }
+    assert_true(cmn_go_parse_ip("::ffff:10.1.2.3", 15, &ip));
+    assert_int_equal(ip.len, 4); /* To4 folds the mapped form */
+    assert_true(cmn_go_parse_cidr("10.0.0.0/008", 12, &n)); /* dtoi takes leading zeros */
+    assert_true(in_net("10.0.0.0/8", "10.255.0.1"));
+    assert_false(in_net("10.0.0.0/8", "11.0.0.1"));
+    assert_true(in_net("10.9.9.9/8", "10.0.0.1")); /* the address is masked */
+    assert_true(in_net("0.0.0.0/0", "203.0.113.9"));
+    assert_false(in_net("0.0.0.0/0", "::1")); /* families never mix */
+    assert_false(in_net("::/0", "1.2.3.4"));
+    assert_true(in_net("::/0", "2001:db8::7"));
+    assert_true(in_net("10.0.0.0/8", "::ffff:10.0.0.1"));
+    assert_true(in_net("::ffff:10.0.0.0/104", "10.3.4.5")); /* a mapped network is IPv4 */
+    assert_false(in_net("::ffff:10.0.0.0/104", "11.3.4.5"));
+    assert_true(in_net("::ffff:0:0/96", "192.0.2.1"));      /* ... and /96 of it is all IPv4 */
+    assert_true(in_net("::1/128", "::1"));
+    assert_false(in_net("::1/128", "::2"));
+    assert_true(in_net("2001:db8::/32", "2001:db8:ffff::1"));
+}
+
 static void check_trim(const char *in, const char *want)
 {
     const char *s = in;
@@ -439,6 +496,7 @@ int main(void)
         cmocka_unit_test(url),          cmocka_unit_test(quote),
         cmocka_unit_test(sprintf_str),
         cmocka_unit_test(utf8_rules),
+        cmocka_unit_test(net_addresses),
         cmocka_unit_test(trim_space),
         cmocka_unit_test(values),
         cmocka_unit_test(go_duration_string),

@@ -320,6 +320,87 @@ static void full_table_sheds_unfinished_heads(void **state)
     cmocka_unit_test_setup_teardown(t, setup_plain, hs_teardown),                                  \
         cmocka_unit_test_setup_teardown(t, setup_tls, hs_teardown)
 
+/* Go's WriteTimeout: an answer that is ready after its request's deadline (head read + write
+ * timeout) is not sent; the connection ends instead. One ready in time is. */
+static void late_answer_is_dropped_at_the_write_deadline(void **state)
+{
+    struct harness *h = *state;
+    struct cmn_http_server_opts o = hs_default_opts(h, 1);
+    struct cmn_http_exchange *ex;
+    struct tu_conn c;
+    struct tu_answer a;
+
+    o.write_timeout_ms = 300;
+    hs_start_with(h, o);
+    hs_connect_to(h, &c);
+    assert_true(tu_send_str(&c, "GET /defer HTTP/1.1\r\nHost: t\r\n\r\n"));
+    ex = hs_take_held(h, IO_MS);
+    assert_non_null(ex);
+    cmn_http_exchange_respond(ex, cmn_http_response_text(200, "text/plain", "in time", 7));
+    assert_int_equal(tu_read_answer(&c, false, &a), 1);
+    assert_string_equal(a.body, "in time");
+    tu_answer_free(&a);
+    /* the next request on the same connection gets a deadline of its own */
+    hs_msleep(400);
+    assert_true(tu_send_str(&c, "GET /defer HTTP/1.1\r\nHost: t\r\n\r\n"));
+    ex = hs_take_held(h, IO_MS);
+    assert_non_null(ex);
+    hs_msleep(500);
+    cmn_http_exchange_respond(ex, cmn_http_response_text(200, "text/plain", "too late", 8));
+    assert_true(tu_closed_within(&c, IO_MS));
+    tu_close(&c);
+    hs_finish(h);
+}
+
+/* Heads beyond 64 KiB draw on one budget for the whole server: a connection that would need
+ * more than is left gets 431; once the memory is back, a large head is served again. */
+static void large_heads_share_one_budget(void **state)
+{
+    struct harness *h = *state;
+    struct cmn_http_server_opts o = hs_default_opts(h, 1);
+    struct tu_conn a, b, c;
+    struct tu_answer ans;
+    char *pad = malloc(160 * 1024);
+
+    assert_non_null(pad);
+    memset(pad, 'a', 160 * 1024);
+    o.max_header_bytes = 256 * 1024;
+    o.head_budget = 200 * 1024;
+    hs_start_with(h, o);
+    /* a: 150 KiB of an unfinished head; its buffer (256 KiB) takes 192 KiB of the budget */
+    hs_connect_to(h, &a);
+    assert_true(tu_send_str(&a, "GET / HTTP/1.1\r\nHost: t\r\nX-A: "));
+    assert_true(tu_send(&a, pad, 150 * 1024));
+    assert_true(tu_quiet(&a, 200));
+    /* b: 100 KiB would need 64 KiB more than the 8 KiB left */
+    hs_connect_to(h, &b);
+    assert_true(tu_send_str(&b, "GET / HTTP/1.1\r\nHost: t\r\nX-B: "));
+    assert_true(tu_send(&b, pad, 100 * 1024));
+    hs_expect_final(&b, "HTTP/1.1 431 Request Header Fields Too Large\r\n"
+                        "Content-Type: text/plain; charset=utf-8\r\nConnection: close\r\n"
+                        "\r\n431 Request Header Fields Too Large");
+    tu_close(&b);
+    /* small heads are not affected */
+    hs_connect_to(h, &c);
+    hs_ask(&c, "GET /small HTTP/1.1\r\nHost: t\r\n\r\n", false, &ans);
+    assert_string_equal(ans.status_line, "HTTP/1.1 200 OK");
+    tu_answer_free(&ans);
+    tu_close(&c);
+    /* a goes away: its memory is back, and a 150 KiB head is served */
+    tu_close(&a);
+    hs_msleep(100);
+    hs_connect_to(h, &c);
+    assert_true(tu_send_str(&c, "GET /big-head HTTP/1.1\r\nHost: t\r\nX-C: "));
+    assert_true(tu_send(&c, pad, 150 * 1024));
+    assert_true(tu_send_str(&c, "\r\n\r\n"));
+    assert_int_equal(tu_read_answer(&c, false, &ans), 1);
+    assert_string_equal(ans.status_line, "HTTP/1.1 200 OK");
+    tu_answer_free(&ans);
+    tu_close(&c);
+    free(pad);
+    hs_finish(h);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -332,6 +413,8 @@ int main(void)
         BOTH(trickled_head_is_cut_at_its_deadline),
         BOTH(trickled_body_is_cut_at_the_request_deadline),
         BOTH(full_table_sheds_unfinished_heads),
+        BOTH(late_answer_is_dropped_at_the_write_deadline),
+        BOTH(large_heads_share_one_budget),
     };
 
     cmn_log_init("TEST", CMN_LOG_NONE, 2);

@@ -89,12 +89,12 @@ static void pump(struct client *c, int ms)
     }
 }
 
-static void client_open(struct client *c, unsigned port)
+static void client_open_with(struct client *c, unsigned port, const struct gw_h1_opts *o)
 {
     memset(c, 0, sizeof(*c));
     c->epfd = epoll_create1(EPOLL_CLOEXEC);
     assert_true(c->epfd >= 0);
-    c->h = gw_h1_new(c->epfd, NULL);
+    c->h = gw_h1_new(c->epfd, o);
     assert_non_null(c->h);
     c->to.sin_family = AF_INET;
     c->to.sin_port = htons((uint16_t)port);
@@ -104,6 +104,11 @@ static void client_open(struct client *c, unsigned port)
     gw_hdrs_add(&c->headers, "User-Agent", "KrakenD Version test");
     gw_hdrs_init(&c->resp_headers, 0);
     cmn_buf_init(&c->body, 1024 * 1024);
+}
+
+static void client_open(struct client *c, unsigned port)
+{
+    client_open_with(c, port, NULL);
 }
 
 static void client_close(struct client *c)
@@ -636,6 +641,129 @@ static void stray_bytes_on_an_idle_connection_are_not_an_answer(void **state)
     close(s.lfd);
 }
 
+/* ---- lura's transport options ---------------------------------------------------------------- */
+
+/* response_header_timeout: the whole request went out and no head came in time: Go's error, long
+ * before the call's own deadline. */
+static void response_header_timeout(void **state)
+{
+    struct server s;
+    struct client c;
+    char req[4096];
+    int fd;
+
+    (void)state;
+    server_open(&s);
+    client_open_with(&c, s.port, &(struct gw_h1_opts){.response_header_timeout_ms = 50});
+    get(&c, "/", 10000);
+    fd = server_accept(&s, 2000);
+    read_request(&c, fd, req, sizeof(req));
+    pump(&c, 5000);
+    assert_true(c.done);
+    assert_int_equal(c.o.status, 0);
+    assert_string_equal(c.o.error, "net/http: timeout awaiting response headers");
+    close(fd);
+    client_close(&c);
+    close(s.lfd);
+}
+
+/* Pumps the client for ms and returns what of the request body arrived on fd since. */
+static size_t body_bytes(struct client *c, int fd, int ms, char *buf, size_t cap)
+{
+    size_t len = 0;
+    int64_t end = cmn_clock_mono_ms() + ms;
+
+    while (cmn_clock_mono_ms() < end && len < cap - 1) {
+        pump(c, 5);
+        ssize_t n = recv(fd, buf + len, cap - 1 - len, MSG_DONTWAIT);
+        if (n > 0)
+            len += (size_t)n;
+    }
+    buf[len] = '\0';
+    return len;
+}
+
+/* expect_continue_timeout: with "Expect: 100-continue" only the head goes; the body follows the
+ * 100, or the timeout when no 100 comes. */
+static void expect_continue(void **state)
+{
+    struct server s;
+    struct client c;
+    char req[4096], body[64];
+    int fd;
+
+    (void)state;
+    server_open(&s);
+    client_open_with(&c, s.port, &(struct gw_h1_opts){.expect_continue_timeout_ms = 60000});
+    gw_hdrs_add(&c.headers, "Expect", "100-continue");
+    post(&c, "/", 10000);
+    fd = server_accept(&s, 2000);
+    read_request(&c, fd, req, sizeof(req));
+    assert_non_null(strstr(req, "\r\nExpect: 100-continue\r\n"));
+    assert_string_equal(strstr(req, "\r\n\r\n"), "\r\n\r\n"); /* no body yet */
+    assert_int_equal(body_bytes(&c, fd, 100, body, sizeof(body)), 0);
+    send_str(fd, "HTTP/1.1 100 Continue\r\n\r\n");
+    assert_int_equal(body_bytes(&c, fd, 200, body, sizeof(body)), 2);
+    assert_string_equal(body, "{}");
+    send_str(fd, "HTTP/1.1 200 OK\r\nContent-Length: 0\r\n\r\n");
+    pump(&c, 2000);
+    assert_int_equal(c.o.status, 200);
+    close(fd);
+    client_close(&c);
+
+    /* no 100: the body goes when the (short) timeout ends */
+    client_open_with(&c, s.port, &(struct gw_h1_opts){.expect_continue_timeout_ms = 30});
+    gw_hdrs_add(&c.headers, "Expect", "100-continue");
+    post(&c, "/", 10000);
+    fd = server_accept(&s, 2000);
+    read_request(&c, fd, req, sizeof(req));
+    assert_int_equal(body_bytes(&c, fd, 1000, body, 3), 2);
+    send_str(fd, "HTTP/1.1 200 OK\r\nContent-Length: 0\r\n\r\n");
+    pump(&c, 2000);
+    assert_int_equal(c.o.status, 200);
+    close(fd);
+    client_close(&c);
+    close(s.lfd);
+}
+
+/* max_idle_connections_per_host over two transports (two workers): the pool keeps one idle
+ * connection for the host, so the second one coming back is closed. */
+static void shared_idle_pool(void **state)
+{
+    struct server s;
+    struct client a, b;
+    struct gw_h1_pool *pool = gw_h1_pool_new(1, 0);
+    char req[4096], one;
+    int fa, fb;
+
+    (void)state;
+    assert_non_null(pool);
+    server_open(&s);
+    client_open_with(&a, s.port, &(struct gw_h1_opts){.pool = pool});
+    client_open_with(&b, s.port, &(struct gw_h1_opts){.pool = pool});
+    get(&a, "/a", 5000);
+    get(&b, "/b", 5000);
+    fa = server_accept(&s, 2000);
+    read_request(&a, fa, req, sizeof(req));
+    fb = server_accept(&s, 2000);
+    read_request(&b, fb, req, sizeof(req));
+    send_str(fa, "HTTP/1.1 200 OK\r\nContent-Length: 0\r\n\r\n");
+    pump(&a, 2000);
+    send_str(fb, "HTTP/1.1 200 OK\r\nContent-Length: 0\r\n\r\n");
+    pump(&b, 2000);
+    assert_int_equal(a.o.status, 200);
+    assert_int_equal(b.o.status, 200);
+    assert_int_equal(poll(&(struct pollfd){fb, POLLIN, 0}, 1, 2000), 1);
+    assert_int_equal(recv(fb, &one, 1, 0), 0);             /* closed: no room */
+    assert_int_equal(recv(fa, &one, 1, MSG_DONTWAIT), -1); /* kept */
+    close(fa);
+    close(fb);
+    client_close(&a);
+    client_close(&b);
+    gw_h1_pool_destroy(pool);
+    close(s.lfd);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -651,6 +779,9 @@ int main(void)
         cmocka_unit_test(close_in_the_same_event_as_the_last_bytes),
         cmocka_unit_test(no_retry_after_an_interim_answer),
         cmocka_unit_test(stray_bytes_on_an_idle_connection_are_not_an_answer),
+        cmocka_unit_test(response_header_timeout),
+        cmocka_unit_test(expect_continue),
+        cmocka_unit_test(shared_idle_pool),
     };
 
     return cmocka_run_group_tests(tests, NULL, NULL);

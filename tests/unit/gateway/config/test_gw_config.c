@@ -225,6 +225,15 @@ static bool describe_endpoint(const struct gw_endpoint *e, const char *f, char *
     return true;
 }
 
+static void u16s(char *out, size_t n, const struct gw_u16list *l)
+{
+    size_t used = 0;
+
+    out[0] = '\0';
+    for (size_t i = 0; i < l->n && used < n; i++)
+        used += (size_t)snprintf(out + used, n - used, "%s%u", i ? "," : "", l->items[i]);
+}
+
 static bool describe(const struct gw_config *c, const char *f, char *out, size_t n)
 {
     size_t i;
@@ -243,6 +252,10 @@ static bool describe(const struct gw_config *c, const char *f, char *out, size_t
     S("logging.level", c->logging.level);
     S("logging.prefix", c->logging.prefix);
     S("tls.public_key", c->tls.public_key);
+    S("tls.min_version", c->tls.min_version);
+    S("client_tls.max_version", c->client_tls.max_version);
+    L("tls.ca_certs", c->tls.ca_certs);
+    L("client_tls.ca_certs", c->client_tls.ca_certs);
     L("hosts", c->hosts);
     L("router.remote_ip_headers", c->router.remote_ip_headers);
     I("version", c->version);
@@ -270,6 +283,18 @@ static bool describe(const struct gw_config *c, const char *f, char *out, size_t
     I("logging.present", c->logging.present);
     I("logging.stdout_enabled", c->logging.stdout_enabled);
     I("tls.present", c->tls.present);
+    I("tls.enable_mtls", c->tls.enable_mtls);
+    I("tls.n_keys", c->tls.n_keys);
+    I("client_tls.present", c->client_tls.present);
+    I("client_tls.allow_insecure_connections", c->client_tls.allow_insecure_connections);
+    I("client_tls.n_client_certs", c->client_tls.n_client_certs);
+    I("dns_cache_ttl_ms", c->dns_cache_ttl_ms);
+    else if (strcmp(f, "tls.cipher_suites") == 0) u16s(out, n, &c->tls.cipher_suites);
+    else if (strcmp(f, "tls.curve_preferences") == 0) u16s(out, n, &c->tls.curve_preferences);
+    else if (strcmp(f, "tls.keys[1].key") == 0)
+        snprintf(out, n, "%s", c->tls.n_keys > 1 && c->tls.keys[1].key ? c->tls.keys[1].key : "");
+    else if (strcmp(f, "client_tls.client_certs[0].cert") == 0)
+        snprintf(out, n, "%s", c->client_tls.n_client_certs ? c->client_tls.client_certs[0].cert : "");
     I("warnings", c->warnings.n);
     I("errors", c->errors.n);
     else if (strcmp(f, "router.error_body_404") == 0) dump(out, n, c->router.error_body_404);

@@ -4,32 +4,125 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <cmocka.h>
+#include <string.h>
 
 #include "gw_message.h"
 
-/* The router passes the first values of the two headers. */
-static void client_ip(const struct gw_hdrs *h, const char *remote, char *out, size_t n)
+static bool field_at(const void *ctx, size_t i, const char **name, const char **value)
 {
-    gw_client_ip_of(gw_hdrs_get(h, "X-Forwarded-For"), gw_hdrs_get(h, "X-Real-Ip"), remote, out, n);
+    const struct gw_hdrs *h = ctx;
+
+    if (i >= h->n)
+        return false;
+    *name = h->v[i].name;
+    *value = h->v[i].value;
+    return true;
 }
 
-static void client_ip_rules(void **state)
+static const char *cip(const struct gw_client_ip_rules *r, const struct gw_hdrs *h,
+                       const char *remote)
+{
+    static char out[64];
+
+    gw_client_ip(r ? r : gw_client_ip_defaults(), remote, field_at, h, out, sizeof(out));
+    return out;
+}
+
+/* gin's defaults: every proxy trusted, so the left-most valid X-Forwarded-For item wins. */
+static void client_ip_defaults(void **state)
 {
     struct gw_hdrs h;
-    char ip[64];
 
     (void)state;
     gw_hdrs_init(&h, 0);
-    client_ip(&h, "127.0.0.1", ip, sizeof(ip));
-    assert_string_equal(ip, "127.0.0.1");
-    gw_hdrs_add(&h, "X-Forwarded-For", "123.45.67.89, 10.0.0.1");
-    client_ip(&h, "127.0.0.1", ip, sizeof(ip));
-    assert_string_equal(ip, "123.45.67.89");
+    assert_string_equal(cip(NULL, &h, "127.0.0.1"), "127.0.0.1");
+    assert_string_equal(cip(NULL, &h, "bogus"), ""); /* net.ParseIP(RemoteIP) == nil */
+    gw_hdrs_add(&h, "X-Forwarded-For", " 123.45.67.89 , 10.0.0.1");
+    assert_string_equal(cip(NULL, &h, "127.0.0.1"), "123.45.67.89");
     gw_hdrs_set(&h, "X-Forwarded-For", "bogus, 10.0.0.1");
-    gw_hdrs_add(&h, "X-Real-Ip", "::1");
-    client_ip(&h, "127.0.0.1", ip, sizeof(ip));
-    assert_string_equal(ip, "::1");
+    gw_hdrs_add(&h, "x-real-ip", "::1");
+    assert_string_equal(cip(NULL, &h, "127.0.0.1"), "::1");
+    gw_hdrs_set(&h, "X-Real-Ip", "::1,"); /* an empty last item rejects the header */
+    assert_string_equal(cip(NULL, &h, "127.0.0.1"), "127.0.0.1");
     gw_hdrs_free(&h);
+
+    /* gin 1.12 joins every line of the header: "1.1.1.1" "2.2.2.2, 3.3.3.3" */
+    gw_hdrs_init(&h, 0);
+    gw_hdrs_add(&h, "X-Forwarded-For", "1.1.1.1");
+    gw_hdrs_add(&h, "Via", "x");
+    gw_hdrs_add(&h, "X-Forwarded-For", "2.2.2.2, 3.3.3.3");
+    assert_string_equal(cip(NULL, &h, "127.0.0.1"), "1.1.1.1");
+    gw_hdrs_add(&h, "X-Forwarded-For", "");
+    assert_string_equal(cip(NULL, &h, "127.0.0.1"), "127.0.0.1");
+    gw_hdrs_free(&h);
+}
+
+/* With trusted proxies configured, X-Forwarded-For is read only from them, and only up to the
+ * first address that is not one of them: what a client writes before that is never believed. */
+static void client_ip_trusted_proxies(void **state)
+{
+    static const char *const xff[] = {"X-Forwarded-For", "X-Real-Ip"};
+    struct cmn_go_ipnet nets[2];
+    struct gw_client_ip_rules r = {true, xff, 2, nets, 2};
+    struct gw_hdrs h;
+
+    (void)state;
+    assert_true(cmn_go_parse_trusted_proxy("10.0.0.0/8", 10, &nets[0]));
+    assert_true(cmn_go_parse_trusted_proxy("192.0.2.7", 9, &nets[1]));
+    gw_hdrs_init(&h, 0);
+    gw_hdrs_add(&h, "X-Forwarded-For", "6.6.6.6");
+    /* a client that is no proxy cannot choose its address */
+    assert_string_equal(cip(&r, &h, "203.0.113.5"), "203.0.113.5");
+    /* a trusted proxy can */
+    assert_string_equal(cip(&r, &h, "10.1.2.3"), "6.6.6.6");
+    assert_string_equal(cip(&r, &h, "192.0.2.7"), "6.6.6.6");
+    /* a spoofed entry before the real client is skipped: the walk stops at the first address
+     * that is not a trusted proxy, from the right */
+    gw_hdrs_set(&h, "X-Forwarded-For", "6.6.6.6, 198.51.100.9, 10.0.0.4");
+    assert_string_equal(cip(&r, &h, "10.1.2.3"), "198.51.100.9");
+    /* ... and garbage on the left does not matter once an untrusted address was found */
+    gw_hdrs_set(&h, "X-Forwarded-For", "not-an-ip, 198.51.100.9");
+    assert_string_equal(cip(&r, &h, "10.1.2.3"), "198.51.100.9");
+    /* only trusted proxies: the left-most one is the answer */
+    gw_hdrs_set(&h, "X-Forwarded-For", "10.0.0.9, 10.0.0.4");
+    assert_string_equal(cip(&r, &h, "10.1.2.3"), "10.0.0.9");
+    /* a non-IP reached in the walk rejects the header; X-Real-Ip is next */
+    gw_hdrs_set(&h, "X-Forwarded-For", "bogus, 10.0.0.4");
+    gw_hdrs_add(&h, "X-Real-Ip", "198.51.100.1");
+    assert_string_equal(cip(&r, &h, "10.1.2.3"), "198.51.100.1");
+    /* forwarded_by_client_ip: false -> the peer, whatever it sends */
+    r.forwarded = false;
+    assert_string_equal(cip(&r, &h, "10.1.2.3"), "10.1.2.3");
+    r.forwarded = true;
+    /* remote_ip_headers: only the configured ones, in their order */
+    static const char *const custom[] = {"X-Client-Ip"};
+    r.headers = custom;
+    r.n_headers = 1;
+    assert_string_equal(cip(&r, &h, "10.1.2.3"), "10.1.2.3");
+    gw_hdrs_add(&h, "x-client-ip", "198.51.100.77");
+    assert_string_equal(cip(&r, &h, "10.1.2.3"), "198.51.100.77");
+    /* no trusted network at all (the first entry was invalid): always the peer */
+    r.n_trusted = 0;
+    assert_string_equal(cip(&r, &h, "10.1.2.3"), "10.1.2.3");
+    gw_hdrs_free(&h);
+}
+
+/* gin's bare-address entries become /32 or /128; "::ffff:a.b.c.d" becomes an IPv6 /32. */
+static void trusted_proxy_entries(void **state)
+{
+    struct cmn_go_ipnet n;
+    struct cmn_go_ip ip;
+
+    (void)state;
+    assert_true(cmn_go_parse_trusted_proxy("::1", 3, &n));
+    assert_true(cmn_go_parse_ip("::1", 3, &ip) && cmn_go_ipnet_contains(&n, &ip));
+    assert_true(cmn_go_parse_ip("::2", 3, &ip) && !cmn_go_ipnet_contains(&n, &ip));
+    assert_true(cmn_go_parse_trusted_proxy("::ffff:1.2.3.4", 14, &n));
+    assert_int_equal(n.len, 16);
+    assert_true(cmn_go_parse_ip("1.2.3.4", 7, &ip) && !cmn_go_ipnet_contains(&n, &ip));
+    assert_true(cmn_go_parse_ip("::5", 3, &ip) && cmn_go_ipnet_contains(&n, &ip));
+    assert_false(cmn_go_parse_trusted_proxy("example.com", 11, &n));
+    assert_false(cmn_go_parse_trusted_proxy("10.0.0.0/33", 11, &n));
 }
 
 static void header_cap(void **state)
@@ -73,7 +166,9 @@ static void header_del(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(client_ip_rules),
+        cmocka_unit_test(client_ip_defaults),
+        cmocka_unit_test(client_ip_trusted_proxies),
+        cmocka_unit_test(trusted_proxy_entries),
         cmocka_unit_test(header_cap),
         cmocka_unit_test(header_del),
     };
