@@ -4,11 +4,13 @@
 #include "gw_modules.h"
 
 #include "gw_botdetector.h"
+#include "gw_cel_stage.h"
 #include "gw_circuitbreaker.h"
 #include "gw_clientcredentials.h"
 #include "gw_cors.h"
 #include "gw_httpcache.h"
 #include "gw_httpsecure.h"
+#include "gw_jsonschema_stage.h"
 #include "gw_logging.h"
 #include "gw_otel_module.h"
 #include "gw_ratelimit.h"
@@ -36,13 +38,17 @@ static const struct gw_mw_factory *const MIDDLEWARES[] = {
 };
 static const size_t N_MIDDLEWARES = sizeof(MIDDLEWARES) / sizeof(MIDDLEWARES[0]);
 
-/* Pipe stages (Lura's proxy middlewares), outer to inner: the OpenTelemetry proxy layer, the
- * telemetry/metrics pipe layer, then Lua proxy, CEL, JSON schema. */
-static const struct gw_pipe_factory *const PIPES[] = {
+/* Proxy stages around each endpoint's pipe (Lura's proxy middlewares), outer to inner: the
+ * OpenTelemetry proxy layer, the telemetry/metrics pipe layer, modifier/lua-proxy, then
+ * validation/cel and validation/json-schema at endpoint level
+ * (krakend-telemetry-validation.md §1.4, krakend-config-transform.md §4.1). */
+static const struct gw_pstage_factory *const PSTAGES[] = {
     &gw_otel_pipe_factory,
     &gw_stats_pipe_factory,
+    &gw_cel_endpoint_factory,
+    &gw_jsonschema_factory,
 };
-static const size_t N_PIPES = sizeof(PIPES) / sizeof(PIPES[0]);
+static const size_t N_PSTAGES = sizeof(PSTAGES) / sizeof(PSTAGES[0]);
 
 /* Backend stages, outer to inner: the OpenTelemetry backend layer (its round trip and the
  * traceparent too: KrakenD's instrumented transport sits outside qos/http-cache and
@@ -55,6 +61,7 @@ static const struct gw_stage_factory *const STAGES[] = {
     &gw_stats_backend_factory,
     &gw_cb_factory,                /* qos/circuit-breaker: counts what every stage inside it does */
     &gw_rl_proxy_factory,          /* qos/ratelimit/proxy: a rejection is a breaker failure */
+    &gw_cel_backend_factory,       /* validation/cel: a rejection is this backend failing */
     &gw_hc_factory,                /* qos/http-cache: a hit still passed both above */
     &gw_clientcredentials_factory, /* under the cache, as KrakenD's OAuth2 client */
 };
@@ -80,7 +87,7 @@ static const size_t N_SERVICES = sizeof(SERVICES) / sizeof(SERVICES[0]);
 struct gw_server_opts gw_modules_opts(void)
 {
     return (struct gw_server_opts){NULL,     MIDDLEWARES, N_MIDDLEWARES, STAGES,
-                                   N_STAGES, PIPES,       N_PIPES};
+                                   N_STAGES, PSTAGES,     N_PSTAGES};
 }
 
 bool gw_modules_logging(const struct gw_config *cfg, struct cmn_err *err)
@@ -104,11 +111,34 @@ bool gw_modules_check(const struct gw_config *cfg, gw_modules_warn_fn warn, void
     if (!gw_mw_chains_build(cfg, MIDDLEWARES, N_MIDDLEWARES, &mws, err))
         return false;
     gw_mw_chains_free(mws);
-    if (!gw_pipe_check(cfg, PIPES, N_PIPES, err) || !gw_stage_check(cfg, STAGES, N_STAGES, err))
+    if (!gw_stage_check(cfg, STAGES, N_STAGES, err) ||
+        !gw_pstage_check(cfg, PSTAGES, N_PSTAGES, err))
         return false;
     rs = gw_revoker_from_config(cfg, NULL, false, &rev, err);
     gw_revoker_destroy(rev);
     return rs != GW_REV_INVALID && rs != GW_REV_NOMEM;
+}
+
+/* validation/cel's JWT phase as the validator's endpoint rejecter. */
+static bool cel_rejected(void *ctx, const json_t *claims)
+{
+    return gw_cel_rejecter_rejects(ctx, claims);
+}
+
+static bool cel_rejecter_make(void *ctx, const struct gw_endpoint *ep, struct gw_jwt_rejecter *out,
+                              struct cmn_err *err)
+{
+    bool ok;
+    struct gw_cel_rejecter *r = gw_cel_rejecter_new(ep, err, &ok);
+
+    (void)ctx;
+    *out = (struct gw_jwt_rejecter){r ? cel_rejected : NULL, r};
+    return ok;
+}
+
+static void cel_rejecter_release(void *rejecter_ctx)
+{
+    gw_cel_rejecter_destroy(rejecter_ctx);
 }
 
 struct gw_modules_rt {
@@ -146,6 +176,10 @@ bool gw_modules_start(const struct gw_config *cfg, struct gw_validator *val,
     if (rt->revoker && val) { /* krakend-jose's rejecter chain: the bloom filter */
         struct gw_jwt_rejecter rej = {gw_revoker_rejected, rt->revoker};
         gw_validator_set_rejecter(val, &rej);
+    }
+    if (val) {
+        struct gw_jwt_rejecter_factory f = {cel_rejecter_make, cel_rejecter_release, NULL};
+        gw_validator_set_rejecter_factory(val, &f);
     }
     *out = rt;
     return true;

@@ -1,15 +1,17 @@
 /* gw_modules.h - the composition root: the KrakenD modules the gateway is built with, as router
- * middleware factories (gw_mw.h), pipe and backend stage factories (gw_stage.h), each list in
- * KrakenD's order (../shared/spec/krakend-traffic-security.md §1), and the services that live
- * beside the server (logging, metrics listeners and exporters). main.c hands the factories to
- * the server; `check` builds them once to report what they refuse or warn about. A new module
- * adds its factory here, and its folder to the program's DEPS in gateway/CMakeLists.txt. */
+ * middleware factories (gw_mw.h), backend stage factories (gw_stage.h) and proxy stage
+ * factories (gw_pstage.h), each list in KrakenD's order
+ * (../shared/spec/krakend-traffic-security.md §1), and the services that live beside the server
+ * (logging, metrics listeners and exporters). main.c hands the factories to the server; `check`
+ * builds them once to report what they refuse or warn about. A new module adds its factory
+ * here, and its folder to the program's DEPS in gateway/CMakeLists.txt. */
 #ifndef GW_MODULES_H
 #define GW_MODULES_H
 
 #include "cmn_err.h"
 #include "gw_config.h"
 #include "gw_mw.h"
+#include "gw_pstage.h"
 #include "gw_server.h"
 #include "gw_stage.h"
 #include "gw_validator.h"

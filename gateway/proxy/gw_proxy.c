@@ -30,6 +30,8 @@ static void call_unlink(struct call *c)
 
 static void call_free(struct call *c)
 {
+    if (c->psc)
+        pstages_end(c);
     for (size_t i = 0; c->parts && i < c->n_parts; i++) {
         struct part *p = &c->parts[i];
         for (size_t a = 0; a < p->n_att; a++)
@@ -39,10 +41,8 @@ static void call_free(struct call *c)
         free(p->body);
     }
     seq_call_free(c);
-    if (c->pc)
-        pipe_end(c);
-    gw_perr_free(&c->pipe_err);
     gw_merge_free(&c->merge);
+    gw_perr_free(&c->perr);
     gw_inreq_free(&c->in);
     free(c);
 }
@@ -60,10 +60,11 @@ static void log_errors(const struct call *c, const struct gw_pipe_err *e)
                       e->errs[i].msg ? e->errs[i].msg : "");
 }
 
-/* Static data, the outcome to the caller, free. A shadow call's outcome goes nowhere. */
-static void finalize(struct call *c, struct gw_presp *resp, const struct gw_pipe_err *err)
+/* The proxy stages from `from` outwards, the outcome to the caller, free. A shadow call's
+ * outcome goes nowhere (it has no proxy stages: they sit outside the shadow splitter). */
+static void deliver(struct call *c, size_t from, struct gw_presp *resp, struct gw_pipe_err err)
 {
-    struct gw_proxy_outcome o = {.err = *err};
+    struct gw_proxy_outcome o = {0};
 
     c->finalized = true;
     if (c->shadow) {
@@ -72,15 +73,20 @@ static void finalize(struct call *c, struct gw_presp *resp, const struct gw_pipe
         call_free(c);
         return;
     }
-    if (!c->pipe_err.msg) /* not when a pipe stage failed the call: nothing inside ran */
-        gw_static_apply(c->ep->cfg->static_strategy, c->ep->static_data, &resp, err->n > 0);
-    if (c->pc)
-        pipe_after(c, &resp, err);
-    log_errors(c, err);
+    pstages_after(c, from, &resp, &err);
+    log_errors(c, &err);
     o.resp = resp;
+    o.err = err;
     call_unlink(c);
     c->done(c->arg, &o);
     call_free(c); /* the errors live in the call */
+}
+
+/* Static data, then what deliver does. */
+static void finalize(struct call *c, struct gw_presp *resp, const struct gw_pipe_err *err)
+{
+    gw_static_apply(c->ep->cfg->static_strategy, c->ep->static_data, &resp, err->n > 0);
+    deliver(c, c->n_pentered, resp, *err);
 }
 
 /* The merged response; the endpoint's flatmap_filter runs on it when the merge had no error
@@ -194,8 +200,8 @@ static bool build_request(struct call *c, struct part *p, struct gw_outreq *out,
 
     if (c->pipe->sequential && !seq_compute(c, p->idx))
         return cmn_err_set(err, 1, "out of memory"), false;
-    if (!gw_request_build(c->ep->cfg, b, pick_host(c, p->bidx), &c->in, c->params, c->n_params,
-                          out, err))
+    if (!gw_request_build(c->ep->cfg, b, pick_host(c, p->bidx), &c->in, c->params, c->n_params, out,
+                          err))
         return false;
     if (b->graphql &&
         !gw_graphql_apply(b->graphql, &c->in, c->params, c->n_params, out, &p->body, err)) {
@@ -248,6 +254,28 @@ static void start_part(struct call *c, size_t idx)
         part_finished(p);
 }
 
+static struct call *call_new(struct gw_proxy *px, size_t loop, struct ep_rt *ep,
+                             const struct pipe_rt *pipe, struct gw_inreq *in, gw_proxy_done_fn done,
+                             void *arg);
+static bool call_launch(struct call *c);
+static void shadow_done(void *arg, struct gw_proxy_outcome *o);
+
+/* Lura's shadow proxy: a deep copy of the request goes to the shadow backends in the
+ * background, detached from the client's request; its outcome is dropped. KrakenD's splitter
+ * sits inside Lua proxy, CEL and JSON schema: the copy is taken once those let the request
+ * through, with what they changed. */
+static void shadow_launch(struct call *c)
+{
+    struct gw_inreq copy;
+    struct call *sc =
+        shadow_inreq_dup(&c->in, &copy)
+            ? call_new(c->px, c->loop, c->ep, &c->ep->shadow, &copy, shadow_done, NULL)
+            : NULL;
+
+    if (sc)
+        call_launch(sc);
+}
+
 static void start_call(void *arg)
 {
     struct call *c = arg;
@@ -260,12 +288,17 @@ static void start_call(void *arg)
     if (c->next)
         c->next->prev = c;
     c->px->calls[c->loop] = c;
-    /* the pipe stages wrap Lura's shadow proxy as a whole: a shadow call is not measured apart */
-    if (c->ep->n_pipes && !c->shadow && !pipe_before(c)) {
-        struct gw_pipe_err e = {false, &c->pipe_err, 1};
-        finalize(c, NULL, &e);
-        return;
+    if (c->ep->n_pstages && !c->shadow) {
+        struct gw_presp *resp = NULL;
+        struct gw_pipe_err err = {0};
+        size_t from = 0;
+        if (!pstages_before(c, &resp, &err, &from)) { /* failed or skipped: no backend */
+            deliver(c, from, resp, err);
+            return;
+        }
     }
+    if (!c->shadow && c->ep->shadow.n > 0)
+        shadow_launch(c);
     if (c->sequential) {
         start_part(c, 0);
         return;
@@ -355,16 +388,6 @@ bool gw_proxy_run(struct gw_proxy *px, size_t loop, size_t ep_index, struct gw_i
         gw_inreq_free(in);
         return false;
     }
-    if (ep->shadow.n > 0) {
-        /* Lura's shadow proxy: a deep copy of the request goes to the shadow backends in the
-         * background, detached from the client's request; its outcome is dropped */
-        struct gw_inreq copy;
-        struct call *sc = shadow_inreq_dup(in, &copy)
-                              ? call_new(px, loop, ep, &ep->shadow, &copy, shadow_done, NULL)
-                              : NULL;
-        if (sc)
-            call_launch(sc);
-    }
     c = call_new(px, loop, ep, &ep->main, in, done, arg);
     return c && call_launch(c);
 }
@@ -427,9 +450,7 @@ static bool pipes_build(struct ep_rt *ep, struct cmn_err *err)
 }
 
 struct gw_proxy *gw_proxy_new(const struct gw_config *cfg, struct gw_fetcher *const *fetchers,
-                              size_t n_loops, const struct gw_stage_factory *const *stages,
-                              size_t n_stages, const struct gw_pipe_factory *const *pipes,
-                              size_t n_pipes, struct cmn_err *err)
+                              size_t n_loops, const struct gw_proxy_mods *mods, struct cmn_err *err)
 {
     struct gw_proxy *px = calloc(1, sizeof(*px));
 
@@ -463,7 +484,9 @@ struct gw_proxy *gw_proxy_new(const struct gw_config *cfg, struct gw_fetcher *co
         if (!pipes_build(&px->eps[i], err))
             goto fail;
     }
-    if (!proxy_stages_build(px, stages, n_stages, err) || !proxy_pipes_build(px, pipes, n_pipes, err))
+    if (mods && !proxy_stages_build(px, mods->stages, mods->n_stages, err))
+        goto fail;
+    if (mods && !proxy_pstages_build(px, mods->pstages, mods->n_pstages, err))
         goto fail;
     return px;
 nomem:
@@ -477,8 +500,8 @@ void gw_proxy_destroy(struct gw_proxy *px)
 {
     if (!px)
         return;
+    proxy_pstages_free(px);
     proxy_stages_free(px);
-    proxy_pipes_free(px);
     for (size_t i = 0; px->eps && i < px->n_eps; i++) {
         pipe_free(&px->eps[i].main);
         pipe_free(&px->eps[i].shadow);

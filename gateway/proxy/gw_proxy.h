@@ -9,6 +9,7 @@
 #include "gw_fetch.h"
 #include "gw_message.h"
 #include "gw_proxy_response.h"
+#include "gw_pstage.h"
 #include "gw_stage.h"
 
 #include <stdbool.h>
@@ -16,14 +17,20 @@
 
 struct gw_proxy;
 
+/* The modules' factories the proxy asks (all borrowed; lists may be NULL). */
+struct gw_proxy_mods {
+    const struct gw_stage_factory *const *stages; /* backend stages, outer to inner */
+    size_t n_stages;
+    const struct gw_pstage_factory *const *pstages; /* proxy stages, outer to inner */
+    size_t n_pstages;
+};
+
 /* Builds the per-endpoint runtime from cfg (borrowed, must outlive the proxy) over the backend
  * clients of n_loops worker loops (borrowed; a call runs entirely on the loop it was given).
- * stages: the backend stages' factories, outer to inner; pipes: the pipe stages' factories,
- * outer to inner (gw_stage.h; both borrowed, may be NULL). */
+ * mods: the stages' factories (gw_stage.h, gw_pstage.h; may be NULL). */
 struct gw_proxy *gw_proxy_new(const struct gw_config *cfg, struct gw_fetcher *const *fetchers,
-                              size_t n_loops, const struct gw_stage_factory *const *stages,
-                              size_t n_stages, const struct gw_pipe_factory *const *pipes,
-                              size_t n_pipes, struct cmn_err *err);
+                              size_t n_loops, const struct gw_proxy_mods *mods,
+                              struct cmn_err *err);
 void gw_proxy_destroy(struct gw_proxy *p);
 
 /* How a call ended. */

@@ -4,6 +4,7 @@
 #define GW_PROXY_INT_H
 
 #include "gw_proxy.h"
+#include "gw_pstage.h"
 #include "gw_stage.h"
 
 #include <stdatomic.h>
@@ -42,8 +43,8 @@ struct ep_rt {
     struct gw_json *static_data;
     atomic_uint *rr;             /* round-robin position per backend */
     struct backend_rt *backends; /* per backend */
-    struct gw_pipe_stage *pipes; /* the endpoint's pipe stages, outer to inner */
-    size_t n_pipes;
+    struct gw_pstage *pstages;   /* proxy stages around the pipe, outer to inner */
+    size_t n_pstages;
     struct pipe_rt main;         /* n == 0: every backend is a shadow (the route answers 500) */
     struct pipe_rt shadow;       /* n == 0: no shadow backends */
 };
@@ -113,10 +114,9 @@ struct call {
     struct seq_part *seq;       /* per position, sequential pipes only */
     struct gw_seqparam *params; /* Lura's request Params the sequential merge set so far */
     size_t n_params, cap_params;
-    struct gw_pipe_call *pc;    /* one per pipe stage, when the endpoint has any */
-    size_t n_pipe_entered;      /* pipe stages whose `before` ran: `end` is owed to them */
-    size_t n_pipe_after;        /* those that get `after` (all but one that failed) */
-    struct gw_perr pipe_err;    /* the error a pipe stage failed the call with */
+    struct gw_pstage_call *psc; /* one per proxy stage of the endpoint */
+    size_t n_pentered;          /* proxy stages whose `before` ran: `end` is owed to them */
+    struct gw_perr perr;        /* the error a proxy stage made the outcome */
     struct call *prev, *next;
     struct part part_mem[]; /* parts points here: one allocation per call */
 };
@@ -129,6 +129,20 @@ void attempt_cancel(struct attempt *a);
 
 /* gw_proxy.c: an attempt ended with resp (owned, may be NULL) or err (moved when has_err). */
 void attempt_finished(struct attempt *a, struct gw_presp *resp, struct gw_perr *err, bool has_err);
+
+/* gw_proxy_pstage.c: the proxy stages' `before`, outer to inner. true: go on with the pipe;
+ * false: a stage failed or skipped, and *resp and *err hold the outcome to finalise with (the
+ * stages outside it still get `after`, from index *from down). */
+bool pstages_before(struct call *c, struct gw_presp **resp, struct gw_pipe_err *err,
+                    size_t *from);
+/* `after` of the proxy stages [0, from), inner to outer, on the outcome (*resp, *err); a stage
+ * that fails replaces it with c->perr. */
+void pstages_after(struct call *c, size_t from, struct gw_presp **resp, struct gw_pipe_err *err);
+/* `end` of every proxy stage that entered; frees c->psc. */
+void pstages_end(struct call *c);
+bool proxy_pstages_build(struct gw_proxy *px, const struct gw_pstage_factory *const *f, size_t n,
+                         struct cmn_err *err);
+void proxy_pstages_free(struct gw_proxy *px);
 
 /* gw_proxy_seq.c: the replacements of a sequential pipe (built once per endpoint), and, per
  * call, the parameters they give the backend at position pos (added to c->params) and what a
@@ -147,17 +161,5 @@ bool shadow_inreq_dup(struct gw_inreq *src, struct gw_inreq *dst);
 bool proxy_stages_build(struct gw_proxy *px, const struct gw_stage_factory *const *f, size_t n,
                         struct cmn_err *err);
 void proxy_stages_free(struct gw_proxy *px);
-
-/* gw_proxy_stage.c: the pipe stages of every endpoint, and a call's way through them. */
-bool proxy_pipes_build(struct gw_proxy *px, const struct gw_pipe_factory *const *f, size_t n,
-                       struct cmn_err *err);
-void proxy_pipes_free(struct gw_proxy *px);
-/* `before` of the call's pipe stages; false when one failed (c->pipe_err set, n_pipe_after
- * says who gets `after`). */
-bool pipe_before(struct call *c);
-/* `after` of the stages that get it, inner to outer. */
-void pipe_after(struct call *c, struct gw_presp **resp, const struct gw_pipe_err *err);
-/* `end` of every entered stage, and the call's pipe memory. */
-void pipe_end(struct call *c);
 
 #endif

@@ -216,8 +216,8 @@ static bool is_hop_by_hop(const char *name)
     }
 }
 
-static bool build_headers(const struct gw_endpoint *ep, const struct gw_backend *b,
-                          const struct gw_inreq *in, struct gw_hdrs *out)
+bool gw_request_headers(const struct gw_endpoint *ep, const struct gw_backend *b,
+                        const struct gw_inreq *in, struct gw_hdrs *out)
 {
     static char content_type[] = "Content-Type";
     static char *default_list[] = {content_type};
@@ -225,7 +225,7 @@ static bool build_headers(const struct gw_endpoint *ep, const struct gw_backend 
     const struct gw_strlist *want = ep->input_headers.n ? &ep->input_headers : &def;
     bool all = list_has(want, "*");
     bool filter =
-        b->input_headers.set && b->input_headers.n > 0 && !list_has(&b->input_headers, "*");
+        b && b->input_headers.set && b->input_headers.n > 0 && !list_has(&b->input_headers, "*");
     struct gw_hdrs tmp_list, *tmp = out;
 
     /* Without a backend-level filter the list is built in place (out starts empty). */
@@ -343,7 +343,7 @@ bool gw_request_build(const struct gw_endpoint *ep, const struct gw_backend *b, 
         url.data[mark] = '\0';
     }
     out->url = cmn_buf_take(&url, NULL);
-    if (!out->url || !build_headers(ep, b, in, &out->headers))
+    if (!out->url || !gw_request_headers(ep, b, in, &out->headers))
         goto nomem;
     out->content_length = gw_hdrs_get(&out->headers, "Content-Length") != NULL;
     gw_hdrs_del(&out->headers, "Content-Length");

@@ -26,6 +26,13 @@ bool gw_request_build(const struct gw_endpoint *ep, const struct gw_backend *b, 
                       const struct gw_inreq *in, const struct gw_seqparam *seq, size_t n_seq,
                       struct gw_outreq *out, struct cmn_err *err);
 
+/* The headers Lura's request carries (§2.2): the client's, filtered by the endpoint's
+ * input_headers, with X-Forwarded-For/-Host and User-Agent (or X-Forwarded-Via), then b's own
+ * input_headers filter; b NULL: the endpoint's request before any backend (what endpoint-level
+ * validation/cel reads). out is initialised by the caller and empty. false when out of memory. */
+bool gw_request_headers(const struct gw_endpoint *ep, const struct gw_backend *b,
+                        const struct gw_inreq *in, struct gw_hdrs *out);
+
 /* The backend path after placeholder substitution (exposed for tests): owned or NULL. */
 char *gw_request_path(const char *url_pattern, const struct gw_inreq *in,
                       const struct gw_seqparam *seq, size_t n_seq);

@@ -1,7 +1,6 @@
 /* gw_proxy_stage.c - one attempt at a backend through the stages of gw_stage.h: before (outer
  * to inner), http_request, the fetch, http_response and after (inner to outer), then decoding
- * in between as Lura's HTTP proxy decodes. Without stages, an attempt is just the fetch. Also
- * the endpoint's pipe stages around a whole call. */
+ * in between as Lura's HTTP proxy decodes. Without stages, an attempt is just the fetch. */
 #include "gw_proxy_int.h"
 
 #include "cmn_clock.h"
@@ -300,8 +299,20 @@ bool attempt_start(struct attempt *a, struct gw_outreq *out, bool take, int64_t 
     for (size_t i = 0; i < rt->n_stages && a->active && !a->deferred; i++) {
         struct gw_stage *st = &rt->stages[i];
         struct gw_perr err = {0};
+        enum gw_stage_verdict v;
         a->n_entered = i + 1;
-        if (st->before && st->before(st->ctx, &a->sc[i], &err) != GW_STAGE_NEXT) {
+        v = st->before ? st->before(st->ctx, &a->sc[i], &err) : GW_STAGE_NEXT;
+        if (v == GW_STAGE_SKIP) { /* an empty response, through this stage's own after */
+            struct gw_presp *empty = gw_presp_new();
+            gw_perr_free(&err);
+            if (empty) {
+                finish(a, i + 1, empty, &err, false);
+                continue;
+            }
+            gw_perr_set(&err, "out of memory");
+            v = GW_STAGE_FAIL;
+        }
+        if (v != GW_STAGE_NEXT) {
             if (!err.msg)
                 gw_perr_set(&err, "backend stage failed");
             fail_at(a, i, &err);
@@ -402,110 +413,4 @@ void proxy_stages_free(struct gw_proxy *px)
         free(ep->backends);
         ep->backends = NULL;
     }
-}
-
-/* ---- pipe stages ------------------------------------------------------------------------------ */
-
-bool proxy_pipes_build(struct gw_proxy *px, const struct gw_pipe_factory *const *f, size_t n,
-                       struct cmn_err *err)
-{
-    for (size_t e = 0; e < px->n_eps && n > 0; e++) {
-        struct ep_rt *ep = &px->eps[e];
-        ep->pipes = calloc(n, sizeof(*ep->pipes));
-        if (!ep->pipes)
-            return cmn_err_set(err, 1, "out of memory"), false;
-        for (size_t i = 0; i < n; i++) {
-            struct gw_pipe_stage st = {0};
-            if (!f[i]->build(f[i]->ctx, px->cfg, ep->cfg, &st, err))
-                return false;
-            if (st.before || st.after || st.end) {
-                if (!st.name)
-                    st.name = f[i]->name;
-                ep->pipes[ep->n_pipes++] = st;
-            } else if (st.free) {
-                st.free(st.ctx);
-            }
-        }
-        if (ep->n_pipes == 0) {
-            free(ep->pipes);
-            ep->pipes = NULL;
-        }
-    }
-    return true;
-}
-
-void proxy_pipes_free(struct gw_proxy *px)
-{
-    for (size_t e = 0; px->eps && e < px->n_eps; e++) {
-        struct ep_rt *ep = &px->eps[e];
-        for (size_t i = 0; i < ep->n_pipes; i++) {
-            if (ep->pipes[i].free)
-                ep->pipes[i].free(ep->pipes[i].ctx);
-        }
-        free(ep->pipes);
-        ep->pipes = NULL;
-        ep->n_pipes = 0;
-    }
-}
-
-bool gw_pipe_check(const struct gw_config *cfg, const struct gw_pipe_factory *const *f, size_t n,
-                   struct cmn_err *err)
-{
-    for (size_t e = 0; e < cfg->n_endpoints; e++) {
-        for (size_t i = 0; i < n; i++) {
-            struct gw_pipe_stage st = {0};
-            if (!f[i]->build(f[i]->ctx, cfg, &cfg->endpoints[e], &st, err))
-                return false;
-            if (st.free)
-                st.free(st.ctx);
-        }
-    }
-    return true;
-}
-
-bool pipe_before(struct call *c)
-{
-    const struct ep_rt *ep = c->ep;
-    int64_t now = cmn_clock_mono_ms();
-
-    c->pc = calloc(ep->n_pipes, sizeof(*c->pc));
-    if (!c->pc) {
-        gw_perr_set(&c->pipe_err, "out of memory");
-        return false;
-    }
-    for (size_t i = 0; i < ep->n_pipes; i++) {
-        const struct gw_pipe_stage *st = &ep->pipes[i];
-        c->pc[i] = (struct gw_pipe_call){ep->cfg, &c->in, c->loop, now, NULL};
-        c->n_pipe_entered = i + 1;
-        if (st->before && st->before(st->ctx, &c->pc[i], &c->pipe_err) != GW_STAGE_NEXT) {
-            if (!c->pipe_err.msg)
-                gw_perr_set(&c->pipe_err, "pipe stage failed");
-            c->n_pipe_after = i;
-            return false;
-        }
-    }
-    c->n_pipe_after = c->n_pipe_entered;
-    return true;
-}
-
-void pipe_after(struct call *c, struct gw_presp **resp, const struct gw_pipe_err *err)
-{
-    for (size_t i = c->n_pipe_after; i-- > 0;) {
-        const struct gw_pipe_stage *st = &c->ep->pipes[i];
-        if (st->after)
-            st->after(st->ctx, &c->pc[i], resp, err);
-    }
-    c->n_pipe_after = 0; /* once */
-}
-
-void pipe_end(struct call *c)
-{
-    for (size_t i = c->n_pipe_entered; i-- > 0;) {
-        const struct gw_pipe_stage *st = &c->ep->pipes[i];
-        if (st->end)
-            st->end(st->ctx, &c->pc[i]);
-    }
-    free(c->pc);
-    c->pc = NULL;
-    c->n_pipe_entered = 0;
 }

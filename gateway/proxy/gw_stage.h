@@ -1,4 +1,4 @@
-/* gw_stage.h - the proxy's seams. Backend stages: where the modules that act on each backend call plug in
+/* gw_stage.h - the backend seam: where the modules that act on each backend call plug in
  * (qos/circuit-breaker, qos/ratelimit/proxy, modifier/lua-backend, validation/cel,
  * modifier/martian, qos/http-cache, telemetry, auth/client-credentials), in KrakenD's order
  * (../shared/spec/krakend-traffic-security.md §1, item 8).
@@ -9,7 +9,10 @@
  * several) then runs, on its worker's loop thread:
  *
  *   before         outer to inner, on Lura's request, before the HTTP request exists: may fail
- *                  the call (an open breaker, a spent rate limit, a false CEL expression)
+ *                  the call (an open breaker, a spent rate limit, a false CEL expression) or skip
+ *                  everything inside it (GW_STAGE_SKIP, Lua's skip_next: no inner stage and no
+ *                  HTTP call; the response is empty (no data, not complete) and `after` runs
+ *                  from this stage outwards)
  *   http_request   outer to inner, on the HTTP request about to be sent: may change it
  *                  (martian, a trace header, a client-credentials token) or answer it (a cache
  *                  hit); may also ask to wait (GW_STAGE_WAIT) and resume the call later
@@ -19,16 +22,7 @@
  *                  (the breaker counts failures here)
  *
  * A stage that failed or answered in `before`/`http_request` still gets `after` from the stages
- * outside it, never from itself or the ones inside.
- *
- * Pipe stages: Lura's proxy middlewares around the whole endpoint pipe (all its backends, the
- * merge and proxy.static), outer to inner: telemetry's proxy layer, the legacy metrics' pipe
- * layer, then Lua proxy, CEL and JSON schema on the request
- * (../shared/spec/krakend-telemetry-validation.md §1.4). Each call runs, on its worker's loop:
- *
- *   before   outer to inner, before any backend: may fail the call (the pipe's error)
- *   after    inner to outer, on the pipe's response and errors (what the endpoint renders)
- *   end      always, once, also when the call is cancelled (shutdown) without `after` */
+ * outside it, never from itself or the ones inside; one that skipped gets its own `after` too. */
 #ifndef GW_STAGE_H
 #define GW_STAGE_H
 
@@ -69,6 +63,8 @@ enum gw_stage_verdict {
     GW_STAGE_WAIT,     /* http_request only: call gw_stage_resume(call->resume, ...) later, from
                         * any thread, exactly once (the call may be cancelled meanwhile: resume
                         * then only frees) */
+    GW_STAGE_SKIP,     /* before only: nothing inside runs; an empty response goes outwards,
+                        * through this stage's own `after` first */
     GW_STAGE_AGAIN,    /* gw_stage_resume only: run the waiting stage's http_request again, on
                         * the call's loop thread (call->state tells it that it waited), so that
                         * it can change the request with what it waited for (a token) */
@@ -98,46 +94,7 @@ struct gw_stage_factory {
                   const struct gw_backend *b, struct gw_stage *st, struct cmn_err *err);
 };
 
-/* ---- pipe stages -------------------------------------------------------------------------- */
-
-/* One call of one endpoint's pipe, as the pipe stages see it. */
-struct gw_pipe_call {
-    const struct gw_endpoint *ep;
-    struct gw_inreq *in; /* the client's request: before may set values (gw_inreq_set_value)
-                          * that the backend stages of the call read */
-    size_t worker;       /* the loop the call runs on */
-    int64_t now_ms;      /* cmn_clock_mono_ms() when the call started */
-    void *state;         /* this stage's per-call state (set by before; free it in end) */
-};
-
-struct gw_pipe_stage {
-    const char *name;
-    void *ctx; /* per endpoint, freed by free() */
-    /* GW_STAGE_NEXT, or GW_STAGE_FAIL with *err: the pipe answers with that error, no backend
-     * is called, and only the stages outside this one get `after` */
-    enum gw_stage_verdict (*before)(void *ctx, struct gw_pipe_call *call, struct gw_perr *err);
-    /* *resp (owned; may be replaced or set NULL) and the pipe's errors (err->n == 0: none) */
-    void (*after)(void *ctx, struct gw_pipe_call *call, struct gw_presp **resp,
-                  const struct gw_pipe_err *err);
-    void (*end)(void *ctx, struct gw_pipe_call *call); /* may be NULL */
-    void (*free)(void *ctx);
-};
-
-/* A module's factory: asked once per endpoint. Fills *st and returns true (no hooks = nothing
- * there), or returns false with err set to refuse the configuration. */
-struct gw_pipe_factory {
-    const char *name;
-    void *ctx;
-    bool (*build)(void *ctx, const struct gw_config *cfg, const struct gw_endpoint *ep,
-                  struct gw_pipe_stage *st, struct cmn_err *err);
-};
-
 struct gw_stage_resume;
-
-/* Builds every endpoint's pipe stages from the factories and frees them again (what `check`
- * reports). false with err set when a factory refuses the configuration. */
-bool gw_pipe_check(const struct gw_config *cfg, const struct gw_pipe_factory *const *f, size_t n,
-                   struct cmn_err *err);
 
 /* Builds every backend's stages from the factories and frees them again: what `check` reports
  * without starting a server. false with err set when a factory refuses the configuration. */

@@ -906,8 +906,10 @@ struct gw_server *gw_server_start(const struct gw_config *cfg, const struct gw_s
             !gw_loop_start(s->loops[i], err))
             goto fail;
     }
-    s->proxy = gw_proxy_new(cfg, s->fetchers, s->n_workers, opts->stages, opts->n_stages,
-                            opts->pipes, opts->n_pipes, err);
+    s->proxy = gw_proxy_new(cfg, s->fetchers, s->n_workers,
+                            &(struct gw_proxy_mods){opts->stages, opts->n_stages, opts->pstages,
+                                                    opts->n_pstages},
+                            err);
     if (!s->proxy)
         goto fail;
     cmn_http_raise_fd_limit();

@@ -7,6 +7,7 @@
 #include "gw_auth.h"
 #include "gw_config.h"
 #include "gw_mw.h"
+#include "gw_pstage.h"
 #include "gw_stage.h"
 
 struct gw_server;
@@ -23,9 +24,9 @@ struct gw_server_opts {
     /* The backend stages' factories, outer to inner (gw_stage.h). */
     const struct gw_stage_factory *const *stages;
     size_t n_stages;
-    /* The pipe stages' factories (Lura's proxy middlewares), outer to inner (gw_stage.h). */
-    const struct gw_pipe_factory *const *pipes;
-    size_t n_pipes;
+    /* The proxy stages' factories, outer to inner (gw_pstage.h). */
+    const struct gw_pstage_factory *const *pstages;
+    size_t n_pstages;
 };
 
 /* Builds every endpoint's pipeline from cfg (borrowed; must outlive the server) and opts (may be

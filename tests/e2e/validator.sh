@@ -63,6 +63,14 @@ eps+=("{\"endpoint\":\"/open-curl\",\"method\":\"GET\",\"backend\":[{\"host\":[\
 eps+=("$(ep /wrong-issuer "$(hand '"issuer":"https://other.test"')")")
 eps+=("$(ep /wrong-audience "$(hand '"audience":["gw","missing"]')")")
 eps+=("$(ep /admin-only "$(hand '"roles":["admin"]')")")
+# validation/cel's JWT phase: the endpoint's rejecter runs inside the validator, before roles.
+celep() { # celep PATH VALIDATOR_EXTRA CEL_EXPRESSION
+    printf '{"endpoint":"%s","method":"GET","extra_config":{"auth/validator":%s,"validation/cel":[{"check_expr":"%s"}]},"backend":[{"host":["http://127.0.0.1:%s"],"url_pattern":"/__echo%s"}]}' \
+        "$1" "$(hand "$2")" "$3" "$MB_PORT" "$1"
+}
+eps+=("$(celep /cel-accept '' "JWT.sub == 'alice' && 'reader' in JWT.roles")")
+eps+=("$(celep /cel-reject '"roles":["admin"]' "JWT.sub == 'bob'")")
+eps+=("$(celep /cel-error '' "JWT.missing.field == 1")")
 eps+=("$(ep /write-scope "$(hand '"scopes_key":"scope","scopes":["items:write"]')")")
 eps+=("$(ep /cookie "$(hand '"cookie_key":"session"')")")
 eps+=("$(ep /https-verified "{\"alg\":\"RS256\",\"jwk_url\":\"https://localhost:$TLS_PORT/hand.jwks\",\"jwk_local_ca\":\"$E2E_WORK/tls.crt\"}")")
@@ -118,6 +126,15 @@ call /admin-only "$GOOD"
 e2e_eq "missing role: 403" 403 "$E2E_STATUS"
 e2e_eq "403 has an empty body" "" "$E2E_BODY"
 e2e_eq "403 carries no X-Krakend header" "" "$(e2e_header X-Krakend)"
+call /cel-accept "$GOOD"
+e2e_eq "CEL JWT expression true: 200" 200 "$E2E_STATUS"
+call /cel-reject "$GOOD"
+e2e_eq "CEL JWT expression false: 401, before the role check's 403" 401 "$E2E_STATUS"
+e2e_eq "CEL rejection has an empty body" "" "$E2E_BODY"
+call /cel-error "$GOOD"
+e2e_eq "CEL JWT expression that errors rejects the token: 401" 401 "$E2E_STATUS"
+call /cel-reject ""
+e2e_eq "CEL endpoint without a token: 401" 401 "$E2E_STATUS"
 call /write-scope "$GOOD"
 e2e_eq "missing scope: 403" 403 "$E2E_STATUS"
 call /plain ""

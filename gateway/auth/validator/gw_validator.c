@@ -32,6 +32,8 @@ struct ep_state {
     const struct gw_endpoint *ep;
     struct gw_validator_config *vc;
     struct gw_jwks_source *src; /* NULL when errored */
+    struct gw_jwt_rejecter own;   /* the endpoint's rejecter (validation/cel); rejected NULL = none */
+    struct gw_jwt_rejecter chain; /* what the claim checks call: the global one, then own */
 };
 
 struct parked {
@@ -57,9 +59,25 @@ struct gw_validator {
     struct parked *parked;
     unsigned n_parked;
     struct gw_jwt_rejecter rejecter; /* auth/revoker; rejected NULL = none */
+    struct gw_jwt_rejecter_factory rejecter_factory; /* make NULL = none */
 };
 
 static void run(struct ep_state *st, struct gw_auth_call *call, bool may_park);
+
+/* krakend-jose's chained rejecter: the global one first, then the endpoint's own. */
+static bool chain_rejected(void *ctx, const json_t *claims)
+{
+    const struct ep_state *st = ctx;
+    const struct gw_jwt_rejecter *g = &st->v->rejecter;
+
+    return (g->rejected && g->rejected(g->ctx, claims)) || st->own.rejected(st->own.ctx, claims);
+}
+
+/* The rejecter the claim checks of st's endpoint call. */
+static const struct gw_jwt_rejecter *rejecter_of(const struct ep_state *st)
+{
+    return st->own.rejected ? &st->chain : &st->v->rejecter;
+}
 
 /* ---- request path -------------------------------------------------------------------------- */
 
@@ -166,7 +184,7 @@ static void run(struct ep_state *st, struct gw_auth_call *call, bool may_park)
     if (!have_set)
         set = NULL;
     r = gw_jwt_validate_cached(vc, st->v->tokens, tok, len, set,
-                               cmn_clock_now_unix_ms(st->v->clock) / 1000, &st->v->rejecter,
+                               cmn_clock_now_unix_ms(st->v->clock) / 1000, rejecter_of(st),
                                &claims, &err);
     gw_jwks_unref(set);
     if (gw_jwt_result_wants_refetch(r)) {
@@ -339,17 +357,23 @@ static bool endpoint_init(void *ctx, const struct gw_config *cfg, const struct g
     }
     if (!add_source(st, err))
         return false;
+    if (v->rejecter_factory.make &&
+        !v->rejecter_factory.make(v->rejecter_factory.ctx, ep, &st->own, err))
+        return false;
+    st->chain = (struct gw_jwt_rejecter){chain_rejected, st};
     log_enabled(st);
     return true;
 }
 
 static void endpoint_free(void *ctx, void *ep_state)
 {
+    struct gw_validator *v = ctx;
     struct ep_state *st = ep_state;
 
-    (void)ctx;
     if (!st)
         return;
+    if (st->own.rejected && v->rejecter_factory.release)
+        v->rejecter_factory.release(st->own.ctx);
     gw_validator_config_destroy(st->vc);
     free(st);
 }
@@ -387,6 +411,12 @@ struct gw_validator *gw_validator_new(const struct gw_config *cfg, const struct 
 void gw_validator_set_rejecter(struct gw_validator *v, const struct gw_jwt_rejecter *rej)
 {
     v->rejecter = rej ? *rej : (struct gw_jwt_rejecter){NULL, NULL};
+}
+
+void gw_validator_set_rejecter_factory(struct gw_validator *v,
+                                       const struct gw_jwt_rejecter_factory *f)
+{
+    v->rejecter_factory = f ? *f : (struct gw_jwt_rejecter_factory){0};
 }
 
 const struct gw_auth_provider *gw_validator_provider(struct gw_validator *v)

@@ -30,6 +30,22 @@ const struct gw_auth_provider *gw_validator_provider(struct gw_validator *v);
  * rej->ctx must outlive the validator's use of it (until gw_server_stop()). */
 void gw_validator_set_rejecter(struct gw_validator *v, const struct gw_jwt_rejecter *rej);
 
+/* krakend-jose's RejecterFactory: an endpoint's own rejecter, run after the global one (the
+ * bloom filter first, then validation/cel's JWT phase). make() runs when a protected endpoint
+ * registers; it leaves out->rejected NULL for none, or returns false with err set (out of
+ * memory), which stops the start. release() frees out->ctx when the endpoint goes. */
+struct gw_jwt_rejecter_factory {
+    bool (*make)(void *ctx, const struct gw_endpoint *ep, struct gw_jwt_rejecter *out,
+                 struct cmn_err *err);
+    void (*release)(void *rejecter_ctx);
+    void *ctx;
+};
+
+/* Installs the endpoint rejecter factory (copied; NULL removes it). Call before
+ * gw_server_start(). */
+void gw_validator_set_rejecter_factory(struct gw_validator *v,
+                                       const struct gw_jwt_rejecter_factory *f);
+
 /* Starts fetching keys in the background; call once after gw_server_start() has registered
  * every endpoint. Never waits on the network. */
 bool gw_validator_start(struct gw_validator *v, struct cmn_err *err);

@@ -490,7 +490,8 @@ static bool build_mw(void *ctx, const struct gw_config *cfg, const struct gw_end
 
 const struct gw_mw_factory gw_stats_mw_factory = {"telemetry/metrics", NULL, build_mw};
 
-static enum gw_stage_verdict pipe_before(void *ctx, struct gw_pipe_call *call, struct gw_perr *err)
+static enum gw_stage_verdict pipe_before(void *ctx, struct gw_pstage_call *call,
+                                         struct gw_perr *err)
 {
     (void)ctx;
     (void)err;
@@ -498,28 +499,29 @@ static enum gw_stage_verdict pipe_before(void *ctx, struct gw_pipe_call *call, s
     return GW_STAGE_NEXT;
 }
 
-static void pipe_after(void *ctx, struct gw_pipe_call *call, struct gw_presp **resp,
-                       const struct gw_pipe_err *err)
+static void pipe_after(void *ctx, struct gw_pstage_call *call, struct gw_presp **resp,
+                       const struct gw_pipe_err *err, struct gw_perr *fail)
 {
     struct ep_rt *r = ctx;
 
+    (void)fail; /* measures the outcome, never changes it */
     gw_stats_pipe(S.s, gw_tel_slot(&S.slots), r->se, *resp && (*resp)->complete, err->n > 0,
                   since(call->state));
 }
 
 static bool build_pipe(void *ctx, const struct gw_config *cfg, const struct gw_endpoint *ep,
-                       struct gw_pipe_stage *st, struct cmn_err *err)
+                       struct gw_pstage *st, struct cmn_err *err)
 {
     struct ep_rt *r = ep_of(cfg, ep);
 
     (void)ctx;
     (void)err;
     if (r && !S.sc.proxy_disabled)
-        *st = (struct gw_pipe_stage){"telemetry/metrics", r, pipe_before, pipe_after, NULL, NULL};
+        *st = (struct gw_pstage){"telemetry/metrics", r, pipe_before, pipe_after, NULL, NULL};
     return true;
 }
 
-const struct gw_pipe_factory gw_stats_pipe_factory = {"telemetry/metrics", NULL, build_pipe};
+const struct gw_pstage_factory gw_stats_pipe_factory = {"telemetry/metrics", NULL, build_pipe};
 
 static enum gw_stage_verdict backend_before(void *ctx, struct gw_stage_call *call,
                                             struct gw_perr *err)

@@ -1,5 +1,5 @@
 /* gw_otel_module.c - telemetry/opentelemetry on the router's and the proxy's seams: the
- * service's life, the global layer and route tagger (gw_mw.h), the proxy layer (a pipe stage)
+ * service's life, the global layer and route tagger (gw_mw.h), the proxy layer (gw_pstage.h)
  * and the backend layer with its round trip (a backend stage, gw_stage.h). */
 #include "gw_otel_module.h"
 
@@ -433,9 +433,10 @@ static bool build_mw(void *ctx, const struct gw_config *cfg, const struct gw_end
 
 const struct gw_mw_factory gw_otel_mw_factory = {"telemetry/opentelemetry", NULL, build_mw};
 
-/* ---- the proxy layer (a pipe stage) --------------------------------------------------------- */
+/* ---- the proxy layer (a proxy stage) --------------------------------------------------------- */
 
-static enum gw_stage_verdict pipe_before(void *ctx, struct gw_pipe_call *call, struct gw_perr *err)
+static enum gw_stage_verdict pipe_before(void *ctx, struct gw_pstage_call *call,
+                                         struct gw_perr *err)
 {
     struct ep_rt *r = ctx;
     struct greq *gr = gw_inreq_value(call->in, &g);
@@ -466,14 +467,15 @@ static void error_text(const struct gw_pipe_err *err, char *buf, size_t cap)
     }
 }
 
-static void pipe_after(void *ctx, struct gw_pipe_call *call, struct gw_presp **resp,
-                       const struct gw_pipe_err *err)
+static void pipe_after(void *ctx, struct gw_pstage_call *call, struct gw_presp **resp,
+                       const struct gw_pipe_err *err, struct gw_perr *fail)
 {
     struct ep_rt *r = ctx;
     struct gw_telemetry_stage *st = call->state;
     struct gw_telemetry_result res = {0};
     char text[1024];
 
+    (void)fail; /* measures the outcome, never changes it */
     if (!st)
         return;
     if (err->n) {
@@ -494,7 +496,7 @@ static void pipe_after(void *ctx, struct gw_pipe_call *call, struct gw_presp **r
 }
 
 /* Cancelled (shutdown) before the pipe answered: KrakenD's context cancellation. */
-static void pipe_end(void *ctx, struct gw_pipe_call *call)
+static void pipe_end(void *ctx, struct gw_pstage_call *call)
 {
     struct ep_rt *r = ctx;
     struct gw_telemetry_stage *st = call->state;
@@ -510,19 +512,19 @@ static void pipe_end(void *ctx, struct gw_pipe_call *call)
 }
 
 static bool build_pipe(void *ctx, const struct gw_config *cfg, const struct gw_endpoint *ep,
-                       struct gw_pipe_stage *st, struct cmn_err *err)
+                       struct gw_pstage *st, struct cmn_err *err)
 {
     struct ep_rt *r = ep_of(cfg, ep);
 
     (void)ctx;
     (void)err;
     if (r)
-        *st = (struct gw_pipe_stage){
+        *st = (struct gw_pstage){
             "telemetry/opentelemetry", r, pipe_before, pipe_after, pipe_end, NULL};
     return true;
 }
 
-const struct gw_pipe_factory gw_otel_pipe_factory = {"telemetry/opentelemetry", NULL, build_pipe};
+const struct gw_pstage_factory gw_otel_pipe_factory = {"telemetry/opentelemetry", NULL, build_pipe};
 
 /* ---- the backend layer and its round trip (a backend stage) --------------------------------- */
 

@@ -2,8 +2,9 @@
  * krakend-telemetry-validation.md §1.2-§1.5, §3): the service (the configuration, the runtime
  * that records, the Prometheus listeners, the OTLP exporter), the router middlewares (the
  * global layer in GW_MW_OUTER, before anything; the route tagger, first of each endpoint's
- * chain), the proxy layer (a pipe stage, outermost) and the backend layer (a backend stage,
- * outermost: the stage span and histogram, the round trip, the traceparent the backend gets).
+ * chain), the proxy layer (a proxy stage, gw_pstage.h, outermost) and the backend layer (a
+ * backend stage, outermost: the stage span and histogram, the round trip, the traceparent the
+ * backend gets).
  *
  * start() before the server, stop() after it; the factories build nothing before start() or
  * when the block is absent or refused (KrakenD then runs without OpenTelemetry). */
@@ -13,12 +14,13 @@
 #include "cmn_err.h"
 #include "gw_config.h"
 #include "gw_mw.h"
+#include "gw_pstage.h"
 #include "gw_stage.h"
 
 #include <stdbool.h>
 
 extern const struct gw_mw_factory gw_otel_mw_factory;
-extern const struct gw_pipe_factory gw_otel_pipe_factory;
+extern const struct gw_pstage_factory gw_otel_pipe_factory;
 extern const struct gw_stage_factory gw_otel_backend_factory;
 
 /* `check`: parses the service block and every endpoint's and backend's override; warnings (and

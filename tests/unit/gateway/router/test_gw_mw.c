@@ -1,9 +1,10 @@
-/* test_gw_mw.c - the seams the KrakenD modules plug into, on a running server: the router's
+/* test_gw_mw.c - the two seams the KrakenD modules plug into, on a running server: the router's
  * middleware slots (gw_mw.h: where each runs, answers, headers on every answer, done hooks, a
- * module finding its earlier state), the backend stages (gw_stage.h: order, changing the
- * request, answering from inside, failing, waiting and resuming from another thread,
- * cancellation) and the pipe stages around them (request values handed down, failing before
- * any backend). Fake modules log what they see. */
+ * module finding its earlier state, request values handed down to the stages) and
+ * the backend stages (gw_stage.h: order, changing the request, answering from inside, failing,
+ * waiting and resuming from another thread, skipping what is inside, cancellation) and the proxy
+ * stages (gw_pstage.h: around the whole pipe, changing the request, failing, skipping, replacing
+ * the outcome). Fake modules log what they see. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -21,6 +22,7 @@
 #include "gw_auth.h"
 #include "gw_config.h"
 #include "gw_mw.h"
+#include "gw_pstage.h"
 #include "gw_server.h"
 #include "tu_http.h"
 
@@ -81,7 +83,7 @@ static const char *const ROUTES[] = {"none",    "endpoint",  "health",      "deb
 
 static char g_outer_state[] = "outer-state", g_waited[] = "waited";
 static char k_outer[] = "outer", k_engine[] = "engine", k_endpoint[] = "endpoint",
-            k_authed[] = "authed", k_s1[] = "s1", k_s2[] = "s2", k_p1[] = "p1";
+            k_authed[] = "authed", k_s1[] = "s1", k_s2[] = "s2", k_p1[] = "p1", k_p2[] = "p2";
 
 static enum gw_mw_verdict outer_request(void *ctx, const struct gw_mw_request *rq,
                                         struct gw_mw_out *out)
@@ -246,6 +248,8 @@ static enum gw_stage_verdict s1_before(void *ctx, struct gw_stage_call *c, struc
         gw_perr_set(err, "stage one says no");
         return GW_STAGE_FAIL;
     }
+    if (in_header(c, "X-Skip-Outer"))
+        return GW_STAGE_SKIP;
     return GW_STAGE_NEXT;
 }
 
@@ -362,49 +366,95 @@ static const struct gw_stage_factory F_S1 = {"s1", k_s1, build_stage};
 static const struct gw_stage_factory F_S2 = {"s2", k_s2, build_stage};
 static const struct gw_stage_factory *const STAGES[] = {&F_S1, &F_S2};
 
-/* ---- a pipe stage --------------------------------------------------------------------------- */
+/* ---- proxy stages on /ps -------------------------------------------------------------------- */
 
-static enum gw_stage_verdict p1_before(void *ctx, struct gw_pipe_call *c, struct gw_perr *err)
+static enum gw_stage_verdict p1_before(void *ctx, struct gw_pstage_call *c, struct gw_perr *err)
 {
     (void)ctx;
     event("p1.before");
     if (gw_hdrs_get(&c->in->headers, "X-Probe"))
         event("p1.value=%s", (const char *)gw_inreq_value(c->in, k_endpoint));
-    if (gw_hdrs_get(&c->in->headers, "X-Pipe-Fail")) {
-        gw_perr_set(err, "pipe says no");
+    c->state = strdup("p1-state");
+    gw_hdrs_set(&c->in->headers, "X-From-Mw", "p1"); /* reaches the backend */
+    if (gw_hdrs_get(&c->in->headers, "X-Pfail")) {
+        gw_perr_set(err, "p1 says no");
         return GW_STAGE_FAIL;
     }
     return GW_STAGE_NEXT;
 }
 
-static void p1_after(void *ctx, struct gw_pipe_call *c, struct gw_presp **resp,
-                     const struct gw_pipe_err *err)
+static const char *outcome(struct gw_presp **resp, const struct gw_pipe_err *err)
+{
+    return err->n ? err->errs[0].msg : *resp ? "resp" : "nil";
+}
+
+static void p1_after(void *ctx, struct gw_pstage_call *c, struct gw_presp **resp,
+                     const struct gw_pipe_err *err, struct gw_perr *fail)
 {
     (void)ctx;
     (void)c;
-    event("p1.after:%s", err->n ? err->errs[0].msg : (*resp ? "resp" : "nil"));
+    (void)fail;
+    event("p1.after:%s", outcome(resp, err));
 }
 
-static void p1_end(void *ctx, struct gw_pipe_call *c)
+static void p1_end(void *ctx, struct gw_pstage_call *c)
+{
+    (void)ctx;
+    event("p1.end:%s", c->state ? (const char *)c->state : "-");
+    free(c->state);
+}
+
+static enum gw_stage_verdict p2_before(void *ctx, struct gw_pstage_call *c, struct gw_perr *err)
+{
+    (void)ctx;
+    (void)err;
+    event("p2.before");
+    return gw_hdrs_get(&c->in->headers, "X-Pskip") ? GW_STAGE_SKIP : GW_STAGE_NEXT;
+}
+
+static void p2_after(void *ctx, struct gw_pstage_call *c, struct gw_presp **resp,
+                     const struct gw_pipe_err *err, struct gw_perr *fail)
+{
+    (void)ctx;
+    event("p2.after:%s", outcome(resp, err));
+    if (!*resp)
+        return;
+    if (gw_hdrs_get(&c->in->headers, "X-Pfail-After")) {
+        gw_perr_set(fail, "p2 changed its mind");
+        return;
+    }
+    if (!(*resp)->data)
+        (*resp)->data = gw_json_object();
+    gw_json_object_set((*resp)->data, "p2", gw_json_bool(true));
+    (*resp)->complete = true;
+}
+
+static void p2_end(void *ctx, struct gw_pstage_call *c)
 {
     (void)ctx;
     (void)c;
-    event("p1.end");
+    event("p2.end");
 }
 
-static bool build_pipe(void *ctx, const struct gw_config *cfg, const struct gw_endpoint *ep,
-                       struct gw_pipe_stage *st, struct cmn_err *err)
+static bool build_pstage(void *ctx, const struct gw_config *cfg, const struct gw_endpoint *ep,
+                         struct gw_pstage *st, struct cmn_err *err)
 {
-    (void)ctx;
+    const char *which = ctx;
+
     (void)cfg;
     (void)err;
-    if (strcmp(ep->path, "/e/{id}") == 0)
-        *st = (struct gw_pipe_stage){"p1", NULL, p1_before, p1_after, p1_end, NULL};
+    if (strcmp(ep->path, "/ps") != 0)
+        return true;
+    if (strcmp(which, "p1") == 0)
+        *st = (struct gw_pstage){"p1", NULL, p1_before, p1_after, p1_end, NULL};
+    else
+        *st = (struct gw_pstage){"p2", NULL, p2_before, p2_after, p2_end, NULL};
     return true;
 }
 
-static const struct gw_pipe_factory F_P1 = {"p1", k_p1, build_pipe};
-static const struct gw_pipe_factory *const PIPES[] = {&F_P1};
+static const struct gw_pstage_factory F_P1 = {"p1", k_p1, build_pstage};
+static const struct gw_pstage_factory F_P2 = {"p2", k_p2, build_pstage};
+static const struct gw_pstage_factory *const PSTAGES[] = {&F_P1, &F_P2};
 
 /* ---- the backend: echoes what reached it ---------------------------------------------------- */
 
@@ -436,7 +486,7 @@ static struct fixture g_f;
 static int setup(void **state)
 {
     struct cmn_http_server_opts o = {.bind = "127.0.0.1", .handler = backend, .threads = 2};
-    struct gw_server_opts so = {&AUTH, MWS, 5, STAGES, 2, PIPES, 1};
+    struct gw_server_opts so = {&AUTH, MWS, 5, STAGES, 2, PSTAGES, 2};
     struct cmn_err err = {0};
     char cfg[2048];
 
@@ -447,9 +497,12 @@ static int setup(void **state)
              "{\"version\":3,\"port\":0,\"timeout\":\"2s\",\"host\":[\"http://127.0.0.1:%u\"],"
              "\"extra_config\":{\"router\":{\"disable_access_log\":true}},\"endpoints\":["
              "{\"endpoint\":\"/e/{id}\",\"input_headers\":[\"X-From-Mw\",\"X-Cache\",\"X-Wait\","
-             "\"X-Fail-Outer\",\"X-Fail-Inner\"],\"backend\":[{\"url_pattern\":\"/b/{id}\"}]},"
+             "\"X-Fail-Outer\",\"X-Fail-Inner\",\"X-Skip-Outer\"],\"backend\":[{\"url_pattern\":\"/"
+             "b/{id}\"}]},"
              "{\"endpoint\":\"/p\",\"input_headers\":[\"X-From-Mw\"],"
              "\"backend\":[{\"url_pattern\":\"/pb\"}]},"
+             "{\"endpoint\":\"/ps\",\"input_headers\":[\"X-From-Mw\"],"
+             "\"backend\":[{\"url_pattern\":\"/psb\"}]},"
              "{\"endpoint\":\"/r\",\"backend\":[{\"url_pattern\":\"/rb\"}]}]}",
              cmn_http_server_port(g_f.backend));
     g_f.cfg = gw_config_parse(cfg, strlen(cfg), "test.json", environ, &err);
@@ -503,9 +556,9 @@ static void slots_in_order_and_headers_on_the_answer(void **state)
     assert_string_equal(a.body, "{\"mw\":\"7\",\"path\":\"/b/7\",\"stage\":\"2\"}");
     assert_string_equal(tu_answer_header(&a, "X-Outer"), "1");
     assert_string_equal(tu_answer_header(&a, "X-Engine"), "1");
-    assert_events("outer engine(endpoint) endpoint(/e/{id}) authed p1.before s1.before "
-                  "s2.http_request backend s2.http_response:200 s1.after:resp s2.end "
-                  "s1.end:s1-state p1.after:resp outer.done:outer-state:200 p1.end");
+    assert_events("outer engine(endpoint) endpoint(/e/{id}) authed s1.before s2.http_request "
+                  "backend s2.http_response:200 s1.after:resp s2.end s1.end:s1-state "
+                  "outer.done:outer-state:200");
     tu_answer_free(&a);
 }
 
@@ -610,9 +663,8 @@ static void a_stage_answers_from_inside(void **state)
     assert_int_equal(send_req("/e/8", "X-Cache: 1\r\n", &a), 200);
     assert_string_equal(a.body, "{\"cached\":true}");
     /* the stages outside it see the answer; the backend is never called */
-    assert_events("outer engine(endpoint) endpoint(/e/{id}) authed p1.before s1.before "
-                  "s2.http_request s1.after:resp s2.end s1.end:s1-state p1.after:resp "
-                  "outer.done:outer-state:200 p1.end");
+    assert_events("outer engine(endpoint) endpoint(/e/{id}) authed s1.before s2.http_request "
+                  "s1.after:resp s2.end s1.end:s1-state outer.done:outer-state:200");
     tu_answer_free(&a);
 }
 
@@ -622,14 +674,14 @@ static void failures_reach_only_the_stages_outside(void **state)
 
     (void)state;
     assert_int_equal(send_req("/e/8", "X-Fail-Inner: 1\r\n", &a), 500);
-    assert_events("outer engine(endpoint) endpoint(/e/{id}) authed p1.before s1.before "
-                  "s2.http_request s1.after:stage two says no s2.end s1.end:s1-state "
-                  "p1.after:stage two says no outer.done:outer-state:500 p1.end");
+    assert_events("outer engine(endpoint) endpoint(/e/{id}) authed s1.before s2.http_request "
+                  "s1.after:stage two says no s2.end s1.end:s1-state "
+                  "outer.done:outer-state:500");
     tu_answer_free(&a);
     assert_int_equal(send_req("/e/8", "X-Fail-Outer: 1\r\n", &a), 500);
     /* s1 failed in `before`: no `after` for it, s2 never entered, s1's state still freed */
-    assert_events("outer engine(endpoint) endpoint(/e/{id}) authed p1.before s1.before "
-                  "s1.end:s1-state p1.after:stage one says no outer.done:outer-state:500 p1.end");
+    assert_events("outer engine(endpoint) endpoint(/e/{id}) authed s1.before s1.end:s1-state "
+                  "outer.done:outer-state:500");
     tu_answer_free(&a);
 }
 
@@ -640,45 +692,89 @@ static void a_stage_waits_and_resumes_from_another_thread(void **state)
     (void)state;
     assert_int_equal(send_req("/e/9", "X-Wait: 1\r\n", &a), 200);
     assert_string_equal(a.body, "{\"mw\":\"9\",\"path\":\"/b/9\",\"stage\":\"2\"}");
-    assert_events("outer engine(endpoint) endpoint(/e/{id}) authed p1.before s1.before "
-                  "s2.http_request s2.resumed backend s2.http_response:200 s1.after:resp s2.end "
-                  "s1.end:s1-state p1.after:resp outer.done:outer-state:200 p1.end");
+    assert_events("outer engine(endpoint) endpoint(/e/{id}) authed s1.before s2.http_request "
+                  "s2.resumed backend s2.http_response:200 s1.after:resp s2.end "
+                  "s1.end:s1-state outer.done:outer-state:200");
     tu_answer_free(&a);
     /* GW_STAGE_AGAIN: the waiting stage runs again on the loop thread and changes the request */
     atomic_store(&g_resume_with, GW_STAGE_AGAIN);
     assert_int_equal(send_req("/e/9", "X-Wait: 1\r\n", &a), 200);
     atomic_store(&g_resume_with, GW_STAGE_NEXT);
     assert_string_equal(a.body, "{\"mw\":\"9\",\"path\":\"/b/9\",\"stage\":\"again\"}");
-    assert_events("outer engine(endpoint) endpoint(/e/{id}) authed p1.before s1.before "
-                  "s2.http_request s2.resumed s2.again backend s2.http_response:200 s1.after:resp "
-                  "s2.end s1.end:s1-state p1.after:resp outer.done:outer-state:200 p1.end");
+    assert_events("outer engine(endpoint) endpoint(/e/{id}) authed s1.before s2.http_request "
+                  "s2.resumed s2.again backend s2.http_response:200 s1.after:resp s2.end "
+                  "s1.end:s1-state outer.done:outer-state:200");
     tu_answer_free(&a);
 }
 
-/* ---- the pipe stages ----------------------------------------------------------------------- */
-
-static void values_reach_the_pipe_and_backend_stages(void **state)
+static void a_stage_skips_what_is_inside(void **state)
 {
     struct tu_answer a;
 
     (void)state;
+    assert_int_equal(send_req("/e/8", "X-Skip-Outer: 1\r\n", &a), 200);
+    assert_string_equal(tu_answer_header(&a, "X-Krakend-Completed"), "false");
+    /* s1's own `after` sees the empty response; s2 and the backend never run */
+    assert_events("outer engine(endpoint) endpoint(/e/{id}) authed s1.before s1.after:resp "
+                  "s1.end:s1-state outer.done:outer-state:200");
+    tu_answer_free(&a);
+}
+
+/* ---- the proxy stages ----------------------------------------------------------------------- */
+
+static void proxy_stages_wrap_the_pipe(void **state)
+{
+    struct tu_answer a;
+
+    (void)state;
+    assert_int_equal(send_req("/ps", "", &a), 200);
+    /* p1's header reached the backend; p2's after changed the data */
+    assert_string_equal(a.body, "{\"mw\":\"p1\",\"p2\":true,\"path\":\"/psb\",\"stage\":\"\"}");
+    assert_events("outer engine(endpoint) endpoint(/ps) authed p1.before p2.before backend "
+                  "p2.after:resp p1.after:resp outer.done:outer-state:200 p2.end "
+                  "p1.end:p1-state");
+    tu_answer_free(&a);
+}
+
+static void a_proxy_stage_fails_or_skips(void **state)
+{
+    struct tu_answer a;
+
+    (void)state;
+    assert_int_equal(send_req("/ps", "X-Pskip: 1\r\n", &a), 200);
+    assert_string_equal(a.body, "{\"p2\":true}"); /* no backend, no static data */
+    assert_events("outer engine(endpoint) endpoint(/ps) authed p1.before p2.before p2.after:resp "
+                  "p1.after:resp outer.done:outer-state:200 p2.end p1.end:p1-state");
+    tu_answer_free(&a);
+    assert_int_equal(send_req("/ps", "X-Pfail: 1\r\n", &a), 500);
+    /* p1 failed in `before`: no `after` for it, p2 never entered */
+    assert_events("outer engine(endpoint) endpoint(/ps) authed p1.before "
+                  "outer.done:outer-state:500 p1.end:p1-state");
+    tu_answer_free(&a);
+    assert_int_equal(send_req("/ps", "X-Pfail-After: 1\r\n", &a), 500);
+    assert_events("outer engine(endpoint) endpoint(/ps) authed p1.before p2.before backend "
+                  "p2.after:resp p1.after:p2 changed its mind outer.done:outer-state:500 p2.end "
+                  "p1.end:p1-state");
+    tu_answer_free(&a);
+}
+
+/* A router middleware's request values (gw_inreq_set_value) reach the proxy and backend stages
+ * of the same request; an endpoint middleware finds the state its module's outer one set. */
+static void values_reach_the_proxy_and_backend_stages(void **state)
+{
+    struct tu_answer a;
+
+    (void)state;
+    assert_int_equal(send_req("/ps", "X-Probe: 1\r\n", &a), 200);
+    assert_events("outer engine(endpoint) endpoint(/ps) endpoint.outer=outer-state authed "
+                  "p1.before p1.value=from-endpoint p2.before backend p2.after:resp "
+                  "p1.after:resp outer.done:outer-state:200 p2.end p1.end:p1-state");
+    tu_answer_free(&a);
     assert_int_equal(send_req("/e/5", "X-Probe: 1\r\n", &a), 200);
     assert_events("outer engine(endpoint) endpoint(/e/{id}) endpoint.outer=outer-state authed "
-                  "p1.before p1.value=from-endpoint s1.before s1.value=from-endpoint "
-                  "s2.http_request backend s2.http_response:200 s1.after:resp s2.end "
-                  "s1.end:s1-state p1.after:resp outer.done:outer-state:200 p1.end");
-    tu_answer_free(&a);
-}
-
-static void a_pipe_stage_fails_before_any_backend(void **state)
-{
-    struct tu_answer a;
-
-    (void)state;
-    assert_int_equal(send_req("/e/5", "X-Pipe-Fail: 1\r\n", &a), 500);
-    /* no backend stage, no `after` for the stage that failed, its `end` still runs */
-    assert_events("outer engine(endpoint) endpoint(/e/{id}) authed p1.before "
-                  "outer.done:outer-state:500 p1.end");
+                  "s1.before s1.value=from-endpoint s2.http_request backend "
+                  "s2.http_response:200 s1.after:resp s2.end s1.end:s1-state "
+                  "outer.done:outer-state:200");
     tu_answer_free(&a);
 }
 
@@ -718,8 +814,10 @@ int main(void)
         cmocka_unit_test(a_stage_answers_from_inside),
         cmocka_unit_test(failures_reach_only_the_stages_outside),
         cmocka_unit_test(a_stage_waits_and_resumes_from_another_thread),
-        cmocka_unit_test(values_reach_the_pipe_and_backend_stages),
-        cmocka_unit_test(a_pipe_stage_fails_before_any_backend),
+        cmocka_unit_test(a_stage_skips_what_is_inside),
+        cmocka_unit_test(proxy_stages_wrap_the_pipe),
+        cmocka_unit_test(a_proxy_stage_fails_or_skips),
+        cmocka_unit_test(values_reach_the_proxy_and_backend_stages),
         cmocka_unit_test(stop_while_a_stage_waits),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
