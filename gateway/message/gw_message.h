@@ -21,7 +21,8 @@ struct gw_reqparam {
 };
 
 /* Request-scoped values (Go's context.WithValue): what a router middleware hands to the proxy's
- * pipe and backend stages of the same request, such as the telemetry's trace context. */
+ * stages (gw_pstage.h) and backend stages of the same request, such as the telemetry's trace
+ * context. */
 #define GW_INREQ_VALUES 4
 
 /* The incoming request as the proxy sees it (owned strings). */
