@@ -3,7 +3,8 @@
 # Debian's Prometheus scrapes the gateway's exporter and is queried through its HTTP API; promtool
 # lints the exposition; otlp_receiver decodes the OTLP/HTTP bodies with OTLP's own messages and
 # the spans' parent links are checked against the traceparent the backend received; /__stats
-# counts the same requests; the application log comes out as logstash JSON.
+# counts the same requests (and an endpoint validation/cel rejection as a proxy error); the
+# application log comes out as logstash JSON.
 set -u
 . "$(dirname "$0")/lib.sh"
 
@@ -46,6 +47,10 @@ cat >"$E2E_WORK/krakend.json" <<EOF
   "endpoints": [{
     "endpoint": "/echo/{id}",
     "backend": [{"host": ["http://127.0.0.1:$MB_PORT"], "url_pattern": "/__echo/{id}"}]
+  }, {
+    "endpoint": "/checked/{id}",
+    "extra_config": {"validation/cel": [{"check_expr": "int(req_params.Id) < 100"}]},
+    "backend": [{"host": ["http://127.0.0.1:$MB_PORT"], "url_pattern": "/__echo/{id}"}]
   }]
 }
 EOF
@@ -71,6 +76,14 @@ else
     e2e_fail "the backend's parent is the gateway's span, not the client's" "got: $tp"
 fi
 
+# validation/cel at endpoint level sits inside the telemetry's proxy layers (KrakenD: the metrics
+# wrap Lua, CEL and JSON schema): a rejection is a proxy error they record, with no backend call.
+e2e_curl "http://127.0.0.1:$GW_PORT/checked/500"
+CEL_STATUS=$E2E_STATUS
+e2e_curl "http://127.0.0.1:$GW_PORT/checked/5"
+e2e_eq "validation/cel answers under telemetry: rejected, then accepted" "500 200" \
+    "$CEL_STATUS $E2E_STATUS"
+
 # ---- Prometheus' exposition, linted ----
 curl -s "http://127.0.0.1:$PROM_PORT/metrics" >"$E2E_WORK/metrics.txt"
 if promtool check metrics <"$E2E_WORK/metrics.txt" >"$E2E_WORK/promtool.log" 2>&1; then
@@ -80,6 +93,15 @@ else
 fi
 e2e_contains "the exposition has process metrics" "process_resident_memory_bytes" \
     "$(cat "$E2E_WORK/metrics.txt")"
+series() { # series NAME LABEL...: the value of the one series of NAME carrying every LABEL
+    grep "^$1{" "$E2E_WORK/metrics.txt" | { v=""; while read -r l; do
+        ok=1; for x in "${@:2}"; do [[ $l == *"$x"* ]] || ok=0; done
+        [ $ok = 1 ] && v=${l##* }; done; echo "$v"; }
+}
+e2e_eq "exposition: the CEL rejection is a proxy error, the accepted call is not" "1 1" \
+    "$(series krakend_proxy_duration_count 'http_route="/checked/:id"' 'error="true"' 'complete="false"') $(series krakend_proxy_duration_count 'http_route="/checked/:id"' 'error="false"' 'complete="true"')"
+e2e_eq "exposition: one backend call for /checked (the rejected one never left)" "1" \
+    "$(series krakend_backend_duration_count 'krakend_endpoint_route="/checked/:id"')"
 
 # ---- a real Prometheus scrapes it ----
 cat >"$E2E_WORK/prometheus.yml" <<EOF
@@ -112,7 +134,7 @@ e2e_eq "Prometheus: krakend_proxy_duration_count, complete and without error" "$
 e2e_eq "Prometheus: krakend_backend_duration_count for the backend route" "$N" \
     "$(promq 'sum(krakend_backend_duration_count{http_route="/__echo/:id",krakend_endpoint_route="/echo/:id"})')"
 e2e_eq "Prometheus: http_client_request_started_count_total per backend" "$N" \
-    "$(promq 'sum(http_client_request_started_count_total{server_address="127.0.0.1",http_response_status_code="200"})')"
+    "$(promq 'sum(http_client_request_started_count_total{server_address="127.0.0.1",http_response_status_code="200",krakend_endpoint_route="/echo/:id"})')"
 e2e_eq "Prometheus: target_info names the service" "1" \
     "$(promq 'target_info{service_name="e2e-gateway"}')"
 
@@ -124,6 +146,10 @@ e2e_eq "/__stats counts the router's 200s for the endpoint" "$N" \
     "$(jq -r '."krakend.router.response./echo/:id.status.200.count"' <<<"$E2E_BODY")"
 e2e_eq "/__stats counts the pipe layer's complete requests" "$N" \
     "$(jq -r '."krakend.proxy.requests.layer.pipe.name./echo/:id.complete.true.error.false"' <<<"$E2E_BODY")"
+e2e_eq "/__stats: the CEL rejection is a pipe error" "1 1" \
+    "$(jq -r '[."krakend.proxy.requests.layer.pipe.name./checked/:id.complete.false.error.true",
+               ."krakend.proxy.requests.layer.pipe.name./checked/:id.complete.true.error.false"]
+              | map(tostring) | join(" ")' <<<"$E2E_BODY")"
 e2e_eq "/__stats has cmdline and memstats" "true true" \
     "$(jq -r '[has("cmdline"), (.memstats | type == "object")] | map(tostring) | join(" ")' <<<"$E2E_BODY")"
 e2e_curl "http://127.0.0.1:$STATS_PORT/__stats/"
