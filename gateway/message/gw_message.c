@@ -31,29 +31,44 @@ void gw_inreq_free(struct gw_inreq *r)
     free(r->params);
     if (r->claims_free && r->claims_ctx)
         r->claims_free(r->claims_ctx);
+    free(r->values);
     memset(r, 0, sizeof(*r));
 }
 
+struct gw_inreq_values {
+    struct {
+        const void *key;
+        void *value;
+    } v[GW_INREQ_VALUES];
+    size_t n;
+};
+
 bool gw_inreq_set_value(struct gw_inreq *r, const void *key, void *value)
 {
-    for (size_t i = 0; i < r->n_values; i++) {
-        if (r->values[i].key == key) {
-            r->values[i].value = value;
+    struct gw_inreq_values *vs = r->values;
+
+    for (size_t i = 0; vs && i < vs->n; i++) {
+        if (vs->v[i].key == key) {
+            vs->v[i].value = value;
             return true;
         }
     }
-    if (!key || r->n_values == GW_INREQ_VALUES)
+    if (!key || (vs && vs->n == GW_INREQ_VALUES))
         return false;
-    r->values[r->n_values].key = key;
-    r->values[r->n_values++].value = value;
+    if (!vs && !(vs = r->values = calloc(1, sizeof(*vs))))
+        return false;
+    vs->v[vs->n].key = key;
+    vs->v[vs->n++].value = value;
     return true;
 }
 
 void *gw_inreq_value(const struct gw_inreq *r, const void *key)
 {
-    for (size_t i = 0; r && i < r->n_values; i++) {
-        if (r->values[i].key == key)
-            return r->values[i].value;
+    const struct gw_inreq_values *vs = r ? r->values : NULL;
+
+    for (size_t i = 0; vs && i < vs->n; i++) {
+        if (vs->v[i].key == key)
+            return vs->v[i].value;
     }
     return NULL;
 }
