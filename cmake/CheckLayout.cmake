@@ -29,6 +29,8 @@ set(_ext_headers
     "yaml.h" "PkgConfig::YAML"
     "luajit.h" "PkgConfig::LUAJIT"
     "lua.h" "PkgConfig::LUAJIT"
+    "lauxlib.h" "PkgConfig::LUAJIT"
+    "lualib.h" "PkgConfig::LUAJIT"
     "protobuf-c/" "PkgConfig::PROTOBUFC"
     "opentelemetry/proto/" "gw_otlp_proto"
     "gw/otlp/" "gw_otlp_proto")

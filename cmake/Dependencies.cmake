@@ -14,6 +14,8 @@ pkg_check_modules(PCRE2 REQUIRED IMPORTED_TARGET libpcre2-8>=10.40)
 # XML and feeds (gateway/encoding) are parsed by libxml2; libyaml only reads back, in the unit
 # tests, the YAML we print (its emitter cannot print goccy/go-yaml's bytes: docs/encodings.md).
 pkg_check_modules(LIBXML2 REQUIRED IMPORTED_TARGET libxml-2.0>=2.9)
+# Lua for modifier/lua-*: LuaJIT (libluajit-5.1-dev), a Lua 5.1 like KrakenD's gopher-lua.
+pkg_check_modules(LUAJIT REQUIRED IMPORTED_TARGET luajit>=2.1)
 if(BUILD_TESTING)
     pkg_check_modules(YAML REQUIRED IMPORTED_TARGET yaml-0.1)
     pkg_check_modules(CMOCKA REQUIRED IMPORTED_TARGET cmocka>=1.1)

@@ -12,6 +12,8 @@
 #include "gw_httpsecure.h"
 #include "gw_jsonschema_stage.h"
 #include "gw_logging.h"
+#include "gw_lua.h"
+#include "gw_martian.h"
 #include "gw_otel_module.h"
 #include "gw_ratelimit.h"
 #include "gw_revoker.h"
@@ -31,6 +33,10 @@ static const struct gw_mw_factory *const MIDDLEWARES[] = {
     &gw_otel_mw_factory,
     &gw_cors_factory,
     &gw_httpsecure_factory,
+    /* modifier/lua-endpoint: service level after security/http, before the service's bot
+     * detector (engine slot); endpoint level after the validator, before the rate limits
+     * (authenticated slot) */
+    &gw_lua_endpoint_factory,
     &gw_botdetector_factory,
     &gw_stats_mw_factory,
     &gw_signer_factory,
@@ -45,6 +51,7 @@ static const size_t N_MIDDLEWARES = sizeof(MIDDLEWARES) / sizeof(MIDDLEWARES[0])
 static const struct gw_pstage_factory *const PSTAGES[] = {
     &gw_otel_pipe_factory,
     &gw_stats_pipe_factory,
+    &gw_lua_proxy_factory,
     &gw_cel_endpoint_factory,
     &gw_jsonschema_factory,
 };
@@ -61,8 +68,10 @@ static const struct gw_stage_factory *const STAGES[] = {
     &gw_stats_backend_factory,
     &gw_cb_factory,                /* qos/circuit-breaker: counts what every stage inside it does */
     &gw_rl_proxy_factory,          /* qos/ratelimit/proxy: a rejection is a breaker failure */
+    &gw_lua_backend_factory,       /* modifier/lua-backend: pre on the request, post on the answer */
     &gw_cel_backend_factory,       /* validation/cel: a rejection is this backend failing */
-    &gw_hc_factory,                /* qos/http-cache: a hit still passed both above */
+    &gw_martian_factory,           /* modifier/martian: around the HTTP call, outside the cache */
+    &gw_hc_factory,                /* qos/http-cache: a hit still passed all above */
     &gw_clientcredentials_factory, /* under the cache, as KrakenD's OAuth2 client */
 };
 static const size_t N_STAGES = sizeof(STAGES) / sizeof(STAGES[0]);

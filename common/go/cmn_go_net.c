@@ -125,3 +125,37 @@ bool cmn_go_parse_trusted_proxy(const char *s, size_t n, struct cmn_go_ipnet *ou
     memcpy(buf + n, ip.len == 4 ? "/32" : "/128", ip.len == 4 ? 3 : 4);
     return cmn_go_parse_cidr(buf, n + (ip.len == 4 ? 3 : 4), out);
 }
+
+bool cmn_go_is_domain_name(const char *s, size_t n)
+{
+    bool letter = false; /* a letter, '_' or '-' seen */
+    size_t label = 0;    /* bytes in the current label */
+    char prev = '.';
+
+    if (n == 1 && s[0] == '.')
+        return true;
+    if (n == 0 || n > 254 || (n == 254 && s[n - 1] != '.'))
+        return false;
+    for (size_t i = 0; i < n; i++) {
+        char ch = s[i];
+        if ((ch >= 'a' && ch <= 'z') || (ch >= 'A' && ch <= 'Z') || ch == '_') {
+            letter = true;
+            label++;
+        } else if (ch >= '0' && ch <= '9') {
+            label++;
+        } else if (ch == '-') {
+            if (prev == '.') /* a label does not start with '-' */
+                return false;
+            letter = true;
+            label++;
+        } else if (ch == '.') {
+            if (prev == '.' || prev == '-' || label == 0 || label > 63)
+                return false;
+            label = 0;
+        } else {
+            return false;
+        }
+        prev = ch;
+    }
+    return prev != '-' && label <= 63 && letter;
+}

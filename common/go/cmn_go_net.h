@@ -1,6 +1,6 @@
 /* cmn_go_net.h - Go's net package rules for addresses, each once: net.ParseIP, net.ParseCIDR,
  * IPNet.Contains (with its IPv4-in-IPv6 folding), which gin's ClientIP and trusted proxies are
- * built from (strings.TrimSpace is cmn_go_strings.h). */
+ * built from (strings.TrimSpace is cmn_go_strings.h), and the resolver's domain name rule. */
 #ifndef CMN_GO_NET_H
 #define CMN_GO_NET_H
 
@@ -39,5 +39,12 @@ bool cmn_go_ipnet_contains(const struct cmn_go_ipnet *net, const struct cmn_go_i
  * a bare address, to which "/32" (IPv4 and IPv4-mapped) or "/128" is appended first. False
  * when it is neither: gin stops there and trusts only the entries before it. */
 bool cmn_go_parse_trusted_proxy(const char *s, size_t n, struct cmn_go_ipnet *out);
+
+/* net's isDomainName on s[0, n), which its resolver applies to every name a DNS answer gives
+ * (LookupSRV refuses the answer otherwise): "." alone, or labels of letters, digits, '_' and
+ * '-' (not first), 1 to 63 bytes, joined by single dots, an optional final dot, at most 253
+ * bytes (254 with the final dot), and at least one letter, '_' or '-' somewhere (so
+ * "127.0.0.1" is not a name). */
+bool cmn_go_is_domain_name(const char *s, size_t n);
 
 #endif

@@ -67,6 +67,7 @@ struct gw_fetch {
     struct curl_slist *slist;
     char *method;
     char *url;
+    char *host; /* Host header to send instead of the URL's, or NULL */
     struct gw_hdrs headers;
     char *body;
     size_t body_len;
@@ -297,6 +298,7 @@ static void fetch_free(struct gw_fetch *f)
     curl_slist_free_all(f->slist);
     free(f->method);
     free(f->url);
+    free(f->host);
     gw_hdrs_free(&f->headers);
     free(f->body);
     cmn_buf_free(&f->resp);
@@ -368,6 +370,11 @@ static bool setup_easy(struct gw_fetch *f)
         bool ok = add_header(&f->slist, big ? big : line);
         free(big);
         if (!ok)
+            return false;
+    }
+    if (f->host) {
+        snprintf(line, sizeof(line), "Host: %s", f->host);
+        if (!add_header(&f->slist, line))
             return false;
     }
     /* Go sends no Accept and no Expect of its own; curl would. A forwarded Expect stays, and
@@ -652,6 +659,7 @@ static bool start_h1(struct gw_fetch *f)
     rq.addr = (const struct sockaddr *)&ss;
     rq.addr_len = len;
     rq.authority = u.authority;
+    rq.host = f->host;
     rq.method = f->method;
     rq.target = target;
     rq.headers = &f->headers;
@@ -731,6 +739,8 @@ struct gw_fetch *gw_fetch_start(struct gw_fetcher *fr, struct gw_outreq *rq, boo
         f->body = cmn_strndup(rq->body, rq->body_len);
         f->body_len = rq->body_len;
     }
+    if (rq->host && !(f->host = strdup(rq->host)))
+        goto fail;
     if (!f->method || !f->url || (rq->body_len && !f->body))
         goto fail;
     if (!start_hop(f))
@@ -821,6 +831,9 @@ static bool next_hop(struct gw_fetch *f, long status, struct gw_fetch_result *re
         }
     }
     if (!same_host(f->url, next)) {
+        /* Go keeps a custom Host only through a relative redirect (same host here) */
+        free(f->host);
+        f->host = NULL;
         gw_hdrs_del(&f->headers, "Authorization");
         gw_hdrs_del(&f->headers, "Www-Authenticate");
         gw_hdrs_del(&f->headers, "Cookie");

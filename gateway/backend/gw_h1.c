@@ -733,7 +733,8 @@ static bool expects_continue(const struct gw_h1_req *rq)
 static bool build_request(struct gw_h1_xfer *x, const struct gw_h1_req *rq)
 {
     char num[24], *digits = num + sizeof(num);
-    size_t ml = strlen(rq->method), tl = strlen(rq->target), al = strlen(rq->authority);
+    const char *host = rq->host ? rq->host : rq->authority;
+    size_t ml = strlen(rq->method), tl = strlen(rq->target), al = strlen(host);
     size_t dl = 0, n;
     bool has_body = rq->body_len > 0;
     char *at;
@@ -765,7 +766,7 @@ static bool build_request(struct gw_h1_xfer *x, const struct gw_h1_req *rq)
     *at++ = ' ';
     at = put(at, rq->target, tl);
     at = PUT_LIT(at, " HTTP/1.1\r\nHost: ");
-    at = put(at, rq->authority, al);
+    at = put(at, host, al);
     at = PUT_LIT(at, "\r\n");
     for (size_t i = 0; i < rq->headers->n; i++) {
         const struct gw_hdr *h = &rq->headers->v[i];

@@ -45,6 +45,7 @@ struct gw_h1_req {
     const struct sockaddr *addr; /* where to connect */
     socklen_t addr_len;
     const char *authority; /* host[:port] as in the URL: Host header and pool key */
+    const char *host;      /* the Host header when it is not the authority (NULL: authority) */
     const char *method;
     const char *target; /* origin-form: path and query */
     const struct gw_hdrs *headers;

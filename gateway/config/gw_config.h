@@ -121,6 +121,8 @@ struct gw_backend {
     struct gw_strlist input_headers;       /* canonical header names; second-level filter */
     struct gw_strlist input_query_strings; /* second-level filter */
     bool disable_host_sanitize;
+    bool sd_dns;     /* "sd": "dns": hosts from the SRV records of hosts.items[0] (gw_sd.h) */
+    char *sd_scheme; /* the scheme of those hosts: "http" when absent */
     /* backend/http (§3.1) */
     char *return_error_details; /* name for "error_<name>", NULL when unset */
     bool return_error_code;
@@ -298,6 +300,11 @@ const char *gw_config_canonical_namespace(const char *name);
 /* Whether this gateway applies the namespace (short or canonical name) in an extra_config at
  * level (1 the service, 2 an endpoint, 4 a backend, 8 an async agent). */
 bool gw_config_namespace_applied(const char *name, unsigned level);
+
+/* Whether the endpoint has an auth/signer block. krakend-jose's TokenSigner then replaces the
+ * whole handler below the validator (the signer's spec §7.3): the endpoint's lua-endpoint and
+ * qos/ratelimit/router never run there, and their blocks are not even read. */
+bool gw_endpoint_has_signer(const struct gw_endpoint *ep);
 
 /* Writes what `check -d` shows (level 1..3, more detail each) to f. */
 void gw_config_dump(const struct gw_config *cfg, int level, FILE *f);

@@ -31,6 +31,7 @@ static const struct gw_cfg_field BACKEND_FIELDS[] = {
     {"input_headers", GW_CFG_HDRLIST, BE(input_headers), 0, 0},
     {"input_query_strings", GW_CFG_STRLIST, BE(input_query_strings), 0, 0},
     {"disable_host_sanitize", GW_CFG_BOOL, BE(disable_host_sanitize), 0, 0},
+    {"sd_scheme", GW_CFG_STRING, BE(sd_scheme), 0, 0},
 };
 
 /* KrakenD v2 names that v3 no longer reads: silently ignored by KrakenD, named by us. */
@@ -76,6 +77,7 @@ void gw_cfg_endpoint_free(struct gw_endpoint *e)
         }
         free(b->mapping);
         free(b->group);
+        free(b->sd_scheme);
         gw_strlist_free(&b->input_headers);
         gw_strlist_free(&b->input_query_strings);
         free(b->return_error_details);
@@ -406,6 +408,37 @@ static void backend_namespaces(struct gw_cfg_ctx *c, struct gw_backend *b, const
     }
 }
 
+/* sd "dns" (Lura's sd/dnssrv): the first host is the SRV name, looked up as it stands. */
+static bool backend_sd(struct gw_cfg_ctx *c, struct gw_backend *b, const char *bpath)
+{
+    const char *sch = b->sd_scheme;
+
+    if (sch && *sch) {
+        bool good = (sch[0] >= 'a' && sch[0] <= 'z') || (sch[0] >= 'A' && sch[0] <= 'Z');
+        for (const char *p = sch; good && *p; p++)
+            good = strchr("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789+-.",
+                          *p) != NULL;
+        if (!good)
+            return gw_cfg_fail(c, bpath, "sd_scheme \"%s\" is not a URL scheme", sch);
+    }
+    if (!b->sd_dns)
+        return true;
+    if (b->hosts.n == 0) {
+        gw_cfg_warn(c, "%s: sd \"dns\" without a host to look up: its calls fail", bpath);
+        return true;
+    }
+    if (b->hosts.n > 1)
+        gw_cfg_warn(c, "%s: sd \"dns\" looks up the first host only (%s), as Lura does", bpath,
+                    b->hosts.items[0]);
+    if (strstr(b->hosts.items[0], "://"))
+        gw_cfg_warn(c,
+                    "%s: sd \"dns\" looks up \"%s\", which is not a DNS name, so the backend "
+                    "never gets a host (KrakenD behaves the same: its host sanitising adds the "
+                    "scheme); set \"disable_host_sanitize\": true and write the bare SRV name",
+                    bpath, b->hosts.items[0]);
+    return true;
+}
+
 static bool parse_backend(struct gw_cfg_ctx *c, json_t *obj, struct gw_endpoint *e, size_t j,
                           const char *bpath, struct gw_backend *b)
 {
@@ -424,15 +457,16 @@ static bool parse_backend(struct gw_cfg_ctx *c, json_t *obj, struct gw_endpoint 
         return false;
     ok = gw_cfg_get_string(c, obj, "encoding", bpath, &enc) &&
          gw_cfg_get_string(c, obj, "sd", bpath, &sd);
-    if (ok && sd && *sd && strcmp(sd, "static") != 0)
+    b->sd_dns = ok && sd && strcmp(sd, "dns") == 0;
+    if (ok && sd && *sd && strcmp(sd, "static") != 0 && !b->sd_dns)
         gw_cfg_warn_once(c, "sd",
-                         "service discovery \"sd\": \"%s\" is not supported: the host "
-                         "list is used as static hosts (first in %s)",
+                         "service discovery \"sd\": \"%s\" is not registered: the host "
+                         "list is used as static hosts, as Lura falls back (first in %s)",
                          sd, bpath);
     b->encoding = e->output_encoding == GW_OUT_NOOP ? GW_ENC_NOOP : backend_encoding(c, enc);
     free(enc);
     free(sd);
-    if (!ok || !backend_hosts(c, b, bpath))
+    if (!ok || !backend_hosts(c, b, bpath) || !backend_sd(c, b, bpath))
         return false;
     if (!b->method || !*b->method) {
         free(b->method);

@@ -51,10 +51,12 @@ static const struct ns_entry NAMESPACES[] = {
     {"github_com/devopsfaith/krakend-gelf", "telemetry/gelf", GW_LVL_SERVICE, false},
     {"github_com/devopsfaith/krakend-logstash", "telemetry/logstash", GW_LVL_SERVICE, false},
     {"github_com/letgoapp/krakend-influx", "telemetry/influx", GW_LVL_SERVICE, false},
-    {"github.com/devopsfaith/krakend-lua/router", "modifier/lua-endpoint", ALL_LEVELS, false},
-    {"github.com/devopsfaith/krakend-lua/proxy", "modifier/lua-proxy", ALL_LEVELS, false},
-    {"github.com/devopsfaith/krakend-lua/proxy/backend", "modifier/lua-backend", ALL_LEVELS, false},
-    {"github.com/devopsfaith/krakend-martian", "modifier/martian", ALL_LEVELS, false},
+    {"github.com/devopsfaith/krakend-lua/router", "modifier/lua-endpoint",
+     GW_LVL_SERVICE | GW_LVL_ENDPOINT, false},
+    {"github.com/devopsfaith/krakend-lua/proxy", "modifier/lua-proxy", GW_LVL_ENDPOINT, false},
+    {"github.com/devopsfaith/krakend-lua/proxy/backend", "modifier/lua-backend", GW_LVL_BACKEND,
+     false},
+    {"github.com/devopsfaith/krakend-martian", "modifier/martian", GW_LVL_BACKEND, false},
     {"github.com/devopsfaith/krakend-amqp/consume", "backend/amqp/consumer", ALL_LEVELS, false},
     {"github.com/devopsfaith/krakend-amqp/produce", "backend/amqp/producer", ALL_LEVELS, false},
     {"github.com/devopsfaith/krakend-amqp/agent", "async/amqp", ALL_LEVELS, false},
@@ -126,6 +128,12 @@ bool gw_config_namespace_applied(const char *name, unsigned level)
     const struct ns_entry *e = ns_find(name);
 
     return e && (e->impl & level);
+}
+
+bool gw_endpoint_has_signer(const struct gw_endpoint *ep)
+{
+    return ep && ep->extra_config &&
+           json_object_get(ep->extra_config, "github.com/devopsfaith/krakend-jose/signer");
 }
 
 static const char *display_name(const struct ns_entry *e)

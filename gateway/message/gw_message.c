@@ -73,13 +73,56 @@ void *gw_inreq_value(const struct gw_inreq *r, const void *key)
     return NULL;
 }
 
+static bool dup_field(char **f, size_t n)
+{
+    char *c;
+
+    if (!*f)
+        return true;
+    c = malloc(n + 1);
+    if (!c)
+        return false;
+    memcpy(c, *f, n);
+    c[n] = '\0';
+    *f = c;
+    return true;
+}
+
+bool gw_inreq_own_strings(struct gw_inreq *r)
+{
+    struct gw_inreq t = *r;
+
+    if (!r->strs)
+        return true;
+    if (!dup_field(&t.method, t.method ? strlen(t.method) : 0) ||
+        !dup_field(&t.path, t.path ? strlen(t.path) : 0) ||
+        !dup_field(&t.raw_query, t.raw_query ? strlen(t.raw_query) : 0) ||
+        !dup_field(&t.host, t.host ? strlen(t.host) : 0) ||
+        !dup_field(&t.client_ip, t.client_ip ? strlen(t.client_ip) : 0) ||
+        !dup_field(&t.body, t.body_len)) {
+        /* only the copies made so far point outside the block */
+        char *const mine[] = {t.method, t.path, t.raw_query, t.host, t.client_ip, t.body};
+        char *const theirs[] = {r->method, r->path, r->raw_query, r->host, r->client_ip, r->body};
+        for (size_t i = 0; i < 6; i++) {
+            if (mine[i] != theirs[i])
+                free(mine[i]);
+        }
+        return false;
+    }
+    free(r->strs);
+    t.strs = NULL;
+    *r = t;
+    return true;
+}
+
 bool gw_outreq_copy(struct gw_outreq *dst, const struct gw_outreq *src)
 {
     *dst = *src;
     dst->method = strdup(src->method);
     dst->url = strdup(src->url);
+    dst->host = src->host ? strdup(src->host) : NULL;
     gw_hdrs_init(&dst->headers, src->headers.max);
-    if (!dst->method || !dst->url)
+    if (!dst->method || !dst->url || (src->host && !dst->host))
         goto fail;
     for (size_t i = 0; i < src->headers.n; i++) {
         if (!gw_hdrs_add(&dst->headers, src->headers.v[i].name, src->headers.v[i].value))
@@ -97,6 +140,7 @@ void gw_outreq_free(struct gw_outreq *o)
         return;
     free(o->method);
     free(o->url);
+    free(o->host);
     gw_hdrs_free(&o->headers);
     memset(o, 0, sizeof(*o));
 }

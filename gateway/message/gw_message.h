@@ -56,6 +56,10 @@ void gw_inreq_free(struct gw_inreq *r);
 bool gw_inreq_set_value(struct gw_inreq *r, const void *key, void *value);
 /* The value under key, or NULL. */
 void *gw_inreq_value(const struct gw_inreq *r, const void *key);
+/* Gives method, path, raw_query, host, client_ip and body each its own allocation (when they
+ * share r->strs), so that one of them can be replaced (free the old, set a malloc'ed new one).
+ * false on allocation failure (r unchanged). */
+bool gw_inreq_own_strings(struct gw_inreq *r);
 
 /* One request to a backend (owned strings). */
 struct gw_outreq {
@@ -66,6 +70,7 @@ struct gw_outreq {
     size_t body_len;
     bool content_length; /* Content-Length was forwarded: send it instead of chunking */
     bool accept_gzip;    /* no Accept-Encoding forwarded: ask for gzip and decode it */
+    char *host;          /* the Host to send (Go's Request.Host), NULL: the URL's (martian) */
 };
 
 void gw_outreq_free(struct gw_outreq *o);

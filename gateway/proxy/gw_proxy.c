@@ -178,11 +178,17 @@ void attempt_finished(struct attempt *a, struct gw_presp *resp, struct gw_perr *
         part_finished(p);
 }
 
-static const char *pick_host(struct call *c, size_t bidx)
+/* Lura's balancer: the host of the next call to backend bidx. sd "dns" backends copy theirs
+ * into buf (their list changes while we read); NULL when they have none yet. */
+static const char *pick_host(struct call *c, size_t bidx, char *buf, size_t size)
 {
     const struct gw_backend *b = &c->ep->cfg->backends[bidx];
     unsigned n;
 
+    if (c->ep->sd && c->ep->sd[bidx])
+        return gw_sd_pick(c->ep->sd[bidx], atomic_fetch_add(&c->ep->rr[bidx], 1), buf, size)
+                   ? buf
+                   : NULL;
     if (b->hosts.n == 0)
         return "";
     if (b->hosts.n == 1)
@@ -197,11 +203,14 @@ static bool build_request(struct call *c, struct part *p, struct gw_outreq *out,
                           struct cmn_err *err)
 {
     const struct gw_backend *b = &c->ep->cfg->backends[p->bidx];
+    char buf[GW_SD_HOST_MAX];
+    const char *host;
 
     if (c->pipe->sequential && !seq_compute(c, p->idx))
         return cmn_err_set(err, 1, "out of memory"), false;
-    if (!gw_request_build(c->ep->cfg, b, pick_host(c, p->bidx), &c->in, c->params, c->n_params, out,
-                          err))
+    if (!(host = pick_host(c, p->bidx, buf, sizeof(buf))))
+        return cmn_err_set(err, 1, "no hosts available"), false;
+    if (!gw_request_build(c->ep->cfg, b, host, &c->in, c->params, c->n_params, out, err))
         return false;
     if (b->graphql &&
         !gw_graphql_apply(b->graphql, &c->in, c->params, c->n_params, out, &p->body, err)) {
@@ -449,6 +458,25 @@ static bool pipes_build(struct ep_rt *ep, struct cmn_err *err)
     return true;
 }
 
+/* Lura's sd/dnssrv subscriber for each of ep's sd "dns" backends. */
+static bool sd_subscribe(struct gw_proxy *px, struct ep_rt *ep, struct cmn_err *err)
+{
+    const struct gw_endpoint *cfg = ep->cfg;
+
+    for (size_t b = 0; b < cfg->n_backends; b++) {
+        const struct gw_backend *be = &cfg->backends[b];
+        if (!be->sd_dns || be->hosts.n == 0)
+            continue;
+        if (!px->sd && !(px->sd = gw_sd_new(px->cfg->dns_cache_ttl_ms, err)))
+            return false;
+        if (!ep->sd && !(ep->sd = calloc(cfg->n_backends, sizeof(*ep->sd))))
+            return cmn_err_set(err, 1, "out of memory"), false;
+        if (!(ep->sd[b] = gw_sd_subscribe(px->sd, be->hosts.items[0], be->sd_scheme, err)))
+            return false;
+    }
+    return true;
+}
+
 struct gw_proxy *gw_proxy_new(const struct gw_config *cfg, struct gw_fetcher *const *fetchers,
                               size_t n_loops, const struct gw_proxy_mods *mods, struct cmn_err *err)
 {
@@ -481,9 +509,11 @@ struct gw_proxy *gw_proxy_new(const struct gw_config *cfg, struct gw_fetcher *co
             if (!px->eps[i].static_data)
                 goto nomem;
         }
-        if (!pipes_build(&px->eps[i], err))
+        if (!pipes_build(&px->eps[i], err) || !sd_subscribe(px, &px->eps[i], err))
             goto fail;
     }
+    if (px->sd && !gw_sd_start(px->sd, err))
+        goto fail;
     if (mods && !proxy_stages_build(px, mods->stages, mods->n_stages, err))
         goto fail;
     if (mods && !proxy_pstages_build(px, mods->pstages, mods->n_pstages, err))
@@ -500,12 +530,14 @@ void gw_proxy_destroy(struct gw_proxy *px)
 {
     if (!px)
         return;
+    gw_sd_destroy(px->sd); /* first: its thread must not outlive what it reads */
     proxy_pstages_free(px);
     proxy_stages_free(px);
     for (size_t i = 0; px->eps && i < px->n_eps; i++) {
         pipe_free(&px->eps[i].main);
         pipe_free(&px->eps[i].shadow);
         free(px->eps[i].rr);
+        free(px->eps[i].sd);
         gw_json_destroy(px->eps[i].static_data);
     }
     free(px->eps);

@@ -5,6 +5,7 @@
 
 #include "gw_proxy.h"
 #include "gw_pstage.h"
+#include "gw_sd.h"
 #include "gw_stage.h"
 
 #include <stdatomic.h>
@@ -42,6 +43,8 @@ struct ep_rt {
     const struct gw_endpoint *cfg;
     struct gw_json *static_data;
     atomic_uint *rr;             /* round-robin position per backend */
+    struct gw_sd_sub **sd;       /* per backend: its sd "dns" subscription or NULL; NULL when
+                                    the endpoint has none */
     struct backend_rt *backends; /* per backend */
     struct gw_pstage *pstages;   /* proxy stages around the pipe, outer to inner */
     size_t n_pstages;
@@ -56,6 +59,7 @@ struct gw_proxy {
     struct ep_rt *eps;
     size_t n_eps;
     struct call **calls; /* per loop, touched by that loop's thread only */
+    struct gw_sd *sd;    /* sd "dns" lookups; NULL when no backend has them */
 };
 
 struct part;
@@ -64,7 +68,6 @@ struct part;
 struct attempt {
     struct part *part;
     struct gw_fetch *fetch; /* the HTTP request in flight, or NULL */
-    bool active;            /* started and not finished */
     /* with stages only: */
     struct gw_outreq out;            /* the attempt's own request */
     struct gw_stage_call *sc;        /* one per stage of the backend */
@@ -72,8 +75,11 @@ struct attempt {
     struct gw_stage_resume *waiting; /* a stage's GW_STAGE_WAIT, until it resumes */
     struct gw_stage_resume *spare;   /* the handle the next waiting stage would get */
     struct deferred *deferred;       /* an outcome reached inside attempt_start, posted */
-    bool starting, failed_start;
     int64_t deadline_ms;
+    /* the flags together: a call (MAX_CONCURRENT attempts per part) must stay within the
+     * allocator's 3 KiB size class for one backend, or calloc zeroes 512 more bytes a request */
+    bool active; /* started and not finished */
+    bool starting, failed_start;
 };
 
 struct part {

@@ -270,24 +270,35 @@ fail:
     return false;
 }
 
+/* url.Error's Op: the method with Go's capitalisation ("Post"). */
+static void go_op(const char *method, char *op, size_t size)
+{
+    cmn_strlcpy(op, method, size);
+    for (size_t k = 1; op[k]; k++)
+        op[k] = (char)(op[k] >= 'A' && op[k] <= 'Z' ? op[k] + 32 : op[k]);
+}
+
 /* Every field the backend would receive passes the one field rule (cmn_http_field.h); a request
  * that needs one that does not is refused with Go's transport error, whatever the field's source
  * (a client header, a propagated claim, the configuration). No value is printed: it may be a
  * secret, and it is what an attacker chose. */
-static bool fields_ok(const struct gw_outreq *o, struct cmn_err *err)
+bool gw_outreq_fields_ok(const struct gw_outreq *o, struct cmn_err *err)
 {
     char op[16];
     struct cmn_buf q;
 
+    /* a Host of its own (martian) is a field too: Go's transport refuses an invalid one */
+    if (o->host && !cmn_http_field_value_ok(o->host, strlen(o->host))) {
+        go_op(o->method, op, sizeof(op));
+        cmn_err_set(err, 1, "%s \"%s\": http: invalid Host header", op, o->url);
+        return false;
+    }
     for (size_t i = 0; i < o->headers.n; i++) {
         const struct gw_hdr *h = &o->headers.v[i];
         bool name_ok = cmn_http_field_name_ok(h->name, strlen(h->name));
         if (name_ok && cmn_http_field_value_ok(h->value, strlen(h->value)))
             continue;
-        /* url.Error's Op: the method with Go's capitalisation ("Post") */
-        cmn_strlcpy(op, o->method, sizeof(op));
-        for (size_t k = 1; op[k]; k++)
-            op[k] = (char)(op[k] >= 'A' && op[k] <= 'Z' ? op[k] + 32 : op[k]);
+        go_op(o->method, op, sizeof(op));
         cmn_buf_init(&q, 256);
         cmn_go_quote(&q, h->name, strlen(h->name));
         if (!name_ok)
@@ -350,7 +361,7 @@ bool gw_request_build(const struct gw_endpoint *ep, const struct gw_backend *b, 
     out->accept_gzip = gw_hdrs_get(&out->headers, "Accept-Encoding") == NULL;
     out->body = in->body;
     out->body_len = in->body_len;
-    if (!fields_ok(out, err))
+    if (!gw_outreq_fields_ok(out, err))
         goto fail;
     free(path);
     return true;

@@ -26,6 +26,11 @@ bool gw_request_build(const struct gw_endpoint *ep, const struct gw_backend *b, 
                       const struct gw_inreq *in, const struct gw_seqparam *seq, size_t n_seq,
                       struct gw_outreq *out, struct cmn_err *err);
 
+/* Whether every header of o passes the one field rule (cmn_http_field.h); else false with Go's
+ * transport error in err ("Post \"<url>\": net/http: invalid header field value for \"X\""). For
+ * stages that change a request after it was built (Lua, martian). */
+bool gw_outreq_fields_ok(const struct gw_outreq *o, struct cmn_err *err);
+
 /* The headers Lura's request carries (§2.2): the client's, filtered by the endpoint's
  * input_headers, with X-Forwarded-For/-Host and User-Agent (or X-Forwarded-Via), then b's own
  * input_headers filter; b NULL: the endpoint's request before any backend (what endpoint-level

@@ -69,9 +69,10 @@ struct gw_mw_request {
     const char *client_ip;               /* gin's ClientIP */
     enum gw_mw_route route;
     const struct gw_endpoint *ep; /* GW_MW_ROUTE_ENDPOINT: the endpoint, else NULL */
-    /* Endpoint slots: the request the proxy will see (headers with canonical names, path
-     * parameters, claims after validation); a middleware may change its headers. NULL in the
-     * service slots. */
+    /* The request the proxy will see (headers with canonical names, path parameters, claims
+     * after validation); a middleware may change it (gw_inreq_own_strings before replacing one
+     * of its strings). Set in the endpoint slots, and in GW_MW_ENGINE for endpoint routes;
+     * NULL otherwise. */
     struct gw_inreq *in;
     int64_t now_ms; /* cmn_clock_mono_ms() read once for the request */
 };

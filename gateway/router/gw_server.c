@@ -460,10 +460,23 @@ static void serve_route(struct exctx *x, const struct cmn_http_request *req, con
     }
     /* gin binds /__health before the engine middlewares: they run for every other route */
     x->mw.rq.route = route_of(m->kind);
-    if (m->kind == R_ENDPOINT)
+    if (m->kind == R_ENDPOINT) {
+        /* the engine middlewares see (and may change) the request the endpoint will use, as
+         * gin's engine middlewares change the one request Lura reads (service-level Lua) */
         x->mw.rq.ep = &s->cfg->endpoints[m->index];
-    if (m->kind != R_HEALTH && mw_answered(x, GW_MW_ENGINE, 0))
+        if (!build_inreq(req, path, x->client_ip, m, &in)) {
+            gw_inreq_free(&in);
+            answer(x, NULL);
+            return;
+        }
+        x->mw.rq.in = &in;
+        if (mw_answered(x, GW_MW_ENGINE, 0)) {
+            gw_inreq_free(&in);
+            return;
+        }
+    } else if (m->kind != R_HEALTH && mw_answered(x, GW_MW_ENGINE, 0)) {
         return;
+    }
     switch (m->kind) {
     case R_HEALTH: {
         int64_t ns = (int64_t)cmn_clock_mono_us() * 1000 - s->start_mono_ns;
@@ -490,10 +503,11 @@ static void serve_route(struct exctx *x, const struct cmn_http_request *req, con
     }
     if (m->kind == R_ENDPOINT && !gw_proxy_endpoint_ok(s->proxy, m->index)) {
         /* Lura's proxyBuildFailedHandler replaces the endpoint's whole handler chain */
+        gw_inreq_free(&in); /* built before the engine slot for endpoint routes */
         answer(x, cmn_http_response_new(500));
         return;
     }
-    if (!build_inreq(req, path, x->client_ip, m, &in)) {
+    if (m->kind != R_ENDPOINT && !build_inreq(req, path, x->client_ip, m, &in)) {
         gw_inreq_free(&in);
         answer(x, NULL);
         return;

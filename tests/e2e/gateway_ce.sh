@@ -14,9 +14,15 @@ read -r gp bp sp < <(e2e_ports 3 | tr '\n' ' ')
 version=$("$BIN_DIR/gateway" version 2>&1 | sed -n 's/^KrakenD Version: //p' | head -n1)
 [ -n "$version" ] || version=$(sed -n 's/^project([^ ]* VERSION \([0-9.]*\).*/\1/p' "$SRC_DIR/CMakeLists.txt")
 
+# The fixture's Lua cases load KrakenD's test scripts (tests/fixtures/lua/*.lua), which the
+# project does not carry: its own scripts with the same behaviour (tests/data/krakend-ce/lua,
+# README there) stand in. CE_LUA_DIR points them at another copy (KrakenD's own, to check that
+# they run unchanged).
+lua_dir=${CE_LUA_DIR:-$SRC_DIR/tests/data/krakend-ce/lua}
 sed -e "s/127\.0\.0\.1:8080/127.0.0.1:$gp/g; s/localhost:8080/localhost:$gp/g" \
     -e "s/127\.0\.0\.1:8081/127.0.0.1:$bp/g; s/\"port\": 8080/\"port\": $gp/" \
     -e "s/\"listen_address\": \":8090\"/\"listen_address\": \"127.0.0.1:$sp\"/" \
+    -e "s#\"fixtures/lua/#\"$lua_dir/#g" \
     -e "s#http://showrss\.info/#http://127.0.0.1:$bp/#g" \
     "$ce/krakend-ce-fixture-krakend.json" >"$E2E_WORK/krakend.json"
 

@@ -107,9 +107,29 @@ e2e_have_shared() {
 # e2e_need_shared WHAT: exits 77 (ctest reports the test skipped) without the material.
 e2e_need_shared() { e2e_have_shared "$1" || exit 77; }
 
+# e2e_sanitizer_check: stops every process still running (their leak reports come at exit) and
+# fails for each log with an ASan, LSan or UBSan report, so a sanitizer build of the suite
+# cannot pass with a report buried in a log nobody reads.
+e2e_sanitizer_check() {
+    local pid f
+    for pid in "${E2E_PIDS[@]}"; do kill -TERM "$pid" 2>/dev/null; done
+    for pid in "${E2E_PIDS[@]}"; do
+        for _ in $(seq 100); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
+        wait "$pid" 2>/dev/null
+    done
+    for f in "$E2E_WORK"/*.log; do
+        [ -f "$f" ] || continue
+        if grep -qE 'ERROR: (Address|Leak|Thread|Memory)Sanitizer|\.(c|h):[0-9]+:[0-9]+: runtime error:' "$f"; then
+            e2e_fail "no sanitizer report in ${f##*/}" \
+                "$(grep -m3 -E 'ERROR: [A-Za-z]+Sanitizer|runtime error:|^    #[0-4] ' "$f")"
+        fi
+    done
+}
+
 # e2e_finish: prints the summary line and exits non-zero if anything failed.
 e2e_finish() {
     local skipped=""
+    e2e_sanitizer_check
     [ "$E2E_SKIPPED" -gt 0 ] && skipped=", $E2E_SKIPPED skipped"
     echo "$E2E_PASSED passed, $E2E_FAILED failed$skipped"
     [ "$E2E_FAILED" -eq 0 ] && [ "$E2E_PASSED" -gt 0 ]

@@ -112,6 +112,12 @@ bool gw_rl_router_build(void *ctx, const struct gw_config *cfg, const struct gw_
     (void)cfg;
     if (!ns) /* CE reads it per endpoint only; the config layer warns at other levels */
         return true;
+    if (gw_endpoint_has_signer(ep)) { /* TokenSigner replaces the handler the limiter wraps */
+        cmn_log_warn("[ENDPOINT: %s][Ratelimit] qos/ratelimit/router is ignored: auth/signer "
+                     "replaces the endpoint's handler, as in KrakenD",
+                     ep->path);
+        return true;
+    }
     snprintf(path, sizeof(path), "%s.extra_config.%s", ep->json_path, GW_RL_ROUTER_NS);
     st = gw_rl_router_config_parse(ns, path, &c, &LOG_WARN, err);
     if (st == GW_RL_INVALID || st == GW_RL_NOMEM)

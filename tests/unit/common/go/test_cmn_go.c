@@ -356,6 +356,38 @@ static bool in_net(const char *cidr, const char *ip)
     return cmn_go_ipnet_contains(&n, &a);
 }
 
+static void domain_names(void **state)
+{
+    static const char *const good[] = {".", "a", "localhost", "localhost.", "_api._tcp.example.com",
+                                       "a-b.c", "x1.example.", "1.2.3.a"};
+    static const char *const bad[] = {"",      "127.0.0.1", "127.0.0.1.", "a..b",   "a-.b",
+                                      "-a.b",  "a.-b",      "..",         "a b",    "a/b",
+                                      "a:80",  "http://a",  "a\\.b",      "\xc3\xa9.fr"};
+    char long_label[70], long_name[300];
+
+    (void)state;
+    for (size_t i = 0; i < sizeof(good) / sizeof(good[0]); i++)
+        assert_true(cmn_go_is_domain_name(good[i], strlen(good[i])));
+    for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++)
+        assert_false(cmn_go_is_domain_name(bad[i], strlen(bad[i])));
+    memset(long_label, 'a', 63);
+    strcpy(long_label + 63, ".b");
+    assert_true(cmn_go_is_domain_name(long_label, strlen(long_label)));
+    long_label[63] = 'a';
+    strcpy(long_label + 64, ".b");
+    assert_false(cmn_go_is_domain_name(long_label, strlen(long_label)));
+    /* 253 bytes is the longest name; 254 only with the final dot */
+    for (size_t i = 0; i < 253; i++)
+        long_name[i] = i % 2 ? '.' : 'a';
+    long_name[253] = 0;
+    assert_true(cmn_go_is_domain_name(long_name, 253));
+    long_name[253] = 'a';
+    assert_false(cmn_go_is_domain_name(long_name, 254));
+    long_name[253] = '.';
+    long_name[252] = 'a';
+    assert_true(cmn_go_is_domain_name(long_name, 254));
+}
+
 static void net_addresses(void **state)
 {
     static const char *const good[] = {"1.2.3.4", "0.0.0.0", "255.255.255.255", "::1", "::",
@@ -497,6 +529,7 @@ int main(void)
         cmocka_unit_test(sprintf_str),
         cmocka_unit_test(utf8_rules),
         cmocka_unit_test(net_addresses),
+        cmocka_unit_test(domain_names),
         cmocka_unit_test(trim_space),
         cmocka_unit_test(values),
         cmocka_unit_test(go_duration_string),

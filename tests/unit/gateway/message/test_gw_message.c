@@ -1,9 +1,10 @@
-/* test_gw_message.c - header lists and gin's ClientIP. */
+/* test_gw_message.c - header lists, gin's ClientIP, and the request's strings. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <cmocka.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "gw_message.h"
@@ -139,6 +140,36 @@ static void header_cap(void **state)
     gw_hdrs_free(&h);
 }
 
+/* A request whose strings share one block can have them replaced one by one afterwards. */
+static void own_strings(void **state)
+{
+    static const char block[] = "GET\0/a\0x=1\0host\0" "10.0.0.1\0b\0dy";
+    struct gw_inreq r = {0};
+
+    (void)state;
+    r.strs = malloc(sizeof(block));
+    memcpy(r.strs, block, sizeof(block));
+    r.method = r.strs;
+    r.path = r.strs + 4;
+    r.raw_query = r.strs + 7;
+    r.host = r.strs + 11;
+    r.client_ip = r.strs + 16;
+    r.body = r.strs + 25;
+    r.body_len = 4; /* a NUL inside the body survives */
+    gw_hdrs_init(&r.headers, 8);
+    assert_true(gw_inreq_own_strings(&r));
+    assert_null(r.strs);
+    free(r.path);
+    r.path = strdup("/b");
+    assert_string_equal(r.method, "GET");
+    assert_string_equal(r.raw_query, "x=1");
+    assert_string_equal(r.host, "host");
+    assert_string_equal(r.client_ip, "10.0.0.1");
+    assert_memory_equal(r.body, "b\0dy", 4);
+    assert_true(gw_inreq_own_strings(&r)); /* already owned: nothing to do */
+    gw_inreq_free(&r);                     /* ASan/valgrind: each freed once */
+}
+
 /* gw_hdrs_del removes every line of the name (any case), keeps the others in order, and leaves
  * the list as it is when the name is absent. */
 static void header_del(void **state)
@@ -170,6 +201,7 @@ int main(void)
         cmocka_unit_test(client_ip_trusted_proxies),
         cmocka_unit_test(trusted_proxy_entries),
         cmocka_unit_test(header_cap),
+        cmocka_unit_test(own_strings),
         cmocka_unit_test(header_del),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

@@ -21,6 +21,7 @@
 #include "cmn_log.h"
 #include "gw_auth.h"
 #include "gw_config.h"
+#include "gw_pstage.h"
 #include "gw_mw.h"
 #include "gw_pstage.h"
 #include "gw_server.h"
@@ -113,6 +114,10 @@ static enum gw_mw_verdict engine_request(void *ctx, const struct gw_mw_request *
     (void)ctx;
     event("engine(%s)", ROUTES[rq->route]);
     gw_hdrs_add(out->headers, "X-Engine", "1");
+    /* endpoint routes: the request the endpoint will use, changeable (service-level Lua) */
+    assert_true((rq->route == GW_MW_ROUTE_ENDPOINT) == (rq->in != NULL));
+    if (rq->in)
+        gw_hdrs_set(&rq->in->headers, "X-Engine-Saw", "1");
     if (header_of(rq->http, "X-Drop"))
         return GW_MW_CLOSE;
     if (header_of(rq->http, "X-Block")) {
@@ -129,6 +134,7 @@ static enum gw_mw_verdict endpoint_request(void *ctx, const struct gw_mw_request
     (void)out;
     event("endpoint(%s)", rq->ep->path);
     assert_non_null(rq->in);
+    assert_non_null(gw_hdrs_get(&rq->in->headers, "X-Engine-Saw"));
     if (header_of(rq->http, "X-Probe")) {
         const char *outer = gw_mw_state_of(rq, k_outer);
         event("endpoint.outer=%s", outer ? outer : "none");

@@ -1,0 +1,5 @@
+local r = request.load()
+r:headers("X-A", r:headers("x-a") .. r:query() .. r:path() .. r:url())
+r:params("Id", "7"); r:query("a=1&b=2"); r:body(r:body() .. "!")
+local hl = luaList.new(); hl:set(0, "v"); r:headerList("X-L", hl)
+local ok, e = pcall(custom_error, "x", 418, "text/x")
