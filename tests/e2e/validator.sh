@@ -135,6 +135,12 @@ call /cel-error "$GOOD"
 e2e_eq "CEL JWT expression that errors rejects the token: 401" 401 "$E2E_STATUS"
 call /cel-reject ""
 e2e_eq "CEL endpoint without a token: 401" 401 "$E2E_STATUS"
+if grep -q 'never evaluated' "$E2E_WORK/gateway.log"; then
+    e2e_fail "no startup warning that the JWT expressions of validated endpoints are ignored" \
+        "$(grep 'never evaluated' "$E2E_WORK/gateway.log")"
+else
+    e2e_pass "no startup warning that the JWT expressions of validated endpoints are ignored"
+fi
 call /write-scope "$GOOD"
 e2e_eq "missing scope: 403" 403 "$E2E_STATUS"
 call /plain ""

@@ -61,7 +61,7 @@ static void log_checks(const struct site *s, const char *where)
                          s->prefix, x->expr, x->diag.line, x->diag.column, x->diag.msg);
     }
     if (!s->b && gw_cel_checks_count(c, GW_CEL_PHASE_JWT) > 0 &&
-        !json_object_get(s->ep->extra_config, "auth/validator"))
+        !json_object_get(s->ep->extra_config, gw_config_canonical_namespace("auth/validator")))
         cmn_log_warn("%s %s: %zu JWT expression(s) never evaluated: the JWT rejecter runs inside "
                      "auth/validator, which this endpoint does not have",
                      s->prefix, where, gw_cel_checks_count(c, GW_CEL_PHASE_JWT));
