@@ -5,7 +5,7 @@ RUN apt-get update -qq \
  && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends \
       build-essential cmake pkg-config libmicrohttpd-dev libcurl4-gnutls-dev libgnutls28-dev \
       nettle-dev libjansson-dev zlib1g-dev libmimalloc-dev libpcre2-dev libxml2-dev libluajit-5.1-dev \
-      ca-certificates \
+      libprotobuf-c-dev protobuf-c-compiler ca-certificates \
  && rm -rf /var/lib/apt/lists/*
 WORKDIR /src
 COPY CMakeLists.txt ./
@@ -22,7 +22,7 @@ FROM debian:bookworm-slim
 RUN apt-get update -qq \
  && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends \
       libmicrohttpd12 libcurl3-gnutls libgnutls30 libnettle8 libhogweed6 libjansson4 libmimalloc2.0 \
-      libpcre2-8-0 libxml2 tzdata libluajit-5.1-2 \
+      libpcre2-8-0 libxml2 tzdata libluajit-5.1-2 libprotobuf-c1 zlib1g \
       ca-certificates curl jq \
  && rm -rf /var/lib/apt/lists/* \
  && useradd --uid 1000 --create-home --shell /usr/sbin/nologin kt \

@@ -31,7 +31,9 @@ set(_ext_headers
     "lua.h" "PkgConfig::LUAJIT"
     "lauxlib.h" "PkgConfig::LUAJIT"
     "lualib.h" "PkgConfig::LUAJIT"
-    "protobuf-c/" "PkgConfig::PROTOBUFC")
+    "protobuf-c/" "PkgConfig::PROTOBUFC"
+    "opentelemetry/proto/" "gw_otlp_proto"
+    "gw/otlp/" "gw_otlp_proto")
 
 set(_errors "")
 macro(_fail msg)

@@ -14,6 +14,7 @@
 static char g_prefix[64] = "";
 static enum cmn_log_level g_level = CMN_LOG_DEBUG;
 static int g_fd = 1;
+static struct cmn_log_sink g_sink; /* line NULL: the default line */
 
 static const char *const NAMES[] = {"DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL", "NONE"};
 
@@ -22,6 +23,15 @@ void cmn_log_init(const char *prefix, enum cmn_log_level min_level, int fd)
     snprintf(g_prefix, sizeof(g_prefix), "%s", prefix ? prefix : "");
     g_level = min_level;
     g_fd = fd;
+}
+
+void cmn_log_set_sink(const struct cmn_log_sink *sink, enum cmn_log_level min_level)
+{
+    if (sink)
+        g_sink = *sink;
+    else
+        memset(&g_sink, 0, sizeof(g_sink));
+    g_level = min_level;
 }
 
 bool cmn_log_enabled(enum cmn_log_level level)
@@ -79,6 +89,15 @@ void cmn_log(enum cmn_log_level level, const char *fmt, ...)
 
     if (!cmn_log_enabled(level))
         return;
+    if (g_sink.line) {
+        va_start(ap, fmt);
+        n = vsnprintf(line, sizeof(line), fmt, ap);
+        va_end(ap);
+        if (n < 0)
+            n = 0;
+        g_sink.line(g_sink.ctx, level, line, (size_t)n < sizeof(line) ? (size_t)n : sizeof(line) - 1);
+        return;
+    }
     now = time(NULL);
     localtime_r(&now, &tm);
     n = (int)strftime(line, sizeof(line), "%Y/%m/%d %H:%M:%S ", &tm);
@@ -99,5 +118,11 @@ void cmn_log_raw(const char *fmt, ...)
     va_start(ap, fmt);
     n = vsnprintf(line, sizeof(line), fmt, ap);
     va_end(ap);
+    if (g_sink.raw) {
+        if (n < 0)
+            n = 0;
+        g_sink.raw(g_sink.ctx, line, (size_t)n < sizeof(line) ? (size_t)n : sizeof(line) - 1);
+        return;
+    }
     emit(line, n);
 }

@@ -135,7 +135,7 @@ static int run_check(struct check_opts *o)
      * too. The modules log their warnings; their startup lines (DEBUG) are for `run`. */
     cmn_log_init("KRAKEND", CMN_LOG_WARNING, 2);
     if (!gw_validator_check_config(cfg, check_warning, NULL, &err) ||
-        !gw_modules_check(cfg, &err)) {
+        !gw_modules_check(cfg, check_warning, NULL, &err)) {
         fprintf(stderr, "%s\t%s\n", gw_cli_red("ERROR parsing the configuration file:"), err.msg);
         goto out;
     }

@@ -69,22 +69,6 @@ static void go_log_stderr(const char *msg)
         return;
 }
 
-static void setup_logging(const struct gw_config *cfg)
-{
-    enum cmn_log_level level = CMN_LOG_DEBUG;
-    const char *prefix = "KRAKEND";
-
-    if (cfg->logging.present) {
-        if (cfg->logging.level && !cmn_log_level_parse(cfg->logging.level, &level))
-            level = CMN_LOG_DEBUG;
-        if (cfg->logging.prefix && *cfg->logging.prefix)
-            prefix = cfg->logging.prefix;
-        if (!cfg->logging.stdout_enabled)
-            level = CMN_LOG_NONE;
-    }
-    cmn_log_init(prefix, level, 1);
-}
-
 static int cmd_run(int argc, char **argv)
 {
     struct opts o = {0};
@@ -145,7 +129,11 @@ static int cmd_run(int argc, char **argv)
         cfg->port = (unsigned)o.port;
     if (o.debug)
         cfg->debug_endpoint = true;
-    setup_logging(cfg);
+    if (!gw_modules_logging(cfg, &err)) { /* KrakenD panics on what this refuses */
+        fprintf(stderr, "ERROR building the logger: %s\n", err.msg);
+        gw_config_destroy(cfg);
+        return GW_EXIT_COBRA;
+    }
     cmn_log_info("Starting KrakenD v%s", GW_VERSION);
     if (getcwd(cwd, sizeof(cwd)))
         cmn_log_info("Working directory is %s", cwd);
@@ -166,6 +154,7 @@ static int cmd_run(int argc, char **argv)
     val = gw_validator_new(cfg, NULL, &err);
     if (!val) {
         cmn_log_error("%s", err.msg);
+        gw_modules_stop(NULL);
         gw_config_destroy(cfg);
         return 1;
     }

@@ -56,6 +56,17 @@ check_peer() {
     if [ -z "$CHECK_FAIL" ] && ! grep -q '"Widget"' "$WORK/last.body"; then
         CHECK_FAIL="the answer with a token does not carry the created item: $(head -c 200 "$WORK/last.body")"
     fi
+    if [ "$id" = gw-jwt-prom ] || [ "$id" = gw-jwt-otel ]; then
+        # the requests above are on the Prometheus exporter, with KrakenD's metric names
+        local m
+        m=$(curl -s -w '\nstatus %{http_code}' "http://127.0.0.1:$PROM_PORT/metrics")
+        if grep -q '^http_server_duration_count{' <<<"$m"; then
+            CHECK_LOG+="prometheus: http_server_duration served; "
+        else
+            CHECK_FAIL+="${CHECK_FAIL:+; }the Prometheus exporter on $PROM_PORT does not serve"
+            CHECK_FAIL+=" http_server_duration ($(tail -n1 <<<"$m"), $(wc -l <<<"$m") lines)"
+        fi
+    fi
     if has_origin "$id"; then
         # CORS, the security headers and the rate limit are at work on the loaded request
         local origin h
@@ -99,7 +110,7 @@ tree_of() { mapfile -t TREE < <(pid_tree "$1"); }
 
 # measure ROUND ID: one measurement of configuration ID with fresh processes.
 measure() {
-    local round=$1 id=$2 w c0 c1 reqs secs rss hz env=()
+    local round=$1 id=$2 w c0 c1 reqs secs rss hz env=() note
     w=$WORK/wrk/$round.$id
     mkdir -p "$WORK/wrk"
     hz=$(getconf CLK_TCK)
@@ -133,6 +144,11 @@ measure() {
     [ "$PEER_PID" = "$MB_PID" ] || stop_pid "$MB_PID"
     reqs=$(wrk_get "$w" requests)
     secs=$(wrk_get "$w" duration_us)
+    note=""
+    if [ "$id" = gw-jwt-otel ]; then
+        # what the exporter says at exit: spans recorded, sent to the collector, dropped
+        note=$(grep -o 'OTLP export: [^"]*' "$WORK/logs/$id.log" | tail -n1)
+    fi
     if [ "$reqs" = 0 ]; then
         is_ours "$id" || die "$(config_title "$id") completed no request under load"
         say "round $round: $id unavailable: no request completed under load"
@@ -145,7 +161,7 @@ measure() {
         "cpu_us_req=$(awk -v t=$((c1 - c0)) -v hz="$hz" -v r="$reqs" \
             'BEGIN { printf "%.1f", r ? t / hz * 1e6 / r : 0 }')" \
         "requests=$reqs" "errors=$(wrk_errors "$w")" "non2xx=$(wrk_get "$w" err_status)" \
-        "wraps=$(wrk_get "$w" pool_wraps)"
+        "wraps=$(wrk_get "$w" pool_wraps)" "note=$note"
     say "round $round: $id $(awk '$1 == "requests" || $1 == "p99_us" { printf "%s=%s ", $1, $2 }' "$w")"
 }
 

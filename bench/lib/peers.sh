@@ -65,6 +65,22 @@ start_jwks() {
         die "the JWKS server does not serve the JWKS"
 }
 
+# start_otlp_sink: the collector the telemetry case exports its traces and metrics to: nginx
+# answering 200 to every OTLP/HTTP POST and keeping nothing, on the load generator's cores (a
+# collector runs elsewhere in production: its work is not the gateway's cost).
+start_otlp_sink() {
+    local dir=$WORK/cfg/otlp-sink
+    free_port OTLP_SINK_PORT
+    nginx_conf "$dir" "$OTLP_SINK_PORT" "
+        client_max_body_size 64m;
+        client_body_buffer_size 4m;
+        location /v1/ { return 200; }"
+    start_bg otlp-sink "$LOADGEN_CPUS" nginx -p "$dir" -c "$dir/nginx.conf" -g 'daemon off;'
+    OTLP_SINK_PID=$BG_PID
+    wait_http "http://127.0.0.1:$OTLP_SINK_PORT/v1/traces" 10 ||
+        die "the OTLP sink (nginx) did not start: $(cat "$dir/error.log")"
+}
+
 # --- third-party peers -------------------------------------------------------------------------
 
 start_nginx_proxy() {
@@ -222,6 +238,31 @@ gw_config() {
           else . end' "$BENCH_DIR/configs/krakend-guide-$n.json"
 }
 
+# gw_config_telemetry MODE PORT: the guide's third config (as gw_config) with telemetry: the
+# logstash log format, and telemetry/opentelemetry with a Prometheus exporter (MODE prom) or a
+# Prometheus exporter and an OTLP/HTTP exporter to the sink (MODE otel); the sampling is
+# KrakenD's default (every trace). The Prometheus port goes to PROM_PORT.
+gw_config_telemetry() {
+    local mode=$1 port=$2
+    free_port PROM_PORT
+    gw_config 3 "$port" | jq --arg mode "$mode" --argjson prom "$PROM_PORT" \
+        --argjson sink "${OTLP_SINK_PORT:-0}" '
+        .extra_config["telemetry/logging"] = {"level": "INFO", "stdout": true, "format": "logstash"}
+        | .extra_config["telemetry/opentelemetry"] = {"exporters": {
+              "prometheus": [{"name": "prom", "host": "127.0.0.1", "port": $prom}]}}
+        | if $mode == "otel" then .extra_config["telemetry/opentelemetry"].exporters.otlp = [
+              {"name": "collector", "host": "127.0.0.1", "port": $sink, "use_http": true}]
+          else . end'
+}
+
+start_gateway_telemetry() { # start_gateway_telemetry ID MODE
+    local dir=$WORK/cfg/$1 port
+    free_port port
+    mkdir -p "$dir"
+    gw_config_telemetry "$2" "$port" >"$dir/krakend.json" || die "jq could not write $1's config"
+    start_gateway_with "$1" "$dir/krakend.json" "$port" /api/items 1
+}
+
 start_gateway_with() { # start_gateway_with NAME CONFIG_FILE PORT PATH AUTH
     start_bg "$1" "$SERVER_CPUS" "$BIN/gateway" run -c "$2"
     PEER_PID=$BG_PID PEER_URL="http://127.0.0.1:$3$4" PEER_AUTH=$5
@@ -280,6 +321,8 @@ peer_start() {
     gw-jwt-noop) start_gateway gw-jwt-noop 3 no-op 1 ;;
     gw-jwt-sec) start_gateway_sec ;;
     gw-jwt-fresh) start_gateway gw-jwt-fresh 3 "" 1 ;;
+    gw-jwt-prom) start_gateway_telemetry gw-jwt-prom prom ;;
+    gw-jwt-otel) start_gateway_telemetry gw-jwt-otel otel ;;
     gw-slow) start_gateway_slow ;;
     *) die "unknown configuration $1" ;;
     esac
@@ -297,6 +340,8 @@ config_title() {
     gw-jwt-noop) echo "gateway RS256 + scope, no-op" ;;
     gw-jwt-sec) echo "gateway RS256 + scope + CORS, rate limit, security/http" ;;
     gw-jwt-fresh) echo "gateway RS256 + scope, fresh token each request" ;;
+    gw-jwt-prom) echo "as 6 + telemetry: Prometheus exporter, logstash logs" ;;
+    gw-jwt-otel) echo "as 6 + telemetry: Prometheus, OTLP traces (all sampled), logstash logs" ;;
     gw-slow) echo "gateway, 200 ms backend x $SLOW_CONNS conns (req/s: slow; latency: fast probe)" ;;
     direct-slow) echo "mock-backend directly, 200 ms x $SLOW_CONNS conns (ceiling of 8)" ;;
     esac
@@ -306,6 +351,7 @@ config_number() {
     case "$1" in
     direct) echo 1 ;; nginx) echo 2 ;; nginx-sec) echo 2s ;; haproxy) echo 3 ;; apache) echo 4 ;;
     gw-noauth) echo 5 ;; gw-jwt) echo 6 ;; gw-jwt-noop) echo 6b ;; gw-jwt-sec) echo 6s ;;
+    gw-jwt-prom) echo 6p ;; gw-jwt-otel) echo 6t ;;
     gw-jwt-fresh) echo 7 ;; gw-slow) echo 8 ;;
     direct-slow) echo 8c ;;
     esac

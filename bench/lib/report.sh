@@ -140,6 +140,11 @@ report_targets() {
         target "$(config_number "$id") ($id) peak RSS < 50 MB" "$(le "$rss" $((50 * 1024 - 1)))"
     done
     target "5 (gw-noauth) ≥ 1.0× nginx req/s" "$(ge "$(col gw-noauth rps)" "$n")"
+    for id in gw-jwt-prom gw-jwt-otel; do
+        target "$(config_number "$id") ($id) ≥ 0.9× 6 (gw-jwt) req/s" \
+            "$(ge "$(col $id rps)" "$(mul "$(col gw-jwt rps)" 0.9)")"
+        target "$(config_number "$id") ($id) ≥ 1.0× nginx req/s" "$(ge "$(col $id rps)" "$n")"
+    done
     target "7 (gw-jwt-fresh) ≥ 0.9× HAProxy req/s" "$(ge "$(col gw-jwt-fresh rps)" "$(mul "$h" 0.9)")"
     target "8 slow endpoint ≥ 90 % of $((SLOW_CONNS * 5)) req/s" \
         "$(ge "$(col gw-slow rps)" "$(mul $((SLOW_CONNS * 5)) 0.9)")"

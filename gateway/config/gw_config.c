@@ -268,16 +268,6 @@ static bool logging_opts(struct gw_cfg_ctx *c, json_t *ns)
     l->present = true;
     gw_cfg_decode_fields_soft(c, ns, "extra_config.telemetry/logging", LOGGING_FIELDS,
                               NFIELDS(LOGGING_FIELDS), l);
-    if (l->syslog)
-        gw_cfg_warn(c,
-                    "extra_config.telemetry/logging.syslog is not supported: logs go to "
-                    "stdout only%s",
-                    l->stdout_enabled ? "" : " (and stdout is off)");
-    if (l->format && strcmp(l->format, "default") != 0)
-        gw_cfg_warn(c,
-                    "extra_config.telemetry/logging.format \"%s\" is not supported: the "
-                    "default format is used",
-                    l->format);
     return !c->failed;
 }
 

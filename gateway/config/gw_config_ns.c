@@ -46,11 +46,11 @@ static const struct ns_entry NAMESPACES[] = {
      true},
     {"github.com/devopsfaith/krakend-jsonschema", "validation/json-schema", GW_LVL_ENDPOINT, true},
     {GW_NS_LOGGING, "telemetry/logging", GW_LVL_SERVICE, false},
-    {"github_com/devopsfaith/krakend-metrics", "telemetry/metrics", ALL_LEVELS, false},
+    {"github_com/devopsfaith/krakend-metrics", "telemetry/metrics", GW_LVL_SERVICE, false},
     {"github_com/devopsfaith/krakend-opencensus", "telemetry/opencensus", ALL_LEVELS, false},
-    {"github_com/devopsfaith/krakend-gelf", "telemetry/gelf", ALL_LEVELS, false},
-    {"github_com/devopsfaith/krakend-logstash", "telemetry/logstash", ALL_LEVELS, false},
-    {"github_com/letgoapp/krakend-influx", "telemetry/influx", ALL_LEVELS, false},
+    {"github_com/devopsfaith/krakend-gelf", "telemetry/gelf", GW_LVL_SERVICE, false},
+    {"github_com/devopsfaith/krakend-logstash", "telemetry/logstash", GW_LVL_SERVICE, false},
+    {"github_com/letgoapp/krakend-influx", "telemetry/influx", GW_LVL_SERVICE, false},
     {"github.com/devopsfaith/krakend-lua/router", "modifier/lua-endpoint",
      GW_LVL_SERVICE | GW_LVL_ENDPOINT, false},
     {"github.com/devopsfaith/krakend-lua/proxy", "modifier/lua-proxy", GW_LVL_ENDPOINT, false},
@@ -89,7 +89,7 @@ static const struct ns_entry NAMESPACES[] = {
     {"grpc", NULL, ALL_LEVELS, false},
     {"websocket", NULL, ALL_LEVELS, false},
     {"documentation/openapi", NULL, ALL_LEVELS, false},
-    {"telemetry/opentelemetry", NULL, ALL_LEVELS, false},
+    {"telemetry/opentelemetry", NULL, GW_LVL_SERVICE | GW_LVL_ENDPOINT | GW_LVL_BACKEND, false},
     {"telemetry/opentelemetry-security", NULL, ALL_LEVELS, false},
     {"telemetry/newrelic", NULL, ALL_LEVELS, false},
     {"telemetry/moesif", NULL, ALL_LEVELS, false},
@@ -357,7 +357,7 @@ static const char *level_words(const char *name)
     if (strcmp(name, "auth/validator") == 0)
         return "it protects endpoints only when set in an endpoint's extra_config: the security "
                "feature is NOT applied here";
-    if (strcmp(name, "router") == 0 || strcmp(name, "telemetry/logging") == 0)
+    if (strcmp(name, "router") == 0 || strncmp(name, "telemetry/", 10) == 0)
         return "it is only read at the service level (root extra_config)";
     if (strcmp(name, "backend/http") == 0 || strcmp(name, "backend/graphql") == 0 ||
         strcmp(name, "auth/client-credentials") == 0)

@@ -1,6 +1,8 @@
 /* gw_gojson.c - JSON tree keeping number lexemes, a Go-compatible parser and json.Marshal renderer.
  */
 #include "gw_gojson.h"
+
+#include "cmn_go_float.h"
 #include "cmn_go_json.h"
 
 #include <math.h>
@@ -835,69 +837,10 @@ char *gw_json_render_str(const struct gw_json *v, size_t *len)
 
 void gw_json_format_float(double f, char *out, size_t out_size)
 {
-    char digits[40], tmp[64];
-    int prec, exp10;
-    double a = fabs(f);
-    size_t nd = 0;
-    struct cmn_buf b;
+    char text[CMN_GO_FLOAT_MAX];
 
-    if (!isfinite(f)) {
-        snprintf(out, out_size, "null");
-        return;
-    }
-    if (a == 0) {
-        snprintf(out, out_size, "%s", signbit(f) ? "-0" : "0");
-        return;
-    }
-    /* Shortest %e representation that reads back as the same double (strconv's -1 precision). */
-    for (prec = 0; prec < 17; prec++) {
-        snprintf(tmp, sizeof(tmp), "%.*e", prec, a);
-        if (strtod(tmp, NULL) == a)
-            break;
-    }
-    snprintf(tmp, sizeof(tmp), "%.*e", prec, a);
-    for (const char *c = tmp; *c && *c != 'e' && nd < sizeof(digits) - 1; c++) {
-        if (*c != '.')
-            digits[nd++] = *c;
-    }
-    digits[nd] = '\0';
-    while (nd > 1 && digits[nd - 1] == '0')
-        digits[--nd] = '\0';
-    exp10 = (int)strtol(strchr(tmp, 'e') + 1, NULL, 10);
-    cmn_buf_init(&b, 128);
-    if (f < 0)
-        cmn_buf_append(&b, "-", 1);
-    if (a < 1e-6 || a >= 1e21) {
-        /* 'e' format as encoding/json writes it: 1e+21, 1.5e-7 (no leading exponent zero) */
-        cmn_buf_append(&b, digits, 1);
-        if (nd > 1) {
-            cmn_buf_append(&b, ".", 1);
-            cmn_buf_append(&b, digits + 1, nd - 1);
-        }
-        cmn_buf_printf(&b, "e%c%02d", exp10 < 0 ? '-' : '+', exp10 < 0 ? -exp10 : exp10);
-        if (exp10 < 0 && exp10 > -10) {
-            /* Go cleans e-07 to e-7 but keeps e+21 */
-            size_t l = b.len;
-            b.data[l - 2] = b.data[l - 1];
-            b.data[l - 1] = '\0';
-            b.len--;
-        }
-    } else if (exp10 >= 0) {
-        int intlen = exp10 + 1;
-        for (int i = 0; i < intlen; i++)
-            cmn_buf_append(&b, (size_t)i < nd ? &digits[i] : "0", 1);
-        if ((int)nd > intlen) {
-            cmn_buf_append(&b, ".", 1);
-            cmn_buf_append(&b, digits + intlen, nd - (size_t)intlen);
-        }
-    } else {
-        cmn_buf_append(&b, "0.", 2);
-        for (int i = 0; i < -exp10 - 1; i++)
-            cmn_buf_append(&b, "0", 1);
-        cmn_buf_append(&b, digits, nd);
-    }
-    snprintf(out, out_size, "%s", cmn_buf_str(&b));
-    cmn_buf_free(&b);
+    cmn_go_json_float(f, text); /* common/go holds the rule */
+    snprintf(out, out_size, "%s", text);
 }
 
 struct gw_json *gw_json_from_jansson(const json_t *v)

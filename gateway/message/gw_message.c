@@ -31,7 +31,46 @@ void gw_inreq_free(struct gw_inreq *r)
     free(r->params);
     if (r->claims_free && r->claims_ctx)
         r->claims_free(r->claims_ctx);
+    free(r->values);
     memset(r, 0, sizeof(*r));
+}
+
+struct gw_inreq_values {
+    struct {
+        const void *key;
+        void *value;
+    } v[GW_INREQ_VALUES];
+    size_t n;
+};
+
+bool gw_inreq_set_value(struct gw_inreq *r, const void *key, void *value)
+{
+    struct gw_inreq_values *vs = r->values;
+
+    for (size_t i = 0; vs && i < vs->n; i++) {
+        if (vs->v[i].key == key) {
+            vs->v[i].value = value;
+            return true;
+        }
+    }
+    if (!key || (vs && vs->n == GW_INREQ_VALUES))
+        return false;
+    if (!vs && !(vs = r->values = calloc(1, sizeof(*vs))))
+        return false;
+    vs->v[vs->n].key = key;
+    vs->v[vs->n++].value = value;
+    return true;
+}
+
+void *gw_inreq_value(const struct gw_inreq *r, const void *key)
+{
+    const struct gw_inreq_values *vs = r ? r->values : NULL;
+
+    for (size_t i = 0; vs && i < vs->n; i++) {
+        if (vs->v[i].key == key)
+            return vs->v[i].value;
+    }
+    return NULL;
 }
 
 static bool dup_field(char **f, size_t n)

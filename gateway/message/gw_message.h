@@ -20,6 +20,13 @@ struct gw_reqparam {
     char *value;
 };
 
+/* Request-scoped values (Go's context.WithValue): what a router middleware hands to the proxy's
+ * stages (gw_pstage.h) and backend stages of the same request, such as the telemetry's trace
+ * context. Allocated by the first gw_inreq_set_value: a request no module tags carries only a
+ * NULL pointer (the proxy's per-call allocation stays in its allocator size class). */
+#define GW_INREQ_VALUES 4
+struct gw_inreq_values;
+
 /* The incoming request as the proxy sees it (owned strings). */
 struct gw_inreq {
     char *method;
@@ -37,9 +44,18 @@ struct gw_inreq {
     void *claims_ctx; /* from the auth step, may be NULL; freed with the request */
     gw_auth_claim_fn claim;
     void (*claims_free)(void *claims_ctx);
+    struct gw_inreq_values *values; /* NULL until a value is set; freed with the request */
 };
 
 void gw_inreq_free(struct gw_inreq *r);
+/* Sets the value under key (the address of something the module owns: unique, never NULL;
+ * value borrowed: the setter keeps it alive until the request is answered), replacing one set
+ * before; false when GW_INREQ_VALUES keys are already in use or memory ran out. Values are read
+ * on the request's own threads (the proxy's loop), which the router hands the request to, so no
+ * lock is needed. */
+bool gw_inreq_set_value(struct gw_inreq *r, const void *key, void *value);
+/* The value under key, or NULL. */
+void *gw_inreq_value(const struct gw_inreq *r, const void *key);
 /* Gives method, path, raw_query, host, client_ip and body each its own allocation (when they
  * share r->strs), so that one of them can be replaced (free the old, set a malloc'ed new one).
  * false on allocation failure (r unchanged). */

@@ -2,6 +2,7 @@
  * request slot by slot, their headers and `done` hooks applied to whatever answer goes out. */
 #include "gw_mw.h"
 
+#include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -189,6 +190,19 @@ enum gw_mw_verdict gw_mw_run_slot(const struct gw_mw_chains *c, enum gw_mw_slot 
             return v;
     }
     return GW_MW_NEXT;
+}
+
+void *gw_mw_state_of(const struct gw_mw_request *rq, const void *ctx)
+{
+    /* every hook is handed the rq inside its request's gw_mw_run */
+    const struct gw_mw_run *run =
+        (const struct gw_mw_run *)(const void *)((const char *)rq - offsetof(struct gw_mw_run, rq));
+
+    for (size_t i = 0; i < run->n_ran; i++) {
+        if (run->ran[i].mw->ctx == ctx)
+            return run->ran[i].state;
+    }
+    return NULL;
 }
 
 bool gw_mw_render(const struct gw_mw_chains *c, size_t ep_index, const struct gw_endpoint *ep,

@@ -121,6 +121,11 @@ struct gw_mw_factory {
                   struct gw_mw *mw, struct cmn_err *err);
 };
 
+/* For a module whose middlewares work together across slots (the telemetry's global layer in
+ * GW_MW_OUTER and its route tagger in GW_MW_ENDPOINT): the state that a middleware with this
+ * ctx set earlier for the same request, or NULL when none did. Only for the rq a hook received. */
+void *gw_mw_state_of(const struct gw_mw_request *rq, const void *ctx);
+
 /* ---- for the router: the chains, and one request's run through them ---- */
 
 #define GW_MW_MAX_RAN 16 /* middlewares one request may pass through */

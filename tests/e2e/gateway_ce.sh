@@ -10,7 +10,7 @@ set -u
 
 e2e_need_shared "KrakenD CE's integration cases"
 ce="$SHARED_DIR/conformance/krakend-ce"
-read -r gp bp < <(e2e_ports 2 | tr '\n' ' ')
+read -r gp bp sp < <(e2e_ports 3 | tr '\n' ' ')
 version=$("$BIN_DIR/gateway" version 2>&1 | sed -n 's/^KrakenD Version: //p' | head -n1)
 [ -n "$version" ] || version=$(sed -n 's/^project([^ ]* VERSION \([0-9.]*\).*/\1/p' "$SRC_DIR/CMakeLists.txt")
 
@@ -21,6 +21,7 @@ version=$("$BIN_DIR/gateway" version 2>&1 | sed -n 's/^KrakenD Version: //p' | h
 lua_dir=${CE_LUA_DIR:-$SRC_DIR/tests/data/krakend-ce/lua}
 sed -e "s/127\.0\.0\.1:8080/127.0.0.1:$gp/g; s/localhost:8080/localhost:$gp/g" \
     -e "s/127\.0\.0\.1:8081/127.0.0.1:$bp/g; s/\"port\": 8080/\"port\": $gp/" \
+    -e "s/\"listen_address\": \":8090\"/\"listen_address\": \"127.0.0.1:$sp\"/" \
     -e "s#\"fixtures/lua/#\"$lua_dir/#g" \
     -e "s#http://showrss\.info/#http://127.0.0.1:$bp/#g" \
     "$ce/krakend-ce-fixture-krakend.json" >"$E2E_WORK/krakend.json"

@@ -200,7 +200,13 @@ for f in "$REAL"/*.json "$FIXTURE"; do
     log=$(cat "$E2E_WORK/$name.log")
     # telemetry/logging may raise the level above INFO (e.g. "error"): then no INFO lines
     if ! grep -qiE '"level": *"(warning|error|critical)"' "$f"; then
-        e2e_contains "run $name: startup line" "INFO: Starting KrakenD v" "$log"
+        # Lura's basic logger ("INFO: ...") or, with telemetry/logging, go-logging's default
+        # pattern ("▶ INFO" + colour reset)
+        if grep -qE $'(INFO: |\xe2\x96\xb6 INFO\e\\[0m )Starting KrakenD v' <<<"$log"; then
+            e2e_pass "run $name: startup line"
+        else
+            e2e_fail "run $name: startup line" "no INFO 'Starting KrakenD v' line in: $(head -c 400 <<<"$log")"
+        fi
         e2e_contains "run $name: listening line" "[SERVICE: Gin] Listening on port: $PORT" "$log"
     fi
     e2e_contains "run $name: signal line" "Signal intercepted: terminated" "$log"

@@ -289,8 +289,10 @@ sleep 0.3 # the access log is written in batches (at most 100 ms late)
 alog=$(grep -c '^\[GIN\].*"/items"$' "$E2E_WORK/gw-a.log")
 e2e_eq "A: a preflight answered by CORS is not in gin's access log; the others are" \
     "0 1" "$(grep -c '^\[GIN\].*OPTIONS *"/only-get"$' "$E2E_WORK/gw-a.log") $((alog > 0))"
+# C sets telemetry/logging: records come in go-logging's default pattern ("▶ DEBUG", reset)
+GOLOG_DEBUG=$'\xe2\x96\xb6 DEBUG\e[0m '
 e2e_contains "C (debug): the rs/cors trace is logged at DEBUG" \
-    "DEBUG: [CORS] " "$(cat "$E2E_WORK/gw-c.log")"
+    "${GOLOG_DEBUG}[CORS] " "$(cat "$E2E_WORK/gw-c.log")"
 e2e_contains "C (debug): the trace names the preflight's outcome" \
     "Preflight response headers: map[Access-Control-Allow-Credentials:[true]" \
     "$(cat "$E2E_WORK/gw-c.log")"
@@ -299,7 +301,8 @@ e2e_eq "D: the bad host and E: the redirect are in gin's access log" "1 1" \
 e2e_eq "D: each rejection logged at ERROR with KrakenD's prefix (endpoint level too)" 7 \
     "$(grep -c 'ERROR: \[SERVICE: Gin\]\[Botdetector\] bot rejected$' "$E2E_WORK/gw-d.log")"
 e2e_eq "D: the bot answers are in gin's access log" 7 "$(grep -c '^\[GIN\].*| 403 |' "$E2E_WORK/gw-d.log")"
-e2e_contains "C (DEBUG): KrakenD's startup line" "DEBUG: [SERVICE: Gin][CORS] Enabled CORS for all requests" \
+e2e_contains "C (DEBUG): KrakenD's startup line" \
+    "${GOLOG_DEBUG}[SERVICE: Gin][CORS] Enabled CORS for all requests" \
     "$(cat "$E2E_WORK/gw-c.log")"
 
 e2e_finish

@@ -1,5 +1,6 @@
 /* test_gw_mw.c - the two seams the KrakenD modules plug into, on a running server: the router's
- * middleware slots (gw_mw.h: where each runs, answers, headers on every answer, done hooks) and
+ * middleware slots (gw_mw.h: where each runs, answers, headers on every answer, done hooks, a
+ * module finding its earlier state, request values handed down to the stages) and
  * the backend stages (gw_stage.h: order, changing the request, answering from inside, failing,
  * waiting and resuming from another thread, skipping what is inside, cancellation) and the proxy
  * stages (gw_pstage.h: around the whole pipe, changing the request, failing, skipping, replacing
@@ -134,6 +135,12 @@ static enum gw_mw_verdict endpoint_request(void *ctx, const struct gw_mw_request
     event("endpoint(%s)", rq->ep->path);
     assert_non_null(rq->in);
     assert_non_null(gw_hdrs_get(&rq->in->headers, "X-Engine-Saw"));
+    if (header_of(rq->http, "X-Probe")) {
+        const char *outer = gw_mw_state_of(rq, k_outer);
+        event("endpoint.outer=%s", outer ? outer : "none");
+        assert_null(gw_mw_state_of(rq, k_authed)); /* not run yet */
+        assert_true(gw_inreq_set_value(rq->in, k_endpoint, (void *)(uintptr_t) "from-endpoint"));
+    }
     gw_hdrs_set(&rq->in->headers, "X-From-Mw", rq->in->n_params ? rq->in->params[0].value : "-");
     return GW_MW_NEXT;
 }
@@ -158,7 +165,7 @@ static bool build_mw(void *ctx, const struct gw_config *cfg, const struct gw_end
     (void)cfg;
     (void)err;
     if (strcmp(which, "outer") == 0 && !ep)
-        *mw = (struct gw_mw){"outer", GW_MW_OUTER, NULL, outer_request, outer_done, NULL, NULL};
+        *mw = (struct gw_mw){"outer", GW_MW_OUTER, k_outer, outer_request, outer_done, NULL, NULL};
     else if (strcmp(which, "engine") == 0 && !ep)
         *mw = (struct gw_mw){"engine", GW_MW_ENGINE, NULL, engine_request, NULL, NULL, NULL};
     else if (strcmp(which, "endpoint") == 0 && ep)
@@ -240,6 +247,8 @@ static enum gw_stage_verdict s1_before(void *ctx, struct gw_stage_call *c, struc
 {
     (void)ctx;
     event("s1.before");
+    if (in_header(c, "X-Probe"))
+        event("s1.value=%s", (const char *)gw_inreq_value(c->in, k_endpoint));
     c->state = strdup("s1-state");
     if (in_header(c, "X-Fail-Outer")) {
         gw_perr_set(err, "stage one says no");
@@ -369,6 +378,8 @@ static enum gw_stage_verdict p1_before(void *ctx, struct gw_pstage_call *c, stru
 {
     (void)ctx;
     event("p1.before");
+    if (gw_hdrs_get(&c->in->headers, "X-Probe"))
+        event("p1.value=%s", (const char *)gw_inreq_value(c->in, k_endpoint));
     c->state = strdup("p1-state");
     gw_hdrs_set(&c->in->headers, "X-From-Mw", "p1"); /* reaches the backend */
     if (gw_hdrs_get(&c->in->headers, "X-Pfail")) {
@@ -753,6 +764,26 @@ static void a_proxy_stage_fails_or_skips(void **state)
     tu_answer_free(&a);
 }
 
+/* A router middleware's request values (gw_inreq_set_value) reach the proxy and backend stages
+ * of the same request; an endpoint middleware finds the state its module's outer one set. */
+static void values_reach_the_proxy_and_backend_stages(void **state)
+{
+    struct tu_answer a;
+
+    (void)state;
+    assert_int_equal(send_req("/ps", "X-Probe: 1\r\n", &a), 200);
+    assert_events("outer engine(endpoint) endpoint(/ps) endpoint.outer=outer-state authed "
+                  "p1.before p1.value=from-endpoint p2.before backend p2.after:resp "
+                  "p1.after:resp outer.done:outer-state:200 p2.end p1.end:p1-state");
+    tu_answer_free(&a);
+    assert_int_equal(send_req("/e/5", "X-Probe: 1\r\n", &a), 200);
+    assert_events("outer engine(endpoint) endpoint(/e/{id}) endpoint.outer=outer-state authed "
+                  "s1.before s1.value=from-endpoint s2.http_request backend "
+                  "s2.http_response:200 s1.after:resp s2.end s1.end:s1-state "
+                  "outer.done:outer-state:200");
+    tu_answer_free(&a);
+}
+
 /* Last: stopping the server while a stage waits cancels the call; the resume that comes later
  * only frees (ASan and valgrind see the rest). */
 static void stop_while_a_stage_waits(void **state)
@@ -792,6 +823,7 @@ int main(void)
         cmocka_unit_test(a_stage_skips_what_is_inside),
         cmocka_unit_test(proxy_stages_wrap_the_pipe),
         cmocka_unit_test(a_proxy_stage_fails_or_skips),
+        cmocka_unit_test(values_reach_the_proxy_and_backend_stages),
         cmocka_unit_test(stop_while_a_stage_waits),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
