@@ -2,7 +2,6 @@
  * them (see cmn_go_net.h). */
 #include "cmn_go_net.h"
 
-
 #include <arpa/inet.h>
 #include <string.h>
 

@@ -185,10 +185,10 @@ static const char *pick_host(struct call *c, size_t bidx, char *buf, size_t size
     const struct gw_backend *b = &c->ep->cfg->backends[bidx];
     unsigned n;
 
-    if (c->ep->sd && c->ep->sd[bidx])
-        return gw_sd_pick(c->ep->sd[bidx], atomic_fetch_add(&c->ep->rr[bidx], 1), buf, size)
-                   ? buf
-                   : NULL;
+    if (c->ep->sd && c->ep->sd[bidx]) {
+        n = atomic_fetch_add(&c->ep->rr[bidx], 1);
+        return gw_sd_pick(c->ep->sd[bidx], n, buf, size) ? buf : NULL;
+    }
     if (b->hosts.n == 0)
         return "";
     if (b->hosts.n == 1)

@@ -16,9 +16,9 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#define GW_SD_NAME_MAX 256   /* a DNS name in text form, with its NUL */
+#define GW_SD_NAME_MAX 256    /* a DNS name in text form, with its NUL */
 #define GW_SD_MAX_RECORDS 512 /* SRV records read from one answer; more are ignored */
-#define GW_SD_HOST_MAX 320   /* "scheme://target:port" */
+#define GW_SD_HOST_MAX 320    /* "scheme://target:port" */
 
 /* One SRV record. target: the name without its trailing dot ("api.example.com"). */
 struct gw_srv {
@@ -33,7 +33,7 @@ enum gw_sd_status {
     GW_SD_RCODE,     /* the server answered an error (NXDOMAIN, SERVFAIL...) */
     GW_SD_EMPTY,     /* no SRV record in the answer ("no such host" for Go) */
     GW_SD_NOMEM,
-    GW_SD_LOOKUP,    /* the query could not be sent or got no answer */
+    GW_SD_LOOKUP, /* the query could not be sent or got no answer */
 };
 
 /* The SRV records of a DNS response msg (len bytes): the answer section's IN SRV records, in

@@ -147,7 +147,8 @@ struct gw_sd_sub *gw_sd_subscribe(struct gw_sd *sd, const char *name, const char
     struct gw_sd_sub *s = calloc(1, sizeof(*s));
     struct cmn_err lerr = {0};
 
-    if (!s || !(s->name = strdup(name)) || !(s->scheme = strdup(scheme && *scheme ? scheme : "http"))) {
+    if (!s || !(s->name = strdup(name)) ||
+        !(s->scheme = strdup(scheme && *scheme ? scheme : "http"))) {
         if (s)
             free(s->name);
         free(s);

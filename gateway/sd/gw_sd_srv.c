@@ -20,8 +20,7 @@ enum gw_sd_status gw_sd_srv_parse(const unsigned char *msg, size_t len, struct g
     if (len > 65535 || ns_initparse(msg, (int)len, &m) < 0)
         return cmn_err_set(err, GW_SD_MALFORMED, "malformed DNS message"), GW_SD_MALFORMED;
     if (ns_msg_getflag(m, ns_f_rcode) != ns_r_noerror)
-        return cmn_err_set(err, GW_SD_RCODE, "DNS answer code %d",
-                           ns_msg_getflag(m, ns_f_rcode)),
+        return cmn_err_set(err, GW_SD_RCODE, "DNS answer code %d", ns_msg_getflag(m, ns_f_rcode)),
                GW_SD_RCODE;
     count = ns_msg_count(m, ns_s_an);
     for (int i = 0; i < count; i++) {

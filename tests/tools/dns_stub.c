@@ -110,7 +110,7 @@ static size_t answer(const char *zone, const unsigned char *q, size_t qlen, unsi
     }
     fclose(f);
     a[2] = (unsigned char)(0x84 | (q[2] & 0x01)); /* QR, AA, RD as asked */
-    a[3] = (unsigned char)(0x80 | rcode);           /* RA */
+    a[3] = (unsigned char)(0x80 | rcode);         /* RA */
     put16(a + 6, (unsigned)ancount);
     put16(a + 8, 0);
     put16(a + 10, 0);

@@ -32,7 +32,7 @@ struct ep_state {
     const struct gw_endpoint *ep;
     struct gw_validator_config *vc;
     struct gw_jwks_source *src; /* NULL when errored */
-    struct gw_jwt_rejecter own;   /* the endpoint's rejecter (validation/cel); rejected NULL = none */
+    struct gw_jwt_rejecter own; /* the endpoint's rejecter (validation/cel); rejected NULL = none */
     struct gw_jwt_rejecter chain; /* what the claim checks call: the global one, then own */
 };
 
@@ -58,7 +58,7 @@ struct gw_validator {
     bool releasing; /* the server is stopping: nothing is parked any more */
     struct parked *parked;
     unsigned n_parked;
-    struct gw_jwt_rejecter rejecter; /* auth/revoker; rejected NULL = none */
+    struct gw_jwt_rejecter rejecter;                 /* auth/revoker; rejected NULL = none */
     struct gw_jwt_rejecter_factory rejecter_factory; /* make NULL = none */
 };
 
@@ -184,8 +184,8 @@ static void run(struct ep_state *st, struct gw_auth_call *call, bool may_park)
     if (!have_set)
         set = NULL;
     r = gw_jwt_validate_cached(vc, st->v->tokens, tok, len, set,
-                               cmn_clock_now_unix_ms(st->v->clock) / 1000, rejecter_of(st),
-                               &claims, &err);
+                               cmn_clock_now_unix_ms(st->v->clock) / 1000, rejecter_of(st), &claims,
+                               &err);
     gw_jwks_unref(set);
     if (gw_jwt_result_wants_refetch(r)) {
         gw_jwks_source_report_miss(st->src);

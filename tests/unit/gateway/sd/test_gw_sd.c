@@ -19,7 +19,10 @@ struct msg {
     unsigned an;
 };
 
-static void put8(struct msg *m, unsigned v) { m->b[m->n++] = (unsigned char)v; }
+static void put8(struct msg *m, unsigned v)
+{
+    m->b[m->n++] = (unsigned char)v;
+}
 static void put16(struct msg *m, unsigned v)
 {
     put8(m, v >> 8);
