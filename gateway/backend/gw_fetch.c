@@ -4,17 +4,12 @@
 
 #include "cmn_buf.h"
 #include "cmn_clock.h"
-#include "cmn_go_header.h"
-#include "cmn_h1.h"
-#include "cmn_http_field.h"
 #include "cmn_str.h"
 #include "gw_fetch_int.h"
 #include "gw_h1.h"
 
-#include <arpa/inet.h>
 #include <curl/curl.h>
 #include <errno.h>
-#include <netinet/in.h>
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -24,161 +19,9 @@
 #include <unistd.h>
 
 #define MAX_REDIRECTS 10
-#define EASY_POOL_MAX 1024 /* as many as case-8-like loads keep in flight: no re-creation churn */
 #define MAX_FD (1 << 20) /* descriptors above are registered the plain way */
-#define DNS_TTL_MS 60000 /* as libcurl's DNS cache */
-#define DNS_MAX 256
 
-/* What our epoll holds for a curl socket (fdstate[fd]). A socket curl stops watching stays
- * registered (a keep-alive connection is watched again by the next request): no epoll_ctl
- * per transfer for it. */
-enum { FD_REG = 1u << 30, FD_CURL = 1u << 29, FD_EVMASK = FD_CURL - 1 };
-
-struct gw_fetcher {
-    struct gw_fetcher_opts o;
-    struct gw_loop *loop;
-    int epfd;          /* the loop's */
-    uint32_t *fdstate; /* per descriptor, see FD_REG */
-    size_t n_fdstate;
-    CURLM *multi;
-    int64_t timer_at; /* curl's next timeout (mono ms), -1 = none */
-    struct gw_fetch *active;
-    CURL *pool[EASY_POOL_MAX];
-    size_t n_pool;
-    struct gw_h1 *h1;      /* plain-http backends at a known address */
-    unsigned hdr_timers;   /* libcurl hops waiting for their head under response_header_timeout */
-    struct dns_entry *dns; /* addresses libcurl resolved, for gw_h1 */
-    size_t n_dns;
-};
-
-/* host:port -> the address libcurl connected to, so the next requests can skip libcurl. */
-struct dns_entry {
-    char *key;
-    struct sockaddr_storage addr;
-    socklen_t len;
-    int64_t expires;
-    struct dns_entry *next;
-};
-
-struct gw_fetch {
-    struct gw_fetcher *fr;
-    CURL *easy;              /* the hop runs on libcurl... */
-    struct gw_h1_xfer *xfer; /* ...or on gw_h1 */
-    struct curl_slist *slist;
-    char *method;
-    char *url;
-    char *host; /* Host header to send instead of the URL's, or NULL */
-    struct gw_hdrs headers;
-    char *body;
-    size_t body_len;
-    bool content_length, accept_gzip;
-    int redirects;
-    int64_t deadline_ms;
-    struct cmn_buf resp;
-    struct gw_hdrs resp_headers;
-    bool too_big;
-    unsigned interim;    /* 1xx answers libcurl passed over in this hop */
-    bool in_interim;     /* the head being read is a 1xx one */
-    bool got_head;       /* the final head was read */
-    int64_t hdr_due_ms;  /* libcurl: response_header_timeout's deadline, -1 = none */
-    const char *refused; /* why the hop's answer was refused (Go's transport error), static */
-    char errbuf[CURL_ERROR_SIZE];
-    gw_fetch_cb cb;
-    void *arg;
-    struct gw_fetch *prev, *next;
-};
-
-/* ---- curl callbacks ------------------------------------------------------------------------ */
-
-/* response_header_timeout on libcurl: the final head came, or the hop ended. */
-static void hdr_timer_stop(struct gw_fetch *f)
-{
-    f->got_head = true;
-    if (f->hdr_due_ms >= 0) {
-        f->hdr_due_ms = -1;
-        f->fr->hdr_timers--;
-    }
-}
-
-/* libcurl reports progress on every step of a transfer: once the request head and all of the
- * body are out, Go's ResponseHeaderTimeout starts (gw_fetch expires it from the loop). */
-static int on_progress(void *ud, curl_off_t dltotal, curl_off_t dlnow, curl_off_t ultotal,
-                       curl_off_t ulnow)
-{
-    struct gw_fetch *f = ud;
-    long sent = 0;
-
-    (void)dltotal;
-    (void)dlnow;
-    if (f->got_head || f->hdr_due_ms >= 0 || ulnow < ultotal)
-        return 0;
-    if (curl_easy_getinfo(f->easy, CURLINFO_REQUEST_SIZE, &sent) != CURLE_OK || sent <= 0)
-        return 0;
-    f->hdr_due_ms = cmn_clock_mono_ms() + f->fr->o.response_header_timeout_ms;
-    f->fr->hdr_timers++;
-    return 0;
-}
-
-static size_t on_write(char *p, size_t sz, size_t n, void *ud)
-{
-    struct gw_fetch *f = ud;
-
-    if (cmn_buf_append(&f->resp, p, sz * n) != CMN_BUF_OK) {
-        f->too_big = true;
-        return 0;
-    }
-    return sz * n;
-}
-
-/* The response head as libcurl hands it over, line by line: each field passes the rule the
- * own client's parser (cmn_h1) applies, and more than five interim answers end the transfer, as
- * in Go's transport. libcurl does not unfold obsolete line folding: such a line is refused. */
-static size_t on_header(char *p, size_t sz, size_t n, void *ud)
-{
-    struct gw_fetch *f = ud;
-    size_t len = sz * n, nl, vs;
-    char name[256], canon[256];
-    const char *colon;
-
-    if (len >= 12 && memcmp(p, "HTTP/", 5) == 0) { /* a new response (1xx, redirect hop) */
-        f->in_interim = p[9] == '1' && !(p[10] == '0' && p[11] == '1');
-        if (f->in_interim && ++f->interim > CMN_H1_MAX_INTERIM) {
-            f->refused = "net/http: too many 1xx informational responses";
-            return 0;
-        }
-        gw_hdrs_free(&f->resp_headers);
-        gw_hdrs_init(&f->resp_headers, GW_MAX_HEADERS);
-        return len;
-    }
-    while (len > 0 && (p[len - 1] == '\n' || p[len - 1] == '\r'))
-        len--;
-    if (len == 0) { /* the end of the head (or of the trailers) */
-        if (!f->in_interim)
-            hdr_timer_stop(f);
-        return sz * n;
-    }
-    colon = memchr(p, ':', len);
-    if (!colon || !cmn_http_field_name_ok(p, (size_t)(colon - p))) {
-        f->refused = "malformed MIME header line";
-        return 0;
-    }
-    nl = (size_t)(colon - p);
-    for (vs = nl + 1; vs < len && (p[vs] == ' ' || p[vs] == '\t'); vs++)
-        ;
-    while (len > vs && (p[len - 1] == ' ' || p[len - 1] == '\t'))
-        len--;
-    if (!cmn_http_field_value_ok(p + vs, len - vs)) {
-        f->refused = "malformed MIME header line";
-        return 0;
-    }
-    if (nl >= sizeof(name))
-        return sz * n; /* checked, not kept */
-    memcpy(name, p, nl);
-    name[nl] = '\0';
-    cmn_go_canonical_header(name, canon, sizeof(canon));
-    gw_hdrs_add_n(&f->resp_headers, canon, nl, p + vs, len - vs); /* beyond the cap: dropped */
-    return sz * n;
-}
+/* ---- libcurl's sockets on the loop's epoll -------------------------------------------------- */
 
 static uint32_t *fd_slot(struct gw_fetcher *fr, int fd)
 {
@@ -242,7 +85,7 @@ static int on_socket(CURL *e, curl_socket_t s, int what, void *ud, void *sockp)
 }
 
 /* curl closes a socket: the kernel drops it from epoll, and so do we. */
-static int on_close_socket(void *ud, curl_socket_t s)
+int gw_fetch_on_close_socket(void *ud, curl_socket_t s)
 {
     struct gw_fetcher *fr = ud;
 
@@ -280,7 +123,7 @@ static void drop_easy(struct gw_fetch *f)
 
     if (!f->easy)
         return;
-    hdr_timer_stop(f);
+    gw_fetch_head_done(f);
     curl_multi_remove_handle(fr->multi, f->easy);
     if (fr->n_pool < EASY_POOL_MAX) {
         curl_easy_reset(f->easy);
@@ -319,363 +162,12 @@ static void unlink_active(struct gw_fetch *f)
     f->prev = f->next = NULL;
 }
 
-static bool add_header(struct curl_slist **sl, const char *line)
-{
-    struct curl_slist *n = curl_slist_append(*sl, line);
-
-    if (!n)
-        return false;
-    *sl = n;
-    return true;
-}
-
-static bool is_method(const char *m, const char *x)
-{
-    return strcmp(m, x) == 0;
-}
-
-static bool is_posting(const struct gw_fetch *f)
-{
-    return f->body_len > 0 || is_method(f->method, "POST") || is_method(f->method, "PUT") ||
-           is_method(f->method, "PATCH");
-}
-
-/* Configures the easy handle for the current hop. */
-static bool setup_easy(struct gw_fetch *f)
-{
-    struct gw_fetcher *fr = f->fr;
-    CURL *e = f->easy;
-    int64_t left = f->deadline_ms - cmn_clock_mono_ms();
-    /* Go: the dialer's timeout, then 10 s for the TLS handshake; libcurl counts both at once */
-    long tls_ms = cmn_str_has_prefix(f->url, "https:") ? 10000 : 0;
-    long connect_ms = fr->o.connect_timeout_ms ? fr->o.connect_timeout_ms + tls_ms : 0;
-    bool posting = is_posting(f);
-    char line[16384];
-
-    if (left < 1)
-        left = 1;
-    if (!connect_ms || connect_ms > left)
-        connect_ms = (long)left;
-    curl_slist_free_all(f->slist);
-    f->slist = NULL;
-    f->errbuf[0] = '\0';
-    for (size_t i = 0; i < f->headers.n; i++) {
-        const char *n = f->headers.v[i].name, *v = f->headers.v[i].value;
-        size_t need = strlen(n) + 2 + strlen(v) + 1;
-        /* a field as long as the client's head may be (max_header_bytes) is sent whole */
-        char *big = need > sizeof(line) ? malloc(need) : NULL;
-        if (need > sizeof(line) && !big)
-            return false;
-        snprintf(big ? big : line, big ? need : sizeof(line), "%s: %s", n, v);
-        bool ok = add_header(&f->slist, big ? big : line);
-        free(big);
-        if (!ok)
-            return false;
-    }
-    if (f->host) {
-        snprintf(line, sizeof(line), "Host: %s", f->host);
-        if (!add_header(&f->slist, line))
-            return false;
-    }
-    /* Go sends no Accept and no Expect of its own; curl would. A forwarded Expect stays, and
-     * libcurl waits for its 100 as Go does (CURLOPT_EXPECT_100_TIMEOUT_MS below). */
-    if ((!gw_hdrs_get(&f->headers, "Accept") && !add_header(&f->slist, "Accept:")) ||
-        (!gw_hdrs_get(&f->headers, "Expect") && !add_header(&f->slist, "Expect:")))
-        return false;
-    if (posting && !gw_hdrs_get(&f->headers, "Content-Type") &&
-        !add_header(&f->slist, "Content-Type:"))
-        return false;
-    if (f->body_len > 0 && !f->content_length &&
-        !add_header(&f->slist, "Transfer-Encoding: chunked"))
-        return false;
-
-    curl_easy_setopt(e, CURLOPT_URL, f->url);
-    curl_easy_setopt(e, CURLOPT_PRIVATE, f);
-    curl_easy_setopt(e, CURLOPT_NOSIGNAL, 1L);
-    curl_easy_setopt(e, CURLOPT_PROTOCOLS_STR, "http,https");
-    curl_easy_setopt(e, CURLOPT_FOLLOWLOCATION, 0L); /* followed here, the way Go does */
-    curl_easy_setopt(e, CURLOPT_TIMEOUT_MS, (long)left);
-    curl_easy_setopt(e, CURLOPT_CONNECTTIMEOUT_MS, connect_ms);
-    curl_easy_setopt(e, CURLOPT_MAXFILESIZE_LARGE, (curl_off_t)fr->o.max_response);
-    curl_easy_setopt(e, CURLOPT_WRITEFUNCTION, on_write);
-    curl_easy_setopt(e, CURLOPT_WRITEDATA, f);
-    curl_easy_setopt(e, CURLOPT_HEADERFUNCTION, on_header);
-    curl_easy_setopt(e, CURLOPT_HEADERDATA, f);
-    curl_easy_setopt(e, CURLOPT_ERRORBUFFER, f->errbuf);
-    gw_fetch_transport_opts(e, &fr->o);
-    if (fr->o.response_header_timeout_ms > 0) {
-        curl_easy_setopt(e, CURLOPT_NOPROGRESS, 0L);
-        curl_easy_setopt(e, CURLOPT_XFERINFOFUNCTION, on_progress);
-        curl_easy_setopt(e, CURLOPT_XFERINFODATA, f);
-    }
-    curl_easy_setopt(e, CURLOPT_CLOSESOCKETFUNCTION, on_close_socket);
-    curl_easy_setopt(e, CURLOPT_CLOSESOCKETDATA, fr);
-    curl_easy_setopt(e, CURLOPT_HTTPHEADER, f->slist);
-    if (fr->o.disable_keep_alives)
-        curl_easy_setopt(e, CURLOPT_FORBID_REUSE, 1L);
-    if (!f->accept_gzip)
-        curl_easy_setopt(e, CURLOPT_ACCEPT_ENCODING, ""); /* client's header goes out as is */
-    else if (!fr->o.disable_compression)
-        curl_easy_setopt(e, CURLOPT_ACCEPT_ENCODING, "gzip");
-    if (f->body_len > 0) {
-        /* Without Content-Length the slist asks for chunked: curl then frames the fields as
-         * chunks itself, and a small body leaves with the head in one send. */
-        curl_easy_setopt(e, CURLOPT_POST, 1L);
-        curl_easy_setopt(e, CURLOPT_POSTFIELDSIZE_LARGE, (curl_off_t)f->body_len);
-        curl_easy_setopt(e, CURLOPT_POSTFIELDS, f->body);
-        if (!is_method(f->method, "POST"))
-            curl_easy_setopt(e, CURLOPT_CUSTOMREQUEST, f->method);
-    } else if (posting) {
-        /* Go sends Content-Length: 0 for an empty POST, PUT or PATCH */
-        curl_easy_setopt(e, CURLOPT_POST, 1L);
-        curl_easy_setopt(e, CURLOPT_POSTFIELDSIZE, 0L);
-        curl_easy_setopt(e, CURLOPT_POSTFIELDS, "");
-        if (!is_method(f->method, "POST"))
-            curl_easy_setopt(e, CURLOPT_CUSTOMREQUEST, f->method);
-    } else if (is_method(f->method, "HEAD")) {
-        curl_easy_setopt(e, CURLOPT_NOBODY, 1L);
-    } else if (is_method(f->method, "GET")) {
-        curl_easy_setopt(e, CURLOPT_HTTPGET, 1L);
-    } else {
-        curl_easy_setopt(e, CURLOPT_CUSTOMREQUEST, f->method);
-    }
-    return true;
-}
-
 static CURL *get_easy(struct gw_fetcher *fr)
 {
     if (fr->n_pool)
         return fr->pool[--fr->n_pool];
     return curl_easy_init();
 }
-
-/* ---- the own HTTP/1.1 transport (gw_h1) ------------------------------------------------------ */
-
-/* The parts of an http:// URL gw_h1 needs. */
-struct h1_url {
-    char host[256]; /* without brackets, lower case */
-    unsigned port;
-    char authority[272];
-    const char *target; /* path and query, NULL when they are only "/" implied */
-    size_t target_len;
-};
-
-/* false for anything libcurl should take: another scheme, userinfo, odd bytes. */
-static bool split_http_url(const char *url, struct h1_url *u)
-{
-    const char *a, *end, *colon, *host = NULL;
-    size_t al, hl = 0;
-
-    if (strncasecmp(url, "http://", 7) != 0)
-        return false;
-    a = url + 7;
-    al = strcspn(a, "/?#");
-    if (al == 0 || al >= sizeof(u->authority) || memchr(a, '@', al))
-        return false;
-    memcpy(u->authority, a, al);
-    u->authority[al] = '\0';
-    u->port = 80;
-    if (a[0] == '[') {
-        const char *rb = memchr(a, ']', al);
-        if (!rb)
-            return false;
-        host = a + 1;
-        hl = (size_t)(rb - host);
-        colon = rb + 1 < a + al ? rb + 1 : NULL;
-        if (colon && *colon != ':')
-            return false;
-    } else {
-        colon = memchr(a, ':', al);
-        host = a;
-        hl = colon ? (size_t)(colon - a) : al;
-    }
-    if (hl == 0 || hl >= sizeof(u->host))
-        return false;
-    if (colon && colon + 1 < a + al) {
-        unsigned long p = 0;
-        for (const char *d = colon + 1; d < a + al; d++) {
-            if (*d < '0' || *d > '9' || (p = p * 10 + (unsigned long)(*d - '0')) > 65535)
-                return false;
-        }
-        if (p == 0)
-            return false;
-        u->port = (unsigned)p;
-    }
-    for (size_t i = 0; i < hl; i++)
-        u->host[i] = (char)(host[i] >= 'A' && host[i] <= 'Z' ? host[i] + 32 : host[i]);
-    u->host[hl] = '\0';
-    u->target = a + al;
-    end = u->target + strcspn(u->target, "#");
-    u->target_len = (size_t)(end - u->target);
-    for (const char *p = u->target; p < end; p++) {
-        if ((unsigned char)*p <= 0x20 || (unsigned char)*p >= 0x7f)
-            return false; /* libcurl escapes these its own way */
-    }
-    return true;
-}
-
-static void dns_key(const struct h1_url *u, char *out, size_t n)
-{
-    snprintf(out, n, "%s:%u", u->host, u->port);
-}
-
-/* The address to connect to: a literal, or what libcurl resolved less than a minute ago. */
-static bool h1_address(struct gw_fetcher *fr, const struct h1_url *u, struct sockaddr_storage *ss,
-                       socklen_t *len)
-{
-    struct sockaddr_in *v4 = (struct sockaddr_in *)ss;
-    struct sockaddr_in6 *v6 = (struct sockaddr_in6 *)ss;
-    char key[300];
-    int64_t now;
-
-    memset(ss, 0, sizeof(*ss));
-    if (inet_pton(AF_INET, u->host, &v4->sin_addr) == 1) {
-        v4->sin_family = AF_INET;
-        v4->sin_port = htons((uint16_t)u->port);
-        *len = sizeof(*v4);
-        return true;
-    }
-    if (inet_pton(AF_INET6, u->host, &v6->sin6_addr) == 1) {
-        v6->sin6_family = AF_INET6;
-        v6->sin6_port = htons((uint16_t)u->port);
-        *len = sizeof(*v6);
-        return true;
-    }
-    dns_key(u, key, sizeof(key));
-    now = cmn_clock_mono_ms();
-    for (struct dns_entry *d = fr->dns; d; d = d->next) {
-        if (strcmp(d->key, key) == 0) {
-            if (now >= d->expires)
-                return false; /* libcurl resolves it again, and the entry is refreshed */
-            memcpy(ss, &d->addr, d->len);
-            *len = d->len;
-            return true;
-        }
-    }
-    return false;
-}
-
-/* After libcurl reached a named http:// host: remember where, for gw_h1. */
-static void dns_learn(struct gw_fetcher *fr, struct gw_fetch *f)
-{
-    struct h1_url u;
-    struct sockaddr_storage ss;
-    struct dns_entry *d;
-    char *ip = NULL, key[300];
-    long port = 0;
-
-    if (!split_http_url(f->url, &u) ||
-        curl_easy_getinfo(f->easy, CURLINFO_PRIMARY_IP, &ip) != CURLE_OK || !ip ||
-        curl_easy_getinfo(f->easy, CURLINFO_PRIMARY_PORT, &port) != CURLE_OK ||
-        port != (long)u.port)
-        return;
-    memset(&ss, 0, sizeof(ss));
-    if (inet_pton(AF_INET, u.host, &((struct sockaddr_in *)&ss)->sin_addr) == 1 ||
-        inet_pton(AF_INET6, u.host, &((struct sockaddr_in6 *)&ss)->sin6_addr) == 1)
-        return; /* a literal needs no entry */
-    dns_key(&u, key, sizeof(key));
-    for (d = fr->dns; d && strcmp(d->key, key) != 0; d = d->next)
-        ;
-    if (!d) {
-        if (fr->n_dns >= DNS_MAX || !(d = calloc(1, sizeof(*d))) || !(d->key = strdup(key))) {
-            free(d);
-            return;
-        }
-        d->next = fr->dns;
-        fr->dns = d;
-        fr->n_dns++;
-    }
-    memset(&d->addr, 0, sizeof(d->addr));
-    if (inet_pton(AF_INET, ip, &((struct sockaddr_in *)&d->addr)->sin_addr) == 1) {
-        ((struct sockaddr_in *)&d->addr)->sin_family = AF_INET;
-        ((struct sockaddr_in *)&d->addr)->sin_port = htons((uint16_t)port);
-        d->len = sizeof(struct sockaddr_in);
-    } else if (inet_pton(AF_INET6, ip, &((struct sockaddr_in6 *)&d->addr)->sin6_addr) == 1) {
-        ((struct sockaddr_in6 *)&d->addr)->sin6_family = AF_INET6;
-        ((struct sockaddr_in6 *)&d->addr)->sin6_port = htons((uint16_t)port);
-        d->len = sizeof(struct sockaddr_in6);
-    } else {
-        d->expires = 0;
-        return;
-    }
-    d->expires = cmn_clock_mono_ms() + DNS_TTL_MS;
-}
-
-static void hop_end(struct gw_fetch *f, long status, char *error);
-
-/* Go's urlErrorOp: "GET" -> "Get". */
-static void op_name(const char *m, char *out, size_t n)
-{
-    snprintf(out, n, "%s", m);
-    for (size_t i = 1; out[i]; i++)
-        out[i] = (char)(out[i] >= 'A' && out[i] <= 'Z' ? out[i] + 32 : out[i]);
-}
-
-static void h1_done(void *arg, const struct gw_h1_outcome *o)
-{
-    struct gw_fetch *f = arg;
-    struct cmn_buf m;
-    char op[16];
-
-    f->xfer = NULL;
-    if (o->status > 0) {
-        hop_end(f, o->status, NULL);
-        return;
-    }
-    op_name(f->method, op, sizeof(op));
-    cmn_buf_init(&m, 4096);
-    if (o->timed_out)
-        cmn_buf_append_str(&m, "context deadline exceeded");
-    else if (o->too_big)
-        cmn_buf_printf(&m, "%s \"%s\": response body larger than %zu bytes", op, f->url,
-                       f->fr->o.max_response);
-    else
-        cmn_buf_printf(&m, "%s \"%s\": %s", op, f->url, o->error ? o->error : "EOF");
-    hop_end(f, 0, cmn_buf_take(&m, NULL));
-}
-
-/* Starts the hop on gw_h1 when it can take it: plain http at a known address, keep-alive on,
- * and the Accept-Encoding ours to choose. */
-static bool start_h1(struct gw_fetch *f)
-{
-    struct gw_fetcher *fr = f->fr;
-    struct h1_url u;
-    struct sockaddr_storage ss;
-    socklen_t len;
-    struct gw_h1_req rq = {0};
-    char target[16384];
-
-    if (!fr->h1 || fr->o.disable_keep_alives || !f->accept_gzip || !split_http_url(f->url, &u) ||
-        !h1_address(fr, &u, &ss, &len) || u.target_len + 2 > sizeof(target))
-        return false;
-    if (u.target_len == 0 || u.target[0] != '/') {
-        target[0] = '/';
-        memcpy(target + 1, u.target, u.target_len);
-        target[u.target_len + 1] = '\0';
-    } else {
-        memcpy(target, u.target, u.target_len);
-        target[u.target_len] = '\0';
-    }
-    rq.addr = (const struct sockaddr *)&ss;
-    rq.addr_len = len;
-    rq.authority = u.authority;
-    rq.host = f->host;
-    rq.method = f->method;
-    rq.target = target;
-    rq.headers = &f->headers;
-    rq.body = f->body;
-    rq.body_len = f->body_len;
-    rq.chunked = f->body_len > 0 && !f->content_length;
-    rq.empty_length = f->body_len == 0 && is_posting(f);
-    rq.accept_gzip = !fr->o.disable_compression;
-    rq.deadline_ms = f->deadline_ms;
-    rq.connect_deadline_ms =
-        fr->o.connect_timeout_ms ? cmn_clock_mono_ms() + fr->o.connect_timeout_ms : f->deadline_ms;
-    f->xfer = gw_h1_start(fr->h1, &rq, &f->resp_headers, &f->resp, h1_done, f);
-    return f->xfer != NULL;
-}
-
-/* ---- fetches ------------------------------------------------------------------------------- */
 
 /* Starts the current hop (f->method, f->url) on gw_h1 or libcurl. */
 static bool start_hop(struct gw_fetch *f)
@@ -691,12 +183,12 @@ static bool start_hop(struct gw_fetch *f)
     drop_easy(f);
     f->in_interim = f->got_head = false;
     f->hdr_due_ms = -1;
-    if (start_h1(f))
+    if (gw_fetch_h1_start(f))
         return true;
     f->easy = get_easy(fr);
     if (!f->easy)
         return false;
-    if (!setup_easy(f) || curl_multi_add_handle(fr->multi, f->easy) != CURLM_OK) {
+    if (!gw_fetch_easy_setup(f) || curl_multi_add_handle(fr->multi, f->easy) != CURLM_OK) {
         curl_easy_cleanup(f->easy);
         f->easy = NULL;
         return false;
@@ -817,8 +309,8 @@ static bool next_hop(struct gw_fetch *f, long status, struct gw_fetch_result *re
         free(next);
         return false;
     }
-    if ((status == 301 || status == 302 || status == 303) && !is_method(f->method, "GET") &&
-        !is_method(f->method, "HEAD")) {
+    if ((status == 301 || status == 302 || status == 303) &&
+        !gw_fetch_method_is(f->method, "GET") && !gw_fetch_method_is(f->method, "HEAD")) {
         free(f->method);
         f->method = strdup("GET");
         free(f->body);
@@ -854,7 +346,7 @@ static bool next_hop(struct gw_fetch *f, long status, struct gw_fetch_result *re
 }
 
 /* A hop ended with a response (status) or an error (owned): follow a redirect, or finish. */
-static void hop_end(struct gw_fetch *f, long status, char *error)
+void gw_fetch_hop_end(struct gw_fetch *f, long status, char *error)
 {
     struct gw_fetch_result res = {0};
 
@@ -892,8 +384,8 @@ static void complete(struct gw_fetcher *fr, CURL *e, CURLcode rc)
         return;
     if (rc == CURLE_OK) {
         curl_easy_getinfo(e, CURLINFO_RESPONSE_CODE, &status);
-        dns_learn(fr, f);
-        hop_end(f, status, NULL);
+        gw_fetch_h1_learn(fr, f);
+        gw_fetch_hop_end(f, status, NULL);
         return;
     }
     op_name(f->method, op, sizeof(op));
@@ -908,7 +400,7 @@ static void complete(struct gw_fetcher *fr, CURL *e, CURLcode rc)
     else
         cmn_buf_printf(&m, "%s \"%s\": %s", op, f->url,
                        f->errbuf[0] ? f->errbuf : curl_easy_strerror(rc));
-    hop_end(f, 0, cmn_buf_take(&m, NULL));
+    gw_fetch_hop_end(f, 0, cmn_buf_take(&m, NULL));
 }
 
 static void check_done(struct gw_fetcher *fr)
@@ -975,7 +467,7 @@ static void expire_heads(struct gw_fetcher *fr, int64_t now)
         op_name(f->method, op, sizeof(op));
         cmn_buf_init(&m, 4096);
         cmn_buf_printf(&m, "%s \"%s\": net/http: timeout awaiting response headers", op, f->url);
-        hop_end(f, 0, cmn_buf_take(&m, NULL));
+        gw_fetch_hop_end(f, 0, cmn_buf_take(&m, NULL));
         next = fr->active; /* the callback may have started or ended other fetches */
     }
 }
