@@ -21,6 +21,14 @@
 #define MAX_REDIRECTS 10
 #define MAX_FD (1 << 20) /* descriptors above are registered the plain way */
 
+/* Go's urlErrorOp: "GET" -> "Get". */
+void gw_fetch_op_name(const char *m, char *out, size_t n)
+{
+    snprintf(out, n, "%s", m);
+    for (size_t i = 1; out[i]; i++)
+        out[i] = (char)(out[i] >= 'A' && out[i] <= 'Z' ? out[i] + 32 : out[i]);
+}
+
 /* ---- libcurl's sockets on the loop's epoll -------------------------------------------------- */
 
 static uint32_t *fd_slot(struct gw_fetcher *fr, int fd)
@@ -300,7 +308,7 @@ static bool next_hop(struct gw_fetch *f, long status, struct gw_fetch_result *re
     next = redirect_target(f);
     if (!next)
         return false;
-    op_name(f->method, op, sizeof(op));
+    gw_fetch_op_name(f->method, op, sizeof(op));
     if (++f->redirects > MAX_REDIRECTS) {
         res->error = malloc(strlen(next) + 64);
         if (res->error)
@@ -388,7 +396,7 @@ static void complete(struct gw_fetcher *fr, CURL *e, CURLcode rc)
         gw_fetch_hop_end(f, status, NULL);
         return;
     }
-    op_name(f->method, op, sizeof(op));
+    gw_fetch_op_name(f->method, op, sizeof(op));
     cmn_buf_init(&m, 4096);
     if (rc == CURLE_OPERATION_TIMEDOUT && cmn_clock_mono_ms() >= f->deadline_ms - 2)
         cmn_buf_append_str(&m, "context deadline exceeded");
@@ -464,7 +472,7 @@ static void expire_heads(struct gw_fetcher *fr, int64_t now)
         if (f->hdr_due_ms < 0 || now < f->hdr_due_ms || now >= f->deadline_ms)
             continue;
         drop_easy(f);
-        op_name(f->method, op, sizeof(op));
+        gw_fetch_op_name(f->method, op, sizeof(op));
         cmn_buf_init(&m, 4096);
         cmn_buf_printf(&m, "%s \"%s\": net/http: timeout awaiting response headers", op, f->url);
         gw_fetch_hop_end(f, 0, cmn_buf_take(&m, NULL));

@@ -165,14 +165,6 @@ void gw_fetch_h1_learn(struct gw_fetcher *fr, struct gw_fetch *f)
     d->expires = cmn_clock_mono_ms() + DNS_TTL_MS;
 }
 
-/* Go's urlErrorOp: "GET" -> "Get". */
-static void op_name(const char *m, char *out, size_t n)
-{
-    snprintf(out, n, "%s", m);
-    for (size_t i = 1; out[i]; i++)
-        out[i] = (char)(out[i] >= 'A' && out[i] <= 'Z' ? out[i] + 32 : out[i]);
-}
-
 static void h1_done(void *arg, const struct gw_h1_outcome *o)
 {
     struct gw_fetch *f = arg;
@@ -184,7 +176,7 @@ static void h1_done(void *arg, const struct gw_h1_outcome *o)
         gw_fetch_hop_end(f, o->status, NULL);
         return;
     }
-    op_name(f->method, op, sizeof(op));
+    gw_fetch_op_name(f->method, op, sizeof(op));
     cmn_buf_init(&m, 4096);
     if (o->timed_out)
         cmn_buf_append_str(&m, "context deadline exceeded");

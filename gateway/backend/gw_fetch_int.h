@@ -87,6 +87,8 @@ struct gw_fetch {
 /* The current hop ended: status > 0 is the backend's answer, else error (owned) says why. Follows
  * redirects or completes the fetch. */
 void gw_fetch_hop_end(struct gw_fetch *f, long status, char *error);
+/* Go's urlErrorOp, the first word of its transport errors: "GET" -> "Get". */
+void gw_fetch_op_name(const char *m, char *out, size_t n);
 /* libcurl closes a socket: the fetcher forgets it (CURLOPT_CLOSESOCKETFUNCTION). */
 int gw_fetch_on_close_socket(void *ud, curl_socket_t s);
 
