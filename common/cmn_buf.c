@@ -145,3 +145,29 @@ const char *cmn_buf_str(const struct cmn_buf *b)
 {
     return b->data ? b->data : "";
 }
+
+void cmn_bufw_append(struct cmn_bufw *w, const void *data, size_t len)
+{
+    if (!w->bad && cmn_buf_append(w->b, data, len) != CMN_BUF_OK)
+        w->bad = true;
+}
+
+void cmn_bufw_str(struct cmn_bufw *w, const char *s)
+{
+    cmn_bufw_append(w, s, strlen(s));
+}
+
+void cmn_bufw_printf(struct cmn_bufw *w, const char *fmt, ...)
+{
+    char buf[1024];
+    va_list ap;
+    int n;
+
+    va_start(ap, fmt);
+    n = vsnprintf(buf, sizeof(buf), fmt, ap);
+    va_end(ap);
+    if (n < 0 || (size_t)n >= sizeof(buf))
+        w->bad = true;
+    else
+        cmn_bufw_append(w, buf, (size_t)n);
+}

@@ -36,4 +36,16 @@ char *cmn_buf_take(struct cmn_buf *b, size_t *len);
 /* Borrowed view: "" for an empty buffer. */
 const char *cmn_buf_str(const struct cmn_buf *b);
 
+/* A writer that remembers failure: appends after the first refusal (cap or memory) are
+ * skipped and `bad` stays set, so a long renderer checks once at the end. */
+struct cmn_bufw {
+    struct cmn_buf *b;
+    bool bad;
+};
+void cmn_bufw_append(struct cmn_bufw *w, const void *data, size_t len);
+void cmn_bufw_str(struct cmn_bufw *w, const char *s);
+/* printf-style, at most 1023 bytes at a time (more sets `bad`). */
+void cmn_bufw_printf(struct cmn_bufw *w, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
+
 #endif

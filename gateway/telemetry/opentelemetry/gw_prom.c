@@ -4,44 +4,9 @@
 
 #include "cmn_go_float.h"
 
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-
-/* Appends with failure tracking: one flag instead of a check after every append. */
-struct w {
-    struct cmn_buf *b;
-    bool bad;
-};
-
-static void app(struct w *o, const void *d, size_t n)
-{
-    if (!o->bad && cmn_buf_append(o->b, d, n) != CMN_BUF_OK)
-        o->bad = true;
-}
-
-static void apps(struct w *o, const char *s)
-{
-    app(o, s, strlen(s));
-}
-
-static void appf(struct w *o, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-
-static void appf(struct w *o, const char *fmt, ...)
-{
-    char buf[1024];
-    va_list ap;
-    int n;
-
-    va_start(ap, fmt);
-    n = vsnprintf(buf, sizeof(buf), fmt, ap);
-    va_end(ap);
-    if (n < 0 || (size_t)n >= sizeof(buf))
-        o->bad = true;
-    else
-        app(o, buf, (size_t)n);
-}
 
 enum fam_kind { FAM_SNAP, FAM_TARGET, FAM_SCOPE, FAM_PROC };
 
@@ -78,18 +43,18 @@ static int fam_cmp(const void *a, const void *b)
 }
 
 /* HELP text escaping: \\ and \n (quotes stay). */
-static void help_line(struct w *o, const char *name, const char *help)
+static void help_line(struct cmn_bufw *o, const char *name, const char *help)
 {
-    appf(o, "# HELP %s ", name);
+    cmn_bufw_printf(o, "# HELP %s ", name);
     for (const char *c = help; *c; c++) {
         if (*c == '\\')
-            app(o, "\\\\", 2);
+            cmn_bufw_append(o, "\\\\", 2);
         else if (*c == '\n')
-            app(o, "\\n", 2);
+            cmn_bufw_append(o, "\\n", 2);
         else
-            app(o, c, 1);
+            cmn_bufw_append(o, c, 1);
     }
-    app(o, "\n", 1);
+    cmn_bufw_append(o, "\n", 1);
 }
 
 /* The text format's writeFloat: 1, 0 and -1 by hand, the rest as Go's %g (strconv 'g', -1). */
@@ -100,31 +65,31 @@ static size_t prom_float(char *out, double v)
     return cmn_go_format_float(v, 'g', out);
 }
 
-static void value(struct w *o, double v)
+static void value(struct cmn_bufw *o, double v)
 {
     char num[CMN_GO_FLOAT_MAX];
     size_t n = prom_float(num, v);
 
-    app(o, " ", 1);
-    app(o, num, n);
-    app(o, "\n", 1);
+    cmn_bufw_append(o, " ", 1);
+    cmn_bufw_append(o, num, n);
+    cmn_bufw_append(o, "\n", 1);
 }
 
-static void sample(struct w *o, const char *name, const char *suffix, const char *labels,
+static void sample(struct cmn_bufw *o, const char *name, const char *suffix, const char *labels,
                    const char *extra, double v)
 {
-    apps(o, name);
-    apps(o, suffix);
+    cmn_bufw_str(o, name);
+    cmn_bufw_str(o, suffix);
     if ((labels && *labels) || extra) {
-        app(o, "{", 1);
+        cmn_bufw_append(o, "{", 1);
         if (labels && *labels)
-            apps(o, labels);
+            cmn_bufw_str(o, labels);
         if (extra) {
             if (labels && *labels)
-                app(o, ",", 1);
-            apps(o, extra);
+                cmn_bufw_append(o, ",", 1);
+            cmn_bufw_str(o, extra);
         }
-        app(o, "}", 1);
+        cmn_bufw_append(o, "}", 1);
     }
     value(o, v);
 }
@@ -142,7 +107,7 @@ static const char *type_of(enum gw_metric_kind k)
     }
 }
 
-static void render_point(struct w *o, const struct gw_metrics_point *p)
+static void render_point(struct cmn_bufw *o, const struct gw_metrics_point *p)
 {
     const struct gw_metric_def *d = p->def;
     const char *labels = p->group->labels;
@@ -207,7 +172,7 @@ static bool proc_value(const struct gw_process_stats *s, int i, double *v)
 }
 
 /* target_info's labels: the resource attributes, sanitized and sorted (no scope labels). */
-static void target_info(struct w *o, const struct gw_tel_kvs *res)
+static void target_info(struct cmn_bufw *o, const struct gw_tel_kvs *res)
 {
     struct {
         char *name;
@@ -216,7 +181,7 @@ static void target_info(struct w *o, const struct gw_tel_kvs *res)
     size_t n = 0;
 
     help_line(o, "target_info", "Target metadata");
-    apps(o, "# TYPE target_info gauge\ntarget_info");
+    cmn_bufw_str(o, "# TYPE target_info gauge\ntarget_info");
     for (size_t i = 0; res && i < res->n && n < 64; i++) {
         lb[n].name = gw_metrics_label_name(res->items[i].key);
         lb[n].value = res->items[i].value;
@@ -233,28 +198,28 @@ static void target_info(struct w *o, const struct gw_tel_kvs *res)
             lb[j - 1].value = tv;
         }
     if (n)
-        app(o, "{", 1);
+        cmn_bufw_append(o, "{", 1);
     for (size_t i = 0; i < n; i++) {
-        appf(o, "%s%s=\"", i ? "," : "", lb[i].name);
+        cmn_bufw_printf(o, "%s%s=\"", i ? "," : "", lb[i].name);
         for (const char *c = lb[i].value; *c; c++) {
             if (*c == '\\' || *c == '"')
-                appf(o, "\\%c", *c);
+                cmn_bufw_printf(o, "\\%c", *c);
             else if (*c == '\n')
-                app(o, "\\n", 2);
+                cmn_bufw_append(o, "\\n", 2);
             else
-                app(o, c, 1);
+                cmn_bufw_append(o, c, 1);
         }
-        app(o, "\"", 1);
+        cmn_bufw_append(o, "\"", 1);
         free(lb[i].name);
     }
     if (n)
-        app(o, "}", 1);
+        cmn_bufw_append(o, "}", 1);
     value(o, 1);
 }
 
 bool gw_prom_render(const struct gw_prom_input *in, struct cmn_buf *out)
 {
-    struct w wr = {out, false}, *o = &wr;
+    struct cmn_bufw wr = {out, false}, *o = &wr;
     const struct gw_metrics_snapshot *s = in->snap;
     size_t cap = (s ? s->n : 0) + 2 + sizeof(PROC) / sizeof(PROC[0]), nf = 0;
     struct fam *f = calloc(cap, sizeof(*f));
@@ -287,18 +252,18 @@ bool gw_prom_render(const struct gw_prom_input *in, struct cmn_buf *out)
             break;
         case FAM_SCOPE:
             help_line(o, "otel_scope_info", "Instrumentation Scope metadata");
-            appf(o, "# TYPE otel_scope_info gauge\notel_scope_info{otel_scope_name=\"");
-            apps(o, s->scope_name);
-            apps(o, "\",otel_scope_version=\"");
-            apps(o, s->scope_version);
-            app(o, "\"}", 2);
+            cmn_bufw_printf(o, "# TYPE otel_scope_info gauge\notel_scope_info{otel_scope_name=\"");
+            cmn_bufw_str(o, s->scope_name);
+            cmn_bufw_str(o, "\",otel_scope_version=\"");
+            cmn_bufw_str(o, s->scope_version);
+            cmn_bufw_append(o, "\"}", 2);
             value(o, 1);
             break;
         case FAM_PROC:
             proc_value(in->proc, f[i].proc, &v);
             help_line(o, PROC[f[i].proc].name, PROC[f[i].proc].help);
-            appf(o, "# TYPE %s %s\n", PROC[f[i].proc].name, PROC[f[i].proc].type);
-            apps(o, PROC[f[i].proc].name);
+            cmn_bufw_printf(o, "# TYPE %s %s\n", PROC[f[i].proc].name, PROC[f[i].proc].type);
+            cmn_bufw_str(o, PROC[f[i].proc].name);
             value(o, v);
             break;
         case FAM_SNAP: {
@@ -307,7 +272,7 @@ bool gw_prom_render(const struct gw_prom_input *in, struct cmn_buf *out)
              * HELP: the instrument's OpenTelemetry name stands in (docs/metrics.md) */
             help_line(o, f[i].name,
                       p0->def->help && *p0->def->help ? p0->def->help : p0->def->name);
-            appf(o, "# TYPE %s %s\n", f[i].name, type_of(p0->def->kind));
+            cmn_bufw_printf(o, "# TYPE %s %s\n", f[i].name, type_of(p0->def->kind));
             for (size_t k = 0; k < f[i].count; k++)
                 render_point(o, &s->points[f[i].first + k]);
             break;
