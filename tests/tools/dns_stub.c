@@ -117,17 +117,33 @@ static size_t answer(const char *zone, const unsigned char *q, size_t qlen, unsi
     return n;
 }
 
+/* A decimal argument within [lo, hi], or -1. */
+static long number(const char *s, long lo, long hi)
+{
+    char *end;
+    long v = strtol(s, &end, 10);
+
+    return *s && !*end && v >= lo && v <= hi ? v : -1;
+}
+
 int main(int argc, char **argv)
 {
     struct sockaddr_in sa = {.sin_family = AF_INET};
+    long port, lifetime;
     int fd;
 
     if (argc < 3) {
         fprintf(stderr, "usage: dns_stub <port> <zone-file> [lifetime-seconds]\n");
         return 2;
     }
-    alarm(argc > 3 ? (unsigned)atoi(argv[3]) : 300);
-    sa.sin_port = htons((unsigned short)atoi(argv[1]));
+    port = number(argv[1], 1, 65535);
+    lifetime = argc > 3 ? number(argv[3], 1, 86400) : 300;
+    if (port < 0 || lifetime < 0) {
+        fprintf(stderr, "dns_stub: bad port or lifetime\n");
+        return 2;
+    }
+    alarm((unsigned)lifetime);
+    sa.sin_port = htons((unsigned short)port);
     sa.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
     fd = socket(AF_INET, SOCK_DGRAM, 0);
     if (fd < 0 || bind(fd, (struct sockaddr *)&sa, sizeof(sa)) != 0) {

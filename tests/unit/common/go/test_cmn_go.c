@@ -371,10 +371,10 @@ static void domain_names(void **state)
     for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++)
         assert_false(cmn_go_is_domain_name(bad[i], strlen(bad[i])));
     memset(long_label, 'a', 63);
-    strcpy(long_label + 63, ".b");
+    memcpy(long_label + 63, ".b", 3);
     assert_true(cmn_go_is_domain_name(long_label, strlen(long_label)));
     long_label[63] = 'a';
-    strcpy(long_label + 64, ".b");
+    memcpy(long_label + 64, ".b", 3);
     assert_false(cmn_go_is_domain_name(long_label, strlen(long_label)));
     /* 253 bytes is the longest name; 254 only with the final dot */
     for (size_t i = 0; i < 253; i++)

@@ -111,7 +111,7 @@ static void go_parse_tests(void **state)
         cmn_go_time_civil(&t, &c);
         memcpy(digits, "012345678", (size_t)go_parse[i].frac);
         if ((go_parse[i].year && c.year != 2010) || c.month != 2 || c.day != 4 || c.hour != 21 ||
-            c.min != 0 || c.sec != 57 || c.nsec != atoi(digits) ||
+            c.min != 0 || c.sec != 57 || c.nsec != strtol(digits, NULL, 10) ||
             (go_parse[i].tz && t.offset != -28800) || (go_parse[i].wd && c.wday != 4))
             fail_msg("%s / %s: %lld-%d-%d %d:%d:%d.%09d off %d wday %d", go_parse[i].layout,
                      go_parse[i].value, (long long)c.year, c.month, c.day, c.hour, c.min, c.sec,

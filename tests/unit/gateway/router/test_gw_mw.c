@@ -43,11 +43,11 @@ static void event(const char *fmt, ...)
     vsnprintf(line, sizeof(line), fmt, ap);
     va_end(ap);
     pthread_mutex_lock(&g_mu);
-    if (strlen(g_events) + strlen(line) + 2 < sizeof(g_events)) {
-        if (g_events[0])
-            strcat(g_events, " ");
-        strcat(g_events, line);
-    }
+    size_t used = strlen(g_events);
+    int n = snprintf(g_events + used, sizeof(g_events) - used, "%s%s",
+                     used ? " " : "", line);
+    if (n < 0 || (size_t)n >= sizeof(g_events) - used)
+        g_events[used] = '\0'; /* too long: keep what was there */
     pthread_mutex_unlock(&g_mu);
 }
 

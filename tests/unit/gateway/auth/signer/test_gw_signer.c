@@ -57,7 +57,7 @@ static void make_keys(const char *alg, char *priv, char *pub)
         assert_true(cmn_rand_bytes(raw, 64));
         cmn_b64url_encode(raw, 64, k);
         snprintf(priv, 16384, "{\"keys\":[{\"kty\":\"oct\",\"kid\":\"k1\",\"k\":\"%s\"}]}", k);
-        strcpy(pub, priv);
+        memcpy(pub, priv, strlen(priv) + 1);
     } else if (alg[0] == 'R' || alg[0] == 'P') {
         struct rsa_public_key pk;
         struct rsa_private_key sk;

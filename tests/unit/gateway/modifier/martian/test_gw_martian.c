@@ -18,6 +18,8 @@
 #include "gw_config.h"
 #include "gw_martian.h"
 #include "gw_martian_int.h"
+
+#include "cmn_buf.h"
 #include "gw_proxy_request.h"
 
 static struct gw_mart_tree *parse_ok(const char *json)
@@ -173,18 +175,20 @@ static void parse_accepts_what_go_accepts(void **state)
 
 static void nesting_is_capped(void **state)
 {
-    char json[8192] = "";
+    struct cmn_buf json;
     json_t *v;
     struct gw_mart_tree *t = NULL;
     struct cmn_err err = {0};
 
     (void)state;
+    cmn_buf_init(&json, 8192);
     for (int i = 0; i < 40; i++)
-        strcat(json, "{\"fifo.Group\": {\"modifiers\": [");
-    strcat(json, "{\"header.Id\": {}}");
+        cmn_buf_append_str(&json, "{\"fifo.Group\": {\"modifiers\": [");
+    cmn_buf_append_str(&json, "{\"header.Id\": {}}");
     for (int i = 0; i < 40; i++)
-        strcat(json, "]}}");
-    v = json_loads(json, 0, NULL);
+        cmn_buf_append_str(&json, "]}}");
+    v = json_loads(cmn_buf_str(&json), 0, NULL);
+    cmn_buf_free(&json);
     assert_int_equal(gw_mart_parse(v, &t, &err), GW_MART_CONFIG);
     assert_non_null(strstr(err.msg, "nested deeper"));
     json_decref(v);
@@ -240,12 +244,13 @@ static void run_request(const struct req_case *c)
             snprintf(name, sizeof(name), "%.*s", (int)(colon - c->header), c->header);
             /* every value of the header, joined by ", " */
             char got[1024] = "";
+            size_t used = 0;
             for (size_t i = 0; i < o.headers.n; i++) {
-                if (strcmp(o.headers.v[i].name, name) == 0) {
-                    if (got[0])
-                        strcat(got, ", ");
-                    strcat(got, o.headers.v[i].value);
-                }
+                if (strcmp(o.headers.v[i].name, name) == 0)
+                    used += (size_t)snprintf(got + used, sizeof(got) - used, "%s%s",
+                                             used ? ", " : "", o.headers.v[i].value);
+                if (used >= sizeof(got))
+                    fail_msg("%s\n %s: values longer than the test's buffer", c->cfg, name);
             }
             if (strcmp(got, colon + 2) != 0)
                 fail_msg("%s\n %s: %s\nwant %s", c->cfg, name, got, c->header);
