@@ -2,6 +2,7 @@
  * answer), and the server's start, loops and stop, each handed to the engine that serves
  * (libmicrohttpd's in cmn_http_mhd.c, our own in cmn_http_native.c). */
 #include "cmn_http.h"
+#include "cmn_http_field.h"
 #include "cmn_http_int.h"
 
 #include "cmn_buf.h"
@@ -10,6 +11,7 @@
 #include "cmn_str.h"
 
 #include <stdatomic.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/resource.h>
@@ -47,6 +49,7 @@ void cmn_http_response_destroy(struct cmn_http_response *r)
         free(b);
     }
     free(r->headers);
+    free(r->lines);
     free(r->body);
     free(r);
 }
@@ -74,24 +77,57 @@ static char *response_strdup(struct cmn_http_response *r, const char *s, size_t 
     return p;
 }
 
+/* Room for one more header (and its line slot, when the response has lines). */
+static bool header_room(struct cmn_http_response *r)
+{
+    size_t cap;
+    struct cmn_http_kv *h;
+
+    if (r->n_headers < r->cap_headers)
+        return true;
+    cap = r->cap_headers ? r->cap_headers * 2 : 8;
+    if (!(h = realloc(r->headers, cap * sizeof(*h))))
+        return false;
+    r->headers = h;
+    if (r->lines) {
+        const struct cmn_http_line **l = realloc(r->lines, cap * sizeof(*l));
+        if (!l)
+            return false; /* headers grew, cap_headers did not: harmless */
+        r->lines = l;
+    }
+    r->cap_headers = cap;
+    return true;
+}
+
 bool cmn_http_response_add_header(struct cmn_http_response *r, const char *name, const char *value)
 {
     char *n, *v;
 
-    if (r->n_headers == r->cap_headers) {
-        size_t cap = r->cap_headers ? r->cap_headers * 2 : 8;
-        struct cmn_http_kv *h = realloc(r->headers, cap * sizeof(*h));
-        if (!h)
-            return false;
-        r->headers = h;
-        r->cap_headers = cap;
-    }
+    if (!header_room(r))
+        return false;
     n = response_strdup(r, name, strlen(name));
     v = n ? response_strdup(r, value, strlen(value)) : NULL;
     if (!v)
         return false;
+    if (r->lines)
+        r->lines[r->n_headers] = NULL;
     r->headers[r->n_headers].name = n;
     r->headers[r->n_headers].value = v;
+    r->n_headers++;
+    return true;
+}
+
+bool cmn_http_response_add_line(struct cmn_http_response *r, const struct cmn_http_line *l)
+{
+    if (!header_room(r))
+        return false;
+    if (!r->lines) { /* the first line: the headers before it are not lines */
+        if (!(r->lines = calloc(r->cap_headers, sizeof(*r->lines))))
+            return false;
+    }
+    r->lines[r->n_headers] = l;
+    r->headers[r->n_headers].name = l->name;
+    r->headers[r->n_headers].value = l->value;
     r->n_headers++;
     return true;
 }
@@ -101,10 +137,58 @@ void cmn_http_response_del_header(struct cmn_http_response *r, const char *name)
     size_t o = 0;
 
     for (size_t i = 0; i < r->n_headers; i++) {
-        if (!cmn_str_eq_nocase(r->headers[i].name, name))
-            r->headers[o++] = r->headers[i];
+        if (cmn_str_eq_nocase(r->headers[i].name, name))
+            continue;
+        if (r->lines)
+            r->lines[o] = r->lines[i];
+        r->headers[o++] = r->headers[i];
     }
     r->n_headers = o;
+}
+
+/* The names the server writes or drops itself: never a line (cmn_http_line_init). */
+static const char *const NOT_A_LINE[] = {"Content-Length", "Transfer-Encoding", "Connection",
+                                         "Date", "Content-Type"};
+
+bool cmn_http_line_init(struct cmn_http_line *l, const char *name, const char *value,
+                        struct cmn_err *err)
+{
+    size_t nl = strlen(name), vl = strlen(value);
+    char *b;
+
+    *l = (struct cmn_http_line){0};
+    if (!cmn_http_field_name_ok(name, nl) || !cmn_http_field_value_ok(value, vl)) {
+        cmn_err_set(err, 1, "the header %.64s has an invalid name or value", name);
+        return false;
+    }
+    for (size_t i = 0; i < sizeof(NOT_A_LINE) / sizeof(NOT_A_LINE[0]); i++) {
+        if (cmn_str_eq_nocase(name, NOT_A_LINE[i])) {
+            cmn_err_set(err, 1, "the header %s is not a fixed line", NOT_A_LINE[i]);
+            return false;
+        }
+    }
+    /* name NUL value NUL "name: value\r\n" */
+    if (!(b = malloc(2 * (nl + vl) + 6))) {
+        cmn_err_set(err, 1, "out of memory");
+        return false;
+    }
+    memcpy(b, name, nl + 1);
+    memcpy(b + nl + 1, value, vl + 1);
+    l->name = b;
+    l->value = b + nl + 1;
+    l->wire = b + nl + vl + 2;
+    l->wire_len = nl + vl + 4;
+    memcpy(b + nl + vl + 2, name, nl);
+    memcpy(b + 2 * nl + vl + 2, ": ", 2);
+    memcpy(b + 2 * nl + vl + 4, value, vl);
+    memcpy(b + 2 * (nl + vl) + 4, "\r\n", 2);
+    return true;
+}
+
+void cmn_http_line_free(struct cmn_http_line *l)
+{
+    free((void *)(uintptr_t)l->name); /* the block */
+    *l = (struct cmn_http_line){0};
 }
 
 bool cmn_http_response_set_body(struct cmn_http_response *r, const void *data, size_t len)

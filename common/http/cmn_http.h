@@ -17,8 +17,8 @@
 #include <stdint.h>
 
 struct cmn_http_kv {
-    char *name;
-    char *value;
+    const char *name;
+    const char *value;
 };
 
 struct cmn_http_request {
@@ -46,11 +46,34 @@ const char *cmn_http_request_header(const struct cmn_http_request *r, const char
 
 struct cmn_http_strblock;
 
+/* A header field checked once against the field rule (cmn_http_field.h) and laid out as it
+ * goes on the wire: the fixed fields a module adds to many answers (CORS, security headers),
+ * which an answer then carries by reference, with no copy and no second check. */
+struct cmn_http_line {
+    const char *name; /* NUL-terminated; all three live in one block the line owns */
+    const char *value;
+    const char *wire; /* "Name: value\r\n" */
+    size_t wire_len;
+};
+
+/* A line from two string literals, laid out by the compiler: for the gateway's own fixed
+ * fields (X-Krakend), whose literals the tests hold to the field rule. */
+#define CMN_HTTP_LINE_LITERAL(n, v) {n, v, n ": " v "\r\n", sizeof(n ": " v "\r\n") - 1}
+
+/* Checks name and value and lays the line out; false with err set when the field rule refuses
+ * them, or for a name the server writes itself (Content-Length, Transfer-Encoding, Connection,
+ * Date) or drops on some answers (Content-Type, on a 304): those go through
+ * cmn_http_response_add_header. */
+bool cmn_http_line_init(struct cmn_http_line *l, const char *name, const char *value,
+                        struct cmn_err *err);
+void cmn_http_line_free(struct cmn_http_line *l);
+
 struct cmn_http_response {
     unsigned status;
-    struct cmn_http_kv *headers; /* owned; the strings live in `strings` */
+    struct cmn_http_kv *headers; /* owned; the strings live in `strings` or in a line */
     size_t n_headers;
     size_t cap_headers;
+    const struct cmn_http_line **lines; /* NULL, or beside headers: the line a header is */
     struct cmn_http_strblock *strings;
     char *body; /* owned; may be NULL when body_len is 0 */
     size_t body_len;
@@ -63,6 +86,9 @@ void cmn_http_response_destroy(struct cmn_http_response *r);
 /* Adds a header (both copied); false on allocation failure. Content-Length is computed by the
  * server and ignored if added. */
 bool cmn_http_response_add_header(struct cmn_http_response *r, const char *name, const char *value);
+/* Adds a checked line by reference (it must outlive the response and the server that writes
+ * it); false on allocation failure. Readers of `headers` see it as any other header. */
+bool cmn_http_response_add_line(struct cmn_http_response *r, const struct cmn_http_line *l);
 /* Removes every header of that name (case-insensitive). */
 void cmn_http_response_del_header(struct cmn_http_response *r, const char *name);
 /* Copies len bytes as the body (replacing any). */

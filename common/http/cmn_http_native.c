@@ -537,6 +537,8 @@ static bool build_answer(struct cmn_hn_conn *c, struct cmn_http_response *r)
 
     for (size_t i = 0; i < r->n_headers; i++) {
         const char *n = r->headers[i].name, *v = r->headers[i].value;
+        if (r->lines && r->lines[i]) /* never Connection nor Date */
+            continue;
         if ((n[0] | 0x20) == 'c' && cmn_str_eq_nocase(n, "Connection") &&
             cmn_h1_has_token(v, strlen(v), "close"))
             said_close = true;
@@ -560,6 +562,11 @@ static bool build_answer(struct cmn_hn_conn *c, struct cmn_http_response *r)
         return false;
     for (size_t i = 0; i < r->n_headers; i++) {
         const struct cmn_http_kv *h = &r->headers[i];
+        if (r->lines && r->lines[i]) { /* checked and laid out once (cmn_http_line_init) */
+            if (!out_add(c, r->lines[i]->wire, r->lines[i]->wire_len))
+                return false;
+            continue;
+        }
         if (cmn_str_eq_nocase(h->name, "Content-Length") ||
             cmn_str_eq_nocase(h->name, "Connection") ||
             cmn_str_eq_nocase(h->name, "Transfer-Encoding"))

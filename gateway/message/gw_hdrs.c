@@ -1,6 +1,7 @@
 /* gw_hdrs.c - ordered header lists whose strings live in a few blocks per list. */
 #include "gw_hdrs.h"
 
+#include "cmn_http.h"
 #include "cmn_str.h"
 
 #include <stdlib.h>
@@ -59,10 +60,9 @@ bool gw_hdrs_add(struct gw_hdrs *h, const char *name, const char *value)
     return gw_hdrs_add_n(h, name, strlen(name), value, strlen(value));
 }
 
-bool gw_hdrs_add_n(struct gw_hdrs *h, const char *name, size_t nl, const char *value, size_t vl)
+/* Room for one more header: false when max is reached or memory ran out. */
+static bool hdrs_room(struct gw_hdrs *h)
 {
-    char *n, *v;
-
     if (h->n >= h->max)
         return false;
     if (h->n == h->cap) {
@@ -73,6 +73,23 @@ bool gw_hdrs_add_n(struct gw_hdrs *h, const char *name, size_t nl, const char *v
         h->v = nv;
         h->cap = cap;
     }
+    return true;
+}
+
+bool gw_hdrs_add_line(struct gw_hdrs *h, const struct cmn_http_line *line)
+{
+    if (!hdrs_room(h))
+        return false;
+    h->v[h->n++] = (struct gw_hdr){line->name, line->value, line};
+    return true;
+}
+
+bool gw_hdrs_add_n(struct gw_hdrs *h, const char *name, size_t nl, const char *value, size_t vl)
+{
+    char *n, *v;
+
+    if (!hdrs_room(h))
+        return false;
     n = hdrs_space(h, nl + 1 + vl + 1); /* name, then value */
     if (!n)
         return false;
@@ -81,9 +98,7 @@ bool gw_hdrs_add_n(struct gw_hdrs *h, const char *name, size_t nl, const char *v
     v = n + nl + 1;
     memcpy(v, value, vl);
     v[vl] = '\0';
-    h->v[h->n].name = n;
-    h->v[h->n].value = v;
-    h->n++;
+    h->v[h->n++] = (struct gw_hdr){n, v, NULL};
     return true;
 }
 

@@ -8,9 +8,12 @@
 
 #define GW_MAX_HEADERS 256      /* headers kept per request or response */
 
+struct cmn_http_line;
+
 struct gw_hdr {
-    char *name;
-    char *value;
+    const char *name;
+    const char *value;
+    const struct cmn_http_line *line; /* the checked line name and value belong to, or NULL */
 };
 
 /* An ordered header list with duplicates; names are compared case-insensitively. */
@@ -31,6 +34,9 @@ bool gw_hdrs_add(struct gw_hdrs *h, const char *name, const char *value);
 /* The same from counted strings (neither needs a NUL). */
 bool gw_hdrs_add_n(struct gw_hdrs *h, const char *name, size_t name_len, const char *value,
                    size_t value_len);
+/* Appends a checked line (cmn_http.h) by reference: name and value are the line's, which
+ * must outlive the list; an answer built from the list carries the line as it is. */
+bool gw_hdrs_add_line(struct gw_hdrs *h, const struct cmn_http_line *line);
 /* Replaces every value of name by one value (appends if absent). */
 bool gw_hdrs_set(struct gw_hdrs *h, const char *name, const char *value);
 void gw_hdrs_del(struct gw_hdrs *h, const char *name);

@@ -220,8 +220,13 @@ bool gw_mw_render(const struct gw_mw_chains *c, size_t ep_index, const struct gw
 void gw_mw_run_finish(struct gw_mw_run *run, struct cmn_http_response *resp)
 {
     if (run->has_headers) {
-        for (size_t i = 0; resp && i < run->headers.n; i++)
-            cmn_http_response_add_header(resp, run->headers.v[i].name, run->headers.v[i].value);
+        for (size_t i = 0; resp && i < run->headers.n; i++) {
+            const struct gw_hdr *h = &run->headers.v[i];
+            if (h->line)
+                cmn_http_response_add_line(resp, h->line);
+            else
+                cmn_http_response_add_header(resp, h->name, h->value);
+        }
         gw_hdrs_free(&run->headers);
         run->has_headers = false;
     }

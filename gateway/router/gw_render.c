@@ -18,6 +18,16 @@ static const char *version_value(const struct gw_render_opts *o)
     return o && o->hide_version_header ? "Version undefined" : "Version " GW_VERSION;
 }
 
+/* The fields every endpoint answer carries, laid out once. */
+static const struct cmn_http_line X_KRAKEND = CMN_HTTP_LINE_LITERAL("X-Krakend",
+                                                                    "Version " GW_VERSION),
+                                  X_KRAKEND_HIDDEN =
+                                      CMN_HTTP_LINE_LITERAL("X-Krakend", "Version undefined"),
+                                  COMPLETED[2] = {
+                                      CMN_HTTP_LINE_LITERAL("X-Krakend-Completed", "false"),
+                                      CMN_HTTP_LINE_LITERAL("X-Krakend-Completed", "true"),
+};
+
 /* A reduced http.DetectContentType: HTML, binary or UTF-8 text. */
 static const char *sniff(const char *b, size_t n)
 {
@@ -215,16 +225,17 @@ struct cmn_http_response *gw_render_endpoint(const struct gw_endpoint *ep,
                                              const struct gw_pipe_err *err, const char *accept)
 {
     struct cmn_http_response *r = cmn_http_response_new(200);
-    const char *complete = "false";
+    bool complete = false;
     char cc[64];
     char *body = NULL;
     size_t len = 0;
 
-    if (!r || !cmn_http_response_add_header(r, "X-Krakend", version_value(o)))
+    if (!r || !cmn_http_response_add_line(r, o && o->hide_version_header ? &X_KRAKEND_HIDDEN
+                                                                          : &X_KRAKEND))
         goto fail;
     if (resp && resp->data && resp->data->n_members > 0) {
         if (resp->complete) {
-            complete = "true";
+            complete = true;
             if (ep->cache_ttl_s > 0) {
                 if (!cmn_http_response_add_header(r, "Cache-Control", cache_control(ep, cc)))
                     goto fail;
@@ -238,7 +249,7 @@ struct cmn_http_response *gw_render_endpoint(const struct gw_endpoint *ep,
             }
         }
     }
-    if (!cmn_http_response_add_header(r, "X-Krakend-Completed", complete))
+    if (!cmn_http_response_add_line(r, &COMPLETED[complete]))
         goto fail;
     if (err && err->n > 0 && !resp)
         return render_error(o, err, r);

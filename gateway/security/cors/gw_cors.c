@@ -14,15 +14,15 @@
 #define H_ACRM "Access-Control-Request-Method"
 #define H_ACRH "Access-Control-Request-Headers"
 #define H_ACRPN "Access-Control-Request-Private-Network"
-#define H_ACAO "Access-Control-Allow-Origin"
+#define H_ACAO GW_CORS_ACAO
 #define H_ACAM "Access-Control-Allow-Methods"
 #define H_ACAH "Access-Control-Allow-Headers"
-#define H_ACAC "Access-Control-Allow-Credentials"
-#define H_ACAPN "Access-Control-Allow-Private-Network"
-#define H_ACMA "Access-Control-Max-Age"
-#define H_ACEH "Access-Control-Expose-Headers"
-#define VARY_PREFLIGHT "Origin, Access-Control-Request-Method, Access-Control-Request-Headers"
-#define VARY_PREFLIGHT_PN VARY_PREFLIGHT ", Access-Control-Request-Private-Network"
+#define H_ACAC GW_CORS_ACAC
+#define H_ACAPN GW_CORS_ACAPN
+#define H_ACMA GW_CORS_ACMA
+#define H_ACEH GW_CORS_ACEH
+#define VARY_PREFLIGHT GW_CORS_VARY_PREFLIGHT
+#define VARY_PREFLIGHT_PN GW_CORS_VARY_PREFLIGHT_PN
 
 /* Origins up to this size are lower-cased on the stack; longer ones (rare) on the heap. */
 #define ORIGIN_STACK 1024
@@ -406,6 +406,17 @@ static bool put_set(const struct put *p, const char *name, size_t nl, const char
     return gw_hdrs_add_n(p->out, name, nl, v, vl);
 }
 
+/* A fixed field: its line when it has one, else the ordinary way. */
+static bool put_fixed(const struct put *p, const struct cmn_http_line *l, const char *name,
+                      size_t nl, const char *v, size_t vl)
+{
+    if (!l->name)
+        return put_set(p, name, nl, v, vl);
+    if (!p->fresh)
+        gw_hdrs_del(p->out, name);
+    return gw_hdrs_add_line(p->out, l);
+}
+
 /* Every line of the request header `from` as response header `to` (Go assigns the request's
  * []string: the lines replace any earlier value). */
 static bool copy_lines(const struct cmn_http_request *r, const struct put *p, const char *from,
@@ -425,7 +436,7 @@ static bool set_allow_origin(const struct gw_cors *c, const struct cmn_http_requ
                              const struct put *p)
 {
     if (c->all_origins)
-        return put_set(p, NAME(H_ACAO), "*", 1);
+        return put_fixed(p, &c->acao_all, NAME(H_ACAO), "*", 1);
     return copy_lines(r, p, H_ORIGIN, NAME(H_ACAO));
 }
 
@@ -471,7 +482,8 @@ static enum gw_mw_verdict preflight(const struct gw_cors *c, const struct view *
     unsigned added = ADD_ACAO | ADD_ACAM;
 
     tracef(t, "Handler: Preflight request");
-    if (!gw_hdrs_add_n(p->out, "Vary", 4, vary, strlen(vary)))
+    if (!(c->vary_preflight.name ? gw_hdrs_add_line(p->out, &c->vary_preflight)
+                                 : gw_hdrs_add_n(p->out, "Vary", 4, vary, strlen(vary))))
         return fail(answer);
     if (!*origin) {
         tracef(t, "  Preflight aborted: empty origin");
@@ -502,17 +514,17 @@ static enum gw_mw_verdict preflight(const struct gw_cors *c, const struct view *
         added |= ADD_ACAH;
     }
     if (c->credentials) {
-        if (!put_set(p, NAME(H_ACAC), "true", 4))
+        if (!put_fixed(p, &c->acac, NAME(H_ACAC), "true", 4))
             return fail(answer);
         added |= ADD_ACAC;
     }
     if (c->private_network && v->acrpn && strcmp(v->acrpn, "true") == 0) {
-        if (!put_set(p, NAME(H_ACAPN), "true", 4))
+        if (!put_fixed(p, &c->acapn, NAME(H_ACAPN), "true", 4))
             return fail(answer);
         added |= ADD_ACAPN;
     }
     if (c->max_age[0]) {
-        if (!put_set(p, NAME(H_ACMA), c->max_age, strlen(c->max_age)))
+        if (!put_fixed(p, &c->acma, NAME(H_ACMA), c->max_age, strlen(c->max_age)))
             return fail(answer);
         added |= ADD_ACMA;
     }
@@ -528,7 +540,9 @@ static enum gw_mw_verdict actual(const struct gw_cors *c, const struct view *v,
     unsigned added = ADD_ACAO;
 
     tracef(t, "Handler: Actual request");
-    if (!gw_hdrs_add_n(p->out, "Vary", 4, "Origin", 6)) /* always, even without an Origin */
+    if (!(c->vary_actual.name /* always, even without an Origin */
+              ? gw_hdrs_add_line(p->out, &c->vary_actual)
+              : gw_hdrs_add_n(p->out, "Vary", 4, "Origin", 6)))
         return fail(answer);
     if (!*origin) {
         tracef(t, "  Actual request no headers added: missing origin");
@@ -545,12 +559,12 @@ static enum gw_mw_verdict actual(const struct gw_cors *c, const struct view *v,
     if (!set_allow_origin(c, v->r, p))
         return fail(answer);
     if (c->expose) {
-        if (!put_set(p, NAME(H_ACEH), c->expose, c->expose_len))
+        if (!put_fixed(p, &c->aceh, NAME(H_ACEH), c->expose, c->expose_len))
             return fail(answer);
         added |= ADD_ACEH;
     }
     if (c->credentials) {
-        if (!put_set(p, NAME(H_ACAC), "true", 4))
+        if (!put_fixed(p, &c->acac, NAME(H_ACAC), "true", 4))
             return fail(answer);
         added |= ADD_ACAC;
     }

@@ -37,7 +37,21 @@ struct gw_cors {
     long long success_status; /* 204 when unset */
     enum gw_cors_status_kind status_kind;
     char max_age[24]; /* "" when no Access-Control-Max-Age */
+    /* The answer's fixed fields, checked and laid out once (cmn_http_line); one the field rule
+     * refuses has no line (name NULL) and goes the ordinary way, where the writer leaves it
+     * out. */
+    struct cmn_http_line vary_actual, vary_preflight, acao_all, aceh, acac, acapn, acma;
 };
+
+/* The fixed fields' names, and the preflight's Vary (rs/cors). */
+#define GW_CORS_ACAO "Access-Control-Allow-Origin"
+#define GW_CORS_ACAC "Access-Control-Allow-Credentials"
+#define GW_CORS_ACAPN "Access-Control-Allow-Private-Network"
+#define GW_CORS_ACMA "Access-Control-Max-Age"
+#define GW_CORS_ACEH "Access-Control-Expose-Headers"
+#define GW_CORS_VARY_PREFLIGHT                                                                     \
+    "Origin, Access-Control-Request-Method, Access-Control-Request-Headers"
+#define GW_CORS_VARY_PREFLIGHT_PN GW_CORS_VARY_PREFLIGHT ", Access-Control-Request-Private-Network"
 
 /* rs/cors lower-cases with strings.ToLower: ASCII letters are lowered and, as Go's strings.Map
  * does for a string with non-ASCII bytes, each invalid UTF-8 byte becomes U+FFFD (other

@@ -246,7 +246,30 @@ void gw_httpsecure_destroy(struct gw_httpsecure *s)
     free(s->csp);
     free(s->referrer);
     free(s->ssl_host);
+    cmn_http_line_free(&s->sts_line);
+    cmn_http_line_free(&s->frame_line);
+    cmn_http_line_free(&s->nosniff_line);
+    cmn_http_line_free(&s->xss_line);
+    cmn_http_line_free(&s->csp_line);
+    cmn_http_line_free(&s->referrer_line);
     free(s);
+}
+
+/* A fixed field's line, when the field rule takes it (else it stays empty). */
+static void fix(struct cmn_http_line *l, const char *name, const char *value)
+{
+    if (value)
+        (void)cmn_http_line_init(l, name, value, NULL);
+}
+
+static void fix_lines(struct gw_httpsecure *s)
+{
+    fix(&s->sts_line, "Strict-Transport-Security", s->sts_seconds != 0 ? s->hsts : NULL);
+    fix(&s->frame_line, "X-Frame-Options", s->frame);
+    fix(&s->nosniff_line, "X-Content-Type-Options", s->nosniff ? "nosniff" : NULL);
+    fix(&s->xss_line, "X-XSS-Protection", s->xss ? "1; mode=block" : NULL);
+    fix(&s->csp_line, "Content-Security-Policy", s->nonce ? NULL : s->csp);
+    fix(&s->referrer_line, "Referrer-Policy", s->referrer);
 }
 
 static bool canonical_proxy_headers(struct gw_httpsecure *s)
@@ -354,6 +377,7 @@ enum gw_hsec_status gw_httpsecure_new(const json_t *v, const char *path, struct 
     s->csp_len = s->csp ? strlen(s->csp) : 0;
     s->referrer_len = s->referrer ? strlen(s->referrer) : 0;
     s->hsts_len = strlen(s->hsts);
+    fix_lines(s);
     *out = s;
     s = NULL;
 out:

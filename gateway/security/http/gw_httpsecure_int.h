@@ -33,6 +33,10 @@ struct gw_httpsecure {
     char *ssl_host; /* or NULL */
     char hsts[64];  /* the Strict-Transport-Security value */
     size_t frame_len, csp_len, referrer_len, hsts_len;
+    /* The fixed fields, checked and laid out once (cmn_http_line): a value the field rule
+     * refuses has no line (name NULL) and goes the ordinary way, where the writer leaves it
+     * out; so does a CSP with a nonce. */
+    struct cmn_http_line sts_line, frame_line, nosniff_line, xss_line, csp_line, referrer_line;
 };
 
 #endif

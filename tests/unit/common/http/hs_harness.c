@@ -71,6 +71,40 @@ static struct cmn_http_response *echo(const struct cmn_http_request *req)
     return r;
 }
 
+/* Checked lines, as modules keep them: one laid out by the compiler, one at run time (kept for
+ * the process: answers borrow them). */
+static const struct cmn_http_line LINE_FIXED = CMN_HTTP_LINE_LITERAL("X-Frame-Options", "DENY");
+static struct cmn_http_line line_made;
+static pthread_once_t line_once = PTHREAD_ONCE_INIT;
+
+static void make_line(void)
+{
+    if (!cmn_http_line_init(&line_made, "Vary", "Origin", NULL))
+        abort();
+}
+
+/* Lines and copied headers mixed, one of each removed again: the rest go out in order. */
+static struct cmn_http_response *with_lines(const struct cmn_http_request *req)
+{
+    struct cmn_http_response *r = echo(req);
+
+    pthread_once(&line_once, make_line);
+    if (!cmn_http_response_add_header(r, "X-Gone", "1") ||
+        !cmn_http_response_add_line(r, &LINE_FIXED) ||
+        !cmn_http_response_add_header(r, "X-Copied", "a") ||
+        !cmn_http_response_add_line(r, &line_made) ||
+        !cmn_http_response_add_line(r, &LINE_FIXED) ||
+        !cmn_http_response_add_header(r, "X-Copied", "b"))
+        abort();
+    cmn_http_response_del_header(r, "x-gone");
+    if (!cmn_http_response_add_line(r, &line_made))
+        abort();
+    cmn_http_response_del_header(r, "X-FRAME-OPTIONS");
+    if (!cmn_http_response_add_line(r, &LINE_FIXED) || !cmn_http_response_add_header(r, "X-Last", "z"))
+        abort();
+    return r;
+}
+
 static void handler(void *ctx, struct cmn_http_exchange *ex, const struct cmn_http_request *req)
 {
     struct harness *h = ctx;
@@ -107,6 +141,8 @@ static void handler(void *ctx, struct cmn_http_exchange *ex, const struct cmn_ht
         cmn_http_response_add_header(r, "X-Nul", "a\x01z");
         cmn_http_response_add_header(r, "Bad Name", "v");
         cmn_http_response_add_header(r, "X-Fine", "tab\tand \xc3\xa9");
+    } else if (strcmp(req->path, "/lines") == 0) {
+        r = with_lines(req);
     } else if (strcmp(req->path, "/null") == 0) {
         r = NULL;
     } else {

@@ -229,6 +229,75 @@ static void answers_carry_no_invalid_fields(void **state)
     hs_finish(h);
 }
 
+/* A checked line is the field rule applied once: what it refuses never becomes a line, nor
+ * does a field the server writes itself. */
+static void lines_are_checked_once(void **state)
+{
+    static const char *const refused_fields[][2] = {
+        {"X-A", "a\r\nX-Injected: 1"}, {"X-A", "nul\x01"}, {"X-A", "del\x7f"},
+        {"Bad Name", "v"},           {"", "v"},            {"X:A", "v"},
+        {"Content-Length", "1"},     {"connection", "close"}, {"Transfer-Encoding", "chunked"},
+        {"DATE", "Mon, 02 Jan 2006 15:04:05 GMT"}, {"Content-Type", "text/plain"},
+    };
+    static const struct cmn_http_line lit = CMN_HTTP_LINE_LITERAL("X-Krakend", "Version 2");
+    struct cmn_http_line l;
+    struct cmn_err err;
+
+    (void)state;
+    for (size_t i = 0; i < sizeof(refused_fields) / sizeof(refused_fields[0]); i++) {
+        assert_false(cmn_http_line_init(&l, refused_fields[i][0], refused_fields[i][1], &err));
+        assert_null(l.name);
+        assert_true(err.msg[0] != '\0');
+    }
+    assert_true(cmn_http_line_init(&l, "X-Fine", "tab\tand \xc3\xa9", &err));
+    assert_string_equal(l.name, "X-Fine");
+    assert_string_equal(l.value, "tab\tand \xc3\xa9");
+    assert_int_equal(l.wire_len, strlen("X-Fine: tab\tand \xc3\xa9\r\n"));
+    assert_memory_equal(l.wire, "X-Fine: tab\tand \xc3\xa9\r\n", l.wire_len);
+    cmn_http_line_free(&l);
+    assert_null(l.name);
+    cmn_http_line_free(&l); /* twice is harmless */
+    /* the compiler's layout is the same, and the literal passes the rule */
+    assert_int_equal(lit.wire_len, strlen(lit.wire));
+    assert_string_equal(lit.wire, "X-Krakend: Version 2\r\n");
+    assert_true(cmn_http_line_init(&l, lit.name, lit.value, &err));
+    assert_memory_equal(l.wire, lit.wire, lit.wire_len);
+    cmn_http_line_free(&l);
+}
+
+/* Lines go out as laid out, among copied headers, in order, and del_header removes them too. */
+static void lines_go_out_in_order(void **state)
+{
+    struct harness *h = *state;
+    struct tu_conn c;
+    struct tu_answer a;
+    static const char *const want[][2] = {
+        {"X-Copied", "a"},   {"Vary", "Origin"}, {"X-Copied", "b"},     {"Vary", "Origin"},
+        {"X-Frame-Options", "DENY"}, {"X-Last", "z"}, {"Content-Length", NULL},
+    };
+    const size_t n_want = sizeof(want) / sizeof(want[0]);
+
+    hs_start(h, 1);
+    hs_connect_to(h, &c);
+    for (int i = 0; i < 2; i++) { /* the second answer reuses the connection's buffer */
+        hs_ask(&c, "GET /lines HTTP/1.1\r\nHost: t\r\n\r\n", false, &a);
+        assert_int_equal(a.status, 200);
+        /* after the echo's Content-Type (and the Date), exactly these, in this order */
+        assert_true(a.n_hdr >= n_want);
+        for (size_t k = 0; k < n_want; k++) {
+            const struct tu_header *g = &a.hdr[a.n_hdr - n_want + k];
+            assert_string_equal(g->name, want[k][0]);
+            if (want[k][1])
+                assert_string_equal(g->value, want[k][1]);
+        }
+        assert_null(tu_answer_header(&a, "X-Gone"));
+        assert_int_equal(tu_answer_count(&a, "X-Frame-Options"), 1);
+        tu_answer_free(&a);
+    }
+    tu_close(&c);
+    hs_finish(h);
+}
+
 /* Issue item 3: a head trickled a byte at a time is cut at the head deadline, although the
  * connection is never idle for long. */
 static void trickled_head_is_cut_at_its_deadline(void **state)
@@ -410,6 +479,8 @@ int main(void)
         BOTH(http10_transfer_encoding_closes),
         BOTH(go_parity),
         BOTH(answers_carry_no_invalid_fields),
+        cmocka_unit_test(lines_are_checked_once),
+        BOTH(lines_go_out_in_order),
         BOTH(trickled_head_is_cut_at_its_deadline),
         BOTH(trickled_body_is_cut_at_the_request_deadline),
         BOTH(full_table_sheds_unfinished_heads),
