@@ -48,8 +48,7 @@ void cmn_http_response_destroy(struct cmn_http_response *r)
         r->strings = b->next;
         free(b);
     }
-    free(r->headers);
-    free(r->lines);
+    free(r->headers); /* and the line slots after them */
     free(r->body);
     free(r);
 }
@@ -77,7 +76,8 @@ static char *response_strdup(struct cmn_http_response *r, const char *s, size_t 
     return p;
 }
 
-/* Room for one more header (and its line slot, when the response has lines). */
+/* Room for one more header. The line slots live in the same block, after cap_headers
+ * headers: a response with lines costs no allocation more. */
 static bool header_room(struct cmn_http_response *r)
 {
     size_t cap;
@@ -86,15 +86,13 @@ static bool header_room(struct cmn_http_response *r)
     if (r->n_headers < r->cap_headers)
         return true;
     cap = r->cap_headers ? r->cap_headers * 2 : 8;
-    if (!(h = realloc(r->headers, cap * sizeof(*h))))
+    if (!(h = realloc(r->headers, cap * (sizeof(*h) + sizeof(*r->lines)))))
         return false;
-    r->headers = h;
-    if (r->lines) {
-        const struct cmn_http_line **l = realloc(r->lines, cap * sizeof(*l));
-        if (!l)
-            return false; /* headers grew, cap_headers did not: harmless */
-        r->lines = l;
+    if (r->lines) { /* the slots move behind the larger header part */
+        r->lines = (const struct cmn_http_line **)(void *)(h + cap);
+        memmove(r->lines, h + r->cap_headers, r->n_headers * sizeof(*r->lines));
     }
+    r->headers = h;
     r->cap_headers = cap;
     return true;
 }
@@ -122,8 +120,8 @@ bool cmn_http_response_add_line(struct cmn_http_response *r, const struct cmn_ht
     if (!header_room(r))
         return false;
     if (!r->lines) { /* the first line: the headers before it are not lines */
-        if (!(r->lines = calloc(r->cap_headers, sizeof(*r->lines))))
-            return false;
+        r->lines = (const struct cmn_http_line **)(void *)(r->headers + r->cap_headers);
+        memset(r->lines, 0, r->n_headers * sizeof(*r->lines));
     }
     r->lines[r->n_headers] = l;
     r->headers[r->n_headers].name = l->name;

@@ -73,7 +73,8 @@ struct cmn_http_response {
     struct cmn_http_kv *headers; /* owned; the strings live in `strings` or in a line */
     size_t n_headers;
     size_t cap_headers;
-    const struct cmn_http_line **lines; /* NULL, or beside headers: the line a header is */
+    const struct cmn_http_line **lines; /* NULL, or beside headers (in their block): the line
+                                         * a header is, NULL for a copied one */
     struct cmn_http_strblock *strings;
     char *body; /* owned; may be NULL when body_len is 0 */
     size_t body_len;

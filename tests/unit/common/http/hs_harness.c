@@ -96,6 +96,10 @@ static struct cmn_http_response *with_lines(const struct cmn_http_request *req)
         !cmn_http_response_add_line(r, &LINE_FIXED) ||
         !cmn_http_response_add_header(r, "X-Copied", "b"))
         abort();
+    for (int i = 0; i < 10; i++) { /* the header block grows twice with lines in it */
+        if (!cmn_http_response_add_line(r, &LINE_FIXED))
+            abort();
+    }
     cmn_http_response_del_header(r, "x-gone");
     if (!cmn_http_response_add_line(r, &line_made))
         abort();
