@@ -25,14 +25,12 @@ struct gw_otlp_source {
     const char *scope_version;         /* "" */
 };
 
-/* The trace encoder of one thread (the exporter's). It keeps what it packed and may use again:
- * each template's attributes, recent attribute values, its arena. Owned (gw_otlp_enc_free);
- * src is copied (its strings borrowed). NULL on allocation failure. */
+/* The trace encoder of one thread (the exporter's): the resource and scope packed once, a
+ * buffer for the spans it reuses from body to body. Owned (gw_otlp_enc_free); src is copied
+ * (its strings borrowed). NULL on allocation failure. */
 struct gw_otlp_enc;
 struct gw_otlp_enc *gw_otlp_enc_new(const struct gw_otlp_source *src);
 void gw_otlp_enc_free(struct gw_otlp_enc *e);
-/* How often an attribute's encoding was found again / packed anew. */
-void gw_otlp_enc_stats(const struct gw_otlp_enc *e, uint64_t *hits, uint64_t *misses);
 
 /* Protobuf bodies. *out is owned by the caller (free); false on allocation failure or when
  * the message would exceed max_bytes. The spans' bytes decode as OTLP's Span messages. */

@@ -5,7 +5,6 @@
 
 #include "gw_otlp.h"
 
-#include <gw/otlp/packed.pb-c.h>
 #include <opentelemetry/proto/collector/metrics/v1/metrics_service.pb-c.h>
 #include <opentelemetry/proto/trace/v1/trace.pb-c.h>
 

@@ -1,72 +1,525 @@
-/* gw_otlp_traces.c - ExportTraceServiceRequest bodies, packed by protobuf-c piece by piece.
+/* gw_otlp_traces.c - ExportTraceServiceRequest bodies, with the spans written straight into
+ * protobuf's wire format.
  *
- * protobuf-c packs generically: each message walks its descriptor, each nested message is sized
- * again at every level above it. Packed whole, an ExportTraceServiceRequest costs some 1,200
- * instructions per attribute and 3,000 per span besides; at a few spans per request that is
- * more than the gateway spends on the request. Most of what a span carries repeats from
- * request to request, so each span is packed in parts and the part that repeats is packed
- * once per distinct value and reused:
- *
- *   varying  ids, trace state, times, measured durations, events without attributes
- *            (gw.otlp.SpanVarying): packed for every span
- *   fixed    name, kind, flags, status, dropped counts and the other attributes (the
- *            template's and the span's own): reused while they repeat (a url.full, a status)
- *   extra    header values, events with attributes, links: when the span has any
- *
- * Serialised messages of one type that follow each other read as their merge, so the parts
- * of a span are its encoding; the spans go into the body as `bytes` (gw/otlp/packed.proto),
- * which a collector reads as OTLP's Span messages. Every byte still comes from protobuf-c's
- * packer: the reuse is of its output, keyed by the exact inputs it was packed from. */
+ * Every request is traced by default (trace_sample_rate 1), so the encoder runs for each: packed
+ * through protobuf-c's generic packer, which walks each message's descriptor and sizes every
+ * nested message again at each level above it, a span cost more than the gateway spends on
+ * the request. A span's shape is small and fixed (OTLP's trace.proto: ids, name, kind, times,
+ * attributes, events, links, status), so each is sized once and written field by field, the
+ * way protobuf-c would write it (fields in number order, proto3's zero values left out, a
+ * oneof's value always written). The resource and the scope never change: protobuf-c packs
+ * them once per encoder. test_gw_otlp.c decodes the bodies with protobuf-c's unpacker of
+ * OTLP's own messages and compares them with protobuf-c's packing of the same spans. */
 #include "gw_otlp_int.h"
 
 #include <stdlib.h>
 #include <string.h>
 
-#define CACHE_SLOTS 16384     /* a power of two */
-#define CACHE_POOL (8u << 20) /* signature and encoding bytes; the cache starts over when full */
-#define SIG_MAX 8192          /* a span whose signature is longer is packed each time */
 
-/* A cached encoding: the signature it was packed from, and the bytes. */
-struct centry {
-    uint64_t hash; /* 0 = empty */
-    uint32_t sig_off, sig_len, enc_off, enc_len;
+/* ---- the wire format ---------------------------------------------------------------------- */
+
+/* Wire types, and the tags as one byte (field numbers below 16). */
+#define VARINT 0
+#define I64 1
+#define LEN 2
+#define I32 5
+#define TAG(field, type) ((uint8_t)((field) << 3 | (type)))
+
+static size_t vlen(uint64_t v)
+{
+    size_t n = 1;
+
+    while (v >= 0x80) {
+        v >>= 7;
+        n++;
+    }
+    return n;
+}
+
+static uint8_t *put_varint(uint8_t *w, uint64_t v)
+{
+    while (v >= 0x80) {
+        *w++ = (uint8_t)(v | 0x80);
+        v >>= 7;
+    }
+    *w++ = (uint8_t)v;
+    return w;
+}
+
+static uint8_t *put_fixed64(uint8_t *w, uint64_t v)
+{
+    for (int i = 0; i < 8; i++)
+        *w++ = (uint8_t)(v >> (8 * i));
+    return w;
+}
+
+static uint8_t *put_fixed32(uint8_t *w, uint32_t v)
+{
+    for (int i = 0; i < 4; i++)
+        *w++ = (uint8_t)(v >> (8 * i));
+    return w;
+}
+
+/* A length-delimited field's size: tag, length, n bytes. */
+static size_t len_field(size_t n)
+{
+    return 1 + vlen(n) + n;
+}
+
+static uint8_t *put_len(uint8_t *w, uint8_t tag, size_t n)
+{
+    *w++ = tag;
+    return put_varint(w, n);
+}
+
+/* n bytes; short ones (most keys and values) with a few word moves instead of a call. */
+static inline void copy(uint8_t *w, const void *p, size_t n)
+{
+    const uint8_t *s = p;
+    uint64_t a, b;
+    uint32_t x, y;
+
+    if (n >= 8 && n <= 16) { /* two words that may overlap */
+        memcpy(&a, s, 8);
+        memcpy(&b, s + n - 8, 8);
+        memcpy(w, &a, 8);
+        memcpy(w + n - 8, &b, 8);
+    } else if (n > 16 && n <= 32) { /* the same, twice: attribute keys are about this long */
+        uint64_t c, d;
+        memcpy(&a, s, 8);
+        memcpy(&b, s + 8, 8);
+        memcpy(&c, s + n - 16, 8);
+        memcpy(&d, s + n - 8, 8);
+        memcpy(w, &a, 8);
+        memcpy(w + 8, &b, 8);
+        memcpy(w + n - 16, &c, 8);
+        memcpy(w + n - 8, &d, 8);
+    } else if (n >= 4 && n < 8) {
+        memcpy(&x, s, 4);
+        memcpy(&y, s + n - 4, 4);
+        memcpy(w, &x, 4);
+        memcpy(w + n - 4, &y, 4);
+    } else if (n < 4) {
+        for (size_t i = 0; i < n; i++)
+            w[i] = s[i];
+    } else {
+        memcpy(w, s, n);
+    }
+}
+
+static uint8_t *put_bytes(uint8_t *w, uint8_t tag, const void *p, size_t n)
+{
+    w = put_len(w, tag, n);
+    copy(w, p, n);
+    return w + n;
+}
+
+/* A proto3 string field: left out when empty. */
+static size_t str_size(size_t n)
+{
+    return n ? len_field(n) : 0;
+}
+
+static uint8_t *put_str(uint8_t *w, uint8_t tag, const char *s, size_t n)
+{
+    return n ? put_bytes(w, tag, s, n) : w;
+}
+
+static size_t cstrlen(const char *s)
+{
+    return s ? strlen(s) : 0;
+}
+
+/* ---- attributes: KeyValue {1 key, 2 value: AnyValue} ------------------------------------- */
+
+/* A string array's ArrayValue {1 values: AnyValue} body size. */
+static size_t strs_size(const struct gw_span_attr *a)
+{
+    size_t arr = 0;
+
+    for (size_t i = 0; i < a->n; i++) {
+        const char *v;
+        size_t l;
+        gw_span_strs_item(a, i, &v, &l);
+        arr += len_field(len_field(strlen(v)));
+    }
+    return arr;
+}
+
+/* AnyValue's oneof: 1 string_value, 2 bool_value, 3 int_value, 4 double_value, 5 array_value.
+ * Its body size. A string's length is the attribute's own (gw_span.h: every string value is
+ * counted and NUL-free). */
+static size_t any_size(const struct gw_span_attr *a)
+{
+    switch (a->type) {
+    case GW_SA_STR:
+        return len_field(a->n);
+    case GW_SA_INT:
+        return 1 + vlen((uint64_t)a->v.i);
+    case GW_SA_BOOL:
+        return 2;
+    case GW_SA_DOUBLE:
+        return 9;
+    case GW_SA_STRS:
+        return len_field(strs_size(a));
+    default:
+        return 0;
+    }
+}
+
+static uint8_t *put_any(uint8_t *w, const struct gw_span_attr *a)
+{
+    double d;
+    uint64_t bits;
+
+    switch (a->type) {
+    case GW_SA_STR:
+        return put_bytes(w, TAG(1, LEN), a->n ? a->v.s : "", a->n);
+    case GW_SA_INT:
+        *w++ = TAG(3, VARINT);
+        return put_varint(w, (uint64_t)a->v.i);
+    case GW_SA_BOOL:
+        *w++ = TAG(2, VARINT);
+        *w++ = a->v.b ? 1 : 0;
+        return w;
+    case GW_SA_DOUBLE:
+        d = a->v.d;
+        memcpy(&bits, &d, 8);
+        *w++ = TAG(4, I64);
+        return put_fixed64(w, bits);
+    case GW_SA_STRS:
+        w = put_len(w, TAG(5, LEN), strs_size(a));
+        for (size_t i = 0; i < a->n; i++) {
+            const char *v;
+            size_t l;
+            gw_span_strs_item(a, i, &v, &l);
+            l = strlen(v);
+            w = put_len(w, TAG(1, LEN), len_field(l));
+            w = put_bytes(w, TAG(1, LEN), v, l);
+        }
+        return w;
+    default:
+        return w;
+    }
+}
+
+/* An attribute sized once for both passes: its key's length, its AnyValue's and KeyValue's
+ * body sizes. */
+struct sized {
+    const struct gw_span_attr *a;
+    uint32_t key, any, kv;
+};
+
+/* Sizes n attributes into z; returns the size of their KeyValue fields. */
+static size_t size_attrs(const struct gw_span_attr *const *at, size_t n, struct sized *z)
+{
+    size_t total = 0;
+
+    for (size_t i = 0; i < n; i++) {
+        size_t key = cstrlen(at[i]->key), any = any_size(at[i]);
+        size_t kv = str_size(key) + len_field(any);
+        z[i] = (struct sized){at[i], (uint32_t)key, (uint32_t)any, (uint32_t)kv};
+        total += len_field(kv);
+    }
+    return total;
+}
+
+/* The attributes as KeyValue fields numbered `field`. */
+static uint8_t *put_attrs(uint8_t *w, uint8_t field, const struct sized *z, size_t n)
+{
+    for (size_t i = 0; i < n; i++) {
+        w = put_len(w, TAG(field, LEN), z[i].kv);
+        w = put_str(w, TAG(1, LEN), z[i].a->key, z[i].key);
+        w = put_len(w, TAG(2, LEN), z[i].any);
+        w = put_any(w, z[i].a);
+    }
+    return w;
+}
+
+/* The span's attributes in recording order, the template's at tmpl_pos (gw_span_attrs, whose
+ * resolving of repeated keys only a span that may repeat one needs). */
+static size_t span_attrs(const struct gw_span *s, const struct gw_span_attr **at)
+{
+    size_t n = 0, nt = s->tmpl ? s->tmpl->n : 0;
+
+    if (s->may_dup)
+        return gw_span_attrs(s, at, GW_SPAN_MAX_ALL_ATTRS);
+    for (uint16_t i = 0; i <= s->n_attrs && n < GW_SPAN_MAX_ALL_ATTRS; i++) {
+        if (i == s->tmpl_pos)
+            for (size_t j = 0; j < nt && n < GW_SPAN_MAX_ALL_ATTRS; j++)
+                at[n++] = &s->tmpl->attrs[j];
+        if (i < s->n_attrs && n < GW_SPAN_MAX_ALL_ATTRS)
+            at[n++] = &s->attrs[i];
+    }
+    return n;
+}
+
+/* ---- a span ----------------------------------------------------------------------------------
+ * Span: 1 trace_id, 2 span_id, 3 trace_state, 4 parent_span_id, 5 name, 6 kind, 7
+ * start_time_unix_nano, 8 end_time_unix_nano, 9 attributes, 10 dropped_attributes_count, 11
+ * events, 12 dropped_events_count, 13 links, 14 dropped_links_count, 15 status, 16 flags.
+ * Event: 1 time_unix_nano, 2 name, 3 attributes. Link: 1 trace_id, 2 span_id, 6 flags.
+ * Status: 2 message, 3 code. */
+
+/* OpenTelemetry Go's span flags: the parent's "is remote" bits, not the trace flags. */
+static uint32_t span_flags(const struct gw_span *s)
+{
+    return 0x100u | (s->parent_remote ? 0x200u : 0u);
+}
+
+static size_t u_field(uint64_t v)
+{
+    return v ? 1 + vlen(v) : 0;
+}
+
+static uint8_t *put_u(uint8_t *w, uint8_t tag, uint64_t v)
+{
+    if (!v)
+        return w;
+    *w++ = tag;
+    return put_varint(w, v);
+}
+
+/* An event's attributes sized into z; its body size. */
+static size_t event_size(const struct gw_span_event *ev, struct sized *z)
+{
+    const struct gw_span_attr *at[GW_SPAN_MAX_EVENT_ATTRS];
+
+    for (uint8_t i = 0; i < ev->n_attrs; i++)
+        at[i] = &ev->attrs[i];
+    return (ev->time_ns ? 9 : 0) + str_size(cstrlen(ev->name)) + size_attrs(at, ev->n_attrs, z);
+}
+
+static size_t link_size(const struct gw_span_link *l)
+{
+    return len_field(16) + len_field(8) + (l->flags ? 5 : 0);
+}
+
+static size_t status_size(const struct gw_span *s)
+{
+    return str_size(cstrlen(s->status_msg)) + u_field(s->status);
+}
+
+/* One span, sized: its attributes (z), its events' (ez), the message's size. */
+struct span_plan {
+    const uint8_t *tmpl; /* the template's KeyValue fields, encoded once; NULL: in z */
+    size_t tmpl_len, split; /* z[0..split) go before them */
+    struct sized z[GW_SPAN_MAX_ALL_ATTRS];
+    struct sized ez[GW_SPAN_MAX_EVENTS][GW_SPAN_MAX_EVENT_ATTRS];
+    size_t ev[GW_SPAN_MAX_EVENTS];
+    size_t n, name, tracestate, status, size;
+};
+
+#define TMPL_SLOTS 256 /* templates whose encoding is kept (a power of two) */
+
+/* A template's attributes as Span.attributes fields, in pool. */
+struct tmpl_enc {
+    const struct gw_span_tmpl *t; /* NULL: a free slot */
+    uint32_t off, len;
 };
 
 struct gw_otlp_enc {
     struct gw_otlp_source src;
-    struct arena a; /* one body's messages and spans, emptied from body to body */
-    struct centry *slots;
+    uint8_t *head;          /* the Resource and the InstrumentationScope, packed once */
+    size_t res_len, sc_len; /* head holds res_len bytes of Resource, then sc_len of scope */
+    uint8_t *spans;         /* one body's spans, each with its tag and length */
+    size_t spans_len, spans_cap;
+    struct span_plan plan; /* the span being written */
+    /* Templates are immutable while the encoder lives (gw_span.h): each is encoded once. */
+    struct tmpl_enc tmpls[TMPL_SLOTS];
+    size_t n_tmpls;
     uint8_t *pool;
-    size_t pool_used, n_used;
-    uint64_t hits, misses;
-    uint8_t sig[SIG_MAX]; /* the signature being built */
-    size_t sig_len;
-    bool sig_over;
+    size_t pool_len, pool_cap;
 };
 
-/* Empties the arena but keeps its first block for the next body. */
-static void arena_reset(struct arena *a)
+/* The template's encoded attributes, encoded on first use; NULL when it cannot be kept (the
+ * caller encodes its attributes with the span's). */
+static const uint8_t *tmpl_bytes(struct gw_otlp_enc *e, const struct gw_span_tmpl *t, size_t *len)
 {
-    while (a->head && a->head->next) {
-        struct block *n = a->head->next;
-        free(a->head);
-        a->head = n;
+    const struct gw_span_attr *at[GW_SPAN_MAX_ALL_ATTRS];
+    uintptr_t h = (uintptr_t)t;
+    struct tmpl_enc *slot;
+    size_t need, n = t->n;
+
+    h ^= h >> 17;
+    for (size_t i = (size_t)(h * 0x9E3779B97F4A7C15ull >> 56) & (TMPL_SLOTS - 1);;
+         i = (i + 1) & (TMPL_SLOTS - 1)) {
+        slot = &e->tmpls[i];
+        if (slot->t == t) {
+            *len = slot->len;
+            return e->pool + slot->off;
+        }
+        if (!slot->t)
+            break;
     }
-    if (a->head)
-        a->head->used = 0;
-    a->failed = false;
+    if (e->n_tmpls >= TMPL_SLOTS / 2 || n > GW_SPAN_MAX_ALL_ATTRS)
+        return NULL;
+    for (size_t i = 0; i < n; i++)
+        at[i] = &t->attrs[i];
+    need = size_attrs(at, n, e->plan.z);
+    if (need > UINT32_MAX / 2 || e->pool_len + need > UINT32_MAX / 2)
+        return NULL;
+    if (need > e->pool_cap - e->pool_len) {
+        size_t cap = e->pool_cap ? e->pool_cap : 4096;
+        uint8_t *b;
+        while (cap - e->pool_len < need)
+            cap *= 2;
+        if (!(b = realloc(e->pool, cap)))
+            return NULL;
+        e->pool = b;
+        e->pool_cap = cap;
+    }
+    if ((size_t)(put_attrs(e->pool + e->pool_len, 9, e->plan.z, n) - (e->pool + e->pool_len)) !=
+        need)
+        abort(); /* the sizes and the writer disagree: a bug, never sent */
+    *slot = (struct tmpl_enc){t, (uint32_t)e->pool_len, (uint32_t)need};
+    e->pool_len += need;
+    e->n_tmpls++;
+    *len = need;
+    return e->pool + slot->off;
 }
+
+static void plan_span(struct gw_otlp_enc *e, const struct gw_span *s, struct span_plan *p)
+{
+    const struct gw_span_attr *at[GW_SPAN_MAX_ALL_ATTRS];
+    size_t attrs;
+
+    p->tmpl = NULL;
+    p->tmpl_len = 0;
+    if (!s->may_dup && s->tmpl && s->tmpl->n && s->tmpl_pos <= s->n_attrs &&
+        (p->tmpl = tmpl_bytes(e, s->tmpl, &p->tmpl_len)) != NULL) {
+        /* the template's bytes where gw_span_attrs would put its attributes */
+        p->n = s->n_attrs;
+        p->split = s->tmpl_pos;
+        for (uint16_t i = 0; i < s->n_attrs; i++)
+            at[i] = &s->attrs[i];
+    } else {
+        p->n = span_attrs(s, at);
+        p->split = p->n;
+    }
+    attrs = size_attrs(at, p->n, p->z) + p->tmpl_len;
+    p->name = cstrlen(s->name);
+    p->tracestate = cstrlen(s->tracestate);
+    p->status = status_size(s);
+    p->size = len_field(16) + len_field(8) + str_size(p->tracestate) +
+              (s->has_parent ? len_field(8) : 0) + str_size(p->name) + u_field(s->kind) +
+              (s->start_ns > 0 ? 9 : 0) + (s->end_ns > 0 ? 9 : 0) + attrs +
+              u_field(s->dropped_attrs) + u_field(s->dropped_events) +
+              u_field(s->dropped_links) + len_field(p->status) + 2 + 4;
+    for (uint16_t i = 0; i < s->n_events && i < GW_SPAN_MAX_EVENTS; i++) {
+        p->ev[i] = event_size(&s->events[i], p->ez[i]);
+        p->size += len_field(p->ev[i]);
+    }
+    for (uint16_t i = 0; i < s->n_links; i++)
+        p->size += len_field(link_size(&s->links[i]));
+}
+
+static uint8_t *put_span(uint8_t *w, const struct gw_span *s, const struct span_plan *p)
+{
+    w = put_bytes(w, TAG(1, LEN), s->trace_id, 16);
+    w = put_bytes(w, TAG(2, LEN), s->span_id, 8);
+    w = put_str(w, TAG(3, LEN), s->tracestate, p->tracestate);
+    if (s->has_parent)
+        w = put_bytes(w, TAG(4, LEN), s->parent_id, 8);
+    w = put_str(w, TAG(5, LEN), s->name, p->name);
+    w = put_u(w, TAG(6, VARINT), s->kind);
+    if (s->start_ns > 0) {
+        *w++ = TAG(7, I64);
+        w = put_fixed64(w, (uint64_t)s->start_ns);
+    }
+    if (s->end_ns > 0) {
+        *w++ = TAG(8, I64);
+        w = put_fixed64(w, (uint64_t)s->end_ns);
+    }
+    w = put_attrs(w, 9, p->z, p->split);
+    if (p->tmpl) {
+        memcpy(w, p->tmpl, p->tmpl_len);
+        w += p->tmpl_len;
+    }
+    w = put_attrs(w, 9, p->z + p->split, p->n - p->split);
+    w = put_u(w, TAG(10, VARINT), s->dropped_attrs);
+    for (uint16_t i = 0; i < s->n_events && i < GW_SPAN_MAX_EVENTS; i++) {
+        const struct gw_span_event *ev = &s->events[i];
+        w = put_len(w, TAG(11, LEN), p->ev[i]);
+        if (ev->time_ns) {
+            *w++ = TAG(1, I64);
+            w = put_fixed64(w, (uint64_t)ev->time_ns);
+        }
+        w = put_str(w, TAG(2, LEN), ev->name, cstrlen(ev->name));
+        w = put_attrs(w, 3, p->ez[i], ev->n_attrs);
+    }
+    w = put_u(w, TAG(12, VARINT), s->dropped_events);
+    for (uint16_t i = 0; i < s->n_links; i++) {
+        const struct gw_span_link *l = &s->links[i];
+        w = put_len(w, TAG(13, LEN), link_size(l));
+        w = put_bytes(w, TAG(1, LEN), l->trace_id, 16);
+        w = put_bytes(w, TAG(2, LEN), l->span_id, 8);
+        if (l->flags) {
+            *w++ = TAG(6, I32);
+            w = put_fixed32(w, l->flags);
+        }
+    }
+    w = put_u(w, TAG(14, VARINT), s->dropped_links);
+    w = put_len(w, TAG(15, LEN), p->status);
+    w = put_str(w, TAG(2, LEN), s->status_msg, cstrlen(s->status_msg));
+    w = put_u(w, TAG(3, VARINT), s->status);
+    *w++ = (uint8_t)(16 << 3 | I32) | 0x80; /* field 16: a two-byte tag */
+    *w++ = 1;
+    return put_fixed32(w, span_flags(s));
+}
+
+/* Appends the span as ScopeSpans' field 2 to e->spans. */
+static bool add_span(struct gw_otlp_enc *e, const struct gw_span *s)
+{
+    struct span_plan *p = &e->plan;
+    size_t need;
+    uint8_t *w, *end;
+
+    plan_span(e, s, p);
+    need = len_field(p->size);
+    if (need > e->spans_cap - e->spans_len) {
+        size_t cap = e->spans_cap ? e->spans_cap : 65536;
+        uint8_t *b;
+        while (cap - e->spans_len < need)
+            cap *= 2;
+        if (!(b = realloc(e->spans, cap)))
+            return false;
+        e->spans = b;
+        e->spans_cap = cap;
+    }
+    w = put_len(e->spans + e->spans_len, TAG(2, LEN), p->size);
+    end = put_span(w, s, p);
+    if ((size_t)(end - w) != p->size) /* the sizes and the writer disagree: a bug, never sent */
+        abort();
+    e->spans_len += need;
+    return true;
+}
+
+/* ---- the encoder -------------------------------------------------------------------------- */
 
 struct gw_otlp_enc *gw_otlp_enc_new(const struct gw_otlp_source *src)
 {
     struct gw_otlp_enc *e = calloc(1, sizeof(*e));
+    struct arena a = {0};
+    RES *res;
+    SCOPE *sc;
 
     if (!e)
         return NULL;
     e->src = *src;
-    e->slots = calloc(CACHE_SLOTS, sizeof(*e->slots));
-    e->pool = malloc(CACHE_POOL);
-    if (!e->slots || !e->pool) {
+    res = gw_otlp_resource(&a, src);
+    sc = gw_otlp_scope(&a, src);
+    if (res && sc) {
+        e->res_len = protobuf_c_message_get_packed_size(&res->base);
+        e->sc_len = protobuf_c_message_get_packed_size(&sc->base);
+        e->head = malloc(e->res_len + e->sc_len + 1);
+        if (e->head) {
+            protobuf_c_message_pack(&res->base, e->head);
+            protobuf_c_message_pack(&sc->base, e->head + e->res_len);
+        }
+    }
+    gw_otlp_arena_free(&a);
+    if (!e->head) {
         gw_otlp_enc_free(e);
         return NULL;
     }
@@ -77,429 +530,40 @@ void gw_otlp_enc_free(struct gw_otlp_enc *e)
 {
     if (!e)
         return;
-    gw_otlp_arena_free(&e->a);
-    free(e->slots);
+    free(e->head);
+    free(e->spans);
     free(e->pool);
     free(e);
 }
 
-void gw_otlp_enc_stats(const struct gw_otlp_enc *e, uint64_t *hits, uint64_t *misses)
-{
-    *hits = e ? e->hits : 0;
-    *misses = e ? e->misses : 0;
-}
-
-/* ---- the cache: a signature's bytes -> their encoding ---------------------------------------- */
-
-static void sig_start(struct gw_otlp_enc *e, char tag)
-{
-    e->sig[0] = (uint8_t)tag;
-    e->sig_len = 1;
-    e->sig_over = false;
-}
-
-static void sig_add(struct gw_otlp_enc *e, const void *p, size_t n)
-{
-    if (e->sig_over || n > SIG_MAX - e->sig_len) {
-        e->sig_over = true;
-        return;
-    }
-    memcpy(e->sig + e->sig_len, p, n);
-    e->sig_len += n;
-}
-
-/* A 64-bit hash of the signature, eight bytes at a time. */
-static uint64_t sig_hash(const struct gw_otlp_enc *e)
-{
-    uint64_t h = 0x9E3779B97F4A7C15ull ^ e->sig_len, w;
-    size_t i = 0;
-
-    for (; i + 8 <= e->sig_len; i += 8) {
-        memcpy(&w, e->sig + i, 8);
-        h = (h ^ w) * 0xff51afd7ed558ccdull;
-        h ^= h >> 32;
-    }
-    w = 0;
-    memcpy(&w, e->sig + i, e->sig_len - i);
-    h = (h ^ w) * 0xc4ceb9fe1a85ec53ull;
-    h ^= h >> 29;
-    return h | 1;
-}
-
-/* The cached encoding of the current signature, or NULL (*slot: where to keep a new one). */
-static const uint8_t *cache_find(struct gw_otlp_enc *e, uint64_t h, size_t *len,
-                                 struct centry **slot)
-{
-    for (uint32_t i = (uint32_t)(h >> 40) & (CACHE_SLOTS - 1);; i = (i + 1) & (CACHE_SLOTS - 1)) {
-        struct centry *c = &e->slots[i];
-        if (c->hash == 0) {
-            *slot = c;
-            return NULL;
-        }
-        if (c->hash == h && c->sig_len == e->sig_len &&
-            memcmp(e->pool + c->sig_off, e->sig, e->sig_len) == 0) {
-            *len = c->enc_len;
-            return e->pool + c->enc_off;
-        }
-    }
-}
-
-/* Keeps enc under the current signature (when it fits: the table half full or the pool full
- * starts the cache over; what repeats is back after one miss). */
-static void cache_keep(struct gw_otlp_enc *e, uint64_t h, struct centry *slot, const uint8_t *enc,
-                       size_t len)
-{
-    size_t need = e->sig_len + len;
-
-    if (need > CACHE_POOL / 8)
-        return;
-    if (e->pool_used + need > CACHE_POOL || e->n_used >= CACHE_SLOTS / 2) {
-        memset(e->slots, 0, CACHE_SLOTS * sizeof(*e->slots));
-        e->pool_used = e->n_used = 0;
-        slot = &e->slots[(uint32_t)(h >> 40) & (CACHE_SLOTS - 1)];
-    }
-    *slot = (struct centry){h, (uint32_t)e->pool_used, (uint32_t)e->sig_len,
-                            (uint32_t)(e->pool_used + e->sig_len), (uint32_t)len};
-    memcpy(e->pool + e->pool_used, e->sig, e->sig_len);
-    memcpy(e->pool + e->pool_used + e->sig_len, enc, len);
-    e->pool_used += need;
-    e->n_used++;
-}
-
-/* ---- packing ----------------------------------------------------------------------------------
- */
-
-/* Packs m into arena memory of at most cap bytes (the caller's bound: no sizing pass), or,
- * when cap is 0, sized first. NULL on failure. */
-static uint8_t *pack_to(struct arena *a, const ProtobufCMessage *m, size_t cap, size_t *len)
-{
-    uint8_t *p;
-
-    if (!cap)
-        cap = protobuf_c_message_get_packed_size(m);
-    p = gw_otlp_arena_raw(a, cap ? cap : 1);
-    if (!p)
-        return NULL;
-    *len = protobuf_c_message_pack(m, p);
-    return *len <= cap ? p : NULL;
-}
-
-/* The part of a span that changes every time (gw.otlp.SpanVarying): ids, trace state, times,
- * the double attributes that are not zero, the events without attributes. Its size is bounded
- * from its inputs, so it is packed without a sizing pass. */
-static uint8_t *varying_enc(struct arena *a, const struct gw_span *s, size_t *len)
-{
-    Gw__Otlp__SpanVarying v;
-    Gw__Otlp__KeyDouble kd[GW_SPAN_MAX_ATTRS], *kdp[GW_SPAN_MAX_ATTRS];
-    Gw__Otlp__AnyDouble ad[GW_SPAN_MAX_ATTRS];
-    Gw__Otlp__EventTime et[GW_SPAN_MAX_EVENTS], *etp[GW_SPAN_MAX_EVENTS];
-    size_t bound = 64 + s->tracestate_len;
-
-    gw__otlp__span_varying__init(&v);
-    v.trace_id.data = (uint8_t *)(uintptr_t)s->trace_id;
-    v.trace_id.len = 16;
-    v.span_id.data = (uint8_t *)(uintptr_t)s->span_id;
-    v.span_id.len = 8;
-    if (s->has_parent) {
-        v.parent_span_id.data = (uint8_t *)(uintptr_t)s->parent_id;
-        v.parent_span_id.len = 8;
-    }
-    v.trace_state = gw_otlp_str(s->tracestate);
-    v.start_time_unix_nano = (uint64_t)(s->start_ns > 0 ? s->start_ns : 0);
-    v.end_time_unix_nano = (uint64_t)(s->end_ns > 0 ? s->end_ns : 0);
-    v.attributes = kdp;
-    for (uint16_t i = 0; i < s->n_attrs; i++) {
-        const struct gw_span_attr *at = &s->attrs[i];
-        size_t k = v.n_attributes;
-        if (at->type != GW_SA_DOUBLE || at->v.d == 0 || s->may_dup)
-            continue;
-        gw__otlp__key_double__init(&kd[k]);
-        gw__otlp__any_double__init(&ad[k]);
-        ad[k].double_value = at->v.d;
-        kd[k].key = gw_otlp_str(at->key);
-        kd[k].value = &ad[k];
-        kdp[k] = &kd[k];
-        v.n_attributes++;
-        bound += strlen(at->key) + 24;
-    }
-    v.events = etp;
-    for (uint16_t i = 0; i < s->n_events; i++) {
-        size_t k = v.n_events;
-        if (s->events[i].n_attrs)
-            continue;
-        gw__otlp__event_time__init(&et[k]);
-        et[k].time_unix_nano = (uint64_t)s->events[i].time_ns;
-        et[k].name = gw_otlp_str(s->events[i].name);
-        etp[k] = &et[k];
-        v.n_events++;
-        bound += strlen(et[k].name) + 24;
-    }
-    return pack_to(a, &v.base, bound, len);
-}
-
-/* OpenTelemetry Go's span flags: the parent's "is remote" bits, not the trace flags. */
-static uint32_t span_flags(const struct gw_span *s)
-{
-    return 0x100u | (s->parent_remote ? 0x200u : 0u);
-}
-
-/* Whether an attribute belongs to the reused part: strings, ints, bools and zero doubles (a
- * duration that was not measured); not header values nor measured durations. */
-static bool fixed_attr(const struct gw_span_attr *a, bool resolved)
-{
-    return a->type != GW_SA_STRS && (a->type != GW_SA_DOUBLE || a->v.d == 0 || resolved);
-}
-
-/* Adds an attribute to the signature. Keys are literals or live as long as the configuration:
- * their address names them. */
-static void sig_attr(struct gw_otlp_enc *e, const struct gw_span_attr *a)
-{
-    sig_add(e, &a->key, sizeof(a->key));
-    sig_add(e, &a->type, 1);
-    switch (a->type) {
-    case GW_SA_STR:
-        sig_add(e, &a->n, sizeof(a->n));
-        sig_add(e, a->v.s, a->n);
-        break;
-    case GW_SA_INT:
-        sig_add(e, &a->v.i, sizeof(a->v.i));
-        break;
-    case GW_SA_BOOL:
-        sig_add(e, &a->v.b, sizeof(a->v.b));
-        break;
-    case GW_SA_DOUBLE:
-        sig_add(e, &a->v.d, sizeof(a->v.d));
-        break;
-    default:
-        e->sig_over = true; /* never reused */
-        break;
-    }
-}
-
-/* The part of a span that repeats: name, kind, flags, status, dropped counts and the
- * attributes of fixed_attr (the template's and its own; the resolved list when a key may
- * repeat, measured durations included then), packed once per distinct value. */
-static const uint8_t *fixed_enc(struct gw_otlp_enc *e, const struct gw_span *s, size_t *len)
-{
-    const struct gw_span_attr *own[GW_SPAN_MAX_ALL_ATTRS], *all[GW_SPAN_MAX_ALL_ATTRS];
-    const struct gw_span_tmpl *t = NULL;
-    uint32_t flags = span_flags(s),
-             counts[3] = {s->dropped_attrs, s->dropped_events, s->dropped_links};
-    size_t n = 0, nl = s->name_len, ml = s->status_msg ? strlen(s->status_msg) : 0;
-    struct centry *slot = NULL;
-    const uint8_t *enc;
-    uint64_t h;
-    SPAN m;
-    STATUS st;
-
-    if (s->may_dup) {
-        size_t na = gw_span_attrs(s, all, GW_SPAN_MAX_ALL_ATTRS);
-        for (size_t i = 0; i < na; i++)
-            if (fixed_attr(all[i], true))
-                own[n++] = all[i];
-    } else {
-        t = s->tmpl && s->tmpl->n ? s->tmpl : NULL;
-        for (uint16_t i = 0; i < s->n_attrs; i++)
-            if (fixed_attr(&s->attrs[i], false))
-                own[n++] = &s->attrs[i];
-    }
-    sig_start(e, 'F');
-    sig_add(e, &s->kind, 1);
-    sig_add(e, &s->status, 1);
-    sig_add(e, &flags, 4);
-    sig_add(e, counts, sizeof(counts));
-    sig_add(e, &t, sizeof(t)); /* a template is immutable while the encoder lives */
-    sig_add(e, &nl, sizeof(nl));
-    sig_add(e, s->name, nl);
-    sig_add(e, &ml, sizeof(ml));
-    sig_add(e, s->status_msg ? s->status_msg : "", ml);
-    for (size_t i = 0; i < n; i++)
-        sig_attr(e, own[i]);
-    h = sig_hash(e);
-    if (!e->sig_over && (enc = cache_find(e, h, len, &slot)) != NULL) {
-        e->hits++;
-        return enc;
-    }
-    e->misses++;
-    opentelemetry__proto__trace__v1__span__init(&m);
-    opentelemetry__proto__trace__v1__status__init(&st);
-    m.name = gw_otlp_str(s->name);
-    m.kind = (Opentelemetry__Proto__Trace__V1__Span__SpanKind)s->kind;
-    m.flags = flags;
-    m.dropped_attributes_count = s->dropped_attrs;
-    m.dropped_events_count = s->dropped_events;
-    m.dropped_links_count = s->dropped_links;
-    st.code = (Opentelemetry__Proto__Trace__V1__Status__StatusCode)s->status;
-    st.message = gw_otlp_str(s->status_msg);
-    m.status = &st;
-    {
-        const struct gw_span_attr *both[GW_SPAN_MAX_ALL_ATTRS + GW_SPAN_MAX_ATTRS];
-        size_t nb = 0;
-        for (size_t i = 0; t && i < t->n && i < GW_SPAN_MAX_ATTRS; i++)
-            both[nb++] = &t->attrs[i];
-        for (size_t i = 0; i < n; i++)
-            both[nb++] = own[i];
-        m.n_attributes = nb;
-        m.attributes = gw_otlp_kv_list(&e->a, both, nb);
-        if (!m.attributes)
-            return NULL;
-    }
-    enc = pack_to(&e->a, &m.base, 0, len);
-    if (enc && slot && !e->sig_over)
-        cache_keep(e, h, slot, enc, *len);
-    return enc;
-}
-
-/* What neither part holds, when the span has any: header values (string arrays), events with
- * attributes (exceptions), links. */
-static uint8_t *extra_enc(struct arena *a, const struct gw_span *s, size_t *len)
-{
-    const struct gw_span_attr *strs[GW_SPAN_MAX_ATTRS];
-    EVENT **ev = gw_otlp_arena_alloc(a, (s->n_events ? s->n_events : 1) * sizeof(*ev));
-    LINK **ln = gw_otlp_arena_alloc(a, (s->n_links ? s->n_links : 1) * sizeof(*ln));
-    size_t ns = 0;
-    SPAN m;
-
-    if (!ev || !ln)
-        return NULL;
-    opentelemetry__proto__trace__v1__span__init(&m);
-    for (uint16_t i = 0; !s->may_dup && i < s->n_attrs; i++)
-        if (s->attrs[i].type == GW_SA_STRS)
-            strs[ns++] = &s->attrs[i];
-    if (ns) {
-        m.n_attributes = ns;
-        m.attributes = gw_otlp_kv_list(a, strs, ns);
-        if (!m.attributes)
-            return NULL;
-    }
-    for (uint16_t i = 0; i < s->n_events; i++) {
-        EVENT *x;
-        if (!s->events[i].n_attrs)
-            continue;
-        x = ev[m.n_events++] = gw_otlp_arena_alloc(a, sizeof(EVENT));
-        if (!x)
-            return NULL;
-        opentelemetry__proto__trace__v1__span__event__init(x);
-        x->time_unix_nano = (uint64_t)s->events[i].time_ns;
-        x->name = gw_otlp_str(s->events[i].name);
-        x->n_attributes = s->events[i].n_attrs;
-        x->attributes = gw_otlp_attr_array(a, s->events[i].attrs, s->events[i].n_attrs);
-    }
-    m.events = ev;
-    for (uint16_t i = 0; i < s->n_links; i++) {
-        ln[i] = gw_otlp_arena_alloc(a, sizeof(LINK));
-        if (!ln[i])
-            return NULL;
-        opentelemetry__proto__trace__v1__span__link__init(ln[i]);
-        ln[i]->trace_id.data = (uint8_t *)(uintptr_t)s->links[i].trace_id;
-        ln[i]->trace_id.len = 16;
-        ln[i]->span_id.data = (uint8_t *)(uintptr_t)s->links[i].span_id;
-        ln[i]->span_id.len = 8;
-        ln[i]->flags = s->links[i].flags;
-    }
-    m.n_links = s->n_links;
-    m.links = ln;
-    return pack_to(a, &m.base, 0, len);
-}
-
-/* Whether the span has anything for extra_enc. */
-static bool has_extra(const struct gw_span *s)
-{
-    if (s->n_links)
-        return true;
-    for (uint16_t i = 0; i < s->n_events; i++)
-        if (s->events[i].n_attrs)
-            return true;
-    for (uint16_t i = 0; !s->may_dup && i < s->n_attrs; i++)
-        if (s->attrs[i].type == GW_SA_STRS)
-            return true;
-    return false;
-}
-
-/* One span's bytes: its parts one after the other. */
-static bool span_bytes(struct gw_otlp_enc *e, const struct gw_span *s, ProtobufCBinaryData *out)
-{
-    const uint8_t *piece[3];
-    size_t plen[3], np = 0;
-    uint8_t *p;
-
-    if (!(piece[np] = varying_enc(&e->a, s, &plen[np])))
-        return false;
-    np++;
-    if (!(piece[np] = fixed_enc(e, s, &plen[np])))
-        return false;
-    np++;
-    if (has_extra(s)) {
-        if (!(piece[np] = extra_enc(&e->a, s, &plen[np])))
-            return false;
-        np++;
-    }
-    p = gw_otlp_arena_raw(&e->a, plen[0] + plen[1] + (np > 2 ? plen[2] : 0));
-    if (!p)
-        return false;
-    out->data = p;
-    out->len = 0;
-    for (size_t i = 0; i < np; i++) {
-        memcpy(p + out->len, piece[i], plen[i]);
-        out->len += plen[i];
-    }
-    return true;
-}
-
+/* ExportTraceServiceRequest {1 resource_spans: ResourceSpans {1 resource, 2 scope_spans:
+ * ScopeSpans {1 scope, 2 spans}, 3 schema_url}}. */
 bool gw_otlp_enc_traces(struct gw_otlp_enc *e, struct gw_span *const *spans, size_t n,
                         size_t max_bytes, uint8_t **out, size_t *len)
 {
-    Gw__Otlp__PackedTraceRequest req;
-    Gw__Otlp__PackedResourceSpans rs;
-    Gw__Otlp__PackedScopeSpans ss;
-    Gw__Otlp__PackedResourceSpans *rsv[1] = {&rs};
-    Gw__Otlp__PackedScopeSpans *ssv[1] = {&ss};
-    ProtobufCBinaryData *sv;
-    size_t bound = 1024;
-    bool ok = false;
+    size_t schema = cstrlen(e->src.schema_url), ss, rs, body;
+    uint8_t *w;
 
     *out = NULL;
     *len = 0;
-    arena_reset(&e->a);
-    gw__otlp__packed_trace_request__init(&req);
-    gw__otlp__packed_resource_spans__init(&rs);
-    gw__otlp__packed_scope_spans__init(&ss);
-    sv = gw_otlp_arena_alloc(&e->a, (n ? n : 1) * sizeof(*sv));
-    rs.resource = gw_otlp_resource(&e->a, &e->src);
-    ss.scope = gw_otlp_scope(&e->a, &e->src);
-    if (!sv || !rs.resource || !ss.scope)
-        goto out;
-    rs.schema_url = gw_otlp_str(e->src.schema_url);
+    e->spans_len = 0;
     for (size_t i = 0; i < n; i++) {
-        if (!span_bytes(e, spans[i], &sv[i]))
-            goto out;
-        bound += sv[i].len + 6;
+        if (!add_span(e, spans[i]))
+            return false;
     }
-    ss.n_spans = n;
-    ss.spans = sv;
-    rs.n_scope_spans = 1;
-    rs.scope_spans = ssv;
-    req.n_resource_spans = 1;
-    req.resource_spans = rsv;
-    if (e->a.failed)
-        goto out;
-    /* the spans' bytes bound the body: one packing pass instead of a sizing pass first */
-    bound += protobuf_c_message_get_packed_size(&rs.resource->base) +
-             protobuf_c_message_get_packed_size(&ss.scope->base) + strlen(rs.schema_url);
-    if (bound > max_bytes) {
-        ok = gw_otlp_pack(&req.base, max_bytes, out, len); /* exact, or refused */
-        goto out;
-    }
-    *out = malloc(bound);
-    if (*out) {
-        *len = protobuf_c_message_pack(&req.base, *out);
-        ok = *len <= bound;
-    }
-out:
-    if (!ok) {
-        free(*out);
-        *out = NULL;
-        *len = 0;
-    }
-    return ok;
+    ss = len_field(e->sc_len) + e->spans_len;
+    rs = len_field(e->res_len) + len_field(ss) + str_size(schema);
+    body = len_field(rs);
+    if (body > max_bytes || !(*out = malloc(body)))
+        return false;
+    w = put_len(*out, TAG(1, LEN), rs);
+    w = put_bytes(w, TAG(1, LEN), e->head, e->res_len);
+    w = put_len(w, TAG(2, LEN), ss);
+    w = put_bytes(w, TAG(1, LEN), e->head + e->res_len, e->sc_len);
+    if (e->spans_len)
+        memcpy(w, e->spans, e->spans_len);
+    w += e->spans_len;
+    w = put_str(w, TAG(3, LEN), e->src.schema_url, schema);
+    *len = (size_t)(w - *out);
+    return *len == body;
 }

@@ -1,5 +1,6 @@
 /* test_gw_otlp.c - OTLP bodies decoded back: protobuf with protobuf-c's unpack of OTLP's own
- * definitions (the encoder packs spans piecewise, gw/otlp/packed.proto), JSON with jansson.
+ * definitions, and compared byte for byte with protobuf-c's packing of the same spans (the
+ * encoder writes spans itself); JSON with jansson.
  * Names, kinds, ids, attributes, templates and repeated keys, events, links, metrics. */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -197,7 +198,6 @@ static void templates_repeated_keys_and_reuse(void **state)
     const Opentelemetry__Proto__Common__V1__AnyValue *v;
     uint8_t *x, *y;
     size_t xl, yl, n, url_count = 0;
-    uint64_t hits, misses;
 
     (void)state;
     make_spans(b, spans);
@@ -246,18 +246,291 @@ static void templates_repeated_keys_and_reuse(void **state)
     assert_int_equal(sp[2]->span_id.data[0], 9);
     opentelemetry__proto__collector__trace__v1__export_trace_service_request__free_unpacked(req,
                                                                                             NULL);
-    /* again: the same bytes, now from the cache */
-    gw_otlp_enc_stats(enc, &hits, &misses);
-    assert_int_equal(hits, 0);
+    /* again: the same bytes from the encoder's reused buffers */
     assert_true(gw_otlp_enc_traces(enc, spans, 3, 1 << 20, &y, &yl));
     assert_int_equal(xl, yl);
     assert_memory_equal(x, y, xl);
-    gw_otlp_enc_stats(enc, &hits, &misses);
-    assert_int_equal(hits, 3); /* each span's repeating part */
     free(x);
     free(y);
     gw_span_tmpl_free(&tmpl);
     gw_span_tmpl_free(&dup);
+    gw_otlp_enc_free(enc);
+    gw_span_buf_destroy(b);
+}
+
+/* ---- the encoder beside protobuf-c: the same spans as OTLP's own messages, packed by
+ * protobuf-c, must give the very same bytes ---- */
+
+typedef Opentelemetry__Proto__Common__V1__AnyValue PB_ANY;
+typedef Opentelemetry__Proto__Common__V1__KeyValue PB_KV;
+typedef Opentelemetry__Proto__Common__V1__ArrayValue PB_ARR;
+typedef Opentelemetry__Proto__Trace__V1__Span PB_SPAN;
+
+#define REF_MAX 64 /* objects of a kind one reference body holds */
+
+struct ref {
+    PB_ANY any[REF_MAX * 4];
+    PB_KV kv[REF_MAX], *kvp[REF_MAX];
+    PB_ARR arr[REF_MAX];
+    PB_ANY *items[REF_MAX * 2];
+    Opentelemetry__Proto__Trace__V1__Span__Event ev[8], *evp[8];
+    Opentelemetry__Proto__Trace__V1__Span__Link ln[8], *lnp[8];
+    size_t n_any, n_kv, n_arr, n_items, n_ev, n_ln;
+};
+
+static char *mut(const char *s)
+{
+    return (char *)(uintptr_t)(s ? s : "");
+}
+
+static PB_KV **ref_attrs(struct ref *r, const struct gw_span_attr *const *at, size_t n)
+{
+    PB_KV **first = &r->kvp[r->n_kv];
+
+    for (size_t i = 0; i < n; i++) {
+        PB_KV *kv = &r->kv[r->n_kv];
+        PB_ANY *any = &r->any[r->n_any++];
+        opentelemetry__proto__common__v1__key_value__init(kv);
+        opentelemetry__proto__common__v1__any_value__init(any);
+        kv->key = mut(at[i]->key);
+        kv->value = any;
+        switch (at[i]->type) {
+        case GW_SA_STR:
+            any->value_case = OPENTELEMETRY__PROTO__COMMON__V1__ANY_VALUE__VALUE_STRING_VALUE;
+            any->string_value = mut(at[i]->v.s);
+            break;
+        case GW_SA_INT:
+            any->value_case = OPENTELEMETRY__PROTO__COMMON__V1__ANY_VALUE__VALUE_INT_VALUE;
+            any->int_value = at[i]->v.i;
+            break;
+        case GW_SA_BOOL:
+            any->value_case = OPENTELEMETRY__PROTO__COMMON__V1__ANY_VALUE__VALUE_BOOL_VALUE;
+            any->bool_value = at[i]->v.b;
+            break;
+        case GW_SA_DOUBLE:
+            any->value_case = OPENTELEMETRY__PROTO__COMMON__V1__ANY_VALUE__VALUE_DOUBLE_VALUE;
+            any->double_value = at[i]->v.d;
+            break;
+        default: { /* GW_SA_STRS */
+            PB_ARR *arr = &r->arr[r->n_arr++];
+            opentelemetry__proto__common__v1__array_value__init(arr);
+            arr->values = &r->items[r->n_items];
+            for (size_t k = 0; k < at[i]->n; k++) {
+                const char *v;
+                size_t l;
+                PB_ANY *it = &r->any[r->n_any++];
+                gw_span_strs_item(at[i], k, &v, &l);
+                opentelemetry__proto__common__v1__any_value__init(it);
+                it->value_case = OPENTELEMETRY__PROTO__COMMON__V1__ANY_VALUE__VALUE_STRING_VALUE;
+                it->string_value = mut(v);
+                r->items[r->n_items++] = it;
+            }
+            arr->n_values = at[i]->n;
+            any->value_case = OPENTELEMETRY__PROTO__COMMON__V1__ANY_VALUE__VALUE_ARRAY_VALUE;
+            any->array_value = arr;
+            break;
+        }
+        }
+        r->kvp[r->n_kv++] = kv;
+        assert_true(r->n_kv < REF_MAX && r->n_any < REF_MAX * 4);
+    }
+    return first;
+}
+
+static void ref_span(struct ref *r, const struct gw_span *s, PB_SPAN *m,
+                     Opentelemetry__Proto__Trace__V1__Status *st)
+{
+    const struct gw_span_attr *at[GW_SPAN_MAX_ALL_ATTRS];
+    size_t n = gw_span_attrs(s, at, GW_SPAN_MAX_ALL_ATTRS);
+
+    opentelemetry__proto__trace__v1__span__init(m);
+    opentelemetry__proto__trace__v1__status__init(st);
+    m->trace_id = (ProtobufCBinaryData){16, (uint8_t *)(uintptr_t)s->trace_id};
+    m->span_id = (ProtobufCBinaryData){8, (uint8_t *)(uintptr_t)s->span_id};
+    if (s->has_parent)
+        m->parent_span_id = (ProtobufCBinaryData){8, (uint8_t *)(uintptr_t)s->parent_id};
+    m->trace_state = mut(s->tracestate);
+    m->name = mut(s->name);
+    m->kind = (Opentelemetry__Proto__Trace__V1__Span__SpanKind)s->kind;
+    m->start_time_unix_nano = (uint64_t)(s->start_ns > 0 ? s->start_ns : 0);
+    m->end_time_unix_nano = (uint64_t)(s->end_ns > 0 ? s->end_ns : 0);
+    m->n_attributes = n;
+    m->attributes = ref_attrs(r, at, n);
+    m->dropped_attributes_count = s->dropped_attrs;
+    m->dropped_events_count = s->dropped_events;
+    m->dropped_links_count = s->dropped_links;
+    m->events = &r->evp[r->n_ev];
+    for (uint16_t i = 0; i < s->n_events; i++) {
+        const struct gw_span_attr *ea[GW_SPAN_MAX_EVENT_ATTRS];
+        Opentelemetry__Proto__Trace__V1__Span__Event *e = &r->ev[r->n_ev];
+        opentelemetry__proto__trace__v1__span__event__init(e);
+        e->time_unix_nano = (uint64_t)s->events[i].time_ns;
+        e->name = mut(s->events[i].name);
+        for (uint8_t k = 0; k < s->events[i].n_attrs; k++)
+            ea[k] = &s->events[i].attrs[k];
+        e->n_attributes = s->events[i].n_attrs;
+        e->attributes = ref_attrs(r, ea, e->n_attributes);
+        r->evp[r->n_ev++] = e;
+    }
+    m->n_events = s->n_events;
+    m->links = &r->lnp[r->n_ln];
+    for (uint16_t i = 0; i < s->n_links; i++) {
+        Opentelemetry__Proto__Trace__V1__Span__Link *l = &r->ln[r->n_ln];
+        opentelemetry__proto__trace__v1__span__link__init(l);
+        l->trace_id = (ProtobufCBinaryData){16, (uint8_t *)(uintptr_t)s->links[i].trace_id};
+        l->span_id = (ProtobufCBinaryData){8, (uint8_t *)(uintptr_t)s->links[i].span_id};
+        l->flags = s->links[i].flags;
+        r->lnp[r->n_ln++] = l;
+    }
+    m->n_links = s->n_links;
+    st->code = (Opentelemetry__Proto__Trace__V1__Status__StatusCode)s->status;
+    st->message = mut(s->status_msg);
+    m->status = st;
+    m->flags = 0x100u | (s->parent_remote ? 0x200u : 0u);
+}
+
+/* protobuf-c's packing of the request the encoder writes for these spans. */
+static uint8_t *ref_body(struct gw_span *const *spans, size_t n, size_t *len)
+{
+    static struct ref r;
+    PB_SPAN m[8], *mp[8];
+    Opentelemetry__Proto__Trace__V1__Status st[8];
+    Opentelemetry__Proto__Collector__Trace__V1__ExportTraceServiceRequest req;
+    Opentelemetry__Proto__Trace__V1__ResourceSpans rs, *rsp = &rs;
+    Opentelemetry__Proto__Trace__V1__ScopeSpans ss, *ssp = &ss;
+    Opentelemetry__Proto__Resource__V1__Resource res;
+    Opentelemetry__Proto__Common__V1__InstrumentationScope scope;
+    PB_KV rkv[2], *rkvp[2] = {&rkv[0], &rkv[1]};
+    PB_ANY rany[2];
+    uint8_t *out;
+
+    memset(&r, 0, sizeof(r));
+    assert_true(n <= 8);
+    for (size_t i = 0; i < n; i++) {
+        ref_span(&r, spans[i], &m[i], &st[i]);
+        mp[i] = &m[i];
+    }
+    opentelemetry__proto__resource__v1__resource__init(&res);
+    for (size_t i = 0; i < 2; i++) {
+        opentelemetry__proto__common__v1__key_value__init(&rkv[i]);
+        opentelemetry__proto__common__v1__any_value__init(&rany[i]);
+        rkv[i].key = RES_ITEMS[i].key;
+        rkv[i].value = &rany[i];
+        rany[i].value_case = OPENTELEMETRY__PROTO__COMMON__V1__ANY_VALUE__VALUE_STRING_VALUE;
+        rany[i].string_value = RES_ITEMS[i].value;
+    }
+    res.n_attributes = 2;
+    res.attributes = rkvp;
+    opentelemetry__proto__common__v1__instrumentation_scope__init(&scope);
+    scope.name = mut(SRC.scope_name);
+    scope.version = mut(SRC.scope_version);
+    opentelemetry__proto__trace__v1__scope_spans__init(&ss);
+    ss.scope = &scope;
+    ss.n_spans = n;
+    ss.spans = mp;
+    opentelemetry__proto__trace__v1__resource_spans__init(&rs);
+    rs.resource = &res;
+    rs.n_scope_spans = 1;
+    rs.scope_spans = &ssp;
+    rs.schema_url = mut(SRC.schema_url);
+    opentelemetry__proto__collector__trace__v1__export_trace_service_request__init(&req);
+    req.n_resource_spans = 1;
+    req.resource_spans = &rsp;
+    *len = protobuf_c_message_get_packed_size(&req.base);
+    out = malloc(*len + 1);
+    assert_non_null(out);
+    assert_int_equal(protobuf_c_message_pack(&req.base, out), *len);
+    return out;
+}
+
+/* Spans of every shape: every attribute type and edge value (negative, zero, empty, long), with
+ * and without parent, times, events, links, status, templates and repeated keys. */
+static void bytes_match_protobuf_c(void **state)
+{
+    struct gw_span_buf *b = gw_span_buf_new(16, 0, false);
+    struct gw_otlp_enc *enc = gw_otlp_enc_new(&SRC);
+    struct gw_span *spans[8];
+    struct gw_span_tmpl tmpl;
+    struct gw_span_attr ta[2] = {{0}}, ev[2] = {{0}};
+    char longv[300];
+    const char *vals[] = {"", "x", longv};
+    size_t lens[] = {0, 1, sizeof(longv) - 1};
+    uint8_t *mine, *ref;
+    size_t ml, rl;
+
+    (void)state;
+    memset(longv, 'v', sizeof(longv) - 1);
+    longv[sizeof(longv) - 1] = '\0';
+    make_spans(b, spans);
+    ta[0] = (struct gw_span_attr){.key = "http.route", .type = GW_SA_STR, .n = 4, .v.s = "/a/b"};
+    ta[1] = (struct gw_span_attr){.key = "url.full", .type = GW_SA_INT, .v.i = 7};
+    assert_true(gw_span_tmpl_init(&tmpl, ta, 2, true));
+    for (size_t i = 2; i < 6; i++) {
+        spans[i] = gw_span_alloc(b);
+        assert_non_null(spans[i]);
+        spans[i]->trace_id[15] = (uint8_t)i;
+        spans[i]->span_id[0] = (uint8_t)(0x80 + i);
+    }
+    /* a bare span: no name, times, parent or attributes */
+    spans[2]->kind = GW_SPAN_INTERNAL;
+    /* extreme values */
+    spans[3]->name = longv;
+    spans[3]->start_ns = 1;
+    spans[3]->end_ns = INT64_MAX;
+    gw_span_add_int(spans[3], "neg", -1);
+    gw_span_add_int(spans[3], "min", INT64_MIN);
+    gw_span_add_int(spans[3], "zero", 0);
+    gw_span_add_double(spans[3], "dzero", 0.0);
+    gw_span_add_double(spans[3], "dneg", -1.5e300);
+    gw_span_add_bool(spans[3], "f", false);
+    gw_span_add_str(spans[3], "empty", "", 0);
+    gw_span_add_str(spans[3], "", "no key", 6);
+    gw_span_add_str(spans[3], "long", longv, sizeof(longv) - 1);
+    gw_span_set_strs(spans[3], "list", 4, vals, lens, 3);
+    spans[3]->dropped_attrs = 300;
+    spans[3]->dropped_events = 1;
+    spans[3]->dropped_links = 128;
+    gw_span_set_status(spans[3], GW_SPAN_ERROR, "", 0);
+    /* a template with repeated keys, placed among the span's own attributes */
+    gw_span_add_str(spans[4], "url.full", "/own", 4);
+    gw_span_add_str(spans[4], "before", "1", 1);
+    spans[4]->tmpl = &tmpl;
+    spans[4]->tmpl_pos = 1;
+    spans[4]->may_dup = true;
+    gw_span_add_str(spans[4], "http.route", "/last/wins", 10);
+    /* events with and without attributes, links with and without flags */
+    ev[0] = (struct gw_span_attr){.key = "exception.type", .type = GW_SA_STR, .n = 1, .v.s = "E"};
+    ev[1] = (struct gw_span_attr){.key = "n", .type = GW_SA_INT, .v.i = 3};
+    gw_span_add_event(spans[5], "plain", 0, NULL, 0);
+    gw_span_add_event(spans[5], "", 5, ev, 2);
+    gw_span_add_link(spans[5], spans[0]->trace_id, spans[0]->span_id, 0);
+    gw_span_add_link(spans[5], spans[1]->trace_id, spans[1]->span_id, 0x300);
+    spans[5]->has_parent = true;
+    spans[5]->parent_remote = true;
+    /* a template among the span's own attributes (encoded once, then reused), and one placed
+     * past them (gw_span_attrs leaves it out) */
+    for (size_t i = 6; i < 8; i++) {
+        spans[i] = gw_span_alloc(b);
+        assert_non_null(spans[i]);
+        spans[i]->span_id[7] = (uint8_t)i;
+        gw_span_add_str(spans[i], "own.a", "1", 1);
+        spans[i]->tmpl = &tmpl;
+    }
+    gw_span_add_int(spans[6], "own.b", 2);
+    spans[6]->tmpl_pos = 1;
+    spans[7]->tmpl_pos = 5;
+    for (size_t n = 0; n <= 8; n++) { /* no span at all, then more and more */
+        assert_true(gw_otlp_enc_traces(enc, spans, n, 1 << 20, &mine, &ml));
+        ref = ref_body(spans, n, &rl);
+        assert_int_equal(ml, rl);
+        assert_memory_equal(mine, ref, rl);
+        /* one byte less than the body is refused */
+        free(mine);
+        assert_false(gw_otlp_enc_traces(enc, spans, n, rl - 1, &mine, &ml));
+        assert_null(mine);
+        free(ref);
+    }
+    gw_span_tmpl_free(&tmpl);
     gw_otlp_enc_free(enc);
     gw_span_buf_destroy(b);
 }
@@ -435,6 +708,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(traces_protobuf_round_trip),
         cmocka_unit_test(templates_repeated_keys_and_reuse),
+        cmocka_unit_test(bytes_match_protobuf_c),
         cmocka_unit_test(traces_json_shape),
         cmocka_unit_test(metrics_protobuf_round_trip),
     };
