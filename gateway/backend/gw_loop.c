@@ -35,7 +35,7 @@ struct watch {
 struct gw_loop {
     struct watch watch[MAX_WATCH];
     size_t n_watch;
-    void (*idle)(void *ctx, bool will_block);
+    int (*idle)(void *ctx, bool will_block);
     void *idle_ctx;
     struct gw_loop_source src; /* all NULL when none */
     int epfd, evfd;
@@ -113,7 +113,7 @@ static int wait_ms(struct gw_loop *l)
     return until <= now ? 0 : (int)(until - now);
 }
 
-void gw_loop_set_idle(struct gw_loop *l, void (*idle)(void *ctx, bool will_block), void *ctx)
+void gw_loop_set_idle(struct gw_loop *l, int (*idle)(void *ctx, bool will_block), void *ctx)
 {
     l->idle = idle;
     l->idle_ctx = ctx;
@@ -167,8 +167,11 @@ static void *loop_main(void *arg)
 
     for (;;) {
         int ms = wait_ms(l);
-        if (l->idle)
-            l->idle(l->idle_ctx, ms > 0);
+        if (l->idle) {
+            int cap = l->idle(l->idle_ctx, ms > 0);
+            if (cap >= 0 && cap < ms)
+                ms = cap;
+        }
         int n = epoll_wait(l->epfd, evs, MAX_EVENTS, ms);
         for (int i = 0; i < n; i++)
             dispatch(l, &evs[i]);

@@ -50,8 +50,9 @@ void gw_loop_set_source(struct gw_loop *l, const struct gw_loop_source *src);
 bool gw_loop_watch(struct gw_loop *l, int fd, void (*on_ready)(void *ctx),
                    int64_t (*timeout_ms)(void *ctx), void *ctx);
 /* Loop thread only: idle(ctx, will_block) runs before every wait for events (will_block:
- * nothing is ready, the thread may sleep), e.g. to flush buffered output. */
-void gw_loop_set_idle(struct gw_loop *l, void (*idle)(void *ctx, bool will_block), void *ctx);
+ * nothing is ready, the thread may sleep), e.g. to flush buffered output; it returns how long
+ * the thread may sleep at most, in ms (-1: no limit of its own), e.g. to flush it soon. */
+void gw_loop_set_idle(struct gw_loop *l, int (*idle)(void *ctx, bool will_block), void *ctx);
 /* Runs fn(arg) on the loop thread soon. Any thread. false if the loop is stopping or out of
  * memory (fn is then not called). */
 bool gw_loop_post(struct gw_loop *l, void (*fn)(void *arg), void *arg);

@@ -30,6 +30,7 @@
 #define MAX_WORKERS 64
 #define LOG_BATCH 7168   /* access-log bytes a worker gathers into one write (< cmn_log's line) */
 #define LOG_DELAY_MS 100 /* how long a busy worker may hold them */
+#define LOG_QUIET_MS 10  /* how long a worker that has nothing to do holds them */
 
 enum route_kind { R_ENDPOINT = 0, R_HEALTH, R_DEBUG, R_ECHO, R_OPTIONS };
 
@@ -103,14 +104,23 @@ static void log_flush(struct worker_hook *h)
     h->log_len = 0;
 }
 
-/* Before the worker waits: write what it gathered when it may sleep, or when it is big or old. */
-static void log_idle(void *ctx, bool will_block)
+/* Before the worker waits: write what it gathered when it is big or old. A worker about to
+ * sleep keeps it a little longer (LOG_QUIET_MS from the oldest line), so that under load, where
+ * a worker sleeps between nearly every two requests, lines go out many to a write rather than
+ * one write per request; the wait is capped so that they are out then. */
+static int log_idle(void *ctx, bool will_block)
 {
     struct worker_hook *h = ctx;
+    int64_t age;
 
-    if (h->log_len && (will_block || h->log_len > LOG_BATCH / 2 ||
-                       cmn_clock_mono_ms() - h->log_since_ms >= LOG_DELAY_MS))
+    if (!h->log_len)
+        return -1;
+    age = cmn_clock_mono_ms() - h->log_since_ms;
+    if (h->log_len > LOG_BATCH / 2 || age >= LOG_DELAY_MS || (will_block && age >= LOG_QUIET_MS)) {
         log_flush(h);
+        return -1;
+    }
+    return will_block ? (int)(LOG_QUIET_MS - age) : -1;
 }
 
 static char *put(char *p, const char *s, size_t n)
