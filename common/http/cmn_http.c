@@ -183,6 +183,13 @@ bool cmn_http_line_init(struct cmn_http_line *l, const char *name, const char *v
     return true;
 }
 
+void cmn_http_line_init_opt(struct cmn_http_line *l, const char *name, const char *value)
+{
+    *l = (struct cmn_http_line){0};
+    if (value)
+        (void)cmn_http_line_init(l, name, value, NULL);
+}
+
 void cmn_http_line_free(struct cmn_http_line *l)
 {
     free((void *)(uintptr_t)l->name); /* the block */

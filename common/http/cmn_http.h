@@ -58,7 +58,10 @@ struct cmn_http_line {
 
 /* A line from two string literals, laid out by the compiler: for the gateway's own fixed
  * fields (X-Krakend), whose literals the tests hold to the field rule. */
-#define CMN_HTTP_LINE_LITERAL(n, v) {n, v, n ": " v "\r\n", sizeof(n ": " v "\r\n") - 1}
+#define CMN_HTTP_LINE_LITERAL(n, v)                                                                \
+    {                                                                                              \
+        n, v, n ": " v "\r\n", sizeof(n ": " v "\r\n") - 1                                         \
+    }
 
 /* Checks name and value and lays the line out; false with err set when the field rule refuses
  * them, or for a name the server writes itself (Content-Length, Transfer-Encoding, Connection,
@@ -66,6 +69,10 @@ struct cmn_http_line {
  * cmn_http_response_add_header. */
 bool cmn_http_line_init(struct cmn_http_line *l, const char *name, const char *value,
                         struct cmn_err *err);
+/* For a value the configuration may leave out: no line (l->name NULL) when value is NULL or the
+ * rule refuses it, and the caller takes the ordinary path (where the writer leaves a refused
+ * field out, with an error in the log). */
+void cmn_http_line_init_opt(struct cmn_http_line *l, const char *name, const char *value);
 void cmn_http_line_free(struct cmn_http_line *l);
 
 struct cmn_http_response {
@@ -161,12 +168,12 @@ struct cmn_http_server_opts {
     const char *tls_key_pem;
     const struct cmn_http_tls *tls; /* native engine: HTTPS with these settings instead
                                      * (borrowed; must outlive the server) */
-    bool access_log;         /* log one line per request at INFO */
-    unsigned external_loops; /* 0: MHD's own threads poll; N: N daemons sharing one
-                              * listening socket, each driven by the caller's event loop
-                              * (see cmn_http_server_loop_*); threads is then ignored */
-    bool native;             /* with external_loops: serve with our own HTTP/1.1 engine
-                              * (cmn_http_native.c), HTTPS included, instead of libmicrohttpd */
+    bool access_log;                /* log one line per request at INFO */
+    unsigned external_loops;        /* 0: MHD's own threads poll; N: N daemons sharing one
+                                     * listening socket, each driven by the caller's event loop
+                                     * (see cmn_http_server_loop_*); threads is then ignored */
+    bool native;                    /* with external_loops: serve with our own HTTP/1.1 engine
+                                     * (cmn_http_native.c), HTTPS included, instead of libmicrohttpd */
     cmn_http_handler_fn handler;
     void *ctx;
 };

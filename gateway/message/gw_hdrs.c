@@ -84,6 +84,13 @@ bool gw_hdrs_add_line(struct gw_hdrs *h, const struct cmn_http_line *line)
     return true;
 }
 
+bool gw_hdrs_set_line(struct gw_hdrs *h, const struct cmn_http_line *line, bool fresh)
+{
+    if (!fresh)
+        gw_hdrs_del(h, line->name);
+    return gw_hdrs_add_line(h, line);
+}
+
 bool gw_hdrs_add_n(struct gw_hdrs *h, const char *name, size_t nl, const char *value, size_t vl)
 {
     char *n, *v;

@@ -6,7 +6,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 
-#define GW_MAX_HEADERS 256      /* headers kept per request or response */
+#define GW_MAX_HEADERS 256 /* headers kept per request or response */
 
 struct cmn_http_line;
 
@@ -37,6 +37,9 @@ bool gw_hdrs_add_n(struct gw_hdrs *h, const char *name, size_t name_len, const c
 /* Appends a checked line (cmn_http.h) by reference: name and value are the line's, which
  * must outlive the list; an answer built from the list carries the line as it is. */
 bool gw_hdrs_add_line(struct gw_hdrs *h, const struct cmn_http_line *line);
+/* Header.Set with a line: replaces every value of the line's name. fresh: the caller knows the
+ * list holds none, and the scan is saved. */
+bool gw_hdrs_set_line(struct gw_hdrs *h, const struct cmn_http_line *line, bool fresh);
 /* Replaces every value of name by one value (appends if absent). */
 bool gw_hdrs_set(struct gw_hdrs *h, const char *name, const char *value);
 void gw_hdrs_del(struct gw_hdrs *h, const char *name);

@@ -19,8 +19,8 @@ static const char *version_value(const struct gw_render_opts *o)
 }
 
 /* The fields every endpoint answer carries, laid out once. */
-static const struct cmn_http_line X_KRAKEND = CMN_HTTP_LINE_LITERAL("X-Krakend",
-                                                                    "Version " GW_VERSION),
+static const struct cmn_http_line X_KRAKEND =
+                                      CMN_HTTP_LINE_LITERAL("X-Krakend", "Version " GW_VERSION),
                                   X_KRAKEND_HIDDEN =
                                       CMN_HTTP_LINE_LITERAL("X-Krakend", "Version undefined"),
                                   COMPLETED[2] = {
@@ -97,8 +97,7 @@ static char *render_json(const struct gw_json *v, size_t *len)
 /* output_encoding xml (krakend-xml) and yaml (gin's YAML on goccy/go-yaml); resp NULL is a nil
  * response. An XML attribute that is not a scalar makes krakend-xml fail after gin has written
  * the status and Content-Type: 200 with an empty body, which is what the client gets here too. */
-static struct cmn_http_response *render_markup(struct cmn_http_response *r,
-                                               enum gw_enc_format fmt,
+static struct cmn_http_response *render_markup(struct cmn_http_response *r, enum gw_enc_format fmt,
                                                const struct gw_presp *resp)
 {
     struct cmn_buf b;
@@ -231,7 +230,7 @@ struct cmn_http_response *gw_render_endpoint(const struct gw_endpoint *ep,
     size_t len = 0;
 
     if (!r || !cmn_http_response_add_line(r, o && o->hide_version_header ? &X_KRAKEND_HIDDEN
-                                                                          : &X_KRAKEND))
+                                                                         : &X_KRAKEND))
         goto fail;
     if (resp && resp->data && resp->data->n_members > 0) {
         if (resp->complete) {

@@ -300,7 +300,8 @@ static bool build_inreq(const struct cmn_http_request *req, const char *path, co
         char *name = nl < sizeof(canon) ? canon : malloc(nl + 1);
         if (!name)
             return false;
-        cmn_go_canonical_header(req->headers[i].name, name, nl < sizeof(canon) ? sizeof(canon) : nl + 1);
+        cmn_go_canonical_header(req->headers[i].name, name,
+                                nl < sizeof(canon) ? sizeof(canon) : nl + 1);
         bool added = gw_hdrs_add(&in->headers, name, req->headers[i].value);
         if (name != canon)
             free(name);
@@ -617,8 +618,8 @@ static void handle(void *ctx, struct cmn_http_exchange *ex, const struct cmn_htt
     }
     gw_engine_client_ip(&s->engine, req, x->client_ip, sizeof(x->client_ip));
     x->no_log = s->engine.skip_paths->n && gw_engine_skip_log(&s->engine, path);
-    x->mw.rq = (struct gw_mw_request){req, path, x->client_ip, GW_MW_ROUTE_NONE, NULL, NULL,
-                                      s->mws ? cmn_clock_mono_ms() : 0};
+    x->mw.rq = (struct gw_mw_request){
+        req, path, x->client_ip, GW_MW_ROUTE_NONE, NULL, NULL, s->mws ? cmn_clock_mono_ms() : 0};
     if (mw_answered(x, GW_MW_OUTER, 0))
         return;
     /* router.remove_extra_slash: gin looks the cleaned path up; the request keeps its own */
@@ -930,10 +931,9 @@ struct gw_server *gw_server_start(const struct gw_config *cfg, const struct gw_s
             !gw_loop_start(s->loops[i], err))
             goto fail;
     }
-    s->proxy = gw_proxy_new(cfg, s->fetchers, s->n_workers,
-                            &(struct gw_proxy_mods){opts->stages, opts->n_stages, opts->pstages,
-                                                    opts->n_pstages},
-                            err);
+    s->proxy = gw_proxy_new(
+        cfg, s->fetchers, s->n_workers,
+        &(struct gw_proxy_mods){opts->stages, opts->n_stages, opts->pstages, opts->n_pstages}, err);
     if (!s->proxy)
         goto fail;
     cmn_http_raise_fd_limit();

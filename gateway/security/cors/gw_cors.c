@@ -410,11 +410,7 @@ static bool put_set(const struct put *p, const char *name, size_t nl, const char
 static bool put_fixed(const struct put *p, const struct cmn_http_line *l, const char *name,
                       size_t nl, const char *v, size_t vl)
 {
-    if (!l->name)
-        return put_set(p, name, nl, v, vl);
-    if (!p->fresh)
-        gw_hdrs_del(p->out, name);
-    return gw_hdrs_add_line(p->out, l);
+    return l->name ? gw_hdrs_set_line(p->out, l, p->fresh) : put_set(p, name, nl, v, vl);
 }
 
 /* Every line of the request header `from` as response header `to` (Go assigns the request's

@@ -311,23 +311,16 @@ void gw_cors_destroy(struct gw_cors *c)
     free(c);
 }
 
-/* A fixed field's line, when the field rule takes it (else it stays empty: see gw_cors). */
-static void fix(struct cmn_http_line *l, const char *name, const char *value)
-{
-    if (value)
-        (void)cmn_http_line_init(l, name, value, NULL);
-}
-
 static void fix_lines(struct gw_cors *c)
 {
-    fix(&c->vary_actual, "Vary", "Origin");
-    fix(&c->vary_preflight, "Vary",
-        c->private_network ? GW_CORS_VARY_PREFLIGHT_PN : GW_CORS_VARY_PREFLIGHT);
-    fix(&c->acao_all, GW_CORS_ACAO, c->all_origins ? "*" : NULL);
-    fix(&c->aceh, GW_CORS_ACEH, c->expose);
-    fix(&c->acac, GW_CORS_ACAC, c->credentials ? "true" : NULL);
-    fix(&c->acapn, GW_CORS_ACAPN, c->private_network ? "true" : NULL);
-    fix(&c->acma, GW_CORS_ACMA, c->max_age[0] ? c->max_age : NULL);
+    cmn_http_line_init_opt(&c->vary_actual, "Vary", "Origin");
+    cmn_http_line_init_opt(&c->vary_preflight, "Vary",
+                           c->private_network ? GW_CORS_VARY_PREFLIGHT_PN : GW_CORS_VARY_PREFLIGHT);
+    cmn_http_line_init_opt(&c->acao_all, GW_CORS_ACAO, c->all_origins ? "*" : NULL);
+    cmn_http_line_init_opt(&c->aceh, GW_CORS_ACEH, c->expose);
+    cmn_http_line_init_opt(&c->acac, GW_CORS_ACAC, c->credentials ? "true" : NULL);
+    cmn_http_line_init_opt(&c->acapn, GW_CORS_ACAPN, c->private_network ? "true" : NULL);
+    cmn_http_line_init_opt(&c->acma, GW_CORS_ACMA, c->max_age[0] ? c->max_age : NULL);
 }
 
 static void warn_effects(const struct gw_cors *c, const char *path)

@@ -133,11 +133,7 @@ static bool put_set(const struct put *p, const char *name, size_t nl, const char
 static bool put_fixed(const struct put *p, const struct cmn_http_line *l, const char *name,
                       size_t nl, const char *v, size_t vl)
 {
-    if (!l->name)
-        return put_set(p, name, nl, v, vl);
-    if (!p->fresh)
-        gw_hdrs_del(p->out, name);
-    return gw_hdrs_add_line(p->out, l);
+    return l->name ? gw_hdrs_set_line(p->out, l, p->fresh) : put_set(p, name, nl, v, vl);
 }
 
 static bool fresh_for_us(const struct gw_hdrs *out)
@@ -200,16 +196,15 @@ enum gw_mw_verdict gw_httpsecure_handle(const struct gw_httpsecure *s,
     /* Header.Set, in unrolled/secure's order; the answer (NULL: 500) when out is full */
     struct put p = {out, fresh_for_us(out)};
     if ((s->sts_seconds != 0 && (ssl || s->force_sts) && !s->dev &&
-         !put_fixed(&p, &s->sts_line, NAME("Strict-Transport-Security"), s->hsts,
-                    s->hsts_len)) ||
-        (s->frame && !put_fixed(&p, &s->frame_line, NAME("X-Frame-Options"), s->frame,
-                                s->frame_len)) ||
+         !put_fixed(&p, &s->sts_line, NAME("Strict-Transport-Security"), s->hsts, s->hsts_len)) ||
+        (s->frame &&
+         !put_fixed(&p, &s->frame_line, NAME("X-Frame-Options"), s->frame, s->frame_len)) ||
         (s->nosniff &&
          !put_fixed(&p, &s->nosniff_line, NAME("X-Content-Type-Options"), "nosniff", 7)) ||
         (s->xss && !put_fixed(&p, &s->xss_line, NAME("X-XSS-Protection"), "1; mode=block", 13)) ||
         (s->csp && !set_csp(s, &p, nonce)) ||
-        (s->referrer && !put_fixed(&p, &s->referrer_line, NAME("Referrer-Policy"), s->referrer,
-                                   s->referrer_len)))
+        (s->referrer &&
+         !put_fixed(&p, &s->referrer_line, NAME("Referrer-Policy"), s->referrer, s->referrer_len)))
         return GW_MW_ANSWER;
     return GW_MW_NEXT;
 }

@@ -255,21 +255,16 @@ void gw_httpsecure_destroy(struct gw_httpsecure *s)
     free(s);
 }
 
-/* A fixed field's line, when the field rule takes it (else it stays empty). */
-static void fix(struct cmn_http_line *l, const char *name, const char *value)
-{
-    if (value)
-        (void)cmn_http_line_init(l, name, value, NULL);
-}
-
 static void fix_lines(struct gw_httpsecure *s)
 {
-    fix(&s->sts_line, "Strict-Transport-Security", s->sts_seconds != 0 ? s->hsts : NULL);
-    fix(&s->frame_line, "X-Frame-Options", s->frame);
-    fix(&s->nosniff_line, "X-Content-Type-Options", s->nosniff ? "nosniff" : NULL);
-    fix(&s->xss_line, "X-XSS-Protection", s->xss ? "1; mode=block" : NULL);
-    fix(&s->csp_line, "Content-Security-Policy", s->nonce ? NULL : s->csp);
-    fix(&s->referrer_line, "Referrer-Policy", s->referrer);
+    cmn_http_line_init_opt(&s->sts_line, "Strict-Transport-Security",
+                           s->sts_seconds != 0 ? s->hsts : NULL);
+    cmn_http_line_init_opt(&s->frame_line, "X-Frame-Options", s->frame);
+    cmn_http_line_init_opt(&s->nosniff_line, "X-Content-Type-Options",
+                           s->nosniff ? "nosniff" : NULL);
+    cmn_http_line_init_opt(&s->xss_line, "X-XSS-Protection", s->xss ? "1; mode=block" : NULL);
+    cmn_http_line_init_opt(&s->csp_line, "Content-Security-Policy", s->nonce ? NULL : s->csp);
+    cmn_http_line_init_opt(&s->referrer_line, "Referrer-Policy", s->referrer);
 }
 
 static bool canonical_proxy_headers(struct gw_httpsecure *s)

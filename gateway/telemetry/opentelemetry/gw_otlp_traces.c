@@ -15,7 +15,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-
 /* ---- the wire format ---------------------------------------------------------------------- */
 
 /* Wire types, and the tags as one byte (field numbers below 16). */
@@ -302,7 +301,7 @@ static size_t status_size(const struct gw_span *s)
 
 /* One span, sized: its attributes (z), its events' (ez), the message's size. */
 struct span_plan {
-    const uint8_t *tmpl; /* the template's KeyValue fields, encoded once; NULL: in z */
+    const uint8_t *tmpl;    /* the template's KeyValue fields, encoded once; NULL: in z */
     size_t tmpl_len, split; /* z[0..split) go before them */
     struct sized z[GW_SPAN_MAX_ALL_ATTRS];
     struct sized ez[GW_SPAN_MAX_EVENTS][GW_SPAN_MAX_EVENT_ATTRS];
@@ -404,8 +403,8 @@ static void plan_span(struct gw_otlp_enc *e, const struct gw_span *s, struct spa
     p->size = len_field(16) + len_field(8) + str_size(p->tracestate) +
               (s->has_parent ? len_field(8) : 0) + str_size(p->name) + u_field(s->kind) +
               (s->start_ns > 0 ? 9 : 0) + (s->end_ns > 0 ? 9 : 0) + attrs +
-              u_field(s->dropped_attrs) + u_field(s->dropped_events) +
-              u_field(s->dropped_links) + len_field(p->status) + 2 + 4;
+              u_field(s->dropped_attrs) + u_field(s->dropped_events) + u_field(s->dropped_links) +
+              len_field(p->status) + 2 + 4;
     for (uint16_t i = 0; i < s->n_events && i < GW_SPAN_MAX_EVENTS; i++) {
         p->ev[i] = event_size(&s->events[i], p->ez[i]);
         p->size += len_field(p->ev[i]);

@@ -71,7 +71,9 @@ static void durations(void **state)
     /* with a length: the bytes after it are not read, a NUL inside is an unknown unit */
     assert_true(cmn_go_parse_duration_n("1s5m", 2, &ns));
     assert_int_equal(ns, 1000000000);
-    assert_false(cmn_go_parse_duration_n("1s\0" "5m", 5, &ns));
+    assert_false(cmn_go_parse_duration_n("1s\0"
+                                         "5m",
+                                         5, &ns));
     assert_false(cmn_go_parse_duration_n("0\0", 2, &ns));
     assert_true(cmn_go_parse_duration_n("-0", 2, &ns));
     assert_false(cmn_go_parse_duration_n("5s", 0, &ns));
@@ -259,7 +261,8 @@ static void quote(void **state)
     cmn_buf_free(&b);
     /* runes unicode.IsPrint refuses: U+0085, U+00A0, U+200B, U+E000 (private), U+F0000 */
     cmn_buf_init(&b, 256);
-    assert_true(cmn_go_quote(&b, "\xc2\x85\xc2\xa0\xe2\x80\x8b\xee\x80\x80\xf3\xb0\x80\x80\xe2\x82\xac", 17));
+    assert_true(cmn_go_quote(
+        &b, "\xc2\x85\xc2\xa0\xe2\x80\x8b\xee\x80\x80\xf3\xb0\x80\x80\xe2\x82\xac", 17));
     assert_string_equal(cmn_buf_str(&b), "\"\\u0085\\u00a0\\u200b\\ue000\\U000f0000\xe2\x82\xac\"");
     cmn_buf_free(&b);
 }
@@ -291,7 +294,7 @@ static void utf8_rules(void **state)
     assert_true(cmn_go_utf8_valid("", 0));
     assert_false(cmn_go_utf8_valid("a\xe2\x82", 3));
     assert_false(cmn_go_utf8_valid("\xed\xa0\x80", 3)); /* a surrogate */
-    assert_false(cmn_go_utf8_valid("\xc0\xaf", 2));      /* overlong */
+    assert_false(cmn_go_utf8_valid("\xc0\xaf", 2));     /* overlong */
     assert_true(cmn_go_is_print(' '));
     assert_true(cmn_go_is_print(0xE9));
     assert_false(cmn_go_is_print('\n'));
@@ -358,11 +361,12 @@ static bool in_net(const char *cidr, const char *ip)
 
 static void domain_names(void **state)
 {
-    static const char *const good[] = {".", "a", "localhost", "localhost.", "_api._tcp.example.com",
-                                       "a-b.c", "x1.example.", "1.2.3.a"};
-    static const char *const bad[] = {"",      "127.0.0.1", "127.0.0.1.", "a..b",   "a-.b",
-                                      "-a.b",  "a.-b",      "..",         "a b",    "a/b",
-                                      "a:80",  "http://a",  "a\\.b",      "\xc3\xa9.fr"};
+    static const char *const good[] = {
+        ".",     "a",           "localhost", "localhost.", "_api._tcp.example.com",
+        "a-b.c", "x1.example.", "1.2.3.a"};
+    static const char *const bad[] = {"",     "127.0.0.1", "127.0.0.1.", "a..b",       "a-.b",
+                                      "-a.b", "a.-b",      "..",         "a b",        "a/b",
+                                      "a:80", "http://a",  "a\\.b",      "\xc3\xa9.fr"};
     char long_label[70], long_name[300];
 
     (void)state;
@@ -390,16 +394,16 @@ static void domain_names(void **state)
 
 static void net_addresses(void **state)
 {
-    static const char *const good[] = {"1.2.3.4", "0.0.0.0", "255.255.255.255", "::1", "::",
-                                       "2001:db8::1", "::ffff:10.1.2.3", "::10.1.2.3",
-                                       "fe80::1:2:3:4"};
-    static const char *const bad[] = {"",          "1.2.3",      "1.2.3.4.5",   "01.2.3.4",
-                                      "256.1.1.1", "1.2.3.4 ",   " 1.2.3.4",    "fe80::1%eth0",
-                                      "[::1]",     "1:2:3:4:5:6:7:8:9", "12345::", "1.2.3.-1",
-                                      "::ffff:01.2.3.4", "a.b.c.d", "1.2.3.4/8"};
-    static const char *const bad_cidr[] = {"10.0.0.0",  "10.0.0.0/33", "10.0.0.0/",  "10.0.0.0/-1",
-                                           "10.0.0.0/+8", "::/129",    "10.0.0.0/8 ", "x/8",
-                                           "10.0.0.0/8/8"};
+    static const char *const good[] = {
+        "1.2.3.4",     "0.0.0.0",         "255.255.255.255", "::1",          "::",
+        "2001:db8::1", "::ffff:10.1.2.3", "::10.1.2.3",      "fe80::1:2:3:4"};
+    static const char *const bad[] = {
+        "",         "1.2.3",    "1.2.3.4.5",       "01.2.3.4", "256.1.1.1",
+        "1.2.3.4 ", " 1.2.3.4", "fe80::1%eth0",    "[::1]",    "1:2:3:4:5:6:7:8:9",
+        "12345::",  "1.2.3.-1", "::ffff:01.2.3.4", "a.b.c.d",  "1.2.3.4/8"};
+    static const char *const bad_cidr[] = {"10.0.0.0",    "10.0.0.0/33", "10.0.0.0/",
+                                           "10.0.0.0/-1", "10.0.0.0/+8", "::/129",
+                                           "10.0.0.0/8 ", "x/8",         "10.0.0.0/8/8"};
     struct cmn_go_ip ip;
     struct cmn_go_ipnet n;
     (void)state;
@@ -415,7 +419,7 @@ static void net_addresses(void **state)
             fail_msg("ParseCIDR(%s) should fail", bad_cidr[i]);
     }
     assert_true(cmn_go_parse_ip("::ffff:10.1.2.3", 15, &ip));
-    assert_int_equal(ip.len, 4); /* To4 folds the mapped form */
+    assert_int_equal(ip.len, 4);                            /* To4 folds the mapped form */
     assert_true(cmn_go_parse_cidr("10.0.0.0/008", 12, &n)); /* dtoi takes leading zeros */
     assert_true(in_net("10.0.0.0/8", "10.255.0.1"));
     assert_false(in_net("10.0.0.0/8", "11.0.0.1"));
@@ -427,7 +431,7 @@ static void net_addresses(void **state)
     assert_true(in_net("10.0.0.0/8", "::ffff:10.0.0.1"));
     assert_true(in_net("::ffff:10.0.0.0/104", "10.3.4.5")); /* a mapped network is IPv4 */
     assert_false(in_net("::ffff:10.0.0.0/104", "11.3.4.5"));
-    assert_true(in_net("::ffff:0:0/96", "192.0.2.1"));      /* ... and /96 of it is all IPv4 */
+    assert_true(in_net("::ffff:0:0/96", "192.0.2.1")); /* ... and /96 of it is all IPv4 */
     assert_true(in_net("::1/128", "::1"));
     assert_false(in_net("::1/128", "::2"));
     assert_true(in_net("2001:db8::/32", "2001:db8:ffff::1"));
@@ -451,16 +455,39 @@ static void trim_space(void **state)
     (void)state;
     check_trim("  1.2.3.4\t", "1.2.3.4");
     check_trim("\n\v\f\r x \r\n", "x");
-    check_trim("\xc2\xa0" "1.2.3.4" "\xe3\x80\x80", "1.2.3.4");   /* U+00A0 .. U+3000 */
-    check_trim("\xc2\x85" "a" "\xe2\x80\xa8\xe2\x80\xa9", "a");     /* NEL, LS, PS */
-    check_trim("\xe1\x9a\x80" "a" "\xe2\x80\x8a\xe2\x80\xaf\xe2\x81\x9f", "a");
-    check_trim("\xe2\x80\x8b" "a", "\xe2\x80\x8b" "a");             /* U+200B is no space */
-    check_trim("\xc2\xa1" "a", "\xc2\xa1" "a");
+    check_trim("\xc2\xa0"
+               "1.2.3.4"
+               "\xe3\x80\x80",
+               "1.2.3.4"); /* U+00A0 .. U+3000 */
+    check_trim("\xc2\x85"
+               "a"
+               "\xe2\x80\xa8\xe2\x80\xa9",
+               "a"); /* NEL, LS, PS */
+    check_trim("\xe1\x9a\x80"
+               "a"
+               "\xe2\x80\x8a\xe2\x80\xaf\xe2\x81\x9f",
+               "a");
+    check_trim("\xe2\x80\x8b"
+               "a",
+               "\xe2\x80\x8b"
+               "a"); /* U+200B is no space */
+    check_trim("\xc2\xa1"
+               "a",
+               "\xc2\xa1"
+               "a");
     check_trim("a b", "a b");
     check_trim("   ", "");
     check_trim("", "");
-    check_trim("\xa0" "a" "\xa0", "\xa0" "a" "\xa0");               /* bare continuation bytes */
-    check_trim("\xe3\x80" "a", "\xe3\x80" "a");                     /* cut rune */
+    check_trim("\xa0"
+               "a"
+               "\xa0",
+               "\xa0"
+               "a"
+               "\xa0"); /* bare continuation bytes */
+    check_trim("\xe3\x80"
+               "a",
+               "\xe3\x80"
+               "a"); /* cut rune */
 }
 
 static void check_g(double x, const char *want)
@@ -523,9 +550,12 @@ static void values(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(durations),    cmocka_unit_test(canonical_headers),
-        cmocka_unit_test(json_strings), cmocka_unit_test(utf8),
-        cmocka_unit_test(url),          cmocka_unit_test(quote),
+        cmocka_unit_test(durations),
+        cmocka_unit_test(canonical_headers),
+        cmocka_unit_test(json_strings),
+        cmocka_unit_test(utf8),
+        cmocka_unit_test(url),
+        cmocka_unit_test(quote),
         cmocka_unit_test(sprintf_str),
         cmocka_unit_test(utf8_rules),
         cmocka_unit_test(net_addresses),

@@ -92,8 +92,7 @@ static struct cmn_http_response *with_lines(const struct cmn_http_request *req)
     if (!cmn_http_response_add_header(r, "X-Gone", "1") ||
         !cmn_http_response_add_line(r, &LINE_FIXED) ||
         !cmn_http_response_add_header(r, "X-Copied", "a") ||
-        !cmn_http_response_add_line(r, &line_made) ||
-        !cmn_http_response_add_line(r, &LINE_FIXED) ||
+        !cmn_http_response_add_line(r, &line_made) || !cmn_http_response_add_line(r, &LINE_FIXED) ||
         !cmn_http_response_add_header(r, "X-Copied", "b"))
         abort();
     for (int i = 0; i < 10; i++) { /* the header block grows twice with lines in it */
@@ -104,7 +103,8 @@ static struct cmn_http_response *with_lines(const struct cmn_http_request *req)
     if (!cmn_http_response_add_line(r, &line_made))
         abort();
     cmn_http_response_del_header(r, "X-FRAME-OPTIONS");
-    if (!cmn_http_response_add_line(r, &LINE_FIXED) || !cmn_http_response_add_header(r, "X-Last", "z"))
+    if (!cmn_http_response_add_line(r, &LINE_FIXED) ||
+        !cmn_http_response_add_header(r, "X-Last", "z"))
         abort();
     return r;
 }

@@ -234,10 +234,17 @@ static void answers_carry_no_invalid_fields(void **state)
 static void lines_are_checked_once(void **state)
 {
     static const char *const refused_fields[][2] = {
-        {"X-A", "a\r\nX-Injected: 1"}, {"X-A", "nul\x01"}, {"X-A", "del\x7f"},
-        {"Bad Name", "v"},           {"", "v"},            {"X:A", "v"},
-        {"Content-Length", "1"},     {"connection", "close"}, {"Transfer-Encoding", "chunked"},
-        {"DATE", "Mon, 02 Jan 2006 15:04:05 GMT"}, {"Content-Type", "text/plain"},
+        {"X-A", "a\r\nX-Injected: 1"},
+        {"X-A", "nul\x01"},
+        {"X-A", "del\x7f"},
+        {"Bad Name", "v"},
+        {"", "v"},
+        {"X:A", "v"},
+        {"Content-Length", "1"},
+        {"connection", "close"},
+        {"Transfer-Encoding", "chunked"},
+        {"DATE", "Mon, 02 Jan 2006 15:04:05 GMT"},
+        {"Content-Type", "text/plain"},
     };
     static const struct cmn_http_line lit = CMN_HTTP_LINE_LITERAL("X-Krakend", "Version 2");
     struct cmn_http_line l;
@@ -272,8 +279,9 @@ static void lines_go_out_in_order(void **state)
     struct tu_conn c;
     struct tu_answer a;
     static const char *const want[][2] = {
-        {"X-Copied", "a"},   {"Vary", "Origin"}, {"X-Copied", "b"},     {"Vary", "Origin"},
-        {"X-Frame-Options", "DENY"}, {"X-Last", "z"}, {"Content-Length", NULL},
+        {"X-Copied", "a"},        {"Vary", "Origin"},          {"X-Copied", "b"},
+        {"Vary", "Origin"},       {"X-Frame-Options", "DENY"}, {"X-Last", "z"},
+        {"Content-Length", NULL},
     };
     const size_t n_want = sizeof(want) / sizeof(want[0]);
 

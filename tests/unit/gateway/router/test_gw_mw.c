@@ -44,8 +44,7 @@ static void event(const char *fmt, ...)
     va_end(ap);
     pthread_mutex_lock(&g_mu);
     size_t used = strlen(g_events);
-    int n = snprintf(g_events + used, sizeof(g_events) - used, "%s%s",
-                     used ? " " : "", line);
+    int n = snprintf(g_events + used, sizeof(g_events) - used, "%s%s", used ? " " : "", line);
     if (n < 0 || (size_t)n >= sizeof(g_events) - used)
         g_events[used] = '\0'; /* too long: keep what was there */
     pthread_mutex_unlock(&g_mu);
