@@ -57,6 +57,11 @@ static enum cmn_buf_status reserve(struct cmn_buf *b, size_t extra)
     return CMN_BUF_OK;
 }
 
+char *cmn_buf_room(struct cmn_buf *b, size_t n)
+{
+    return reserve(b, n) == CMN_BUF_OK ? b->data + b->len : NULL;
+}
+
 enum cmn_buf_status cmn_buf_append(struct cmn_buf *b, const void *data, size_t len)
 {
     enum cmn_buf_status st;

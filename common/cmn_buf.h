@@ -33,6 +33,9 @@ enum cmn_buf_status cmn_buf_append_html(struct cmn_buf *b, const char *s, size_t
 /* Returns the data (owned by the caller; "" for an empty buffer, NULL on allocation failure)
  * and leaves the buffer empty. */
 char *cmn_buf_take(struct cmn_buf *b, size_t *len);
+/* Room for n more bytes after len, for a writer that fills them itself and then adds what it
+ * wrote to len (and stores the NUL if it wants one); NULL when the cap or memory says no. */
+char *cmn_buf_room(struct cmn_buf *b, size_t n);
 /* Borrowed view: "" for an empty buffer. */
 const char *cmn_buf_str(const struct cmn_buf *b);
 

@@ -12,6 +12,9 @@
  * OTLP's own messages and compares them with protobuf-c's packing of the same spans. */
 #include "gw_otlp_int.h"
 
+#include "cmn_buf.h"
+
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -235,24 +238,6 @@ static uint8_t *put_attrs(uint8_t *w, uint8_t field, const struct sized *z, size
     return w;
 }
 
-/* The span's attributes in recording order, the template's at tmpl_pos (gw_span_attrs, whose
- * resolving of repeated keys only a span that may repeat one needs). */
-static size_t span_attrs(const struct gw_span *s, const struct gw_span_attr **at)
-{
-    size_t n = 0, nt = s->tmpl ? s->tmpl->n : 0;
-
-    if (s->may_dup)
-        return gw_span_attrs(s, at, GW_SPAN_MAX_ALL_ATTRS);
-    for (uint16_t i = 0; i <= s->n_attrs && n < GW_SPAN_MAX_ALL_ATTRS; i++) {
-        if (i == s->tmpl_pos)
-            for (size_t j = 0; j < nt && n < GW_SPAN_MAX_ALL_ATTRS; j++)
-                at[n++] = &s->tmpl->attrs[j];
-        if (i < s->n_attrs && n < GW_SPAN_MAX_ALL_ATTRS)
-            at[n++] = &s->attrs[i];
-    }
-    return n;
-}
-
 /* ---- a span ----------------------------------------------------------------------------------
  * Span: 1 trace_id, 2 span_id, 3 trace_state, 4 parent_span_id, 5 name, 6 kind, 7
  * start_time_unix_nano, 8 end_time_unix_nano, 9 attributes, 10 dropped_attributes_count, 11
@@ -321,14 +306,12 @@ struct gw_otlp_enc {
     struct gw_otlp_source src;
     uint8_t *head;          /* the Resource and the InstrumentationScope, packed once */
     size_t res_len, sc_len; /* head holds res_len bytes of Resource, then sc_len of scope */
-    uint8_t *spans;         /* one body's spans, each with its tag and length */
-    size_t spans_len, spans_cap;
-    struct span_plan plan; /* the span being written */
+    struct cmn_buf spans;   /* one body's spans, each with its tag and length */
+    struct span_plan plan;  /* the span being written */
     /* Templates are immutable while the encoder lives (gw_span.h): each is encoded once. */
     struct tmpl_enc tmpls[TMPL_SLOTS];
     size_t n_tmpls;
-    uint8_t *pool;
-    size_t pool_len, pool_cap;
+    struct cmn_buf pool; /* the templates' encodings (offsets stay below 2^31: its cap) */
 };
 
 /* The template's encoded attributes, encoded on first use; NULL when it cannot be kept (the
@@ -339,6 +322,7 @@ static const uint8_t *tmpl_bytes(struct gw_otlp_enc *e, const struct gw_span_tmp
     uintptr_t h = (uintptr_t)t;
     struct tmpl_enc *slot;
     size_t need, n = t->n;
+    uint8_t *w;
 
     h ^= h >> 17;
     for (size_t i = (size_t)(h * 0x9E3779B97F4A7C15ull >> 56) & (TMPL_SLOTS - 1);;
@@ -346,7 +330,7 @@ static const uint8_t *tmpl_bytes(struct gw_otlp_enc *e, const struct gw_span_tmp
         slot = &e->tmpls[i];
         if (slot->t == t) {
             *len = slot->len;
-            return e->pool + slot->off;
+            return (const uint8_t *)e->pool.data + slot->off;
         }
         if (!slot->t)
             break;
@@ -356,26 +340,15 @@ static const uint8_t *tmpl_bytes(struct gw_otlp_enc *e, const struct gw_span_tmp
     for (size_t i = 0; i < n; i++)
         at[i] = &t->attrs[i];
     need = size_attrs(at, n, e->plan.z);
-    if (need > UINT32_MAX / 2 || e->pool_len + need > UINT32_MAX / 2)
+    if (!(w = (uint8_t *)cmn_buf_room(&e->pool, need)))
         return NULL;
-    if (need > e->pool_cap - e->pool_len) {
-        size_t cap = e->pool_cap ? e->pool_cap : 4096;
-        uint8_t *b;
-        while (cap - e->pool_len < need)
-            cap *= 2;
-        if (!(b = realloc(e->pool, cap)))
-            return NULL;
-        e->pool = b;
-        e->pool_cap = cap;
-    }
-    if ((size_t)(put_attrs(e->pool + e->pool_len, 9, e->plan.z, n) - (e->pool + e->pool_len)) !=
-        need)
+    if ((size_t)(put_attrs(w, 9, e->plan.z, n) - w) != need)
         abort(); /* the sizes and the writer disagree: a bug, never sent */
-    *slot = (struct tmpl_enc){t, (uint32_t)e->pool_len, (uint32_t)need};
-    e->pool_len += need;
+    *slot = (struct tmpl_enc){t, (uint32_t)e->pool.len, (uint32_t)need};
+    e->pool.len += need;
     e->n_tmpls++;
     *len = need;
-    return e->pool + slot->off;
+    return (const uint8_t *)e->pool.data + slot->off;
 }
 
 static void plan_span(struct gw_otlp_enc *e, const struct gw_span *s, struct span_plan *p)
@@ -393,7 +366,7 @@ static void plan_span(struct gw_otlp_enc *e, const struct gw_span *s, struct spa
         for (uint16_t i = 0; i < s->n_attrs; i++)
             at[i] = &s->attrs[i];
     } else {
-        p->n = span_attrs(s, at);
+        p->n = gw_span_attrs(s, at, GW_SPAN_MAX_ALL_ATTRS);
         p->split = p->n;
     }
     attrs = size_attrs(at, p->n, p->z) + p->tmpl_len;
@@ -476,21 +449,13 @@ static bool add_span(struct gw_otlp_enc *e, const struct gw_span *s)
 
     plan_span(e, s, p);
     need = len_field(p->size);
-    if (need > e->spans_cap - e->spans_len) {
-        size_t cap = e->spans_cap ? e->spans_cap : 65536;
-        uint8_t *b;
-        while (cap - e->spans_len < need)
-            cap *= 2;
-        if (!(b = realloc(e->spans, cap)))
-            return false;
-        e->spans = b;
-        e->spans_cap = cap;
-    }
-    w = put_len(e->spans + e->spans_len, TAG(2, LEN), p->size);
+    if (!(w = (uint8_t *)cmn_buf_room(&e->spans, need)))
+        return false;
+    w = put_len(w, TAG(2, LEN), p->size);
     end = put_span(w, s, p);
     if ((size_t)(end - w) != p->size) /* the sizes and the writer disagree: a bug, never sent */
         abort();
-    e->spans_len += need;
+    e->spans.len += need;
     return true;
 }
 
@@ -506,6 +471,8 @@ struct gw_otlp_enc *gw_otlp_enc_new(const struct gw_otlp_source *src)
     if (!e)
         return NULL;
     e->src = *src;
+    cmn_buf_init(&e->spans, SIZE_MAX - 1);
+    cmn_buf_init(&e->pool, (size_t)INT32_MAX);
     res = gw_otlp_resource(&a, src);
     sc = gw_otlp_scope(&a, src);
     if (res && sc) {
@@ -530,8 +497,8 @@ void gw_otlp_enc_free(struct gw_otlp_enc *e)
     if (!e)
         return;
     free(e->head);
-    free(e->spans);
-    free(e->pool);
+    cmn_buf_free(&e->spans);
+    cmn_buf_free(&e->pool);
     free(e);
 }
 
@@ -545,12 +512,12 @@ bool gw_otlp_enc_traces(struct gw_otlp_enc *e, struct gw_span *const *spans, siz
 
     *out = NULL;
     *len = 0;
-    e->spans_len = 0;
+    e->spans.len = 0;
     for (size_t i = 0; i < n; i++) {
         if (!add_span(e, spans[i]))
             return false;
     }
-    ss = len_field(e->sc_len) + e->spans_len;
+    ss = len_field(e->sc_len) + e->spans.len;
     rs = len_field(e->res_len) + len_field(ss) + str_size(schema);
     body = len_field(rs);
     if (body > max_bytes || !(*out = malloc(body)))
@@ -559,9 +526,9 @@ bool gw_otlp_enc_traces(struct gw_otlp_enc *e, struct gw_span *const *spans, siz
     w = put_bytes(w, TAG(1, LEN), e->head, e->res_len);
     w = put_len(w, TAG(2, LEN), ss);
     w = put_bytes(w, TAG(1, LEN), e->head + e->res_len, e->sc_len);
-    if (e->spans_len)
-        memcpy(w, e->spans, e->spans_len);
-    w += e->spans_len;
+    if (e->spans.len)
+        memcpy(w, e->spans.data, e->spans.len);
+    w += e->spans.len;
     w = put_str(w, TAG(3, LEN), e->src.schema_url, schema);
     *len = (size_t)(w - *out);
     return *len == body;

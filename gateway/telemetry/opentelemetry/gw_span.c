@@ -403,15 +403,20 @@ void gw_span_tmpl_free(struct gw_span_tmpl *t)
 size_t gw_span_attrs(const struct gw_span *s, const struct gw_span_attr **out, size_t cap)
 {
     const struct gw_span_attr *all[GW_SPAN_MAX_ALL_ATTRS];
+    /* a span whose keys cannot repeat (the encoder's common case) is gathered straight into out */
+    const struct gw_span_attr **to = s->may_dup ? all : out;
+    size_t lim = s->may_dup || cap > GW_SPAN_MAX_ALL_ATTRS ? GW_SPAN_MAX_ALL_ATTRS : cap;
     size_t n = 0, k = 0, nt = s->tmpl ? s->tmpl->n : 0;
 
-    for (uint16_t i = 0; i <= s->n_attrs && n < GW_SPAN_MAX_ALL_ATTRS; i++) {
+    for (uint16_t i = 0; i <= s->n_attrs && n < lim; i++) {
         if (i == s->tmpl_pos)
-            for (size_t j = 0; j < nt && n < GW_SPAN_MAX_ALL_ATTRS; j++)
-                all[n++] = &s->tmpl->attrs[j];
-        if (i < s->n_attrs && n < GW_SPAN_MAX_ALL_ATTRS)
-            all[n++] = &s->attrs[i];
+            for (size_t j = 0; j < nt && n < lim; j++)
+                to[n++] = &s->tmpl->attrs[j];
+        if (i < s->n_attrs && n < lim)
+            to[n++] = &s->attrs[i];
     }
+    if (!s->may_dup)
+        return n;
     for (size_t i = 0; i < n && k < cap; i++) {
         bool later = false;
         for (size_t j = i + 1; s->may_dup && j < n && !later; j++)

@@ -94,6 +94,31 @@ static void take_leaves_empty(void **state)
     free(p);
 }
 
+/* A writer that fills the room itself: the room is where len ends, within the cap. */
+static void room_for_a_writer(void **state)
+{
+    struct cmn_buf b;
+    char *w;
+
+    (void)state;
+    cmn_buf_init(&b, 10);
+    assert_true(cmn_buf_append(&b, "ab", 2) == CMN_BUF_OK);
+    w = cmn_buf_room(&b, 8);
+    assert_non_null(w);
+    assert_ptr_equal(w, b.data + 2);
+    memcpy(w, "12345678", 8);
+    b.len += 8;
+    assert_memory_equal(b.data, "ab12345678", 10);
+    assert_null(cmn_buf_room(&b, 1)); /* the cap */
+    assert_non_null(cmn_buf_room(&b, 0));
+    cmn_buf_free(&b);
+    cmn_buf_init(&b, SIZE_MAX - 1);
+    assert_null(cmn_buf_room(&b, SIZE_MAX)); /* over the cap: refused, not wrapped */
+    assert_non_null(w = cmn_buf_room(&b, 100000));
+    memset(w, 'x', 100000);
+    cmn_buf_free(&b);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -103,6 +128,7 @@ int main(void)
         cmocka_unit_test(unbounded_cap),
         cmocka_unit_test(html_escape_as_go),
         cmocka_unit_test(take_leaves_empty),
+        cmocka_unit_test(room_for_a_writer),
         /* clang-format on */
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
