@@ -111,6 +111,22 @@ bool cmn_go_values_add(struct cmn_go_values *q, const char *key, const char *val
     return push(q, k, v);
 }
 
+/* Removes the values of key from index `from` on, keeping the others in order. */
+static void drop_from(struct cmn_go_values *q, const char *key, size_t from)
+{
+    size_t w = from;
+
+    for (size_t i = from; i < q->n; i++) {
+        if (strcmp(q->v[i].key, key) == 0) {
+            free(q->v[i].key);
+            free(q->v[i].value);
+        } else {
+            q->v[w++] = q->v[i];
+        }
+    }
+    q->n = w;
+}
+
 bool cmn_go_values_set(struct cmn_go_values *q, const char *key, const char *value)
 {
     size_t first = q->n;
@@ -128,33 +144,13 @@ bool cmn_go_values_set(struct cmn_go_values *q, const char *key, const char *val
         return false;
     free(q->v[first].value);
     q->v[first].value = v;
-    /* the other values of key go */
-    size_t w = first + 1;
-    for (size_t i = first + 1; i < q->n; i++) {
-        if (strcmp(q->v[i].key, key) == 0) {
-            free(q->v[i].key);
-            free(q->v[i].value);
-        } else {
-            q->v[w++] = q->v[i];
-        }
-    }
-    q->n = w;
+    drop_from(q, key, first + 1); /* the other values of key go */
     return true;
 }
 
 void cmn_go_values_del(struct cmn_go_values *q, const char *key)
 {
-    size_t w = 0;
-
-    for (size_t i = 0; i < q->n; i++) {
-        if (strcmp(q->v[i].key, key) == 0) {
-            free(q->v[i].key);
-            free(q->v[i].value);
-        } else {
-            q->v[w++] = q->v[i];
-        }
-    }
-    q->n = w;
+    drop_from(q, key, 0);
 }
 
 bool cmn_go_values_encode(const struct cmn_go_values *q, struct cmn_buf *out)

@@ -97,6 +97,26 @@ static bool run_post(struct gw_lua_session *s, struct gw_presp **resp, struct gw
     return true;
 }
 
+/* A session for the call (kept in *state for the later hooks) and its `pre` script; false with
+ * err set when either fails. */
+static bool run_pre(struct lua_stage *ls, const struct gw_lua_target *t, void **state,
+                    struct gw_perr *err)
+{
+    struct gw_lua_error le;
+    struct gw_lua_session *s = gw_lua_session_open(ls->b, t, &le);
+
+    if (!s) {
+        to_perr(&le, err);
+        return false;
+    }
+    *state = s;
+    if (!gw_lua_session_run(s, GW_LUA_PRE, &le)) {
+        to_perr(&le, err);
+        return false;
+    }
+    return true;
+}
+
 /* ---- modifier/lua-backend ------------------------------------------------------------------- */
 
 static enum gw_stage_verdict backend_before(void *ctx, struct gw_stage_call *call,
@@ -111,19 +131,10 @@ static enum gw_stage_verdict backend_before(void *ctx, struct gw_stage_call *cal
                               .ep = call->ep,
                               .backend = call->backend,
                               .deadline_ms = call->now_ms + call->ep->timeout_ms};
-    struct gw_lua_error le;
-    struct gw_lua_session *s = gw_lua_session_open(ls->b, &t, &le);
     struct cmn_err ce;
 
-    if (!s) {
-        to_perr(&le, err);
+    if (!run_pre(ls, &t, &call->state, err))
         return GW_STAGE_FAIL;
-    }
-    call->state = s;
-    if (!gw_lua_session_run(s, GW_LUA_PRE, &le)) {
-        to_perr(&le, err);
-        return GW_STAGE_FAIL;
-    }
     /* what the script set is sent: Go's client refuses what it may not send */
     if (!gw_outreq_fields_ok(call->out, &ce)) {
         gw_perr_set(err, ce.msg);
@@ -177,18 +188,9 @@ static enum gw_stage_verdict proxy_before(void *ctx, struct gw_pstage_call *call
     struct lua_stage *ls = ctx;
     struct gw_lua_target t = {
         .kind = GW_LUA_T_PROXY, .in = call->in, .ep = call->ep, .deadline_ms = call->deadline_ms};
-    struct gw_lua_error le;
-    struct gw_lua_session *s = gw_lua_session_open(ls->b, &t, &le);
 
-    if (!s) {
-        to_perr(&le, err);
+    if (!run_pre(ls, &t, &call->state, err))
         return GW_STAGE_FAIL;
-    }
-    call->state = s;
-    if (!gw_lua_session_run(s, GW_LUA_PRE, &le)) {
-        to_perr(&le, err);
-        return GW_STAGE_FAIL;
-    }
     return ls->b->skip_next ? GW_STAGE_SKIP : GW_STAGE_NEXT;
 }
 
