@@ -13,12 +13,7 @@
 #define JSON_CT "application/json; charset=utf-8"
 #define TEXT_CT "text/plain; charset=utf-8"
 
-static const char *version_value(const struct gw_render_opts *o)
-{
-    return o && o->hide_version_header ? "Version undefined" : "Version " GW_VERSION;
-}
-
-/* The fields every endpoint answer carries, laid out once. */
+/* The fields the router's answers carry, laid out once. */
 static const struct cmn_http_line X_KRAKEND =
                                       CMN_HTTP_LINE_LITERAL("X-Krakend", "Version " GW_VERSION),
                                   X_KRAKEND_HIDDEN =
@@ -27,6 +22,11 @@ static const struct cmn_http_line X_KRAKEND =
                                       CMN_HTTP_LINE_LITERAL("X-Krakend-Completed", "false"),
                                       CMN_HTTP_LINE_LITERAL("X-Krakend-Completed", "true"),
 };
+
+const struct cmn_http_line *gw_render_version_line(const struct gw_render_opts *o)
+{
+    return o && o->hide_version_header ? &X_KRAKEND_HIDDEN : &X_KRAKEND;
+}
 
 /* A reduced http.DetectContentType: HTML, binary or UTF-8 text. */
 static const char *sniff(const char *b, size_t n)
@@ -229,8 +229,7 @@ struct cmn_http_response *gw_render_endpoint(const struct gw_endpoint *ep,
     char *body = NULL;
     size_t len = 0;
 
-    if (!r || !cmn_http_response_add_line(r, o && o->hide_version_header ? &X_KRAKEND_HIDDEN
-                                                                         : &X_KRAKEND))
+    if (!r || !cmn_http_response_add_line(r, gw_render_version_line(o)))
         goto fail;
     if (resp && resp->data && resp->data->n_members > 0) {
         if (resp->complete) {
@@ -313,8 +312,8 @@ static struct cmn_http_response *router_error(const struct gw_render_opts *o, un
     if (!r)
         return NULL;
     if ((allow && !cmn_http_response_add_header(r, "Allow", allow)) ||
-        !cmn_http_response_add_header(r, "X-Krakend", version_value(o)) ||
-        !cmn_http_response_add_header(r, "X-Krakend-Completed", "false"))
+        !cmn_http_response_add_line(r, gw_render_version_line(o)) ||
+        !cmn_http_response_add_line(r, &COMPLETED[false]))
         goto fail;
     if (custom) {
         body = render_json(custom, &len);

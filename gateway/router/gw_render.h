@@ -27,6 +27,10 @@ struct cmn_http_response *gw_render_endpoint(const struct gw_endpoint *ep,
                                              const struct gw_presp *resp,
                                              const struct gw_pipe_err *err, const char *accept);
 
+/* X-Krakend as the router's answers carry it ("Version undefined" with hide_version_header);
+ * o may be NULL. A line with static storage. */
+const struct cmn_http_line *gw_render_version_line(const struct gw_render_opts *o);
+
 /* gin 404 / 405 through CE's handlers (X-Krakend headers, optional error_body). allow may be
  * NULL for the 404. */
 struct cmn_http_response *gw_render_not_found(const struct gw_render_opts *o);

@@ -502,9 +502,7 @@ static void serve_route(struct exctx *x, const struct cmn_http_request *req, con
         struct cmn_http_response *r = cmn_http_response_new(200);
         if (r) {
             cmn_http_response_add_header(r, "Allow", s->options_allow[m->index]);
-            cmn_http_response_add_header(r, "X-Krakend",
-                                         s->render.hide_version_header ? "Version undefined"
-                                                                       : "Version " GW_VERSION);
+            cmn_http_response_add_line(r, gw_render_version_line(&s->render));
         }
         answer(x, r);
         return;
