@@ -36,6 +36,14 @@ void gw_otlp_enc_free(struct gw_otlp_enc *e);
  * the message would exceed max_bytes. The spans' bytes decode as OTLP's Span messages. */
 bool gw_otlp_enc_traces(struct gw_otlp_enc *e, struct gw_span *const *spans, size_t n,
                         size_t max_bytes, uint8_t **out, size_t *len);
+/* The same body built a span at a time, so that a span's record can be given back as soon as
+ * it is written: gw_otlp_enc_add appends s to the body in the making (false on allocation
+ * failure: s is not in it); gw_otlp_enc_pending is how many bytes its spans take so far;
+ * gw_otlp_enc_finish makes the body of the spans added since the last finish (as
+ * gw_otlp_enc_traces) and starts the next one empty, whether it succeeds or not. */
+bool gw_otlp_enc_add(struct gw_otlp_enc *e, const struct gw_span *s);
+size_t gw_otlp_enc_pending(const struct gw_otlp_enc *e);
+bool gw_otlp_enc_finish(struct gw_otlp_enc *e, size_t max_bytes, uint8_t **out, size_t *len);
 /* Every point of snap as a cumulative sum or histogram, at now (Unix ns). */
 bool gw_otlp_metrics_pb(const struct gw_otlp_source *src, const struct gw_metrics_snapshot *snap,
                         int64_t now, size_t max_bytes, uint8_t **out, size_t *len);

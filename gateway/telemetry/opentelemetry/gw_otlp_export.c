@@ -108,21 +108,8 @@ static void dispatch(struct gw_otlp_exporter *e, bool traces, uint8_t *body, siz
     free(body);
 }
 
-static bool encode_traces(struct gw_otlp_exporter *e, uint8_t **body, size_t *len)
-{
-    if (e->cfg->otlp_json) {
-        struct cmn_buf b;
-        cmn_buf_init(&b, e->o.max_body);
-        if (!gw_otlp_traces_json(&e->src, e->batch, e->nbatch, &b)) {
-            cmn_buf_free(&b);
-            return false;
-        }
-        *body = (uint8_t *)cmn_buf_take(&b, len);
-        return *body != NULL;
-    }
-    return gw_otlp_enc_traces(e->enc, e->batch, e->nbatch, e->o.max_body, body, len);
-}
-
+/* Sends the spans gathered so far as one body. Protobuf bodies are built as the spans arrive
+ * (drain); OTLP/JSON ones here, from the records held until now. */
 static void flush_traces(struct gw_otlp_exporter *e)
 {
     uint8_t *body = NULL;
@@ -131,9 +118,18 @@ static void flush_traces(struct gw_otlp_exporter *e)
 
     if (!n)
         return;
-    ok = encode_traces(e, &body, &len);
-    for (size_t i = 0; i < n; i++)
-        gw_span_buf_release(gw_telemetry_spans(e->t, e->batch_w[i]), e->batch[i]);
+    if (e->cfg->otlp_json) {
+        struct cmn_buf b;
+        cmn_buf_init(&b, e->o.max_body);
+        ok = gw_otlp_traces_json(&e->src, e->batch, n, &b);
+        body = ok ? (uint8_t *)cmn_buf_take(&b, &len) : NULL;
+        cmn_buf_free(&b);
+        ok = ok && body;
+        for (size_t i = 0; i < n; i++)
+            gw_span_buf_release(gw_telemetry_spans(e->t, e->batch_w[i]), e->batch[i]);
+    } else {
+        ok = gw_otlp_enc_finish(e->enc, e->o.max_body, &body, &len);
+    }
     e->nbatch = 0;
     if (ok) {
         dispatch(e, true, body, len, n);
@@ -170,9 +166,13 @@ static void flush_metrics(struct gw_otlp_exporter *e, size_t exp)
         enqueue(e, exp, false, body, len, 0);
 }
 
+/* Takes the finished spans of every worker. Protobuf: each span is
+ * written into the body at once and its record given back, so the records in use stay few
+ * and in cache: a worker takes the last one given back for its next span. */
 static void drain(struct gw_otlp_exporter *e, int64_t now)
 {
     unsigned nw = gw_telemetry_n_slots(e->t);
+    bool json = e->cfg->otlp_json;
 
     for (unsigned w = 0; w < nw; w++) {
         struct gw_span_buf *b = gw_telemetry_spans(e->t, w);
@@ -180,13 +180,29 @@ static void drain(struct gw_otlp_exporter *e, int64_t now)
         if (!b)
             continue;
         do {
-            got = gw_span_buf_drain(b, e->batch + e->nbatch, e->o.batch_size - e->nbatch);
-            for (size_t i = 0; i < got; i++)
-                e->batch_w[e->nbatch + i] = w;
+            struct gw_span **in = json ? e->batch + e->nbatch : e->batch;
+            uint64_t failed = 0;
+            got = gw_span_buf_drain(b, in, e->o.batch_size - e->nbatch);
             if (got && e->nbatch == 0)
                 e->batch_started = now;
-            e->nbatch += got;
-            if (e->nbatch == e->o.batch_size)
+            for (size_t i = 0; i < got; i++) {
+                if (json) {
+                    e->batch_w[e->nbatch++] = w;
+                    continue;
+                }
+                if (gw_otlp_enc_add(e->enc, in[i]))
+                    e->nbatch++;
+                else
+                    failed++;
+                gw_span_buf_release(b, in[i]);
+            }
+            if (failed) {
+                pthread_mutex_lock(&e->mu);
+                e->stats.spans_dropped += failed;
+                pthread_mutex_unlock(&e->mu);
+            }
+            if (e->nbatch == e->o.batch_size ||
+                (!json && gw_otlp_enc_pending(e->enc) >= e->o.max_body / 2))
                 flush_traces(e);
         } while (got);
     }

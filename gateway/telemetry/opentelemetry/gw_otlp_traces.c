@@ -440,8 +440,8 @@ static uint8_t *put_span(uint8_t *w, const struct gw_span *s, const struct span_
     return put_fixed32(w, span_flags(s));
 }
 
-/* Appends the span as ScopeSpans' field 2 to e->spans. */
-static bool add_span(struct gw_otlp_enc *e, const struct gw_span *s)
+/* Appends the span as ScopeSpans' field 2 to out. */
+static bool add_span(struct gw_otlp_enc *e, const struct gw_span *s, struct cmn_buf *out)
 {
     struct span_plan *p = &e->plan;
     size_t need;
@@ -449,13 +449,13 @@ static bool add_span(struct gw_otlp_enc *e, const struct gw_span *s)
 
     plan_span(e, s, p);
     need = len_field(p->size);
-    if (!(w = (uint8_t *)cmn_buf_room(&e->spans, need)))
+    if (!(w = (uint8_t *)cmn_buf_room(out, need)))
         return false;
     w = put_len(w, TAG(2, LEN), p->size);
     end = put_span(w, s, p);
     if ((size_t)(end - w) != p->size) /* the sizes and the writer disagree: a bug, never sent */
         abort();
-    e->spans.len += need;
+    out->len += need;
     return true;
 }
 
@@ -502,22 +502,27 @@ void gw_otlp_enc_free(struct gw_otlp_enc *e)
     free(e);
 }
 
+bool gw_otlp_enc_add(struct gw_otlp_enc *e, const struct gw_span *s)
+{
+    return add_span(e, s, &e->spans);
+}
+
+size_t gw_otlp_enc_pending(const struct gw_otlp_enc *e)
+{
+    return e->spans.len;
+}
+
 /* ExportTraceServiceRequest {1 resource_spans: ResourceSpans {1 resource, 2 scope_spans:
  * ScopeSpans {1 scope, 2 spans}, 3 schema_url}}. */
-bool gw_otlp_enc_traces(struct gw_otlp_enc *e, struct gw_span *const *spans, size_t n,
-                        size_t max_bytes, uint8_t **out, size_t *len)
+bool gw_otlp_enc_finish(struct gw_otlp_enc *e, size_t max_bytes, uint8_t **out, size_t *len)
 {
-    size_t schema = cstrlen(e->src.schema_url), ss, rs, body;
+    size_t schema = cstrlen(e->src.schema_url), spans = e->spans.len, ss, rs, body;
     uint8_t *w;
 
     *out = NULL;
     *len = 0;
     e->spans.len = 0;
-    for (size_t i = 0; i < n; i++) {
-        if (!add_span(e, spans[i]))
-            return false;
-    }
-    ss = len_field(e->sc_len) + e->spans.len;
+    ss = len_field(e->sc_len) + spans;
     rs = len_field(e->res_len) + len_field(ss) + str_size(schema);
     body = len_field(rs);
     if (body > max_bytes || !(*out = malloc(body)))
@@ -526,10 +531,25 @@ bool gw_otlp_enc_traces(struct gw_otlp_enc *e, struct gw_span *const *spans, siz
     w = put_bytes(w, TAG(1, LEN), e->head, e->res_len);
     w = put_len(w, TAG(2, LEN), ss);
     w = put_bytes(w, TAG(1, LEN), e->head + e->res_len, e->sc_len);
-    if (e->spans.len)
-        memcpy(w, e->spans.data, e->spans.len);
-    w += e->spans.len;
+    if (spans)
+        memcpy(w, e->spans.data, spans);
+    w += spans;
     w = put_str(w, TAG(3, LEN), e->src.schema_url, schema);
     *len = (size_t)(w - *out);
     return *len == body;
+}
+
+bool gw_otlp_enc_traces(struct gw_otlp_enc *e, struct gw_span *const *spans, size_t n,
+                        size_t max_bytes, uint8_t **out, size_t *len)
+{
+    e->spans.len = 0;
+    for (size_t i = 0; i < n; i++) {
+        if (!gw_otlp_enc_add(e, spans[i])) {
+            e->spans.len = 0;
+            *out = NULL;
+            *len = 0;
+            return false;
+        }
+    }
+    return gw_otlp_enc_finish(e, max_bytes, out, len);
 }

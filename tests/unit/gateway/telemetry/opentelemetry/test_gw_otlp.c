@@ -530,8 +530,56 @@ static void bytes_match_protobuf_c(void **state)
         assert_null(mine);
         free(ref);
     }
+    /* the same bodies built a span at a time (the exporter's way): each finish holds exactly
+     * the spans added since the last one, byte for byte as protobuf-c packs them */
+    for (size_t from = 0; from <= 8; from += 3) {
+        size_t to = from + 3 < 8 ? from + 3 : 8, pending = 0;
+        for (size_t i = from; i < to; i++) {
+            assert_true(gw_otlp_enc_add(enc, spans[i]));
+            assert_true(gw_otlp_enc_pending(enc) > pending);
+            pending = gw_otlp_enc_pending(enc);
+        }
+        assert_true(gw_otlp_enc_finish(enc, 1 << 20, &mine, &ml));
+        assert_int_equal(gw_otlp_enc_pending(enc), 0);
+        ref = ref_body(spans + from, to - from, &rl);
+        assert_int_equal(ml, rl);
+        assert_memory_equal(mine, ref, rl);
+        free(mine);
+        /* too big for max_bytes: refused, and the next body starts empty all the same */
+        for (size_t i = from; i < to; i++)
+            assert_true(gw_otlp_enc_add(enc, spans[i]));
+        assert_false(gw_otlp_enc_finish(enc, rl - 1, &mine, &ml));
+        assert_null(mine);
+        assert_int_equal(gw_otlp_enc_pending(enc), 0);
+        free(ref);
+    }
     gw_span_tmpl_free(&tmpl);
     gw_otlp_enc_free(enc);
+    gw_span_buf_destroy(b);
+}
+
+/* A record the exporter gave back is the next one a span gets (the most recent first), not an
+ * untouched one further down the pool: the records in use stay few and in cache. */
+static void released_records_come_back_first(void **state)
+{
+    struct gw_span_buf *b = gw_span_buf_new(64, 0, false);
+    struct gw_span *s[4], *out[4];
+
+    (void)state;
+    assert_non_null(b);
+    for (size_t i = 0; i < 4; i++) {
+        s[i] = gw_span_alloc(b);
+        assert_non_null(s[i]);
+        gw_span_finish(b, s[i], true);
+    }
+    assert_int_equal(gw_span_buf_drain(b, out, 4), 4);
+    for (size_t i = 0; i < 4; i++) {
+        assert_ptr_equal(out[i], s[i]);
+        gw_span_buf_release(b, out[i]);
+    }
+    for (size_t i = 4; i-- > 0;)
+        assert_ptr_equal(gw_span_alloc(b), s[i]);
+    assert_int_equal(gw_span_buf_dropped(b), 0);
     gw_span_buf_destroy(b);
 }
 
@@ -709,6 +757,7 @@ int main(void)
         cmocka_unit_test(traces_protobuf_round_trip),
         cmocka_unit_test(templates_repeated_keys_and_reuse),
         cmocka_unit_test(bytes_match_protobuf_c),
+        cmocka_unit_test(released_records_come_back_first),
         cmocka_unit_test(traces_json_shape),
         cmocka_unit_test(metrics_protobuf_round_trip),
     };
