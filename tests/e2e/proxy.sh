@@ -46,7 +46,10 @@ cat >"$E2E_WORK/krakend.json" <<EOF
   "backend": [{"url_pattern": "/__echo/main", "group": "main"},
     {"url_pattern": "/api/items", "method": "POST", "extra_config": {"proxy": {"shadow": true, "shadow_timeout": "5s"}}},
     {"host": ["http://127.0.0.1:$DEAD"], "url_pattern": "/dead", "extra_config": {"proxy": {"shadow": true}}}]},
- {"endpoint": "/shadow/only", "backend": [{"url_pattern": "/__echo/x", "extra_config": {"proxy": {"shadow": true}}}]}
+ {"endpoint": "/shadow/only", "backend": [{"url_pattern": "/__echo/x", "extra_config": {"proxy": {"shadow": true}}}]},
+ {"endpoint": "/conc", "concurrent_calls": 3, "backend": [{"url_pattern": "/delayed/conc"}]},
+ {"endpoint": "/conc/dead", "concurrent_calls": 3,
+  "backend": [{"host": ["http://127.0.0.1:$DEAD"], "url_pattern": "/x"}]}
 ]}
 EOF
 
@@ -127,4 +130,12 @@ e2e_eq "only shadow backends: 500, empty body, no X-Krakend (proxyBuildFailedHan
     "$E2E_STATUS|$E2E_BODY|$(e2e_header X-Krakend)"
 grep -q 'Calling the ProxyFactory all endpoints must have at least one backend' "$E2E_WORK/gateway.log"
 e2e_eq "only shadow backends: the ERROR KrakenD logs at startup" 0 $?
+
+# ---- concurrent_calls: three attempts in flight (the backend holds each 200 ms), the first
+# complete answer wins and the others are cancelled ----
+e2e_curl "$G/conc"
+e2e_eq "concurrent_calls 3: one answer for the client, complete" "200 /delayed/conc true" \
+    "$E2E_STATUS $(jq -r .path <<<"$E2E_BODY") $(e2e_header X-Krakend-Completed)"
+e2e_curl "$G/conc/dead"
+e2e_eq "concurrent_calls 3: every attempt failing is the backend's failure" 500 "$E2E_STATUS"
 e2e_finish
