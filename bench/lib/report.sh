@@ -77,12 +77,15 @@ mul() { [ -z "$1" ] || awk -v a="$1" -v b="$2" 'BEGIN { print a * b }'; }
 # nothing. The verdicts stay on the medians; this shows how far the rounds agree with them.
 by_round() {
     awk -F'\t' -v a="$1" -v b="$2" '
-        $3 == "ok" && $2 == a { x[$1] = $4 }
+        $3 == "ok" && $2 == a { x[$1] = $4; if ($1 > m) m = $1 }
         $3 == "ok" && $2 == b { y[$1] = $4 }
         END {
-            for (r = 1; r <= 1000; r++)
-                if ((r in x) && (r in y) && y[r] > 0) { s = s sprintf(" %.2f", x[r] / y[r]) }
-            if (s != "") printf " (round by round:%s)", s
+            for (r = 1; r <= m; r++)
+                if ((r in x) && (r in y) && y[r] > 0) k[++n] = x[r] / y[r]
+            if (!n) exit
+            printf " (round by round:"
+            for (i = 1; i <= n; i++) printf " %.2f", k[i]
+            printf ")"
         }' "$WORK/results.tsv"
 }
 

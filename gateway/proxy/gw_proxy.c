@@ -342,8 +342,8 @@ static struct call *call_new(struct gw_proxy *px, size_t loop, struct ep_rt *ep,
                              void *arg)
 {
     /* Not calloc: a part carries MAX_CONCURRENT attempts and most backends use one; start_part
-     * clears the ones it starts. Zeroing the 3 KiB here took `rep stosb`, which costs several
-     * microseconds a request on the AMD machines this was measured on (docs/benchmarks.md). */
+     * clears the ones it starts. glibc zeroes a 3 KiB block with `rep stosb`, about three times
+     * the vector stores it uses below 2 KiB on the AMD machine of docs/benchmarks.md. */
     struct call *c = malloc(sizeof(*c) + pipe->n * sizeof(struct part));
 
     if (!c || pipe->n == 0) {

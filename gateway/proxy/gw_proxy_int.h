@@ -76,8 +76,8 @@ struct attempt {
     struct gw_stage_resume *spare;   /* the handle the next waiting stage would get */
     struct deferred *deferred;       /* an outcome reached inside attempt_start, posted */
     int64_t deadline_ms;
-    /* the flags together: a call (MAX_CONCURRENT attempts per part) must stay within the
-     * allocator's 3 KiB size class for one backend, or calloc zeroes 512 more bytes a request */
+    /* the flags together: a call (MAX_CONCURRENT attempts per part) stays within the
+     * allocator's 3 KiB size class for one backend */
     bool active; /* started and not finished */
     bool starting, failed_start;
 };

@@ -166,9 +166,9 @@ static void flush_metrics(struct gw_otlp_exporter *e, size_t exp)
         enqueue(e, exp, false, body, len, 0);
 }
 
-/* Takes the finished spans of every worker. Protobuf: each span is
- * written into the body at once and its record given back, so the records in use stay few
- * and in cache: a worker takes the last one given back for its next span. */
+/* Takes the finished spans of every worker. Protobuf: each span is written into the body at
+ * once and its record given back, so the records in use stay few and in cache: a worker takes
+ * the last one given back for its next span. OTLP/JSON: the records wait for flush_traces. */
 static void drain(struct gw_otlp_exporter *e, int64_t now)
 {
     unsigned nw = gw_telemetry_n_slots(e->t);

@@ -558,8 +558,8 @@ static void bytes_match_protobuf_c(void **state)
     gw_span_buf_destroy(b);
 }
 
-/* A record the exporter gave back is the next one a span gets (the most recent first), not an
- * untouched one further down the pool: the records in use stay few and in cache. */
+/* A record the exporter gave back is the next one a new span receives (the most recent first),
+ * not an untouched one further down the pool: the records in use stay few and in cache. */
 static void released_records_come_back_first(void **state)
 {
     struct gw_span_buf *b = gw_span_buf_new(64, 0, false);
