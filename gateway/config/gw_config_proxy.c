@@ -422,7 +422,8 @@ static bool gql_variables_check(struct gw_cfg_ctx *c, json_t *vars, const char *
             continue;
         if (*s && !(strcmp(s, "{}") == 0))
             continue;
-        snprintf(p, sizeof(p), "%s.variables.%s", gpath, k);
+        gw_cfg_path_key(p, gpath, "variables");
+        gw_cfg_path_key(p, p, k);
         return gw_cfg_fail(c, p,
                            "the value %s makes KrakenD panic at startup (graphql.New indexes "
                            "it); refused",

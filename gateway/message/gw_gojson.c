@@ -845,7 +845,7 @@ void gw_json_format_float(double f, char *out, size_t out_size)
 
 struct gw_json *gw_json_from_jansson(const json_t *v)
 {
-    char num[64];
+    char num[CMN_GO_FLOAT_MAX];
     struct gw_json *r = NULL;
     const char *key;
     json_t *item;

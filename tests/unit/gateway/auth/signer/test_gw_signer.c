@@ -328,7 +328,7 @@ static void test_ce_jwt_4(void **state)
     char *fixture = tu_shared_read("conformance/krakend-ce/krakend-ce-fixture-krakend.json", NULL);
     char *spec = tu_shared_read("conformance/krakend-ce/krakend-ce-specs/jwt_4.json", NULL);
     json_error_t je;
-    json_t *fx, *sp, *ep, *want = NULL, *ns;
+    json_t *fx, *sp, *ep = NULL, *want = NULL, *ns;
     struct gw_json *data = NULL;
     struct cmn_err err = {0};
     struct gw_signer *s;

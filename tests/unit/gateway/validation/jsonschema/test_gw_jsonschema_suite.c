@@ -1,6 +1,7 @@
 /* test_gw_jsonschema_suite.c - the official JSON-Schema-Test-Suite, read at run time from
- * ../shared/vectors (tu_shared.h; skipped where the material is absent): every required test of drafts 4, 6, 7, 2019-09 and 2020-12 must pass; the optional
- * ones are printed as a table (file, passed/total). remotes/ is served from local files. */
+ * ../shared/vectors (tu_shared.h; skipped where the material is absent): every required test of
+ * drafts 4, 6, 7, 2019-09 and 2020-12 must pass; the optional ones are printed as a table (file,
+ * passed/total). remotes/ is served from local files. */
 #include "gw_jsonschema_int.h"
 
 #include <setjmp.h>
@@ -152,7 +153,7 @@ static void required(const char *draft)
     struct tally t = {0};
     size_t n;
 
-    snprintf(dir, sizeof(dir), "%s/tests/%s", suite_dir(), draft);
+    assert_true(snprintf(dir, sizeof(dir), "%s/tests/%s", suite_dir(), draft) < (int)sizeof(dir));
     n = list_json(dir, names);
     assert_true(n > 10);
     for (size_t i = 0; i < n; i++) {
@@ -170,7 +171,8 @@ static void optional_dir(const char *draft, const char *sub, bool formats, struc
     char dir[512], path[1024], label[256], *names[MAX_FILES];
     size_t n;
 
-    snprintf(dir, sizeof(dir), "%s/tests/%s/%s", suite_dir(), draft, sub);
+    assert_true(snprintf(dir, sizeof(dir), "%s/tests/%s/%s", suite_dir(), draft, sub) <
+                (int)sizeof(dir));
     n = list_json(dir, names);
     for (size_t i = 0; i < n; i++) {
         struct tally t = {0};
