@@ -13,30 +13,53 @@ static bool is_v4_in_v6(const uint8_t *b16)
     return memcmp(b16, V4_IN_V6, sizeof(V4_IN_V6)) == 0;
 }
 
+bool cmn_go_parse_ipv4(const char *s, size_t n, uint8_t out[4])
+{
+    unsigned v = 0, digits = 0, field = 0;
+
+    for (size_t i = 0; i < n; i++) {
+        unsigned d = (unsigned)(unsigned char)s[i] - '0';
+        if (d < 10) {
+            if (digits == 3 || (digits == 1 && v == 0))
+                return false; /* a fourth digit, or a leading zero */
+            v = v * 10 + d;
+            digits++;
+        } else if (s[i] == '.' && digits && field < 3 && v <= 255) {
+            out[field++] = (uint8_t)v;
+            v = digits = 0;
+        } else {
+            return false;
+        }
+    }
+    if (field != 3 || !digits || v > 255)
+        return false;
+    out[3] = (uint8_t)v;
+    return true;
+}
+
 /* netip.ParseAddr without a zone; *bits: 32 for IPv4 text, 128 for IPv6 text (IPv4-mapped
  * included); b16 holds the address in 16-byte form either way. */
 static bool parse_addr(const char *s, size_t n, uint8_t b16[16], unsigned *bits)
 {
     char buf[64];
 
-    if (n == 0 || n >= sizeof(buf) || memchr(s, '\0', n))
+    if (!memchr(s, ':', n)) {
+        /* net.ParseIP refuses "01.2.3.4" since Go 1.17 */
+        memcpy(b16, V4_IN_V6, sizeof(V4_IN_V6));
+        if (!cmn_go_parse_ipv4(s, n, b16 + 12))
+            return false;
+        *bits = 32;
+        return true;
+    }
+    if (n >= sizeof(buf) || memchr(s, '\0', n))
         return false;
     memcpy(buf, s, n);
     buf[n] = '\0';
-    if (memchr(s, ':', n)) {
-        /* glibc's inet_pton takes what netip does: 1-4 hex digits per group, one "::", an
-         * IPv4 tail without leading zeros; a zone ("%eth0") is refused by both here. */
-        if (inet_pton(AF_INET6, buf, b16) != 1)
-            return false;
-        *bits = 128;
-        return true;
-    }
-    /* inet_pton's AF_INET form is exactly Go's: four decimal fields of at most 255, no leading
-     * zero (net.ParseIP refuses "01.2.3.4" since Go 1.17). */
-    memcpy(b16, V4_IN_V6, sizeof(V4_IN_V6));
-    if (inet_pton(AF_INET, buf, b16 + 12) != 1)
+    /* glibc's inet_pton takes what netip does: 1-4 hex digits per group, one "::", an IPv4
+     * tail without leading zeros; a zone ("%eth0") is refused by both here. */
+    if (inet_pton(AF_INET6, buf, b16) != 1)
         return false;
-    *bits = 32;
+    *bits = 128;
     return true;
 }
 

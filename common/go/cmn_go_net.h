@@ -27,6 +27,10 @@ struct cmn_go_ipnet {
  * optional trailing IPv4 part; no zone, no brackets, no spaces. False when it is none. */
 bool cmn_go_parse_ip(const char *s, size_t n, struct cmn_go_ip *out);
 
+/* The dotted-decimal IPv4 form alone (net.ParseIP's parseIPv4): four decimal fields of at most
+ * 255 without leading zeros, nothing else; into out in network order. */
+bool cmn_go_parse_ipv4(const char *s, size_t n, uint8_t out[4]);
+
 /* net.ParseCIDR on s[0, n) ("10.0.0.0/8", "::1/128", "::ffff:10.0.0.0/104"): the network, or
  * false. The prefix is decimal digits only and at most the address's bit length. */
 bool cmn_go_parse_cidr(const char *s, size_t n, struct cmn_go_ipnet *out);

@@ -4,6 +4,7 @@
 
 #include "cmn_buf.h"
 #include "cmn_clock.h"
+#include "cmn_go_net.h"
 
 #include <arpa/inet.h>
 #include <netinet/in.h>
@@ -93,7 +94,7 @@ static bool h1_address(struct gw_fetcher *fr, const struct h1_url *u, struct soc
     int64_t now;
 
     memset(ss, 0, sizeof(*ss));
-    if (inet_pton(AF_INET, u->host, &v4->sin_addr) == 1) {
+    if (cmn_go_parse_ipv4(u->host, strlen(u->host), (uint8_t *)&v4->sin_addr)) {
         v4->sin_family = AF_INET;
         v4->sin_port = htons((uint16_t)u->port);
         *len = sizeof(*v4);

@@ -770,9 +770,9 @@ static bool build_request(struct gw_h1_xfer *x, const struct gw_h1_req *rq)
     at = PUT_LIT(at, "\r\n");
     for (size_t i = 0; i < rq->headers->n; i++) {
         const struct gw_hdr *h = &rq->headers->v[i];
-        at = put(at, h->name, strlen(h->name));
+        at = stpcpy(at, h->name); /* one pass where strlen and a copy took two */
         at = PUT_LIT(at, ": ");
-        at = put(at, h->value, strlen(h->value));
+        at = stpcpy(at, h->value);
         at = PUT_LIT(at, "\r\n");
     }
     if (has_body && !rq->chunked) {

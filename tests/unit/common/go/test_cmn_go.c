@@ -2,6 +2,7 @@
  * cases are Go's documented behaviour: time.ParseDuration, textproto.CanonicalMIMEHeaderKey,
  * json.Marshal's string escaping, net/url's escaping). */
 #include <setjmp.h>
+#include <stdbool.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -20,6 +21,7 @@
 #include "cmn_go_url.h"
 #include "cmn_go_value.h"
 
+#include <arpa/inet.h>
 #include <jansson.h>
 
 static void durations(void **state)
@@ -103,6 +105,32 @@ static void canonical_headers(void **state)
     }
     cmn_go_canonical_header("content-type", out, 5); /* cut, still terminated */
     assert_string_equal(out, "Cont");
+}
+
+/* Every byte at the start of a word and inside one, against textproto's rule spelled out: a
+ * letter is upper case at a word's start and lower case inside, a token byte stays, any other
+ * byte leaves the whole name as it was. */
+static void canonical_headers_every_byte(void **state)
+{
+    static const char tchars[] = "!#$%&'*+-.^_`|~";
+    char in[8], out[8], want[8];
+
+    (void)state;
+    for (unsigned b = 1; b < 256; b++) {
+        bool letter = (b | 0x20) >= 'a' && (b | 0x20) <= 'z';
+        bool token = letter || (b >= '0' && b <= '9') || (b && strchr(tchars, (int)b));
+        for (int word_start = 0; word_start < 2; word_start++) {
+            snprintf(in, sizeof(in), word_start ? "a-%c" : "ab%c", (char)b);
+            if (!token)
+                snprintf(want, sizeof(want), "%s", in);
+            else
+                snprintf(want, sizeof(want), word_start ? "A-%c" : "Ab%c",
+                         letter ? (char)(word_start ? b & ~0x20u : b | 0x20u) : (char)b);
+            cmn_go_canonical_header(in, out, sizeof(out));
+            if (strcmp(out, want) != 0)
+                fail_msg("byte 0x%02x: \"%s\" -> \"%s\", want \"%s\"", b, in, out, want);
+        }
+    }
 }
 
 static char *json(const char *s, size_t n, bool html)
@@ -392,6 +420,49 @@ static void domain_names(void **state)
     assert_true(cmn_go_is_domain_name(long_name, 254));
 }
 
+static uint32_t lcg(uint32_t *seed)
+{
+    *seed = *seed * 1103515245u + 12345u;
+    return *seed >> 8;
+}
+
+/* The IPv4 parser against glibc's inet_pton, whose AF_INET form is Go's: short strings drawn
+ * mostly from digits and dots, now and then another byte, and every field value around the
+ * limits with and without a leading zero. */
+static void ipv4_like_inet_pton(void **state)
+{
+    static const char usual[] = "0123456789...", odd[] = " x:-";
+    char s[24];
+    uint8_t ours[4], theirs[4];
+    uint32_t seed = 12345;
+    unsigned valid = 0;
+
+    (void)state;
+    for (int k = 0; k < 200000; k++) {
+        size_t n = 1 + lcg(&seed) % 18;
+        for (size_t i = 0; i < n; i++) {
+            uint32_t r = lcg(&seed);
+            s[i] = r % 16 ? usual[(r >> 4) % 13] : odd[(r >> 4) % 4];
+        }
+        s[n] = '\0';
+        bool a = cmn_go_parse_ipv4(s, n, ours), b = inet_pton(AF_INET, s, theirs) == 1;
+        if (a != b || (a && memcmp(ours, theirs, 4) != 0))
+            fail_msg("\"%s\": ours %d, inet_pton %d", s, a, b);
+        valid += a;
+    }
+    assert_true(valid > 100); /* the draw reaches valid addresses too */
+    for (unsigned v = 0; v < 1000; v++) {
+        for (int lead = 0; lead < 2; lead++) {
+            snprintf(s, sizeof(s), lead ? "1.0%u.3.4" : "1.%u.3.4", v);
+            bool a = cmn_go_parse_ipv4(s, strlen(s), ours), b = inet_pton(AF_INET, s, theirs) == 1;
+            if (a != b || (a && memcmp(ours, theirs, 4) != 0))
+                fail_msg("\"%s\": ours %d, inet_pton %d", s, a, b);
+        }
+    }
+    assert_false(cmn_go_parse_ipv4("1.2.3.4", 6, ours)); /* the length bounds the text */
+    assert_true(cmn_go_parse_ipv4("1.2.3.45", 7, ours) && ours[3] == 4);
+}
+
 static void net_addresses(void **state)
 {
     static const char *const good[] = {
@@ -552,12 +623,14 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(durations),
         cmocka_unit_test(canonical_headers),
+        cmocka_unit_test(canonical_headers_every_byte),
         cmocka_unit_test(json_strings),
         cmocka_unit_test(utf8),
         cmocka_unit_test(url),
         cmocka_unit_test(quote),
         cmocka_unit_test(sprintf_str),
         cmocka_unit_test(utf8_rules),
+        cmocka_unit_test(ipv4_like_inet_pton),
         cmocka_unit_test(net_addresses),
         cmocka_unit_test(domain_names),
         cmocka_unit_test(trim_space),
