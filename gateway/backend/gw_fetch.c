@@ -496,6 +496,9 @@ static void src_expire(void *ctx)
 
 static void src_settle(void *ctx)
 {
+    struct gw_fetcher *fr = ctx;
+
+    gw_h1_flush(fr->h1);
     check_done(ctx);
 }
 

@@ -66,6 +66,8 @@ struct gw_h1_xfer {
     bool fail_timeout;
     gw_h1_done_fn done;
     void *arg;
+    struct gw_h1_xfer *sq_prev, *sq_next; /* waiting in gw_h1's send queue */
+    bool queued;
 };
 
 struct gw_h1 {
@@ -80,6 +82,7 @@ struct gw_h1 {
     size_t n_heap, cap_heap;
     char *rbuf;              /* RECV_CHUNK bytes */
     int64_t now;             /* as of the last gw_h1_expire */
+    struct gw_h1_xfer *sq_head, *sq_tail; /* started, sent by gw_h1_flush */
 };
 
 /* ---- the deadline heap ----------------------------------------------------------------------- */
@@ -257,8 +260,27 @@ static void dial_name(const struct gw_h1_xfer *x, char *out, size_t n)
 
 /* ---- ending a transfer ----------------------------------------------------------------------- */
 
+static void sq_unlink(struct gw_h1_xfer *x)
+{
+    struct gw_h1 *h = x->h;
+
+    if (!x->queued)
+        return;
+    if (x->sq_prev)
+        x->sq_prev->sq_next = x->sq_next;
+    else
+        h->sq_head = x->sq_next;
+    if (x->sq_next)
+        x->sq_next->sq_prev = x->sq_prev;
+    else
+        h->sq_tail = x->sq_prev;
+    x->sq_prev = x->sq_next = NULL;
+    x->queued = false;
+}
+
 static void xfer_free(struct gw_h1_xfer *x)
 {
+    sq_unlink(x);
     gw_h1_parser_free(&x->p);
     free(x->out);
     free(x->failed);
@@ -870,9 +892,25 @@ struct gw_h1_xfer *gw_h1_start(struct gw_h1 *h, const struct gw_h1_req *rq, stru
         return x; /* the failure is reported from gw_h1_expire */
     }
     heap_fix(h, x->heap_idx);
-    if (x->c->connected)
-        do_send(x, true);
+    if (x->c->connected) { /* sent with the others of this pass: see gw_h1_flush */
+        x->sq_prev = h->sq_tail;
+        if (h->sq_tail)
+            h->sq_tail->sq_next = x;
+        else
+            h->sq_head = x;
+        h->sq_tail = x;
+        x->queued = true;
+    }
     return x;
+}
+
+void gw_h1_flush(struct gw_h1 *h)
+{
+    while (h->sq_head) {
+        struct gw_h1_xfer *x = h->sq_head;
+        sq_unlink(x);
+        do_send(x, true);
+    }
 }
 
 void gw_h1_cancel(struct gw_h1_xfer *x)

@@ -75,11 +75,18 @@ void gw_h1_destroy(struct gw_h1 *h);
 
 /* Starts a transfer; the response goes to headers and body (borrowed until done runs, body's cap
  * is the size limit). NULL when it could not start (done is then not called). done runs later,
- * from gw_h1_event or gw_h1_expire, never from inside gw_h1_start. */
+ * from gw_h1_event or gw_h1_expire, never from inside gw_h1_start. On a kept connection the
+ * request waits for gw_h1_flush, which the loop's driver calls once its pass is over. */
 struct gw_h1_xfer *gw_h1_start(struct gw_h1 *h, const struct gw_h1_req *rq, struct gw_hdrs *headers,
                                struct cmn_buf *body, gw_h1_done_fn done, void *arg);
 /* Aborts a transfer (its connection is closed); done is not called. x may be NULL. */
 void gw_h1_cancel(struct gw_h1_xfer *x);
+/* Sends the requests started on kept connections since the last flush, in the order they were
+ * started, so that one pass's requests leave back to back rather than between the pass's other
+ * work (bench/pair on a core shared with the backend, sides swapped to cancel the side's bias:
+ * ~5 % more requests a second than a send from inside gw_h1_start). Errors are reported from
+ * gw_h1_expire. */
+void gw_h1_flush(struct gw_h1 *h);
 
 /* An epoll event whose data.u64 has a non-zero upper half belongs to this transport. */
 static inline bool gw_h1_is_ours(uint64_t epoll_data)

@@ -1,6 +1,7 @@
 /* test_gw_h1.c - the backend client's HTTP/1.1 transport against a loopback server the test
  * drives by hand: requests on the wire, keep-alive reuse, the retry on a kept connection the
  * server closed, gzip, and the Go error texts of refused, slow and cut-short answers. */
+#include <errno.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -80,7 +81,9 @@ static void pump(struct client *c, int ms)
 
     while (!c->done && cmn_clock_mono_ms() < end) {
         struct epoll_event ev[8];
-        int n = epoll_wait(c->epfd, ev, 8, 5);
+        int n;
+        gw_h1_flush(c->h); /* what gw_fetch does when the loop's pass settles */
+        n = epoll_wait(c->epfd, ev, 8, 5);
         for (int i = 0; i < n; i++) {
             assert_true(gw_h1_is_ours(ev[i].data.u64));
             gw_h1_event(c->h, ev[i].data.u64, ev[i].events);
@@ -243,6 +246,50 @@ static void request_and_keep_alive(void **state)
         assert_string_equal(c.body.data, "abc");
     }
     assert_int_equal(server_accept(&s, 50), -1);
+    close(fd);
+    client_close(&c);
+    close(s.lfd);
+}
+
+/* A request on a kept connection leaves at gw_h1_flush, not from inside gw_h1_start; one
+ * cancelled before the flush never leaves, and its connection is closed. */
+static void kept_requests_leave_at_the_flush(void **state)
+{
+    struct server s;
+    struct client c;
+    struct gw_h1_req rq = {0};
+    struct gw_h1_xfer *x;
+    char req[4096];
+    int fd;
+
+    (void)state;
+    server_open(&s);
+    client_open(&c, s.port);
+    fd = kept_connection(&s, &c);
+    get(&c, "/later", 5000);
+    assert_int_equal(recv(fd, req, sizeof(req), MSG_DONTWAIT), -1); /* not yet on the wire */
+    assert_true(errno == EAGAIN || errno == EWOULDBLOCK);
+    gw_h1_flush(c.h);
+    read_request(&c, fd, req, sizeof(req));
+    assert_true(strncmp(req, "GET /later HTTP/1.1\r\n", 21) == 0);
+    send_str(fd, "HTTP/1.1 200 OK\r\nContent-Length: 0\r\n\r\n");
+    pump(&c, 2000);
+    assert_int_equal(c.o.status, 200);
+
+    rq.addr = (const struct sockaddr *)&c.to;
+    rq.addr_len = sizeof(c.to);
+    rq.authority = c.authority;
+    rq.method = "GET";
+    rq.target = "/cancelled";
+    rq.headers = &c.headers;
+    rq.deadline_ms = rq.connect_deadline_ms = cmn_clock_mono_ms() + 5000;
+    c.done = false;
+    x = gw_h1_start(c.h, &rq, &c.resp_headers, &c.body, on_done, &c);
+    assert_non_null(x);
+    gw_h1_cancel(x);
+    gw_h1_flush(c.h);
+    assert_int_equal(recv(fd, req, sizeof(req), 0), 0); /* closed, nothing sent */
+    assert_false(c.done);
     close(fd);
     client_close(&c);
     close(s.lfd);
@@ -768,6 +815,7 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(request_and_keep_alive),
+        cmocka_unit_test(kept_requests_leave_at_the_flush),
         cmocka_unit_test(connection_close_is_not_reused),
         cmocka_unit_test(retry_on_a_fresh_connection),
         cmocka_unit_test(post_not_repeated),
