@@ -124,11 +124,12 @@ static void client_close(struct client *c)
 }
 
 /* Starts method target (with body, if any) with deadlines ms from now for the connect and the
- * whole transfer. */
-static void start_req(struct client *c, const char *method, const char *target, const char *body,
+ * whole transfer; returns the transfer. */
+static struct gw_h1_xfer *start_req(struct client *c, const char *method, const char *target, const char *body,
                       int64_t connect_ms, int64_t total_ms)
 {
     struct gw_h1_req rq = {0};
+    struct gw_h1_xfer *x;
 
     rq.addr = (const struct sockaddr *)&c->to;
     rq.addr_len = sizeof(c->to);
@@ -145,8 +146,10 @@ static void start_req(struct client *c, const char *method, const char *target, 
     gw_hdrs_free(&c->resp_headers);
     gw_hdrs_init(&c->resp_headers, 0);
     cmn_buf_reset(&c->body);
-    assert_non_null(gw_h1_start(c->h, &rq, &c->resp_headers, &c->body, on_done, c));
+    x = gw_h1_start(c->h, &rq, &c->resp_headers, &c->body, on_done, c);
+    assert_non_null(x);
     assert_false(c->done); /* never from inside gw_h1_start */
+    return x;
 }
 
 static void get_within(struct client *c, const char *target, int64_t connect_ms, int64_t total_ms)
@@ -257,7 +260,6 @@ static void kept_requests_leave_at_the_flush(void **state)
 {
     struct server s;
     struct client c;
-    struct gw_h1_req rq = {0};
     struct gw_h1_xfer *x;
     char req[4096];
     int fd;
@@ -276,16 +278,7 @@ static void kept_requests_leave_at_the_flush(void **state)
     pump(&c, 2000);
     assert_int_equal(c.o.status, 200);
 
-    rq.addr = (const struct sockaddr *)&c.to;
-    rq.addr_len = sizeof(c.to);
-    rq.authority = c.authority;
-    rq.method = "GET";
-    rq.target = "/cancelled";
-    rq.headers = &c.headers;
-    rq.deadline_ms = rq.connect_deadline_ms = cmn_clock_mono_ms() + 5000;
-    c.done = false;
-    x = gw_h1_start(c.h, &rq, &c.resp_headers, &c.body, on_done, &c);
-    assert_non_null(x);
+    x = start_req(&c, "GET", "/cancelled", NULL, 5000, 5000);
     gw_h1_cancel(x);
     gw_h1_flush(c.h);
     assert_int_equal(recv(fd, req, sizeof(req), 0), 0); /* closed, nothing sent */
