@@ -20,11 +20,19 @@ static inline bool cmn_str_eq_nocase(const char *a, const char *b)
 }
 /* Constant-time comparison of two byte strings of equal length n. */
 bool cmn_ct_equal(const void *a, const void *b, size_t n);
-/* RFC 9110 tchar: ALPHA / DIGIT / "!#$%&'*+-.^_`|~" (field names, methods, tokens). Inline:
- * parsers ask it of every byte of every field name. */
+/* RFC 9110 tchar: ALPHA / DIGIT / "!#$%&'*+-.^_`|~" (field names, methods, tokens), as a bit
+ * set of bytes 0-63 and 64-127 (none above). CMN_STR_TCHAR(c) is the same test as a constant
+ * expression, for tables the compiler builds; cmn_str_is_tchar is inline: parsers ask it of
+ * every byte of every field name. */
+#define CMN_STR_TCHAR_0_63 0x03ff6cfa00000000u
+#define CMN_STR_TCHAR_64_127 0x57ffffffc7fffffeu
+#define CMN_STR_TCHAR(c)                                                                           \
+    ((c) < 64    ? (CMN_STR_TCHAR_0_63 >> (c)) & 1                                                 \
+     : (c) < 128 ? (CMN_STR_TCHAR_64_127 >> ((c)-64)) & 1                                          \
+                 : 0)
 static inline bool cmn_str_is_tchar(unsigned char c)
 {
-    static const uint64_t set[4] = {0x03ff6cfa00000000u, 0x57ffffffc7fffffeu, 0, 0};
+    static const uint64_t set[4] = {CMN_STR_TCHAR_0_63, CMN_STR_TCHAR_64_127, 0, 0};
 
     return (set[c >> 6] >> (c & 63)) & 1;
 }

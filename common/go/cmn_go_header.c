@@ -6,15 +6,11 @@
 #include <stdbool.h>
 
 /* Each byte's canonical spelling at the start of a word (after '-' or at the name's start) and
- * inside one; 0 for a byte that is no token character. Built by the compiler: the lookups are
- * the whole per-byte cost, where testing the classes took four times as many instructions. */
-#define TCHAR(c)                                                                                   \
-    (((c) >= '0' && (c) <= '9') || ((c) >= 'a' && (c) <= 'z') || ((c) >= 'A' && (c) <= 'Z') ||    \
-     (c) == '!' || (c) == '#' || (c) == '$' || (c) == '%' || (c) == '&' || (c) == '\'' ||          \
-     (c) == '*' || (c) == '+' || (c) == '-' || (c) == '.' || (c) == '^' || (c) == '_' ||           \
-     (c) == '`' || (c) == '|' || (c) == '~')
-#define UP(c) (char)(!TCHAR(c) ? 0 : (c) >= 'a' && (c) <= 'z' ? (c) - 32 : (c))
-#define LO(c) (char)(!TCHAR(c) ? 0 : (c) >= 'A' && (c) <= 'Z' ? (c) + 32 : (c))
+ * inside one; 0 for a byte that is no token character (cmn_str.h's set). Built by the compiler:
+ * the lookups are the whole per-byte cost, where testing the classes took four times as many
+ * instructions. */
+#define UP(c) (char)(!CMN_STR_TCHAR(c) ? 0 : (c) >= 'a' && (c) <= 'z' ? (c)-32 : (c))
+#define LO(c) (char)(!CMN_STR_TCHAR(c) ? 0 : (c) >= 'A' && (c) <= 'Z' ? (c) + 32 : (c))
 #define ROW(F, b)                                                                                  \
     F(b), F(b + 1), F(b + 2), F(b + 3), F(b + 4), F(b + 5), F(b + 6), F(b + 7), F(b + 8),          \
         F(b + 9), F(b + 10), F(b + 11), F(b + 12), F(b + 13), F(b + 14), F(b + 15)
