@@ -572,6 +572,8 @@ static enum send_result do_send(struct gw_h1_xfer *x, bool later)
 {
     size_t limit = x->expect_wait ? x->head_len : x->out_len;
 
+    sq_unlink(x); /* whatever sends it, the flush has nothing left to do for it */
+
     if (x->out_off >= limit && x->out_off < x->out_len)
         return SEND_WAIT; /* the body waits for the 100 or the timeout */
     while (x->out_off < limit) {
@@ -684,6 +686,16 @@ static void on_conn_event(struct gw_h1_xfer *x, uint32_t events)
         }
         c->connected = true;
         heap_fix(x->h, x->heap_idx); /* the connect deadline no longer applies */
+    }
+    if (x->queued) {
+        /* its request waits for gw_h1_flush on a kept connection take_idle found quiet: bytes
+         * or an end now mean the backend ended it before any of the request went out, and
+         * retry_fresh sends it on a new one (a POST too); writable alone is for the flush */
+        if (!(events & (EPOLLIN | EPOLLRDHUP | EPOLLERR | EPOLLHUP)))
+            return;
+        sq_unlink(x);
+        if (retry_fresh(x, false))
+            return;
     }
     if (x->out_off < x->out_len && !(x->expect_wait && x->out_off >= x->head_len)) {
         if (!(events & (EPOLLOUT | EPOLLERR | EPOLLHUP)))
@@ -906,11 +918,8 @@ struct gw_h1_xfer *gw_h1_start(struct gw_h1 *h, const struct gw_h1_req *rq, stru
 
 void gw_h1_flush(struct gw_h1 *h)
 {
-    while (h->sq_head) {
-        struct gw_h1_xfer *x = h->sq_head;
-        sq_unlink(x);
-        do_send(x, true);
-    }
+    while (h->sq_head)
+        do_send(h->sq_head, true); /* which takes it off the queue */
 }
 
 void gw_h1_cancel(struct gw_h1_xfer *x)

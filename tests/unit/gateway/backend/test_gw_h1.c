@@ -125,8 +125,8 @@ static void client_close(struct client *c)
 
 /* Starts method target (with body, if any) with deadlines ms from now for the connect and the
  * whole transfer; returns the transfer. */
-static struct gw_h1_xfer *start_req(struct client *c, const char *method, const char *target, const char *body,
-                      int64_t connect_ms, int64_t total_ms)
+static struct gw_h1_xfer *start_req(struct client *c, const char *method, const char *target,
+                                    const char *body, int64_t connect_ms, int64_t total_ms)
 {
     struct gw_h1_req rq = {0};
     struct gw_h1_xfer *x;
@@ -284,6 +284,43 @@ static void kept_requests_leave_at_the_flush(void **state)
     assert_int_equal(recv(fd, req, sizeof(req), 0), 0); /* closed, nothing sent */
     assert_false(c.done);
     close(fd);
+    client_close(&c);
+    close(s.lfd);
+}
+
+/* The backend ends a kept connection while a request for it waits for the flush: nothing of
+ * the request went out, so it goes on a fresh connection, a POST too (Go retries a request
+ * none of which was written). */
+static void kept_connection_ends_before_the_flush(void **state)
+{
+    struct server s;
+    struct client c;
+    char req[4096];
+    int fd, fd2;
+
+    (void)state;
+    server_open(&s);
+    client_open(&c, s.port);
+    fd = kept_connection(&s, &c);
+    post(&c, "/queued", 5000);
+    close(fd);
+    for (int64_t end = cmn_clock_mono_ms() + 50; cmn_clock_mono_ms() < end;) {
+        struct epoll_event ev[8]; /* the loop's events, no flush yet */
+        int n = epoll_wait(c.epfd, ev, 8, 5);
+        for (int i = 0; i < n; i++)
+            gw_h1_event(c.h, ev[i].data.u64, ev[i].events);
+    }
+    assert_false(c.done);
+    pump(&c, 20);
+    fd2 = server_accept(&s, 2000);
+    assert_true(fd2 >= 0);
+    read_request(&c, fd2, req, sizeof(req));
+    assert_true(strncmp(req, "POST /queued HTTP/1.1\r\n", 23) == 0);
+    send_str(fd2, "HTTP/1.1 201 Created\r\nContent-Length: 0\r\n\r\n");
+    pump(&c, 2000);
+    assert_true(c.done);
+    assert_int_equal(c.o.status, 201);
+    close(fd2);
     client_close(&c);
     close(s.lfd);
 }
@@ -809,6 +846,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(request_and_keep_alive),
         cmocka_unit_test(kept_requests_leave_at_the_flush),
+        cmocka_unit_test(kept_connection_ends_before_the_flush),
         cmocka_unit_test(connection_close_is_not_reused),
         cmocka_unit_test(retry_on_a_fresh_connection),
         cmocka_unit_test(post_not_repeated),
