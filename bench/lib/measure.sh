@@ -208,3 +208,94 @@ measure_slow() {
         "slow_p50_us=$(wrk_get "$w.slow" p50_us)" "slow_p99_us=$(wrk_get "$w.slow" p99_us)"
     say "round $round: $id slow_requests=$reqs fast_requests=$freqs fast_p99_us=$p99"
 }
+
+# measure_block ROUND ID...: the configurations the targets compare, measured side by side. All
+# are started (each with its own fresh mock-backend), checked and warmed up first; then come
+# DURATION slices of 1 s, and each slice loads every configuration once, in order in odd slices
+# and in reverse in even ones. A configuration's figures sum its slices (requests, time, CPU);
+# its latency is the median of its slices'. The machine's speed moves by a third from one
+# second to the next (docs/benchmarks.md): two configurations measured in alternate seconds see
+# the same machine, where one measured a minute after the other does not.
+measure_block() {
+    local round=$1 id i k n s w c0 c1 hz envv
+    shift
+    local ids=()
+    declare -A pid=() mb=() url=() req=() us=() ticks=() errs=() non2xx=() p50s=() p99s=()
+    hz=$(getconf CLK_TCK)
+    mkdir -p "$WORK/wrk"
+    for id in "$@"; do
+        start_backend
+        peer_start "$id"
+        if ! check_peer "$id"; then
+            stop_pid "$PEER_PID"
+            stop_pid "$MB_PID"
+            is_ours "$id" || die "$(config_title "$id") failed its checks: $CHECK_FAIL"
+            say "round $round: $id unavailable: $CHECK_FAIL"
+            record "$round" "$id" unavailable "note=$CHECK_FAIL"
+            continue
+        fi
+        [ "$round" = 1 ] && say "checks passed for $id: ${CHECK_LOG%; }"
+        pid[$id]=$PEER_PID mb[$id]=$MB_PID url[$id]=$PEER_URL
+        req[$id]=0 us[$id]=0 ticks[$id]=0 errs[$id]=0 non2xx[$id]=0 p50s[$id]="" p99s[$id]=""
+        ids+=("$id")
+    done
+    n=${#ids[@]}
+    for id in "${ids[@]}"; do
+        mapfile -t envv < <(block_env "$id")
+        [ "$WARMUP" -gt 0 ] &&
+            run_wrk "$WORK/wrk/$round.$id.warm" "$CONNS" "$WARMUP" "${url[$id]}" "${envv[@]}"
+    done
+    for ((s = 1; s <= DURATION; s++)); do
+        for ((k = 0; k < n; k++)); do
+            if ((s % 2)); then i=$k; else i=$((n - 1 - k)); fi
+            id=${ids[$i]} w=$WORK/wrk/$round.$id.$s
+            tree_of "${pid[$id]}"
+            c0=$(cpu_ticks "${TREE[@]}")
+            mapfile -t envv < <(block_env "$id")
+            run_wrk "$w" "$CONNS" 1 "${url[$id]}" "${envv[@]}"
+            tree_of "${pid[$id]}"
+            c1=$(cpu_ticks "${TREE[@]}")
+            req[$id]=$((req[$id] + $(wrk_get "$w" requests)))
+            us[$id]=$((us[$id] + $(wrk_get "$w" duration_us)))
+            ticks[$id]=$((ticks[$id] + c1 - c0))
+            errs[$id]=$((errs[$id] + $(wrk_errors "$w")))
+            non2xx[$id]=$((non2xx[$id] + $(wrk_get "$w" err_status)))
+            p50s[$id]+=" $(wrk_get "$w" p50_us)" p99s[$id]+=" $(wrk_get "$w" p99_us)"
+        done
+    done
+    for id in "${ids[@]}"; do
+        local rss note=""
+        tree_of "${pid[$id]}"
+        rss=$(peak_rss_kb "${TREE[@]}")
+        stop_pid "${pid[$id]}"
+        [ "${pid[$id]}" = "${mb[$id]}" ] || stop_pid "${mb[$id]}"
+        if [ "$id" = gw-jwt-otel ]; then
+            note=$(grep -o 'OTLP export: [^"]*' "$WORK/logs/$id.log" | tail -n1)
+        fi
+        if [ "${req[$id]}" = 0 ]; then
+            is_ours "$id" || die "$(config_title "$id") completed no request under load"
+            say "round $round: $id unavailable: no request completed under load"
+            record "$round" "$id" unavailable "note=no request completed under load"
+            continue
+        fi
+        record "$round" "$id" ok \
+            "rps=$(awk -v r="${req[$id]}" -v d="${us[$id]}" 'BEGIN { printf "%.0f", r / (d / 1e6) }')" \
+            "p50_us=$(median "${p50s[$id]}")" "p99_us=$(median "${p99s[$id]}")" "rss_kb=$rss" \
+            "cpu_us_req=$(awk -v t="${ticks[$id]}" -v hz="$hz" -v r="${req[$id]}" \
+                'BEGIN { printf "%.1f", r ? t / hz * 1e6 / r : 0 }')" \
+            "requests=${req[$id]}" "errors=${errs[$id]}" "non2xx=${non2xx[$id]}" "note=$note"
+        say "round $round: $id requests=${req[$id]} in $DURATION slices, p99_us=$(median "${p99s[$id]}")"
+    done
+}
+
+# block_env ID: the wrk environment of a configuration of the block (words VAR=VALUE).
+block_env() {
+    printf 'BENCH_TOKEN=%s\n' "$TOKEN"
+    has_origin "$1" && printf 'BENCH_HEADER=Origin:%s\n' "$(jq -r .origin "$BENCH_DIR/configs/security.json")"
+    return 0
+}
+
+# median "N N ...": the median of the numbers in the string.
+median() {
+    tr -s ' ' '\n' <<<"$1" | sed '/^$/d' | sort -n | awk '{ v[NR] = $1 } END { if (NR % 2) print v[(NR + 1) / 2]; else print (v[NR / 2] + v[NR / 2 + 1]) / 2 }'
+}

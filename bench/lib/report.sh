@@ -219,7 +219,7 @@ report() {
     echo
     echo "- CPU: $CPU_MODEL, $(nproc) cores available (nproc); kernel $(uname -r); memory $(free -g | awk '/^Mem:/ { print $2 }') GiB"
     echo "- Load average at start: $LOAD_AT_START"
-    echo "- Mode: $MODE; $ROUNDS round(s) of $DURATION s per configuration (after $WARMUP s warm-up), interleaved: the configurations the targets compare run back to back (forward in odd rounds, backward in even ones), the others rotate; medians shown, and each req/s target is judged on the median of its round-by-round ratios"
+    echo "- Mode: $MODE; $ROUNDS round(s) of $DURATION s per configuration (after $WARMUP s warm-up), the configurations the targets compare measured side by side in interleaved 1 s slices, the others one at a time in a rotating order; medians shown, and each req/s target is judged on the median of its round-by-round ratios"
     echo "- Load: wrk, $CONNS connections ($SLOW_CONNS in case 8), $LOADGEN_NCPU thread(s); POST /api/items with the guide's JSON body and \`Authorization: Bearer <RS256 token>\`"
     if [ -n "$LOADGEN_CPUS" ]; then
         echo "- Pinned: load generator on CPU $LOADGEN_CPUS, servers (and backend, JWKS) on CPU $SERVER_CPUS"
