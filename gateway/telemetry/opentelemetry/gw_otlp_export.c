@@ -28,7 +28,7 @@ struct gw_otlp_exporter {
     struct gw_otlp_source src;
     pthread_t collector, sender;
     pthread_mutex_t mu;
-    pthread_cond_t queue_cv, stop_cv;
+    pthread_cond_t queue_cv;
     struct item *q;
     size_t qhead, qlen;
     bool stopping, stop_sender;
@@ -169,10 +169,11 @@ static void flush_metrics(struct gw_otlp_exporter *e, size_t exp)
 /* Takes the finished spans of every worker. Protobuf: each span is written into the body at
  * once and its record given back, so the records in use stay few and in cache: a worker takes
  * the last one given back for its next span. OTLP/JSON: the records wait for flush_traces. */
-static void drain(struct gw_otlp_exporter *e, int64_t now)
+static size_t drain(struct gw_otlp_exporter *e, int64_t now)
 {
     unsigned nw = gw_telemetry_n_slots(e->t);
     bool json = e->cfg->otlp_json;
+    size_t took = 0;
 
     for (unsigned w = 0; w < nw; w++) {
         struct gw_span_buf *b = gw_telemetry_spans(e->t, w);
@@ -183,6 +184,7 @@ static void drain(struct gw_otlp_exporter *e, int64_t now)
             struct gw_span **in = json ? e->batch + e->nbatch : e->batch;
             uint64_t failed = 0;
             got = gw_span_buf_drain(b, in, e->o.batch_size - e->nbatch);
+            took += got;
             if (got && e->nbatch == 0)
                 e->batch_started = now;
             for (size_t i = 0; i < got; i++) {
@@ -206,18 +208,38 @@ static void drain(struct gw_otlp_exporter *e, int64_t now)
                 flush_traces(e);
         } while (got);
     }
+    return took;
+}
+
+/* How long the collector may sleep: the poll interval while spans come, doubling up to
+ * IDLE_MS while none do (an idle gateway wakes ten times a second, not two hundred), and never
+ * past the next deadline (a partial batch's delay, a metrics period). */
+#define IDLE_MS 100
+
+static int64_t next_sleep(const struct gw_otlp_exporter *e, int64_t slept, size_t took, int64_t now)
+{
+    int64_t ms = took ? e->o.poll_ms : slept * 2 > IDLE_MS ? IDLE_MS : slept * 2;
+
+    if (ms < e->o.poll_ms)
+        ms = e->o.poll_ms;
+    if (e->nbatch && e->batch_started + e->o.batch_delay_ms - now < ms)
+        ms = e->batch_started + e->o.batch_delay_ms - now;
+    for (size_t i = 0; i < e->cfg->n_otlp; i++)
+        if (exporter_used(&e->cfg->otlp[i], false) && e->next_metrics[i] - now < ms)
+            ms = e->next_metrics[i] - now;
+    return ms < 1 ? 1 : ms;
 }
 
 static void *collector_main(void *arg)
 {
     struct gw_otlp_exporter *e = arg;
     bool stop = false;
+    int64_t slept = e->o.poll_ms;
 
     while (!stop) {
         int64_t now = mono_ms();
-        struct timespec until;
+        size_t took = drain(e, now);
 
-        drain(e, now);
         if (e->nbatch && now - e->batch_started >= e->o.batch_delay_ms)
             flush_traces(e);
         for (size_t i = 0; i < e->cfg->n_otlp; i++) {
@@ -226,13 +248,11 @@ static void *collector_main(void *arg)
                 e->next_metrics[i] = now + e->cfg->otlp[i].period_s * 1000;
             }
         }
-        clock_gettime(CLOCK_REALTIME, &until);
-        until.tv_nsec += (long)(e->o.poll_ms % 1000) * 1000000L;
-        until.tv_sec += e->o.poll_ms / 1000 + until.tv_nsec / 1000000000L;
-        until.tv_nsec %= 1000000000L;
+        slept = next_sleep(e, slept, took, now);
+        /* deep when longer than the poll: a burst of spans rings the doorbell */
+        gw_telemetry_doze(e->t, slept, slept > e->o.poll_ms);
         pthread_mutex_lock(&e->mu);
-        if (!e->stopping)
-            pthread_cond_timedwait(&e->stop_cv, &e->mu, &until);
+        e->stats.collector_wakeups++;
         stop = e->stopping;
         pthread_mutex_unlock(&e->mu);
     }
@@ -460,7 +480,6 @@ static void destroy(struct gw_otlp_exporter *e)
     free(e->next_metrics);
     pthread_mutex_destroy(&e->mu);
     pthread_cond_destroy(&e->queue_cv);
-    pthread_cond_destroy(&e->stop_cv);
     free(e);
 }
 
@@ -494,7 +513,6 @@ struct gw_otlp_exporter *gw_otlp_export_start(struct gw_telemetry *t,
     e->src.scope_version = "";
     pthread_mutex_init(&e->mu, NULL);
     pthread_cond_init(&e->queue_cv, NULL);
-    pthread_cond_init(&e->stop_cv, NULL);
     e->q = calloc(e->o.queue_cap, sizeof(*e->q));
     e->batch = calloc(e->o.batch_size, sizeof(*e->batch));
     e->batch_w = calloc(e->o.batch_size, sizeof(*e->batch_w));
@@ -531,8 +549,8 @@ void gw_otlp_export_stop(struct gw_otlp_exporter *e, struct gw_otlp_export_stats
         return;
     pthread_mutex_lock(&e->mu);
     e->stopping = true;
-    pthread_cond_signal(&e->stop_cv);
     pthread_mutex_unlock(&e->mu);
+    gw_telemetry_wake(e->t);
     pthread_join(e->collector, NULL);
     pthread_mutex_lock(&e->mu);
     e->stop_sender = true;

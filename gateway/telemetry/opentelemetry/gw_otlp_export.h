@@ -28,6 +28,7 @@ struct gw_otlp_export_stats {
     uint64_t bodies_sent, bodies_failed, bodies_dropped; /* dropped: the queue was full */
     uint64_t spans_sent, spans_dropped;                  /* spans in dropped/failed bodies */
     uint64_t spans_not_recorded;                         /* workers' pools were empty */
+    uint64_t collector_wakeups; /* the collector's passes (it dozes up to 100 ms when idle) */
 };
 
 struct gw_otlp_exporter;

@@ -167,6 +167,14 @@ void gw_span_buf_release(struct gw_span_buf *b, struct gw_span *s)
         pthread_mutex_unlock(&b->mu);
 }
 
+size_t gw_span_buf_pending(const struct gw_span_buf *b)
+{
+    uint64_t h = __atomic_load_n(&b->done.head, __ATOMIC_ACQUIRE);
+    uint64_t t = __atomic_load_n(&b->done.tail, __ATOMIC_ACQUIRE);
+
+    return (size_t)(h - t) + __atomic_load_n(&b->n_foreign, __ATOMIC_RELAXED);
+}
+
 uint64_t gw_span_buf_dropped(const struct gw_span_buf *b)
 {
     return __atomic_load_n(&b->dropped, __ATOMIC_RELAXED);

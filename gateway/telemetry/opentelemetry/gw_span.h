@@ -113,6 +113,9 @@ void gw_span_finish(struct gw_span_buf *b, struct gw_span *s, bool owner);
 size_t gw_span_buf_drain(struct gw_span_buf *b, struct gw_span **out, size_t max);
 void gw_span_buf_release(struct gw_span_buf *b, struct gw_span *s);
 
+/* Finished spans the exporter has not taken yet (a snapshot, from any thread). */
+size_t gw_span_buf_pending(const struct gw_span_buf *b);
+
 /* Spans not recorded because the pool was empty. */
 uint64_t gw_span_buf_dropped(const struct gw_span_buf *b);
 

@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <time.h>
 
 /* ---- setup ---- */
 
@@ -45,6 +46,9 @@ struct gw_telemetry *gw_telemetry_new(const struct gw_otel_config *cfg,
     t->n_slots = o->threads + 1;
     t->spans_per_thread = o->spans_per_thread ? o->spans_per_thread : 4096;
     pthread_mutex_init(&t->bufs_mu, NULL);
+    pthread_mutex_init(&t->bell_mu, NULL);
+    pthread_cond_init(&t->bell_cv, NULL);
+    t->bell_at = t->spans_per_thread / 4 ? t->spans_per_thread / 4 : 1;
     t->rnd = o->random;
     t->traces_on = cfg->any_traces_exporter;
     t->global_traces = t->traces_on && !cfg->global.disable_traces;
@@ -113,6 +117,8 @@ void gw_telemetry_destroy(struct gw_telemetry *t)
             gw_span_buf_destroy(t->bufs[w]);
     free(t->bufs);
     pthread_mutex_destroy(&t->bufs_mu);
+    pthread_mutex_destroy(&t->bell_mu);
+    pthread_cond_destroy(&t->bell_cv);
     free(t->shards);
     gw_span_tmpl_free(&t->global_tmpl);
     gw_otel_metrics_destroy(t->metrics);
@@ -353,9 +359,58 @@ struct gw_span *gw_telemetry_span_start(struct gw_telemetry *t, unsigned w,
 
 void gw_telemetry_span_end(struct gw_telemetry *t, unsigned w, struct gw_span *s, int64_t now)
 {
+    struct gw_span_buf *b = t->bufs[s->slot];
+
     s->end_ns = now;
     /* the owner's buffer, from whichever thread ends it */
-    gw_span_finish(t->bufs[s->slot], s, w == s->slot);
+    gw_span_finish(b, s, w == s->slot);
+    /* A dozing exporter is woken once a buffer holds a quarter of its records. Without a fence
+     * a ring may be missed for this span when the exporter starts dozing at this very moment;
+     * the next span's end sees the flag, and gw_telemetry_doze looks at the buffers itself. */
+    if (__atomic_load_n(&t->bell_idle, __ATOMIC_RELAXED) && gw_span_buf_pending(b) >= t->bell_at &&
+        __atomic_exchange_n(&t->bell_idle, 0, __ATOMIC_ACQ_REL))
+        gw_telemetry_wake(t);
+}
+
+static bool any_buffer_full(struct gw_telemetry *t)
+{
+    for (unsigned w = 0; t->bufs && w < t->n_slots; w++) {
+        struct gw_span_buf *b = __atomic_load_n(&t->bufs[w], __ATOMIC_ACQUIRE);
+        if (b && gw_span_buf_pending(b) >= t->bell_at)
+            return true;
+    }
+    return false;
+}
+
+void gw_telemetry_doze(struct gw_telemetry *t, int64_t ms, bool deep)
+{
+    struct timespec until;
+
+    clock_gettime(CLOCK_REALTIME, &until);
+    until.tv_sec += ms / 1000;
+    until.tv_nsec += (long)(ms % 1000) * 1000000L;
+    until.tv_sec += until.tv_nsec / 1000000000L;
+    until.tv_nsec %= 1000000000L;
+    pthread_mutex_lock(&t->bell_mu);
+    if (deep) {
+        __atomic_store_n(&t->bell_idle, 1, __ATOMIC_SEQ_CST);
+        if (any_buffer_full(t))
+            t->bell_rung = true;
+    }
+    while (!t->bell_rung)
+        if (pthread_cond_timedwait(&t->bell_cv, &t->bell_mu, &until) != 0)
+            break; /* ETIMEDOUT (no other error is possible with these arguments) */
+    t->bell_rung = false;
+    __atomic_store_n(&t->bell_idle, 0, __ATOMIC_RELAXED);
+    pthread_mutex_unlock(&t->bell_mu);
+}
+
+void gw_telemetry_wake(struct gw_telemetry *t)
+{
+    pthread_mutex_lock(&t->bell_mu);
+    t->bell_rung = true;
+    pthread_cond_signal(&t->bell_cv);
+    pthread_mutex_unlock(&t->bell_mu);
 }
 
 static const char *hname(const struct gw_tel_hdrs *h, size_t i)

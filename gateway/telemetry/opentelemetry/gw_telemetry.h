@@ -262,4 +262,11 @@ unsigned gw_telemetry_n_slots(const struct gw_telemetry *t);
 /* Slot w's span buffer (NULL when that slot recorded no span yet, or spans are off). */
 struct gw_span_buf *gw_telemetry_spans(struct gw_telemetry *t, unsigned w);
 
+/* The exporter's sleep between two drains: returns after ms, or sooner when woken by
+ * gw_telemetry_wake or, if deep, by a thread whose span buffer fills to a quarter (a deep doze
+ * may last long while nothing is recorded, and a burst must not find the buffers full). A
+ * deep doze returns at once when a buffer is already that full. */
+void gw_telemetry_doze(struct gw_telemetry *t, int64_t ms, bool deep);
+void gw_telemetry_wake(struct gw_telemetry *t);
+
 #endif

@@ -14,6 +14,13 @@ struct gw_telemetry {
     struct gw_otel_metrics *metrics; /* NULL: no metrics exporter */
     struct gw_span_buf **bufs;       /* per slot, made on first use; NULL: no traces exporter */
     pthread_mutex_t bufs_mu;         /* making one */
+    /* The exporter's doorbell (gw_telemetry_doze): a thread that finishes a span while the
+     * exporter dozes and its buffer holds bell_at spans or more rings it. */
+    pthread_mutex_t bell_mu;
+    pthread_cond_t bell_cv;
+    bool bell_rung;      /* under bell_mu */
+    int bell_idle;       /* atomic: the exporter dozes and wants a ring */
+    unsigned bell_at;
     struct gw_otel_random rnd;
     bool traces_on;
     bool global_traces, global_metrics, propagation, baggage;

@@ -173,7 +173,8 @@ struct env {
     uint64_t ctr;
 };
 
-static void env_init(struct env *e, unsigned port, const char *timeout_ms)
+/* spans: span records per thread (0: the default). */
+static void env_init(struct env *e, unsigned port, const char *timeout_ms, unsigned spans)
 {
     char js[512];
     struct cmn_err err = {0};
@@ -193,6 +194,7 @@ static void env_init(struct env *e, unsigned port, const char *timeout_ms)
     assert_int_equal(gw_otel_config_parse(j, &ce, &e->cfg, &err), GW_OTEL_CONFIG_OK);
     json_decref(j);
     o.threads = 1;
+    o.spans_per_thread = spans;
     o.random.fill = det_fill;
     o.random.ctx = &e->ctr;
     e->t = gw_telemetry_new(e->cfg, &o, &err);
@@ -236,7 +238,7 @@ static void posts_traces_and_metrics(void **state)
 
     (void)state;
     collector_start(&col, false);
-    env_init(&e, col.port, NULL);
+    env_init(&e, col.port, NULL, 0);
     o.poll_ms = 10;
     o.batch_delay_ms = 20;
     x = gw_otlp_export_start(e.t, &o, &err);
@@ -290,7 +292,7 @@ static void slow_collector_drops_and_counts(void **state)
 
     (void)state;
     collector_start(&col, true);
-    env_init(&e, col.port, "300");
+    env_init(&e, col.port, "300", 0);
     o.poll_ms = 5;
     o.batch_size = 1; /* one body per span */
     o.queue_cap = 1;
@@ -313,6 +315,65 @@ static void slow_collector_drops_and_counts(void **state)
     assert_true(errs.n >= 1);
     assert_non_null(strstr(errs.last, "[SERVICE: OpenTelemetry] "));
     assert_non_null(strstr(errs.last, "/v1/"));
+    env_free(&e);
+    collector_stop(&col);
+}
+
+/* Nothing recorded: the collector dozes longer and longer (up to 100 ms) instead of waking every
+ * poll interval, so an idle gateway does not spend CPU on it. */
+static void idle_collector_dozes(void **state)
+{
+    struct collector col;
+    struct env e;
+    struct gw_otlp_export_opts o = {0};
+    struct gw_otlp_exporter *x;
+    struct gw_otlp_export_stats st;
+    struct cmn_err err = {0};
+
+    (void)state;
+    collector_start(&col, false);
+    env_init(&e, col.port, NULL, 0);
+    o.poll_ms = 5;
+    x = gw_otlp_export_start(e.t, &o, &err);
+    assert_non_null(x);
+    usleep(600000);
+    gw_otlp_export_get_stats(x, &st);
+    /* 5, 10, 20, 40, 80, 100, 100 ... ms: about ten passes in 600 ms, where a 5 ms poll makes
+     * 120; the metrics period (1 s) is not due yet */
+    assert_true(st.collector_wakeups >= 3);
+    assert_true(st.collector_wakeups <= 20);
+    gw_otlp_export_stop(x, NULL);
+    env_free(&e);
+    collector_stop(&col);
+}
+
+/* A burst after a long idle time: the first quarter of a worker's records rings the dozing
+ * collector, which drains them before the pool runs out. 64 records a thread, one span a
+ * request, a request every 300 µs: the pool would be empty after 19 ms, well inside one
+ * 100 ms doze. */
+static void burst_wakes_the_collector(void **state)
+{
+    struct collector col;
+    struct env e;
+    struct gw_otlp_export_opts o = {0};
+    struct gw_otlp_exporter *x;
+    struct gw_otlp_export_stats st;
+    struct cmn_err err = {0};
+
+    (void)state;
+    collector_start(&col, false);
+    env_init(&e, col.port, NULL, 64);
+    o.poll_ms = 5;
+    x = gw_otlp_export_start(e.t, &o, &err);
+    assert_non_null(x);
+    usleep(400000); /* the collector is in its longest doze by now */
+    for (int i = 0; i < 200; i++) {
+        one_request(&e);
+        usleep(300);
+    }
+    gw_otlp_export_stop(x, &st);
+    assert_int_equal(st.spans_not_recorded, 0);
+    assert_int_equal(st.spans_sent, 200);
     env_free(&e);
     collector_stop(&col);
 }
@@ -344,6 +405,8 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(posts_traces_and_metrics),
         cmocka_unit_test(slow_collector_drops_and_counts),
+        cmocka_unit_test(idle_collector_dozes),
+        cmocka_unit_test(burst_wakes_the_collector),
         cmocka_unit_test(nothing_to_export_starts_nothing),
     };
     int rc;
