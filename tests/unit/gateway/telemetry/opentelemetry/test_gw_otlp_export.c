@@ -347,35 +347,93 @@ static void idle_collector_dozes(void **state)
     collector_stop(&col);
 }
 
-/* A burst after a long idle time: the first quarter of a worker's records rings the dozing
- * collector, which drains them before the pool runs out. 64 records a thread, one span a
- * request, a request every 300 µs: the pool would be empty after 19 ms, well inside one
- * 100 ms doze. */
-static void burst_wakes_the_collector(void **state)
+/* The doorbell, without the exporter's timing: a thread dozes deeply for 20 s while this one
+ * records spans into 64-record buffers (a ring at 16 pending). */
+struct dozer {
+    struct gw_telemetry *t;
+    int64_t ms;
+    bool deep;
+    int done; /* atomic */
+    int64_t took_ms;
+};
+
+static int64_t mono_ms(void)
 {
-    struct collector col;
+    struct timespec ts;
+
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+static void *doze_main(void *arg)
+{
+    struct dozer *d = arg;
+    int64_t t0 = mono_ms();
+
+    gw_telemetry_doze(d->t, d->ms, d->deep);
+    d->took_ms = mono_ms() - t0;
+    __atomic_store_n(&d->done, 1, __ATOMIC_RELEASE);
+    return NULL;
+}
+
+static void doorbell_ends_a_deep_doze(void **state)
+{
     struct env e;
-    struct gw_otlp_export_opts o = {0};
-    struct gw_otlp_exporter *x;
-    struct gw_otlp_export_stats st;
-    struct cmn_err err = {0};
+    struct dozer d = {0};
+    pthread_t th;
 
     (void)state;
-    collector_start(&col, false);
-    env_init(&e, col.port, NULL, 64);
-    o.poll_ms = 5;
-    x = gw_otlp_export_start(e.t, &o, &err);
-    assert_non_null(x);
-    usleep(400000); /* the collector is in its longest doze by now */
-    for (int i = 0; i < 200; i++) {
+    env_init(&e, 9, NULL, 64);
+    d.t = e.t;
+    d.ms = 20000;
+    d.deep = true;
+    assert_int_equal(pthread_create(&th, NULL, doze_main, &d), 0);
+    usleep(100000); /* asleep by now (were it not, it would see the spans itself) */
+    for (int i = 0; i < 15; i++)
         one_request(&e);
-        usleep(300);
-    }
-    gw_otlp_export_stop(x, &st);
-    assert_int_equal(st.spans_not_recorded, 0);
-    assert_int_equal(st.spans_sent, 200);
+    usleep(200000);
+    assert_int_equal(__atomic_load_n(&d.done, __ATOMIC_ACQUIRE), 0); /* 15 < 16: no ring */
+    one_request(&e); /* the sixteenth span rings */
+    pthread_join(th, NULL);
+    assert_true(d.took_ms < 10000);
     env_free(&e);
-    collector_stop(&col);
+}
+
+static void deep_doze_sees_waiting_spans(void **state)
+{
+    struct env e;
+    struct dozer d = {0};
+
+    (void)state;
+    env_init(&e, 9, NULL, 64);
+    for (int i = 0; i < 16; i++)
+        one_request(&e);
+    d.t = e.t;
+    d.ms = 20000;
+    d.deep = true;
+    doze_main(&d); /* a quarter is already waiting: no sleep at all */
+    assert_true(d.took_ms < 10000);
+    env_free(&e);
+}
+
+/* A short doze (the poll while spans come) is not rung: it lasts its time. */
+static void shallow_doze_lasts(void **state)
+{
+    struct env e;
+    struct dozer d = {0};
+    pthread_t th;
+
+    (void)state;
+    env_init(&e, 9, NULL, 64);
+    d.t = e.t;
+    d.ms = 300;
+    assert_int_equal(pthread_create(&th, NULL, doze_main, &d), 0);
+    usleep(50000);
+    for (int i = 0; i < 40; i++)
+        one_request(&e);
+    pthread_join(th, NULL);
+    assert_true(d.took_ms >= 250);
+    env_free(&e);
 }
 
 static void nothing_to_export_starts_nothing(void **state)
@@ -406,7 +464,9 @@ int main(void)
         cmocka_unit_test(posts_traces_and_metrics),
         cmocka_unit_test(slow_collector_drops_and_counts),
         cmocka_unit_test(idle_collector_dozes),
-        cmocka_unit_test(burst_wakes_the_collector),
+        cmocka_unit_test(doorbell_ends_a_deep_doze),
+        cmocka_unit_test(deep_doze_sees_waiting_spans),
+        cmocka_unit_test(shallow_doze_lasts),
         cmocka_unit_test(nothing_to_export_starts_nothing),
     };
     int rc;
