@@ -108,23 +108,45 @@ record() {
 # tree_of PID: PID and its descendants, into the array TREE.
 tree_of() { mapfile -t TREE < <(pid_tree "$1"); }
 
+# start_checked ROUND ID: starts configuration ID with a fresh mock-backend and checks it. One
+# that fails its checks is stopped and recorded unavailable (ours) or ends the run (the
+# references must work), and the call fails.
+start_checked() {
+    start_backend
+    peer_start "$2"
+    if ! check_peer "$2"; then
+        stop_pid "$PEER_PID"
+        stop_pid "$MB_PID"
+        is_ours "$2" || die "$(config_title "$2") failed its checks: $CHECK_FAIL"
+        say "round $1: $2 unavailable: $CHECK_FAIL"
+        record "$1" "$2" unavailable "note=$CHECK_FAIL"
+        return 1
+    fi
+    [ "$1" = 1 ] && say "checks passed for $2: ${CHECK_LOG%; }"
+    return 0
+}
+
+# exit_note ID: what a stopped configuration said worth keeping: for 6t, the exporter's
+# figures (spans recorded, sent to the collector, dropped).
+exit_note() {
+    [ "$1" != gw-jwt-otel ] || grep -o 'OTLP export: [^"]*' "$WORK/logs/$1.log" | tail -n1
+}
+
+# none_completed ROUND ID: a configuration that completed no request under load is recorded
+# unavailable (ours) or ends the run (a reference).
+none_completed() {
+    is_ours "$2" || die "$(config_title "$2") completed no request under load"
+    say "round $1: $2 unavailable: no request completed under load"
+    record "$1" "$2" unavailable "note=no request completed under load"
+}
+
 # measure ROUND ID: one measurement of configuration ID with fresh processes.
 measure() {
     local round=$1 id=$2 w c0 c1 reqs secs rss hz env=() note
     w=$WORK/wrk/$round.$id
     mkdir -p "$WORK/wrk"
     hz=$(getconf CLK_TCK)
-    start_backend
-    peer_start "$id"
-    if ! check_peer "$id"; then
-        stop_pid "$PEER_PID"
-        stop_pid "$MB_PID"
-        is_ours "$id" || die "$(config_title "$id") failed its checks: $CHECK_FAIL"
-        say "round $round: $id unavailable: $CHECK_FAIL"
-        record "$round" "$id" unavailable "note=$CHECK_FAIL"
-        return 0
-    fi
-    [ "$round" = 1 ] && say "checks passed for $id: ${CHECK_LOG%; }"
+    start_checked "$round" "$id" || return 0
     if is_slow "$id"; then
         measure_slow "$round" "$id" "$w"
         return 0
@@ -144,15 +166,9 @@ measure() {
     [ "$PEER_PID" = "$MB_PID" ] || stop_pid "$MB_PID"
     reqs=$(wrk_get "$w" requests)
     secs=$(wrk_get "$w" duration_us)
-    note=""
-    if [ "$id" = gw-jwt-otel ]; then
-        # what the exporter says at exit: spans recorded, sent to the collector, dropped
-        note=$(grep -o 'OTLP export: [^"]*' "$WORK/logs/$id.log" | tail -n1)
-    fi
+    note=$(exit_note "$id")
     if [ "$reqs" = 0 ]; then
-        is_ours "$id" || die "$(config_title "$id") completed no request under load"
-        say "round $round: $id unavailable: no request completed under load"
-        record "$round" "$id" unavailable "note=no request completed under load"
+        none_completed "$round" "$id"
         return 0
     fi
     record "$round" "$id" ok \
@@ -224,17 +240,7 @@ measure_block() {
     hz=$(getconf CLK_TCK)
     mkdir -p "$WORK/wrk"
     for id in "$@"; do
-        start_backend
-        peer_start "$id"
-        if ! check_peer "$id"; then
-            stop_pid "$PEER_PID"
-            stop_pid "$MB_PID"
-            is_ours "$id" || die "$(config_title "$id") failed its checks: $CHECK_FAIL"
-            say "round $round: $id unavailable: $CHECK_FAIL"
-            record "$round" "$id" unavailable "note=$CHECK_FAIL"
-            continue
-        fi
-        [ "$round" = 1 ] && say "checks passed for $id: ${CHECK_LOG%; }"
+        start_checked "$round" "$id" || continue
         pid[$id]=$PEER_PID mb[$id]=$MB_PID url[$id]=$PEER_URL
         req[$id]=0 us[$id]=0 ticks[$id]=0 errs[$id]=0 non2xx[$id]=0 p50s[$id]="" p99s[$id]=""
         ids+=("$id")
@@ -264,18 +270,14 @@ measure_block() {
         done
     done
     for id in "${ids[@]}"; do
-        local rss note=""
+        local rss note
         tree_of "${pid[$id]}"
         rss=$(peak_rss_kb "${TREE[@]}")
         stop_pid "${pid[$id]}"
         [ "${pid[$id]}" = "${mb[$id]}" ] || stop_pid "${mb[$id]}"
-        if [ "$id" = gw-jwt-otel ]; then
-            note=$(grep -o 'OTLP export: [^"]*' "$WORK/logs/$id.log" | tail -n1)
-        fi
+        note=$(exit_note "$id")
         if [ "${req[$id]}" = 0 ]; then
-            is_ours "$id" || die "$(config_title "$id") completed no request under load"
-            say "round $round: $id unavailable: no request completed under load"
-            record "$round" "$id" unavailable "note=no request completed under load"
+            none_completed "$round" "$id"
             continue
         fi
         record "$round" "$id" ok \

@@ -17,6 +17,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "cmn_clock.h"
 #include "gw_otlp_export.h"
 #include "opentelemetry/proto/collector/metrics/v1/metrics_service.pb-c.h"
 #include "opentelemetry/proto/collector/trace/v1/trace_service.pb-c.h"
@@ -357,23 +358,23 @@ struct dozer {
     int64_t took_ms;
 };
 
-static int64_t mono_ms(void)
-{
-    struct timespec ts;
-
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
 static void *doze_main(void *arg)
 {
     struct dozer *d = arg;
-    int64_t t0 = mono_ms();
+    int64_t t0 = cmn_clock_mono_ms();
 
     gw_telemetry_doze(d->t, d->ms, d->deep);
-    d->took_ms = mono_ms() - t0;
+    d->took_ms = cmn_clock_mono_ms() - t0;
     __atomic_store_n(&d->done, 1, __ATOMIC_RELEASE);
     return NULL;
+}
+
+/* A thread that dozes on t for ms (deep or not); join it with pthread_join. */
+static void doze_in_thread(struct dozer *d, pthread_t *th, struct gw_telemetry *t, int64_t ms,
+                           bool deep)
+{
+    *d = (struct dozer){.t = t, .ms = ms, .deep = deep};
+    assert_int_equal(pthread_create(th, NULL, doze_main, d), 0);
 }
 
 static void doorbell_ends_a_deep_doze(void **state)
@@ -384,10 +385,7 @@ static void doorbell_ends_a_deep_doze(void **state)
 
     (void)state;
     env_init(&e, 9, NULL, 64);
-    d.t = e.t;
-    d.ms = 20000;
-    d.deep = true;
-    assert_int_equal(pthread_create(&th, NULL, doze_main, &d), 0);
+    doze_in_thread(&d, &th, e.t, 20000, true);
     usleep(100000); /* asleep by now (were it not, it would see the spans itself) */
     for (int i = 0; i < 15; i++)
         one_request(&e);
@@ -408,9 +406,7 @@ static void deep_doze_sees_waiting_spans(void **state)
     env_init(&e, 9, NULL, 64);
     for (int i = 0; i < 16; i++)
         one_request(&e);
-    d.t = e.t;
-    d.ms = 20000;
-    d.deep = true;
+    d = (struct dozer){.t = e.t, .ms = 20000, .deep = true};
     doze_main(&d); /* a quarter is already waiting: no sleep at all */
     assert_true(d.took_ms < 10000);
     env_free(&e);
@@ -425,9 +421,7 @@ static void shallow_doze_lasts(void **state)
 
     (void)state;
     env_init(&e, 9, NULL, 64);
-    d.t = e.t;
-    d.ms = 300;
-    assert_int_equal(pthread_create(&th, NULL, doze_main, &d), 0);
+    doze_in_thread(&d, &th, e.t, 300, false);
     usleep(50000);
     for (int i = 0; i < 40; i++)
         one_request(&e);
