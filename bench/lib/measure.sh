@@ -229,7 +229,8 @@ measure_slow() {
 # are started (each with its own fresh mock-backend), checked and warmed up first; then come
 # DURATION slices of 1 s, and each slice loads every configuration once, in order in odd slices
 # and in reverse in even ones. A configuration's figures sum its slices (requests, time, CPU);
-# its latency is the median of its slices'. The machine's speed moves by a third from one
+# its latency is the median of its slices'. Each slice's requests and time also go to
+# $WORK/slices.tsv (round, id, slice, requests, µs), for the report's standard errors. The machine's speed moves by a third from one
 # second to the next (docs/benchmarks.md): two configurations measured in alternate seconds see
 # the same machine, where one measured a minute after the other does not.
 measure_block() {
@@ -261,6 +262,8 @@ measure_block() {
             run_wrk "$w" "$CONNS" 1 "${url[$id]}" "${envv[@]}"
             tree_of "${pid[$id]}"
             c1=$(cpu_ticks "${TREE[@]}")
+            printf '%s\t%s\t%s\t%s\t%s\n' "$round" "$id" "$s" "$(wrk_get "$w" requests)" \
+                "$(wrk_get "$w" duration_us)" >>"$WORK/slices.tsv"
             req[$id]=$((req[$id] + $(wrk_get "$w" requests)))
             us[$id]=$((us[$id] + $(wrk_get "$w" duration_us)))
             ticks[$id]=$((ticks[$id] + c1 - c0))

@@ -96,10 +96,31 @@ paired() {
         }' "$WORK/results.tsv"
 }
 
+# slice_stats A B: "POOLED SE N" over the slices both measured in the same round (side by side:
+# measure_block): A's req/s over B's summed over those slices, the standard error of that ratio
+# (from the spread of the slices' log ratios; as a fraction), and how many slices; nothing when
+# none.
+slice_stats() {
+    awk -F'\t' -v a="$1" -v b="$2" '
+        $4 > 0 && $5 > 0 && ($2 == a || $2 == b) { r[$2, $1, $3] = $4; u[$2, $1, $3] = $5; k[$1, $3] = 1 }
+        END {
+            for (x in k) {
+                split(x, p, SUBSEP)
+                if (!((a, p[1], p[2]) in r) || !((b, p[1], p[2]) in r)) continue
+                ra = r[a, p[1], p[2]] / u[a, p[1], p[2]]; rb = r[b, p[1], p[2]] / u[b, p[1], p[2]]
+                l = log(ra / rb); s += l; ss += l * l; n++
+                qa += r[a, p[1], p[2]]; ua += u[a, p[1], p[2]]; qb += r[b, p[1], p[2]]; ub += u[b, p[1], p[2]]
+            }
+            if (n < 2) exit
+            m = s / n; v = (ss - n * m * m) / (n - 1)
+            printf "%.4f %.4f %d", (qa / ua) / (qb / ub), sqrt(v > 0 ? v : 0) / sqrt(n), n
+        }' "$WORK/slices.tsv" 2>/dev/null
+}
+
 # rps_target TEXT A B FACTOR: the target "A's req/s >= FACTOR x B's". The verdict is on the
 # median of the round-by-round ratios (paired); the ratio of the two medians is shown beside it.
 rps_target() {
-    local p m rest med
+    local p m rest med pooled se ns
     p=$(paired "$2" "$3")
     if [ -z "$p" ]; then
         target "$1" ""
@@ -107,6 +128,8 @@ rps_target() {
     fi
     read -r m rest <<<"$p"
     med=$(ratio "$(col "$2" rps)" "$(col "$3" rps)")
+    read -r pooled se ns <<<"$(slice_stats "$2" "$3")"
+    [ -n "${ns:-}" ] && med+="; all $ns slices pooled $(printf '%.3f' "$pooled")× ± $(awk -v s="$se" -v p="$pooled" 'BEGIN { printf "%.3f", s * p }') (standard error)"
     target "$1: $(printf '%.2f' "$m")× (median of the rounds: $rest; ratio of the medians $med)" \
         "$(ge "$m" "$4")"
 }
