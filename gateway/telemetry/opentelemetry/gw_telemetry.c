@@ -2,13 +2,13 @@
  * backend request and payload layers are in gw_telemetry_rt.c. */
 #include "gw_telemetry_int.h"
 
+#include "cmn_clock.h"
 #include "cmn_http.h"
 
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
-#include <time.h>
 
 /* ---- setup ---- */
 
@@ -47,7 +47,7 @@ struct gw_telemetry *gw_telemetry_new(const struct gw_otel_config *cfg,
     t->spans_per_thread = o->spans_per_thread ? o->spans_per_thread : 4096;
     pthread_mutex_init(&t->bufs_mu, NULL);
     pthread_mutex_init(&t->bell_mu, NULL);
-    pthread_cond_init(&t->bell_cv, NULL);
+    cmn_clock_cond_init(&t->bell_cv);
     t->bell_at = t->spans_per_thread / 4 ? t->spans_per_thread / 4 : 1;
     t->rnd = o->random;
     t->traces_on = cfg->any_traces_exporter;
@@ -384,24 +384,19 @@ static bool any_buffer_full(struct gw_telemetry *t)
 
 void gw_telemetry_doze(struct gw_telemetry *t, int64_t ms, bool deep)
 {
-    struct timespec until;
+    int64_t until = cmn_clock_mono_ms() + ms, left;
 
-    clock_gettime(CLOCK_REALTIME, &until);
-    until.tv_sec += ms / 1000;
-    until.tv_nsec += (long)(ms % 1000) * 1000000L;
-    until.tv_sec += until.tv_nsec / 1000000000L;
-    until.tv_nsec %= 1000000000L;
     pthread_mutex_lock(&t->bell_mu);
     if (deep) {
         __atomic_store_n(&t->bell_idle, 1, __ATOMIC_SEQ_CST);
         if (any_buffer_full(t))
             t->bell_rung = true;
     }
-    while (!t->bell_rung)
-        if (pthread_cond_timedwait(&t->bell_cv, &t->bell_mu, &until) != 0)
-            break; /* ETIMEDOUT (no other error is possible with these arguments) */
+    while (!t->bell_rung && (left = until - cmn_clock_mono_ms()) > 0)
+        cmn_clock_cond_wait_ms(&t->bell_cv, &t->bell_mu, left);
     t->bell_rung = false;
-    __atomic_store_n(&t->bell_idle, 0, __ATOMIC_RELAXED);
+    if (deep) /* a short doze leaves the flag, on a line the workers read, alone */
+        __atomic_store_n(&t->bell_idle, 0, __ATOMIC_RELAXED);
     pthread_mutex_unlock(&t->bell_mu);
 }
 
