@@ -269,7 +269,7 @@ measure_block() {
             ticks[$id]=$((ticks[$id] + c1 - c0))
             errs[$id]=$((errs[$id] + $(wrk_errors "$w")))
             non2xx[$id]=$((non2xx[$id] + $(wrk_get "$w" err_status)))
-            p50s[$id]+=" $(wrk_get "$w" p50_us)" p99s[$id]+=" $(wrk_get "$w" p99_us)"
+            p50s[$id]+="$(wrk_get "$w" p50_us)"$'\n' p99s[$id]+="$(wrk_get "$w" p99_us)"$'\n'
         done
     done
     for id in "${ids[@]}"; do
@@ -285,11 +285,11 @@ measure_block() {
         fi
         record "$round" "$id" ok \
             "rps=$(awk -v r="${req[$id]}" -v d="${us[$id]}" 'BEGIN { printf "%.0f", r / (d / 1e6) }')" \
-            "p50_us=$(median "${p50s[$id]}")" "p99_us=$(median "${p99s[$id]}")" "rss_kb=$rss" \
+            "p50_us=$(printf '%s' "${p50s[$id]}" | median)" "p99_us=$(printf '%s' "${p99s[$id]}" | median)" "rss_kb=$rss" \
             "cpu_us_req=$(awk -v t="${ticks[$id]}" -v hz="$hz" -v r="${req[$id]}" \
                 'BEGIN { printf "%.1f", r ? t / hz * 1e6 / r : 0 }')" \
             "requests=${req[$id]}" "errors=${errs[$id]}" "non2xx=${non2xx[$id]}" "note=$note"
-        say "round $round: $id requests=${req[$id]} in $DURATION slices, p99_us=$(median "${p99s[$id]}")"
+        say "round $round: $id requests=${req[$id]} in $DURATION slices, p99_us=$(printf '%s' "${p99s[$id]}" | median)"
     done
 }
 
@@ -298,9 +298,4 @@ block_env() {
     printf 'BENCH_TOKEN=%s\n' "$TOKEN"
     has_origin "$1" && printf 'BENCH_HEADER=Origin:%s\n' "$(jq -r .origin "$BENCH_DIR/configs/security.json")"
     return 0
-}
-
-# median "N N ...": the median of the numbers in the string.
-median() {
-    tr -s ' ' '\n' <<<"$1" | sed '/^$/d' | sort -n | awk '{ v[NR] = $1 } END { if (NR % 2) print v[(NR + 1) / 2]; else print (v[NR / 2] + v[NR / 2 + 1]) / 2 }'
 }

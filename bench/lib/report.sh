@@ -78,22 +78,18 @@ mul() { [ -z "$1" ] || awk -v a="$1" -v b="$2" 'BEGIN { print a * b }'; }
 # target compares next to each other in every round, so each ratio is taken over a span of
 # seconds, in which the machine's speed moves far less than over the minutes between rounds.
 paired() {
-    awk -F'\t' -v a="$1" -v b="$2" '
+    local r v
+    r=$(awk -F'\t' -v a="$1" -v b="$2" '
         $3 == "ok" && $2 == a { x[$1] = $4; if ($1 > m) m = $1 }
         $3 == "ok" && $2 == b { y[$1] = $4 }
         END {
             for (r = 1; r <= m; r++)
-                if ((r in x) && (r in y) && y[r] > 0) k[++n] = x[r] / y[r]
-            if (!n) exit
-            for (i = 1; i <= n; i++) v[i] = k[i]
-            for (i = 2; i <= n; i++) {
-                t = v[i]; j = i - 1
-                while (j > 0 && v[j] > t) { v[j + 1] = v[j]; j-- }
-                v[j + 1] = t
-            }
-            printf "%.4f", (n % 2) ? v[(n + 1) / 2] : (v[n / 2] + v[n / 2 + 1]) / 2
-            for (i = 1; i <= n; i++) printf " %.2f", k[i]
-        }' "$WORK/results.tsv"
+                if ((r in x) && (r in y) && y[r] > 0) printf "%.6f\n", x[r] / y[r]
+        }' "$WORK/results.tsv")
+    [ -n "$r" ] || return 0
+    mapfile -t v <<<"$r"
+    printf '%.4f' "$(median <<<"$r")"
+    printf ' %.2f' "${v[@]}"
 }
 
 # slice_stats A B: "POOLED SE N" over the slices both measured in the same round (side by side:
